@@ -1,0 +1,1 @@
+"""Assistant: hybrid retrieval and grounded answers with verified citations."""

@@ -1,0 +1,1 @@
+"""Evaluation harness: golden questions, outside benchmarks, reports."""

@@ -1,0 +1,1 @@
+"""Ingest: raw articles -> cleaned, chunked, deduplicated, embedded passages in Chroma + BM25."""

