@@ -132,7 +132,13 @@ class Skipped:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What loading a set of paths produced: documents, and the files skipped with reasons."""
+    """What loading a set of paths produced: documents, and the files skipped with reasons.
+
+    `origins[i]` is the absolute path of the file `docs[i]` came from; `failed` holds the absolute paths of
+    files that yielded no document (a previously indexed version of those is kept, not removed).
+    """
 
     docs: tuple[SourceDoc, ...] = ()
     skipped: tuple[Skipped, ...] = field(default_factory=tuple)
+    origins: tuple[str, ...] = ()
+    failed: frozenset[str] = frozenset()

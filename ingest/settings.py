@@ -97,7 +97,16 @@ class Settings(BaseSettings):
 
 def load_settings(home: str | Path | None = None) -> Settings:
     """Settings from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
-    s = Settings()
+    from pydantic import ValidationError
+
+    from ingest.errors import ConfigError
+
+    try:
+        s = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GROUNDED_{'__'.join(str(p).upper() for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid setting: {problems}") from None
     if home is not None:
         s = s.model_copy(update={"home": Path(home)})
     return s

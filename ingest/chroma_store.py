@@ -1,0 +1,126 @@
+"""The one adapter around chromadb: embedded PersistentClient by default, HttpClient for a server.
+
+Embeddings are always passed in; Chroma's default embedding function is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ingest.errors import ConfigError, IndexUnavailableError
+from ingest.settings import Settings
+
+BATCH = 5000  # under Chroma's max batch size (5,461)
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    url = settings.store.chroma_url
+    if not url:
+        path = settings.index_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"GROUNDED_STORE__CHROMA_URL must look like http://host:port, not {url!r}")
+    try:
+        client = chromadb.HttpClient(
+            host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https", settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as exc:  # chromadb raises several types for an unreachable server
+        raise IndexUnavailableError(f"cannot reach the Chroma server at {url}: {exc.__class__.__name__}") from exc
+    return client
+
+
+class ChromaStore:
+    """Vectors, chunk text and citation metadata of every chunk, in one Chroma collection."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.client = _client(settings)
+        self.name = settings.store.collection
+        self._col = None
+
+    def _config(self) -> dict:
+        s = self.settings.store
+        return {"hnsw": {"space": "cosine", "ef_construction": s.hnsw_ef_construction,
+                         "max_neighbors": s.hnsw_m, "ef_search": s.hnsw_ef_search}}
+
+    @property
+    def col(self):
+        if self._col is None:
+            self._col = self.client.get_or_create_collection(
+                self.name, configuration=self._config(), embedding_function=None,
+                metadata={"shaping": self.settings.shaping_hash},
+            )
+        return self._col
+
+    def shaping(self) -> str | None:
+        """The shaping hash this collection was built with (None for a new collection)."""
+        return (self.col.metadata or {}).get("shaping")
+
+    def drop(self) -> None:
+        """Delete the collection (a rebuild starts from nothing)."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # noqa: S110 - absent collection: nothing to drop
+            pass
+        self._col = None
+
+    def count(self) -> int:
+        return self.col.count()
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        total, offset = self.col.count(), 0
+        while offset < total:
+            got = self.col.get(include=[], limit=BATCH * 2, offset=offset)
+            out.update(got["ids"])
+            offset += BATCH * 2
+        return out
+
+    def upsert(self, ids: Sequence[str], embeddings: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict]) -> None:
+        for i in range(0, len(ids), BATCH):
+            sl = slice(i, i + BATCH)
+            self.col.upsert(ids=list(ids[sl]), embeddings=embeddings[sl], documents=list(texts[sl]),
+                            metadatas=list(metadatas[sl]))
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        for i in range(0, len(ids), BATCH):
+            self.col.update(ids=list(ids[i:i + BATCH]), metadatas=list(metadatas[i:i + BATCH]))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            self.col.delete(ids=ids[i:i + BATCH])
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            got = self.col.get(ids=ids[i:i + BATCH], include=["embeddings"])
+            out.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+        return out
+
+    def query(self, embeddings: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
+        """For each query row, up to `k` (chunk_id, cosine similarity), best first."""
+        n = self.col.count()
+        if n == 0:
+            return [[] for _ in range(len(embeddings))]
+        res = self.col.query(query_embeddings=embeddings, n_results=min(k, n), where=where, include=["distances"])
+        return [[(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=True)]
+                for ids, dists in zip(res["ids"], res["distances"], strict=True)]
+
+
+def chroma_dir(settings: Settings) -> Path | None:
+    """The embedded store's directory, or None when a server holds the vectors."""
+    return None if settings.store.chroma_url else settings.index_dir / "chroma"

@@ -1,0 +1,224 @@
+"""Cleaning: keep the article (headline and every body line), drop the page furniture around it.
+
+The text is cut into units (lines; hard-wrapped PDF lines are rejoined). Each unit gets a verdict from
+(a) pattern families in `ingest.boilerplate` (consent banners, share/comment widgets, related links, ads,
+app banners, captions), (b) metadata lines found by `ingest.textmeta` (byline, dateline, repeated headline),
+(c) structure: jusText-style "good" paragraphs mark the body; what comes before the headline is page header,
+everything from a strong end-of-article marker ("You may also like", "LEAVE A REPLY", "Disclaimer:") on is
+dropped, and after the last body paragraph only well-formed sentences survive; lines repeated in the page
+are captions or chrome; and (d) with an `embed` function, suspicious units (short, promo-like, or outside
+the body) far from the centroid of the body paragraphs are dropped as off-topic.
+The cleaned text is only verbatim slices of the source joined by newlines (`Segment`s); every dropped unit
+is a `Removal` with a short reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy
+
+from ingest import textmeta
+from ingest.boilerplate import (
+    Unit,
+    is_end_marker,
+    is_heading_like,
+    is_sentence_like,
+    is_suspicious,
+    normalized,
+    split_units,
+)
+from ingest.models import CleanDoc, Removal, Segment, SourceDoc
+from ingest.settings import CleanSettings
+
+CLEANER_VERSION = "1"
+
+Embed = Callable[[Sequence[str]], numpy.ndarray]
+_CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | None = None) -> CleanDoc:
+    """The article in `doc.text` without boilerplate, mapped back to the source by segments."""
+    settings = settings or CleanSettings()
+    units = split_units(doc.text, doc.meta.language)
+    if not units:
+        return CleanDoc(doc=doc, text="", meta=doc.meta, segments=(), removed=())
+    front = _FRONT_MATTER.match(doc.text)
+    reasons: list[str | None] = [
+        "front matter" if front and u.end <= front.end() else u.reason for u in units
+    ]
+    title = textmeta.find_title(units) if not front else _first_kept(units, reasons)
+    meta = textmeta.meta_from_units(units, title)
+    _mark_lines(units, reasons, title)
+    _mark_repeats(units, reasons, title)
+    _mark_structure(units, reasons, title)
+    if embed is not None and settings.offtopic:
+        _mark_offtopic(units, reasons, title, embed, settings.offtopic_threshold)
+    text, segments, removed = _assemble(doc.text, units, reasons, title)
+    return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
+
+
+def _first_kept(units: list[Unit], reasons: list[str | None]) -> int | None:
+    rest = [i for i, r in enumerate(reasons) if r is None]
+    if not rest:
+        return None
+    sub = textmeta.find_title(units[rest[0]:])
+    return None if sub is None else rest[0] + sub
+
+
+def _mark_lines(units: list[Unit], reasons: list[str | None], title: int | None) -> None:
+    """Metadata and chrome lines: datelines, bylines, glued menus, link lists."""
+    for i, u in enumerate(units):
+        if reasons[i] or i == title or u.good:
+            continue
+        if textmeta.is_date_line(u.text):
+            reasons[i] = "date line"
+        elif textmeta.byline_name(u.text) or (title is not None and i == title + 1 and textmeta.is_lone_name(u.text)):
+            reasons[i] = "byline"
+        elif u.glue >= 2 or (u.glue and u.words <= 2):
+            reasons[i] = "navigation menu"
+        elif u.link_like:
+            reasons[i] = "link list"
+
+
+def _mark_repeats(units: list[Unit], reasons: list[str | None], title: int | None) -> None:
+    """Repeated headline copies, repeated captions and chrome; later copies of repeated paragraphs."""
+    keys = [normalized(u.text) for u in units]
+    counts = Counter(keys)
+    title_key = keys[title] if title is not None else None
+    seen: set[str] = set()
+    for i, u in enumerate(units):
+        key = keys[i]
+        if i == title:
+            seen.add(key)
+            continue
+        if key == title_key:
+            reasons[i] = "duplicate headline"
+        elif counts[key] > 1 and len(key) > 1:
+            if u.good or is_sentence_like(u):
+                if key in seen:  # a paragraph printed twice: keep the first copy
+                    reasons[i] = reasons[i] or "duplicate paragraph"
+            elif reasons[i] == "image caption" or _CAPTION_WORDS.search(key):
+                reasons[i] = "repeated caption"
+            else:  # chrome printed on every page or block: running headers, widget labels
+                reasons[i] = reasons[i] or "repeated line"
+        seen.add(key)
+
+
+def _body_chars(units: list[Unit], idx: list[int]) -> int:
+    return sum(len(units[i].text) for i in idx)
+
+
+def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | None) -> None:
+    """Header before the headline, end-of-article tail, and short non-prose lines around the body."""
+    n = len(units)
+    good = [i for i, u in enumerate(units) if u.good and reasons[i] is None and i != title]
+    if not good:
+        for i, u in enumerate(units):
+            if reasons[i] is None and i != title and not (is_sentence_like(u) or is_heading_like(u) or u.bullet):
+                reasons[i] = "page furniture"
+        return
+    end = n
+    for i in range(good[0] + 1, n):
+        if is_end_marker(units[i].text):
+            before = _body_chars(units, [g for g in good if g < i])
+            if before >= _body_chars(units, [g for g in good if g > i]):
+                end = i
+                break
+    for i in range(end, n):
+        reasons[i] = reasons[i] or "trailing boilerplate"
+    good = [g for g in good if g < end]
+    first, last = good[0], good[-1]
+    for i in range(first):
+        u = units[i]
+        if reasons[i] or i == title:
+            continue
+        if title is not None and i < title:
+            prev = i - 1
+            same = prev >= 0 and units[prev].group == u.group and reasons[prev] not in (None, "front matter")
+            reasons[i] = reasons[prev] if same else "page header"
+        elif not (is_sentence_like(u) or (is_heading_like(u) and (i == first - 1 or u.words >= 5))):
+            reasons[i] = "page header"
+    for i in range(first + 1, last):
+        u = units[i]
+        if reasons[i] is None and not (
+            u.good or is_sentence_like(u) or u.bullet or u.md_heading or (u.words >= 4 and u.stop_density >= 0.2)
+            or (is_heading_like(u) and _introduces_text(units, reasons, i))
+        ):
+            reasons[i] = "page furniture"
+    for i in range(last + 1, end):
+        if reasons[i] is None and not is_sentence_like(units[i]):
+            reasons[i] = "trailing boilerplate"
+
+
+def _introduces_text(units: list[Unit], reasons: list[str | None], i: int) -> bool:
+    """Whether the heading-like unit `i` is a section heading: the next kept unit is prose or a list."""
+    nxt = next((units[j] for j in range(i + 1, len(units)) if reasons[j] is None), None)
+    return nxt is not None and (nxt.good or nxt.bullet or is_sentence_like(nxt))
+
+
+def _mark_offtopic(units: list[Unit], reasons: list[str | None], title: int | None, embed: Embed,
+                   threshold: float) -> None:
+    """Drop suspicious kept units (promo, teaser, fragment) that are far from every body paragraph.
+
+    Similarity is the larger of the cosine to the body centroid and to the nearest body paragraph, so a
+    line on a side topic of the article survives; long well-formed paragraphs are never candidates.
+    """
+    kept = [i for i in range(len(units)) if reasons[i] is None and i != title]
+    candidates = [i for i in kept if is_suspicious(units[i])]
+    body = [i for i in kept if units[i].good and i not in candidates]
+    if len(body) < 2 or not candidates:
+        return
+    vecs = numpy.asarray(embed([units[i].text for i in body + candidates]), dtype=numpy.float32)
+    body_vecs, cand_vecs = vecs[: len(body)], vecs[len(body):]
+    centroid = body_vecs.mean(axis=0)
+    centroid /= numpy.linalg.norm(centroid) or 1.0
+    sims = numpy.maximum(cand_vecs @ centroid, (cand_vecs @ body_vecs.T).max(axis=1))
+    for i, sim in zip(candidates, sims, strict=True):
+        if float(sim) < threshold:
+            reasons[i] = "off-topic"
+
+
+def _assemble(
+    raw: str, units: list[Unit], reasons: list[str | None], title: int | None
+) -> tuple[str, tuple[Segment, ...], tuple[Removal, ...]]:
+    pieces: list[tuple[int, int, int]] = []  # raw start, raw end, index of the unit
+    removed: list[Removal] = []
+    for i, u in enumerate(units):
+        if reasons[i] is not None:
+            last = removed[-1] if removed else None
+            if last and last.reason == reasons[i] and not (pieces and pieces[-1][1] > last.raw_end):
+                removed[-1] = Removal(last.raw_start, u.end, last.reason)
+            else:
+                removed.append(Removal(u.start, u.end, reasons[i]))
+            continue
+        end = u.end
+        if i == title:
+            end = u.start + textmeta.title_length(u.text)
+            if end < u.end:
+                removed.append(Removal(end + (len(raw[end:u.end]) - len(raw[end:u.end].lstrip())), u.end, "site name"))
+        pieces.append((u.start, end, i))
+    parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    for k, (start, end, i) in enumerate(pieces):
+        if k:
+            pstart, pend, pi = pieces[k - 1]
+            gap = raw[pend:start]
+            broken = pi == title or gap.count("\n") > 1 or any(reasons[j] for j in range(pi + 1, i)) or pend < units[pi].end
+            sep = "\n\n" if broken else "\n"
+            if gap == sep:
+                s = segments[-1]
+                segments[-1] = Segment(s.clean_start, s.raw_start, s.length + len(sep) + end - start)
+                parts.append(raw[pend:end])
+                pos += len(sep) + end - start
+                continue
+            parts.append(sep)
+            pos += len(sep)
+        segments.append(Segment(pos, start, end - start))
+        parts.append(raw[start:end])
+        pos += end - start
+    return "".join(parts), tuple(segments), tuple(sorted(removed, key=lambda r: r.raw_start))

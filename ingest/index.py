@@ -1,0 +1,66 @@
+"""The read side of the index, used by the assistant: documents, chunks, dense and lexical search."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from ingest.errors import IndexUnavailableError, NotFoundError
+from ingest.manifest import Manifest
+from ingest.settings import Settings
+
+
+class Index:
+    """A built index: the manifest (documents, chunks), Chroma (vectors) and BM25, opened lazily."""
+
+    def __init__(self, settings: Settings):
+        path = settings.index_dir / "manifest.sqlite"
+        if not path.exists():
+            raise IndexUnavailableError(f"no index at {settings.index_dir}: run `python -m ingest` (or `make run`) first")
+        self.settings = settings
+        self.manifest = Manifest(path)
+
+    @property
+    def corpus_version(self) -> str:
+        return self.manifest.get("corpus_version", "") or ""
+
+    def documents(self) -> list[dict]:
+        """id, title, publisher, published, url, source, chunks of every document."""
+        return [{"doc_id": r.doc_id, **{k: r.meta.get(k) for k in ("title", "publisher", "author", "published", "url")},
+                 "source": r.source, "chunks": r.n_chunks, "state": r.state} for r in self.manifest.docs().values()]
+
+    def document(self, doc_id: str) -> dict:
+        """Metadata, cleaned text, removals and pages of one document; NotFoundError if unknown."""
+        doc = self.manifest.document(doc_id)
+        if doc is None:
+            raise NotFoundError(f"no document {doc_id!r} in the index (see `python -m ingest show`)")
+        return doc
+
+    def chunks(self, doc_id: str | None = None, ids: list[str] | None = None) -> list[dict]:
+        return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
+
+    @cached_property
+    def store(self):
+        from ingest.chroma_store import ChromaStore
+
+        return ChromaStore(self.settings)
+
+    @cached_property
+    def lexical(self):
+        from ingest.lexical import Lexical
+
+        name = self.manifest.get("bm25")
+        if not name or not (self.settings.index_dir / name).is_dir():
+            raise IndexUnavailableError("the lexical index is missing: run `python -m ingest` to repair the index")
+        return Lexical(self.settings.index_dir / name)
+
+    def dense_search(self, embedding: np.ndarray, k: int = 10, where: dict | None = None) -> list[tuple[str, float]]:
+        return self.store.query(np.asarray(embedding, dtype=np.float32).reshape(1, -1), k, where)[0]
+
+    def lexical_search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        return self.lexical.search(query, k)
+
+
+def open_index(settings: Settings) -> Index:
+    return Index(settings)

@@ -1,0 +1,71 @@
+"""The lexical side of the index: BM25 (bm25s, snowball-stemmed) over the same chunks as Chroma.
+
+Each build is written to its own directory `bm25-<corpus version>/` and only then named in the manifest,
+so a crash mid-write never leaves a half-written index in use.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+
+def _tokenizer():
+    import bm25s
+    import Stemmer
+
+    return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=Stemmer.Stemmer("english").stemWord)
+
+
+def build(index_dir: Path, version: str, ids: list[str], texts: list[str]) -> str:
+    """Write a BM25 index of `texts` to `index_dir/bm25-<version>` and return that directory's name."""
+    import bm25s
+
+    name = f"bm25-{version}"
+    target, tmp = index_dir / name, index_dir / f"{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    tok = _tokenizer()
+    retriever = bm25s.BM25()
+    if texts:
+        tokens = tok.tokenize(texts, return_as="tuple", show_progress=False)
+        retriever.index(tokens, show_progress=False)
+        retriever.save(str(tmp), show_progress=False)
+        tok.save_vocab(str(tmp))
+    (tmp / "ids.json").write_text(json.dumps(ids))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return name
+
+
+def prune(index_dir: Path, keep: str) -> None:
+    """Remove BM25 directories other than `keep` (old versions, interrupted builds)."""
+    for d in index_dir.glob("bm25-*"):
+        if d.name != keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class Lexical:
+    """A loaded BM25 index: `search(query, k)` -> [(chunk_id, bm25 score)], best first."""
+
+    def __init__(self, directory: Path):
+        import bm25s
+
+        self.ids: list[str] = json.loads((directory / "ids.json").read_text())
+        self.retriever = bm25s.BM25.load(str(directory), show_progress=False) if self.ids else None
+        self.tok = _tokenizer()
+        if self.ids:
+            self.tok.load_vocab(str(directory))
+
+    def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        if self.retriever is None:
+            return []
+        tokens = self.tok.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
+        if not tokens or not tokens[0]:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        return [(self.ids[int(i)], float(s)) for i, s in zip(np.ravel(docs), np.ravel(scores), strict=True) if s > 0]

@@ -1,0 +1,174 @@
+"""The manifest: SQLite record of every document, chunk and duplicate link; the source of truth for repairs.
+
+Chroma and the BM25 files are derived from it: every run first reconciles them with the manifest, so a
+crash at any point leaves an index that the next run repairs to exactly what a clean build gives.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.models import Chunk, CleanDoc
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id TEXT PRIMARY KEY, source TEXT, path TEXT, fmt TEXT, content_hash TEXT, state TEXT,
+    meta TEXT, text TEXT, segments TEXT, removed TEXT, pages TEXT, n_chunks INTEGER, ingested_at TEXT);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT, ordinal INTEGER, start INTEGER, "end" INTEGER, page INTEGER,
+    text TEXT, embed_text TEXT, cluster TEXT, also_in TEXT, deduped INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b));
+"""
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """A document's manifest entry without its text."""
+
+    doc_id: str
+    source: str
+    path: str
+    fmt: str
+    content_hash: str
+    state: str
+    meta: dict
+    n_chunks: int
+
+
+class Manifest:
+    """SQLite in WAL mode: readers (API processes) never block the one writer (ingest, under its lock)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set(self, **values: str) -> None:
+        with self.tx() as db:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def reset(self) -> None:
+        """Forget everything (a rebuild)."""
+        with self.tx() as db:
+            for table in ("meta", "docs", "chunks", "dup_pairs"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+
+    def docs(self) -> dict[str, DocRow]:
+        rows = self.db.execute(
+            "SELECT doc_id, source, path, fmt, content_hash, state, meta, n_chunks FROM docs ORDER BY doc_id")
+        return {r[0]: DocRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"), r[7] or 0) for r in rows}
+
+    def document(self, doc_id: str) -> dict | None:
+        """Everything about one document: metadata, cleaned text, removals, pages."""
+        r = self.db.execute("SELECT doc_id, source, fmt, content_hash, meta, text, removed, pages, n_chunks, "
+                            "ingested_at FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        keys = ("doc_id", "source", "fmt", "content_hash", "meta", "text", "removed", "pages", "chunks", "ingested_at")
+        out = dict(zip(keys, r, strict=True))
+        for k in ("meta", "removed", "pages"):
+            out[k] = json.loads(out[k] or "null")
+        return out
+
+    def chunk_rows(self, doc_id: str | None = None, ids: Iterable[str] | None = None) -> list[dict]:
+        cols = ("chunk_id", "doc_id", "ordinal", "start", "end", "page", "text", "embed_text", "cluster", "also_in")
+        sql = 'SELECT chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, also_in FROM chunks'
+        if doc_id is not None:
+            rows = self.db.execute(sql + " WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
+        elif ids is not None:
+            ids = list(ids)
+            rows = []
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                rows += self.db.execute(sql + f" WHERE chunk_id IN ({','.join('?' * len(part))})", part).fetchall()
+        else:
+            rows = self.db.execute(sql + " ORDER BY doc_id, ordinal").fetchall()
+        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        for row in out:
+            row["also_in"] = json.loads(row["also_in"] or "[]")
+        return out
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def put(self, entries: Iterable[tuple[CleanDoc, list[Chunk], str]], now: str) -> None:
+        """Record documents (cleaned) and their chunks as ready, replacing what they had, in one transaction."""
+        with self.tx() as db:
+            for doc, chunks, path in entries:
+                d = doc.doc
+                self._drop_chunks(db, d.doc_id)
+                db.execute(
+                    "INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (d.doc_id, d.source, path, d.fmt, d.content_hash, "ready", json.dumps(doc.meta.as_dict()),
+                     doc.text, json.dumps([[s.clean_start, s.raw_start, s.length] for s in doc.segments]),
+                     json.dumps([[r.raw_start, r.raw_end, r.reason] for r in doc.removed]),
+                     json.dumps([[p.number, p.start, p.end] for p in d.pages]), len(chunks), now))
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0)",
+                    [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text) for c in chunks])
+
+    @staticmethod
+    def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> None:
+        db.execute("DELETE FROM dup_pairs WHERE a IN (SELECT chunk_id FROM chunks WHERE doc_id=?) "
+                   "OR b IN (SELECT chunk_id FROM chunks WHERE doc_id=?)", (doc_id, doc_id))
+        db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+
+    def remove(self, doc_ids: Iterable[str]) -> None:
+        with self.tx() as db:
+            for doc_id in doc_ids:
+                self._drop_chunks(db, doc_id)
+                db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
+
+    def mark_pending(self, doc_ids: Iterable[str]) -> None:
+        with self.tx() as db:
+            db.executemany("UPDATE docs SET state='pending' WHERE doc_id=?", [(d,) for d in doc_ids])
+
+    def undeduped(self) -> list[str]:
+        """Chunks not yet compared with the rest of the index for syndicated copies."""
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE deduped=0 ORDER BY chunk_id")]
+
+    def add_pairs(self, checked: Iterable[str], pairs: Iterable[tuple[str, str, float]]) -> None:
+        """Record duplicate pairs found for the `checked` chunks, and mark those chunks as compared."""
+        with self.tx() as db:
+            db.executemany("INSERT OR REPLACE INTO dup_pairs VALUES (?,?,?)",
+                           [(min(a, b), max(a, b), s) for a, b, s in pairs])
+            db.executemany("UPDATE chunks SET deduped=1 WHERE chunk_id=?", [(c,) for c in checked])
+
+    def pairs(self) -> list[tuple[str, str, float]]:
+        return list(self.db.execute("SELECT a, b, score FROM dup_pairs"))
+
+    def set_clusters(self, updates: dict[str, tuple[str | None, list[str]]]) -> None:
+        with self.tx() as db:
+            db.executemany("UPDATE chunks SET cluster=?, also_in=? WHERE chunk_id=?",
+                           [(c, json.dumps(a), cid) for cid, (c, a) in updates.items()])
+
+    def bm25_corpus(self) -> tuple[list[str], list[str]]:
+        rows = self.db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY chunk_id").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows]

@@ -1,0 +1,239 @@
+"""The ingest run: load -> clean -> chunk -> embed -> store -> dedupe -> BM25, incremental and crash-safe.
+
+Order of writes: Chroma first, then the manifest (SQLite, transactional) records the documents as ready.
+Every run starts by reconciling Chroma with the manifest (unless the manifest says the last run finished),
+so a crash or kill -9 anywhere leaves an index the next run repairs to what a clean build gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import dedupe, lexical
+from ingest.chroma_store import ChromaStore
+from ingest.chunk import chunk
+from ingest.clean import clean
+from ingest.embed import Embedder, make_embedder
+from ingest.load import load
+from ingest.lock import IndexLock
+from ingest.manifest import Manifest
+from ingest.models import Chunk, CleanDoc, Skipped
+from ingest.settings import Settings
+
+GROUP_CHUNKS = 256  # chunks per encode call; Chroma writes of one group overlap the encoding of the next
+
+
+@dataclass
+class IngestReport:
+    """What one run did; `exit_code` is non-zero when any input was skipped."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+    chunks: int = 0
+    chunks_embedded: int = 0
+    duplicate_chunks: int = 0
+    corpus_version: str = ""
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.skipped else 0
+
+
+def _in_scope(path: str, paths: Sequence[Path]) -> bool:
+    """Whether a previously ingested file falls under this run's arguments (only those can be 'removed')."""
+    p = Path(path)
+    for arg in paths:
+        a = arg.resolve()
+        if p == a or (a.is_dir() and a in p.parents) or (not a.exists() and (p == a or a in p.parents)):
+            return True
+    return False
+
+
+def _metadata(c: Chunk, doc: CleanDoc) -> dict:
+    m = doc.meta
+    meta = {"doc_id": c.doc_id, "ordinal": c.ordinal, "start": c.start, "end": c.end, "source": doc.doc.source,
+            "title": m.title, "publisher": m.publisher, "published": m.published, "url": m.url, "page": c.page,
+            "published_ts": int(m.published.replace("-", "")) if m.published else None}
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def corpus_version(chunk_ids: set[str], shaping: str) -> str:
+    """A short hash naming exactly this set of chunks under these settings."""
+    h = hashlib.sha256(shaping.encode())
+    for cid in sorted(chunk_ids):
+        h.update(cid.encode())
+    return h.hexdigest()[:12]
+
+
+class _Writer:
+    """Embeds groups of cleaned documents and writes them: Chroma in a worker thread, then the manifest."""
+
+    def __init__(self, store: ChromaStore, man: Manifest, embedder: Embedder, report: IngestReport):
+        self.store, self.man, self.embedder, self.report = store, man, embedder, report
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
+        self.inflight: tuple[Future, list] | None = None
+
+    def write(self, group: list[tuple[CleanDoc, list[Chunk], str]]) -> None:
+        chunks = [c for _, cs, _ in group for c in cs]
+        embs = self.embedder.encode([c.embed_text for c in chunks]) if chunks else None
+        self.drain()
+        doc_ids = [d.doc.doc_id for d, _, _ in group]
+        stale = [r["chunk_id"] for d in doc_ids for r in self.man.chunk_rows(doc_id=d)]
+        metas = [_metadata(c, d) for d, cs, _ in group for c in cs]
+        fut = self.pool.submit(self._store_write, stale, chunks, embs, metas)
+        self.inflight = (fut, group)
+        self.report.chunks_embedded += len(chunks)
+
+    def _store_write(self, stale, chunks, embs, metas) -> None:
+        keep = {c.chunk_id for c in chunks}
+        gone = [s for s in stale if s not in keep]
+        if gone:
+            self.store.delete(gone)
+        if chunks:
+            self.store.upsert([c.chunk_id for c in chunks], embs, [c.text for c in chunks], metas)
+
+    def drain(self) -> None:
+        if self.inflight:
+            fut, group = self.inflight
+            fut.result()
+            self.man.put(group, now=datetime.now(UTC).isoformat(timespec="seconds"))
+            self.inflight = None
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+def _reconcile(store: ChromaStore, man: Manifest) -> set[str]:
+    """Make Chroma hold exactly the manifest's chunks: delete strays; return the documents missing chunks."""
+    in_store, in_man = store.ids(), man.chunk_ids()
+    stray = in_store - in_man
+    if stray:
+        store.delete(sorted(stray))
+    missing = in_man - in_store
+    return {r["doc_id"] for r in man.chunk_rows(ids=missing)} if missing else set()
+
+
+def _update_clusters(store: ChromaStore, man: Manifest, threshold: float) -> int:
+    """Link chunks not yet compared (this run's, or a killed run's) to their copies; refresh every cluster."""
+    import numpy as np
+
+    rows = man.chunk_rows()
+    doc_of = {r["chunk_id"]: r["doc_id"] for r in rows}
+    pending = man.undeduped()
+    for i in range(0, len(pending), 2000):
+        ids = pending[i:i + 2000]
+        vecs = store.embeddings(ids)
+        man.add_pairs(ids, dedupe.find_pairs(ids, np.vstack([vecs[c] for c in ids]), doc_of, store, threshold))
+    wanted = dedupe.clusters(man.pairs(), doc_of)
+    changes = {}
+    for r in rows:
+        cluster, also_in = wanted.get(r["chunk_id"], (None, []))
+        if (r["cluster"], r["also_in"]) != (cluster, also_in):
+            changes[r["chunk_id"]] = (cluster, also_in)
+    if changes:
+        metas = []
+        for cid in changes:
+            cluster, also_in = changes[cid]
+            metas.append({"dup_cluster": cluster or "", "also_in": ",".join(also_in)})
+        store.update_metadata(list(changes), metas)
+        man.set_clusters(changes)
+    return len(wanted)
+
+
+def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
+        progress: Callable[[int], object] | None = None) -> IngestReport:
+    """Bring the index in line with `paths`; see the module docstring for the guarantees."""
+    t0 = time.perf_counter()
+    report = IngestReport()
+    index_dir = settings.index_dir
+    with IndexLock(index_dir / "ingest.lock"):
+        man = Manifest(index_dir / "manifest.sqlite")
+        try:
+            _run(paths, settings, rebuild, progress, man, report)
+        finally:
+            man.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, report: IngestReport) -> None:
+    shaping = settings.shaping_hash
+    result = load(paths, int(settings.ingest.max_file_mb * 1024 * 1024))
+    loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
+    report.skipped = list(result.skipped)
+    store = None
+    if rebuild or (man.get("shaping") not in (None, shaping)) or (man.get("shaping") is None and man.docs()):
+        store = ChromaStore(settings)
+        man.set(in_sync="0")
+        store.drop()
+        man.reset()
+        report.rebuilt = True
+    known = man.docs()
+    present = {d.doc_id for d, _ in loaded}
+    removed = [i for i, row in known.items() if i not in present and row.path not in failed and _in_scope(row.path, paths)]
+    todo = [(d, p) for d, p in loaded
+            if d.doc_id not in known or known[d.doc_id].content_hash != d.content_hash or known[d.doc_id].state != "ready"]
+    if man.get("in_sync") == "1" and not todo and not removed and man.get("shaping") == shaping:
+        report.unchanged = sorted(present)
+        report.chunks = sum(r.n_chunks for r in known.values())
+        report.corpus_version = man.get("corpus_version", "")
+        return
+    store = store or ChromaStore(settings)
+    man.set(in_sync="0", shaping=shaping)
+    if store.shaping() != shaping:  # e.g. a server collection built elsewhere with other settings
+        store.drop()
+        man.mark_pending(known)
+    report.repaired = sorted(_reconcile(store, man) | {i for i, r in man.docs().items() if r.state != "ready"})
+    todo_ids = {d.doc_id for d, _ in todo}
+    todo += [(d, p) for d, p in loaded if d.doc_id in report.repaired and d.doc_id not in todo_ids]
+    if removed:
+        store.delete([r["chunk_id"] for i in removed for r in man.chunk_rows(doc_id=i)])
+        man.remove(removed)
+    report.removed = sorted(removed)
+    embedder = make_embedder(settings.embed)
+    embed = embedder.encode if settings.clean.offtopic else None
+    writer = _Writer(store, man, embedder, report)
+    try:
+        group: list[tuple[CleanDoc, list[Chunk], str]] = []
+        for n, (doc, path) in enumerate(todo, 1):
+            cleaned = clean(doc, settings.clean, embed=embed)
+            group.append((cleaned, chunk(cleaned, embedder.count_tokens, settings.chunk), path))
+            if sum(len(cs) for _, cs, _ in group) >= GROUP_CHUNKS:
+                writer.write(group)
+                group = []
+            if progress:
+                progress(n)
+        if group:
+            writer.write(group)
+    finally:
+        writer.close()
+    for doc, _ in todo:
+        (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
+    todo_ids = {d.doc_id for d, _ in todo}
+    report.unchanged = sorted(present - todo_ids)
+    report.duplicate_chunks = _update_clusters(store, man, settings.dedupe.threshold)
+    chunk_ids = man.chunk_ids()
+    report.chunks = len(chunk_ids)
+    version = corpus_version(chunk_ids, shaping)
+    bm25 = man.get("bm25")
+    if bm25 != f"bm25-{version}" or not (settings.index_dir / bm25).is_dir():
+        ids, texts = man.bm25_corpus()
+        bm25 = lexical.build(settings.index_dir, version, ids, texts)
+    man.set(corpus_version=version, bm25=bm25, in_sync="1", updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    lexical.prune(settings.index_dir, keep=bm25)
+    report.corpus_version = version

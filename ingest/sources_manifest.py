@@ -1,0 +1,135 @@
+"""Document metadata given by hand: the `sources.csv` manifest and Markdown front matter."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import InputError
+from ingest.models import DocMeta
+
+MANIFEST_NAME = "sources.csv"
+META_FIELDS = ("title", "publisher", "author", "published", "url", "language")
+_ALIASES = {"date": "published", "lang": "language", "source": "url", "site": "publisher", "sitename": "publisher"}
+
+
+def iso_date(value: str | None) -> str | None:
+    """`YYYY-MM-DD` from an ISO date or datetime string, or None when it is not one."""
+    if not value:
+        return None
+    head = value.strip()[:10]
+    try:
+        return dt.date.fromisoformat(head).isoformat() if len(head) == 10 and head[4] == "-" else None
+    except ValueError:
+        return None
+
+
+def meta_from_mapping(values: dict[str, str | None]) -> DocMeta:
+    """A DocMeta from loose `key -> value` pairs (aliases such as `date` accepted, blanks and bad dates dropped)."""
+    out: dict[str, str | None] = {}
+    for key, raw in values.items():
+        name = _ALIASES.get(key.strip().lower(), key.strip().lower())
+        value = raw.strip() if isinstance(raw, str) else None
+        if name in META_FIELDS and value and out.get(name) is None:
+            out[name] = iso_date(value) if name == "published" else value
+    return DocMeta(**out)
+
+
+def canonical_meta(meta: DocMeta) -> bytes:
+    """Stable bytes for a DocMeta, folded into content hashes so metadata edits trigger re-ingest."""
+    return json.dumps(meta.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def split_front_matter(text: str) -> tuple[DocMeta, str]:
+    """Front matter between leading `---` lines parsed into a DocMeta, and the text that follows it."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return DocMeta(), text
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            break
+    else:
+        return DocMeta(), text
+    values: dict[str, str | None] = {}
+    for line in lines[1:i]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not line[:1].isspace() and not key.lstrip().startswith("#"):
+            values.setdefault(key.strip().lower(), _unquote(value.strip()))
+    body = "\n".join(lines[i + 1:]).lstrip("\n")
+    return meta_from_mapping(values), body
+
+
+def _unquote(value: str) -> str:
+    """A YAML scalar without its surrounding quotes."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _norm_key(name: str) -> str:
+    """A manifest `file` cell as a POSIX path relative to the manifest's directory."""
+    key = name.strip().replace("\\", "/")
+    while key.startswith("./"):
+        key = key[2:]
+    return key
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Rows of a `sources.csv`, keyed by `file` (relative to the manifest's directory)."""
+
+    rows: dict[str, DocMeta] = field(default_factory=dict)
+
+    def meta_for(self, rel: str) -> DocMeta | None:
+        """The manifest metadata for the file at POSIX path `rel`, or None when it has no row."""
+        return self.rows.get(_norm_key(rel))
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """Parse `sources.csv` bytes; empty cells are None, bad `published` dates are ignored, first row wins."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{MANIFEST_NAME}: not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [h.strip().lower() for h in reader.fieldnames or ()]
+        if "file" not in header:
+            raise InputError(f"{MANIFEST_NAME}: no 'file' column (columns: file,{','.join(META_FIELDS)})")
+        reader.fieldnames = header
+        rows: dict[str, DocMeta] = {}
+        for row in reader:
+            key = _norm_key(row.get("file") or "")
+            if key and key not in rows:
+                rows[key] = meta_from_mapping({k: v for k, v in row.items() if k and k != "file"})
+    except csv.Error as e:
+        raise InputError(f"{MANIFEST_NAME}: malformed CSV ({e})") from None
+    return Manifest(rows)
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], Manifest]] = {}
+
+
+def read_manifest(root: Path) -> Manifest:
+    """The `sources.csv` in directory `root` (an empty Manifest when there is none); raises InputError if unreadable."""
+    path = root / MANIFEST_NAME
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return Manifest()
+    except OSError as e:
+        raise InputError(f"{MANIFEST_NAME}: cannot read ({e.strerror})") from None
+    key, stamp = path.resolve(), (st.st_mtime_ns, st.st_size)
+    cached = _CACHE.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    try:
+        manifest = parse_manifest(path.read_bytes())
+    except OSError as e:
+        raise InputError(f"{MANIFEST_NAME}: cannot read ({e.strerror})") from None
+    _CACHE[key] = (stamp, manifest)
+    return manifest

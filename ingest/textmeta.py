@@ -1,0 +1,155 @@
+"""Metadata found in an article's own text: the headline, the byline and the publication date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ingest.boilerplate import Unit, split_units, wordset
+from ingest.models import DocMeta
+
+_I = re.IGNORECASE
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
+       r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
+_DATES = [
+    re.compile(rf"(?:{_WEEKDAY}\s+)?\b{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", _I),
+    re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<year>(?:19|20)\d\d)\b", _I),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+]
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
+_DATE_PREFIX = re.compile(r"^(?:first |last )?(?:published|updated|posted|modified|date|released)\b(?: on)?", _I)
+_BYLINE = re.compile(r"^(?:(?:by|written by|words by|reporting by|story by|posted by|author)\s*[:|-]?\s*)+", _I)
+_NAME_TAIL = re.compile(r"(?:\s*[,|·•]|\s+[–—-]\s|\s+(?:for|in|on|updated|published)\b).*$", _I)
+_NAME_WORD = re.compile(r"^(?:[A-Z]['’]?[A-Z]?[a-z]+(?:[-'’][A-Za-z][a-z]+)*|[A-Z]\.(?:[A-Z]\.)?|Ma?c[A-Z][a-z]+)$")
+_CONNECTORS = wordset("and & de da di van von der bin al la le du")
+_NOT_NAMES = wordset(
+    "the a an this that these those our your my his her its their we you he she they it is are was were be to of in "
+    "on for with at from as by or but not no all more new how what why when where who which read see also here there "
+    "now today yes please enter leave stay connected click get join sign free "
+    "summary introduction overview abstract contents background key findings conclusion conclusions news home menu "
+    "update updates live latest related share follow subscribe search trends advertisement sponsored editorial opinion "
+    "analysis breaking top stories video photos world business markets technology tech sports"
+)
+_MONTH_WORDS = wordset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday"
+)
+_SUFFIX_SEPS = (" | ", " – ", " — ", " - ", " :: ", " • ")
+
+
+def parse_date(text: str) -> str | None:
+    """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only)."""
+    for pat in _DATES:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            month = int(g["month"]) if g.get("month") else _MONTHS[g["mon"][:3].lower()]
+            try:
+                return date(int(g["year"]), month, int(g["day"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def is_date_line(text: str) -> bool:
+    """A dateline or timestamp: a short line that is mostly a date ("Published Wed, May 14, 2025 · 09:05 AM")."""
+    if len(text) > 120 or parse_date(text) is None:
+        return False
+    if _DATE_PREFIX.match(text):
+        return True
+    rest = text
+    for pat in _DATES:
+        rest = pat.sub(" ", rest)
+    rest = _TIME.sub(" ", rest)
+    return len(re.findall(r"[^\W\d_]{2,}\S*", rest)) <= 2
+
+
+def byline_name(text: str) -> str | None:
+    """The author named by a byline ("By:By Hannah Collymore" -> "Hannah Collymore"), else None."""
+    m = _BYLINE.match(text)
+    if not m or len(text) > 120:
+        return None
+    name = _NAME_TAIL.sub("", text[m.end():]).strip(" .:")
+    return name if _is_name(name, 1, 6) else None
+
+
+def is_lone_name(text: str) -> bool:
+    """A bare 2-3 word personal name line ("Zhao Chenchen"), as sites print under the headline."""
+    return _is_name(text, 2, 3, connectors=False)
+
+
+def _is_name(text: str, low: int, high: int, connectors: bool = True) -> bool:
+    parts = text.replace(",", " ").split()
+    if not low <= len(parts) <= high:
+        return False
+    for p in parts:
+        if connectors and p.lower() in _CONNECTORS:
+            continue
+        if not _NAME_WORD.match(p) or p.lower() in _NOT_NAMES or p.lower().rstrip(".") in _MONTH_WORDS:
+            return False
+    return True
+
+
+def title_length(title: str) -> int:
+    """Length of `title` without a trailing site name (" | AIM", " - Reuters")."""
+    for sep in _SUFFIX_SEPS:
+        cut = title.rfind(sep)
+        if cut <= 0:
+            continue
+        site, head = title[cut + len(sep):].strip(), title[:cut].rstrip()
+        site_words = site.split()
+        if not site_words or len(site_words) > 4 or len(head.split()) < 3:
+            continue
+        if sep.strip() == "|" or all(w[0].isupper() or w[0].isdigit() for w in site_words):
+            return len(head)
+    return len(title)
+
+
+def _titleish(u: Unit) -> bool:
+    text = u.text
+    if u.reason or u.link_like or u.glue >= 2 or u.bullet or not 1 <= u.words <= 40 or len(text) > 300:
+        return False
+    if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text):
+        return False
+    first = text.lstrip("#‘'\"“[( ")[:1]
+    return first.isupper() or first.isdigit()
+
+
+def find_title(units: list[Unit]) -> int | None:
+    """Index of the headline: the first title-like unit before the body starts (None if the body comes first)."""
+    for i, u in enumerate(units[:25]):
+        titleish = _titleish(u)
+        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and len(units) > 1 and units[1].good)):
+            return i
+        if u.good and not titleish:
+            return None
+    return None
+
+
+def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
+    """Title, author and date from the head of the document (up to its second body paragraph)."""
+    title = author = published = None
+    if title_idx is not None:
+        t = units[title_idx].text
+        title = t[:title_length(t)].lstrip("# ").strip() or None
+    seen_good = 0
+    for i, u in enumerate(units[:40]):
+        if u.good and i != title_idx:
+            seen_good += 1
+            if seen_good >= 2:
+                break
+            continue
+        if published is None and is_date_line(u.text):
+            published = parse_date(u.text)
+        if author is None:
+            author = byline_name(u.text)
+            if author is None and title_idx is not None and i == title_idx + 1 and is_lone_name(u.text):
+                author = u.text
+    return DocMeta(title=title, author=author, published=published)
+
+
+def extract_meta(text: str) -> DocMeta:
+    """Metadata found in raw article text: headline (without site suffix), byline author, publication date."""
+    units = split_units(text)
+    return meta_from_units(units, find_title(units))

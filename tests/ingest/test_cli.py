@@ -1,0 +1,79 @@
+"""The ingest command as a user runs it: bad input is reported by name and skipped, never a stack trace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import CORPUS, ROOT
+
+
+def _env(home, **extra):
+    env = {**os.environ, "GROUNDED_HOME": str(home), "GROUNDED_EMBED__MODEL": "hash",
+           "GROUNDED_CLEAN__OFFTOPIC": "false", "PYTHONPATH": str(ROOT)}
+    env.update(extra)
+    return env
+
+
+def _ingest(*args, home, **extra):
+    return subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
+                          env=_env(home, **extra), cwd=ROOT, timeout=300)
+
+
+@pytest.fixture
+def bad_corpus(tmp_path):
+    d = tmp_path / "corpus"
+    shutil.copytree(CORPUS, d)
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (d / "latin1.txt").write_bytes("Caf\xe9 au lait, a perfectly normal sentence in Latin-1.".encode("latin-1"))
+    (d / "slides.pptx").write_bytes(b"PK\x03\x04 not really a presentation")
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without xref")
+    with open(d / "huge.txt", "wb") as f:
+        f.truncate(100 * 1024 * 1024)  # sparse: 100 MB on paper, nothing on disk
+    return d
+
+
+def test_bad_input_is_reported_and_skipped(bad_corpus, tmp_path):
+    p = _ingest(bad_corpus, home=tmp_path / "state")
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    assert "Traceback" not in out
+    for name, reason in [("empty.txt", "empty file"), ("binary.txt", "binary content"), ("latin1.txt", "not valid UTF-8"),
+                         ("slides.pptx", "unsupported file type .pptx"), ("broken.pdf", "PDF"),
+                         ("huge.txt", "over the 20 MB limit")]:
+        line = next((ln for ln in out.splitlines() if name in ln), "")
+        assert reason in line, f"{name}: {line!r}\n{out}"
+    assert "5 added" in out and "6 skipped" in out
+    show = subprocess.run([sys.executable, "-m", "ingest", "show", "--json"], capture_output=True, text=True,
+                          env=_env(tmp_path / "state"), cwd=ROOT, timeout=120)
+    docs = json.loads(show.stdout)
+    assert len(docs) == 5 and all(d["chunks"] > 0 for d in docs)
+
+
+def test_show_one_document_and_unknown_id(tmp_path):
+    assert _ingest(CORPUS, home=tmp_path / "state").returncode == 0
+    env = _env(tmp_path / "state")
+    p = subprocess.run([sys.executable, "-m", "ingest", "show", "business-times-commerce-guidance-huawei-ascend", "--json"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    doc = json.loads(p.stdout)
+    assert doc["meta"]["publisher"] == "The Business Times" and doc["meta"]["published"] == "2025-05-14"
+    assert all(doc["text"][c["start"]:c["end"]] == c["text"] for c in doc["chunks"])
+    p = subprocess.run([sys.executable, "-m", "ingest", "show", "no-such-doc"], capture_output=True, text=True,
+                       env=env, cwd=ROOT, timeout=120)
+    assert p.returncode != 0 and "no document 'no-such-doc'" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_missing_index_and_bad_setting_are_one_line_errors(tmp_path):
+    env = _env(tmp_path / "nothing")
+    p = subprocess.run([sys.executable, "-m", "ingest", "show"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert p.returncode != 0 and "run `python -m ingest`" in p.stderr and "Traceback" not in p.stderr
+    p = _ingest(CORPUS, home=tmp_path / "s", GROUNDED_EMBED__MODEL="no-such-model")
+    assert p.returncode == 2 and "unknown embedding model" in p.stderr and "Traceback" not in p.stderr
+    p = _ingest(CORPUS, home=tmp_path / "s", GROUNDED_CHUNK__MAX_TOKENS="many")
+    assert p.returncode == 2 and "GROUNDED_CHUNK__MAX_TOKENS" in p.stderr and "Traceback" not in p.stderr

@@ -1,0 +1,128 @@
+"""Incremental, safe ingest: unchanged re-runs, updates, removals, rebuilds, the lock."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ingest.errors import IndexLockedError
+from ingest.index import open_index
+from ingest.lock import IndexLock
+from ingest.pipeline import run
+from ingest.settings import ChunkSettings
+from tests.helpers import CORPUS, fast_settings, snapshot
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    shutil.copytree(CORPUS, d)
+    return d
+
+
+def test_first_run_indexes_every_article(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    r = run([corpus], s)
+    assert len(r.added) == 5 and not r.skipped and r.exit_code == 0
+    snap = snapshot(s)
+    assert r.chunks == len(snap["chunks"]) == len(snap["chroma"]) > 10
+    assert snap["bm25_ids"] == sorted(snap["chunks"])
+    index = open_index(s)
+    for c in snap["chunks"].values():
+        doc = index.document(c["doc_id"])
+        assert doc["text"][c["start"]:c["end"]] == c["text"]
+
+
+def test_unchanged_rerun_embeds_nothing(corpus, tmp_path, monkeypatch):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    before = snapshot(s)
+    import ingest.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "make_embedder", lambda *_: pytest.fail("model loaded on an unchanged run"))
+    monkeypatch.setattr(pipeline, "ChromaStore", lambda *_: pytest.fail("store opened on an unchanged run"))
+    r = run([corpus], s)
+    assert len(r.unchanged) == 5 and r.chunks_embedded == 0 and not (r.added or r.updated or r.removed)
+    monkeypatch.undo()
+    assert snapshot(s) == before
+
+
+def test_changed_document_is_rechunked_and_stale_chunks_removed(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    f = corpus / "us-warns-against-huawei-ai-chips.txt"
+    old = {c for c, r in snapshot(s)["chunks"].items() if r["doc_id"] == f.stem}
+    f.write_text(f.read_text() + "\nThe department added a brand new closing sentence about Malaysian data centres.\n")
+    r = run([corpus], s)
+    assert r.updated == [f.stem] and len(r.unchanged) == 4 and 0 < r.chunks_embedded < r.chunks
+    snap = snapshot(s)
+    new = {c for c, row in snap["chunks"].items() if row["doc_id"] == f.stem}
+    assert new != old and not ((old - new) & set(snap["chroma"]))
+    assert set(snap["chroma"]) == set(snap["chunks"])
+    assert any("Malaysian data centres" in row["text"] for row in snap["chunks"].values())
+
+
+def test_removed_document_leaves_the_index(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    (corpus / "aim-huawei-ai-chips-criminal-charges.txt").unlink()
+    r = run([corpus], s)
+    assert r.removed == ["aim-huawei-ai-chips-criminal-charges"]
+    snap = snapshot(s)
+    assert "aim-huawei-ai-chips-criminal-charges" not in snap["docs"]
+    assert all(row["doc_id"] != "aim-huawei-ai-chips-criminal-charges" for row in snap["chunks"].values())
+    assert set(snap["chroma"]) == set(snap["chunks"])
+
+
+def test_ingesting_one_file_does_not_remove_the_others(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    extra = tmp_path / "extra" / "note.md"
+    extra.parent.mkdir()
+    extra.write_text("# A note\n\nThe Bureau of Industry and Security published guidance in May 2025.\n")
+    r = run([extra], s)
+    assert r.added == ["note"] and not r.removed
+    assert len(open_index(s).documents()) == 6
+
+
+def test_settings_change_rebuilds(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    s2 = fast_settings(tmp_path / "state", chunk=ChunkSettings(max_tokens=80, target_tokens=40))
+    r = run([corpus], s2)
+    assert r.rebuilt and len(r.added) == 5
+    snap = snapshot(s2)
+    assert set(snap["chroma"]) == set(snap["chunks"]) and r.chunks > 0
+
+
+def test_result_equals_a_clean_build_after_edits(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    (corpus / "cgtn-us-chip-guidance-deeper-fears.txt").unlink()
+    f = corpus / "business-times-commerce-guidance-huawei-ascend.txt"
+    f.write_text(f.read_text().replace("seven-nanometre", "7-nanometre"))
+    run([corpus], s)
+    clean = fast_settings(tmp_path / "clean")
+    run([corpus], clean)
+    a, b = snapshot(s), snapshot(clean)
+    assert a["chunks"] == b["chunks"] and a["chroma"] == b["chroma"] and a["version"] == b["version"]
+
+
+def test_second_ingest_is_refused_while_one_runs(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    with IndexLock(s.index_dir / "ingest.lock"), pytest.raises(IndexLockedError, match="another ingest is already running"):
+        run([corpus], s)
+
+
+def test_syndicated_copies_are_linked(corpus, tmp_path):
+    s = fast_settings(tmp_path / "state")
+    dup = corpus / "copy-of-aim.txt"
+    dup.write_text((corpus / "aim-huawei-ai-chips-criminal-charges.txt").read_text())
+    run([corpus], s)
+    rows = snapshot(s)["chunks"].values()
+    copies = [r for r in rows if r["doc_id"] == "copy-of-aim"]
+    assert copies and all("aim-huawei-ai-chips-criminal-charges" in r["also_in"] for r in copies)
+    dup.unlink()
+    run([corpus], s)
+    assert all("copy-of-aim" not in r["also_in"] for r in snapshot(s)["chunks"].values())
