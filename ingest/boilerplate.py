@@ -47,7 +47,7 @@ _BULLET = re.compile(r"^(?:[-*•▪●+]\s+|\d{1,3}[.)]\s+)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _GLUE = re.compile(r"[a-z]{2,}[A-Z][a-z]")
-_URLISH = re.compile(r"https?://|www\.|\.(?:com|org|net|html?)\b|\]\(|@\w{3,}")
+_URLISH = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|html?)\b\S*|\]\([^)\s]*\)?|(?<!\w)@\w{3,}")
 _SEPARATORS = re.compile(r"\s[|»›·•]\s")
 
 
@@ -141,7 +141,7 @@ def is_heading_like(u: Unit) -> bool:
     if u.md_heading:
         return not u.reason
     text = u.text
-    if u.reason or u.link_like or u.glue or u.bullet or not 2 <= u.words <= 16 or len(text) > 140:
+    if u.reason or u.link_like or u.glue or u.bullet or not 1 <= u.words <= 16 or len(text) > 140 or len(text) < 3:
         return False
     first = text.lstrip("‘'\"“[(")[:1]
     return first.isupper() or first.isdigit()
@@ -159,7 +159,7 @@ def is_suspicious(u: Unit) -> bool:
         return False
     if is_heading_like(u):
         return u.words >= 7  # a teaser headline for another story, rather than a short section heading
-    return not u.terminal
+    return True
 
 
 def annotate(u: Unit, stop: frozenset[str] | None) -> None:
@@ -172,9 +172,9 @@ def annotate(u: Unit, stop: frozenset[str] | None) -> None:
     u.bullet = bool(_BULLET.match(text))
     u.md_heading = bool(_MD_HEADING.match(text))
     url_chars = sum(len(m.group()) for m in _URLISH.finditer(text))
-    u.link_like = bool(_URLISH.search(text)) and (len(text) < 120 or url_chars * 8 > len(text))
+    u.link_like = url_chars > 0 and (len(text) < 120 or url_chars * 4 > len(text))
     u.link_like = u.link_like or len(_SEPARATORS.findall(text)) >= 2 and not u.terminal and text[0] != "|"
-    u.promo = bool(_PROMO.search(text))
+    u.promo = bool(_PROMO.search(text) or _PROMO_WORDS.search(text))
     u.reason = pattern_reason(text)
     u.good = is_good(u)
 
@@ -196,13 +196,15 @@ def is_good(u: Unit) -> bool:
 _I = re.IGNORECASE
 # (reason, pattern, longest unit the rule applies to; None: any length)
 _FAMILIES: list[tuple[str, re.Pattern[str], int | None]] = [
-    ("navigation menu", re.compile(r"^(skip to (main )?(content|navigation)|skip navigation|jump to (content|navigation)"
-                                   r"|(main )?menu|toggle navigation|back to top|home)$", _I), None),
+    ("navigation menu", re.compile(
+        r"^(skip to (main )?(content|navigation)|skip navigation|jump to (content|navigation)"
+        r"|(main )?menu|toggle navigation|back to top|home)$", _I), None),
     ("cookie banner", re.compile(
-        r"\bcookies?\b.{0,160}\b(polic(y|ies)|settings|consent|accept|agree|use of|we use|preferences|browser)\b"
-        r"|\b(privacy (policy|statement|notice|settings)|terms of (use|service))\b.{0,160}\b(agree|accept|consent)"
-        r"|^(our |this site'?s )?(privacy (policy|statement|notice)|cookie (policy|notice|settings))\b"
-        r"|\bgdpr\b|\bwe (use|value) (cookies|your privacy)\b", _I), 600),
+        r"\b(we|this (web)?site|our (web)?site|our partners)( and our partners)? uses? cookies\b"
+        r"|\b(use of|accept( all)?|reject( all)?|allow( all)?|manage|change your) cookies?( settings)?\b"
+        r"|\bcookies? (policy|settings|preferences|notice|consent|statement)\b"
+        r"|\bby (continuing|using|browsing)\b.{0,80}\b(site|website|service)\b.{0,80}\b(agree|accept|consent)"
+        r"|^(our |this site'?s )?privacy (policy|statement|notice)\b|\bwe value your privacy\b", _I), 600),
     ("cookie banner", re.compile(
         r"^(i agree|i accept|accept( all)?( cookies)?|agree( and (close|continue))?|allow( all)?( cookies)?"
         r"|reject( all)?|decline|got it|ok(ay)?|manage (cookies|preferences|settings|options)|cookie settings)[.!]?$",
@@ -218,14 +220,17 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int | None]] = [
     ("share widget", re.compile(r"^share (link|this( article| story| post| page)?|on|via)\s*:", _I), None),
     ("auto summary", re.compile(r"^(in this (post|article)|key (takeaways|points)|tl;?dr)\s*:", _I), None),
     ("share widget", re.compile(
-        r"^(share|tweet|pin it|e-?mail|print|copy link)( this| the)?( article| story| post| page)?( on [\w ]{1,20}"
-        r"| via \w+)?\s*:?$|^(follow us|stay connected|subscribe|sign up for (our|the) newsletter|get (our|the) newsletter)\b"
+        r"^(share|tweet|pin it|e-?mail|print|copy link)( this| the)?( article| story| post| page)?"
+        r"( on [\w ]{1,20}| via \w+)?\s*:?$"
+        r"|^(follow us|stay connected|subscribe|sign up for (our|the) newsletter|get (our|the) newsletter)\b"
         r"|^\d+\s*(fans|followers|subscribers|likes|shares|views)", _I), 120),
     ("related links", re.compile(
         r"^(see also|read also|also read|read more|more reading|further reading|related"
-        r"( (articles?|posts?|stories|news|content|coverage|reading|links|topics))?\s*:?$|related (articles?|posts?|stories)"
+        r"( (articles?|posts?|stories|news|content|coverage|reading|links|topics))?\s*:?$"
+        r"|related (articles?|posts?|stories)"
         r"|you (may|might) (also )?(like|enjoy|be interested)|recommended( for you| articles| stories| reading)?\s*:?$"
-        r"|more (from|stories|articles|news)\b|latest (articles|news|stories|posts|videos)\b|trending( now| stories)?\s*:?$"
+        r"|more (from|stories|articles|news)\b|latest (articles|news|stories|posts|videos)\b"
+        r"|trending( now| stories)?\s*:?$"
         r"|most (read|popular|viewed)\b|popular (posts|stories)\b|top stories\b|editor'?s picks\b|search trends\b"
         r"|up next\b|read next\b|what to read next\b|don'?t miss\b)", _I), 200),
     ("disclaimer", re.compile(
@@ -242,7 +247,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"|^representative (image|photo|picture)\b"
         r"|\b(photo|image|picture)s?\b.{0,80}\b(getty images|reuters|afp|ap photo|xinhua|vcg|shutterstock)\b"
         r"|^(getty images|shutterstock|reuters|afp|ap|xinhua|vcg|epa|imago)( via [\w ]+)?$", _I), 200),
-    ("trailing boilerplate", re.compile(r"^(source link|source|via|tags|filed under|about the author)\s*:?$", _I), None),
+    ("trailing boilerplate", re.compile(
+        r"^(source link|source|via|tags|filed under|about the author)\s*:?$", _I), None),
     ("stray number", re.compile(r"^[-–—(\s]*\d{1,4}[-–—)\s]*$"), None),
     ("page number", re.compile(r"^page\s+\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^\d{1,4}\s*(/|of)\s*\d{1,4}$", _I), None),
 ]
@@ -251,15 +257,19 @@ _CALL_TO_ACTION = re.compile(
     r"^(join|subscribe|download|sign up|register|click|tap|follow|buy|trade|try|watch|listen|check out|claim|grab"
     r"|don'?t miss|get (your|the|our|a|an|free|started)|shop|order|book|bet|play|win)\b", re.IGNORECASE)
 _MARKUP = re.compile(r"^(?:#{1,6}\s+|[*•▪●]\s+|[-+]\s+(?=\w))|[*_]{2}")
+# Ad copy that no article sentence uses: a pattern rule. Words that only make a line worth an off-topic check
+# (an article may well be about a presale or an airdrop): a signal for `is_suspicious`.
 _PROMO = re.compile(
-    r"\b(presale|pre-sale|airdrops?|token sale|100x|lock now|buy now|sign up now|join now|limited[- ]time offer"
-    r"|find out more|click here|secret (tool|weapon|trick)|guaranteed (returns|profits|gains|(media )?coverage)"
-    r"|expected roi|best new (meme )?coins?)\b", _I)
+    r"\b(secret (tool|weapon|trick)|guaranteed (returns|profits|gains|(media )?coverage)|limited[- ]time offer"
+    r"|click here|expected roi|best new (meme )?coins? to (buy|join)|100x gains?)\b"
+    r"|\b(lock|buy|join|sign up|register|bet|play|trade|shop|download) now[!.]?$|\bfind out more\s*[:!.]?$", _I)
+_PROMO_WORDS = re.compile(r"\b(presale|pre-sale|airdrops?|token sale|meme ?coins?|altcoins?|apr up to|roi of)\b", _I)
 
 # Standalone end-of-article markers: once one follows the body, the rest of the page is furniture.
 _END_MARKER = re.compile(
-    r"^(you (may|might) (also )?like|related( articles?| posts?| stories| news| content| coverage)?|more (stories|articles|news)"
-    r"( from .{1,40})?|leave a (reply|comment)|source link|latest (articles|news|stories|posts)|read next"
+    r"^(you (may|might) (also )?like|related( articles?| posts?| stories| news| content| coverage)?"
+    r"|more (stories|articles|news)( from .{1,40})?|leave a (reply|comment)|source link"
+    r"|latest (articles|news|stories|posts)|read next"
     r"|recommended( for you| articles| stories)?|about the author|search trends|trending( now| stories)?"
     r"|tags|filed under|comments?|what to read next)\s*:?$|^disclaimer\b", _I)
 

