@@ -5,6 +5,7 @@ Embeddings are always passed in; Chroma's default embedding function is never us
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
@@ -70,10 +71,10 @@ class ChromaStore:
 
     def drop(self) -> None:
         """Delete the collection (a rebuild starts from nothing)."""
-        try:
+        from chromadb.errors import NotFoundError
+
+        with contextlib.suppress(NotFoundError, ValueError):  # absent collection: nothing to drop
             self.client.delete_collection(self.name)
-        except Exception:  # noqa: S110 - absent collection: nothing to drop
-            pass
         self._col = None
 
     def count(self) -> int:

@@ -2,61 +2,35 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from collections.abc import Callable
 
+from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 _LINE = re.compile(r"[^\n]+")
-_WORDS = re.compile(r"\S+")
-
-
-def _segmenter():
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-
-_SEG = None
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """`[start, end)` spans of the sentences of `text`: never across a line break, whitespace trimmed."""
-    global _SEG
-    if _SEG is None:
-        _SEG = _segmenter()
+    """`[start, end)` spans of the sentences of `text` (blingfire): never across a line break, whitespace trimmed."""
+    import blingfire
+
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
-        base, body = line.start(), line.group()
+        body = line.group()
         if not body.strip():
             continue
-        parts = _SEG.segment(body) if len(body) > 40 else []
-        cuts = [(p.start, p.end) for p in parts] or [(0, len(body))]
-        for s, e in cuts:
+        _, offsets = blingfire.text_to_sentences_and_offsets(body)
+        for s, e in offsets or [(0, len(body))]:
             piece = body[s:e]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece.rstrip())
+            lead, trail = len(piece) - len(piece.lstrip()), len(piece.rstrip())
             if trail > lead:
-                spans.append((base + s + lead, base + s + trail))
+                spans.append((line.start() + s + lead, line.start() + s + trail))
     return spans
-
-
-def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
-    """Cut one over-long sentence at word boundaries into pieces of at most `budget` tokens."""
-    pieces, cur_start, last_end = [], None, start
-    for m in _WORDS.finditer(text, start, end):
-        if cur_start is None:
-            cur_start = m.start()
-        elif count(text[cur_start:m.end()]) > budget:
-            pieces.append((cur_start, last_end))
-            cur_start = m.start()
-        last_end = m.end()
-    if cur_start is not None:
-        pieces.append((cur_start, last_end))
-    return pieces
 
 
 def chunk_id(doc_id: str, text: str, occurrence: int = 0) -> str:
@@ -65,22 +39,41 @@ def chunk_id(doc_id: str, text: str, occurrence: int = 0) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def chunk(doc: CleanDoc, count_tokens: Callable[[str], int], settings: ChunkSettings | None = None) -> list[Chunk]:
+def _units(text: str, starts: list[int], budget: int) -> list[tuple[int, int, int]]:
+    """Sentences as (start, end, tokens); a sentence over `budget` tokens is cut at word boundaries."""
+    units = []
+    for s, e in sentences(text):
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        if hi - lo <= budget:
+            units.append((s, e, hi - lo))
+            continue
+        piece_start, i = s, lo
+        while i < hi:
+            j = min(i + budget, hi)
+            if j < hi:  # back off to the last word boundary inside the budget
+                k = j
+                while k > i + 1 and not text[starts[k] - 1].isspace():
+                    k -= 1
+                j = k if k > i + 1 else j
+            end = starts[j] if j < hi else e
+            piece = text[piece_start:end].rstrip()
+            units.append((piece_start, piece_start + len(piece), j - i))
+            piece_start, i = end, j
+    return [u for u in units if u[1] > u[0]]
+
+
+def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = None) -> list[Chunk]:
     """Pack whole sentences into chunks of about `target_tokens`, never over `max_tokens` with the title prefix.
 
-    `count_tokens` is the embedding model's own tokenizer, so nothing embedded is silently truncated.
+    Token counts come from the embedding model's own tokenizer (one call per document), so nothing
+    embedded is silently truncated.
     """
     settings = settings or ChunkSettings()
     text, title = doc.text, (doc.meta.title or "").strip()
     prefix = f"{title}\n" if title else ""
-    budget = settings.max_tokens - (count_tokens(prefix) if prefix else 2)
-    units: list[tuple[int, int, int]] = []
-    for s, e in sentences(text):
-        n = count_tokens(text[s:e]) - 2
-        if n <= budget:
-            units.append((s, e, n))
-        else:
-            units.extend((a, b, count_tokens(text[a:b]) - 2) for a, b in _split_long(text, s, e, budget, count_tokens))
+    budget = settings.max_tokens - SPECIAL_TOKENS - (len(embedder.token_starts(prefix)) if prefix else 0)
+    budget = max(budget, 16)
+    units = _units(text, embedder.token_starts(text), budget)
     groups: list[tuple[int, int]] = []
     cur: list[int] = []  # [start, end, tokens]
     for s, e, n in units:

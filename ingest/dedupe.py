@@ -1,5 +1,10 @@
-"""Syndication: the same wire story in several outlets. Near-duplicate chunks of different documents are linked
-by embedding similarity (which also catches light rewrites) and grouped into clusters by union-find."""
+"""Syndication: the same story in several outlets. A chunk is "also in" another document when most of its
+sentences have a close counterpart (sentence embeddings) in a chunk of that document.
+
+Chunk-level similarity alone cannot tell a copy from another article on the same topic (measured on the
+seeds: unrelated same-topic chunks score 0.78-0.91), so chunk similarity only proposes candidates and the
+sentences decide. Links are direct, never transitive, so one shared quote cannot chain whole articles together.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,56 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-def find_pairs(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str], store, threshold: float,
-               k: int = 8) -> list[tuple[str, str, float]]:
-    """Pairs (a, b, cosine) of chunks from different documents at or above `threshold`; `ids` are the new chunks."""
-    pairs: list[tuple[str, str, float]] = []
-    if not len(ids):
-        return pairs
-    for cid, hits in zip(ids, store.query(embeddings, k), strict=True):
-        for other, score in hits:
-            if score >= threshold and other != cid and doc_of.get(other) not in (None, doc_of[cid]):
-                pairs.append((cid, other, round(score, 4)))
-    return pairs
+from ingest.chunk import sentences
+from ingest.settings import DedupeSettings
 
 
-def clusters(pairs: Sequence[tuple[str, str, float]], doc_of: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
-    """For each chunk in a cluster: (cluster id, the other documents that carry the passage)."""
-    parent: dict[str, str] = {}
+def candidates(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str], store, floor: float,
+               k: int = 8) -> list[tuple[str, str]]:
+    """Pairs (a, b) of chunks from different documents whose chunk cosine is at least `floor`."""
+    out = []
+    for cid, hits in zip(ids, store.query(embeddings, k), strict=True) if len(ids) else []:
+        out += [(cid, other) for other, score in hits
+                if score >= floor and doc_of.get(other) not in (None, doc_of[cid])]
+    return out
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for a, b, _ in pairs:
-        if a in doc_of and b in doc_of:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    members: dict[str, list[str]] = {}
-    for x in parent:
-        members.setdefault(find(x), []).append(x)
-    out: dict[str, tuple[str, list[str]]] = {}
-    for root, group in members.items():
-        docs = {doc_of[c] for c in group}
-        for c in group:
-            out[c] = (root, sorted(docs - {doc_of[c]}))
+def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float) -> float:
+    """Share of chunk A's text (sentence vectors `a`, lengths `wa`) with a sentence of B at `threshold` or above."""
+    if not len(a) or not len(b):
+        return 0.0
+    best = (a @ b.T).max(axis=1)
+    return float((wa * (best >= threshold)).sum() / wa.sum())
+
+
+def links(pairs: Sequence[tuple[str, str]], texts: dict[str, str], encode, settings: DedupeSettings
+          ) -> list[tuple[str, str, float]]:
+    """Directed links (a, b, coverage): chunk `a`'s content is carried by chunk `b`, checked both ways."""
+    needed = sorted({c for p in pairs for c in p})
+    sents = {c: [texts[c][s:e] for s, e in sentences(texts[c])] for c in needed}
+    flat = [s for c in needed for s in sents[c]]
+    vecs = encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+    by_chunk, i = {}, 0
+    for c in needed:
+        n = len(sents[c])
+        by_chunk[c] = (vecs[i:i + n], np.array([len(s) for s in sents[c]], dtype=np.float32))
+        i += n
+    out = []
+    for a, b in {tuple(p) for p in pairs} | {(b, a) for a, b in pairs}:
+        cov = coverage(*by_chunk[a], by_chunk[b][0], settings.sentence_threshold)
+        if cov >= settings.coverage:
+            out.append((a, b, round(cov, 4)))
+    return out
+
+
+def also_in(pairs: Sequence[tuple[str, str, float]], doc_of: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """For each linked chunk: (cluster id: the smallest id among it and its mutual copies, other documents)."""
+    carried: dict[str, set[str]] = {}
+    directed = {(a, b) for a, b, _ in pairs if a in doc_of and b in doc_of}
+    for a, b in directed:
+        carried.setdefault(a, set()).add(b)
+    out = {}
+    for a, bs in carried.items():
+        mutual = [b for b in bs if (b, a) in directed]
+        out[a] = (min([a, *mutual]), sorted({doc_of[b] for b in bs}))
     return out

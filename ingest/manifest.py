@@ -155,10 +155,10 @@ class Manifest:
         return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE deduped=0 ORDER BY chunk_id")]
 
     def add_pairs(self, checked: Iterable[str], pairs: Iterable[tuple[str, str, float]]) -> None:
-        """Record duplicate pairs found for the `checked` chunks, and mark those chunks as compared."""
+        """Record links (a carried by b) found for the `checked` chunks, and mark those chunks as compared."""
         with self.tx() as db:
             db.executemany("INSERT OR REPLACE INTO dup_pairs VALUES (?,?,?)",
-                           [(min(a, b), max(a, b), s) for a, b, s in pairs])
+                           list(pairs))
             db.executemany("UPDATE chunks SET deduped=1 WHERE chunk_id=?", [(c,) for c in checked])
 
     def pairs(self) -> list[tuple[str, str, float]]:

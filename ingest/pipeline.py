@@ -128,28 +128,27 @@ def _reconcile(store: ChromaStore, man: Manifest) -> set[str]:
     return {r["doc_id"] for r in man.chunk_rows(ids=missing)} if missing else set()
 
 
-def _update_clusters(store: ChromaStore, man: Manifest, threshold: float) -> int:
-    """Link chunks not yet compared (this run's, or a killed run's) to their copies; refresh every cluster."""
+def _update_clusters(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings) -> int:
+    """Link chunks not yet compared (this run's, or a killed run's) to their copies; refresh every chunk's links."""
     import numpy as np
 
     rows = man.chunk_rows()
     doc_of = {r["chunk_id"]: r["doc_id"] for r in rows}
+    texts = {r["chunk_id"]: r["text"] for r in rows}
     pending = man.undeduped()
     for i in range(0, len(pending), 2000):
         ids = pending[i:i + 2000]
         vecs = store.embeddings(ids)
-        man.add_pairs(ids, dedupe.find_pairs(ids, np.vstack([vecs[c] for c in ids]), doc_of, store, threshold))
-    wanted = dedupe.clusters(man.pairs(), doc_of)
+        pairs = dedupe.candidates(ids, np.vstack([vecs[c] for c in ids]), doc_of, store, settings.dedupe.candidate)
+        man.add_pairs(ids, dedupe.links(pairs, texts, embedder.encode, settings.dedupe))
+    wanted = dedupe.also_in(man.pairs(), doc_of)
     changes = {}
     for r in rows:
-        cluster, also_in = wanted.get(r["chunk_id"], (None, []))
-        if (r["cluster"], r["also_in"]) != (cluster, also_in):
-            changes[r["chunk_id"]] = (cluster, also_in)
+        cluster, also = wanted.get(r["chunk_id"], (None, []))
+        if (r["cluster"], r["also_in"]) != (cluster, also):
+            changes[r["chunk_id"]] = (cluster, also)
     if changes:
-        metas = []
-        for cid in changes:
-            cluster, also_in = changes[cid]
-            metas.append({"dup_cluster": cluster or "", "also_in": ",".join(also_in)})
+        metas = [{"dup_cluster": c or "", "also_in": ",".join(a)} for c, a in changes.values()]
         store.update_metadata(list(changes), metas)
         man.set_clusters(changes)
     return len(wanted)
@@ -212,7 +211,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         group: list[tuple[CleanDoc, list[Chunk], str]] = []
         for n, (doc, path) in enumerate(todo, 1):
             cleaned = clean(doc, settings.clean, embed=embed)
-            group.append((cleaned, chunk(cleaned, embedder.count_tokens, settings.chunk), path))
+            group.append((cleaned, chunk(cleaned, embedder, settings.chunk), path))
             if sum(len(cs) for _, cs, _ in group) >= GROUP_CHUNKS:
                 writer.write(group)
                 group = []
@@ -226,7 +225,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
     todo_ids = {d.doc_id for d, _ in todo}
     report.unchanged = sorted(present - todo_ids)
-    report.duplicate_chunks = _update_clusters(store, man, settings.dedupe.threshold)
+    report.duplicate_chunks = _update_clusters(store, man, embedder, settings)
     chunk_ids = man.chunk_ids()
     report.chunks = len(chunk_ids)
     version = corpus_version(chunk_ids, shaping)

@@ -41,8 +41,10 @@ class CleanSettings(BaseModel):
 
 
 class DedupeSettings(BaseModel):
-    threshold: float = Field(0.86, description="Cosine at or above which two chunks of different documents "
-                             "count as the same (syndicated) passage.")
+    candidate: float = Field(0.7, description="Chunk cosine at which two chunks of different documents are compared.")
+    sentence_threshold: float = Field(0.85, description="Sentence cosine at which two sentences count as the same.")
+    coverage: float = Field(0.5, description="Share of a chunk's text with matching sentences in another document's "
+                            "chunk for it to count as 'also in' that document.")
 
 
 class StoreSettings(BaseModel):
@@ -78,8 +80,8 @@ class Settings(BaseSettings):
 
     def shaping(self) -> dict:
         """What shapes the index: a change here means a rebuild, never a mix of old and new chunks."""
-        from ingest.clean import CLEANER_VERSION
         from ingest.chunk import CHUNKER_VERSION
+        from ingest.clean import CLEANER_VERSION
 
         return {
             "embed_model": self.embed.model,
@@ -87,6 +89,7 @@ class Settings(BaseSettings):
             "chunk": self.chunk.model_dump(),
             "cleaner": CLEANER_VERSION,
             "clean": self.clean.model_dump(),
+            "dedupe": self.dedupe.model_dump(),
             "hnsw": {"m": self.store.hnsw_m, "ef_construction": self.store.hnsw_ef_construction},
         }
 

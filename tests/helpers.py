@@ -32,6 +32,6 @@ def snapshot(settings: Settings) -> dict:
         man.close()
     col = ChromaStore(settings).col
     got = col.get(include=["metadatas", "documents"])
-    chroma = {i: (d, json.dumps(m, sort_keys=True)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+    chroma = {i: (d, json.dumps(m, sort_keys=True)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
     bm25_ids = sorted(json.loads((settings.index_dir / bm25 / "ids.json").read_text())) if bm25 else None
     return {"docs": docs, "chunks": chunks, "chroma": chroma, "bm25_ids": bm25_ids, "version": version}
