@@ -167,6 +167,10 @@ def load(paths: Sequence[Path], max_bytes: int) -> LoadResult:
             skipped.append(Skipped(_rel(path, root), str(e)))
             failed.add(str(path.resolve()))
             continue
+        except Exception as e:  # a reader library failing in an unforeseen way: skip the file, never crash the run
+            skipped.append(Skipped(_rel(path, root), f"unreadable ({e.__class__.__name__}: {str(e)[:120]})"))
+            failed.add(str(path.resolve()))
+            continue
         skipped.extend(problems)
         for doc in got:
             if doc.doc_id in owners:

@@ -169,6 +169,10 @@ class Manifest:
             db.executemany("UPDATE chunks SET cluster=?, also_in=? WHERE chunk_id=?",
                            [(c, json.dumps(a), cid) for cid, (c, a) in updates.items()])
 
+    def linked_count(self) -> int:
+        """Chunks that are also carried by another document (syndicated copies)."""
+        return self.db.execute("SELECT count(*) FROM chunks WHERE also_in != '[]'").fetchone()[0]
+
     def bm25_corpus(self) -> tuple[list[str], list[str]]:
         rows = self.db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY chunk_id").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]

@@ -128,7 +128,7 @@ def _reconcile(store: ChromaStore, man: Manifest) -> set[str]:
     return {r["doc_id"] for r in man.chunk_rows(ids=missing)} if missing else set()
 
 
-def _update_clusters(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings) -> int:
+def _update_clusters(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings) -> None:
     """Link chunks not yet compared (this run's, or a killed run's) to their copies; refresh every chunk's links."""
     import numpy as np
 
@@ -151,7 +151,6 @@ def _update_clusters(store: ChromaStore, man: Manifest, embedder: Embedder, sett
         metas = [{"dup_cluster": c or "", "also_in": ",".join(a)} for c, a in changes.values()]
         store.update_metadata(list(changes), metas)
         man.set_clusters(changes)
-    return len(wanted)
 
 
 def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
@@ -191,6 +190,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         report.unchanged = sorted(present)
         report.chunks = sum(r.n_chunks for r in known.values())
         report.corpus_version = man.get("corpus_version", "")
+        report.duplicate_chunks = man.linked_count()
         return
     store = store or ChromaStore(settings)
     man.set(in_sync="0", shaping=shaping)
@@ -225,7 +225,8 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
     todo_ids = {d.doc_id for d, _ in todo}
     report.unchanged = sorted(present - todo_ids)
-    report.duplicate_chunks = _update_clusters(store, man, embedder, settings)
+    _update_clusters(store, man, embedder, settings)
+    report.duplicate_chunks = man.linked_count()
     chunk_ids = man.chunk_ids()
     report.chunks = len(chunk_ids)
     version = corpus_version(chunk_ids, shaping)

@@ -15,7 +15,7 @@ def format_report(r, paths: Sequence[Path], settings: Settings) -> str:
         f"  documents: {len(r.added)} added, {len(r.updated)} updated, {len(r.removed)} removed, "
         f"{len(r.unchanged)} unchanged, {len(r.skipped)} skipped",
         f"  chunks:    {r.chunks} in the index, {r.chunks_embedded} embedded this run; "
-        f"{r.duplicate_chunks} in syndication clusters (same passage in several documents)",
+        f"{r.duplicate_chunks} also carried by another document (syndicated copies)",
         f"  corpus version: {r.corpus_version}",
     ]
     if r.repaired:

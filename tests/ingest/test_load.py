@@ -307,3 +307,22 @@ def test_alexnet_pdf_page_spans_cover_the_text():
 def test_solana_pdf_loads():
     [doc] = load([SOLANA], LIMIT).docs
     assert len(doc.pages) == 27 and "Solana" in doc.text
+
+
+def test_an_unforeseen_reader_failure_skips_only_that_file(tmp_path, monkeypatch):
+    import ingest.load as load_mod
+
+    (tmp_path / "good.txt").write_text("A perfectly good article about export controls.\n")
+    (tmp_path / "boom.txt").write_text("This one makes the reader library blow up.\n")
+    real = load_mod.load_file_report
+
+    def flaky(path, *a, **kw):
+        if path.name == "boom.txt":
+            raise RuntimeError("library bug")
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(load_mod, "load_file_report", flaky)
+    result = load_mod.load([tmp_path], 10**6)
+    assert [d.doc_id for d in result.docs] == ["good"]
+    assert [(s.source, s.reason) for s in result.skipped] == [("boom.txt", "unreadable (RuntimeError: library bug)")]
+    assert str((tmp_path / "boom.txt").resolve()) in result.failed

@@ -42,8 +42,10 @@ def test_unchanged_rerun_embeds_nothing(corpus, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline, "make_embedder", lambda *_: pytest.fail("model loaded on an unchanged run"))
     monkeypatch.setattr(pipeline, "ChromaStore", lambda *_: pytest.fail("store opened on an unchanged run"))
+    first_links = snapshot(s)
     r = run([corpus], s)
     assert len(r.unchanged) == 5 and r.chunks_embedded == 0 and not (r.added or r.updated or r.removed)
+    assert r.duplicate_chunks == sum(1 for c in first_links["chunks"].values() if c["also_in"])
     monkeypatch.undo()
     assert snapshot(s) == before
 
