@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -121,7 +120,3 @@ class ChromaStore:
         return [[(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=True)]
                 for ids, dists in zip(res["ids"], res["distances"], strict=True)]
 
-
-def chroma_dir(settings: Settings) -> Path | None:
-    """The embedded store's directory, or None when a server holds the vectors."""
-    return None if settings.store.chroma_url else settings.index_dir / "chroma"
