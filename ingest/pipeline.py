@@ -175,7 +175,8 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
     report.skipped = list(result.skipped)
     store = None
-    if rebuild or (man.get("shaping") not in (None, shaping)) or (man.get("shaping") is None and man.docs()):
+    stored = man.get("shaping")
+    if rebuild or (stored != shaping and (stored is not None or man.docs())):
         store = ChromaStore(settings)
         man.set(in_sync="0")
         store.drop()
@@ -186,7 +187,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     removed = [i for i, row in known.items() if i not in present and row.path not in failed and _in_scope(row.path, paths)]
     todo = [(d, p) for d, p in loaded
             if d.doc_id not in known or known[d.doc_id].content_hash != d.content_hash or known[d.doc_id].state != "ready"]
-    if man.get("in_sync") == "1" and not todo and not removed and man.get("shaping") == shaping:
+    if man.get("in_sync") == "1" and not todo and not removed:
         report.unchanged = sorted(present)
         report.chunks = sum(r.n_chunks for r in known.values())
         report.corpus_version = man.get("corpus_version", "")
@@ -209,12 +210,15 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     writer = _Writer(store, man, embedder, report)
     try:
         group: list[tuple[CleanDoc, list[Chunk], str]] = []
+        in_group = 0
         for n, (doc, path) in enumerate(todo, 1):
             cleaned = clean(doc, settings.clean, embed=embed)
-            group.append((cleaned, chunk(cleaned, embedder, settings.chunk), path))
-            if sum(len(cs) for _, cs, _ in group) >= GROUP_CHUNKS:
+            chunks = chunk(cleaned, embedder, settings.chunk)
+            group.append((cleaned, chunks, path))
+            in_group += len(chunks)
+            if in_group >= GROUP_CHUNKS:
                 writer.write(group)
-                group = []
+                group, in_group = [], 0
             if progress:
                 progress(n)
         if group:
