@@ -42,3 +42,10 @@ class NotFoundError(GroundedError):
 
     code = "not_found"
     exit_code = 5
+
+
+class LLMUnavailableError(GroundedError):
+    """The configured LLM backend cannot be loaded or reached."""
+
+    code = "llm_unavailable"
+    exit_code = 4

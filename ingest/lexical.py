@@ -69,3 +69,17 @@ class Lexical:
         k = min(k, len(self.ids))
         docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
         return [(self.ids[int(i)], float(s)) for i, s in zip(np.ravel(docs), np.ravel(scores), strict=True) if s > 0]
+
+    def doc_freq(self, stem: str) -> int:
+        """In how many chunks a (snowball-stemmed, lower-case) term occurs; 0 when the index never saw it."""
+        if self.retriever is None:
+            return 0
+        tid = self.retriever.vocab_dict.get(stem)
+        if tid is None:
+            return 0
+        indptr = self.retriever.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid])
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.ids)

@@ -10,6 +10,7 @@ import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -98,14 +99,17 @@ class Settings(BaseSettings):
         return hashlib.sha256(json.dumps(self.shaping(), sort_keys=True).encode()).hexdigest()[:12]
 
 
-def load_settings(home: str | Path | None = None) -> Settings:
-    """Settings from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
+S = TypeVar("S", bound=Settings)
+
+
+def load_settings(home: str | Path | None = None, cls: type[S] = Settings) -> S:  # type: ignore[assignment]
+    """Settings (or a subclass) from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
     from pydantic import ValidationError
 
     from ingest.errors import ConfigError
 
     try:
-        s = Settings()
+        s = cls()
     except ValidationError as exc:
         problems = "; ".join(
             f"GROUNDED_{'__'.join(str(p).upper() for p in e['loc'])}: {e['msg']}" for e in exc.errors())

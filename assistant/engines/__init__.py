@@ -1,0 +1,1 @@
+"""Answer engines, chosen by name: `extractive` (no LLM, the default) and `llm`."""

@@ -1,0 +1,49 @@
+"""The engine seam: what an engine is given (Context) and what it returns (Draft), and the registry by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.models import Unit
+from assistant.question import Question
+from assistant.verify import Passage
+
+
+@dataclass
+class Context:
+    """Everything retrieval found for one question."""
+
+    question: Question
+    units: list[Unit]                   # evidence units, best first
+    vectors: dict[str, np.ndarray]      # unit vectors by "chunk_id:start"
+    unknown: tuple[str, ...] = ()       # names in the question that no indexed passage contains
+
+    def similar(self, a: Unit, b: Unit) -> float:
+        """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""
+        va, vb = self.vectors.get(f"{a.hit.chunk_id}:{a.start}"), self.vectors.get(f"{b.hit.chunk_id}:{b.start}")
+        if va is not None and vb is not None:
+            return float(np.dot(va, vb))
+        from assistant.retrieve import _jaccard
+
+        return min(1.0, 1.3 * _jaccard(a.text, b.text))
+
+
+@dataclass
+class Draft:
+    """An engine's answer before verification: text with [n] markers into `passages`."""
+
+    text: str
+    passages: list[Passage]
+    trusted: frozenset[str] = frozenset()   # lines the engine composed about the documents, not from them
+    abstained: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+class AnswerEngine(Protocol):
+    name: str
+
+    def draft(self, ctx: Context, on_token: Callable[[str], None] | None = None) -> Draft: ...

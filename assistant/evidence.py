@@ -1,0 +1,119 @@
+"""Evidence units: the sentences of the retrieved chunks, embedded (cached) and scored against the question.
+
+A sentence that opens by pointing back ("This…", "The company also…") is joined to the sentence before it, so
+that it is never quoted without what it refers to. Relevance mixes the embedding cosine, the IDF-weighted share
+of the question's terms the unit contains, the chunk's fused rank, and whether the unit holds the kind of thing
+asked for (a number for "how many", a date for "when").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+
+import numpy as np
+
+from assistant.models import Hit, Unit
+from assistant.question import Question
+from assistant.terms import DATE, NUMBER, content_stems, stem_set
+from ingest.chunk import sentences
+from ingest.embed import Embedder
+
+_BACKREF = re.compile(r"^[\"“‘(]?(this|that|these|those|it|its|they|their|he|his|she|her|such|the (company|firm|"
+                      r"move|agency|department|bureau|guidance|rule|statement|report|chips?)|both|also|however|but|"
+                      r"meanwhile|additionally|in addition|the latter|the former)\b", re.I)
+_MIN_WORDS = 4
+
+
+def split(hit: Hit) -> list[tuple[int, int]]:
+    """Unit spans of one chunk, as offsets into its document's cleaned text."""
+    spans: list[list[int]] = []
+    for s, e in sentences(hit.text):
+        piece = hit.text[s:e]
+        short = len(piece.split()) < _MIN_WORDS
+        if spans and (_BACKREF.match(piece) or short) and "\n" not in hit.text[spans[-1][0]:e]:
+            spans[-1][1] = e
+        else:
+            spans.append([s, e])
+    return [(hit.start + s, hit.start + e) for s, e in spans]
+
+
+class Evidence:
+    """Splits hits into units, embeds them once (LRU cache by chunk), and ranks them for a question."""
+
+    def __init__(self, embedder: Embedder, lexical, embed_chunks: int = 4, cache_chunks: int = 50_000):
+        self.embedder, self.embed_chunks = embedder, embed_chunks
+        self.doc_freq, self.idf = lexical.doc_freq, idf_of(lexical)
+        self.cache: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+        self.cache_chunks = cache_chunks
+
+    def _vectors(self, hits: list[Hit]) -> list[tuple[Hit, list[tuple[int, int]], np.ndarray | None]]:
+        """Unit spans of every hit; unit vectors for the first `embed_chunks` hits (encoded once, then cached)."""
+        todo = [h for h in hits[: self.embed_chunks] if h.chunk_id not in self.cache]
+        if todo:
+            spans = {h.chunk_id: split(h) for h in todo}
+            texts = [h.text[s - h.start:e - h.start] for h in todo for s, e in spans[h.chunk_id]]
+            vecs = self.embedder.encode(texts, query=True)
+            i = 0
+            for h in todo:
+                n = len(spans[h.chunk_id])
+                self.cache[h.chunk_id] = (spans[h.chunk_id], vecs[i:i + n])
+                i += n
+        out = []
+        for k, h in enumerate(hits):
+            if k < self.embed_chunks:
+                self.cache.move_to_end(h.chunk_id)
+                out.append((h, *self.cache[h.chunk_id]))
+            else:
+                out.append((h, split(h), None))
+        while len(self.cache) > self.cache_chunks:
+            self.cache.popitem(last=False)
+        return out
+
+    def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit]) -> tuple[list[Unit], dict[str, np.ndarray]]:
+        """Every unit of `hits`, best first, and the vectors of the units that were embedded ('chunk:start')."""
+        weights = self.term_weights(q)
+        total = sum(weights.values()) or 1.0
+        units: list[Unit] = []
+        vectors: dict[str, np.ndarray] = {}
+        encoded = self._vectors(hits)
+        for rank, (h, spans, vecs) in enumerate(encoded):
+            prior = 0.05 * (1 - rank / max(1, len(encoded)))
+            for j, (s, e) in enumerate(spans):
+                text = h.text[s - h.start:e - h.start]
+                cos = float(max(0.0, np.dot(qvec, vecs[j]))) if vecs is not None else max(0.0, h.dense or 0.0)
+                have = stem_set(text)
+                overlap = sum(w for t, w in weights.items() if t in have) / total
+                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text)
+                units.append(Unit(hit=h, start=s, end=e, text=text, relevance=rel, cosine=cos, overlap=overlap))
+                if vecs is not None:
+                    vectors[f"{h.chunk_id}:{s}"] = vecs[j]
+        units.sort(key=lambda u: -u.relevance)
+        return units, vectors
+
+    def term_weights(self, q: Question) -> dict[str, float]:
+        """IDF weight of each term searched for that the index knows; the question's own terms count double."""
+        own = set(q.terms)
+        out = {t: self.idf(t) * (2.0 if t in own else 1.0) for t in (*own, *content_stems(q.search))}
+        return {t: w for t, w in out.items() if self.doc_freq(t) > 0}
+
+
+def idf_of(lexical) -> callable:
+    """BM25-style IDF from the lexical index's document frequencies (terms it never saw get the highest)."""
+    n = max(1, lexical.n_docs)
+
+    def idf(term: str) -> float:
+        df = lexical.doc_freq(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return idf
+
+
+def _type_fit(q: Question, text: str) -> float:
+    """A small bonus when a unit holds what the question asks for, a small malus when it cannot."""
+    if q.kind == "number":
+        found = {m.group(0).lower() for m in NUMBER.finditer(text)} - {m.group(0).lower() for m in NUMBER.finditer(q.text)}
+        return 0.12 if found else -0.08
+    if q.kind == "date":
+        return 0.12 if DATE.search(text) else -0.08
+    return 0.0

@@ -1,0 +1,210 @@
+"""The one seam around LLMs: a tiny `LLM` protocol (`name`, `stream(messages)`) and its backends.
+
+Backends (`GROUNDED_LLM__BACKEND`): `llamacpp` (a local GGUF through llama-index's LlamaCPP, the bundled
+Qwen2.5-Coder-1.5B-Instruct by default), `openai` (any OpenAI-compatible server through llama-index's
+OpenAILike) and `scripted` (a deterministic fake for tests, docs and evals). llama-index's global `Settings`
+is never used: every model is passed explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from assistant.settings import LLMSettings
+from ingest.errors import ConfigError, GroundedError, LLMUnavailableError
+
+Messages = list[dict[str, str]]
+ROLES = ("system", "user", "assistant")
+CHATML_STOP = ["<|im_end|>", "<|endoftext|>"]
+CHATML_DEFAULT_SYSTEM = "You are a helpful assistant."
+_SPECIAL = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+
+
+class LLM(Protocol):
+    """What the engines need from an LLM: a name and a stream of text deltas for chat messages."""
+
+    name: str
+
+    def stream(self, messages: Messages) -> Iterator[str]: ...
+
+
+def complete(llm: LLM, messages: Messages) -> str:
+    """The whole reply: the joined stream."""
+    return "".join(llm.stream(messages))
+
+
+class ScriptedLLM:
+    """A deterministic fake: streams a fixed (or computed) reply word by word and records every call."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str | Callable[[Messages], str] = "This is a scripted reply.") -> None:
+        self.reply = reply
+        self.calls: list[Messages] = []
+
+    def stream(self, messages: Messages) -> Iterator[str]:
+        """Yield the reply in pieces that keep their whitespace, so the pieces join to the reply."""
+        messages = _checked(messages)
+        self.calls.append(messages)
+        text = self.reply(messages) if callable(self.reply) else self.reply
+        start = 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or (text[i].isspace() and not text[i - 1].isspace()):
+                yield text[start:i]
+                start = i
+
+
+def _checked(messages: Messages) -> Messages:
+    """A copy of the messages, each a {"role", "content"} dict with a known role."""
+    out = []
+    for m in messages:
+        if m.get("role") not in ROLES or not isinstance(m.get("content"), str):
+            raise ValueError(f"bad chat message {m!r}: needs role in {ROLES} and a string content")
+        out.append({"role": m["role"], "content": m["content"]})
+    return out
+
+
+def chatml(messages) -> str:
+    """ChatML prompt (Qwen2.5's template) for llama-index ChatMessages or role/content dicts."""
+    rows = [(m["role"], m["content"]) if isinstance(m, dict) else (getattr(m.role, "value", m.role), m.content or "")
+            for m in messages]
+    if not rows or rows[0][0] != "system":
+        rows.insert(0, ("system", CHATML_DEFAULT_SYSTEM))
+    parts = [f"<|im_start|>{role}\n{_defuse(content)}<|im_end|>\n" for role, content in rows]
+    return "".join(parts) + "<|im_start|>assistant\n"
+
+
+def _defuse(text: str) -> str:
+    """Content cannot open or close a turn: ChatML control strings in it are broken up."""
+    for token in _SPECIAL:
+        text = text.replace(token, token.replace("|", "\u200b|", 1))
+    return text
+
+
+def _to_chat(messages: Messages):
+    from llama_index.core.llms import ChatMessage
+
+    return [ChatMessage(role=m["role"], content=m["content"]) for m in _checked(messages)]
+
+
+class LlamaCppLLM:
+    """A local GGUF through llama-index's LlamaCPP, prompted with ChatML; one generation at a time."""
+
+    def __init__(self, settings: LLMSettings, model_path: Path) -> None:
+        try:
+            from llama_index.llms.llama_cpp import LlamaCPP
+        except ImportError:
+            raise LLMUnavailableError("the local LLM backend (llama-cpp-python) is not installed: run `make llm` "
+                                      "(or set GROUNDED_LLM__BACKEND=openai and GROUNDED_LLM__URL)") from None
+        if settings.temperature > 1.0:
+            raise ConfigError("GROUNDED_LLM__TEMPERATURE must be at most 1.0 for the llamacpp backend")
+        self.name = f"llamacpp:{model_path.name.removesuffix('.gguf')}"
+        self._lock = threading.Lock()
+        try:
+            self._llm = LlamaCPP(
+                model_path=str(model_path), temperature=settings.temperature, max_new_tokens=settings.max_tokens,
+                context_window=settings.context_window, verbose=False,
+                model_kwargs={"n_threads": settings.threads, "n_threads_batch": settings.threads},
+                generate_kwargs={"stop": CHATML_STOP}, messages_to_prompt=chatml,
+                completion_to_prompt=lambda text: chatml([{"role": "user", "content": text}]))
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise LLMUnavailableError(f"cannot load the local LLM {model_path}: {_first_line(exc)} "
+                                      "(a GGUF file is needed; unset GROUNDED_LLM__MODEL_PATH for the bundled one, "
+                                      "installed by `make llm`)") from None
+
+    def stream(self, messages: Messages) -> Iterator[str]:
+        """Yield text deltas of the model's reply; stops at `<|im_end|>` or max_tokens."""
+        chat = _to_chat(messages)
+        with self._lock:
+            try:
+                for chunk in self._llm.stream_chat(chat):
+                    if chunk.delta:
+                        yield chunk.delta
+            except GroundedError:
+                raise
+            except (ValueError, RuntimeError) as exc:
+                raise LLMUnavailableError(f"the local LLM failed: {_first_line(exc)}") from None
+
+
+class OpenAICompatibleLLM:
+    """Any OpenAI-compatible chat server (llama.cpp server, vLLM, Ollama, OpenAI) through llama-index's OpenAILike."""
+
+    def __init__(self, settings: LLMSettings) -> None:
+        if not settings.url:
+            raise ConfigError("the openai LLM backend needs a server: set GROUNDED_LLM__URL "
+                              "(e.g. http://127.0.0.1:8080/v1)")
+        try:
+            from llama_index.llms.openai_like import OpenAILike
+        except ImportError:
+            raise LLMUnavailableError("the openai LLM backend (llama-index-llms-openai-like) is not installed: "
+                                      "run `make llm`") from None
+        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        self.name = f"openai:{settings.model}"
+        self.url = settings.url
+        self._llm = OpenAILike(model=settings.model, api_base=settings.url, api_key=key, is_chat_model=True,
+                               timeout=settings.timeout_s, max_tokens=settings.max_tokens,
+                               temperature=settings.temperature, max_retries=1)
+
+    def stream(self, messages: Messages) -> Iterator[str]:
+        """Yield text deltas streamed by the server; connection and API errors become LLMUnavailableError."""
+        import openai
+
+        chat = _to_chat(messages)
+        try:
+            for chunk in self._llm.stream_chat(chat):
+                if chunk.delta:
+                    yield chunk.delta
+        except (openai.APIConnectionError, openai.APITimeoutError):
+            raise LLMUnavailableError(f"cannot reach the LLM server at {self.url}: is it running? "
+                                      "(check GROUNDED_LLM__URL)") from None
+        except openai.APIStatusError as exc:
+            hint = " (check GROUNDED_LLM__API_KEY)" if exc.status_code in (401, 403) else \
+                " (check GROUNDED_LLM__URL and GROUNDED_LLM__MODEL)"
+            raise LLMUnavailableError(f"the LLM server at {self.url} answered {exc.status_code}: "
+                                      f"{_first_line(exc.message)}{hint}") from None
+        except openai.OpenAIError as exc:
+            raise LLMUnavailableError(f"the LLM server at {self.url} failed: {_first_line(exc)}") from None
+
+
+def _first_line(exc: object) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _llamacpp(settings: LLMSettings, home: Path) -> LLM:
+    if settings.model_path is None:
+        from assistant.local_model import bundled_gguf
+
+        path = bundled_gguf(home)
+    else:
+        path = Path(settings.model_path).expanduser()
+        if not path.is_file():
+            raise LLMUnavailableError(f"the local LLM file {path} does not exist: fix GROUNDED_LLM__MODEL_PATH, "
+                                      "or unset it to use the bundled model (run `make llm`)")
+    return LlamaCppLLM(settings, path)
+
+
+BACKENDS: dict[str, Callable[[LLMSettings, Path], LLM]] = {
+    "llamacpp": _llamacpp,
+    "openai": lambda settings, home: OpenAICompatibleLLM(settings),
+    "scripted": lambda settings, home: ScriptedLLM(),
+}
+_cache: dict[str, LLM] = {}
+_cache_lock = threading.Lock()
+
+
+def make_llm(settings: LLMSettings, home: Path) -> LLM:
+    """The LLM the settings name, built once per process and settings (a GGUF takes seconds to load)."""
+    if settings.backend not in BACKENDS:
+        raise ConfigError(f"unknown LLM backend {settings.backend!r} (GROUNDED_LLM__BACKEND): "
+                          f"use one of {', '.join(sorted(BACKENDS))}")
+    blob = settings.model_dump(mode="json")
+    blob["api_key"] = settings.api_key.get_secret_value() if settings.api_key else None
+    key = json.dumps([blob, str(Path(home).resolve())], sort_keys=True, default=str)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = BACKENDS[settings.backend](settings, Path(home))
+        return _cache[key]

@@ -1,0 +1,99 @@
+"""What a question asks: its kind (yes/no, number, date…), its key terms, and a stand-alone form for follow-ups.
+
+Follow-ups are condensed without an LLM: a question that leans on the conversation ("one of them", "he",
+"its", a bare "What about…") is searched together with the previous user question and the names the last
+answer gave. Sentences that try to instruct the assistant are set aside: they are never obeyed, and they do not
+decide what is searched for or whether the documents cover the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import Turn
+from assistant.terms import content_stems, words
+
+INSTRUCTION = re.compile(
+    r"ignore (all |any |your |the )?(previous |prior |above )?(instructions|rules|prompt)|\bsystem\s*:|"
+    r"you are now|developer mode|new (system )?instruction|administrator note|admin note|from now on|"
+    r"always answer|reply only|respond only|end your answer|</?(documents?|passages?|system)>|"
+    r"disregard (the |all |your )?|pretend (to be|you)|jailbreak|do anything now", re.I)
+_FOLLOW_UP = re.compile(
+    r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|the latter|the former|"
+    r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
+_YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|"
+                     r"must)\b", re.I)
+_JUDGMENT = re.compile(r"\w*violat\w*|breach|illegal|legal|allowed|permitted|prohibit|forbid|banned|comply|complian|"
+                       r"infring|sanction|penalt|lawful|against (the )?(rules|law|controls)", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the engines see it."""
+
+    text: str                    # what the user asked, verbatim
+    search: str                  # the stand-alone text that is searched for (condensed with the conversation)
+    kind: str                    # yes_no | number | date | person | list | fact
+    terms: tuple[str, ...]       # content stems of the question (instructions set aside)
+    names: tuple[str, ...]       # proper names and model numbers the question mentions ("Malaysia", "910D")
+    judgment: bool = False       # a yes/no question about a rule ("is X a violation?")
+    instructions: bool = False   # the question contains text that tries to instruct the assistant
+    follow_up: bool = False
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[?.!;])\s+|\n+", text.strip()) if s.strip()]
+
+
+def _kind(q: str) -> str:
+    low = q.lower().strip()
+    if re.search(r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
+                 r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b", low):
+        return "number"
+    if re.search(r"^when\b|\bwhen (was|were|did|does|do|will|is|are)\b|\bwhat (date|day|year|month|time)\b|"
+                 r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
+        return "date"
+    if _YES_NO.search(low):
+        return "yes_no"
+    if re.search(r"^(who|whom|whose)\b|\bwho (is|was|said|says|testified|issued|made)\b", low):
+        return "person"
+    if re.search(r"^(name|list)\b|\bwhat (were|are) the\b|\bwhich \w+ (chips|countries|companies|steps|firms|"
+                 r"products|tiers)\b|\b(steps|tiers|companies|countries|chips)\b.*\?$", low):
+        return "list"
+    return "fact"
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words not opening a sentence, and tokens with digits (model numbers, years)."""
+    out: list[str] = []
+    for sent in _sentences(text):
+        for i, w in enumerate(words(sent)):
+            named = any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper())
+            if named and w not in out:
+                out.append(w)
+    return out
+
+
+def _last(history: list[Turn], role: str) -> str:
+    return next((t.content for t in reversed(history) if t.role == role), "")
+
+
+def analyze(question: str, history: list[Turn] | None = None) -> Question:
+    """Kind, key terms and the stand-alone search text of `question`, given the earlier turns."""
+    history = history or []
+    parts = _sentences(question)
+    asked = [p for p in parts if not INSTRUCTION.search(p)]
+    core = " ".join(asked) if asked else question
+    terms = content_stems(core)
+    follow = bool(history) and (bool(_FOLLOW_UP.search(core)) or len(terms) <= 3)
+    search = core
+    if follow:
+        prev_user = " ".join(p for p in _sentences(_last(history, "user")) if not INSTRUCTION.search(p))
+        prev_names = [n for n in _names(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
+        search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
+    kind = _kind(core)
+    return Question(text=question, search=search, kind=kind, terms=tuple(terms), names=tuple(_names(core)),
+                    judgment=kind == "yes_no" and bool(_JUDGMENT.search(core)),
+                    instructions=len(asked) < len(parts) or (not asked and bool(INSTRUCTION.search(question))),
+                    follow_up=follow)

@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion, filtered, de-syndicated.
+
+A chunk whose document is a syndicated copy of a better-ranked chunk's document (linked both ways at ingest)
+is folded into that hit's `also_in`, unless the two word the claim differently (a hedge or a negation that the
+other lacks, other numbers): then both stay, so that "violates" and "may violate" are both shown.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from assistant.models import Filters, Hit
+from assistant.settings import AssistantSettings
+from assistant.terms import hedges, negated, numbers, stem_set
+from ingest.index import Index
+
+
+def _where(filters: Filters | None) -> dict | None:
+    """The Chroma `where` clause of the filters."""
+    if filters is None:
+        return None
+    clauses: list[dict] = []
+    if filters.publisher:
+        clauses.append({"publisher": {"$in": list(filters.publisher)}})
+    if filters.published_after:
+        clauses.append({"published_ts": {"$gte": int(filters.published_after.strftime("%Y%m%d"))}})
+    if filters.published_before:
+        clauses.append({"published_ts": {"$lte": int(filters.published_before.strftime("%Y%m%d"))}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _passes(meta: dict, filters: Filters | None) -> bool:
+    if filters is None:
+        return True
+    if filters.publisher and meta.get("publisher") not in filters.publisher:
+        return False
+    published = meta.get("published") or ""
+    if (filters.published_after or filters.published_before) and not published:
+        return False
+    if filters.published_after and published < filters.published_after.isoformat():
+        return False
+    return not (filters.published_before and published > filters.published_before.isoformat())
+
+
+def same_claim(a: str, b: str) -> bool:
+    """True when two passages do not differ in hedging, negation or numbers."""
+    return hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
+
+
+class Retriever:
+    """Fused dense + lexical search over one index."""
+
+    def __init__(self, index: Index, settings: AssistantSettings):
+        self.index, self.settings = index, settings
+
+    @cached_property
+    def docs(self) -> dict[str, dict]:
+        """Citation metadata of every document (title, publisher, published, url), by doc_id."""
+        return {d["doc_id"]: d for d in self.index.documents()}
+
+    def rankings(self, qvec: np.ndarray, queries: list[str], filters: Filters | None) -> tuple[list, list[list[str]]]:
+        """The dense ranking as (chunk_id, cosine), then one BM25 ranking per query text (filtered after the fact)."""
+        r = self.settings.retrieve
+        dense = self.index.dense_search(qvec, r.dense_k, _where(filters))
+        lists = []
+        for q in queries:
+            ids = [cid for cid, _ in self.index.lexical_search(q, r.lexical_k * (3 if filters else 1))]
+            if filters:
+                rows = {c["chunk_id"]: c["doc_id"] for c in self.index.chunks(ids=ids)}
+                ids = [i for i in ids if i in rows and _passes(self.docs.get(rows[i], {}), filters)]
+            lists.append(ids[: r.lexical_k])
+        return dense, lists
+
+    def search(self, qvec: np.ndarray, queries: list[str], filters: Filters | None = None) -> list[Hit]:
+        """The top `retrieve.passages` chunks, best first, syndicated copies folded into `also_in`."""
+        r = self.settings.retrieve
+        dense, lexical = self.rankings(qvec, queries, filters)
+        cosine = dict(dense)
+        fused: dict[str, float] = {}
+        for ranking in [[cid for cid, _ in dense], *lexical]:
+            for rank, cid in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (r.rrf_k + rank + 1)
+        top = sorted(fused, key=lambda c: -fused[c])[: r.passages * 3]
+        missing = [c for c in top if c not in cosine]
+        if missing:  # lexical-only hits: their cosine from the stored vectors
+            for cid, vec in self.index.store.embeddings(missing).items():
+                cosine[cid] = float(np.dot(vec, qvec))
+        lex_score = {cid: 1.0 / (rank + 1) for rank, cid in reversed(list(enumerate(lexical[0])))} if lexical else {}
+        rows = {c["chunk_id"]: c for c in self.index.chunks(ids=top)}
+        hits: list[Hit] = []
+        for cid in top:
+            row = rows.get(cid)
+            if row is None:  # in Chroma but not (yet) in the manifest: never cite it
+                continue
+            meta = self.docs.get(row["doc_id"], {})
+            hits.append(Hit(chunk_id=cid, doc_id=row["doc_id"], text=row["text"], start=row["start"], end=row["end"],
+                            score=fused[cid], dense=cosine.get(cid), lexical=lex_score.get(cid),
+                            also_in=tuple(row["also_in"]), page=row.get("page"), meta=meta))
+        return spread(fold_syndicated(hits), r.passages, r.per_document)
+
+
+def spread(hits: list[Hit], n: int, per_doc: int) -> list[Hit]:
+    """The best `n` hits with at most `per_doc` from one document while others are left (then the rest, by rank)."""
+    first, rest, count = [], [], {}
+    for h in hits:
+        if count.get(h.doc_id, 0) < per_doc:
+            count[h.doc_id] = count.get(h.doc_id, 0) + 1
+            first.append(h)
+        else:
+            rest.append(h)
+    chosen = set(map(id, (first + rest)[:n] if len(first) < n else first[:n]))
+    return [h for h in hits if id(h) in chosen]
+
+
+def fold_syndicated(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit whose document and a better hit's are syndicated copies (linked both ways at ingest), when the
+    two passages share most of their words and agree on hedges, negation and numbers; the better hit's `also_in`
+    already names the copy."""
+    kept: list[Hit] = []
+    for h in hits:
+        if not any(k.doc_id != h.doc_id and k.doc_id in h.also_in and h.doc_id in k.also_in
+                   and _jaccard(k.text, h.text) >= 0.6 and same_claim(k.text, h.text) for k in kept):
+            kept.append(h)
+    return kept
+
+
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = stem_set(a), stem_set(b)
+    return len(sa & sb) / max(1, len(sa | sb))

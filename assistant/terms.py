@@ -1,0 +1,77 @@
+"""Words, stems and the small lexicons the answering side reasons with (no model needed)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’\-][A-Za-z0-9]+)*")
+NUMBER = re.compile(
+    r"\$\s?\d|\b\d[\d,.]*\s?(%|per ?cent|percent|million|billion|trillion|thousand|bn|m)?\b|"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|quarter)\b", re.I)
+DATE = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+\d{1,2}\b|"
+    r"\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?(january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b|"
+    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+    r"\b(1[5-9]|20)\d\d\b|\b\d{4}-\d\d-\d\d\b|"
+    r"\b(last|next|this|earlier this|later this|late last|early last|early next)\s+(week|month|year|spring|summer|"
+    r"autumn|fall|winter|quarter)\b|\b(yesterday|today|tomorrow|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b|\b\d{1,2}(st|nd|rd|th)\s+century\b|\bcentury\b", re.I)
+HEDGES = frozenset({"may", "might", "could", "can", "potentially", "possibly", "reportedly", "allegedly", "likely",
+                    "unlikely", "perhaps", "risk", "risks", "suspected", "suspicions", "would", "expected",
+                    "reports", "reported", "claims", "claimed"})
+NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "denies",
+                       "denied", "deny"})
+STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "for", "from", "if", "in", "into", "is", "it", "its", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "does", "did", "do", "doing", "done", "is", "can", "could", "would", "should", "shall", "may", "might", "must", "have", "has", "had", "having", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "them", "than", "too", "very", "just", "also", "so", "not", "no", "only", "own", "same", "other", "some", "any", "each", "few", "more", "most", "both", "all", "about", "above", "below", "over", "under", "again", "further", "once", "here", "s", "t", "don", "now", "please", "tell", "say", "said", "says", "according", "article", "articles", "document", "documents", "source", "sources", "give", "name", "list", "describe", "explain", "there's", "what's", "who's", "it's", "one", "ones", "thing", "things"])
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of a lower-cased word (the same stemmer as the BM25 index)."""
+    return _stemmer().stemWord(word.lower().replace("’", "'"))
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order, without repeats."""
+    out: dict[str, None] = {}
+    for w in words(text):
+        lw = w.lower().replace("’", "'")
+        if lw.endswith("'s"):
+            lw = lw[:-2]
+        if lw in STOP or len(lw) < 2 and not lw.isdigit():
+            continue
+        out.setdefault(stem(lw), None)
+    return list(out)
+
+
+def stem_set(text: str) -> set[str]:
+    return {stem(w.lower().replace("’", "'").removesuffix("'s")) for w in words(text)}
+
+
+def hedges(text: str) -> frozenset[str]:
+    """The hedging words of a text ("may", "reportedly"…): two passages that differ here make different claims."""
+    return frozenset(w.lower() for w in words(text) if w.lower() in HEDGES)
+
+
+def negated(text: str) -> bool:
+    low = text.lower().replace("’", "'")
+    return "n't" in low or any(w.lower() in NEGATIONS for w in words(text))
+
+
+def numbers(text: str) -> set[str]:
+    """Digit strings of a text, normalised (70,000 -> 70000), for checking that a claim's numbers are in its source."""
+    return {m.replace(",", "") for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}

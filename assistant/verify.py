@@ -1,0 +1,167 @@
+"""Citation verification, the same for every engine.
+
+Each sentence of a draft answer must be supported by the passage its `[n]` points at: enough of the sentence's
+terms are in one sentence (or two adjacent ones) of the passage, every number it states is there, and it neither
+drops a negation nor firms up a hedge ("violates" for a source's "may violate"). Markers that point at no passage
+are removed; unsupported sentences are dropped with a warning; an uncited sentence is kept only if a passage
+supports it. The quote of each citation is the supporting span, verbatim, with offsets into the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.models import Citation, Hit
+from assistant.terms import content_stems, hedges, negated, numbers, stem_set
+from ingest.chunk import sentences
+
+MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
+_DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[“”\"‘’]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A numbered passage an engine answered from: a span of one document."""
+
+    n: int
+    hit: Hit
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Checked:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    kept: int = 0
+    dropped: int = 0
+
+
+def support(claim: str, passage: Passage) -> tuple[float, int, int]:
+    """How well `passage` supports `claim` (0..1), and the supporting span as document offsets."""
+    terms = content_stems(claim)
+    if not terms:
+        return 0.0, passage.start, passage.end
+    spans = sentences(passage.text) or [(0, len(passage.text))]
+    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(0, len(passage.text))]
+    best = (0.0, passage.start, passage.end)
+    for s, e in windows:
+        span = passage.text[s:e]
+        have = stem_set(span)
+        score = sum(t in have for t in terms) / len(terms)
+        if not numbers(claim) <= numbers(span) or negated(claim) != negated(span):
+            score = 0.0
+        elif hedges(span) and not hedges(claim):
+            score *= 0.5
+        if score > best[0] + 1e-9 or (abs(score - best[0]) < 1e-9 and e - s < best[2] - best[1]):
+            best = (score, passage.start + s, passage.start + e)
+    return best
+
+
+def _cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
+    h, meta = passage.hit, passage.hit.meta
+    quote = passage.text[start - passage.start:end - passage.start]
+    return Citation(id=n_new, doc_id=h.doc_id, chunk_id=h.chunk_id, quote=quote, start=start, end=end,
+                    score=round(float(score), 4), title=meta.get("title"), publisher=meta.get("publisher"),
+                    published=meta.get("published"), url=meta.get("url"), page=h.page, also_in=h.also_in)
+
+
+def segments(line: str) -> list[tuple[str, list[int]]]:
+    """A line cut after each group of `[n]` markers: (text with markers removed, cited numbers); a trailing
+    source tag or punctuation stays with the segment before it."""
+    out: list[tuple[str, list[int]]] = []
+    pos = 0
+    for m in MARK.finditer(line):
+        nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        body = line[pos:m.start()]
+        if out and not body.strip():
+            out[-1][1].extend(nums)
+        else:
+            out.append((body, nums))
+        pos = m.end()
+    tail = line[pos:]
+    if out and len(content_stems(_DECOR.sub(" ", tail))) < 3:
+        out[-1] = (out[-1][0] + "\x00" + tail, out[-1][1])
+    elif tail.strip():
+        out.append((tail, []))
+    return out
+
+
+def verify(text: str, passages: list[Passage], threshold: float, trusted: frozenset[str] = frozenset()) -> Checked:
+    """Check every sentence of `text` against the passages it cites; renumber the surviving citations 1..n."""
+    by_n = {p.n: p for p in passages}
+    out = Checked(text="")
+    ids: dict[tuple[int, int, int], int] = {}
+    lines: list[str] = []
+
+    def marker(p: Passage, s: int, e: int, score: float) -> str:
+        key = (p.n, s, e)
+        if key not in ids:
+            ids[key] = len(ids) + 1
+            out.citations.append(_cite(ids[key], p, s, e, score))
+        return f"[{ids[key]}]"
+
+    def check(claim: str, cited: list[Passage]) -> list[tuple[tuple[float, int, int], Passage]]:
+        good = [(sc, p) for p in cited if (sc := support(claim, p))[0] >= threshold]
+        if not good:
+            alt = max(((support(claim, p), p) for p in passages), key=lambda x: x[0][0], default=None)
+            if alt and alt[0][0] >= threshold:
+                good = [alt]
+                if cited:
+                    out.warnings.append("a sentence was re-cited to the passage that supports it")
+        return good
+
+    for line in text.split("\n"):
+        if line.strip() in trusted:
+            lines.append(MARK.sub(lambda m: _renumber(m, ids), line))
+            continue
+        kept: list[str] = []
+        for body, nums in segments(line):
+            bad = [n for n in nums if n not in by_n]
+            if bad:
+                out.warnings.append(f"removed citation marker(s) {bad} that point at no passage")
+            cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
+            head, _, tail = body.partition("\x00")
+            claim = _DECOR.sub(" ", head).strip()
+            if len(content_stems(claim)) < 3:
+                marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
+                kept.append(_insert(head, marks) + tail if head.strip() else "")
+                continue
+            good = check(claim, cited)
+            if good:
+                out.kept += 1
+                kept.append(_insert(head, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)) + tail)
+                continue
+            parts = [x for x in _PIECE.split(head) if x.strip()]
+            for part in parts if len(parts) > 1 else []:
+                good = check(_DECOR.sub(" ", part).strip(), cited)
+                if good:
+                    out.kept += 1
+                    kept.append(_insert(part, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)))
+                else:
+                    out.dropped += 1
+                    out.warnings.append(f"dropped a sentence no passage supports: {part.strip()[:80]!r}")
+            if len(parts) <= 1:
+                out.dropped += 1
+                out.warnings.append(f"dropped a sentence no passage supports: {claim[:80]!r}")
+        if any(k.strip() for k in kept) or not line.strip():
+            lines.append(" ".join(k.strip() for k in kept if k.strip()))
+    out.text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return out
+
+
+def _insert(body: str, marks: str) -> str:
+    """Place citation markers before the sentence's closing punctuation and any trailing source tag."""
+    m = re.search(r"(\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\))?\s*$", body)
+    head, tail = body[:m.start()], body[m.start():]
+    return f"{head} {marks}{tail}" if head else marks
+
+
+def _renumber(m: re.Match, ids: dict) -> str:
+    nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+    new = [ids[k] for n in nums for k in ids if k[0] == n][:1]
+    return f" [{new[0]}]" if new else ""
