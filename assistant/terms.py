@@ -8,7 +8,8 @@ from functools import lru_cache
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’\-][A-Za-z0-9]+)*")
 NUMBER = re.compile(
     r"\$\s?\d|\b\d[\d,.]*\s?(%|per ?cent|percent|million|billion|trillion|thousand|bn|m)?\b|"
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|quarter)\b", re.I)
 DATE = re.compile(
     r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"

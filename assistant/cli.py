@@ -1,0 +1,89 @@
+"""Command line of the assistant: `ask` one question (and, later, `serve`). One-line errors, never a stack trace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ingest.errors import GroundedError, InputError
+
+USAGE = """python -m assistant ask "QUESTION" [--json] [--engine NAME] [--history FILE] [--home DIR]
+                      [--publisher NAME ...] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--stream]"""
+
+
+def _ask_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m assistant ask", usage=USAGE,
+        description="Answer one question from the indexed documents. Every claim carries a [n] citation to a "
+        "verbatim passage; when the documents do not say, the answer says so.")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the /v1/ask response object")
+    p.add_argument("--engine", help="extractive (default, no LLM) or llm (GROUNDED_LLM__* settings)")
+    p.add_argument("--history", type=Path, help='JSON file: a list of {"role", "content"} turns before the question')
+    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+    p.add_argument("--publisher", action="append", default=[], help="only passages from this publisher (repeatable)")
+    p.add_argument("--after", help="only documents published on or after this date")
+    p.add_argument("--before", help="only documents published on or before this date")
+    p.add_argument("--stream", action="store_true", help="show the LLM's tokens on stderr as they arrive")
+    return p
+
+
+def _history(path: Path | None) -> list:
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read the history file {path}: {exc}") from None
+    if not isinstance(data, list):
+        raise InputError(f"the history file {path} must hold a JSON list of {{\"role\", \"content\"}} turns")
+    return data
+
+
+def format_answer(ans) -> str:
+    """The answer for a terminal: the text, then each citation with its source, date and verbatim quote."""
+    lines = [ans.answer, ""]
+    if ans.citations:
+        lines.append("Related passages (they do not answer the question)" if ans.abstained else "Sources")
+    for c in ans.citations:
+        source = " — ".join(x for x in (c.publisher, c.title and f"“{c.title}”") if x) or c.doc_id
+        also = f"; also reported in {', '.join(c.also_in)}" if c.also_in else ""
+        page = f", page {c.page}" if c.page else ""
+        lines.append(f"[{c.id}] {source}, {c.published or 'date not given'} ({c.doc_id}{page}{also})")
+        lines.append(f"    “{c.quote}” (characters {c.start}–{c.end})")
+    for w in ans.warnings:
+        lines.append(f"note: {w}")
+    return "\n".join(lines).rstrip()
+
+
+def _ask(args) -> int:
+    from assistant.answer import answer
+    from assistant.settings import load_assistant_settings
+
+    settings = load_assistant_settings(args.home)
+    filters = {"publisher": args.publisher, "published_after": args.after, "published_before": args.before}
+    on_token = (lambda t: print(t, end="", file=sys.stderr, flush=True)) if args.stream else None
+    ans = answer(args.question, _history(args.history), args.engine, filters, settings=settings, on_token=on_token)
+    if args.stream:
+        print(file=sys.stderr)
+    print(json.dumps(ans.as_dict(), indent=2, ensure_ascii=False) if args.json else format_answer(ans))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["ask"]:
+            return _ask(_ask_parser().parse_args(argv[1:]))
+        print(f"usage: {USAGE}", file=sys.stderr)
+        return 2
+    except GroundedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a stack trace for a user; the message names what failed
+        print(f"error: unexpected failure ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+        return 1

@@ -1,0 +1,62 @@
+"""The golden suite: the hand-written cases over the corpus, answered in process, scored case by case."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from evals.cases import Case, load_cases
+from evals.metrics import abstention, cited_docs, citation_validity, percentile
+
+GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
+
+
+def score_case(case: Case, answer: dict, doc_text) -> dict:
+    """Every metric of one case from its answer (the /v1/ask response shape)."""
+    text = answer["answer"]
+    abstained = bool(answer["abstained"])
+    valid, total, problems = citation_validity(answer, doc_text) if not abstained else (0, 0, [])
+    cited = cited_docs(answer) if not abstained else set()
+    expected = set(case.expected_docs)
+    need = 2 if case.kind == "multi_doc" else 1
+    missing = case.missing_facts(text) if not abstained else list(case.key_facts)
+    violations = case.violations(text)
+    sources_ok = len(cited & expected) >= min(need, len(expected)) if expected else True
+    correct = case.answerable and not abstained and not missing and not violations and sources_ok
+    return {"id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
+            "abstained": abstained, "correct": correct,
+            "key_facts_found": len(case.key_facts) - len(missing), "key_facts": len(case.key_facts),
+            "missing_facts": missing, "violations": violations,
+            "citations_valid": valid, "citations": total, "citation_problems": problems,
+            "source_recall": len(cited & expected) / len(expected) if expected else None, "sources_ok": sources_ok,
+            "answer": answer}
+
+
+def summarize(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["answerable"]]
+    answered = [r for r in ans if not r["abstained"]]
+    cites = sum(r["citations"] for r in rows)
+    lat = [r["answer"]["timings_ms"].get("total", 0.0) for r in rows]
+    return {
+        "cases": len(rows),
+        "key_facts_all_found": sum(r["key_facts_found"] == r["key_facts"] for r in answered) / len(ans) if ans else None,
+        "key_fact_recall": sum(r["key_facts_found"] for r in ans) / max(1, sum(r["key_facts"] for r in ans)),
+        "citation_validity": sum(r["citations_valid"] for r in rows) / cites if cites else None,
+        "source_ok": sum(r["sources_ok"] for r in answered) / len(ans) if ans else None,
+        "forbidden_hits": sum(bool(r["violations"]) for r in rows),
+        **abstention(rows),
+        "latency_p50_ms": percentile(lat, 50), "latency_p95_ms": percentile(lat, 95),
+    }
+
+
+def run(ask, doc_text, cases: list[Case] | None = None, progress=None) -> tuple[list[dict], dict]:
+    """Answer every case with `ask(question, history) -> dict` and score it."""
+    rows = []
+    for case in cases if cases is not None else load_cases(GOLDEN):
+        t = time.perf_counter()
+        answer = ask(case.question, [{"role": h.role, "content": h.content} for h in case.history])
+        answer.setdefault("timings_ms", {}).setdefault("total", (time.perf_counter() - t) * 1e3)
+        rows.append(score_case(case, answer, doc_text))
+        if progress:
+            progress(1)
+    return rows, summarize(rows)

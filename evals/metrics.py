@@ -1,0 +1,103 @@
+"""Scoring functions shared by every suite: citations, key facts, abstention, token-F1, rank metrics, percentiles."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+MARKER = re.compile(r"\[(\d+)\]")
+_TOKEN = re.compile(r"\w+")
+
+
+def citation_validity(answer: dict, doc_text) -> tuple[int, int, list[str]]:
+    """(valid, total, problems): a citation is valid when its quote is the cited document's text at [start, end);
+    every [n] in the answer must have a citation with id n."""
+    problems, valid = [], 0
+    ids = {c["id"] for c in answer["citations"]}
+    for n in {int(m) for m in MARKER.findall(answer["answer"])} - ids:
+        problems.append(f"[{n}] has no citation")
+    for c in answer["citations"]:
+        text = doc_text(c["doc_id"])
+        if text is not None and text[c["start"]:c["end"]] == c["quote"] and c["quote"].strip():
+            valid += 1
+        else:
+            problems.append(f"citation {c['id']} is not verbatim in {c['doc_id']} at [{c['start']}, {c['end']})")
+    return valid, len(answer["citations"]), problems
+
+
+def cited_docs(answer: dict) -> set[str]:
+    """Documents an answer cites, syndicated copies (`also_in`) included."""
+    return {d for c in answer["citations"] for d in (c["doc_id"], *c.get("also_in", ()))}
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def token_f1(prediction: str, references: list[str]) -> float:
+    """SQuAD-style token F1 against the best-matching reference."""
+    pred = Counter(tokens(prediction))
+    best = 0.0
+    for ref in references:
+        gold = Counter(tokens(ref))
+        common = sum((pred & gold).values())
+        if common:
+            p, r = common / sum(pred.values()), common / sum(gold.values())
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def rouge_l(prediction: str, references: list[str]) -> float:
+    """ROUGE-L F-measure (longest common subsequence of tokens) against the best reference."""
+    pred = tokens(prediction)
+    best = 0.0
+    for ref in references:
+        gold = tokens(ref)
+        if not pred or not gold:
+            continue
+        prev = [0] * (len(gold) + 1)
+        for a in pred:
+            cur = [0]
+            for j, b in enumerate(gold):
+                cur.append(prev[j] + 1 if a == b else max(prev[j + 1], cur[j]))
+            prev = cur
+        lcs = prev[-1]
+        if lcs:
+            p, r = lcs / len(pred), lcs / len(gold)
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def reciprocal_rank(ranked: list[str], gold: set[str]) -> float:
+    return next((1.0 / (i + 1) for i, x in enumerate(ranked) if x in gold), 0.0)
+
+
+def hit_at(ranked: list[str], gold: set[str], k: int) -> float:
+    return float(any(x in gold for x in ranked[:k]))
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def abstention(rows: list[dict]) -> dict:
+    """PaperQA2-style: precision = correct / answered, accuracy = correct / all; plus the correct-abstention rate
+    on unanswerable questions and the false-abstention rate on answerable ones. Each row: answerable, abstained,
+    correct (an answered answerable question that met its criteria)."""
+    unans = [r for r in rows if not r["answerable"]]
+    ans = [r for r in rows if r["answerable"]]
+    answered = [r for r in rows if not r["abstained"]]
+    correct = [r for r in rows if (r["abstained"] and not r["answerable"]) or (not r["abstained"] and r["correct"])]
+    return {
+        "correct_abstention": sum(r["abstained"] for r in unans) / len(unans) if unans else None,
+        "false_abstention": sum(r["abstained"] for r in ans) / len(ans) if ans else None,
+        "precision": sum(r["correct"] for r in answered if r["answerable"]) / len(answered) if answered else None,
+        "accuracy": len(correct) / len(rows) if rows else None,
+    }
