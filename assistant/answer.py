@@ -89,8 +89,8 @@ class Assistant:
         queries = [q.search, *sub_queries(q, self.index.lexical.doc_freq)]
         qvec = self.embedder.encode([q.search], query=True)[0]
         hits = self.retriever.search(qvec, queries, filters)
-        units, vectors = self.evidence.rank(q, qvec, hits)
-        return Context(q, units, vectors)
+        units, vectors, ignored = self.evidence.rank(q, qvec, hits)
+        return Context(q, units, vectors, ignored=ignored)
 
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,
             filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
@@ -104,6 +104,8 @@ class Assistant:
         ctx.unknown = verdict.unknown
         t1 = time.perf_counter()
         warnings: list[str] = ["instructions inside the question were ignored"] if ctx.question.instructions else []
+        if ctx.ignored:
+            warnings.append(f"{ctx.ignored} passage sentence(s) that try to instruct the assistant were ignored")
         if verdict.abstain:
             return self._abstained(ctx, name, verdict.reason, warnings, t0, t1)
         draft: Draft = eng.draft(ctx, on_token)

@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 
 from assistant.models import Hit, Unit
-from assistant.question import Question
+from assistant.question import INSTRUCTION, Question
 from assistant.terms import DATE, NUMBER, content_stems, stem_set
 from ingest.chunk import sentences
 from ingest.embed import Embedder
@@ -71,17 +71,22 @@ class Evidence:
             self.cache.popitem(last=False)
         return out
 
-    def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit]) -> tuple[list[Unit], dict[str, np.ndarray]]:
-        """Every unit of `hits`, best first, and the vectors of the units that were embedded ('chunk:start')."""
+    def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit]) -> tuple[list[Unit], dict[str, np.ndarray], int]:
+        """Every unit of `hits`, best first; the vectors of the units that were embedded ('chunk:start'); how many
+        sentences were left out because they try to instruct the assistant."""
         weights = self.term_weights(q)
         total = sum(weights.values()) or 1.0
         units: list[Unit] = []
         vectors: dict[str, np.ndarray] = {}
+        ignored = 0
         encoded = self._vectors(hits)
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             for j, (s, e) in enumerate(spans):
                 text = h.text[s - h.start:e - h.start]
+                if INSTRUCTION.search(text):  # text that tries to instruct the assistant is never evidence
+                    ignored += 1
+                    continue
                 cos = float(max(0.0, np.dot(qvec, vecs[j]))) if vecs is not None else max(0.0, h.dense or 0.0)
                 have = stem_set(text)
                 overlap = sum(w for t, w in weights.items() if t in have) / total
@@ -90,7 +95,7 @@ class Evidence:
                 if vecs is not None:
                     vectors[f"{h.chunk_id}:{s}"] = vecs[j]
         units.sort(key=lambda u: -u.relevance)
-        return units, vectors
+        return units, vectors, ignored
 
     def term_weights(self, q: Question) -> dict[str, float]:
         """IDF weight of each term searched for that the index knows; the question's own terms count double."""

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from evals.cases import Case, load_cases
-from evals.metrics import abstention, cited_docs, citation_validity, percentile
+from evals.metrics import abstention, citation_validity, cited_docs, percentile
 
 GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
 

@@ -1,0 +1,74 @@
+"""Citation verification: markers that point nowhere, unsupported or altered claims, renumbering, verbatim quotes."""
+
+from __future__ import annotations
+
+from assistant.models import Hit
+from assistant.verify import Passage, verify
+
+DOC = ("Intro line.\nThe Commerce Department said the use of Ascend chips anywhere in the world violates export "
+       "controls. Huawei plans to produce 70,000 Ascend 910C units. Another outlet said the use may violate the "
+       "rules.")
+
+
+def passage(n: int, sentence: str) -> Passage:
+    start = DOC.index(sentence)
+    hit = Hit(chunk_id=f"c{n}", doc_id="doc", text=DOC, start=0, end=len(DOC), score=1.0,
+              meta={"title": "T", "publisher": "P", "published": "2025-05-14"})
+    return Passage(n, hit, start, start + len(sentence), sentence)
+
+
+RULE = passage(1, "The Commerce Department said the use of Ascend chips anywhere in the world violates export controls.")
+UNITS = passage(2, "Huawei plans to produce 70,000 Ascend 910C units.")
+HEDGE = passage(3, "Another outlet said the use may violate the rules.")
+
+
+def run(text: str):
+    return verify(text, [RULE, UNITS, HEDGE], threshold=0.6)
+
+
+def test_supported_sentences_keep_their_citations_with_verbatim_offsets():
+    out = run("Using Ascend chips anywhere in the world violates export controls [1]. Huawei plans 70,000 units [2].")
+    assert [c.doc_id for c in out.citations] == ["doc", "doc"]
+    for c in out.citations:
+        assert DOC[c.start:c.end] == c.quote
+    assert out.text.count("[1]") == 1 and out.text.count("[2]") == 1 and not out.warnings
+
+
+def test_a_marker_that_points_at_no_passage_is_removed():
+    out = run("Huawei plans to produce 70,000 Ascend 910C units [7].")
+    assert "[7]" not in out.text and any("point at no passage" in w for w in out.warnings)
+    assert out.citations and out.citations[0].quote == UNITS.text  # re-cited to the passage that supports it
+
+
+def test_a_sentence_with_a_changed_number_is_dropped():
+    out = run("Huawei plans to produce 500,000 Ascend 910C units [2].")
+    assert out.citations == [] and out.dropped == 1 and "500,000" not in out.text
+
+
+def test_a_negated_claim_is_not_supported_by_the_positive_passage():
+    out = run("The use of Ascend chips anywhere in the world does not violate export controls [1].")
+    assert out.citations == [] and out.dropped == 1
+
+
+def test_firming_up_a_hedge_is_not_supported():
+    out = run("Another outlet said the use violates the rules [3].")
+    assert out.citations == []
+
+
+def test_an_invented_uncited_sentence_is_dropped_and_a_supported_one_gets_its_citation():
+    out = run("Paris is the capital of France and hosts the Louvre museum. Huawei plans to produce 70,000 Ascend 910C units.")
+    assert "Paris" not in out.text and len(out.citations) == 1 and out.citations[0].quote == UNITS.text
+    assert "[1]" in out.text
+
+
+def test_citations_are_renumbered_in_order_of_appearance():
+    out = run("Huawei plans to produce 70,000 Ascend 910C units [2]. The use of Ascend chips anywhere in the world "
+              "violates export controls [1].")
+    assert [c.id for c in out.citations] == [1, 2]
+    assert out.citations[0].quote == UNITS.text and out.text.index("[1]") < out.text.index("[2]")
+
+
+def test_trusted_lines_pass_unchanged():
+    note = "The documents do not mention Malaysia specifically."
+    out = verify(f"- “{UNITS.text}” [2] (P, 2025-05-14)\n{note}", [RULE, UNITS, HEDGE], 0.6, frozenset({note}))
+    assert out.text.endswith(note) and "[1]" in out.text and "(P, 2025-05-14)" in out.text
