@@ -114,6 +114,11 @@ class Assistant:
             return self._abstained(ctx, name, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         warnings += checked.warnings
+        if name != "extractive" and (not checked.citations or checked.dropped > checked.kept):
+            warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
+                            "showing the extractive answer instead")
+            draft = self.engine("extractive").draft(ctx)
+            checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         if not checked.citations:
             return self._abstained(ctx, name, "no sentence of the draft survived verification", warnings, t0, t1)
         t2 = time.perf_counter()

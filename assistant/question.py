@@ -33,6 +33,7 @@ class Question:
     """A question as the engines see it."""
 
     text: str                    # what the user asked, verbatim
+    core: str                    # the question without the sentences that try to instruct the assistant
     search: str                  # the stand-alone text that is searched for (condensed with the conversation)
     kind: str                    # yes_no | number | date | person | list | fact
     terms: tuple[str, ...]       # content stems of the question (instructions set aside)
@@ -94,7 +95,7 @@ def analyze(question: str, history: list[Turn] | None = None) -> Question:
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
         names += [n for n in _names(prev_user) if n not in names]
     kind = _kind(core)
-    return Question(text=question, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
+    return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
                     judgment=kind == "yes_no" and bool(_JUDGMENT.search(core)),
                     instructions=len(asked) < len(parts) or (not asked and bool(INSTRUCTION.search(question))),
                     follow_up=follow)
