@@ -90,7 +90,7 @@ class Assistant:
         qvec = self.embedder.encode([q.search], query=True)[0]
         hits = self.retriever.search(qvec, queries, filters)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits)
-        return Context(q, units, vectors, ignored=ignored)
+        return Context(q, units, vectors, ignored=ignored, hits=hits)
 
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,
             filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:

@@ -16,9 +16,11 @@ from assistant.terms import content_stems, words
 
 INSTRUCTION = re.compile(
     r"ignore (all |any |your |the )?(previous |prior |above )?(instructions|rules|prompt)|\bsystem\s*:|"
-    r"you are now|developer mode|new (system )?instruction|administrator note|admin note|from now on|"
-    r"always answer|reply only|respond only|end your answer|</?(documents?|passages?|system)>|"
-    r"disregard (the |all |your )?|pretend (to be|you)|jailbreak|do anything now", re.I)
+    r"you are now|developer mode|new system (instruction|prompt)|new instructions?\s*:|administrator note|"
+    r"admin note|from now on,? (answer|reply|respond|say|you)|always answer|reply only|respond only|"
+    r"end your answer|</?(documents?|passages?|system)>|"
+    r"disregard (all |any |your |the )?(previous |prior |above )?(instructions|rules|prompt)|"
+    r"pretend (to be|you)|jailbreak|do anything now", re.I)
 _FOLLOW_UP = re.compile(
     r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|the latter|the former|"
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
@@ -52,7 +54,7 @@ def _kind(q: str) -> str:
     if re.search(r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
         return "number"
-    if re.search(r"^when\b|\bwhen (was|were|did|does|do|will|is|are)\b|\bwhat (date|day|year|month|time)\b|"
+    if re.search(r"^when (was|were|did|will|is|are|had|has)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
         return "date"
     if _YES_NO.search(low):
@@ -66,11 +68,12 @@ def _kind(q: str) -> str:
 
 
 def _names(text: str) -> list[str]:
-    """Capitalised words not opening a sentence, and tokens with digits (model numbers, years)."""
+    """Capitalised words not opening a sentence, and tokens with digits (model numbers, years; not bare 1-2 digit
+    numbers, which the lexical index does not keep)."""
     out: list[str] = []
     for sent in _sentences(text):
         for i, w in enumerate(words(sent)):
-            named = any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper())
+            named = (any(c.isdigit() for c in w) and not (w.isdigit() and len(w) < 3)) or (i > 0 and w[:1].isupper())
             if named and w not in out:
                 out.append(w)
     return out

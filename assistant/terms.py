@@ -17,7 +17,7 @@ DATE = re.compile(
     r"\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?(january|february|march|april|may|june|july|august|september|october|"
     r"november|december)\b|"
     r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
-    r"\b(1[5-9]|20)\d\d\b|\b\d{4}-\d\d-\d\d\b|"
+    r"\b(1[0-9]|20)\d\d(s|'s)?\b|\b\d{4}-\d\d-\d\d\b|\b(early|mid|late)[- ](1[0-9]|20)\d\d|"
     r"\b(last|next|this|earlier this|later this|late last|early last|early next)\s+(week|month|year|spring|summer|"
     r"autumn|fall|winter|quarter)\b|\b(yesterday|today|tomorrow|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)\b|\b\d{1,2}(st|nd|rd|th)\s+century\b|\bcentury\b", re.I)

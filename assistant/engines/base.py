@@ -22,6 +22,7 @@ class Context:
     vectors: dict[str, np.ndarray]      # unit vectors by "chunk_id:start"
     unknown: tuple[str, ...] = ()       # names in the question that no indexed passage contains
     ignored: int = 0                    # passage sentences left out because they try to instruct the assistant
+    hits: list = field(default_factory=list)  # the retrieved chunks, best first
 
     def similar(self, a: Unit, b: Unit) -> float:
         """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""

@@ -1,0 +1,84 @@
+"""The ClapNQ suite: 300 Wikipedia questions, half unanswerable, over its own index of 597 passages.
+
+Read in place from ../shared/benchmarks/clapnq; the index lives under `<home>/suites/clapnq` and never touches the
+product's. Measures passage retrieval (hit@1/@5, MRR on answerable questions), abstention both ways, and the
+token-F1 / ROUGE-L of answered answerable questions against the human reference answers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from evals.metrics import abstention, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq"
+
+
+def suite_settings(settings, name: str = "clapnq"):
+    """The same settings with their own home under `<home>/suites/<name>`."""
+    return settings.model_copy(update={"home": settings.home / "suites" / name})
+
+
+def build(settings, data: Path = DATA) -> None:
+    """Ingest the suite's corpus into its own index (incremental: a second run embeds nothing)."""
+    from ingest.pipeline import run
+
+    report = run([data / "corpus.jsonl"], settings)
+    if report.exit_code not in (0,):
+        raise RuntimeError(f"ingesting {data / 'corpus.jsonl'} failed: {report}")
+
+
+def plain(answer_text: str) -> str:
+    """The answer without markers, bullets, quote marks and source tags (for token overlap with references)."""
+    import re
+
+    text = re.sub(r"\s?\[\d+\]", "", answer_text)
+    text = re.sub(r"\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)", "", text)
+    return re.sub(r"^\s*-\s+|[“”]", "", text, flags=re.M)
+
+
+def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,
+        data: Path = DATA) -> tuple[list[dict], dict]:
+    from assistant.answer import get_assistant
+
+    s = suite_settings(settings)
+    build(s, data)
+    assistant = get_assistant(s)
+    questions = [json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines() if line.strip()]
+    rows = []
+    for q in questions[:limit]:
+        t = time.perf_counter()
+        ans = assistant.ask(q["question"], engine=engine)
+        ms = (time.perf_counter() - t) * 1e3
+        ctx = assistant.context(q["question"], [], None)
+        ranked = list(dict.fromkeys(h.doc_id for h in ctx.hits))
+        gold = set(q.get("gold_passage_ids") or [])
+        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans.abstained,
+               "ms": ms, "answer": ans.as_dict(), "ranked": ranked[:10]}
+        if q["answerable"]:
+            row |= {"hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold)}
+            cited = {c.doc_id for c in ans.citations}
+            row["cites_gold"] = bool(cited & gold)
+            refs = q.get("reference_answers") or []
+            row["f1"] = token_f1(plain(ans.answer), refs) if not ans.abstained else 0.0
+            row["rouge_l"] = rouge_l(plain(ans.answer), refs) if not ans.abstained else 0.0
+            row["correct"] = not ans.abstained and row["cites_gold"]
+        else:
+            row["correct"] = False
+        rows.append(row)
+        if progress:
+            progress(1)
+    ans_rows = [r for r in rows if r["answerable"]]
+    answered = [r for r in ans_rows if not r["abstained"]]
+    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
+    summary = {"questions": len(rows),
+               "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
+               "mrr": mean([r["rr"] for r in ans_rows]),
+               "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
+               "token_f1_all": mean([r["f1"] for r in ans_rows]),
+               **abstention(rows),
+               "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
+               "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
+    return rows, summary
