@@ -40,6 +40,7 @@ class Question:
     kind: str                    # yes_no | number | date | person | list | fact
     terms: tuple[str, ...]       # content stems of the question (instructions set aside)
     names: tuple[str, ...]       # proper names and model numbers the question mentions ("Malaysia", "910D")
+    parts: tuple[str, ...] = ()  # the sub-questions of a compound question ("When…, and how many…?")
     judgment: bool = False       # a yes/no question about a rule ("is X a violation?")
     instructions: bool = False   # the question contains text that tries to instruct the assistant
     follow_up: bool = False
@@ -79,6 +80,15 @@ def _names(text: str) -> list[str]:
     return out
 
 
+_PART = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why|did|does|is|are)\b)|(?<=\?)\s+", re.I)
+
+
+def sub_questions(core: str) -> list[str]:
+    """The sub-questions of a compound question: "What did X do, and which chips…?" -> two parts."""
+    pieces = [p.strip(" ,?") for p in _PART.split(core) if p and p.strip(" ,?")]
+    return pieces if len(pieces) > 1 else []
+
+
 def _last(history: list[Turn], role: str) -> str:
     return next((t.content for t in reversed(history) if t.role == role), "")
 
@@ -98,7 +108,7 @@ def analyze(question: str, history: list[Turn] | None = None) -> Question:
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
         names += [n for n in _names(prev_user) if n not in names]
     kind = _kind(core)
-    return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
+    return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names), parts=tuple(sub_questions(core)),
                     judgment=kind == "yes_no" and bool(_JUDGMENT.search(core)),
                     instructions=len(asked) < len(parts) or (not asked and bool(INSTRUCTION.search(question))),
                     follow_up=follow)

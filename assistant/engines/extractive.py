@@ -8,15 +8,22 @@ source that words a picked claim differently (a hedge, a negation, another numbe
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from assistant.engines.base import Context, Draft
 from assistant.models import Hit, Unit
 from assistant.question import _JUDGMENT
+from assistant.question import _names as _names_of
 from assistant.retrieve import _jaccard, same_claim
-from assistant.terms import stem, stem_set
+from assistant.terms import content_stems, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
+ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
+ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
+                     r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
 LEAD_JUDGMENT = "The documents do not rule on this exact case; what they say about it:"
 DIFFER = "The sources word this differently; both are shown with their dates."
 
@@ -29,7 +36,9 @@ class ExtractiveEngine:
 
     def draft(self, ctx: Context, on_token=None) -> Draft:
         q = ctx.question
-        picks = select(ctx, self.max_sentences, chain(ctx) if q.judgment else [])
+        lead = chain(ctx) if q.judgment else part_leads(ctx)
+        picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
+                 for u, c, t in select(ctx, self.max_sentences, lead)]
         lines, passages, trusted = [], [], set()
         if q.judgment:
             lines.append(LEAD_JUDGMENT)
@@ -71,6 +80,40 @@ def chain(ctx: Context) -> list[Unit]:
     if rule is not None:
         ties.sort(key=lambda u: -(u.relevance + 0.5 * ctx.similar(u, rule)))
     return [u for u in (rule, *ties[:1]) if u is not None]
+
+
+def part_leads(ctx: Context) -> list[Unit]:
+    """For a compound question, the best unit for each sub-question (its terms, then the unit's cosine)."""
+    leads: list[Unit] = []
+    for part in ctx.question.parts:
+        terms = set(content_stems(part))
+        if not terms:
+            continue
+        asks_names = re.match(r"(which|who|whom|name|list)\b", part, re.I)
+
+        def score(u: Unit, terms=terms, asks_names=asks_names, part=part) -> float:
+            new = [n for n in _names_of(u.text) if n not in part] if asks_names else []
+            return len(terms & stem_set(u.text)) / len(terms) + 0.3 * u.cosine + 0.3 * (len(new) >= 2)
+        best = max(ctx.units[:40], key=score, default=None)
+        if best is not None and best not in leads:
+            leads.append(best)
+    return leads
+
+
+def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
+    """`unit` extended over the sentences that carry on its enumeration ("…three tiers. The first… The second…")."""
+    same = sorted((u for u in ctx.units if u.hit.chunk_id == unit.hit.chunk_id and u.start >= unit.end),
+                  key=lambda u: u.start)
+    terms = set(ctx.question.terms) & stem_set(unit.text)
+    end = unit.end
+    for u in same[:most]:
+        if not (ORDINAL.match(u.text) or terms & stem_set(u.text)):
+            break
+        end = u.end
+    if end == unit.end:
+        return unit
+    h = unit.hit
+    return replace(unit, end=end, text=h.text[unit.start - h.start:end - h.start])
 
 
 def select(ctx: Context, max_n: int, lead: list[Unit]) -> list[tuple[Unit, list[str], list[Unit]]]:
