@@ -7,19 +7,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.models import Turn
+
 KINDS = ("fact", "number", "date", "list", "yes_no", "multi_doc", "hedged", "multi_turn",
          "unanswerable", "bait", "injection", "out_of_scope")
 NEVER_ANSWERABLE = frozenset({"unanswerable", "bait", "out_of_scope"})
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REQUIRED = frozenset({"id", "kind", "question", "answerable", "expected_docs", "key_facts", "must_not", "notes"})
 _OPTIONAL = frozenset({"history"})
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier message of a conversation: role is "user" or "assistant"."""
-    role: str
-    content: str
 
 
 @dataclass(frozen=True)

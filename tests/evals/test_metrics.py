@@ -1,0 +1,63 @@
+"""The scoring functions the suites share: they must fail when the thing they measure is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.cases import Case
+from evals.golden_suite import score_case
+from evals.metrics import abstention, citation_validity, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+
+DOC = "The guidance names the 910B, 910C and 910D. Using them anywhere violates export controls."
+
+
+def answer(text, citations, abstained=False):
+    return {"answer": text, "abstained": abstained, "citations": citations, "timings_ms": {"total": 1.0}}
+
+
+def cite(n, quote, doc="d", also=()):
+    start = DOC.find(quote)
+    return {"id": n, "doc_id": doc, "quote": quote, "start": start, "end": start + len(quote), "also_in": list(also)}
+
+
+def test_citation_validity_catches_misquotes_and_dangling_markers():
+    good = cite(1, "The guidance names the 910B, 910C and 910D.")
+    assert citation_validity(answer("x [1]", [good]), lambda d: DOC) == (1, 1, [])
+    bad = {**good, "quote": "The guidance names the 910A."}
+    valid, total, problems = citation_validity(answer("x [1] y [2]", [bad]), lambda d: DOC)
+    assert (valid, total) == (0, 1) and any("[2]" in p for p in problems) and any("not verbatim" in p for p in problems)
+
+
+def test_score_case_requires_facts_sources_and_no_forbidden_text():
+    case = Case(id="c", kind="yes_no", question="q", answerable=True, expected_docs=("d",), key_facts=("910D", "violat"),
+                must_not=(r"\blegal\b",), notes="n")
+    ok = score_case(case, answer("… 910D … violates [1]", [cite(1, "Using them anywhere violates export controls.")]),
+                    lambda d: DOC)
+    assert ok["correct"] and ok["sources_ok"]
+    wrong_doc = score_case(case, answer("910D violates [1]", [cite(1, "Using them anywhere violates export controls.",
+                                                                       doc="other")]), lambda d: DOC)
+    assert not wrong_doc["correct"]
+    syndicated = score_case(case, answer("910D violates [1]", [cite(1, "Using them anywhere violates export controls.",
+                                                                        doc="other", also=["d"])]), lambda d: DOC)
+    assert syndicated["sources_ok"]
+    forbidden = score_case(case, answer("910D violates; it is legal [1]", [cite(1, "Using them anywhere violates "
+                                                                                   "export controls.")]), lambda d: DOC)
+    assert not forbidden["correct"] and forbidden["violations"]
+
+
+def test_abstention_metrics():
+    rows = [{"answerable": False, "abstained": True, "correct": False},
+            {"answerable": False, "abstained": False, "correct": False},
+            {"answerable": True, "abstained": True, "correct": False},
+            {"answerable": True, "abstained": False, "correct": True}]
+    m = abstention(rows)
+    assert m["correct_abstention"] == 0.5 and m["false_abstention"] == 0.5
+    assert m["precision"] == 0.5 and m["accuracy"] == 0.5
+
+
+def test_text_and_rank_metrics():
+    assert token_f1("seventy thousand units", ["70,000 units"]) == pytest.approx(1 / 3)
+    assert token_f1("nothing", ["other"]) == 0.0
+    assert rouge_l("a b c d", ["a c d"]) == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
+    assert reciprocal_rank(["x", "g"], {"g"}) == 0.5 and hit_at(["x", "g"], {"g"}, 1) == 0.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) == 0.0
