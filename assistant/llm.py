@@ -9,6 +9,7 @@ is never used: every model is passed explicitly.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -127,6 +128,10 @@ class LlamaCppLLM:
     """A local GGUF through llama-index's LlamaCPP, prompted with its own chat template (else ChatML); one at a time."""
 
     def __init__(self, settings: LLMSettings, model_path: Path) -> None:
+        # llama.cpp's OpenMP threads spin while waiting: next to another busy process on 2 cores, decoding fell
+        # from ~17 to ~2 tokens/s. libgomp reads this once, when first loaded: torch loads the same libgomp, so
+        # this only helps when torch has not been imported yet (set it at process start to be sure).
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from llama_index.llms.llama_cpp import LlamaCPP
         except ImportError:
@@ -163,7 +168,9 @@ class LlamaCppLLM:
             except GroundedError:
                 raise
             except (ValueError, RuntimeError) as exc:
-                raise LLMUnavailableError(f"the local LLM failed: {_first_line(exc)}") from None
+                hint = " (send fewer passages, or raise GROUNDED_LLM__CONTEXT_WINDOW)" if "context window" in str(exc) \
+                    else ""
+                raise LLMUnavailableError(f"the local LLM failed: {_first_line(exc)}{hint}") from None
 
 
 class OpenAICompatibleLLM:
