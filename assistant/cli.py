@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["ask"]:
             return _ask(_ask_parser().parse_args(argv[1:]))
+        if argv[:1] in (["-h"], ["--help"]):
+            print(f"usage: {USAGE}\n\nCommands:\n  ask   answer one question from the indexed documents "
+                  "(python -m assistant ask --help)")
+            return 0
         print(f"usage: {USAGE}", file=sys.stderr)
         return 2
     except GroundedError as exc:

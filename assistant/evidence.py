@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -46,29 +47,34 @@ class Evidence:
         self.embedder, self.embed_chunks = embedder, embed_chunks
         self.doc_freq, self.idf = lexical.doc_freq, idf_of(lexical)
         self.cache: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+        self.lock = threading.Lock()
         self.cache_chunks = cache_chunks
 
     def _vectors(self, hits: list[Hit]) -> list[tuple[Hit, list[tuple[int, int]], np.ndarray | None]]:
         """Unit spans of every hit; unit vectors for the first `embed_chunks` hits (encoded once, then cached)."""
-        todo = [h for h in hits[: self.embed_chunks] if h.chunk_id not in self.cache]
-        if todo:
+        with self.lock:
+            todo = [h for h in hits[: self.embed_chunks] if h.chunk_id not in self.cache]
+        fresh: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+        if todo:  # encoded outside the lock: concurrent questions do not wait for each other's encoding
             spans = {h.chunk_id: split(h) for h in todo}
             texts = [h.text[s - h.start:e - h.start] for h in todo for s, e in spans[h.chunk_id]]
             vecs = self.embedder.encode(texts, query=True)
             i = 0
             for h in todo:
                 n = len(spans[h.chunk_id])
-                self.cache[h.chunk_id] = (spans[h.chunk_id], vecs[i:i + n])
+                fresh[h.chunk_id] = (spans[h.chunk_id], vecs[i:i + n])
                 i += n
         out = []
-        for k, h in enumerate(hits):
-            if k < self.embed_chunks:
-                self.cache.move_to_end(h.chunk_id)
-                out.append((h, *self.cache[h.chunk_id]))
-            else:
-                out.append((h, split(h), None))
-        while len(self.cache) > self.cache_chunks:
-            self.cache.popitem(last=False)
+        with self.lock:
+            self.cache.update(fresh)
+            for k, h in enumerate(hits):
+                if k < self.embed_chunks:
+                    self.cache.move_to_end(h.chunk_id)
+                    out.append((h, *self.cache[h.chunk_id]))
+                else:
+                    out.append((h, split(h), None))
+            while len(self.cache) > self.cache_chunks:
+                self.cache.popitem(last=False)
         return out
 
     def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit]) -> tuple[list[Unit], dict[str, np.ndarray], int]:
