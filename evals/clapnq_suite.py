@@ -39,6 +39,14 @@ def plain(answer_text: str) -> str:
     return re.sub(r"^\s*-\s+|[“”]", "", text, flags=re.M)
 
 
+def interleaved(questions: list[dict]) -> list[dict]:
+    """Answerable and unanswerable questions alternating, so that any `--limit` tests both."""
+    yes = [q for q in questions if q["answerable"]]
+    no = [q for q in questions if not q["answerable"]]
+    out = [q for pair in zip(yes, no, strict=False) for q in pair]
+    return out + yes[len(no):] + no[len(yes):]
+
+
 def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,
         data: Path = DATA) -> tuple[list[dict], dict]:
     from assistant.answer import get_assistant
@@ -46,7 +54,8 @@ def run(settings, engine: str = "extractive", limit: int | None = None, progress
     s = suite_settings(settings)
     build(s, data)
     assistant = get_assistant(s)
-    questions = [json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines() if line.strip()]
+    questions = interleaved([json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines()
+                             if line.strip()])
     rows = []
     for q in questions[:limit]:
         t = time.perf_counter()
