@@ -65,7 +65,9 @@ class Retriever:
     def rankings(self, qvec: np.ndarray, queries: list[str], filters: Filters | None) -> tuple[list, list[list[str]]]:
         """The dense ranking as (chunk_id, cosine), then one BM25 ranking per query text (filtered after the fact)."""
         r = self.settings.retrieve
-        dense = self.index.dense_search(qvec, r.dense_k, _where(filters))
+        dense = self.exact_filtered(qvec, filters) if filters else None
+        if dense is None:
+            dense = self.index.dense_search(qvec, r.dense_k, _where(filters))
         lists = []
         for q in queries:
             ids = [cid for cid, _ in self.index.lexical_search(q, r.lexical_k * (3 if filters else 1))]
@@ -74,6 +76,20 @@ class Retriever:
                 ids = [i for i in ids if i in rows and _passes(self.docs.get(rows[i], {}), filters)]
             lists.append(ids[: r.lexical_k])
         return dense, lists
+
+    def exact_filtered(self, qvec: np.ndarray, filters: Filters, most: int = 20_000) -> list | None:
+        """Exact dense search over the chunks of the documents the filters admit, when they are few: faster than
+        HNSW with a `where` clause at 100k chunks (about 20 vs 110-150 ms) and exact. None: too many, use HNSW."""
+        ids = self.index.chunk_ids_of([d for d, meta in self.docs.items() if _passes(meta, filters)])
+        if len(ids) > most:
+            return None
+        vecs = self.index.store.embeddings(ids)
+        if not vecs:
+            return []
+        keys = list(vecs)
+        scores = np.stack([vecs[k] for k in keys]) @ np.asarray(qvec, dtype=np.float32)
+        top = np.argsort(-scores)[: self.settings.retrieve.dense_k]
+        return [(keys[i], float(scores[i])) for i in top]
 
     def search(self, qvec: np.ndarray, queries: list[str], filters: Filters | None = None) -> list[Hit]:
         """The top `retrieve.passages` chunks, best first, syndicated copies folded into `also_in`."""

@@ -58,10 +58,17 @@ class ChromaStore:
     @property
     def col(self):
         if self._col is None:
-            self._col = self.client.get_or_create_collection(
+            col = self.client.get_or_create_collection(
                 self.name, configuration=self._config(), embedding_function=None,
                 metadata={"shaping": self.settings.shaping_hash},
             )
+            # An existing collection keeps the configuration it was created with; ef_search is a search-time
+            # setting, so bring it to the configured value (it takes effect when the HNSW index is next loaded).
+            ef = self.settings.store.hnsw_ef_search
+            if ((getattr(col, "configuration_json", None) or {}).get("hnsw") or {}).get("ef_search") != ef:
+                with contextlib.suppress(Exception):  # a server or version that cannot modify: keep its value
+                    col.modify(configuration={"hnsw": {"ef_search": ef}})
+            self._col = col
         return self._col
 
     def shaping(self) -> str | None:
@@ -113,10 +120,13 @@ class ChromaStore:
 
     def query(self, embeddings: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
         """For each query row, up to `k` (chunk_id, cosine similarity), best first."""
-        n = self.col.count()
-        if n == 0:
-            return [[] for _ in range(len(embeddings))]
-        res = self.col.query(query_embeddings=embeddings, n_results=min(k, n), where=where, include=["distances"])
+        try:  # no count() first: at 100k chunks it costs more than the query itself
+            res = self.col.query(query_embeddings=embeddings, n_results=k, where=where, include=["distances"])
+        except Exception:  # older chromadb: n_results larger than the collection, or an empty collection
+            n = self.col.count()
+            if n == 0:
+                return [[] for _ in range(len(embeddings))]
+            res = self.col.query(query_embeddings=embeddings, n_results=min(k, n), where=where, include=["distances"])
         return [[(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=True)]
                 for ids, dists in zip(res["ids"], res["distances"], strict=True)]
 

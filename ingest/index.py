@@ -40,6 +40,15 @@ class Index:
     def chunks(self, doc_id: str | None = None, ids: list[str] | None = None) -> list[dict]:
         return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
 
+    def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
+        """The chunk ids of these documents."""
+        out: list[str] = []
+        for i in range(0, len(doc_ids), 500):
+            part = doc_ids[i:i + 500]
+            out += [r[0] for r in self.manifest.db.execute(
+                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
+        return out
+
     @cached_property
     def store(self):
         from ingest.chroma_store import ChromaStore
