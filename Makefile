@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install dev llm run ingest show test lint bench clean
+.PHONY: help install dev llm run ingest show test lint bench eval clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -63,8 +63,12 @@ test: dev  ## set up, lint, run every test (offline)
 bench: dev  ## ingest throughput on ClapNQ; answer latency; HNSW recall on a 100k synthetic index
 	$(BIN)/python -m evals.bench_ingest
 	$(BIN)/python -m ingest --quiet
-	$(BIN)/python -m evals.bench_answer
-	$(BIN)/python -m evals.bench_hnsw
+	$(BIN)/python -m evals.bench_hnsw --home .state/synth100k
+	$(BIN)/python -m evals.bench_answer --synthetic .state/synth100k --llm
+
+eval: dev  ## evaluation report: every suite, extractive engine, with the LlamaIndex baseline side by side
+	$(BIN)/python -m ingest --quiet
+	$(BIN)/python -m evals run --baseline
 
 clean:  ## remove local state (index, logs); keeps .venv
 	rm -rf .state
