@@ -1,7 +1,7 @@
 """Answer latency in process: `python -m evals.bench_answer [--synthetic HOME] [--llm]`.
 
 Prints p50/p95 of `answer()` with the extractive engine on the product's index (the golden questions; the model is
-loaded first, so this is warm: a first pass with empty sentence caches, then a second pass), optionally on a large
+loaded first, so this is warm: a first pass, then a second pass over the same questions), optionally on a large
 synthetic index (ClapNQ questions), and optionally the LLM engine's time to first token and total time on the
 mission question.
 """
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = ["| index, engine | questions | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
     rows.append(line(f"corpus ({assistant.index.manifest.get('corpus_version')}), extractive, first pass",
                      timed(assistant, golden)))
-    rows.append(line("corpus, extractive, second pass (sentence vectors cached)", timed(assistant, golden)))
+    rows.append(line("corpus, extractive, second pass", timed(assistant, golden)))
     if args.synthetic:
         syn = get_assistant(settings.model_copy(update={"home": args.synthetic}))
         n = syn.index.manifest.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
