@@ -191,10 +191,30 @@ def run_clapnq(system: System, limit: int | None, progress: Progress) -> tuple[l
     return rows, summary
 
 
+# --- llama-datasets (alexnet, solana) ------------------------------------------------------------------------------
+
+LLAMA_DESCRIPTIONS = {
+    "alexnet": "llama-datasets History of AlexNet: 160 questions over one PDF (gold pages), in its own index",
+    "solana": "llama-datasets Blockchain Solana: 58 questions over one PDF (gold pages), in its own index",
+}
+
+
+def llama_size(name: str, limit: int | None) -> int:
+    from evals.llama_suite import DATASETS, size
+
+    try:
+        return size(name, limit)
+    except OSError as exc:
+        raise ConfigError(f"the {name} suite needs {DATASETS[name]} (../shared/benchmarks/{DATASETS[name].name}): "
+                          f"{exc.strerror}") from None
+
+
 SUITES: dict[str, Suite] = {
     "golden": Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)",
                     lambda limit: len(golden_cases(limit)), run_golden),
     "clapnq": Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", clapnq_size),
+    **{name: Suite(name, description, lambda limit, name=name: llama_size(name, limit))
+       for name, description in LLAMA_DESCRIPTIONS.items()},
 }
 
 
@@ -262,10 +282,21 @@ def product_systems(settings, engines: list[str]) -> list[System]:
             warm(s)
             return clapnq_suite.run(settings, engine, limit, progress)
 
+        def llama(name: str):
+            def run_it(limit, progress):
+                from evals import llama_suite
+
+                s = llama_suite.suite_settings(settings, name)
+                llama_suite.build(s, llama_suite.DATASETS[name])  # its own index (incremental)
+                warm(s)
+                return llama_suite.run(name, settings, engine, limit, progress)
+            return run_it
+
         def warmup() -> None:
             warm(settings)
 
-        return System(engine, ask, doc_text, rank, suites={"clapnq": clapnq}, warmup=warmup,
+        own_index = {"clapnq": clapnq, **{n: llama(n) for n in LLAMA_DESCRIPTIONS}}
+        return System(engine, ask, doc_text, rank, suites=own_index, warmup=warmup,
                       stamp={"mode": "in-process", "engine": engine, "settings_hash": settings.settings_hash})
 
     return [make(e) for e in engines]
@@ -273,12 +304,14 @@ def product_systems(settings, engines: list[str]) -> list[System]:
 
 def url_systems(client, engines: list[str]) -> list[System]:
     """A running server through its HTTP API (`evals.client.Client`), one system per engine."""
-    why = (f"clapnq is not supported with --url: it needs its own index, which the server at {client.base} does not "
-           "hold; run it in process (without --url)")
+    def why(name: str) -> str:
+        return (f"{name} is not supported with --url: it needs its own index, which the server at {client.base} does "
+                "not hold; run it in process (without --url)")
 
     def make(engine: str) -> System:
         return System(engine, lambda q, h: client.ask(q, h, engine), client.doc_text, None,
-                      unsupported={"clapnq": why}, stamp={"mode": "url", "url": client.base, "engine": engine})
+                      unsupported={n: why(n) for n in ("clapnq", *LLAMA_DESCRIPTIONS)},
+                      stamp={"mode": "url", "url": client.base, "engine": engine})
 
     return [make(e) for e in engines]
 
