@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -28,8 +29,18 @@ def score_case(case: Case, answer: dict, doc_text) -> dict:
             "key_facts_found": len(case.key_facts) - len(missing), "key_facts": len(case.key_facts),
             "missing_facts": missing, "violations": violations,
             "citations_valid": valid, "citations": total, "citation_problems": problems,
+            "citations_precise": _precise(case, answer) if not abstained else 0,
             "source_recall": len(cited & expected) / len(expected) if expected else None, "sources_ok": sources_ok,
             "answer": answer}
+
+
+def _precise(case: Case, answer: dict) -> int:
+    """Citations whose quote holds a key fact of the case, or comes from an expected document (a rule or context
+    sentence from the right source counts; a passage from elsewhere without a key fact does not)."""
+    expected = set(case.expected_docs)
+    return sum(1 for c in answer["citations"]
+               if any(re.search(p, c["quote"], re.I) for p in case.key_facts)
+               or {c["doc_id"], *c.get("also_in", ())} & expected)
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -42,6 +53,8 @@ def summarize(rows: list[dict]) -> dict:
         "key_facts_all_found": sum(r["key_facts_found"] == r["key_facts"] for r in answered) / len(ans) if ans else None,
         "key_fact_recall": sum(r["key_facts_found"] for r in ans) / max(1, sum(r["key_facts"] for r in ans)),
         "citation_validity": sum(r["citations_valid"] for r in rows) / cites if cites else None,
+        "citation_precision": (sum(r["citations_precise"] for r in answered) / n_cited) if (
+            n_cited := sum(r["citations"] for r in answered)) else None,
         "source_ok": sum(r["sources_ok"] for r in answered) / len(ans) if ans else None,
         "forbidden_hits": sum(bool(r["violations"]) for r in rows),
         **abstention(rows),

@@ -61,3 +61,16 @@ def test_text_and_rank_metrics():
     assert rouge_l("a b c d", ["a c d"]) == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
     assert reciprocal_rank(["x", "g"], {"g"}) == 0.5 and hit_at(["x", "g"], {"g"}, 1) == 0.0
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) == 0.0
+
+
+def test_citation_precision_counts_citations_that_carry_a_key_fact_or_an_expected_source():
+    from evals.golden_suite import summarize
+
+    case = Case(id="c", kind="fact", question="q", answerable=True, expected_docs=("d",), key_facts=("910D",),
+                must_not=(), notes="n")
+    fact = cite(1, "The guidance names the 910B, 910C and 910D.", doc="elsewhere")
+    rule = cite(2, "Using them anywhere violates export controls.", doc="d")
+    stray = cite(3, "Using them anywhere violates export controls.", doc="elsewhere")
+    row = score_case(case, answer("910D [1] [2] [3]", [fact, rule, stray]), lambda d: DOC)
+    assert row["citations_precise"] == 2
+    assert summarize([row])["citation_precision"] == pytest.approx(2 / 3)
