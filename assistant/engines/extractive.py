@@ -78,7 +78,7 @@ def chain(ctx: Context) -> list[Unit]:
     rule = max(rules, key=rule_score, default=None)
     ties = [u for u in ctx.units if u is not rule and specific and _names_in(specific, u.text)]
     if rule is not None:
-        ties.sort(key=lambda u: -(u.relevance + 0.5 * ctx.similar(u, rule)))
+        ties.sort(key=lambda u: -(0.5 * u.relevance + ctx.similar(u, rule)))
     return [u for u in (rule, *ties[:1]) if u is not None]
 
 
