@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ingest.errors import GroundedError, InputError
+from ingest.errors import InputError, guarded
 
 USAGE = """python -m assistant ask "QUESTION" [--json] [--engine NAME] [--history FILE] [--home DIR]
                       [--publisher NAME ...] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--stream]"""
@@ -74,20 +74,15 @@ def _ask(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    try:
-        if argv[:1] == ["ask"]:
-            return _ask(_ask_parser().parse_args(argv[1:]))
-        if argv[:1] in (["-h"], ["--help"]):
-            print(f"usage: {USAGE}\n\nCommands:\n  ask   answer one question from the indexed documents "
-                  "(python -m assistant ask --help)")
-            return 0
-        print(f"usage: {USAGE}", file=sys.stderr)
-        return 2
-    except GroundedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # never a stack trace for a user; the message names what failed
-        print(f"error: unexpected failure ({exc.__class__.__name__}: {exc})", file=sys.stderr)
-        return 1
+    return guarded(_main, argv)
+
+
+def _main(argv: list[str]) -> int:
+    if argv[:1] == ["ask"]:
+        return _ask(_ask_parser().parse_args(argv[1:]))
+    if argv[:1] in (["-h"], ["--help"]):
+        print(f"usage: {USAGE}\n\nCommands:\n  ask   answer one question from the indexed documents "
+              "(python -m assistant ask --help)")
+        return 0
+    print(f"usage: {USAGE}", file=sys.stderr)
+    return 2

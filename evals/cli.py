@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.errors import ConfigError, GroundedError
+from ingest.errors import ConfigError, guarded
 
 USAGE = """python -m evals run [SUITE ...] [--engine NAME ...] [--url URL] [--api-key KEY] [--limit N]
                          [--home DIR] [--out DIR] [--baseline] [--timeout SECONDS]"""
@@ -150,23 +150,18 @@ def _run(args, argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    try:
-        if argv[:1] == ["run"]:
-            try:
-                args = _run_parser().parse_intermixed_args(argv[1:])
-            except SystemExit as exc:  # argparse has printed the usage and the problem (or --help)
-                return exc.code if isinstance(exc.code, int) else 2
-            return _run(args, argv)
-        if argv[:1] in (["-h"], ["--help"]):
-            print(f"usage: {USAGE}\n\n`python -m evals run --help` describes the options.")
-            return 0
-        print(f"usage: {USAGE}", file=sys.stderr)
-        return 2
-    except GroundedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # never a stack trace for a user; the message names what failed
-        print(f"error: unexpected failure ({exc.__class__.__name__}: {exc})", file=sys.stderr)
-        return 1
+    return guarded(_main, argv)
+
+
+def _main(argv: list[str]) -> int:
+    if argv[:1] == ["run"]:
+        try:
+            args = _run_parser().parse_intermixed_args(argv[1:])
+        except SystemExit as exc:  # argparse has printed the usage and the problem (or --help)
+            return exc.code if isinstance(exc.code, int) else 2
+        return _run(args, argv)
+    if argv[:1] in (["-h"], ["--help"]):
+        print(f"usage: {USAGE}\n\n`python -m evals run --help` describes the options.")
+        return 0
+    print(f"usage: {USAGE}", file=sys.stderr)
+    return 2

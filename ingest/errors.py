@@ -49,3 +49,20 @@ class LLMUnavailableError(GroundedError):
 
     code = "llm_unavailable"
     exit_code = 4
+
+
+def guarded(command, *args) -> int:
+    """Run a command-line entry point: a GroundedError becomes one line on stderr and its exit code, anything
+    unforeseen one line and exit code 1; never a stack trace."""
+    import sys
+
+    try:
+        return command(*args)
+    except GroundedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the message names what failed
+        print(f"error: unexpected failure ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+        return 1
