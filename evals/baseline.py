@@ -9,6 +9,12 @@ A `.jsonl` corpus of {"_id", "title", "text"} records (ClapNQ) gets the recipe's
 `Document` per record (id `_id`, the title as metadata). SimpleDirectoryReader would read the whole file as one
 document, which no one would do and which would make passage retrieval meaningless.
 
+PDFs are read as llama-index's PDFReader reads them by default (one `Document` per page, pypdf's
+`page.extract_text()`, metadata `page_label` = the 1-based page number and `file_name`), by `PdfPages`, a small
+reader that mirrors it: llama-index-readers-file, where PDFReader lives, is not installed (it would downgrade
+pypdf). The other rich formats (Word, EPUB, ...) still need that package and are refused with a clear error.
+Retrieved chunks and citations carry the page of the page-Document they came from (`ranked_pages`, `page`).
+
 Models are always passed explicitly: llama-index's global `Settings.llm` / `Settings.embed_model` are never set
 or read, so no default (OpenAI) model is ever created. The index lives under its work directory (e.g.
 `<home>/suites/baseline-golden`), never the product's, and is reused while the inputs and settings are unchanged.
@@ -17,6 +23,7 @@ or read, so no default (OpenAI) model is ever created. The index lives under its
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +45,7 @@ _SOURCE_PREFIX = re.compile(r"^Source \d+:\n")
 _MARKER = re.compile(r"\[(\d+)\]")
 _SOURCE_REF = re.compile(r"\[\s*Source\s+(\d+)\s*\]", re.I)  # small models write "[Source 3]" for "[3]"
 _SOURCE_MENTION = re.compile(r"\bSource\s+(\d+)\b", re.I)  # "According to Source 3, ..."
+RANK_K = 10  # the deeper top-k of `ranked` / `ranked_pages` (hit@5, MRR), beyond the recipe's 2
 
 
 def bundled_embedding(embed_settings=None):
@@ -155,10 +163,46 @@ def source_files(sources: Sequence[str | Path]) -> list[tuple[Path, str]]:
     return out
 
 
+@functools.cache
+def _pdf_reader_class():
+    from llama_index.core import Document
+    from llama_index.core.readers.base import BaseReader
+
+    class PdfPages(BaseReader):
+        """What llama-index's PDFReader does by default (llama-index-readers-file is not installed, so it is
+        mirrored here): one Document per page, text from pypdf's `page.extract_text()`, metadata `page_label`
+        (the 1-based page number, as a string) and `file_name`, plus SimpleDirectoryReader's `extra_info`."""
+
+        def load_data(self, file, extra_info: dict | None = None, fs=None) -> list:
+            import pypdf
+
+            path = Path(file)
+            with (fs.open(str(path), "rb") if fs is not None else path.open("rb")) as f:
+                pdf = pypdf.PdfReader(f)
+                docs = []
+                for i, page in enumerate(pdf.pages):
+                    metadata = {"page_label": str(i + 1), "file_name": path.name, **(extra_info or {})}
+                    docs.append(Document(text=page.extract_text(), metadata=metadata))
+            return docs
+
+    return PdfPages
+
+
+def pdf_reader():
+    """The `.pdf` reader given to SimpleDirectoryReader (`PdfPages`, mirroring llama-index's PDFReader)."""
+    return _pdf_reader_class()()
+
+
+def _page(node) -> int | None:
+    """The 1-based PDF page a node came from (its `page_label`); None when unpaged or not a number."""
+    label = str((node.metadata or {}).get("page_label") or "")
+    return int(label) if label.isdigit() else None
+
+
 def _needs_file_readers(files: list[tuple[Path, str]]) -> None:
-    """SimpleDirectoryReader reads a PDF (Word, EPUB, ...) as bytes-as-text unless llama-index-readers-file is
-    installed: say so instead of indexing garbage."""
-    rich = sorted({p.suffix.lower() for p, _ in files} & RICH_FORMATS)
+    """SimpleDirectoryReader reads a Word file (EPUB, ...) as bytes-as-text unless llama-index-readers-file is
+    installed: say so instead of indexing garbage. PDFs are read by `pdf_reader()`."""
+    rich = sorted({p.suffix.lower() for p, _ in files} & (RICH_FORMATS - {".pdf"}))
     if rich:
         try:
             import llama_index.readers.file  # noqa: F401
@@ -190,7 +234,8 @@ def load_documents(files: list[tuple[Path, str]]) -> tuple[list, dict[str, str],
         return docs, texts, parts
     _needs_file_readers(files)
     pieces: dict[str, list[str]] = {}
-    for d in SimpleDirectoryReader(input_files=list(plain), filename_as_id=True).load_data():
+    reader = SimpleDirectoryReader(input_files=list(plain), filename_as_id=True, file_extractor={".pdf": pdf_reader()})
+    for d in reader.load_data():
         fp = d.metadata.get("file_path", "")
         doc_id = plain.get(fp) or plain[str(Path(fp).resolve())]
         done = pieces.setdefault(doc_id, [])
@@ -312,9 +357,15 @@ class Baseline:
         _torch_threads(self.query_threads)
         return self.index.as_retriever(similarity_top_k=k).retrieve(question)
 
-    def ranked(self, question: str, k: int = 10) -> list[str]:
+    def ranked(self, question: str, k: int = RANK_K) -> list[str]:
         """Document ids in the order of the recipe's top-`k` chunks (first occurrence), for hit@k / MRR beyond 2."""
         return list(dict.fromkeys(self._doc_of(n.node)[0] for n in self._retrieve(question, k)))
+
+    def ranked_pages(self, question: str, k: int = RANK_K) -> list[int]:
+        """The 1-based PDF pages (`page_label`) of the recipe's top-`k` chunks in rank order, each page once
+        (first occurrence), unpaged chunks skipped: the page ranking of the llama-datasets suites."""
+        pages = (_page(n.node) for n in self._retrieve(question, k))
+        return list(dict.fromkeys(p for p in pages if p is not None))
 
     def _citation(self, n: int, node, quote: str, start: int | None) -> dict:
         doc_id, offset = self._doc_of(node)
@@ -322,7 +373,8 @@ class Baseline:
             start, end = (node.start_char_idx or 0) + offset, (node.end_char_idx or 0) + offset
         else:
             end = start + len(quote)
-        return {"id": n, "doc_id": doc_id, "quote": quote, "start": start, "end": end, "also_in": []}
+        return {"id": n, "doc_id": doc_id, "quote": quote, "start": start, "end": end, "also_in": [],
+                "page": _page(node)}
 
     # -- answering --------------------------------------------------------------------------------------------
 
@@ -398,5 +450,15 @@ def golden_baseline(settings, llm=None, corpus: str | Path | None = None) -> Bas
 def clapnq_baseline(settings, llm=None, corpus: str | Path = CLAPNQ) -> Baseline:
     """The recipe over ClapNQ's passages (read in place), indexed under `<home>/suites/baseline-clapnq`."""
     return Baseline([corpus], settings.home / "suites" / "baseline-clapnq",
+                    embed_model=bundled_embedding(settings.embed), llm=llm,
+                    query_threads=settings.embed.query_threads)
+
+
+def llama_baseline(settings, name: str, llm=None) -> Baseline:
+    """The recipe over a llama-datasets suite's PDFs (`alexnet`, `solana`: `evals.llama_suite.DATASETS[name]`'s
+    `source_files`, read in place), indexed under `<home>/suites/baseline-<name>`."""
+    from evals.llama_suite import DATASETS
+
+    return Baseline([DATASETS[name] / "source_files"], settings.home / "suites" / f"baseline-{name}",
                     embed_model=bundled_embedding(settings.embed), llm=llm,
                     query_threads=settings.embed.query_threads)

@@ -209,6 +209,37 @@ def llama_size(name: str, limit: int | None) -> int:
                           f"{exc.strerror}") from None
 
 
+def _answer_view(ans: dict):
+    """A /v1/ask dict seen as the product's Answer, as `llama_suite.score_row` reads it (citations' `page`)."""
+    from types import SimpleNamespace
+
+    cites = [SimpleNamespace(page=c.get("page")) for c in ans.get("citations") or []]
+    return SimpleNamespace(answer=ans.get("answer") or "", abstained=bool(ans.get("abstained")), citations=cites,
+                           as_dict=lambda: ans)
+
+
+def run_llama(system: System, name: str, limit: int | None, progress: Progress) -> tuple[list[dict], dict]:
+    """A llama-datasets suite through any system whose `ask` answers over the suite's PDF (a baseline's own index)
+    and whose `rank(question, history)` returns the 1-based pages of its retrieved chunks, best first, each once:
+    the same rows and summary as `evals.llama_suite.run`, which is tied to the product's assistant."""
+    from evals import llama_suite
+
+    questions = llama_suite.load_questions(llama_suite.DATASETS[name])[:limit]
+    if system.warmup is not None:
+        system.warmup()  # the index and the embedding model load here, not in the first question's timing
+    rows = []
+    for q in questions:
+        t = time.perf_counter()
+        ans = system.ask(q["question"], [])
+        ms = (time.perf_counter() - t) * 1e3
+        ranked = list(system.rank(q["question"], [])) if system.rank else []
+        rows.append(llama_suite.score_row(q["id"], q["question"], q["gold_pages"], q["reference_answer"],
+                                          _answer_view(ans), ranked, ms))
+        if progress:
+            progress(1)
+    return rows, llama_suite.summarize(rows)
+
+
 SUITES: dict[str, Suite] = {
     "golden": Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)",
                     lambda limit: len(golden_cases(limit)), run_golden),
@@ -341,7 +372,8 @@ def baseline_systems(settings, engines: list[str]) -> list[System]:
 
 
 def _recipe_system(settings, engine: str) -> System:
-    """The baseline recipe as a System; its indexes (golden, clapnq) are opened on first use."""
+    """The baseline recipe as a System; its indexes (golden, clapnq, alexnet, solana) are opened on first use.
+    On the llama-datasets suites its `rank` is the page ranking (`Baseline.ranked_pages`) that `run_llama` reads."""
     from evals import baseline
 
     built: dict[str, object] = {}
@@ -353,19 +385,28 @@ def _recipe_system(settings, engine: str) -> System:
                 from assistant.llm import make_llm
 
                 llm = make_llm(settings.llm, settings.home)
-            factory = baseline.golden_baseline if which == "golden" else baseline.clapnq_baseline
-            built[which] = factory(settings, llm=llm)
+            if which == "golden":
+                built[which] = baseline.golden_baseline(settings, llm=llm)
+            elif which == "clapnq":
+                built[which] = baseline.clapnq_baseline(settings, llm=llm)
+            else:
+                built[which] = baseline.llama_baseline(settings, which, llm=llm)
         return built[which]
 
     def system_over(which: str) -> System:
+        paged = which in LLAMA_DESCRIPTIONS
         return System("baseline" if engine == "extractive" else f"baseline-{engine}",
                       lambda q, h: recipe(which).ask(q, h), lambda d: recipe(which).baseline_doc_text(d),
-                      lambda q, h: recipe(which).ranked(q), stamp={"mode": "in-process", "engine": engine,
+                      (lambda q, h: recipe(which).ranked_pages(q)) if paged else (lambda q, h: recipe(which).ranked(q)),
+                      warmup=(lambda: recipe(which).ranked_pages("warm up")) if paged else None,
+                      stamp={"mode": "in-process", "engine": engine,
                       "recipe": f"llama-index v{baseline.RECIPE_VERSION}, top-k {baseline.TOP_K}",
                       "baseline": "retrieval only" if engine == "extractive" else f"CitationQueryEngine ({engine})"})
 
     golden = system_over("golden")
     golden.suites["clapnq"] = lambda limit, progress: run_clapnq(system_over("clapnq"), limit, progress)
+    for name in LLAMA_DESCRIPTIONS:
+        golden.suites[name] = lambda limit, progress, name=name: run_llama(system_over(name), name, limit, progress)
     return golden
 
 

@@ -10,7 +10,10 @@ import pytest
 from llama_index.core.embeddings import BaseEmbedding
 
 from assistant.llm import ScriptedLLM
+from evals import baseline as baseline_module
+from evals import llama_suite, runner
 from evals.baseline import Baseline, bundled_embedding
+from tests.evals.test_llama_suite import PAGE_1, PAGE_2, QUESTIONS, make_pdf
 
 DIM = 64
 ALPHA = "Alpha reactors run on molten salt. The alpha design was tested in Norway in 2021. "
@@ -163,13 +166,72 @@ def test_real_bundled_model(corpus, tmp_path):
     _no_global_models()
 
 
-def test_pdf_without_the_file_readers_is_a_clear_error(tmp_path, embed):
+def test_word_file_without_the_file_readers_is_a_clear_error(tmp_path, embed):
     try:
         import llama_index.readers.file  # noqa: F401
     except ImportError:
         pass
     else:
         pytest.skip("llama-index-readers-file is installed")
-    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "paper.docx").write_bytes(b"PK not really")
     with pytest.raises(RuntimeError, match="llama-index-readers-file"):
-        Baseline([tmp_path / "paper.pdf"], tmp_path / "work", embed_model=embed)
+        Baseline([tmp_path / "paper.docx"], tmp_path / "work", embed_model=embed)
+
+
+@pytest.fixture
+def pdf_dataset(tmp_path):
+    """A llama-datasets-style suite: a two-page PDF and three questions with gold pages (test_llama_suite's)."""
+    data = tmp_path / "llama_tiny"
+    (data / "source_files").mkdir(parents=True)
+    (data / "source_files" / "Tiny.pdf").write_bytes(make_pdf([PAGE_1, PAGE_2]))
+    (data / "questions_with_gold_pages.jsonl").write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS))
+    examples = [{"query": q["query"], "reference_answer": q.get("reference_answer") or
+                 "Katla lies beneath the Myrdalsjokull glacier."} for q in QUESTIONS]
+    (data / "rag_dataset.json").write_text(json.dumps({"examples": examples}))
+    return data
+
+
+def test_pdf_is_read_one_document_per_page_with_page_citations_and_ranking(pdf_dataset, tmp_path, embed):
+    b = Baseline([pdf_dataset / "source_files"], tmp_path / "work", embed_model=embed)
+    assert b.doc_ids() == ["Tiny"] and b.nodes == 2  # one Document per page, each page one chunk
+    text = b.baseline_doc_text("Tiny")
+    assert "Katla erupted in 1918" in text and "Klaksvik" in text and text.index("Katla") < text.index("Faroe")
+
+    a = b.ask("When did the Katla volcano erupt?")
+    assert [c["page"] for c in a["citations"]] == [1, 2]
+    for c in a["citations"]:
+        assert text[c["start"]:c["end"]] == c["quote"]  # offsets still index the joined pages
+    assert "Katla" in a["citations"][0]["quote"] and "Klaksvik" in a["citations"][1]["quote"]
+    assert b.ranked_pages("When did the Katla volcano erupt?") == [1, 2]
+    assert b.ranked_pages("What do fishermen in Klaksvik make from blue whiting?") == [2, 1]
+    assert b.ranked("Klaksvik blue whiting") == ["Tiny"]
+
+    node = b._retrieve("When did the Katla volcano erupt?", 1)[0].node
+    assert node.metadata["page_label"] == "1" and node.metadata["file_name"] == "Tiny.pdf"  # as PDFReader's
+    _no_global_models()
+
+
+def test_runner_reports_the_baseline_on_a_llama_suite(pdf_dataset, tmp_path, monkeypatch):
+    from assistant.settings import AssistantSettings
+    from ingest.settings import EmbedSettings
+
+    monkeypatch.setitem(llama_suite.DATASETS, "alexnet", pdf_dataset)
+    monkeypatch.setattr(baseline_module, "bundled_embedding", lambda *a, **k: CountingHashEmbedding())
+    settings = AssistantSettings(home=tmp_path / "home", embed=EmbedSettings(model="hash"))
+    system = runner.baseline_systems(settings, ["extractive"])[0]
+    suite = runner.SUITES["alexnet"]
+    assert system.name == "baseline" and suite.skip_reason(system) is None and suite.size(None) == 3
+
+    result = runner.run_suite(suite, system, None, None)
+    assert (settings.home / "suites" / "baseline-alexnet" / "baseline.json").exists()
+    rows, summary = result["cases"], result["summary"]
+    assert [r["id"] for r in rows] == [0, 1, 2] and result["n_cases"] == 3
+    assert [r["ranked"] for r in rows] == [[1, 2], [2, 1], [1, 2]]
+    assert all(r["cited_pages"] == [1, 2] and r["cites_gold"] and not r["abstained"] for r in rows)
+    assert rows[0]["answer"]["engine"] == "baseline" and rows[0]["f1"] > 0
+    assert set(summary) == set(llama_suite.summarize(rows))  # the product's summary keys
+    assert (summary["hit@1"], summary["hit@5"], summary["mrr"], summary["citation_gold_page"]) == (1.0, 1.0, 1.0, 1.0)
+    assert summary["false_abstention"] == 0.0 and summary["questions"] == 3
+
+    limited = runner.run_suite(suite, system, 1, None)
+    assert limited["n_cases"] == 1
