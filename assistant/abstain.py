@@ -14,6 +14,12 @@ from assistant.models import Unit
 from assistant.question import Question
 from assistant.terms import DATE, NUMBER, stem, stem_set
 
+# "Name the companies…", "Which countries were…": the answer is a list of names, so the evidence must enumerate
+# some ("Nvidia and Oracle", "China, Russia, Iran, and North Korea", "the 910B, 910C, and 910D"), not only count them
+# ("seventeen countries") or describe them ("select Chinese tech companies").
+_MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
+_NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
+ENUMERATION = re.compile(rf"{_NAME}(?:, {_NAME})*,? (?:and|or) {_NAME}")
 COVERAGE = 0.45  # share of the question's (IDF-weighted) terms a typed unit must hold; from the golden set
 
 
@@ -44,6 +50,9 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float) -> 
     best = units[0].relevance
     if best < min_relevance:
         return Verdict(True, f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}", unknown)
+    asks_members = q.kind == "list" and _MEMBERS.search(q.core)
+    if asks_members and not any(ENUMERATION.search(u.text) for u in units[:8] if u.relevance >= 0.7 * best):
+        return Verdict(True, "the passages mention what is asked for but name none of its members", unknown)
     if q.kind in ("number", "date") and not any(typed(q, u, known, idf) for u in units[:8] if u.relevance >= 0.7 * best):
         what = "number" if q.kind == "number" else "date"
         return Verdict(True, f"no passage holds a {what} together with what the question asks about", unknown)

@@ -98,7 +98,8 @@ def analyze(question: str, history: list[Turn] | None = None) -> Question:
     history = history or []
     parts = _sentences(question)
     asked = [p for p in parts if not INSTRUCTION.search(p)]
-    core = " ".join(asked) if asked else question
+    # a question made only of instructions: what is left once the instructing phrases are cut out
+    core = " ".join(asked) if asked else INSTRUCTION.sub(" ", question).strip(" ,.;:") or question
     terms = content_stems(core)
     follow = bool(history) and (bool(_FOLLOW_UP.search(core)) or len(terms) <= 3)
     search, names = core, _names(core)

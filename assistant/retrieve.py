@@ -47,8 +47,17 @@ def _passes(meta: dict, filters: Filters | None) -> bool:
 
 
 def same_claim(a: str, b: str) -> bool:
-    """True when two passages do not differ in hedging, negation or numbers."""
-    return hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
+    """True when two passages do not differ in hedging, negation, numbers or who is named ("…, Kessler said" vs
+    "…, the BIS said": an attribution that differs is a different claim)."""
+    return (hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
+            and _named(a) == _named(b))
+
+
+def _named(text: str) -> set[str]:
+    """Capitalised words inside sentences (names), lower-cased, without short ones ("US", "AI")."""
+    from assistant.question import _names
+
+    return {n.lower().rstrip(".") for n in _names(text) if len(n) > 3 and not any(c.isdigit() for c in n)}
 
 
 class Retriever:

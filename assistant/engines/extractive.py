@@ -16,7 +16,7 @@ from assistant.models import Hit, Unit
 from assistant.question import _JUDGMENT
 from assistant.question import _names as _names_of
 from assistant.retrieve import _jaccard, same_claim
-from assistant.terms import content_stems, stem, stem_set
+from assistant.terms import content_stems, hedges, negated, numbers, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
 
@@ -145,8 +145,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit]) -> list[tuple[Unit, list[
             dup[1].append(choice.hit.doc_id)
             continue
         covered |= stem_set(choice.text)
-        twins = [t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used
-                 and _twins(ctx, t, choice)][:1]
+        twins = sorted((t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used
+                        and _twins(ctx, t, choice)), key=lambda t: _firmness_same(t.text, choice.text))[:1]
         used.update((t.hit.doc_id, t.start) for t in twins)
         picks.append((choice, [], twins))
     return picks
@@ -160,6 +160,11 @@ def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     if not close and ctx.similar(a, b) >= _TWIN_COS:
         close = [(a.text, b.text)]
     return any(not same_claim(x, y) for x, y in close)
+
+
+def _firmness_same(a: str, b: str) -> bool:
+    """False (sorts first) when two passages differ in a hedge, a negation or a number, not only in names."""
+    return hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
 
 
 def _sents(text: str) -> list[str]:
