@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assistant.models import Unit
 from assistant.question import Question
-from assistant.terms import DATE, NUMBER, stem, stem_set
+from assistant.terms import DATE, NUMBER, new_match, stem, stem_set
 
 # "Name the companies…", "Which countries were…": the answer is a list of names, so the evidence must enumerate
 # some ("Nvidia and Oracle", "China, Russia, Iran, and North Korea", "the 910B, 910C, and 910D"), not only count them
@@ -63,15 +63,14 @@ def typed(q: Question, u: Unit, known, idf) -> bool:
     """`u` can answer a 'how many' / 'when' question: it holds a quantity (a number that is not part of a date) or
     a date, the thing counted ("how many countries" needs "countries"), and most of the question's terms."""
     if q.kind == "number":
-        dates = " ".join(m.group(0) for m in DATE.finditer(u.text))
-        if not any(_new(NUMBER, x, q.text) for x in [DATE.sub(" ", u.text)]) or not _new(NUMBER, u.text, dates + q.text):
+        if not new_match(NUMBER, DATE.sub(" ", u.text), q.text):  # a quantity, not a day of a date
             return False
         head = _counted(q.text)
         if head and stem(head) not in stem_set(u.text):
             return False
         if head is None and re.search(r"\bnumber\b", q.text, re.I) and not re.search(r"\d", DATE.sub(" ", u.text)):
             return False  # "what is the document number…" asks for an identifier: digits, not "dozens"
-    elif not _new(DATE, u.text, q.text):
+    elif not new_match(DATE, u.text, q.text):
         return False
     weights = {t: idf(t) for t in q.terms if known(t)}
     have = stem_set(u.text)
@@ -87,9 +86,3 @@ def _counted(question: str) -> str | None:
                   r"would|could|can|has|have|had)\b", question, re.I)
     head = m and [w for w in m.group(1).split() if w.lower() not in ("a", "an", "the")]
     return head[-1].lower() if head else None
-
-
-def _new(pattern, text: str, question: str) -> bool:
-    """`text` matches `pattern` with something the question itself does not already contain."""
-    asked = {m.group(0).lower() for m in pattern.finditer(question)}
-    return any(m.group(0).lower() not in asked for m in pattern.finditer(text))

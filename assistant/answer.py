@@ -14,12 +14,12 @@ from collections.abc import Callable
 from assistant.abstain import decide
 from assistant.engines.base import Context, Draft
 from assistant.evidence import Evidence
-from assistant.models import Answer, Citation, Filters, Turn
-from assistant.question import _JUDGMENT, Question, analyze
+from assistant.models import Answer, Filters, Turn
+from assistant.question import JUDGMENT, Question, analyze
 from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import stem
-from assistant.verify import verify
+from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
 from ingest.errors import ConfigError, InputError
 
@@ -50,7 +50,7 @@ def sub_queries(q: Question, doc_freq) -> list[str]:
     out = [" ".join(q.names)]
     if q.judgment:
         general = [n for n in q.names if not any(c.isdigit() for c in n) and doc_freq(stem(n.lower())) > 0]
-        out.append(" ".join(general + [m.group(0) for m in _JUDGMENT.finditer(q.text)]))
+        out.append(" ".join(general + [m.group(0) for m in JUDGMENT.finditer(q.text)]))
     return out
 
 
@@ -134,10 +134,7 @@ class Assistant:
             text += f" They never mention {', '.join(ctx.unknown[:3])}."
         if related:
             text += " The closest passages are listed as related; they do not answer it."
-        cites = tuple(Citation(id=i + 1, doc_id=u.hit.doc_id, chunk_id=u.hit.chunk_id, quote=u.text, start=u.start,
-                               end=u.end, score=round(u.relevance, 4), title=u.hit.meta.get("title"),
-                               publisher=u.hit.meta.get("publisher"), published=u.hit.meta.get("published"),
-                               url=u.hit.meta.get("url"), page=u.hit.page, also_in=u.hit.also_in)
+        cites = tuple(cite(i + 1, Passage(i + 1, u.hit, u.start, u.end, u.text), u.start, u.end, u.relevance)
                       for i, u in enumerate(related))
         t2 = time.perf_counter()
         return Answer(answer=text, citations=cites, abstained=True, engine=engine,

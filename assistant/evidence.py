@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.models import Hit, Unit
 from assistant.question import INSTRUCTION, Question
-from assistant.terms import DATE, NUMBER, content_stems, stem_set
+from assistant.terms import DATE, NUMBER, content_stems, new_match, stem_set
 from ingest.chunk import sentences
 from ingest.embed import Embedder
 
@@ -123,8 +123,7 @@ def idf_of(lexical) -> callable:
 def _type_fit(q: Question, text: str) -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot."""
     if q.kind == "number":
-        found = {m.group(0).lower() for m in NUMBER.finditer(text)} - {m.group(0).lower() for m in NUMBER.finditer(q.text)}
-        return 0.12 if found else -0.08
+        return 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":
         return 0.12 if DATE.search(text) else -0.08
     return 0.0

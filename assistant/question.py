@@ -26,7 +26,7 @@ _FOLLOW_UP = re.compile(
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
 _YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|"
                      r"must)\b", re.I)
-_JUDGMENT = re.compile(r"\w*violat\w*|breach|illegal|legal|allowed|permitted|prohibit|forbid|banned|comply|complian|"
+JUDGMENT = re.compile(r"\w*violat\w*|breach|illegal|legal|allowed|permitted|prohibit|forbid|banned|comply|complian|"
                        r"infring|sanction|penalt|lawful|against (the )?(rules|law|controls)", re.I)
 
 
@@ -68,7 +68,7 @@ def _kind(q: str) -> str:
     return "fact"
 
 
-def _names(text: str) -> list[str]:
+def names_in(text: str) -> list[str]:
     """Capitalised words not opening a sentence, and tokens with digits (model numbers, years; not bare 1-2 digit
     numbers, which the lexical index does not keep)."""
     out: list[str] = []
@@ -102,14 +102,14 @@ def analyze(question: str, history: list[Turn] | None = None) -> Question:
     core = " ".join(asked) if asked else INSTRUCTION.sub(" ", question).strip(" ,.;:") or question
     terms = content_stems(core)
     follow = bool(history) and (bool(_FOLLOW_UP.search(core)) or len(terms) <= 3)
-    search, names = core, _names(core)
+    search, names = core, names_in(core)
     if follow:
         prev_user = " ".join(p for p in _sentences(_last(history, "user")) if not INSTRUCTION.search(p))
-        prev_names = [n for n in _names(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
+        prev_names = [n for n in names_in(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
-        names += [n for n in _names(prev_user) if n not in names]
+        names += [n for n in names_in(prev_user) if n not in names]
     kind = _kind(core)
     return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names), parts=tuple(sub_questions(core)),
-                    judgment=kind == "yes_no" and bool(_JUDGMENT.search(core)),
+                    judgment=kind == "yes_no" and bool(JUDGMENT.search(core)),
                     instructions=len(asked) < len(parts) or (not asked and bool(INSTRUCTION.search(question))),
                     follow_up=follow)

@@ -46,18 +46,18 @@ def _passes(meta: dict, filters: Filters | None) -> bool:
     return not (filters.published_before and published > filters.published_before.isoformat())
 
 
-def same_claim(a: str, b: str) -> bool:
-    """True when two passages do not differ in hedging, negation, numbers or who is named ("…, Kessler said" vs
-    "…, the BIS said": an attribution that differs is a different claim)."""
+def same_claim(a: str, b: str, attribution: bool = True) -> bool:
+    """True when two passages do not differ in hedging, negation, numbers or (with `attribution`) who is named
+    ("…, Kessler said" vs "…, the BIS said": an attribution that differs is a different claim)."""
     return (hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
-            and _named(a) == _named(b))
+            and (not attribution or _named(a) == _named(b)))
 
 
 def _named(text: str) -> set[str]:
     """Capitalised words inside sentences (names), lower-cased, without short ones ("US", "AI")."""
-    from assistant.question import _names
+    from assistant.question import names_in
 
-    return {n.lower().rstrip(".") for n in _names(text) if len(n) > 3 and not any(c.isdigit() for c in n)}
+    return {n.lower().rstrip(".") for n in names_in(text) if len(n) > 3 and not any(c.isdigit() for c in n)}
 
 
 class Retriever:
@@ -114,7 +114,7 @@ class Retriever:
         if missing:  # lexical-only hits: their cosine from the stored vectors
             for cid, vec in self.index.store.embeddings(missing).items():
                 cosine[cid] = float(np.dot(vec, qvec))
-        lex_score = {cid: 1.0 / (rank + 1) for rank, cid in reversed(list(enumerate(lexical[0])))} if lexical else {}
+        lex_score = {cid: 1.0 / (rank + 1) for rank, cid in enumerate(lexical[0])} if lexical else {}
         rows = {c["chunk_id"]: c for c in self.index.chunks(ids=top)}
         hits: list[Hit] = []
         for cid in top:
@@ -148,11 +148,11 @@ def fold_syndicated(hits: list[Hit]) -> list[Hit]:
     kept: list[Hit] = []
     for h in hits:
         if not any(k.doc_id != h.doc_id and k.doc_id in h.also_in and h.doc_id in k.also_in
-                   and _jaccard(k.text, h.text) >= 0.6 and same_claim(k.text, h.text) for k in kept):
+                   and jaccard(k.text, h.text) >= 0.6 and same_claim(k.text, h.text) for k in kept):
             kept.append(h)
     return kept
 
 
-def _jaccard(a: str, b: str) -> float:
+def jaccard(a: str, b: str) -> float:
     sa, sb = stem_set(a), stem_set(b)
     return len(sa & sb) / max(1, len(sa | sb))

@@ -76,3 +76,9 @@ def negated(text: str) -> bool:
 def numbers(text: str) -> set[str]:
     """Digit strings of a text, normalised (70,000 -> 70000), for checking that a claim's numbers are in its source."""
     return {m.replace(",", "") for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def new_match(pattern: re.Pattern, text: str, question: str) -> bool:
+    """`text` matches `pattern` with something the question itself does not already contain."""
+    asked = {m.group(0).lower() for m in pattern.finditer(question)}
+    return any(m.group(0).lower() not in asked for m in pattern.finditer(text))

@@ -62,7 +62,8 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     return best
 
 
-def _cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
+def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
+    """Citation `n_new` of the span [start, end) (document offsets) of `passage`."""
     h, meta = passage.hit, passage.hit.meta
     quote = passage.text[start - passage.start:end - passage.start]
     return Citation(id=n_new, doc_id=h.doc_id, chunk_id=h.chunk_id, quote=quote, start=start, end=end,
@@ -102,7 +103,7 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
         key = (p.n, s, e)
         if key not in ids:
             ids[key] = len(ids) + 1
-            out.citations.append(_cite(ids[key], p, s, e, score))
+            out.citations.append(cite(ids[key], p, s, e, score))
         return f"[{ids[key]}]"
 
     def check(claim: str, cited: list[Passage]) -> list[tuple[tuple[float, int, int], Passage]]:

@@ -47,33 +47,30 @@ def interleaved(questions: list[dict]) -> list[dict]:
     return out + yes[len(no):] + no[len(yes):]
 
 
-def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,
-        data: Path = DATA) -> tuple[list[dict], dict]:
-    from assistant.answer import get_assistant
+def load_questions(data: Path = DATA) -> list[dict]:
+    return interleaved([json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines()
+                        if line.strip()])
 
-    s = suite_settings(settings)
-    build(s, data)
-    assistant = get_assistant(s)
-    questions = interleaved([json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines()
-                             if line.strip()])
+
+def score(questions: list[dict], ask, rank, progress=None) -> tuple[list[dict], dict]:
+    """Rows and summary for any system: `ask(question) -> dict` (the /v1/ask shape), `rank(question, gold) -> doc ids`
+    best first (the product's retrieval, or a baseline's)."""
     rows = []
-    for q in questions[:limit]:
+    for q in questions:
         t = time.perf_counter()
-        ans = assistant.ask(q["question"], engine=engine)
+        ans = ask(q["question"])
         ms = (time.perf_counter() - t) * 1e3
-        ctx = assistant.context(q["question"], [], None)
-        ranked = list(dict.fromkeys(h.doc_id for h in ctx.hits))
         gold = set(q.get("gold_passage_ids") or [])
-        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans.abstained,
-               "ms": ms, "answer": ans.as_dict(), "ranked": ranked[:10]}
+        ranked = rank(q["question"], gold)
+        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans["abstained"],
+               "ms": ms, "answer": ans, "ranked": ranked[:10]}
         if q["answerable"]:
             row |= {"hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold)}
-            cited = {c.doc_id for c in ans.citations}
-            row["cites_gold"] = bool(cited & gold)
+            row["cites_gold"] = bool({c["doc_id"] for c in ans["citations"]} & gold)
             refs = q.get("reference_answers") or []
-            row["f1"] = token_f1(plain(ans.answer), refs) if not ans.abstained else 0.0
-            row["rouge_l"] = rouge_l(plain(ans.answer), refs) if not ans.abstained else 0.0
-            row["correct"] = not ans.abstained and row["cites_gold"]
+            row["f1"] = token_f1(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
+            row["rouge_l"] = rouge_l(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
+            row["correct"] = not ans["abstained"] and row["cites_gold"]
         else:
             row["correct"] = False
         rows.append(row)
@@ -91,3 +88,17 @@ def run(settings, engine: str = "extractive", limit: int | None = None, progress
                "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
                "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
     return rows, summary
+
+
+def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,
+        data: Path = DATA) -> tuple[list[dict], dict]:
+    """The product in process over the suite's own index."""
+    from assistant.answer import get_assistant
+
+    s = suite_settings(settings)
+    build(s, data)
+    assistant = get_assistant(s)
+
+    def rank(question: str, gold: set[str]) -> list[str]:
+        return list(dict.fromkeys(h.doc_id for h in assistant.context(question, [], None).hits))
+    return score(load_questions(data)[:limit], lambda q: assistant.ask(q, engine=engine).as_dict(), rank, progress)

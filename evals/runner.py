@@ -150,45 +150,13 @@ def clapnq_size(limit: int | None) -> int:
 
 
 def run_clapnq(system: System, limit: int | None, progress: Progress) -> tuple[list[dict], dict]:
-    """ClapNQ through any system whose `ask` and `rank` answer over the ClapNQ passages (a baseline's own index):
-    the same rows and summary as `evals.clapnq_suite.run`, which is tied to the product's assistant."""
-    from evals.clapnq_suite import DATA, plain
-    from evals.metrics import abstention, hit_at, reciprocal_rank, rouge_l, token_f1
+    """ClapNQ through any system whose `ask` and `rank` answer over the ClapNQ passages (a baseline's own index),
+    scored by `evals.clapnq_suite.score` like the product."""
+    from evals.clapnq_suite import load_questions, score
 
-    questions = [json.loads(line) for line in (DATA / "questions.jsonl").read_text().splitlines() if line.strip()]
-    rows = []
-    for q in questions[:limit]:
-        t = time.perf_counter()
-        ans = system.ask(q["question"], [])
-        ms = (time.perf_counter() - t) * 1e3
-        gold = set(q.get("gold_passage_ids") or [])
-        ranked = [min(g & gold or g) for g in _groups(system.rank(q["question"], []) if system.rank else [])]
-        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans["abstained"],
-               "ms": ms, "answer": ans, "ranked": ranked[:10]}
-        if q["answerable"]:
-            row |= {"hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold)}
-            row["cites_gold"] = bool({c["doc_id"] for c in ans["citations"]} & gold)
-            refs = q.get("reference_answers") or []
-            row["f1"] = token_f1(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
-            row["rouge_l"] = rouge_l(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
-            row["correct"] = not ans["abstained"] and row["cites_gold"]
-        else:
-            row["correct"] = False
-        rows.append(row)
-        if progress:
-            progress(1)
-    ans_rows = [r for r in rows if r["answerable"]]
-    answered = [r for r in ans_rows if not r["abstained"]]
-    summary = {"questions": len(rows),
-               "hit@1": _mean([r["hit1"] for r in ans_rows]), "hit@5": _mean([r["hit5"] for r in ans_rows]),
-               "mrr": _mean([r["rr"] for r in ans_rows]),
-               "token_f1_answered": _mean([r["f1"] for r in answered]),
-               "rouge_l_answered": _mean([r["rouge_l"] for r in answered]),
-               "token_f1_all": _mean([r["f1"] for r in ans_rows]),
-               **abstention(rows),
-               "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
-               "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
-    return rows, summary
+    def rank(question: str, gold: set[str]) -> list[str]:
+        return [min(g & gold or g) for g in _groups(system.rank(question, []) if system.rank else [])]
+    return score(load_questions()[:limit], lambda q: system.ask(q, []), rank, progress)
 
 
 # --- llama-datasets (alexnet, solana) ------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ class Context:
         va, vb = self.vectors.get(f"{a.hit.chunk_id}:{a.start}"), self.vectors.get(f"{b.hit.chunk_id}:{b.start}")
         if va is not None and vb is not None:
             return float(np.dot(va, vb))
-        from assistant.retrieve import _jaccard
+        from assistant.retrieve import jaccard
 
-        return min(1.0, 1.3 * _jaccard(a.text, b.text))
+        return min(1.0, 1.3 * jaccard(a.text, b.text))
 
 
 @dataclass

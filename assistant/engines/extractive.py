@@ -13,10 +13,9 @@ from dataclasses import replace
 
 from assistant.engines.base import Context, Draft
 from assistant.models import Hit, Unit
-from assistant.question import _JUDGMENT
-from assistant.question import _names as _names_of
-from assistant.retrieve import _jaccard, same_claim
-from assistant.terms import content_stems, hedges, negated, numbers, stem, stem_set
+from assistant.question import JUDGMENT, names_in
+from assistant.retrieve import jaccard, same_claim
+from assistant.terms import content_stems, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
 
@@ -66,7 +65,7 @@ def chain(ctx: Context) -> list[Unit]:
     about the question's general names: "Huawei", "Ascend"), then the best unit tying the question's model numbers
     ("910D") to the matter. The two rarely share words with each other (FINDINGS.md)."""
     q = ctx.question
-    own = {stem(m.group(0).lower()) for m in _JUDGMENT.finditer(q.text)}
+    own = {stem(m.group(0).lower()) for m in JUDGMENT.finditer(q.text)}
     general = [n for n in q.names if not any(c.isdigit() for c in n)]
     specific = [n for n in q.names if any(c.isdigit() for c in n)]
 
@@ -74,7 +73,7 @@ def chain(ctx: Context) -> list[Unit]:
         have = stem_set(u.text)
         names = sum(stem(n.lower()) in have for n in general) / max(1, len(general))
         return u.relevance + 0.3 * names + 0.2 * bool(own & have)
-    rules = [u for u in ctx.units[:40] if _JUDGMENT.search(u.text)]
+    rules = [u for u in ctx.units[:40] if JUDGMENT.search(u.text)]
     rule = max(rules, key=rule_score, default=None)
     ties = [u for u in ctx.units if u is not rule and specific and _names_in(specific, u.text)]
     if rule is not None:
@@ -92,7 +91,7 @@ def part_leads(ctx: Context) -> list[Unit]:
         asks_names = re.match(r"(which|who|whom|name|list)\b", part, re.I)
 
         def score(u: Unit, terms=terms, asks_names=asks_names, part=part) -> float:
-            new = [n for n in _names_of(u.text) if n not in part] if asks_names else []
+            new = [n for n in names_in(u.text) if n not in part] if asks_names else []
             return len(terms & stem_set(u.text)) / len(terms) + 0.3 * u.cosine + 0.3 * (len(new) >= 2)
         best = max(ctx.units[:40], key=score, default=None)
         if best is not None and best not in leads:
@@ -146,7 +145,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit]) -> list[tuple[Unit, list[
             continue
         covered |= stem_set(choice.text)
         twins = sorted((t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used
-                        and _twins(ctx, t, choice)), key=lambda t: _firmness_same(t.text, choice.text))[:1]
+                        and _twins(ctx, t, choice)), key=lambda t: same_claim(t.text, choice.text, attribution=False))[:1]
         used.update((t.hit.doc_id, t.start) for t in twins)
         picks.append((choice, [], twins))
     return picks
@@ -156,15 +155,10 @@ def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     """Two units make the same statement in different words: a pair of their sentences overlaps strongly (or the
     units' vectors are close), and the pair differs in a hedge, a negation or a number."""
     pairs = [(x, y) for x in _sents(a.text) for y in _sents(b.text)]
-    close = [(x, y) for x, y in pairs if _jaccard(x, y) >= _TWIN_JACCARD]
+    close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD]
     if not close and ctx.similar(a, b) >= _TWIN_COS:
         close = [(a.text, b.text)]
     return any(not same_claim(x, y) for x, y in close)
-
-
-def _firmness_same(a: str, b: str) -> bool:
-    """False (sorts first) when two passages differ in a hedge, a negation or a number, not only in names."""
-    return hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
 
 
 def _sents(text: str) -> list[str]:
@@ -176,7 +170,7 @@ def _duplicate_of(ctx: Context, u: Unit, picks):
     for p in picks:
         v = p[0]
         if v.hit.doc_id != u.hit.doc_id and same_claim(v.text, u.text) and (
-                ctx.similar(v, u) >= _DUP_COS or _jaccard(v.text, u.text) >= 0.8):
+                ctx.similar(v, u) >= _DUP_COS or jaccard(v.text, u.text) >= 0.8):
             return p
     return None
 

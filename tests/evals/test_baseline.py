@@ -13,7 +13,7 @@ from assistant.llm import ScriptedLLM
 from evals import baseline as baseline_module
 from evals import llama_suite, runner
 from evals.baseline import Baseline, bundled_embedding
-from tests.evals.test_llama_suite import PAGE_1, PAGE_2, QUESTIONS, make_pdf
+from tests.evals.test_llama_suite import write_dataset
 
 DIM = 64
 ALPHA = "Alpha reactors run on molten salt. The alpha design was tested in Norway in 2021. "
@@ -180,15 +180,8 @@ def test_word_file_without_the_file_readers_is_a_clear_error(tmp_path, embed):
 
 @pytest.fixture
 def pdf_dataset(tmp_path):
-    """A llama-datasets-style suite: a two-page PDF and three questions with gold pages (test_llama_suite's)."""
-    data = tmp_path / "llama_tiny"
-    (data / "source_files").mkdir(parents=True)
-    (data / "source_files" / "Tiny.pdf").write_bytes(make_pdf([PAGE_1, PAGE_2]))
-    (data / "questions_with_gold_pages.jsonl").write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS))
-    examples = [{"query": q["query"], "reference_answer": q.get("reference_answer") or
-                 "Katla lies beneath the Myrdalsjokull glacier."} for q in QUESTIONS]
-    (data / "rag_dataset.json").write_text(json.dumps({"examples": examples}))
-    return data
+    """test_llama_suite's two-page PDF suite."""
+    return write_dataset(tmp_path)
 
 
 def test_pdf_is_read_one_document_per_page_with_page_citations_and_ranking(pdf_dataset, tmp_path, embed):

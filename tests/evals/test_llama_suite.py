@@ -57,8 +57,8 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture
-def dataset(tmp_path):
+def write_dataset(tmp_path):
+    """A llama-datasets-style suite: a two-page PDF and the questions above with gold pages."""
     data = tmp_path / "llama_tiny"
     (data / "source_files").mkdir(parents=True)
     (data / "source_files" / "Tiny.pdf").write_bytes(make_pdf([PAGE_1, PAGE_2]))
@@ -67,6 +67,11 @@ def dataset(tmp_path):
                  "Katla lies beneath the Myrdalsjokull glacier."} for q in QUESTIONS]
     (data / "rag_dataset.json").write_text(json.dumps({"examples": examples}))
     return data
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    return write_dataset(tmp_path)
 
 
 @pytest.fixture
