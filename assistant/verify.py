@@ -1,7 +1,7 @@
 """Citation verification, the same for every engine.
 
 Each sentence of a draft answer must be supported by the passage its `[n]` points at: enough of the sentence's
-terms are in one sentence (or two adjacent ones) of the passage, every number it states is there, and it neither
+terms are in one sentence (or two adjacent ones) of the passage, every number and name it states is there, and it neither
 drops a negation nor firms up a hedge ("violates" for a source's "may violate"). Markers that point at no passage
 are removed; unsupported sentences are dropped with a warning; an uncited sentence is kept only if a passage
 supports it. The quote of each citation is the supporting span, verbatim, with offsets into the document.
@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.models import Citation, Hit
-from assistant.terms import content_stems, hedges, negated, numbers, stem_set
+from assistant.terms import STOP, content_stems, hedges, negated, numbers, stem, stem_set, words
 from ingest.chunk import sentences
 
 MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
+_CLOSE = re.compile(r"\s*[.!?;:,]*")
 _DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[“”\"‘’]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
 
 
@@ -41,10 +42,20 @@ class Checked:
     dropped: int = 0
 
 
+def names(claim: str) -> set[str]:
+    """Stems of the claim's proper names: capitalised words that do not open it (and are not "I")."""
+    return {stem(w.lower().replace("’", "'").removesuffix("'s")) for w in words(claim)[1:]
+            if w[:1].isupper() and w != "I" and w.lower() not in STOP}
+
+
 def support(claim: str, passage: Passage) -> tuple[float, int, int]:
-    """How well `passage` supports `claim` (0..1), and the supporting span as document offsets."""
+    """How well `passage` supports `claim` (0..1), and the supporting span as document offsets. A claim that names
+    something the passage (with its title and publisher) never names is not supported ("…testing in Malaysia would
+    be a violation" cited to a passage about the rule that never mentions Malaysia)."""
     terms = content_stems(claim)
-    if not terms:
+    meta = passage.hit.meta
+    known = stem_set(" ".join([passage.text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
+    if not terms or not names(claim) <= known:
         return 0.0, passage.start, passage.end
     spans = sentences(passage.text) or [(0, len(passage.text))]
     windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(0, len(passage.text))]
@@ -62,6 +73,24 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     return best
 
 
+ABSENCE = re.compile(r"^\s*(?:However,\s*)?(?:the\s+)?(?:passages?|documents?|articles?|sources?)\s+(?:do|does)\s+not\s+"
+                     r"(?:mention|name|say|state|specify|address|cover)\b(?P<what>[^\[\]]*)$", re.I)
+
+
+def absent(claim: str, passages: list[Passage]) -> bool:
+    """`claim` says the passages do not mention something, and none of them names any of its names or its terms
+    ("The passages do not mention Riverside Park."): a claim about the passages that can be checked."""
+    m = ABSENCE.match(claim)
+    if not m:
+        return False
+    what = m.group("what")
+    named = names("x " + what)  # the first word of `what` counts too
+    if named:
+        return not named <= set().union(*(stem_set(p.text) for p in passages))
+    terms = set(content_stems(what)) - {"specif", "whether", "explicit", "direct", "particular"}
+    return bool(terms) and not any(terms <= stem_set(p.text) for p in passages)
+
+
 def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
     """Citation `n_new` of the span [start, end) (document offsets) of `passage`."""
     h, meta = passage.hit, passage.hit.meta
@@ -76,15 +105,25 @@ def segments(line: str) -> list[tuple[str, list[int]]]:
     source tag or punctuation stays with the segment before it."""
     out: list[tuple[str, list[int]]] = []
     pos = 0
+
+    def closing(body: str) -> str:  # "…offence [1]. The next…": the full stop belongs to the cited sentence
+        lead = _CLOSE.match(body)
+        if out and lead.group(0).strip():
+            out[-1] = (out[-1][0].rstrip() + lead.group(0).strip(), out[-1][1])
+            return body[lead.end():]
+        return body
+
     for m in MARK.finditer(line):
         nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
-        body = line[pos:m.start()]
+        body = closing(line[pos:m.start()])
         if out and not body.strip():
             out[-1][1].extend(nums)
         else:
             out.append((body, nums))
         pos = m.end()
     tail = line[pos:]
+    if len(content_stems(_DECOR.sub(" ", tail))) >= 3:
+        tail = closing(tail)
     if out and len(content_stems(_DECOR.sub(" ", tail))) < 3:
         out[-1] = (out[-1][0] + "\x00" + tail, out[-1][1])
     elif tail.strip():
@@ -131,6 +170,9 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             if len(content_stems(claim)) < 3:
                 marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
                 kept.append(_insert(head, marks) + tail if head.strip() else "")
+                continue
+            if not nums and absent(claim, passages):
+                kept.append(head.strip() + tail)
                 continue
             good = check(claim, cited)
             if good:

@@ -72,3 +72,23 @@ def test_trusted_lines_pass_unchanged():
     note = "The documents do not mention Malaysia specifically."
     out = verify(f"- “{UNITS.text}” [2] (P, 2025-05-14)\n{note}", [RULE, UNITS, HEDGE], 0.6, frozenset({note}))
     assert out.text.endswith(note) and "[1]" in out.text and "(P, 2025-05-14)" in out.text
+
+
+def test_a_claim_naming_what_the_passage_never_names_is_dropped():
+    out = run("Testing Ascend chips in Malaysia violates the export controls [1].")
+    assert out.citations == [] and out.dropped == 1 and "Malaysia" not in out.text
+
+
+def test_the_full_stop_after_a_marker_stays_with_its_sentence():
+    out = run("Huawei plans to produce 70,000 Ascend 910C units [2]. Another outlet said the use may violate the rules [3].")
+    assert " . " not in out.text and out.dropped == 0 and len(out.citations) == 2
+
+
+def test_an_uncited_absence_claim_is_kept_only_when_the_passages_lack_it():
+    true = run("The use of Ascend chips anywhere in the world violates export controls [1]. "
+               "The passages do not mention Malaysia.")
+    assert true.text.endswith("The passages do not mention Malaysia.") and true.dropped == 0
+    false = run("The passages do not mention Huawei.")
+    assert "Huawei" not in false.text and false.dropped == 1
+    false_terms = run("The passages do not mention the use of Ascend chips.")
+    assert false_terms.text == "" and false_terms.dropped == 1
