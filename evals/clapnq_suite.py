@@ -2,7 +2,8 @@
 
 Read in place from ../shared/benchmarks/clapnq; the index lives under `<home>/suites/clapnq` and never touches the
 product's. Measures passage retrieval (hit@1/@5, MRR on answerable questions), abstention both ways, and the
-token-F1 / ROUGE-L of answered answerable questions against the human reference answers.
+token-F1 / ROUGE-L of answered answerable questions against the human reference answers, and citation precision
+(the share of their citations that cite a gold passage).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def score(questions: list[dict], ask, rank, progress=None) -> tuple[list[dict], 
         if q["answerable"]:
             row |= {"hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold)}
             row["cites_gold"] = bool({c["doc_id"] for c in ans["citations"]} & gold)
+            row["citations"] = len(ans["citations"]) if not ans["abstained"] else 0
+            row["citations_precise"] = sum(c["doc_id"] in gold for c in ans["citations"]) if not ans["abstained"] else 0
             refs = q.get("reference_answers") or []
             row["f1"] = token_f1(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
             row["rouge_l"] = rouge_l(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
@@ -82,12 +85,20 @@ def score(questions: list[dict], ask, rank, progress=None) -> tuple[list[dict], 
     summary = {"questions": len(rows),
                "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
                "mrr": mean([r["rr"] for r in ans_rows]),
+               "citation_precision": precision(answered),
                "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
                "token_f1_all": mean([r["f1"] for r in ans_rows]),
                **abstention(rows),
                "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
                "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
     return rows, summary
+
+
+def precision(answered: list[dict]) -> float | None:
+    """Citation precision over answered answerable questions: the share of their citations that cite a gold
+    passage (ClapNQ) or a gold page (the PDF suites), the passages that hold the supporting fact."""
+    n = sum(r["citations"] for r in answered)
+    return sum(r["citations_precise"] for r in answered) / n if n else None
 
 
 def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,

@@ -138,7 +138,7 @@ def _run(args, argv: list[str]) -> int:
         "argv": redact(argv), "suites": entries, "skipped": skipped,
     }
     out = _out_dir(args, settings, dirname)
-    previous = report.find_previous(out.parent, exclude=out, before=created)
+    previous = report.find_previous(out.parent, exclude=out, before=created, now=results)
     prev_dir, prev = previous if previous else (None, None)
     try:
         written = report.write(out, results, prev, prev_dir)

@@ -5,7 +5,7 @@ Read in place from ../shared/benchmarks/llama_history_of_alexnet and ../shared/b
 PDF pages) and `rag_dataset.json` (the reference answers again, used when a question line lacks one). Each suite's
 index lives under `<home>/suites/<name>` and never touches the product's. Every question is answerable, so the
 suite measures gold-page retrieval (hit@1/@5, MRR over the pages of the retrieved chunks, first occurrence kept),
-whether the citations include a gold page, token-F1 / ROUGE-L against the reference answer, the false-abstention
+whether the citations include a gold page, citation precision (the share of citations on a gold page), token-F1 / ROUGE-L against the reference answer, the false-abstention
 rate and latency.
 
 A chunk counts for the page it starts on (`Hit.page`, `Citation.page`): a chunk that runs onto the next page does
@@ -18,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from evals.clapnq_suite import plain, suite_settings
+from evals.clapnq_suite import plain, precision, suite_settings
 from evals.metrics import abstention, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -65,14 +65,15 @@ def page_ranking(hits) -> list[int]:
 
 def score_row(qid, question: str, gold: set[int], reference: str, ans, ranked: list[int], ms: float) -> dict:
     """One question's row: retrieval against the gold pages, citation of a gold page, answer overlap, abstention."""
-    cited = {c.page for c in ans.citations if c.page is not None}
+    pages = [c.page for c in ans.citations] if not ans.abstained else []
+    cited = {p for p in pages if p is not None}
     cites_gold = bool(cited & gold)
     text = plain(ans.answer)
     refs = [reference] if reference else []
     return {"id": qid, "question": question, "answerable": True, "abstained": ans.abstained, "ms": ms,
             "answer": ans.as_dict(), "gold_pages": sorted(gold), "ranked": ranked[:10], "cited_pages": sorted(cited),
             "hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold),
-            "cites_gold": cites_gold,
+            "cites_gold": cites_gold, "citations": len(pages), "citations_precise": sum(p in gold for p in pages),
             "f1": token_f1(text, refs) if not ans.abstained and refs else 0.0,
             "rouge_l": rouge_l(text, refs) if not ans.abstained and refs else 0.0,
             "correct": not ans.abstained and cites_gold}
@@ -85,6 +86,7 @@ def summarize(rows: list[dict]) -> dict:
             "hit@1": mean([r["hit1"] for r in rows]), "hit@5": mean([r["hit5"] for r in rows]),
             "mrr": mean([r["rr"] for r in rows]),
             "citation_gold_page": mean([float(r["cites_gold"]) for r in answered]),
+            "citation_precision": precision(answered),
             "token_f1_answered": mean([r["f1"] for r in answered]),
             "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
             "token_f1_all": mean([r["f1"] for r in rows]), "rouge_l_all": mean([r["rouge_l"] for r in rows]),

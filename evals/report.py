@@ -3,8 +3,9 @@ PNG charts (metrics per suite and system, latency distribution, comparison with 
 
 `results` is the dict `python -m evals run` builds: `{"created", "git", "settings_hash", "corpus_version",
 "engines", "mode", "limit", ..., "suites": {suite: {system: {"summary", "cases", "seconds", "n_cases",
-"cases_digest", "stamp"}}}, "skipped": [{"suite", "system", "reason"}]}`. The previous run is the most recent
-earlier `results.json` in a sibling directory of the report (same reports root).
+"cases_digest", "stamp"}}}, "skipped": [{"suite", "system", "reason"}]}`. Each suite and system is compared with
+the most recent earlier `results.json` in a sibling directory of the report (same reports root) that has it over
+the same cases.
 """
 
 from __future__ import annotations
@@ -85,9 +86,9 @@ def latencies(entry: dict) -> list[float]:
 
 # --- previous run and comparison ----------------------------------------------------------------------------------
 
-def find_previous(root: Path, exclude: Path | None = None, before: str | None = None) -> tuple[Path, dict] | None:
-    """The most recent earlier run under `root` (by its `created` stamp): its directory and results."""
-    best: tuple[str, Path, dict] | None = None
+def _runs(root: Path, exclude: Path | None, before: str | None) -> list[tuple[str, Path, dict]]:
+    """Earlier runs under `root` as (created, directory, results), newest first."""
+    runs = []
     for path in sorted(root.glob("*/results.json")) if root.is_dir() else ():
         if exclude is not None and path.parent.resolve() == exclude.resolve():
             continue
@@ -96,11 +97,37 @@ def find_previous(root: Path, exclude: Path | None = None, before: str | None = 
         except (OSError, ValueError):
             continue
         created = str(data.get("created", "")) if isinstance(data, dict) else ""
-        if not created or (before is not None and created >= before):
-            continue
-        if best is None or created > best[0]:
-            best = (created, path.parent, data)
-    return (best[1], best[2]) if best else None
+        if created and (before is None or created < before):
+            runs.append((created, path.parent, data))
+    return sorted(runs, key=lambda r: r[0], reverse=True)
+
+
+def find_previous(root: Path, exclude: Path | None = None, before: str | None = None,
+                  now: dict | None = None) -> tuple[Path, dict] | None:
+    """The previous run under `root`: its directory and results. With `now`, each (suite, system) of `now` is
+    matched with the most recent earlier run that has it over the same cases, so a run of other suites in
+    between does not hide the comparison; the result then merges those entries (`runs` says which directory each
+    came from) and its directory is the newest one used. Without a match, the most recent earlier run."""
+    runs = _runs(root, exclude, before)
+    if not runs:
+        return None
+    if now is None:
+        return runs[0][1], runs[0][2]
+    merged: dict = {"suites": {}, "runs": {}}
+    used: list[tuple[str, Path, dict]] = []
+    for suite, system, entry in pairs(now):
+        for run in runs:
+            old = (run[2].get("suites") or {}).get(suite, {}).get(system)
+            if old is not None and (not old.get("cases_digest") or old.get("cases_digest") == entry.get("cases_digest")):
+                merged["suites"].setdefault(suite, {})[system] = old
+                merged["runs"][f"{suite} / {system}"] = str(run[1])
+                used.append(run)
+                break
+    if not used:
+        return runs[0][1], runs[0][2]
+    newest = max(used, key=lambda r: r[0])
+    merged |= {k: newest[2].get(k) for k in ("created", "settings_hash", "corpus_version")}
+    return newest[1], merged
 
 
 def compare(previous: dict, now: dict) -> tuple[list[dict], list[str]]:
@@ -282,6 +309,9 @@ def _stamp_lines(results: dict, previous_dir: Path | None, previous: dict | None
     if previous_dir is not None and previous is not None:
         lines.append(f"- previous run: `{previous_dir}` ({previous.get('created', '?')}, settings "
                      f"`{previous.get('settings_hash') or '?'}`, corpus `{previous.get('corpus_version') or '?'}`)")
+        older = {k: v for k, v in (previous.get("runs") or {}).items() if v != str(previous_dir)}
+        lines += [f"  - {pair} compared with the older run `{run}` (the newest with it over the same cases)"
+                  for pair, run in older.items()]
     return lines
 
 

@@ -311,3 +311,17 @@ def test_baseline_not_available_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "evals.baseline", None)  # the import fails as if the file were missing
     assert main(["run", "golden", "--baseline", "--home", str(tmp_path)]) == 2
     assert "--baseline is not available yet" in error_line(capsys.readouterr().err)
+
+
+def test_each_suite_is_compared_with_the_newest_run_that_has_it(tmp_path):
+    root = tmp_path / "reports"
+    report.write(root / "a", fake_results("2025-01-01T00:00:00.000Z", 0.90, 0.0, 100.0))
+    other = fake_results("2025-01-02T00:00:00.000Z", 0.50, 0.0, 100.0)
+    other["suites"] = {"clapnq": other["suites"]["golden"]}  # a run of another suite in between
+    report.write(root / "b", other)
+    now = fake_results("2025-01-03T00:00:00.000Z", 0.80, 0.0, 100.0)
+    found = report.find_previous(root, exclude=root / "c", before=now["created"], now=now)
+    assert found is not None and found[0] == root / "a" and found[1]["runs"] == {"golden / extractive": str(root / "a")}
+    written = report.write(root / "c", now, found[1], found[0])
+    assert [(r["metric"], r["previous"]) for r in written["regressions"]] == [("accuracy", 0.9)]
+    assert report.find_previous(root, exclude=root / "c", before=now["created"])[0] == root / "b"

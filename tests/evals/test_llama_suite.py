@@ -103,7 +103,14 @@ def test_score_row_page_hits_and_mrr():
     miss = llama_suite.score_row(9, "q?", {8}, "x", ans, [1, 2, 3, 4, 5, 8], 1.0)
     assert (miss["hit1"], miss["hit5"], miss["rr"]) == (0.0, 0.0, pytest.approx(1 / 6))
 
+    two = SimpleNamespace(answer="x [1] y [2]", abstained=False, citations=[SimpleNamespace(page=2), SimpleNamespace(page=3)],
+                          as_dict=lambda: {"answer": "..."})
+    half = llama_suite.score_row(10, "q?", {2}, "x", two, [2], 1.0)
+    assert (half["citations"], half["citations_precise"]) == (2, 1)
+
     summary = llama_suite.summarize([row, top, miss])
+    assert summary["citation_precision"] == 0.0  # each cites page 4, no gold page
+    assert llama_suite.summarize([row, half])["citation_precision"] == pytest.approx(1 / 3)
     assert summary["questions"] == 3 and summary["hit@5"] == pytest.approx(2 / 3)
     assert summary["mrr"] == pytest.approx((1 / 3 + 1 + 1 / 6) / 3)
     assert summary["false_abstention"] == 0.0 and "correct_abstention" not in summary
