@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.errors import ConfigError, guarded
 
-USAGE = """python -m evals run [SUITE ...] [--engine NAME ...] [--url URL] [--api-key KEY] [--limit N]
+USAGE = """python -m evals run [SUITE ...] [--engine NAME[:SUITE] ...] [--url URL] [--api-key KEY] [--limit N]
                          [--home DIR] [--out DIR] [--baseline] [--timeout SECONDS]"""
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,8 @@ def _run_parser() -> argparse.ArgumentParser:
         epilog="suites: " + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()))
     p.add_argument("suites", nargs="*", metavar="SUITE", help=f"suites to run (default: all): {', '.join(SUITES)}")
     p.add_argument("--engine", action="append", default=[], metavar="NAME",
-                   help="extractive (default) or llm; repeat the flag (or separate with commas) for several")
+                   help="extractive (default) or llm; repeat the flag (or separate with commas) for several; NAME:SUITE[+SUITE] "
+                   "runs that engine (and its baseline) on those suites only, e.g. --engine extractive --engine llm:golden")
     p.add_argument("--url", help="evaluate a running server through POST URL/v1/ask instead of in process")
     p.add_argument("--api-key", metavar="KEY", help="bearer key for --url (default: GROUNDED_API_KEY)")
     p.add_argument("--limit", type=_positive, metavar="N", help="N cases per suite: golden takes its kinds in turn, "
@@ -73,6 +74,29 @@ def redact(argv: list[str]) -> list[str]:
     return out
 
 
+def engine_specs(values: list[str], suites: set[str]) -> tuple[list[str], dict[str, set[str]]]:
+    """Engines from `--engine` values ("extractive", "extractive,llm", "llm:golden", "llm:golden+solana") and, for
+    engines given only with suites, the suites they run; ConfigError on a suite that is not being run."""
+    engines: list[str] = []
+    only: dict[str, set[str]] = {}
+    everywhere: set[str] = set()
+    for spec in (e.strip() for v in values for e in v.split(",") if e.strip()):
+        name, _, where = spec.partition(":")
+        name = name.strip()
+        engines.append(name)
+        if not where.strip():
+            everywhere.add(name)
+            continue
+        chosen = {w.strip() for w in where.split("+") if w.strip()}
+        if unknown := sorted(chosen - suites):
+            raise ConfigError(f"--engine {spec}: {unknown[0]!r} is not among the suites being run "
+                              f"({', '.join(sorted(suites))})")
+        only.setdefault(name, set()).update(chosen)
+    for name in everywhere:
+        only.pop(name, None)
+    return list(dict.fromkeys(engines)) or ["extractive"], only
+
+
 def _out_dir(args, settings, dirname: str) -> Path:
     if args.out is not None:
         return args.out
@@ -96,7 +120,7 @@ def _run(args, argv: list[str]) -> int:
     from evals import report, runner
 
     suites = runner.suites(args.suites)
-    engines = list(dict.fromkeys(e.strip() for v in args.engine for e in v.split(",") if e.strip())) or ["extractive"]
+    engines, only = engine_specs(args.engine, {s.name for s in suites})
     settings = load_assistant_settings(args.home)
     client = None
     if args.url:
@@ -113,7 +137,11 @@ def _run(args, argv: list[str]) -> int:
         plan, skipped = [], []
         for suite in suites:
             for system in systems:
-                if reason := suite.skip_reason(system):
+                engine = system.stamp.get("engine", system.name)
+                if engine in only and suite.name not in only[engine]:
+                    skipped.append({"suite": suite.name, "system": system.name,
+                                    "reason": f"not asked: --engine {engine}:{'+'.join(sorted(only[engine]))}"})
+                elif reason := suite.skip_reason(system):
                     skipped.append({"suite": suite.name, "system": system.name, "reason": reason})
                     print(f"note: skipping {suite.name} / {system.name}: {reason}", file=sys.stderr)
                 else:

@@ -325,3 +325,22 @@ def test_each_suite_is_compared_with_the_newest_run_that_has_it(tmp_path):
     written = report.write(root / "c", now, found[1], found[0])
     assert [(r["metric"], r["previous"]) for r in written["regressions"]] == [("accuracy", 0.9)]
     assert report.find_previous(root, exclude=root / "c", before=now["created"])[0] == root / "b"
+
+
+def test_an_engine_can_be_limited_to_some_suites(server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GROUNDED_API_KEY", KEY)
+    assert main(["run", "golden", "alexnet", "--url", server.url, "--limit", "2", "--home", str(tmp_path),
+                 "--engine", "extractive", "--engine", "llm:golden"]) == 0
+    capsys.readouterr()
+    results = json.loads((one_report(tmp_path) / "results.json").read_text())
+    assert set(results["suites"]["golden"]) == {"extractive", "llm"}
+    assert {"suite": "alexnet", "system": "llm", "reason": "not asked: --engine llm:golden"} in results["skipped"]
+    engines = [b["engine"] for path, _, b in server.requests if path == "/v1/ask"]
+    assert engines.count("llm") == 2 and engines.count("extractive") == 2
+
+    from evals.cli import engine_specs
+    assert engine_specs(["llm:golden", "llm"], {"golden", "solana"}) == (["llm"], {})
+    assert engine_specs(["extractive,llm:golden+solana"], {"golden", "solana"}) == (
+        ["extractive", "llm"], {"llm": {"golden", "solana"}})
+    assert main(["run", "golden", "--engine", "llm:clapnq", "--home", str(tmp_path)]) == 2
+    assert "'clapnq' is not among the suites being run" in error_line(capsys.readouterr().err)
