@@ -66,9 +66,9 @@ bench: dev  ## ingest throughput on ClapNQ; answer latency; HNSW recall on a 100
 	$(BIN)/python -m evals.bench_hnsw --home .state/synth100k
 	$(BIN)/python -m evals.bench_answer --synthetic .state/synth100k --llm
 
-eval: dev  ## evaluation report: every suite, extractive engine, with the LlamaIndex baseline side by side
+eval: dev  ## full evaluation report (about an hour): every suite with the extractive engine, golden with the local LLM, the LlamaIndex baseline side by side
 	$(BIN)/python -m ingest --quiet
-	$(BIN)/python -m evals run --baseline
+	$(BIN)/python -m evals run --engine extractive --engine llm:golden --baseline
 
 clean:  ## remove local state (index, logs); keeps .venv
 	rm -rf .state

@@ -114,7 +114,7 @@ class Assistant:
             return self._abstained(ctx, name, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         warnings += checked.warnings
-        if name != "extractive" and (not checked.citations or checked.dropped > checked.kept):
+        if name != "extractive" and (not checked.kept or checked.dropped > checked.kept):  # "CGTN [1]" states nothing
             warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
                             "showing the extractive answer instead")
             draft = self.engine("extractive").draft(ctx)

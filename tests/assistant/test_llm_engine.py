@@ -59,6 +59,24 @@ def test_an_invented_answer_falls_back_to_the_extractive_one(assistant):
     assert ans.citations and "910D" in " ".join(c.quote for c in ans.citations)
 
 
+def test_an_answer_that_states_nothing_falls_back_to_the_extractive_one(assistant):
+    with_llm(assistant, "CGTN [1]. The BIS said it. [2]")
+    ans = assistant.ask("Which bureau issued the guidance on Ascend chips?", engine="llm")
+    assert any("failed verification" in w for w in ans.warnings)
+    assert "CGTN [1]" not in ans.answer and "Bureau of Industry" in ans.answer
+
+
+def test_an_answer_that_says_what_the_passages_leave_open_is_kept(assistant):
+    def reply(msgs):
+        n = passage_with(msgs, "anywhere in the world")
+        return (f"The Commerce Department said that using Huawei's Ascend chips anywhere in the world violates export "
+                f"controls [{n}]. The passages do not mention Malaysia.")
+    with_llm(assistant, reply)
+    ans = assistant.ask(MISSION, engine="llm")
+    assert not ans.abstained and ans.answer.endswith("The passages do not mention Malaysia.")
+    assert not any("dropped" in w or "failed" in w for w in ans.warnings)
+
+
 def test_the_fixed_phrase_means_abstention(assistant):
     with_llm(assistant, NOT_FOUND)
     ans = assistant.ask("Which Malaysian firms bought Ascend chips in 2025?", engine="llm")
