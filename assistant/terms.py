@@ -64,8 +64,9 @@ def stem_set(text: str) -> set[str]:
 
 
 def hedges(text: str) -> frozenset[str]:
-    """The hedging words of a text ("may", "reportedly"…): two passages that differ here make different claims."""
-    return frozenset(w.lower() for w in words(text) if w.lower() in HEDGES)
+    """The hedging words of a text ("may", "reportedly"…): two passages that differ here make different claims.
+    The month in a date ("May 15", "13 May") is not a hedge."""
+    return frozenset(w.lower() for w in words(DATE.sub(" ", text)) if w.lower() in HEDGES)
 
 
 def negated(text: str) -> bool:

@@ -42,26 +42,50 @@ class Checked:
     dropped: int = 0
 
 
+_ABBREV = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
+
+
+def plain_abbrev(text: str) -> str:
+    """"U.S." -> "US", "U.K." -> "UK": the same name however a source and a sentence spell it."""
+    return _ABBREV.sub(lambda m: "".join(g for g in m.groups() if g), text)
+
+
 def names(claim: str) -> set[str]:
-    """Stems of the claim's proper names: capitalised words that do not open it (and are not "I")."""
-    return {stem(w.lower().replace("’", "'").removesuffix("'s")) for w in words(claim)[1:]
+    """The claim's proper names, lower-cased: capitalised words that do not open it (and are not "I")."""
+    return {w.lower().replace("’", "'").removesuffix("'s") for w in words(plain_abbrev(claim))[1:]
             if w[:1].isupper() and w != "I" and w.lower() not in STOP}
+
+
+def named_in(name: str, known: set[str]) -> bool:
+    """`name` (lower-cased) is among the stems `known`, itself or as the country of a demonym ("chinese" ->
+    "china", "malaysian" -> "malaysia", "japanese" -> "japan")."""
+    forms = {name, *((name[:-3], name[:-3] + "a") if name.endswith("ese") else ()),
+             *((name[:-1],) if name.endswith(("ian", "can")) else ())}
+    return any(stem(f) in known for f in forms if f)
 
 
 def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     """How well `passage` supports `claim` (0..1), and the supporting span as document offsets. A claim that names
     something the passage (with its title and publisher) never names is not supported ("…testing in Malaysia would
-    be a violation" cited to a passage about the rule that never mentions Malaysia)."""
+    be a violation" cited to a passage about the rule that never mentions Malaysia). The sentence before the passage
+    in its chunk may complete it ("The chip is expected to rival…" after "…its new AI chip, the Ascend 910D")."""
+    claim = plain_abbrev(claim)
     terms = content_stems(claim)
-    meta = passage.hit.meta
-    known = stem_set(" ".join([passage.text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
-    if not terms or not names(claim) <= known:
+    meta, hit = passage.hit.meta, passage.hit
+    lead = ""
+    if hit.start <= passage.start <= hit.start + len(hit.text):
+        before = sentences(hit.text[:passage.start - hit.start].rstrip())
+        lead = hit.text[before[-1][0]:passage.start - hit.start] if before else ""
+    text = lead + passage.text
+    base = passage.start - len(lead)  # document offset of `text`
+    known = stem_set(plain_abbrev(" ".join([text, str(meta.get("title") or ""), str(meta.get("publisher") or "")])))
+    if not terms or not all(named_in(n, known) for n in names(claim)):
         return 0.0, passage.start, passage.end
-    spans = sentences(passage.text) or [(0, len(passage.text))]
-    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(0, len(passage.text))]
+    spans = sentences(text) or [(0, len(text))]
+    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(len(lead), len(text))]
     best = (0.0, passage.start, passage.end)
     for s, e in windows:
-        span = passage.text[s:e]
+        span = plain_abbrev(text[s:e])
         have = stem_set(span)
         score = sum(t in have for t in terms) / len(terms)
         if not numbers(claim) <= numbers(span) or negated(claim) != negated(span):
@@ -69,7 +93,7 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
         elif hedges(span) and not hedges(claim):
             score *= 0.5
         if score > best[0] + 1e-9 or (abs(score - best[0]) < 1e-9 and e - s < best[2] - best[1]):
-            best = (score, passage.start + s, passage.start + e)
+            best = (score, base + s, base + e)
     return best
 
 
@@ -78,23 +102,29 @@ ABSENCE = re.compile(r"^\s*(?:However,\s*)?(?:the\s+)?(?:passages?|documents?|ar
 
 
 def absent(claim: str, passages: list[Passage]) -> bool:
-    """`claim` says the passages do not mention something, and none of them names any of its names or its terms
-    ("The passages do not mention Riverside Park."): a claim about the passages that can be checked."""
+    """`claim` says the passages do not mention something, and none of them does ("The passages do not mention
+    Riverside Park."): a claim about the passages that can be checked. Its names must be missing from every
+    passage; without names, its terms must not all be in any one passage."""
     m = ABSENCE.match(claim)
     if not m:
         return False
     what = m.group("what")
     named = names("x " + what)  # the first word of `what` counts too
     if named:
-        return not named <= set().union(*(stem_set(p.text) for p in passages))
+        seen = set().union(*(stem_set(plain_abbrev(p.text)) for p in passages))
+        return not all(named_in(n, seen) for n in named)
     terms = set(content_stems(what)) - {"specif", "whether", "explicit", "direct", "particular"}
     return bool(terms) and not any(terms <= stem_set(p.text) for p in passages)
 
 
 def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
-    """Citation `n_new` of the span [start, end) (document offsets) of `passage`."""
+    """Citation `n_new` of the span [start, end) (document offsets) of `passage`, or of its chunk when the span
+    reaches back into the sentence before it."""
     h, meta = passage.hit, passage.hit.meta
-    quote = passage.text[start - passage.start:end - passage.start]
+    if passage.start <= start and end <= passage.end:
+        quote = passage.text[start - passage.start:end - passage.start]
+    else:
+        quote = h.text[start - h.start:end - h.start]
     return Citation(id=n_new, doc_id=h.doc_id, chunk_id=h.chunk_id, quote=quote, start=start, end=end,
                     score=round(float(score), 4), title=meta.get("title"), publisher=meta.get("publisher"),
                     published=meta.get("published"), url=meta.get("url"), page=h.page, also_in=h.also_in)

@@ -92,3 +92,31 @@ def test_an_uncited_absence_claim_is_kept_only_when_the_passages_lack_it():
     assert "Huawei" not in false.text and false.dropped == 1
     false_terms = run("The passages do not mention the use of Ascend chips.")
     assert false_terms.text == "" and false_terms.dropped == 1
+
+
+TEXT = ("Huawei asked firms to test its new AI chip, the Ascend 910D, in China. The chip is expected to rival "
+        "Nvidia's H100. The rule was issued on January 15, 2025, and was set to take effect on May 15, 2025. "
+        "China's Foreign Ministry condemned the U.S. controls.")
+
+
+def sentence_passage(n: int, sentence: str) -> Passage:
+    start = TEXT.index(sentence)
+    hit = Hit(chunk_id="k", doc_id="chunked", text=TEXT, start=0, end=len(TEXT), score=1.0, meta={"title": "T"})
+    return Passage(n, hit, start, start + len(sentence), sentence)
+
+
+def test_spelling_variants_of_names_and_dates_are_not_mistaken_for_new_claims():
+    ministry = sentence_passage(1, "China's Foreign Ministry condemned the U.S. controls.")
+    rule = sentence_passage(2, "The rule was issued on January 15, 2025, and was set to take effect on May 15, 2025.")
+    out = verify("The Chinese Foreign Ministry condemned the US controls [1]. The rule was issued on January 15, "
+                 "2025 [2].", [ministry, rule], 0.6)
+    assert out.dropped == 0 and len(out.citations) == 2  # "US" = "U.S.", "Chinese" = "China", May 15 is a date
+    assert verify("The Japanese ministry condemned the controls [1].", [ministry], 0.6).dropped == 1
+
+
+def test_the_sentence_before_a_passage_can_complete_it_and_the_quote_stays_verbatim():
+    chip = sentence_passage(1, "The chip is expected to rival Nvidia's H100.")
+    out = verify("The Ascend 910D is expected to rival Nvidia's H100 [1].", [chip], 0.6)
+    assert out.dropped == 0 and len(out.citations) == 1
+    c = out.citations[0]
+    assert TEXT[c.start:c.end] == c.quote and "Ascend 910D" in c.quote and c.quote.endswith("H100.")
