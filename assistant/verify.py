@@ -97,6 +97,12 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     return best
 
 
+def states(claim: str, passage: Passage) -> bool:
+    """`passage` states every word and number of a short `claim` ("Jeffery Kessler", "since 2019")."""
+    text = plain_abbrev(passage.text)
+    return set(content_stems(plain_abbrev(claim))) <= stem_set(text) and numbers(claim) <= numbers(text)
+
+
 ABSENCE = re.compile(r"^\s*(?:However,\s*)?(?:the\s+)?(?:passages?|documents?|articles?|sources?)\s+(?:do|does)\s+not\s+"
                      r"(?:mention|name|say|state|specify|address|cover)\b(?P<what>[^\[\]]*)$", re.I)
 
@@ -197,9 +203,18 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
             head, _, tail = body.partition("\x00")
             claim = _DECOR.sub(" ", head).strip()
-            if len(content_stems(claim)) < 3:
+            if not content_stems(claim):
                 marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
                 kept.append(_insert(head, marks) + tail if head.strip() else "")
+                continue
+            if len(content_stems(claim)) < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]")
+                good = [(support(claim, p), p) for p in [*cited, *passages] if states(claim, p)][:1]
+                if good:
+                    out.kept += 1
+                    kept.append(_insert(head, "".join(marker(p, s, e, 1.0) for (_, s, e), p in good)) + tail)
+                else:
+                    out.dropped += 1
+                    out.warnings.append(f"dropped a short answer no passage states: {claim[:80]!r}")
                 continue
             if not nums and absent(claim, passages):
                 kept.append(head.strip() + tail)

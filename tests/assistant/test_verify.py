@@ -120,3 +120,12 @@ def test_the_sentence_before_a_passage_can_complete_it_and_the_quote_stays_verba
     assert out.dropped == 0 and len(out.citations) == 1
     c = out.citations[0]
     assert TEXT[c.start:c.end] == c.quote and "Ascend 910D" in c.quote and c.quote.endswith("H100.")
+
+
+def test_a_short_answer_is_kept_only_when_its_passage_states_it():
+    out = run("70,000 Ascend 910C units [2].")
+    assert out.kept == 1 and out.citations[0].quote == UNITS.text and "[1]" in out.text
+    recited = run("Huawei [1].")  # not in the rule passage; the units passage names it
+    assert recited.kept == 1 and recited.citations[0].quote == UNITS.text
+    wrong = run("80,000 units [2]. Reuters [1].")
+    assert wrong.kept == 0 and wrong.dropped == 2 and wrong.citations == []
