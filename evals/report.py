@@ -247,27 +247,31 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
             *("| " + " | ".join(r) + " |" for r in rows)]
 
 
-def _baseline(names: list[str]) -> str | None:
-    return next((n for n in names if n.startswith("baseline")), None)
+def baseline_of(name: str, names: list[str]) -> str | None:
+    """The baseline a system is measured against: the recipe with the same engine (`baseline-llm` for `llm`),
+    else the retrieval-only `baseline`."""
+    if name.startswith("baseline"):
+        return None
+    return next((b for b in (f"baseline-{name}", "baseline") if b in names), None)
 
 
 def metrics_table(systems: dict[str, dict]) -> list[str]:
-    """Metric rows, one column per system, and `system ÷ baseline` ratio columns when a baseline ran."""
+    """Metric rows, one column per system, and a `system ÷ its baseline` ratio column for each system that has
+    one (`llm ÷ baseline-llm`, `extractive ÷ baseline`)."""
     names = list(systems)
-    base = _baseline(names)
-    others = [n for n in names if n != base] if base else []
+    ratios = [(n, b) for n in names if (b := baseline_of(n, names))]
     values = {n: metrics_of(e.get("summary", {})) for n, e in systems.items()}
     metrics = list(dict.fromkeys(m for v in values.values() for m in v))
     rows = []
     for m in metrics:
         row = [label(m), *(fmt(m, values[n].get(m)) for n in names)]
-        for n in others:
+        for n, base in ratios:
             a, b = values[n].get(m), values[base].get(m)
             row.append(f"{a / b:.2f}×" if a is not None and b else "–")
         rows.append(row)
     cases = ["cases", *(str(e.get("n_cases", len(e.get("cases") or []))) for e in systems.values()),
-             *("" for _ in others)]
-    return _table(["metric", *names, *(f"{n} ÷ {base}" for n in others)], [cases, *rows])
+             *("" for _ in ratios)]
+    return _table(["metric", *names, *(f"{n} ÷ {b}" for n, b in ratios)], [cases, *rows])
 
 
 def _case_problems(row: dict) -> str | None:

@@ -344,3 +344,12 @@ def test_an_engine_can_be_limited_to_some_suites(server, tmp_path, monkeypatch, 
         ["extractive", "llm"], {"llm": {"golden", "solana"}})
     assert main(["run", "golden", "--engine", "llm:clapnq", "--home", str(tmp_path)]) == 2
     assert "'clapnq' is not among the suites being run" in error_line(capsys.readouterr().err)
+
+
+def test_each_engine_is_divided_by_the_baseline_with_the_same_engine():
+    def entry(acc):
+        return {"summary": {"accuracy": acc}, "n_cases": 1}
+    table = report.metrics_table({"extractive": entry(0.9), "llm": entry(0.6), "baseline": entry(0.45),
+                                  "baseline-llm": entry(0.3)})
+    assert table[0] == "| metric | extractive | llm | baseline | baseline-llm | extractive ÷ baseline | llm ÷ baseline-llm |"
+    assert "| accuracy | 0.900 | 0.600 | 0.450 | 0.300 | 2.00× | 2.00× |" in table
