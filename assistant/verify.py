@@ -167,8 +167,27 @@ def segments(line: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+_NARRATION = re.compile(r"\b(?:the |in )?(?:passages?|sources?)(?: from)? (\[\d+\](?:\s*(?:and\s*)?\[\d+\])*),? "
+                        r"(?:states?|says?|notes?|reports?|mentions?|shows?)(?: that)?,?\s+(\w)", re.I)
+
+
+def unnarrate(text: str) -> str:
+    """"The passage [3] states that the guidance…" -> "The guidance… [3]": the marker moves to the end of the
+    sentence it cites, so that the sentence, not the words "the passage", is what gets checked."""
+    def one(sentence: str) -> str:
+        m = _NARRATION.search(sentence)
+        if not m:
+            return sentence
+        head = sentence[:m.start()] + (m.group(2).upper() if m.start() == 0 else m.group(2)) + sentence[m.end():]
+        body, end = re.match(r"(.*?)([.!?]?\s*)$", head, re.S).groups()
+        return f"{body.rstrip()} {m.group(1)}{end}" if not MARK.search(body) else head
+    return "\n".join(" ".join(one(s) for s in re.split(r"(?<=[.!?])\s+", line)) if _NARRATION.search(line) else line
+                     for line in text.split("\n"))
+
+
 def verify(text: str, passages: list[Passage], threshold: float, trusted: frozenset[str] = frozenset()) -> Checked:
     """Check every sentence of `text` against the passages it cites; renumber the surviving citations 1..n."""
+    text = unnarrate(text)
     by_n = {p.n: p for p in passages}
     out = Checked(text="")
     ids: dict[tuple[int, int, int], int] = {}

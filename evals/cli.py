@@ -149,6 +149,7 @@ def _run(args, argv: list[str]) -> int:
         if not plan:
             raise ConfigError("nothing to run: " + "; ".join(s["reason"] for s in skipped))
         created, dirname = report.stamp_now()
+        git = git_info()  # the code that runs, not what is checked out when the run ends
         entries: dict[str, dict] = {}
         for suite, system, n in plan:
             with tqdm(total=n, desc=f"{suite.name}/{system.name}", unit="q", file=sys.stderr, disable=None,
@@ -158,7 +159,7 @@ def _run(args, argv: list[str]) -> int:
         if client is not None:
             client.close()
     results = {
-        "schema": 1, "created": created, "git": git_info(),
+        "schema": 1, "created": created, "git": git,
         "settings_hash": settings.settings_hash if client is None else _first(entries, "settings_hash"),
         "corpus_version": _first(entries, "corpus_version"),
         "engines": engines, "systems": [s.name for s in systems], "mode": "url" if client else "in-process",

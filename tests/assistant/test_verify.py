@@ -129,3 +129,9 @@ def test_a_short_answer_is_kept_only_when_its_passage_states_it():
     assert recited.kept == 1 and recited.citations[0].quote == UNITS.text
     wrong = run("80,000 units [2]. Reuters [1].")
     assert wrong.kept == 0 and wrong.dropped == 2 and wrong.citations == []
+
+
+def test_narrated_citations_cite_the_sentence_itself():
+    out = run("The passage [2] states that Huawei plans to produce 70,000 Ascend 910C units.")
+    assert out.text == "Huawei plans to produce 70,000 Ascend 910C units [1]." and out.dropped == 0
+    assert out.citations[0].quote == UNITS.text
