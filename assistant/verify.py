@@ -1,7 +1,8 @@
 """Citation verification, the same for every engine.
 
 Each sentence of a draft answer must be supported by the passage its `[n]` points at: enough of the sentence's
-terms are in one sentence (or two adjacent ones) of the passage, every number and name it states is there, and it neither
+terms are in one sentence (or two adjacent ones) of the passage, every number, ordinal and name it states is there
+(a claim with an ordinal by a single sentence), and it neither
 drops a negation nor firms up a hedge ("violates" for a source's "may violate"). Markers that point at no passage
 are removed; unsupported sentences are dropped with a warning; an uncited sentence is kept only if a passage
 supports it. The quote of each citation is the supporting span, verbatim, with offsets into the document.
@@ -40,6 +41,15 @@ class Checked:
     warnings: list[str] = field(default_factory=list)
     kept: int = 0
     dropped: int = 0
+
+
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                       "last", "final", "former", "latter"})
+
+
+def ordinals(text: str) -> set[str]:
+    """The ordinal words of a text: "the first tier" and "the second tier" are different claims."""
+    return {w.lower() for w in words(text) if w.lower() in _ORDINALS}
 
 
 _ABBREV = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
@@ -82,13 +92,15 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     if not terms or not all(named_in(n, known) for n in names(claim)):
         return 0.0, passage.start, passage.end
     spans = sentences(text) or [(0, len(text))]
-    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(len(lead), len(text))]
+    windows = list(spans)
+    if not ordinals(claim):  # "the first tier included 120 countries" must not join "the first…" and "the second…"
+        windows += [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)] + [(len(lead), len(text))]
     best = (0.0, passage.start, passage.end)
     for s, e in windows:
         span = plain_abbrev(text[s:e])
         have = stem_set(span)
         score = sum(t in have for t in terms) / len(terms)
-        if not numbers(claim) <= numbers(span) or negated(claim) != negated(span):
+        if not numbers(claim) <= numbers(span) or not ordinals(claim) <= ordinals(span) or negated(claim) != negated(span):
             score = 0.0
         elif hedges(span) and not hedges(claim):
             score *= 0.5

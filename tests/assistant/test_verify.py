@@ -135,3 +135,15 @@ def test_narrated_citations_cite_the_sentence_itself():
     out = run("The passage [2] states that Huawei plans to produce 70,000 Ascend 910C units.")
     assert out.text == "Huawei plans to produce 70,000 Ascend 910C units [1]." and out.dropped == 0
     assert out.citations[0].quote == UNITS.text
+
+
+def test_ordinals_must_come_from_one_sentence():
+    tiers = Passage(1, Hit(chunk_id="t", doc_id="tiers", text=TIERS, start=0, end=len(TIERS), score=1.0, meta={}),
+                    0, len(TIERS), TIERS)
+    assert verify("The second tier included 120 other countries [1].", [tiers], 0.6).dropped == 0
+    swapped = verify("The first tier included 120 other countries [1].", [tiers], 0.6)
+    assert swapped.dropped == 1 and swapped.citations == []
+
+
+TIERS = ("The world was divided into three tiers. The first included seventeen countries and Taiwan. "
+         "The second tier included 120 other countries.")
