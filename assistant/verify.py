@@ -5,7 +5,8 @@ terms are in one sentence (or two adjacent ones) of the passage, every number, o
 (a claim with an ordinal by a single sentence), and it neither
 drops a negation nor firms up a hedge ("violates" for a source's "may violate"). Markers that point at no passage
 are removed; unsupported sentences are dropped with a warning; an uncited sentence is kept only if a passage
-supports it. The quote of each citation is the supporting span, verbatim, with offsets into the document.
+supports it. A sentence quoted word for word from its passage (the extractive engine's) is supported by exactly the
+sentences it quotes. The quote of each citation is the supporting span, verbatim, with offsets into the document.
 """
 
 from __future__ import annotations
@@ -43,8 +44,7 @@ class Checked:
     dropped: int = 0
 
 
-_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                       "last", "final", "former", "latter"})
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
 
 
 def ordinals(text: str) -> set[str]:
@@ -74,11 +74,45 @@ def named_in(name: str, known: set[str]) -> bool:
     return any(stem(f) in known for f in forms if f)
 
 
+_QUOTES = "“”\"‘’"
+
+
+def _squash(text: str) -> tuple[str, list[int]]:
+    """`text` without quote marks and with runs of white space as one space, and each kept character's offset."""
+    out, at = [], []
+    for i, c in enumerate(text):
+        if c in _QUOTES or (c.isspace() and (not out or out[-1] == " ")):
+            continue
+        out.append(" " if c.isspace() else c)
+        at.append(i)
+    return "".join(out), at
+
+
+def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
+    """The document span of the sentences of `passage` that `claim` quotes word for word (quote marks and spacing
+    aside), or None."""
+    want = _squash(claim)[0].strip()
+    if len(content_stems(want)) < 3:
+        return None
+    have, at = _squash(passage.text)
+    i = have.find(want)
+    if i < 0:
+        return None
+    s, e = at[i], at[i + len(want) - 1] + 1
+    spans = sentences(passage.text) or [(0, len(passage.text))]
+    s = max([a for a, _ in spans if a <= s], default=0)
+    e = min([b for _, b in spans if b >= e], default=len(passage.text))
+    return passage.start + s, passage.start + e
+
+
 def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     """How well `passage` supports `claim` (0..1), and the supporting span as document offsets. A claim that names
     something the passage (with its title and publisher) never names is not supported ("…testing in Malaysia would
     be a violation" cited to a passage about the rule that never mentions Malaysia). The sentence before the passage
-    in its chunk may complete it ("The chip is expected to rival…" after "…its new AI chip, the Ascend 910D")."""
+    in its chunk may complete it ("The chip is expected to rival…" after "…its new AI chip, the Ascend 910D").
+    A claim that is a verbatim quote of the passage is supported by exactly that span."""
+    if (quoted := verbatim(claim, passage)) is not None:
+        return 1.0, *quoted
     claim = plain_abbrev(claim)
     terms = content_stems(claim)
     meta, hit = passage.hit.meta, passage.hit

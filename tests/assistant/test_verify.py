@@ -147,3 +147,12 @@ def test_ordinals_must_come_from_one_sentence():
 
 TIERS = ("The world was divided into three tiers. The first included seventeen countries and Taiwan. "
          "The second tier included 120 other countries.")
+
+
+def test_a_verbatim_quote_of_several_sentences_is_one_citation_of_exactly_that_span():
+    both = "The first included seventeen countries and Taiwan. The second tier included 120 other countries."
+    tiers = Passage(1, Hit(chunk_id="t", doc_id="tiers", text=TIERS, start=0, end=len(TIERS), score=1.0, meta={}),
+                    0, len(TIERS), TIERS)
+    out = verify(f"- “{both}” [1] (P, 2025-05-14)", [tiers], 0.6)
+    assert out.dropped == 0 and len(out.citations) == 1 and out.citations[0].quote == both
+    assert out.text.count("[1]") == 1 and "[2]" not in out.text
