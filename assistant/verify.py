@@ -96,6 +96,8 @@ def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
         return None
     have, at = _squash(passage.text)
     i = have.find(want)
+    while i >= 0 and not ((i == 0 or have[i - 1] == " ") and (i + len(want) == len(have) or not have[i + len(want)].isalnum())):
+        i = have.find(want, i + 1)  # whole words only: "S. export…" is not a quote of "U.S. export…"
     if i < 0:
         return None
     s, e = at[i], at[i + len(want) - 1] + 1

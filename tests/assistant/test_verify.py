@@ -156,3 +156,14 @@ def test_a_verbatim_quote_of_several_sentences_is_one_citation_of_exactly_that_s
     out = verify(f"- “{both}” [1] (P, 2025-05-14)", [tiers], 0.6)
     assert out.dropped == 0 and len(out.citations) == 1 and out.citations[0].quote == both
     assert out.text.count("[1]") == 1 and "[2]" not in out.text
+
+
+def test_a_fragment_cut_inside_a_word_is_not_a_verbatim_quote():
+    from assistant.verify import verbatim
+
+    sentence = "China's Foreign Ministry condemned the U.S. controls."
+    ministry = sentence_passage(1, sentence)
+    assert verbatim("Ministry condemned the U.", ministry) is None
+    assert verbatim("S. controls and more words here", ministry) is None
+    s, e = verbatim("Foreign Ministry condemned the U.S. controls", ministry)
+    assert TEXT[s:e] == sentence
