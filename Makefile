@@ -66,7 +66,7 @@ bench: dev  ## ingest throughput on ClapNQ; answer latency; HNSW recall on a 100
 	$(BIN)/python -m evals.bench_hnsw --home .state/synth100k
 	$(BIN)/python -m evals.bench_answer --synthetic .state/synth100k --llm
 
-eval: dev  ## full evaluation report (about an hour): every suite with the extractive engine, golden with the local LLM, the LlamaIndex baseline side by side
+eval: dev  ## full evaluation report (about 35 min): every suite with the extractive engine, golden with the local LLM, the LlamaIndex baseline side by side
 	$(BIN)/python -m ingest --quiet
 	$(BIN)/python -m evals run --engine extractive --engine llm:golden --baseline
 
