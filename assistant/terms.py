@@ -46,13 +46,16 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+def norm(word: str) -> str:
+    """A word lower-cased, with a straight apostrophe and without a possessive "'s" ("Huawei’s" -> "huawei")."""
+    return word.lower().replace("’", "'").removesuffix("'s")
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning, in order, without repeats."""
     out: dict[str, None] = {}
     for w in words(text):
-        lw = w.lower().replace("’", "'")
-        if lw.endswith("'s"):
-            lw = lw[:-2]
+        lw = norm(w)
         if lw in STOP or len(lw) < 2 and not lw.isdigit():
             continue
         out.setdefault(stem(lw), None)
@@ -60,7 +63,7 @@ def content_stems(text: str) -> list[str]:
 
 
 def stem_set(text: str) -> set[str]:
-    return {stem(w.lower().replace("’", "'").removesuffix("'s")) for w in words(text)}
+    return {stem(norm(w)) for w in words(text)}
 
 
 def hedges(text: str) -> frozenset[str]:

@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.models import Citation, Hit
-from assistant.terms import STOP, content_stems, hedges, negated, numbers, stem, stem_set, words
+from assistant.terms import STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
 from ingest.chunk import sentences
 
 MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
 _CLOSE = re.compile(r"\s*[.!?;:,]*")
-_DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[“”\"‘’]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
+_QUOTES = "“”\"‘’"
+_DECOR = re.compile(rf"^\s*(?:[-*•]|\d+[.)])\s+|[{_QUOTES}]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,14 @@ def plain_abbrev(text: str) -> str:
     return _ABBREV.sub(lambda m: "".join(g for g in m.groups() if g), text)
 
 
+def _stems(text: str) -> set[str]:
+    """The stems of a passage-side text, abbreviations written plain."""
+    return stem_set(plain_abbrev(text))
+
+
 def names(claim: str) -> set[str]:
     """The claim's proper names, lower-cased: capitalised words that do not open it (and are not "I")."""
-    return {w.lower().replace("’", "'").removesuffix("'s") for w in words(plain_abbrev(claim))[1:]
-            if w[:1].isupper() and w != "I" and w.lower() not in STOP}
+    return {norm(w) for w in words(plain_abbrev(claim))[1:] if w[:1].isupper() and w != "I" and w.lower() not in STOP}
 
 
 def named_in(name: str, known: set[str]) -> bool:
@@ -72,9 +77,6 @@ def named_in(name: str, known: set[str]) -> bool:
     forms = {name, *((name[:-3], name[:-3] + "a") if name.endswith("ese") else ()),
              *((name[:-1],) if name.endswith(("ian", "can")) else ())}
     return any(stem(f) in known for f in forms if f)
-
-
-_QUOTES = "“”\"‘’"
 
 
 def _squash(text: str) -> tuple[str, list[int]]:
@@ -124,7 +126,7 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
         lead = hit.text[before[-1][0]:passage.start - hit.start] if before else ""
     text = lead + passage.text
     base = passage.start - len(lead)  # document offset of `text`
-    known = stem_set(plain_abbrev(" ".join([text, str(meta.get("title") or ""), str(meta.get("publisher") or "")])))
+    known = _stems(" ".join([text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
     if not terms or not all(named_in(n, known) for n in names(claim)):
         return 0.0, passage.start, passage.end
     spans = sentences(text) or [(0, len(text))]
@@ -147,8 +149,7 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
 
 def states(claim: str, passage: Passage) -> bool:
     """`passage` states every word and number of a short `claim` ("Jeffery Kessler", "since 2019")."""
-    text = plain_abbrev(passage.text)
-    return set(content_stems(plain_abbrev(claim))) <= stem_set(text) and numbers(claim) <= numbers(text)
+    return set(content_stems(plain_abbrev(claim))) <= _stems(passage.text) and numbers(claim) <= numbers(passage.text)
 
 
 ABSENCE = re.compile(r"^\s*(?:However,\s*)?(?:the\s+)?(?:passages?|documents?|articles?|sources?)\s+(?:do|does)\s+not\s+"
@@ -165,10 +166,10 @@ def absent(claim: str, passages: list[Passage]) -> bool:
     what = m.group("what")
     named = names("x " + what)  # the first word of `what` counts too
     if named:
-        seen = set().union(*(stem_set(plain_abbrev(p.text)) for p in passages))
+        seen = set().union(*(_stems(p.text) for p in passages))
         return not all(named_in(n, seen) for n in named)
-    terms = set(content_stems(what)) - {"specif", "whether", "explicit", "direct", "particular"}
-    return bool(terms) and not any(terms <= stem_set(p.text) for p in passages)
+    terms = set(content_stems(plain_abbrev(what))) - {"specif", "whether", "explicit", "direct", "particular"}
+    return bool(terms) and not any(terms <= _stems(p.text) for p in passages)
 
 
 def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Citation:
@@ -206,9 +207,10 @@ def segments(line: str) -> list[tuple[str, list[int]]]:
             out.append((body, nums))
         pos = m.end()
     tail = line[pos:]
-    if len(content_stems(_DECOR.sub(" ", tail))) >= 3:
+    sentence_tail = len(content_stems(_DECOR.sub(" ", tail))) >= 3
+    if sentence_tail:
         tail = closing(tail)
-    if out and len(content_stems(_DECOR.sub(" ", tail))) < 3:
+    if out and not sentence_tail:
         out[-1] = (out[-1][0] + "\x00" + tail, out[-1][1])
     elif tail.strip():
         out.append((tail, []))
@@ -270,15 +272,17 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
             head, _, tail = body.partition("\x00")
             claim = _DECOR.sub(" ", head).strip()
-            if not content_stems(claim):
+            size = len(content_stems(claim))
+            if not size:
                 marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
                 kept.append(_insert(head, marks) + tail if head.strip() else "")
                 continue
-            if len(content_stems(claim)) < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]")
-                good = [(support(claim, p), p) for p in [*cited, *passages] if states(claim, p)][:1]
-                if good:
+            if size < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]")
+                stated = next((p for p in [*cited, *passages] if states(claim, p)), None)
+                if stated is not None:
                     out.kept += 1
-                    kept.append(_insert(head, "".join(marker(p, s, e, 1.0) for (_, s, e), p in good)) + tail)
+                    _, s, e = support(claim, stated)
+                    kept.append(_insert(head, marker(stated, s, e, 1.0)) + tail)
                 else:
                     out.dropped += 1
                     out.warnings.append(f"dropped a short answer no passage states: {claim[:80]!r}")

@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-from evals.metrics import abstention, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+from evals.metrics import abstention, citation_precision, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq"
 
@@ -85,20 +85,13 @@ def score(questions: list[dict], ask, rank, progress=None) -> tuple[list[dict], 
     summary = {"questions": len(rows),
                "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
                "mrr": mean([r["rr"] for r in ans_rows]),
-               "citation_precision": precision(answered),
+               "citation_precision": citation_precision(answered),
                "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
                "token_f1_all": mean([r["f1"] for r in ans_rows]),
                **abstention(rows),
                "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
                "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
     return rows, summary
-
-
-def precision(answered: list[dict]) -> float | None:
-    """Citation precision over answered answerable questions: the share of their citations that cite a gold
-    passage (ClapNQ) or a gold page (the PDF suites), the passages that hold the supporting fact."""
-    n = sum(r["citations"] for r in answered)
-    return sum(r["citations_precise"] for r in answered) / n if n else None
 
 
 def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,

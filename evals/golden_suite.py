@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from evals.cases import Case, load_cases
-from evals.metrics import abstention, citation_validity, cited_docs, percentile
+from evals.metrics import abstention, citation_precision, citation_validity, cited_docs, percentile
 
 GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
 
@@ -53,8 +53,7 @@ def summarize(rows: list[dict]) -> dict:
         "key_facts_all_found": sum(r["key_facts_found"] == r["key_facts"] for r in answered) / len(ans) if ans else None,
         "key_fact_recall": sum(r["key_facts_found"] for r in ans) / max(1, sum(r["key_facts"] for r in ans)),
         "citation_validity": sum(r["citations_valid"] for r in rows) / cites if cites else None,
-        "citation_precision": (sum(r["citations_precise"] for r in answered) / n_cited) if (
-            n_cited := sum(r["citations"] for r in answered)) else None,
+        "citation_precision": citation_precision(answered),
         "source_ok": sum(r["sources_ok"] for r in answered) / len(ans) if ans else None,
         "forbidden_hits": sum(bool(r["violations"]) for r in rows),
         **abstention(rows),

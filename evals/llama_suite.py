@@ -5,8 +5,8 @@ Read in place from ../shared/benchmarks/llama_history_of_alexnet and ../shared/b
 PDF pages) and `rag_dataset.json` (the reference answers again, used when a question line lacks one). Each suite's
 index lives under `<home>/suites/<name>` and never touches the product's. Every question is answerable, so the
 suite measures gold-page retrieval (hit@1/@5, MRR over the pages of the retrieved chunks, first occurrence kept),
-whether the citations include a gold page, citation precision (the share of citations on a gold page), token-F1 / ROUGE-L against the reference answer, the false-abstention
-rate and latency.
+whether the citations include a gold page, citation precision (the share of citations on a gold page), token-F1 /
+ROUGE-L against the reference answer, the false-abstention rate and latency.
 
 A chunk counts for the page it starts on (`Hit.page`, `Citation.page`): a chunk that runs onto the next page does
 not count for that page.
@@ -18,8 +18,8 @@ import json
 import time
 from pathlib import Path
 
-from evals.clapnq_suite import plain, precision, suite_settings
-from evals.metrics import abstention, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+from evals.clapnq_suite import plain, suite_settings
+from evals.metrics import abstention, citation_precision, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 DATASETS = {"alexnet": BENCHMARKS / "llama_history_of_alexnet", "solana": BENCHMARKS / "llama_blockchain_solana"}
@@ -86,7 +86,7 @@ def summarize(rows: list[dict]) -> dict:
             "hit@1": mean([r["hit1"] for r in rows]), "hit@5": mean([r["hit5"] for r in rows]),
             "mrr": mean([r["rr"] for r in rows]),
             "citation_gold_page": mean([float(r["cites_gold"]) for r in answered]),
-            "citation_precision": precision(answered),
+            "citation_precision": citation_precision(answered),
             "token_f1_answered": mean([r["f1"] for r in answered]),
             "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
             "token_f1_all": mean([r["f1"] for r in rows]), "rouge_l_all": mean([r["rouge_l"] for r in rows]),

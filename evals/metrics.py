@@ -87,6 +87,14 @@ def percentile(values: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
+def citation_precision(answered: list[dict]) -> float | None:
+    """The share of the citations of answered answerable questions that are precise (each row: `citations`,
+    `citations_precise`; what "precise" means is the suite's: a key fact or expected document for golden, a gold
+    passage for ClapNQ, a gold page for the PDF suites)."""
+    n = sum(r["citations"] for r in answered)
+    return sum(r["citations_precise"] for r in answered) / n if n else None
+
+
 def abstention(rows: list[dict]) -> dict:
     """PaperQA2-style: precision = correct / answered, accuracy = correct / all; plus the correct-abstention rate
     on unanswerable questions and the false-abstention rate on answerable ones. Each row: answerable, abstained,
