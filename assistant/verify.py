@@ -22,7 +22,7 @@ MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
 _CLOSE = re.compile(r"\s*[.!?;:,]*")
 _QUOTES = "“”\"‘’"
-_DECOR = re.compile(rf"^\s*(?:[-*•]|\d+[.)])\s+|[{_QUOTES}]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
+_DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[" + _QUOTES + r"]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,9 @@ def test_a_fragment_cut_inside_a_word_is_not_a_verbatim_quote():
     assert verbatim("S. controls and more words here", ministry) is None
     s, e = verbatim("Foreign Ministry condemned the U.S. controls", ministry)
     assert TEXT[s:e] == sentence
+
+
+def test_a_cited_bullet_keeps_its_source_tag():
+    tag = "(The Business Times, 2025-05-14)"  # a tag with three words of its own is still a tag, not a sentence
+    out = run(f"- “{UNITS.text}” [2] {tag}\n- “{RULE.text}” [1] {tag}")
+    assert out.text.count(tag) == 2 and out.dropped == 0
