@@ -1,88 +1,79 @@
 """Whether the retrieved evidence can answer a question at all, decided before any engine runs.
 
-Similarity alone cannot tell an on-topic unanswerable question from an answerable one (FINDINGS.md), so the
-gate asks three things: does the question name something the documents never mention; does any unit reach the
-calibrated relevance floor; and, for "how many" and "when" questions, does the evidence hold a number or a date.
+A few facts decide alone: there is no question once instructions are set aside; nothing was retrieved; every name
+the question asks about is one no document mentions (after misspellings are read as indexed words; names of the
+context, the conversation and a yes/no question's setting do not count: they are case details); a wh-question asks
+about a name no document mentions. Everything else is weighed by the answerability model (assistant/answerability.py),
+whose probability and threshold the answer carries. Without a fitted model, the calibrated relevance floor and the
+answer-type check decide, as before the model existed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from assistant.answerability import expected_type, features, holds_type, load
 from assistant.models import Unit
 from assistant.question import Question
-from assistant.terms import DATE, NUMBER, new_match, stem, stem_set
+from assistant.terms import stem
+from ingest.tokens import parts
 
-# "Name the companies…", "Which countries were…": the answer is a list of names, so the evidence must enumerate
-# some ("Nvidia and Oracle", "China, Russia, Iran, and North Korea", "the 910B, 910C, and 910D"), not only count them
-# ("seventeen countries") or describe them ("select Chinese tech companies").
-_MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
-_NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
-ENUMERATION = re.compile(rf"{_NAME}(?:, {_NAME})*,? (?:and|or) {_NAME}")
-COVERAGE = 0.45  # share of the question's (IDF-weighted) terms a typed unit must hold; from the golden set
+_WHAT = {"number": "a number", "date": "a date", "person": "a person's name", "place": "a place",
+         "members": "the names of its members"}
 
 
 @dataclass(frozen=True)
 class Verdict:
     abstain: bool
     reason: str = ""
-    unknown: tuple[str, ...] = ()   # names in the question that no indexed passage contains
+    unknown: tuple[str, ...] = ()      # names in the question that no indexed passage contains
+    probability: float | None = None   # p(answerable) from the answerability model, when it decided
+    threshold: float | None = None
 
 
 def unknown_names(q: Question, known) -> tuple[str, ...]:
-    """The question's proper names and model numbers that occur in no indexed chunk nor document metadata."""
-    return tuple(n for n in q.names if not any(known(stem(p)) for p in n.lower().split("-") if p))
+    """The question's names and identifiers that occur in no indexed chunk nor document metadata (a compound
+    identifier counts as known when the index holds it whole or all of its parts)."""
+    return tuple(n for n in q.names if not known(stem(n)) and not ((p := parts(n)) and all(known(stem(x)) for x in p)))
 
 
-def decide(q: Question, units: list[Unit], known, idf, min_relevance: float) -> Verdict:
-    """Abstain (with a reason for the log) or go on; never on the strength of text that tries to instruct."""
+def fixed_rule(q: Question, units: list[Unit], known) -> str | None:
+    """The reason to abstain that needs no weighing, or None."""
+    if not q.terms:
+        return "there is no question to answer once the instructions are set aside"
+    if q.unresolved:
+        return f"the question refers to something earlier (“{q.unresolved}”) that the conversation does not name"
     if not units:
-        return Verdict(True, "nothing retrieved")
+        return "nothing was retrieved"
     unknown = unknown_names(q, known)
-    if q.kind != "yes_no" and unknown:
-        return Verdict(True, f"the documents never mention {', '.join(unknown)}", unknown)
     if q.names and len(unknown) == len(q.names):
-        return Verdict(True, "the documents mention none of the names in the question", unknown)
-    missing = [t for t in q.terms if not known(t)]
-    if q.terms and len(missing) / len(q.terms) >= 0.6:
-        return Verdict(True, "most of the question's terms occur in no document", unknown)
+        return f"the documents never mention {', '.join(unknown)}"
+    if unknown and q.kind != "yes_no":
+        return f"the documents never mention {', '.join(unknown)}"
+    return None
+
+
+def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
+           threshold: float | None = None) -> Verdict:
+    """Abstain (with a reason for the log) or go on; never on the strength of text that tries to instruct."""
+    unknown = unknown_names(q, known)
+    rule = fixed_rule(q, units, known)
+    if rule:
+        return Verdict(True, rule, unknown)
+    model = load()
+    kind = expected_type(q)
     best = units[0].relevance
-    if best < min_relevance:
-        return Verdict(True, f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}", unknown)
-    asks_members = q.kind == "list" and _MEMBERS.search(q.core)
-    if asks_members and not any(ENUMERATION.search(u.text) for u in units[:8] if u.relevance >= 0.7 * best):
-        return Verdict(True, "the passages mention what is asked for but name none of its members", unknown)
-    if q.kind in ("number", "date") and not any(typed(q, u, known, idf) for u in units[:8] if u.relevance >= 0.7 * best):
-        what = "number" if q.kind == "number" else "date"
-        return Verdict(True, f"no passage holds a {what} together with what the question asks about", unknown)
-    return Verdict(False, "", unknown)
-
-
-def typed(q: Question, u: Unit, known, idf) -> bool:
-    """`u` can answer a 'how many' / 'when' question: it holds a quantity (a number that is not part of a date) or
-    a date, the thing counted ("how many countries" needs "countries"), and most of the question's terms."""
-    if q.kind == "number":
-        if not new_match(NUMBER, DATE.sub(" ", u.text), q.text):  # a quantity, not a day of a date
-            return False
-        head = _counted(q.text)
-        if head and stem(head) not in stem_set(u.text):
-            return False
-        if head is None and re.search(r"\bnumber\b", q.text, re.I) and not re.search(r"\d", DATE.sub(" ", u.text)):
-            return False  # "what is the document number…" asks for an identifier: digits, not "dozens"
-    elif not new_match(DATE, u.text, q.text):
-        return False
-    weights = {t: idf(t) for t in q.terms if known(t)}
-    have = stem_set(u.text)
-    return sum(w for t, w in weights.items() if t in have) >= COVERAGE * (sum(weights.values()) or 1.0)
-
-
-def _counted(question: str) -> str | None:
-    """The noun a quantity question counts: "how many Ascend 910C units does…" -> "units"; "what share…" -> "share"."""
-    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b", question, re.I)
-    if m:
-        return m.group(1).lower()
-    m = re.search(r"\bhow (?:many|large an?|big an?|much)\s+((?:[\w’'-]+\s+){0,4}?)(?:does|do|did|were|was|are|is|will|"
-                  r"would|could|can|has|have|had)\b", question, re.I)
-    head = m and [w for w in m.group(1).split() if w.lower() not in ("a", "an", "the")]
-    return head[-1].lower() if head else None
+    typed = any(holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best)
+    if model is None:  # the rules the model replaced
+        if best < min_relevance:
+            return Verdict(True, f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}", unknown)
+        if kind in ("number", "date", "members") and not typed:
+            return Verdict(True, f"no passage holds {_WHAT[kind]} together with what the question asks about", unknown)
+        return Verdict(False, "", unknown)
+    cut = model.threshold if threshold is None else threshold
+    p = model.probability(features(q, units, known, idf))
+    if p >= cut:
+        return Verdict(False, "", unknown, p, cut)
+    why = (f"no passage holds {_WHAT[kind]} together with what the question asks about" if kind and not typed
+           else "the passages are about the topic but do not answer the question")
+    return Verdict(True, f"{why} (answerability {p:.2f} < {cut:.2f})", unknown, p, cut)

@@ -11,11 +11,13 @@ import time
 import uuid
 from collections.abc import Callable
 
+from assistant import language
 from assistant.abstain import decide
 from assistant.engines.base import Context, Draft
 from assistant.evidence import Evidence
 from assistant.models import Answer, Filters, Turn
-from assistant.question import JUDGMENT, Question, analyze
+from assistant.queries import classes, sub_queries
+from assistant.question import Question, analyze
 from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import stem
@@ -39,19 +41,6 @@ def make_engine(name: str, settings: AssistantSettings):
 
         return LLMEngine(settings)
     raise ConfigError(f"unknown engine {name!r}; known engines: {', '.join(ENGINE_NAMES)}")
-
-
-def sub_queries(q: Question, doc_freq) -> list[str]:
-    """Extra BM25 queries for a yes/no question: its names alone, and, for a rule question, the known names that
-    are not model numbers with the rule's words ("Huawei Ascend violation"): the rule and the fact that ties the
-    entity to it rarely share words (FINDINGS.md)."""
-    if q.kind != "yes_no" or not q.names:
-        return []
-    out = [" ".join(q.names)]
-    if q.judgment:
-        general = [n for n in q.names if not any(c.isdigit() for c in n) and doc_freq(stem(n.lower())) > 0]
-        out.append(" ".join(general + [m.group(0) for m in JUDGMENT.finditer(q.text)]))
-    return out
 
 
 class Assistant:
@@ -84,34 +73,51 @@ class Assistant:
             self.engines[name] = make_engine(name, self.settings)
         return self.engines[name]
 
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        """Chunk texts by id."""
+        return {c["chunk_id"]: c["text"] for c in self.index.chunks(ids=ids)} if ids else {}
+
     def context(self, question: str, history: list[Turn], filters: Filters | None) -> Context:
-        q = analyze(question, history)
-        queries = [q.search, *sub_queries(q, self.index.lexical.doc_freq)]
-        qvec = self.embedder.encode([q.search], query=True)[0]
+        """Question analysis, retrieval and evidence ranking for one question."""
+        q = analyze(question, history, self.vocabulary.known, self.vocabulary.correct)
+        cls = classes(q, self.index.lexical_search, self.texts, self.vocabulary.known) if q.kind == "yes_no" else ()
+        search = " ".join([q.search, *cls])
+        queries = [search, *sub_queries(q, cls, self.index.lexical.doc_freq)]
+        qvec = self.embedder.encode([search], query=True)[0]
         hits = self.retriever.search(qvec, queries, filters)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits)
-        return Context(q, units, vectors, ignored=ignored, hits=hits)
+        return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls)
+
+    def absent(self, q: Question, filters: Filters | None) -> tuple[str, ...]:
+        """The names of the question (asked about, or case details) that no indexed document mentions, or, with
+        filters, none of the documents the filters admit."""
+        out = []
+        for n in dict.fromkeys((*q.names, *q.context_names)):
+            if not self.vocabulary.known(stem(n)) or filters is not None and not self.retriever.mentions(n, filters):
+                out.append(n)
+        return tuple(out)
 
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,
             filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
+        """Answer one question (see `answer()`); the stages are timed in `Answer.timings_ms`."""
         t0 = time.perf_counter()
         name = engine or self.settings.answer.engine
         eng = self.engine(name)
         self.refresh()
         ctx = self.context(question, history or [], filters)
-        verdict = decide(ctx.question, ctx.units, self.vocabulary.known, self.evidence.idf,
-                         self.settings.answer.min_relevance)
+        q = ctx.question
+        verdict = decide(q, ctx.units, self.vocabulary.known, self.evidence.idf,
+                         self.settings.answer.min_relevance, self.settings.answer.answerability_threshold)
         ctx.unknown = verdict.unknown
+        ctx.absent = self.absent(q, filters)
         t1 = time.perf_counter()
-        warnings: list[str] = ["instructions inside the question were ignored"] if ctx.question.instructions else []
-        if ctx.ignored:
-            warnings.append(f"{ctx.ignored} passage sentence(s) that try to instruct the assistant were ignored")
+        warnings = self._notes(ctx, filters)
         if verdict.abstain:
-            return self._abstained(ctx, name, verdict.reason, warnings, t0, t1)
+            return self._abstained(ctx, name, verdict, verdict.reason, warnings, t0, t1)
         draft: Draft = eng.draft(ctx, on_token)
         warnings += draft.warnings
         if draft.abstained:
-            return self._abstained(ctx, name, "the engine found no answer in the passages", warnings, t0, t1)
+            return self._abstained(ctx, name, verdict, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         warnings += checked.warnings
         if name != "extractive" and (not checked.kept or checked.dropped > checked.kept):  # "CGTN [1]" states nothing
@@ -120,27 +126,55 @@ class Assistant:
             draft = self.engine("extractive").draft(ctx)
             checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         if not checked.citations:
-            return self._abstained(ctx, name, "no sentence of the draft survived verification", warnings, t0, t1)
+            return self._abstained(ctx, name, verdict, "no sentence of the draft survived verification", warnings,
+                                   t0, t1)
+        return self._answer(checked.text, checked.citations, False, name, verdict, warnings, t0, t1)
+
+    def _notes(self, ctx: Context, filters: Filters | None) -> list[str]:
+        """What the user should know about how the question was read."""
+        q, out = ctx.question, []
+        if q.instructions:
+            out.append("instructions inside the question were ignored")
+        if ctx.ignored:
+            out.append(f"{ctx.ignored} passage sentence(s) that try to instruct the assistant were ignored")
+        for typed, read in q.corrections:
+            out.append(f"read “{typed}” as “{read}”, a word the documents use")
+        if q.language not in self.languages:
+            out.append(f"the question seems to be in {language.name(q.language)}; the index is searched in "
+                       f"{', '.join(language.name(c) for c in self.languages)}, so passages may be missed: asking in "
+                       f"{language.name(self.languages[0])} gives the best results")
+        return out
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the index is searched well in (the embedding model's and the stemmer's)."""
+        return tuple(getattr(self.embedder, "languages", None) or ("en",))
+
+    def _answer(self, text: str, citations, abstained: bool, engine: str, verdict, warnings: list[str],
+                t0: float, t1: float) -> Answer:
         t2 = time.perf_counter()
-        return Answer(answer=checked.text, citations=tuple(checked.citations), abstained=False, engine=name,
+        answerability = {"answerable": not abstained, "probability": verdict.probability,
+                         "threshold": verdict.threshold}
+        return Answer(answer=text, citations=tuple(citations), abstained=abstained, engine=engine,
                       corpus_version=self.corpus_version, settings_hash=self.settings.settings_hash,
-                      request_id=uuid.uuid4().hex[:16], warnings=tuple(warnings),
+                      request_id=uuid.uuid4().hex[:16], warnings=tuple(warnings), answerability=answerability,
                       timings_ms={"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3})
 
-    def _abstained(self, ctx: Context, engine: str, reason: str, warnings: list[str], t0: float, t1: float) -> Answer:
+    def _abstained(self, ctx: Context, engine: str, verdict, reason: str, warnings: list[str], t0: float,
+                   t1: float) -> Answer:
         related = [u for u in ctx.units[:3] if u.relevance >= 0.5 * self.settings.answer.min_relevance]
         text = ABSTAIN
-        if ctx.unknown and not ctx.question.instructions:
-            text += f" They never mention {', '.join(ctx.unknown[:3])}."
+        if ctx.unknown:
+            text += f" They never mention {_join(list(ctx.unknown[:3]))}."
         if related:
             text += " The closest passages are listed as related; they do not answer it."
-        cites = tuple(cite(i + 1, Passage(i + 1, u.hit, u.start, u.end, u.text), u.start, u.end, u.relevance)
-                      for i, u in enumerate(related))
-        t2 = time.perf_counter()
-        return Answer(answer=text, citations=cites, abstained=True, engine=engine,
-                      corpus_version=self.corpus_version, settings_hash=self.settings.settings_hash,
-                      request_id=uuid.uuid4().hex[:16], warnings=(*warnings, f"abstained: {reason}"),
-                      timings_ms={"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3})
+        cites = [cite(i + 1, Passage(i + 1, u.hit, u.start, u.end, u.text), u.start, u.end, u.relevance)
+                 for i, u in enumerate(related)]
+        return self._answer(text, cites, True, engine, verdict, [*warnings, f"abstained: {reason}"], t0, t1)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 _lock = threading.Lock()

@@ -122,6 +122,7 @@ class Answer:
     request_id: str
     timings_ms: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    answerability: dict = field(default_factory=dict)  # {"answerable", "probability", "threshold"}
 
     def as_dict(self) -> dict:
         """The `/v1/ask` response object (see API.md)."""
@@ -130,4 +131,6 @@ class Answer:
                 "corpus_version": self.corpus_version, "settings_hash": self.settings_hash,
                 "request_id": self.request_id,
                 "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings),
+                "answerability": {k: (round(v, 4) if isinstance(v, float) else v)
+                                  for k, v in self.answerability.items()}}

@@ -86,6 +86,17 @@ class Retriever:
             lists.append(ids[: r.lexical_k])
         return dense, lists
 
+    def mentions(self, name: str, filters: Filters | None) -> bool:
+        """Some document the filters admit contains `name` (a BM25 search for it, filtered)."""
+        from assistant.terms import stem_set
+
+        want = stem_set(name)
+        for cid, _ in self.index.lexical_search(name, 200):
+            rows = self.index.chunks(ids=[cid])
+            if rows and _passes(self.docs.get(rows[0]["doc_id"], {}), filters) and want <= stem_set(rows[0]["text"]):
+                return True
+        return False
+
     def exact_filtered(self, qvec: np.ndarray, filters: Filters, most: int = 20_000) -> list | None:
         """Exact dense search over the chunks of the documents the filters admit, when they are few: faster than
         HNSW with a `where` clause at 100k chunks (about 20 vs 110-150 ms) and exact. None: too many, use HNSW."""

@@ -35,6 +35,9 @@ class AnswerSettings(BaseModel):
                               "(cached); other sentences use their chunk's cosine. 0: measured as good on the golden "
                               "set and ClapNQ, and it keeps a 100k-chunk index under 150 ms (4 took ~270 ms p50).")
     support_threshold: float = Field(0.6, description="Support score a sentence needs from the passage it cites.")
+    answerability_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Probability of answerability under which the assistant abstains; unset: "
+        "the operating point chosen from the cross-validated risk-coverage curve (assistant/answerability.json).")
 
 
 class LLMSettings(BaseModel):
@@ -63,8 +66,11 @@ class AssistantSettings(Settings):
     def settings_hash(self) -> str:
         """Hash of everything that shapes an answer (the index's shaping, retrieval, answering, LLM choice)."""
         llm = self.llm.model_dump(exclude={"api_key", "timeout_s"}, mode="json")
+        from assistant.answerability import load
+
+        model = load()
         blob = {"index": self.shaping(), "retrieve": self.retrieve.model_dump(),
-                "answer": self.answer.model_dump(), "llm": llm}
+                "answer": self.answer.model_dump(), "llm": llm, "answerability": model.digest if model else None}
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 

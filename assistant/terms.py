@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’\-][A-Za-z0-9]+)*")
+from ingest import tokens
+
 NUMBER = re.compile(
     r"\$\s?\d|\b\d[\d,.]*\s?(%|per ?cent|percent|million|billion|trillion|thousand|bn|m)?\b|"
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -29,26 +29,19 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "without"
 STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "for", "from", "if", "in", "into", "is", "it", "its", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "does", "did", "do", "doing", "done", "is", "can", "could", "would", "should", "shall", "may", "might", "must", "have", "has", "had", "having", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "them", "than", "too", "very", "just", "also", "so", "not", "no", "only", "own", "same", "other", "some", "any", "each", "few", "more", "most", "both", "all", "about", "above", "below", "over", "under", "again", "further", "once", "here", "s", "t", "don", "now", "please", "tell", "say", "said", "says", "according", "article", "articles", "document", "documents", "source", "sources", "give", "name", "list", "describe", "explain", "there's", "what's", "who's", "it's", "one", "ones", "thing", "things"])
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Snowball stem of a lower-cased word (the same stemmer as the BM25 index)."""
-    return _stemmer().stemWord(word.lower().replace("’", "'"))
-
-
 def words(text: str) -> list[str]:
-    return WORD.findall(text)
+    """The surface tokens of `text` (ingest.tokens: Unicode words, identifiers such as "744.23" or "D:5" whole)."""
+    return tokens.words(text)
 
 
 def norm(word: str) -> str:
-    """A word lower-cased, with a straight apostrophe and without a possessive "'s" ("Huawei’s" -> "huawei")."""
-    return word.lower().replace("’", "'").removesuffix("'s")
+    """A token case-folded, without accents or a possessive "'s" ("Huawei’s" -> "huawei"; ingest.tokens.norm)."""
+    return tokens.norm(word)
+
+
+def stem(word: str) -> str:
+    """The index term of a token, exactly as BM25 stores it (ingest.tokens.stem)."""
+    return tokens.stem(word)
 
 
 def content_stems(text: str) -> list[str]:
@@ -63,7 +56,8 @@ def content_stems(text: str) -> list[str]:
 
 
 def stem_set(text: str) -> set[str]:
-    return {stem(norm(w)) for w in words(text)}
+    """Every index term of `text`: its tokens' stems and the parts of its compound tokens ("3a090" of "3A090.a")."""
+    return {stem(t) for t in tokens.index_terms(text)}
 
 
 def hedges(text: str) -> frozenset[str]:

@@ -109,6 +109,75 @@ def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
     return passage.start + s, passage.start + e
 
 
+_QUOTED = re.compile(r"“(.*)”|\"(.*)\"", re.S)   # first opening to last closing mark: quotes may hold quotes
+VERDICT = re.compile(r"^\W*(yes|no)\b", re.I)
+JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
+
+
+def _find(want: str, passage: Passage) -> tuple[int, int] | None:
+    """Document offsets of `want` in `passage`, quote marks and spacing aside, on word boundaries; or None."""
+    want = _squash(want)[0].strip()
+    have, at = _squash(passage.text)
+    i = have.find(want)
+    while i >= 0 and not ((i == 0 or not have[i - 1].isalnum()) and
+                          (i + len(want) == len(have) or not have[i + len(want)].isalnum())):
+        i = have.find(want, i + 1)
+    if i < 0 or not want:
+        return None
+    return passage.start + at[i], passage.start + at[i + len(want) - 1] + 1
+
+
+def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
+    """The quote's document span when `claim` frames a verbatim quote of `passage` ("The Business Times
+    (2025-05-14) reports: “the use of … violates …”", "AIM names the 910D among them: “…”"), or None. The quote must
+    be verbatim in the passage; the frame around it may name only what the passage, its
+    title or publisher names, state no number they lack, add no negation, and give a yes/no verdict only on a quote
+    that states the rule firmly (no hedge, no negation). A quote of two content words ("Ascend 910D") is enough: the
+    frame's names and numbers are checked against the passage all the same."""
+    m = _QUOTED.search(claim)
+    quotes = [m.group(1) or m.group(2)] if m else []
+    quotes = [q for q in quotes if len(content_stems(q)) >= 2]
+    if not quotes:
+        return None
+    spans = [_find(q, passage) for q in quotes]
+    if any(sp is None for sp in spans):
+        return None
+    frame = _DECOR.sub(" ", claim[:m.start()] + " " + claim[m.end():])  # source tags "(CGTN, date not given)" aside
+    meta = passage.hit.meta
+    known = _stems(" ".join([passage.text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
+    said = " ".join(quotes)
+    if not all(named_in(n, known) for n in names(frame)) or negated(VERDICT.sub(" ", frame)):
+        return None
+    if not numbers(frame) <= numbers(passage.text):
+        return None
+    if VERDICT.match(frame) and (hedges(said) or negated(said) or not JUDGED.search(said)):
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _clauses(text: str) -> list[str]:
+    """A sentence cut into clauses (at ; : and before "while", "but", "whereas", "although")."""
+    return [c for c in re.split(r"[;:]|,?\s+(?=(?:while|but|whereas|although|though)\b)", text) if c.strip()]
+
+
+def judged_together(claim: str, span: str) -> bool:
+    """A claim that calls something a violation ("using Ascend chips violates…") is supported only by a clause that
+    holds the judgment word and the claim's subject together, with the same hedge and negation: "violates" said of
+    one clause's subject ("they violate market principles") does not support it of another's (FINDINGS.md)."""
+    m = JUDGED.search(claim)
+    if not m:
+        return True
+    judged = stem(m.group(1))
+    subject = names(claim) | set(content_stems(claim[:m.start()]))
+    for c in _clauses(plain_abbrev(span)):
+        have = stem_set(c)
+        if any(stem(norm(w)) == judged or stem(norm(w)).startswith(judged[:5]) for w in words(c)) and \
+                (not subject or subject & have or any(named_in(n, have) for n in names(claim))) and \
+                negated(c) == negated(claim[m.start():]) and (not hedges(c) or bool(hedges(claim))):
+            return True
+    return False
+
+
 def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     """How well `passage` supports `claim` (0..1), and the supporting span as document offsets. A claim that names
     something the passage (with its title and publisher) never names is not supported ("…testing in Malaysia would
@@ -116,6 +185,8 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
     in its chunk may complete it ("The chip is expected to rival…" after "…its new AI chip, the Ascend 910D").
     A claim that is a verbatim quote of the passage is supported by exactly that span."""
     if (quoted := verbatim(claim, passage)) is not None:
+        return 1.0, *quoted
+    if (quoted := framed(claim, passage)) is not None:
         return 1.0, *quoted
     claim = plain_abbrev(claim)
     terms = content_stems(claim)
@@ -138,7 +209,7 @@ def support(claim: str, passage: Passage) -> tuple[float, int, int]:
         span = plain_abbrev(text[s:e])
         have = stem_set(span)
         score = sum(t in have for t in terms) / len(terms)
-        if not numbers(claim) <= numbers(span) or not ordinals(claim) <= ordinals(span) or negated(claim) != negated(span):
+        if not numbers(claim) <= numbers(span) or not ordinals(claim) <= ordinals(span) or negated(claim) != negated(span) or not judged_together(claim, span):
             score = 0.0
         elif hedges(span) and not hedges(claim):
             score *= 0.5
@@ -250,7 +321,10 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             out.citations.append(cite(ids[key], p, s, e, score))
         return f"[{ids[key]}]"
 
-    def check(claim: str, cited: list[Passage]) -> list[tuple[tuple[float, int, int], Passage]]:
+    def check(claim: str, cited: list[Passage], raw: str = "") -> list[tuple[tuple[float, int, int], Passage]]:
+        quoted = [((1.0, *sp), p) for p in cited if raw and (sp := framed(raw.strip(), p)) is not None]
+        if quoted:  # a frame around a verbatim quote: the quote is the citation
+            return quoted[:1]
         good = [(sc, p) for p in cited if (sc := support(claim, p))[0] >= threshold]
         if not good:
             alt = max(((support(claim, p), p) for p in passages), key=lambda x: x[0][0], default=None)
@@ -271,7 +345,7 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
                 out.warnings.append(f"removed citation marker(s) {bad} that point at no passage")
             cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
             head, _, tail = body.partition("\x00")
-            claim = _DECOR.sub(" ", head).strip()
+            claim = VERDICT.sub(" ", _DECOR.sub(" ", head)).strip(" .,:;")  # "Yes. X [1]": X is what is checked
             size = len(content_stems(claim))
             if not size:
                 marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
@@ -290,12 +364,12 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             if not nums and absent(claim, passages):
                 kept.append(head.strip() + tail)
                 continue
-            good = check(claim, cited)
+            good = check(claim, cited, head)
             if good:
                 out.kept += 1
                 kept.append(_insert(head, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)) + tail)
                 continue
-            parts = [x for x in _PIECE.split(head) if x.strip()]
+            parts = [x for x in _PIECE.split(head) if x.strip()] if not _QUOTED.search(head) else [head]
             for part in parts if len(parts) > 1 else []:
                 good = check(_DECOR.sub(" ", part).strip(), cited)
                 if good:

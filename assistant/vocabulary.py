@@ -1,22 +1,35 @@
-"""Which words the indexed documents use: the BM25 vocabulary plus the documents' titles, publishers and authors."""
+"""Which words the indexed documents use (the BM25 vocabulary plus titles, publishers and authors), and the indexed
+word a misspelled one most likely stands for."""
 
 from __future__ import annotations
 
 import bisect
 
-from assistant.terms import stem, words
+from assistant.terms import norm, stem, words
+
+COMMON = 2.0   # Zipf frequency (wordfreq) from which a lower-case English word is a word, not a misspelling
+MAX_EDITS = ((4, 0), (5, 1), (8, 2))  # (shortest word length, edits allowed): "Acsend" -> "Ascend", not "usng" -> "use"
+
+
+def edits_allowed(length: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) a word of `length` letters may be away from its
+    correction: none under 5 letters, one under 8, two from 8 (the usual bands of spelling correctors)."""
+    return max((e for n, e in MAX_EDITS if length >= n), default=0)
 
 
 class Vocabulary:
-    """`known(stem)`: the documents use this word, or a word it is the stem prefix of ("congress" → "congressional")."""
+    """`known(stem)`: the documents use this term, or a word it is the stem prefix of ("congress" → "congressional");
+    `correct(word)`: the indexed word a word the documents never use most likely stands for, or None."""
 
     def __init__(self, lexical, docs: dict[str, dict]):
         self.doc_freq = lexical.doc_freq
-        meta = {stem(w.lower()) for d in docs.values() for k in ("title", "publisher", "author")
-                for w in words(d.get(k) or "")}
-        vocab = set(lexical.retriever.vocab_dict) if lexical.retriever is not None else set()
-        self.sorted = sorted(vocab | meta)
-        self.meta = meta
+        meta_words = {norm(w) for d in docs.values() for k in ("title", "publisher", "author")
+                      for w in words(d.get(k) or "")}
+        self.meta = {stem(w) for w in meta_words}
+        self.sorted = sorted(lexical.terms() | self.meta)
+        self.surface = {w: s for w, s in lexical.words().items() if w.isalpha() and len(w) >= 4}
+        self.surface.update({w: stem(w) for w in meta_words if w.isalpha() and len(w) >= 4})
+        self._choices = sorted(self.surface)
 
     def known(self, term: str) -> bool:
         if self.doc_freq(term) > 0 or term in self.meta:
@@ -25,3 +38,27 @@ class Vocabulary:
             return False
         i = bisect.bisect_left(self.sorted, term)
         return i < len(self.sorted) and self.sorted[i].startswith(term)
+
+    def correct(self, word: str) -> str | None:
+        """The indexed word closest to `word` when the documents never use `word` itself: within `edits_allowed`
+        (optimal string alignment distance, rapidfuzz), the most frequent among the closest; its case follows the
+        typed word's first letter. None for known words, identifiers, short words, words with no close match, and
+        common English words written in lower case ("responded" is not a misspelling of "rescinded"; word
+        frequencies from wordfreq). A capitalised name is matched even when it is a word elsewhere ("Kesler")."""
+        w = norm(word)
+        if not w.isalpha() or self.known(stem(w)) or (k := edits_allowed(len(w))) == 0:
+            return None
+        if not word[:1].isupper():
+            from wordfreq import zipf_frequency
+
+            if zipf_frequency(w, "en") >= COMMON:
+                return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found = process.extract(w, self._choices, scorer=OSA.distance, score_cutoff=k, limit=8)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        alt = max((c for c, d, _ in found if d == best), key=lambda c: (self.doc_freq(self.surface[c]), -len(c)))
+        return alt[:1].upper() + alt[1:] if word[:1].isupper() else alt

@@ -14,10 +14,13 @@ import numpy as np
 
 
 def _tokenizer():
+    """bm25s's tokenizer with the pipeline's one definition of a word (ingest.tokens): identifiers kept whole and
+    in parts, Unicode letters, accents folded; English stop words removed, alphabetic words stemmed."""
     import bm25s
-    import Stemmer
 
-    return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=Stemmer.Stemmer("english").stemWord)
+    from ingest.tokens import index_terms, stem
+
+    return bm25s.tokenization.Tokenizer(stopwords="en", splitter=index_terms, stemmer=stem)
 
 
 def build(index_dir: Path, version: str, ids: list[str], texts: list[str]) -> str:
@@ -79,6 +82,14 @@ class Lexical:
             return 0
         indptr = self.retriever.scores["indptr"]
         return int(indptr[tid + 1] - indptr[tid])
+
+    def terms(self) -> set[str]:
+        """Every index term (stem or identifier) BM25 holds."""
+        return set(self.retriever.vocab_dict) if self.retriever is not None else set()
+
+    def words(self) -> dict[str, str]:
+        """Every normalised word seen at indexing, with its index term ("violates" -> "violat")."""
+        return {w: s for w, s in self.tok.word_to_stem.items() if w} if self.retriever is not None else {}
 
     @property
     def n_docs(self) -> int:

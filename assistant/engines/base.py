@@ -23,6 +23,8 @@ class Context:
     unknown: tuple[str, ...] = ()       # names in the question that no indexed passage contains
     ignored: int = 0                    # passage sentences left out because they try to instruct the assistant
     hits: list = field(default_factory=list)  # the retrieved chunks, best first
+    classes: tuple[str, ...] = ()       # the classes the question's model numbers belong to ("910D" -> "Ascend")
+    absent: tuple[str, ...] = ()        # names of the question that no document (of the filtered set) mentions
 
     def similar(self, a: Unit, b: Unit) -> float:
         """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""

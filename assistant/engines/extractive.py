@@ -12,10 +12,11 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context, Draft
+from assistant.engines.bottom_line import bottom_line, is_rule_question
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, names_in
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import content_stems, stem, stem_set
+from assistant.terms import content_stems, hedges, negated, numbers, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
 
@@ -23,8 +24,7 @@ _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
 ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
                      r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
-LEAD_JUDGMENT = "The documents do not rule on this exact case; what they say about it:"
-DIFFER = "The sources word this differently; both are shown with their dates."
+EVIDENCE = "Evidence:"
 
 
 class ExtractiveEngine:
@@ -35,26 +35,33 @@ class ExtractiveEngine:
 
     def draft(self, ctx: Context, on_token=None) -> Draft:
         q = ctx.question
+        lines, passages, trusted = [], [], set()
+        quoted: set[tuple[str, int]] = set()
+        if is_rule_question(q):
+            top = bottom_line(ctx, ctx.classes, ctx.absent)
+            lines += top.lines
+            trusted |= set(top.composed)
+            for u in top.units:
+                passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text))
+                quoted.add((u.hit.doc_id, u.start))
+            lines.append(EVIDENCE)
+            trusted.add(EVIDENCE)
         lead = chain(ctx) if q.judgment else part_leads(ctx)
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
-                 for u, c, t in select(ctx, self.max_sentences, lead)]
-        lines, passages, trusted = [], [], set()
-        if q.judgment:
-            lines.append(LEAD_JUDGMENT)
-            trusted.add(LEAD_JUDGMENT)
-        differ = False
+                 for u, c, t in select(ctx, self.max_sentences, lead, skip=quoted)]
         for unit, copies, twins in picks:
             for u, extra in ((unit, copies), *((t, ()) for t in twins)):
                 hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
                 passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text))
                 lines.append(f"- “{u.text}” [{len(passages)}] ({_source(hit)})")
-            differ |= bool(twins)
-        if differ:
-            lines.append(DIFFER)
-            trusted.add(DIFFER)
-        gap = [n for n in q.names if not any(_names_in((n,), u.text) for u, _, _ in picks)]
-        if q.kind == "yes_no" and gap and not q.instructions:
-            note = f"The documents do not mention {_join(gap[:3])} specifically."
+            note = differ_note(unit, twins[0]) if twins else None
+            if note:
+                lines.append(note)
+                trusted.add(note)
+        if lines and lines[-1] == EVIDENCE:
+            lines.pop()
+        if q.kind == "yes_no" and ctx.absent and not is_rule_question(q):
+            note = f"The documents do not mention {_join(list(ctx.absent)[:3])}."
             lines.append(note)
             trusted.add(note)
         return Draft("\n".join(lines), passages, frozenset(trusted))
@@ -115,8 +122,10 @@ def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
     return replace(unit, end=end, text=h.text[unit.start - h.start:end - h.start])
 
 
-def select(ctx: Context, max_n: int, lead: list[Unit]) -> list[tuple[Unit, list[str], list[Unit]]]:
-    """Picked units (`lead` first) with the documents of their syndicated copies and their differently-worded twins."""
+def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]] = frozenset()
+           ) -> list[tuple[Unit, list[str], list[Unit]]]:
+    """Picked units (`lead` first) with the documents of their syndicated copies and their differently-worded twins;
+    none of the units in `skip` ((doc_id, start): already quoted above)."""
     units = ctx.units[:40]
     if not units:
         return []
@@ -124,9 +133,9 @@ def select(ctx: Context, max_n: int, lead: list[Unit]) -> list[tuple[Unit, list[
     weights = {t: 1.0 for t in q.terms}
     covered: set[str] = set()
     picks: list[tuple[Unit, list[str], list[Unit]]] = []
-    used: set[tuple[str, int]] = set()
+    used: set[tuple[str, int]] = set(skip)
     limit = max_n if q.kind in ("list", "yes_no") or q.judgment else min(max_n, 3)
-    queue = list(lead)
+    queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None else ():
@@ -180,9 +189,40 @@ def _names_in(names, text: str) -> bool:
     return any(stem(n.lower()) in have for n in names)
 
 
+def differ_note(a: Unit, b: Unit) -> str | None:
+    """Which two sources word one claim differently, and how ("may" against a firm statement, other figures); None
+    when they differ in nothing a reader must weigh (the same claim, attributed in other words)."""
+    how = []
+    ha, hb = hedges(a.text), hedges(b.text)
+    if ha != hb:
+        how.append(f"“{'/'.join(sorted(ha or hb))}” in one, not in the other")
+    if negated(a.text) != negated(b.text):
+        how.append("one negates what the other states")
+    na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
+    if na or nb:
+        how.append(f"figures {', '.join(sorted(na)) or '—'} against {', '.join(sorted(nb)) or '—'}")
+    if not how:
+        return None
+    return f"{_named(a.hit)} and {_named(b.hit)} word this differently: {'; '.join(how)}."
+
+
 def _source(hit: Hit) -> str:
     m = hit.meta
-    return f"{m.get('publisher') or m.get('title') or hit.doc_id}, {m.get('published') or 'date not given'}"
+    return f"{m.get('publisher') or _short(m.get('title')) or hit.doc_id}, {m.get('published') or 'date not given'}"
+
+
+def _named(hit: Hit) -> str:
+    """"CGTN (date not given)", "The Business Times (2025-05-14)"."""
+    m = hit.meta
+    return f"{m.get('publisher') or _short(m.get('title')) or hit.doc_id} ({m.get('published') or 'date not given'})"
+
+
+def _short(title: str | None, most: int = 12) -> str | None:
+    """A title cut to its first `most` words (long front-matter titles would swamp the citation line)."""
+    if not title:
+        return title
+    w = title.split()
+    return title if len(w) <= most else " ".join(w[:most]) + "…"
 
 
 def _join(items: list[str]) -> str:

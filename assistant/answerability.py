@@ -1,0 +1,134 @@
+"""Whether the retrieved evidence answers a question: signals combined by a small logistic-regression model.
+
+No single signal separates on-topic unanswerable questions from answerable ones (FINDINGS.md: their best cosines
+overlap; one threshold on one signal traded one correct abstention for one false one). The model combines:
+the evidence's relevance, cosine and term coverage (best unit and top five), the margin between them, how much of
+the question's weighted terms the index or the top passages never contain, names the documents never mention,
+whether the evidence holds an answer of the expected type (a number, a date, a person, a place, named members)
+together with the question's subject, the question kind, and whether the dense and lexical retrievers agree.
+
+Fitted by `python -m evals.fit_answerability` (scikit-learn, standardised features, cross-validated on the
+golden set and ClapNQ); the fitted coefficients live in `answerability.json` beside this module, whose hash is part
+of the settings hash, so answers record which model decided. Inspect it: every coefficient is named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.models import Unit
+from assistant.question import Question, names_in
+from assistant.terms import DATE, NUMBER, new_match, stem, stem_set
+
+MODEL = Path(__file__).with_name("answerability.json")
+KINDS = ("yes_no", "number", "date", "person", "list", "fact")
+_MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
+_NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
+ENUMERATION = re.compile(rf"{_NAME}(?:, {_NAME})*,? (?:and|or) {_NAME}")
+_WHERE = re.compile(r"^where\b|\bin (which|what) (country|city|state|place|region)\b", re.I)
+
+
+def _counted(question: str) -> str | None:
+    """The noun a quantity question counts: "how many Ascend 910C units does…" -> "units"; "what share…" -> "share"."""
+    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b", question, re.I)
+    if m:
+        return m.group(1).lower()
+    m = re.search(r"\bhow (?:many|large an?|big an?|much)\s+((?:[\w’'-]+\s+){0,4}?)(?:does|do|did|were|was|are|is|will|"
+                  r"would|could|can|has|have|had)\b", question, re.I)
+    head = m and [w for w in m.group(1).split() if w.lower() not in ("a", "an", "the")]
+    return head[-1].lower() if head else None
+
+
+def expected_type(q: Question) -> str | None:
+    """What kind of thing answers `q`: number, date, person, place, members (named items), or None (anything)."""
+    if q.kind in ("number", "date", "person"):
+        return q.kind
+    if q.kind == "list" and _MEMBERS.search(q.ask or q.core):
+        return "members"
+    if _WHERE.search(q.ask or q.core):
+        return "place"
+    return None
+
+
+def holds_type(q: Question, kind: str | None, text: str) -> bool:
+    """`text` holds something of the expected kind that the question does not already say."""
+    if kind is None:
+        return True
+    if kind == "number":
+        if not new_match(NUMBER, DATE.sub(" ", text), q.text):
+            return False
+        head = _counted(q.text)
+        if head and stem(head) not in stem_set(text):
+            return False
+        return not (head is None and re.search(r"\bnumber\b", q.text, re.I) and not re.search(r"\d", DATE.sub(" ", text)))
+    if kind == "date":
+        return new_match(DATE, text, q.text)
+    if kind == "members":
+        return bool(ENUMERATION.search(text))
+    asked = {n.lower() for n in (*q.names, *q.context_names)}
+    return any(n.lower() not in asked and not any(c.isdigit() for c in n) for n in names_in(text))
+
+
+def features(q: Question, units: list[Unit], known, idf) -> dict[str, float]:
+    """The signals the model combines, each a float (the names are the model's feature names)."""
+    weights = {t: idf(t) for t in q.terms}
+    total = sum(weights.values()) or 1.0
+    top = units[:5]
+    best = units[0] if units else None
+    evidence = set().union(*(stem_set(h.text) for h in {u.hit.chunk_id: u.hit for u in units[:12]}.values())) \
+        if units else set()
+    kind = expected_type(q)
+    typed = [u for u in top if best and u.relevance >= 0.7 * best.relevance and holds_type(q, kind, u.text)]
+    unknown = [n for n in q.names if not known(stem(n))]
+    out = {
+        "relevance": best.relevance if best else 0.0,
+        "cosine": max((u.cosine for u in top), default=0.0),
+        "overlap": best.overlap if best else 0.0,
+        "overlap_top5": max((u.overlap for u in top), default=0.0),
+        "margin": (best.relevance - top[-1].relevance) if best else 0.0,
+        "terms_unknown": sum(w for t, w in weights.items() if not known(t)) / total,
+        "terms_not_in_evidence": sum(w for t, w in weights.items() if known(t) and t not in evidence) / total,
+        "names_unknown": len(unknown) / len(q.names) if q.names else 0.0,
+        "typed": float(bool(typed)) if kind else 1.0,
+        "typed_overlap": max((u.overlap for u in typed), default=0.0) if kind else (best.overlap if best else 0.0),
+        "agree": float(bool(best and best.hit.lexical is not None and best.hit.lexical >= 0.2)),
+        "terms": min(1.0, len(q.terms) / 10),
+        **{f"kind_{k}": float(q.kind == k) for k in KINDS},
+        "judgment": float(q.judgment),
+    }
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic regression: p(answerable) = sigmoid(intercept + Σ coef · (x − mean) / scale)."""
+
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    digest: str
+
+    def probability(self, x: dict[str, float]) -> float:
+        z = self.intercept + sum(c * (x.get(n, 0.0) - m) / (s or 1.0)
+                                 for n, m, s, c in zip(self.names, self.mean, self.scale, self.coef, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = MODEL) -> Model | None:
+    """The fitted model beside this module (None when it has not been fitted yet)."""
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    d = json.loads(raw)
+    return Model(tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]),
+                 float(d["threshold"]), hashlib.sha256(raw).hexdigest()[:12])

@@ -1,0 +1,187 @@
+"""The bottom line of a yes/no question about a rule, built from the documents' own clauses (no LLM).
+
+A compliance officer reads the first sentence. For "is testing a 910D in Malaysia a violation?" it says what the
+documents imply for the case asked, each part quoted and cited:
+
+    Yes. The Business Times (2025-05-14) reports: “The Commerce Department issued guidance stating that the use of
+    Huawei Technologies’ Ascend … chips “anywhere in the world” violates the government’s export controls” [1]; AIM
+    (date not given) names the 910D among them: “Huawei’s Ascend processors, namely the 910B, 910C, and 910D” [2].
+
+then, labelled as such, the inference that applies the rule to the case, the hedged sources by name ("CGTN words it
+as a possibility: “… may violate …”"), and what the documents never mention. The verdict follows the rule clause:
+a clause stating the judgment of the question's subject firmly gives yes (or no, when the question asks whether it
+is allowed, or the clause negates it); only hedged clauses give "possibly"; no clause about the subject gives "the
+documents do not settle this", saying what is missing. Verification checks every quoted clause and its frame.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.engines.base import Context
+from assistant.models import Unit
+from assistant.question import JUDGMENT
+from assistant.terms import hedges, negated, stem, stem_set, words
+
+_RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
+                   r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal))\b", re.I)
+_ALLOWED = re.compile(r"\b(legal|lawful|allowed|permitted|permissible|ok|okay|fine|compl\w*)\b", re.I)
+_OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
+_MAX_LEAD_WORDS = 25
+_AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regulator|government|guidance|rule|"
+                        r"regulation|statement|office|authority|commission)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A clause of a unit that states the judgment of the question's subject."""
+
+    unit: Unit
+    quote: str           # verbatim text of the unit: the sentence up to the end of the clause, or the clause
+    hedged: bool
+    negated: bool
+
+
+def _clause(text: str, m: re.Match) -> tuple[int, int]:
+    """The span of the clause around the judgment word at `m`: from the last opener ("that", ";", ":", sentence
+    start) before it to the next ; , or full stop after its object."""
+    opens = [o.end() for o in _OPEN.finditer(text, 0, m.start())]
+    start = max(opens) if opens else 0
+    stop = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
+    end = stop.search(text, m.end()).start()
+    return start, end
+
+
+def rules(ctx: Context, subject: list[str]) -> list[Rule]:
+    """Clauses of the top units that call the question's subject (one of `subject`'s names, or a class) a
+    violation (or allowed), best first: firm before hedged, then relevance."""
+    want = {stem(n) for n in subject}
+    out: list[Rule] = []
+    for u in ctx.units[:40]:
+        for m in _RULE.finditer(u.text):
+            s, e = _clause(u.text, m)
+            clause = u.text[s:e]
+            if want and not want & stem_set(clause[: m.start() - s + 1]):
+                continue  # "they violate market principles": not said of the subject
+            lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
+            quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
+            out.append(Rule(u, quote.strip(), bool(hedges(clause)), negated(clause)))
+            break
+
+    def rank(r: Rule) -> tuple:
+        have = stem_set(r.quote)
+        named = sum(stem(n) in have for n in subject) / max(1, len(subject))
+        authority = bool(_AUTHORITY.search(r.quote))
+        dated = bool(r.unit.hit.meta.get("published"))
+        return (r.hedged, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
+    out.sort(key=rank)
+    return out
+
+
+def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:
+    """The unit that puts `item` ("910D") in a class the rule names ("Ascend"), and the shortest verbatim span from
+    the class's name to the item ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D")."""
+    best = None
+    for u in ctx.units[:40]:
+        for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", u.text):
+            starts = [c.start() for cls in classes for c in re.finditer(rf"(?<!\w){re.escape(cls)}", u.text[:m.start()])]
+            if not starts:
+                continue
+            span = u.text[max(starts):m.end()]
+            owner = re.search(r"[\w’']+['’]s\s*$", u.text[:max(starts)])  # "Huawei’s Ascend…"
+            if owner:
+                span = u.text[owner.start():m.end()]
+            if len(words(span)) > 16:
+                continue
+            score = (u.relevance + (ctx.similar(u, rule.unit) if rule else 0.0)
+                     + 0.3 * bool(re.search(r"\bnamely\b|\bincluding\b|\bsuch as\b|, and\b", span))
+                     + 0.2 * bool(_AUTHORITY.search(u.text)))
+            if best is None or score > best[0]:
+                best = (score, u, span)
+    return (best[1], best[2]) if best else None
+
+
+def _source(u: Unit) -> str:
+    m = u.hit.meta
+    return f"{m.get('publisher') or m.get('title') or u.hit.doc_id} ({m.get('published') or 'date not given'})"
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """Lines that open the answer, the units they quote (in order of their markers), and the lines that are the
+    engine's own composition about the documents (not quotes of them)."""
+
+    lines: list[str]
+    units: list[Unit]
+    composed: list[str]
+
+
+def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...], first: int = 1) -> BottomLine:
+    """The bottom line of a yes/no rule question; markers are numbered from `first`."""
+    q = ctx.question
+    specific = [n for n in q.names if any(c.isdigit() for c in n)]
+    general = [n for n in q.names if n not in specific]
+    earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)] if q.follow_up else []
+    subject = list(dict.fromkeys([*general, *classes, *earlier]))
+    if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject
+        subject = [w for w in words(_case(q)) if w not in q.context_names and len(w) > 3][:4]
+    found = rules(ctx, subject) if subject else []
+    firm = [r for r in found if not r.hedged]
+    units: list[Unit] = []
+    lines: list[str] = []
+    composed: list[str] = []
+
+    def mark(u: Unit) -> str:
+        units.append(u)
+        return f"[{first + len(units) - 1}]"
+
+    if not found:
+        what = " ".join(subject) or "this"
+        line = (f"The documents do not settle this: no passage states whether {what} is a violation or allowed; "
+                "what they say about it follows.")
+        return BottomLine([line], [], [line])
+    lead = firm[0] if firm else found[0]
+    asks_allowed = bool(_ALLOWED.search(q.ask or q.core)) and not re.search(r"violat|illegal|breach|prohibit|forbid|"
+                                                                            r"banned|infring", q.ask or q.core, re.I)
+    says_violation = bool(re.search(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", lead.quote, re.I))
+    yes = (says_violation != asks_allowed) != lead.negated
+    verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
+    head = f"{verdict} {_source(lead.unit)} reports: “{lead.quote}” {mark(lead.unit)}"
+    for item in specific:
+        t = tie(ctx, item, subject, lead)
+        if t and t[0] is not lead.unit:
+            head += f". {_source(t[0])} names the {item} among them: “{t[1]}” {mark(t[0])}"
+    lines.append(head + ".")
+    case = _case(q)
+    if case and firm and (specific or q.context_names):
+        line = f"This is an inference the documents support but do not state: {case} is a case of that rule."
+        lines.append(line)
+        composed.append(line)
+    for r in found:
+        if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and firm:
+            lines.append(f"{_source(r.unit)} words it as a possibility: “{r.quote}” {mark(r.unit)}.")
+            break
+    if absent:
+        line = f"The documents do not mention {_join(list(absent))}."
+        lines.append(line)
+        composed.append(line)
+    return BottomLine(lines, units, composed)
+
+
+def _case(q) -> str:
+    """The case asked about, in the question's words ("testing a 910D in Malaysia")."""
+    m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
+                 r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b",
+                 q.ask or q.core, re.I)
+    return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def is_rule_question(q) -> bool:
+    """A yes/no question about a rule ("is X a violation?", "is X allowed?")."""
+    return q.kind == "yes_no" and (q.judgment or bool(JUDGMENT.search(q.ask or q.core)))
+

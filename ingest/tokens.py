@@ -1,0 +1,74 @@
+"""One definition of a word for the whole pipeline: BM25 at ingest and at query time, question analysis, the
+vocabulary and verification all split and normalise text with these functions, so an identifier found in a
+question is looked up exactly as the index stored it.
+
+A token is a run of Unicode letters and digits ("Böhm", "Liège", "北京"), joined across `. , : ' ’ - _` when a
+letter or digit follows ("U.S", "744.23", "3A090.a", "D:5", "EL-2025-0001", "MATCH_THRESHOLD", "10,000"), with any
+paragraph references attached ("744.23(a)(4)"); a free-standing paragraph reference ("(a)(4)") is a token too.
+Normalising case-folds, removes accents ("böhm" -> "bohm", so "Bohm" finds "Böhm"), drops a possessive "'s"
+and the thousands separators of a number ("10,000" -> "10000"). Only purely alphabetic words are stemmed (Snowball
+English, as BM25 was before); identifiers are kept whole, and the index also holds their parts ("3a090.a" and
+"3a090"), so "ECCN 3A090" finds "3A090.a" while an exact match still counts most (its IDF is the highest).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+TOKENIZER_VERSION = "tokens-1"   # recorded in the index's shaping: a change rebuilds the BM25 index
+
+_PARA = r"(?:\((?:[a-z]{1,4}|\d{1,3})\))"
+TOKEN = re.compile(rf"[^\W_]+(?:(?:[.,:'’\-]|_+)[^\W_]+)*{_PARA}*|{_PARA}+", re.I)
+_JOIN = re.compile(r"[.,:'’\-_()]+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")
+
+
+def words(text: str) -> list[str]:
+    """The surface tokens of `text`, as written ("Böhm", "3A090.a", "U.S", "Huawei’s")."""
+    return TOKEN.findall(_CJK.sub(r" \1 ", text)) if _CJK.search(text) else TOKEN.findall(text)
+
+
+@lru_cache(maxsize=131072)
+def norm(word: str) -> str:
+    """A token case-folded, without accents, with a straight apostrophe, no possessive "'s", and no thousands
+    separators in a number: "Huawei’s" -> "huawei", "Côté" -> "cote", "10,000" -> "10000"."""
+    w = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
+    w = "".join(c for c in w if not unicodedata.combining(c)).removesuffix("'s")
+    return w.replace(",", "") if _GROUPED.fullmatch(w) else w
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=131072)
+def stem(word: str) -> str:
+    """The index term of one token: normalised, and Snowball-stemmed when purely alphabetic ("violates" ->
+    "violat"); identifiers and numbers stay whole ("3a090.a", "744.23", "match_threshold")."""
+    w = norm(word)
+    return _stemmer().stemWord(w) if w.isalpha() else w
+
+
+def parts(word: str) -> list[str]:
+    """The pieces of a compound token worth indexing on their own (two characters or more): "3A090.a" ->
+    ["3a090"], "EL-2025-0001" -> ["el", "2025", "0001"]; none for a plain word or a grouped number."""
+    w = norm(word)
+    if w.isalnum() or _GROUPED.fullmatch(word.replace("’", "'")):
+        return []
+    return [p for p in _JOIN.split(w) if len(p) >= 2 and p != w]
+
+
+def index_terms(text: str) -> list[str]:
+    """What BM25 indexes and searches for in `text` (before stemming and stop words): each token normalised,
+    followed by the parts of a compound token. Used as the bm25s tokenizer's splitter."""
+    out: list[str] = []
+    for w in words(text):
+        out.append(norm(w))
+        out.extend(parts(w))
+    return out
