@@ -1,11 +1,11 @@
 """Whether the retrieved evidence can answer a question at all, decided before any engine runs.
 
-A few facts decide alone: there is no question once instructions are set aside; nothing was retrieved; every name
-the question asks about is one no document mentions (after misspellings are read as indexed words; names of the
-context, the conversation and a yes/no question's setting do not count: they are case details); a wh-question asks
-about a name no document mentions. Everything else is weighed by the answerability model (assistant/answerability.py),
-whose probability and threshold the answer carries. Without a fitted model, the calibrated relevance floor and the
-answer-type check decide, as before the model existed.
+A few facts decide alone: there is no question once instructions are set aside; it refers to something nothing
+names; nothing was retrieved; every name the question asks about is one no document mentions (after misspellings
+are read as indexed words; names of the context, the conversation and a yes/no question's setting do not count:
+they are case details); a wh-question asks about a name no document mentions; and the calibrated rules (relevance
+floor, unknown terms, no number / date / members where one is asked for). What passes them is weighed by the
+answerability model (assistant/answerability.py), whose probability and threshold the answer carries.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.answerability import expected_type, features, holds_type, load
 from assistant.models import Unit
 from assistant.question import Question
-from assistant.terms import stem
+from assistant.terms import stem, stem_set
 from ingest.tokens import parts
 
 _WHAT = {"number": "a number", "date": "a date", "person": "a person's name", "place": "a place",
@@ -37,8 +37,14 @@ def unknown_names(q: Question, known) -> tuple[str, ...]:
     return tuple(n for n in q.names if not known(stem(n)) and not ((p := parts(n)) and all(known(stem(x)) for x in p)))
 
 
-def fixed_rule(q: Question, units: list[Unit], known) -> str | None:
-    """The reason to abstain that needs no weighing, or None."""
+COVERAGE = 0.45  # share of the question's (IDF-weighted) terms a typed unit must hold; from the golden set
+
+
+def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: float = 0.40) -> str | None:
+    """The reason to abstain that needs no weighing, or None. With `idf`, also the calibrated rules the model
+    is added to (measured: they keep golden's correct abstention at 0.95 with no false abstention): evidence under
+    the relevance floor; most of the question's terms unknown; a "how many" / "when" / "which X" question whose
+    evidence holds no number, date or named members together with most of its terms."""
     if not q.terms:
         return "there is no question to answer once the instructions are set aside"
     if q.unresolved:
@@ -50,6 +56,22 @@ def fixed_rule(q: Question, units: list[Unit], known) -> str | None:
         return f"the documents never mention {', '.join(unknown)}"
     if unknown and q.kind != "yes_no":
         return f"the documents never mention {', '.join(unknown)}"
+    if idf is None:
+        return None
+    best = units[0].relevance
+    if best < min_relevance:
+        return f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}"
+    missing = [t for t in q.terms if not known(t)]
+    if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en":
+        return "most of the question's terms occur in no document"
+    kind = expected_type(q)
+    if kind in ("number", "date", "members"):
+        weights = {t: idf(t) for t in q.terms if known(t)}
+        need = COVERAGE * (sum(weights.values()) or 1.0)
+        if not any(holds_type(q, kind, u.text) and (kind == "members" or sum(
+                w for t, w in weights.items() if t in stem_set(u.text)) >= need)
+                for u in units[:8] if u.relevance >= 0.7 * best):
+            return f"no passage holds {_WHAT[kind]} together with what the question asks about"
     return None
 
 
@@ -57,23 +79,15 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
            threshold: float | None = None) -> Verdict:
     """Abstain (with a reason for the log) or go on; never on the strength of text that tries to instruct."""
     unknown = unknown_names(q, known)
-    rule = fixed_rule(q, units, known)
+    rule = fixed_rule(q, units, known, idf, min_relevance)
     if rule:
         return Verdict(True, rule, unknown)
     model = load()
-    kind = expected_type(q)
-    best = units[0].relevance
-    typed = any(holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best)
-    if model is None:  # the rules the model replaced
-        if best < min_relevance:
-            return Verdict(True, f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}", unknown)
-        if kind in ("number", "date", "members") and not typed:
-            return Verdict(True, f"no passage holds {_WHAT[kind]} together with what the question asks about", unknown)
+    if model is None:
         return Verdict(False, "", unknown)
     cut = model.threshold if threshold is None else threshold
     p = model.probability(features(q, units, known, idf))
     if p >= cut:
         return Verdict(False, "", unknown, p, cut)
-    why = (f"no passage holds {_WHAT[kind]} together with what the question asks about" if kind and not typed
-           else "the passages are about the topic but do not answer the question")
-    return Verdict(True, f"{why} (answerability {p:.2f} < {cut:.2f})", unknown, p, cut)
+    return Verdict(True, f"the passages are about the topic but do not answer the question (answerability {p:.2f} "
+                         f"< {cut:.2f})", unknown, p, cut)

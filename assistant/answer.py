@@ -104,14 +104,15 @@ class Assistant:
         name = engine or self.settings.answer.engine
         eng = self.engine(name)
         self.refresh()
+        filters, filter_notes = self.retriever.resolve(filters)
         ctx = self.context(question, history or [], filters)
         q = ctx.question
         verdict = decide(q, ctx.units, self.vocabulary.known, self.evidence.idf,
                          self.settings.answer.min_relevance, self.settings.answer.answerability_threshold)
         ctx.unknown = verdict.unknown
-        ctx.absent = self.absent(q, filters)
+        ctx.absent, ctx.filtered = self.absent(q, filters), filters is not None
         t1 = time.perf_counter()
-        warnings = self._notes(ctx, filters)
+        warnings = self._notes(ctx, filters) + filter_notes
         if verdict.abstain:
             return self._abstained(ctx, name, verdict, verdict.reason, warnings, t0, t1)
         draft: Draft = eng.draft(ctx, on_token)
@@ -158,6 +159,8 @@ class Assistant:
         return Answer(answer=text, citations=tuple(citations), abstained=abstained, engine=engine,
                       corpus_version=self.corpus_version, settings_hash=self.settings.settings_hash,
                       request_id=uuid.uuid4().hex[:16], warnings=tuple(warnings), answerability=answerability,
+                      as_of=max((str(d["published"]) for d in self.retriever.docs.values() if d.get("published")),
+                                default=None),
                       timings_ms={"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3})
 
     def _abstained(self, ctx: Context, engine: str, verdict, reason: str, warnings: list[str], t0: float,

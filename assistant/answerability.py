@@ -5,7 +5,9 @@ overlap; one threshold on one signal traded one correct abstention for one false
 the evidence's relevance, cosine and term coverage (best unit and top five), the margin between them, how much of
 the question's weighted terms the index or the top passages never contain, names the documents never mention,
 whether the evidence holds an answer of the expected type (a number, a date, a person, a place, named members)
-together with the question's subject, the question kind, and whether the dense and lexical retrievers agree.
+together with the question's subject, how much of what the question asks beyond its document's title the best
+passages hold, whether its rarest term is there, the question kind and wh-word, and whether the dense and lexical
+retrievers agree.
 
 Fitted by `python -m evals.fit_answerability` (scikit-learn, standardised features, cross-validated on the
 golden set and ClapNQ); the fitted coefficients live in `answerability.json` beside this module, whose hash is part
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from assistant.models import Unit
 from assistant.question import Question, names_in
-from assistant.terms import DATE, NUMBER, new_match, stem, stem_set
+from assistant.terms import DATE, DURATION, NUMBER, TIME, new_match, stem, stem_set
 
 MODEL = Path(__file__).with_name("answerability.json")
 KINDS = ("yes_no", "number", "date", "person", "list", "fact")
@@ -68,7 +70,7 @@ def holds_type(q: Question, kind: str | None, text: str) -> bool:
             return False
         return not (head is None and re.search(r"\bnumber\b", q.text, re.I) and not re.search(r"\d", DATE.sub(" ", text)))
     if kind == "date":
-        return new_match(DATE, text, q.text)
+        return new_match(DATE, text, q.text) or new_match(DURATION, text, q.text) or new_match(TIME, text, q.text)
     if kind == "members":
         return bool(ENUMERATION.search(text))
     asked = {n.lower() for n in (*q.names, *q.context_names)}
@@ -86,6 +88,15 @@ def features(q: Question, units: list[Unit], known, idf) -> dict[str, float]:
     kind = expected_type(q)
     typed = [u for u in top if best and u.relevance >= 0.7 * best.relevance and holds_type(q, kind, u.text)]
     unknown = [n for n in q.names if not known(stem(n))]
+    have = stem_set(best.text) if best else set()
+    rare = max(q.terms, key=lambda t: weights[t]) if q.terms else None
+    title = stem_set(str(best.hit.meta.get("title") or "")) if best else set()
+    rest = [t for t in q.terms if t not in title]          # what the question asks beyond its document's subject
+    rest_w = sum(weights[t] for t in rest) or 1.0
+
+    def rest_in(stems: set[str]) -> float:
+        return sum(weights[t] for t in rest if t in stems) / rest_w if rest else 1.0
+    ask = (q.ask or q.core).lower()
     out = {
         "relevance": best.relevance if best else 0.0,
         "cosine": max((u.cosine for u in top), default=0.0),
@@ -101,6 +112,17 @@ def features(q: Question, units: list[Unit], known, idf) -> dict[str, float]:
         "terms": min(1.0, len(q.terms) / 10),
         **{f"kind_{k}": float(q.kind == k) for k in KINDS},
         "judgment": float(q.judgment),
+        "coverage": sum(t in have for t in q.terms) / max(1, len(q.terms)),
+        "rarest_in_best": float(rare in have) if rare else 0.0,
+        "rarest_in_top3": float(any(rare in stem_set(u.text) for u in units[:3])) if rare else 0.0,
+        "rest_in_best": rest_in(have),
+        "rest_in_top5": max((rest_in(stem_set(u.text)) for u in top), default=0.0),
+        "rest_in_chunk": rest_in(stem_set(best.hit.text)) if best else 0.0,
+        "typed_best": float(holds_type(q, kind, best.text)) if kind and best else 1.0,
+        "typed_rest": max((rest_in(stem_set(u.text)) for u in typed), default=0.0) if kind else
+        max((rest_in(stem_set(u.text)) for u in top), default=0.0),
+        "close_units": sum(u.relevance >= 0.9 * best.relevance for u in units[:10]) / 10 if best else 0.0,
+        **{f"wh_{w}": float(ask.startswith(w)) for w in ("who", "when", "where", "what", "how")},
     }
     return out
 

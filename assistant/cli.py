@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 from ingest.errors import InputError, guarded
@@ -42,19 +45,46 @@ def _history(path: Path | None) -> list:
     return data
 
 
-def format_answer(ans) -> str:
-    """The answer for a terminal: the text, then each citation with its source, date and verbatim quote."""
-    lines = [ans.answer, ""]
+NOTICE = "This answer reports what the indexed documents say; it is not legal advice."
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """`text` wrapped to `width` columns; a bullet's continuation lines are indented under its text."""
+    out = []
+    for line in text.split("\n"):
+        lead = indent + ("  " if line.startswith("- ") else "")
+        out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=lead, break_on_hyphens=False,
+                             break_long_words=False) or [""]
+    return out
+
+
+def _short(title: str, most: int = 14) -> str:
+    w = title.split()
+    return title if len(w) <= most else " ".join(w[:most]) + "…"
+
+
+def format_answer(ans, width: int | None = None) -> str:
+    """The answer for a terminal, wrapped to its width: the text, then each citation's source and date (and its
+    quote, when the answer text does not already show it), the notes, the date of the newest document, and a
+    reminder that this is not legal advice."""
+    width = width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+    lines = _wrap(ans.answer, width) + [""]
     if ans.citations:
         lines.append("Related passages (they do not answer the question)" if ans.abstained else "Sources")
+    shown = re.sub(r"\s+", " ", ans.answer)
     for c in ans.citations:
-        source = " — ".join(x for x in (c.publisher, c.title and f"“{c.title}”") if x) or c.doc_id
+        source = " — ".join(x for x in (c.publisher, c.title and f"“{_short(c.title)}”") if x) or c.doc_id
         also = f"; also reported in {', '.join(c.also_in)}" if c.also_in else ""
         page = f", page {c.page}" if c.page else ""
-        lines.append(f"[{c.id}] {source}, {c.published or 'date not given'} ({c.doc_id}{page}{also})")
-        lines.append(f"    “{c.quote}” (characters {c.start}–{c.end})")
+        lines += _wrap(f"[{c.id}] {source}, {c.published or 'date not given'} ({c.doc_id}{page}{also}; "
+                       f"characters {c.start}–{c.end})", width)
+        if re.sub(r"\s+", " ", c.quote) not in shown:
+            lines += _wrap(f"“{c.quote}”", width, "    ")
     for w in ans.warnings:
-        lines.append(f"note: {w}")
+        lines += _wrap(f"note: {w}", width)
+    if getattr(ans, "as_of", None):
+        lines.append(f"Newest indexed document: {ans.as_of}.")
+    lines.append(NOTICE)
     return "\n".join(lines).rstrip()
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.models import Hit, Unit
 from assistant.question import INSTRUCTION, Question
-from assistant.terms import DATE, NUMBER, content_stems, new_match, stem_set
+from assistant.terms import NUMBER, content_stems, new_match, stem, stem_set, when, words
 from ingest.chunk import sentences
 from ingest.embed import Embedder
 
@@ -25,12 +25,31 @@ _BACKREF = re.compile(r"^[\"“‘(]?(this|that|these|those|it|its|they|their|he
                       r"move|agency|department|bureau|guidance|rule|statement|report|chips?)|both|also|however|but|"
                       r"meanwhile|additionally|in addition|the latter|the former)\b", re.I)
 _MIN_WORDS = 4
+HEADING_WEIGHT = 0.85
+IDENTIFIER_BONUS = 0.15
+
+
+_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w))+")
+
+
+def heading(hit: Hit, start: int, end: int) -> bool:
+    """The unit is a headline or section heading: a whole line of its own with no closing punctuation."""
+    s, e = start - hit.start, end - hit.start
+    text = hit.text[s:e].rstrip()
+    whole = (s == 0 or hit.text[s - 1] == "\n") and (e >= len(hit.text) or hit.text[e:e + 1] in ("\n", ""))
+    return whole and not re.search(r"[.!?…:;”\"’)]$", text) and len(text.split()) <= 30
 
 
 def split(hit: Hit) -> list[tuple[int, int]]:
-    """Unit spans of one chunk, as offsets into its document's cleaned text."""
+    """Unit spans of one chunk, as offsets into its document's cleaned text; Markdown markup that opens a line
+    ("## ", "> ", "**") is left out of the span, so that it never appears in a quote."""
     spans: list[list[int]] = []
     for s, e in sentences(hit.text):
+        lead = _MARKUP.match(hit.text[s:e])
+        if lead:
+            s += lead.end()
+        if s >= e:
+            continue
         piece = hit.text[s:e]
         short = len(piece.split()) < _MIN_WORDS
         if spans and (_BACKREF.match(piece) or short) and "\n" not in hit.text[spans[-1][0]:e]:
@@ -82,6 +101,7 @@ class Evidence:
         sentences were left out because they try to instruct the assistant."""
         weights = self.term_weights(q)
         total = sum(weights.values()) or 1.0
+        asked = identifiers(q.names)
         units: list[Unit] = []
         vectors: dict[str, np.ndarray] = {}
         ignored = 0
@@ -96,8 +116,12 @@ class Evidence:
                 cos = float(max(0.0, np.dot(qvec, vecs[j]))) if vecs is not None else max(0.0, h.dense or 0.0)
                 have = stem_set(text)
                 overlap = sum(w for t, w in weights.items() if t in have) / total
-                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text)
-                units.append(Unit(hit=h, start=s, end=e, text=text, relevance=rel, cosine=cos, overlap=overlap))
+                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + _identity(asked, text, have)
+                head = heading(h, s, e)
+                if head:  # a body sentence that states the claim goes first; a headline is support of last resort
+                    rel *= HEADING_WEIGHT
+                units.append(Unit(hit=h, start=s, end=e, text=text, relevance=rel, cosine=cos, overlap=overlap,
+                                  heading=head))
                 if vecs is not None:
                     vectors[f"{h.chunk_id}:{s}"] = vecs[j]
         units.sort(key=lambda u: -u.relevance)
@@ -120,10 +144,31 @@ def idf_of(lexical) -> callable:
     return idf
 
 
+def _shape(token: str) -> str:
+    """The pattern of an identifier: "EL-2025-0001" -> "AA-9999-9999" (records from one template share it)."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", token))
+
+
+def identifiers(names) -> dict[str, str]:
+    """The question's identifiers (names with digits), by index term, with their shapes."""
+    return {stem(n): _shape(n) for n in names if any(c.isdigit() for c in n)}
+
+
+def _identity(asked: dict[str, str], text: str, have: set[str]) -> float:
+    """An exact identifier match counts strongly; a record with another identifier of the same shape (another
+    licence from the same template) counts against, so that a question about EL-2025-0001 is answered from it."""
+    if not asked:
+        return 0.0
+    if any(t in have for t in asked):
+        return IDENTIFIER_BONUS
+    shapes = set(asked.values())
+    return -IDENTIFIER_BONUS if any(_shape(w) in shapes for w in words(text) if any(c.isdigit() for c in w)) else 0.0
+
+
 def _type_fit(q: Question, text: str) -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot."""
     if q.kind == "number":
         return 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":
-        return 0.12 if DATE.search(text) else -0.08
+        return 0.12 if when(text) else -0.08
     return 0.0

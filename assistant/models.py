@@ -51,6 +51,9 @@ class Filters:
             except ValueError:
                 raise InputError(f"filters.{key} must be a date like 2025-05-14, not {value!r}") from None
         f = cls(tuple(p.strip() for p in pubs), dates["published_after"], dates["published_before"])
+        if f.published_after and f.published_before and f.published_after > f.published_before:
+            raise InputError(f"filters.published_after ({f.published_after}) is later than filters.published_before "
+                             f"({f.published_before}): no date is in that range")
         return f if f.publisher or f.published_after or f.published_before else None
 
 
@@ -82,6 +85,7 @@ class Unit:
     relevance: float = 0.0
     cosine: float = 0.0
     overlap: float = 0.0
+    heading: bool = False   # a headline or section heading, not a body sentence
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class Answer:
     timings_ms: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     answerability: dict = field(default_factory=dict)  # {"answerable", "probability", "threshold"}
+    as_of: str | None = None   # the newest publication date among the indexed documents (ISO date)
 
     def as_dict(self) -> dict:
         """The `/v1/ask` response object (see API.md)."""
@@ -131,6 +136,6 @@ class Answer:
                 "corpus_version": self.corpus_version, "settings_hash": self.settings_hash,
                 "request_id": self.request_id,
                 "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-                "warnings": list(self.warnings),
+                "warnings": list(self.warnings), "as_of": self.as_of,
                 "answerability": {k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in self.answerability.items()}}

@@ -43,10 +43,12 @@ def classes(q: Question, search, texts, known, most: int = 2) -> tuple[str, ...]
 
 
 def sub_queries(q: Question, classes_: tuple[str, ...], doc_freq) -> list[str]:
-    """Extra BM25 queries for a yes/no question: its names alone, and, for a rule question, the known names that are
-    not model numbers and the items' classes, with the rule's words ("Huawei Ascend violation")."""
+    """Extra BM25 queries: for any question, its identifiers alone; for a yes/no question, its names alone and, for a
+    rule question, the known names that are not model numbers and the items' classes, with the rule's words ("Huawei
+    Ascend violation")."""
+    ids = [n for n in q.names if any(c.isdigit() for c in n)]
     if q.kind != "yes_no" or not (q.names or classes_):
-        return []
+        return [" ".join(ids)] if ids else []  # an identifier alone: its record ranks first
     out = [" ".join((*q.names, *classes_))]
     if q.judgment:
         general = [n for n in q.names if not any(c.isdigit() for c in n) and doc_freq(stem(n)) > 0]

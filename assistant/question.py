@@ -28,6 +28,9 @@ INSTRUCTION = re.compile(
 _FOLLOW_UP = re.compile(
     r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|the latter|the former|"
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
+_COMPARE = re.compile(r"^(compare|contrast)\b|\bhow do (the |these )?(sources|articles|reports|outlets|documents) "
+                      r"(differ|compare|disagree)\b|\bwhat (does|do) (each|every|the different) (source|article|report|"
+                      r"outlet|document)s?\b|\b(each|every) (source|article|report|outlet)\b", re.I)
 _DANGLING = re.compile(r"\b(one of them|any of them|each of them|both of them|the latter|the former|those ones|"
                        r"these ones|the same one)\b", re.I)
 _YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|"
@@ -61,6 +64,7 @@ class Question:
     language: str = "en"         # ISO 639-1 code of the question's language (assistant.language)
     ask: str = ""                # the question proper: the message without its context sentences
     unresolved: str = ""         # a reference to something earlier ("one of them") that nothing before names
+    compare: bool = False        # asks what each source says ("compare what the sources say about X")
 
 
 def instructing(text: str) -> bool:
@@ -99,13 +103,33 @@ def _kind(q: str) -> str:
     return "fact"
 
 
+_REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
+                        r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
+_AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
+
+
+def _value(sentence: str, w: str, at: int) -> bool:
+    """`w` (a token with digits, at offset `at`) is a quantity or amount, not an identifier: "$20,000", "0.82",
+    "15 days"; but "§ 744.23", "part 740", "910D", "2019" and "EL-2025-0001" are identifiers."""
+    before = sentence[max(0, at - 24):at]
+    if _REFERENCE.search(before):
+        return False
+    if _AMOUNT.search(before) or re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", w):
+        return True
+    return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
+
+
 def names_in(text: str) -> list[str]:
-    """Capitalised words not opening a sentence, and tokens with digits (model numbers, years, section numbers; not
-    bare 1-2 digit numbers, which say little on their own)."""
+    """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
+    licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days")."""
     out: list[str] = []
     for sent in sentences(text):
+        pos = 0
         for i, w in enumerate(words(sent)):
-            named = (any(c.isdigit() for c in w) and not (w.isdigit() and len(w) < 3)) or (i > 0 and w[:1].isupper())
+            at = sent.find(w, pos)
+            pos = at + len(w) if at >= 0 else pos
+            digits = any(c.isdigit() for c in w)
+            named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits)
             if named and w not in out:
                 out.append(w)
     return out
@@ -202,4 +226,4 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
                     parts=tuple(sub_questions(ask)), judgment=judgment, instructions=instructions, follow_up=follow,
                     context_names=tuple(dict.fromkeys(context_names)), corrections=corrections, language=lang,
-                    ask=ask, unresolved=unresolved)
+                    ask=ask, unresolved=unresolved, compare=bool(_COMPARE.search(ask)))

@@ -14,6 +14,7 @@ import numpy as np
 from assistant.models import Filters, Hit
 from assistant.settings import AssistantSettings
 from assistant.terms import hedges, negated, numbers, stem_set
+from ingest.errors import InputError
 from ingest.index import Index
 
 
@@ -85,6 +86,28 @@ class Retriever:
                 ids = [i for i in ids if i in rows and _passes(self.docs.get(rows[i], {}), filters)]
             lists.append(ids[: r.lexical_k])
         return dense, lists
+
+    def resolve(self, filters: Filters | None) -> tuple[Filters | None, list[str]]:
+        """`filters` with each publisher matched case-insensitively to an indexed one, and notes for the answer (how
+        many undated documents a date filter leaves out). InputError names an unknown publisher and the known ones."""
+        if filters is None:
+            return None, []
+        known = {str(m.get("publisher")).casefold(): m["publisher"] for m in self.docs.values() if m.get("publisher")}
+        unknown = [p for p in filters.publisher if p.casefold() not in known]
+        if unknown:
+            raise InputError(f"unknown publisher {', '.join(map(repr, unknown))}; the indexed publishers are: "
+                             f"{', '.join(sorted(known.values(), key=str.casefold)) or 'none'}")
+        pubs = tuple(known[p.casefold()] for p in filters.publisher)
+        resolved = Filters(pubs, filters.published_after, filters.published_before)
+        notes = []
+        if filters.published_after or filters.published_before:
+            undated = [d for d, m in self.docs.items() if not m.get("published")
+                       and (not pubs or m.get("publisher") in pubs)]
+            if undated:
+                notes.append(f"{len(undated)} document(s) without a publication date were left out by the date filter")
+        if not any(_passes(m, resolved) for m in self.docs.values()):
+            notes.append("no indexed document matches the filters")
+        return resolved, notes
 
     def mentions(self, name: str, filters: Filters | None) -> bool:
         """Some document the filters admit contains `name` (a BM25 search for it, filtered)."""

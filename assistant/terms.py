@@ -21,11 +21,20 @@ DATE = re.compile(
     r"\b(last|next|this|earlier this|later this|late last|early last|early next)\s+(week|month|year|spring|summer|"
     r"autumn|fall|winter|quarter)\b|\b(yesterday|today|tomorrow|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)\b|\b\d{1,2}(st|nd|rd|th)\s+century\b|\bcentury\b", re.I)
-HEDGES = frozenset({"may", "might", "could", "can", "potentially", "possibly", "reportedly", "allegedly", "likely",
-                    "unlikely", "perhaps", "risk", "risks", "suspected", "suspicions", "would", "expected",
-                    "reports", "reported", "claims", "claimed"})
-NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "denies",
-                       "denied", "deny"})
+_COUNT = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|"
+          r"thirty|forty-five|forty|sixty|ninety)")
+# when something is due or open, rather than on which date: "within 15 days", "30 days after", "9 a.m. to 5 p.m."
+DURATION = re.compile(rf"\b{_COUNT}[\s-]+(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:\d\d\b|\b(?:weekdays|weekends|"
+                  r"business days|working days|monday (?:to|through) friday|around the clock|24/7)\b", re.I)
+
+
+def when(text: str) -> bool:
+    """`text` says when: a date, a deadline or duration ("within 15 days"), or hours ("9 a.m. to 5 p.m.")."""
+    return bool(DATE.search(text) or DURATION.search(text) or TIME.search(text))
+
+
+HEDGES, NEGATIONS = tokens.HEDGES, tokens.NEGATIONS
 STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "for", "from", "if", "in", "into", "is", "it", "its", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "does", "did", "do", "doing", "done", "is", "can", "could", "would", "should", "shall", "may", "might", "must", "have", "has", "had", "having", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "them", "than", "too", "very", "just", "also", "so", "not", "no", "only", "own", "same", "other", "some", "any", "each", "few", "more", "most", "both", "all", "about", "above", "below", "over", "under", "again", "further", "once", "here", "s", "t", "don", "now", "please", "tell", "say", "said", "says", "according", "article", "articles", "document", "documents", "source", "sources", "give", "name", "list", "describe", "explain", "there's", "what's", "who's", "it's", "one", "ones", "thing", "things"])
 
 

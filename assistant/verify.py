@@ -34,6 +34,7 @@ class Passage:
     start: int
     end: int
     text: str
+    score: float = 0.0   # how relevant retrieval found it to the question (Unit.relevance); 0 when unknown
 
 
 @dataclass
@@ -110,7 +111,8 @@ def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
 
 
 _QUOTED = re.compile(r"“(.*)”|\"(.*)\"", re.S)   # first opening to last closing mark: quotes may hold quotes
-VERDICT = re.compile(r"^\W*(yes|no)\b", re.I)
+VERDICT = re.compile(r"^\W*(yes|no)\s*[.,:;—–-]", re.I)  # "Yes." "No," not "No passage…"
+OBLIGED = re.compile(r"\b(must|shall|required|requires|is prohibited|are prohibited|need to|needs to)\b", re.I)
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
 
 
@@ -132,7 +134,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     (2025-05-14) reports: “the use of … violates …”", "AIM names the 910D among them: “…”"), or None. The quote must
     be verbatim in the passage; the frame around it may name only what the passage, its
     title or publisher names, state no number they lack, add no negation, and give a yes/no verdict only on a quote
-    that states the rule firmly (no hedge, no negation). A quote of two content words ("Ascend 910D") is enough: the
+    that states a rule or an obligation firmly (no hedge, no negation). A quote of two content words ("Ascend 910D") is enough: the
     frame's names and numbers are checked against the passage all the same."""
     m = _QUOTED.search(claim)
     quotes = [m.group(1) or m.group(2)] if m else []
@@ -150,7 +152,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
         return None
     if not numbers(frame) <= numbers(passage.text):
         return None
-    if VERDICT.match(frame) and (hedges(said) or negated(said) or not JUDGED.search(said)):
+    if VERDICT.match(frame) and (hedges(said) or negated(said) or not (JUDGED.search(said) or OBLIGED.search(said))):
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 
@@ -318,12 +320,13 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
         key = (p.n, s, e)
         if key not in ids:
             ids[key] = len(ids) + 1
-            out.citations.append(cite(ids[key], p, s, e, score))
+            out.citations.append(cite(ids[key], p, s, e, p.score or score))
         return f"[{ids[key]}]"
 
     def check(claim: str, cited: list[Passage], raw: str = "") -> list[tuple[tuple[float, int, int], Passage]]:
-        quoted = [((1.0, *sp), p) for p in cited if raw and (sp := framed(raw.strip(), p)) is not None]
-        if quoted:  # a frame around a verbatim quote: the quote is the citation
+        m = _QUOTED.search(raw) if raw else None
+        if m and len(content_stems(m.group(1) or m.group(2))) >= 2:  # a quotation: verbatim in a cited passage,
+            quoted = [((1.0, *sp), p) for p in cited if (sp := framed(raw.strip(), p)) is not None]  # or nothing
             return quoted[:1]
         good = [(sc, p) for p in cited if (sc := support(claim, p))[0] >= threshold]
         if not good:

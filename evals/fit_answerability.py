@@ -6,8 +6,9 @@ For every question of both suites it computes the answerability features over th
 set over corpus/, ClapNQ over its 597 passages), drops the questions that the fixed rules decide (no question, no
 evidence, every name unknown), and fits a logistic regression (scikit-learn; features standardised; L2, C chosen by
 stratified k-fold cross-validation). Out-of-fold probabilities give the risk–coverage curve of each suite; the
-threshold is the one that best meets the targets of issue 9 on both suites at once (ClapNQ correct abstention ≥ 0.70
-with false abstention ≤ 0.10; golden ≥ 0.95 and ≤ 0.05), ties going to fewer false abstentions. `--write` saves the
+threshold is the one with the most correct abstentions on ClapNQ that keeps false abstention within the targets of
+issue 9 on both suites (ClapNQ ≤ 0.10, golden ≤ 0.05; the targets for correct abstention are ClapNQ ≥ 0.70 and golden
+≥ 0.95). `--write` saves the
 model to assistant/answerability.json (its hash enters the settings hash) and the curves to
 GROUNDED_HOME/answerability/. Takes a few minutes: every question is retrieved once.
 """
@@ -43,7 +44,8 @@ def collect(settings) -> list[dict]:
         a = get_assistant(s)
         for qid, text, history, label in questions:
             ctx = a.context(text, turns(history), None)
-            rule = fixed_rule(ctx.question, ctx.units, a.vocabulary.known)
+            rule = fixed_rule(ctx.question, ctx.units, a.vocabulary.known, a.evidence.idf,
+                              s.answer.min_relevance)
             rows.append({"suite": suite, "id": qid, "question": text, "answerable": label,
                          "fixed": rule, "x": features(ctx.question, ctx.units, a.vocabulary.known, a.evidence.idf)})
     return rows
@@ -63,20 +65,27 @@ def curve(p: np.ndarray, y: np.ndarray, fixed: np.ndarray) -> list[dict]:
 
 
 def choose(curves: dict[str, list[dict]]) -> tuple[float, dict]:
-    """The threshold that meets most targets (then: lowest summed shortfall, then fewest false abstentions)."""
+    """The operating point: the threshold with the most correct abstentions on ClapNQ while no suite's false
+    abstention passes its ceiling (ClapNQ 0.10, golden 0.05); ties go to fewer false abstentions. When no threshold
+    keeps both ceilings, the one that meets most targets with the smallest shortfall."""
     thresholds = sorted({r["threshold"] for c in curves.values() for r in c})
 
     def at(suite: str, t: float) -> dict:
         return max((r for r in curves[suite] if r["threshold"] <= t), key=lambda r: r["threshold"])
 
+    within = [t for t in thresholds if all(at(s, t)["false_abstention"] <= TARGETS[s][1] for s in TARGETS)]
+    if within:
+        best = max(within, key=lambda t: (at("clapnq", t)["correct_abstention"], at("golden", t)["correct_abstention"],
+                                          -sum(at(s, t)["false_abstention"] for s in TARGETS)))
+        return best, {s: at(s, best) for s in TARGETS}
+
     def key(t: float):
-        met, short, fa = 0, 0.0, 0.0
+        met, short = 0, 0.0
         for suite, (ca_min, fa_max) in TARGETS.items():
             r = at(suite, t)
             met += (r["correct_abstention"] >= ca_min) + (r["false_abstention"] <= fa_max)
             short += max(0.0, ca_min - r["correct_abstention"]) + 2 * max(0.0, r["false_abstention"] - fa_max)
-            fa += r["false_abstention"]
-        return (-met, short, fa)
+        return (-met, short)
     best = min(thresholds, key=key)
     return best, {s: at(s, best) for s in TARGETS}
 
@@ -91,14 +100,15 @@ def fit(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
     train = [r for r in rows if r["fixed"] is None]
     X = np.array([[r["x"][n] for n in names] for r in train])
     y = np.array([r["answerable"] for r in train])
-    strata = np.array([f"{r['suite']}:{r['answerable']}" for r in train])
+    strata = y  # by label: a suite-and-label stratum can be a single question once the rules have decided
     best_c, best_ll, oof = None, None, None
-    for c in (0.03, 0.1, 0.3, 1.0, 3.0):
+    for c in (0.03, 0.1, 0.3, 1.0):
         pred = np.zeros(len(train))
-        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, strata):
-            sc = StandardScaler().fit(X[tr])
-            m = LogisticRegression(C=c, max_iter=2000).fit(sc.transform(X[tr]), y[tr])
-            pred[te] = m.predict_proba(sc.transform(X[te]))[:, 1]
+        for rep in range(3):  # three shuffles of the folds, averaged: 150-question suites make one split noisy
+            for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed + rep).split(X, strata):
+                sc = StandardScaler().fit(X[tr])
+                m = LogisticRegression(C=c, max_iter=3000).fit(sc.transform(X[tr]), y[tr])
+                pred[te] += m.predict_proba(sc.transform(X[te]))[:, 1] / 3
         ll = -np.mean(y * np.log(pred + 1e-9) + (~y) * np.log(1 - pred + 1e-9))
         if best_ll is None or ll < best_ll:
             best_c, best_ll, oof = c, ll, pred
@@ -110,7 +120,7 @@ def fit(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
         curves[suite] = curve(p, np.array([r["answerable"] for r in part]), np.array([r["fixed"] is not None for r in part]))
     threshold, at = choose(curves)
     sc = StandardScaler().fit(X)
-    m = LogisticRegression(C=best_c, max_iter=2000).fit(sc.transform(X), y)
+    m = LogisticRegression(C=best_c, max_iter=3000).fit(sc.transform(X), y)
     return {"about": "Answerability model: logistic regression over standardised features; fitted by "
                      "`python -m evals.fit_answerability --write` (see its docstring). Do not edit by hand.",
             "features": names, "mean": sc.mean_.tolist(), "scale": sc.scale_.tolist(),

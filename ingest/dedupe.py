@@ -3,7 +3,8 @@ sentences have a close counterpart (sentence embeddings) in a chunk of that docu
 
 Chunk-level similarity alone cannot tell a copy from another article on the same topic (measured on the
 seeds: unrelated same-topic chunks score 0.78-0.91), so chunk similarity only proposes candidates and the
-sentences decide. Links are direct, never transitive, so one shared quote cannot chain whole articles together.
+sentences decide; and wording similarity is not sameness (FINDINGS.md), so a pair of sentences counts only when
+they make the same claim: the same hedges, negation, numbers and identifiers. Links are direct, never transitive, so one shared quote cannot chain whole articles together.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import numpy as np
 
 from ingest.chunk import sentences
 from ingest.settings import DedupeSettings
+from ingest.tokens import claim_markers
+
+DEDUPE_VERSION = "claims-1"   # sentence pairs must agree on hedges, negation, numbers and identifiers
 
 
 def candidates(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str], store, floor: float,
@@ -26,12 +30,23 @@ def candidates(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str
     return out
 
 
-def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float) -> float:
-    """Share of chunk A's text (sentence vectors `a`, lengths `wa`) with a sentence of B at `threshold` or above."""
+def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float, agree: np.ndarray | None = None) -> float:
+    """Share of chunk A's text (sentence vectors `a`, lengths `wa`) with a sentence of B at `threshold` or above;
+    with `agree` (A×B booleans), only sentence pairs that make the same claim count."""
     if not len(a) or not len(b):
         return 0.0
-    best = (a @ b.T).max(axis=1)
+    sim = a @ b.T
+    if agree is not None:
+        sim = np.where(agree, sim, -1.0)
+    best = sim.max(axis=1)
     return float((wa * (best >= threshold)).sum() / wa.sum())
+
+
+def same_claim(markers_a: list, markers_b: list) -> np.ndarray:
+    """A×B: sentence pairs that agree on hedges, negation, numbers and identifiers (ingest.tokens.claim_markers).
+    Two versions of a guidance with other thresholds, records from one template with other licence numbers, and a
+    hedged report beside a firm one are never copies of each other, however alike their wording."""
+    return np.array([[x == y for y in markers_b] for x in markers_a], dtype=bool).reshape(len(markers_a), len(markers_b))
 
 
 def links(pairs: Sequence[tuple[str, str]], texts: dict[str, str], encode, settings: DedupeSettings
@@ -46,9 +61,10 @@ def links(pairs: Sequence[tuple[str, str]], texts: dict[str, str], encode, setti
         n = len(sents[c])
         by_chunk[c] = (vecs[i:i + n], np.array([len(s) for s in sents[c]], dtype=np.float32))
         i += n
+    markers = {c: [claim_markers(s) for s in sents[c]] for c in needed}
     out = []
     for a, b in {tuple(p) for p in pairs} | {(b, a) for a, b in pairs}:
-        cov = coverage(*by_chunk[a], by_chunk[b][0], settings.sentence_threshold)
+        cov = coverage(*by_chunk[a], by_chunk[b][0], settings.sentence_threshold, same_claim(markers[a], markers[b]))
         if cov >= settings.coverage:
             out.append((a, b, round(cov, 4)))
     return out

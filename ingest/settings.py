@@ -85,6 +85,7 @@ class Settings(BaseSettings):
         """What shapes the index: a change here means a rebuild, never a mix of old and new chunks."""
         from ingest.chunk import CHUNKER_VERSION
         from ingest.clean import CLEANER_VERSION
+        from ingest.dedupe import DEDUPE_VERSION
         from ingest.tokens import TOKENIZER_VERSION
 
         return {
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
             "clean": self.clean.model_dump(),
             "dedupe": self.dedupe.model_dump(),
             "tokenizer": TOKENIZER_VERSION,
+            "dedupe_version": DEDUPE_VERSION,
             "hnsw": {"m": self.store.hnsw_m, "ef_construction": self.store.hnsw_ef_construction},
         }
 

@@ -72,3 +72,25 @@ def index_terms(text: str) -> list[str]:
         out.append(norm(w))
         out.extend(parts(w))
     return out
+
+
+# Words that change what a sentence claims: two sentences that differ in them are different claims, however close
+# their wording ("violates" / "may violate"; "approved" / "not approved").
+HEDGES = frozenset({"may", "might", "could", "can", "potentially", "possibly", "reportedly", "allegedly", "likely",
+                    "unlikely", "perhaps", "risk", "risks", "suspected", "suspicions", "would", "expected",
+                    "reports", "reported", "claims", "claimed"})
+NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "denies",
+                       "denied", "deny"})
+_MONTH_MAY = re.compile(r"\bMay(?=\s+\d)|(?<=\d\s)May\b")
+
+
+def claim_markers(text: str) -> tuple[frozenset[str], bool, frozenset[str]]:
+    """What two near-identical sentences must share to make the same claim: their hedging words, whether they
+    negate, and their numbers and identifiers ("$10,000", "15 days", "EL-2025-0001", "2024"), normalised."""
+    plain = _MONTH_MAY.sub(" ", text)
+    toks = words(plain)
+    low = [t.lower() for t in toks]
+    hedge = frozenset(w for w in low if w in HEDGES)
+    negation = any(w in NEGATIONS for w in low) or "n't" in plain.lower().replace("’", "'")
+    figures = frozenset(norm(t) for t in toks if any(c.isdigit() for c in t))
+    return hedge, negation, figures

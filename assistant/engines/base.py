@@ -25,6 +25,16 @@ class Context:
     hits: list = field(default_factory=list)  # the retrieved chunks, best first
     classes: tuple[str, ...] = ()       # the classes the question's model numbers belong to ("910D" -> "Ascend")
     absent: tuple[str, ...] = ()        # names of the question that no document (of the filtered set) mentions
+    filtered: bool = False              # metadata filters narrowed the documents searched
+
+    def absence(self) -> str:
+        """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""
+        if not self.absent:
+            return ""
+        names = list(self.absent[:4])
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        where = "None of the documents the filters select mentions" if self.filtered else "The documents do not mention"
+        return f"{where} {listed}."
 
     def similar(self, a: Unit, b: Unit) -> float:
         """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""

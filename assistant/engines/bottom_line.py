@@ -120,6 +120,8 @@ class BottomLine:
 def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...], first: int = 1) -> BottomLine:
     """The bottom line of a yes/no rule question; markers are numbered from `first`."""
     q = ctx.question
+    if (by_threshold := threshold(ctx, first)) is not None:
+        return by_threshold
     specific = [n for n in q.names if any(c.isdigit() for c in n)]
     general = [n for n in q.names if n not in specific]
     earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)] if q.follow_up else []
@@ -162,10 +164,74 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and firm:
             lines.append(f"{_source(r.unit)} words it as a possibility: “{r.quote}” {mark(r.unit)}.")
             break
-    if absent:
-        line = f"The documents do not mention {_join(list(absent))}."
+    if absent and (line := ctx.absence()):
         lines.append(line)
         composed.append(line)
+    return BottomLine(lines, units, composed)
+
+
+_COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
+               r"up to|not exceeding|no more than|or more|or less)")
+_AMOUNT = r"([$€£]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b)?"
+_THRESHOLD = re.compile(rf"\b{_COMPARATOR}\s+(?:a |an |the )?(?:value of |total of )?{_AMOUNT}", re.I)
+_ASKED_AMOUNT = re.compile(_AMOUNT, re.I)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+OBLIGATION = re.compile(r"\b(required|require|requires|need|needs|needed|must|mandatory|obliged|obligat\w*|have to|"
+                        r"has to|necessary|apply|applies)\b", re.I)
+
+
+def _number(digits: str, scale: str | None) -> float:
+    return float(digits.replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
+
+
+def _holds(comparator: str, asked: float, limit: float) -> bool:
+    c = comparator.lower()
+    if c in ("at least", "or more"):
+        return asked >= limit
+    if c in ("less than", "below", "under"):
+        return asked < limit
+    if c in ("up to", "not exceeding", "no more than", "or less"):
+        return asked <= limit
+    return asked > limit
+
+
+def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
+    """The bottom line of "is a report required for a $20,000 shipment?": the rule's threshold from the newest
+    dated source that states one ("… exceeds $10,000 in value"), the question's amount compared with it (labelled as
+    an inference), and an earlier version with another threshold named as a conflict. None without both amounts."""
+    q = ctx.question
+    ask = q.ask or q.core
+    amounts = [m for m in _ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
+    if not amounts or not OBLIGATION.search(ask):
+        return None
+    asked = _number(amounts[0].group(2), amounts[0].group(3))
+    terms = set(q.terms)
+    found = []
+    for u in ctx.units[:40]:
+        m = _THRESHOLD.search(u.text)
+        if m and len(terms & stem_set(u.text)) >= 2 and OBLIGATION.search(u.text):
+            found.append((u, m))
+    if not found:
+        return None
+    found.sort(key=lambda x: (str(x[0].hit.meta.get("published") or ""), x[0].relevance), reverse=True)
+    u, m = found[0]
+    limit = _number(m.group(3), m.group(4))
+    applies = _holds(m.group(1), asked, limit)
+    lines = [f"{'Yes' if applies else 'No'}. {_source(u)} reports: “{u.text.rstrip('.')}” [{first}]."]
+    said = f"{amounts[0].group(0).strip()} {'meets' if applies else 'does not meet'} the condition “{m.group(0)}”"
+    composed = [f"This is an inference the documents support but do not state: {said}."]
+    lines += composed
+    units = [u]
+    for v, n in found[1:]:
+        if _number(n.group(3), n.group(4)) != limit and v.hit.doc_id != u.hit.doc_id:
+            lines.append(f"{_source(v)} sets another threshold: “{v.text.rstrip('.')}” [{first + 1}].")
+            note = ("The sources conflict on the threshold; the newer is given first."
+                    if v.hit.meta.get("published") and u.hit.meta.get("published") else
+                    "The sources conflict on the threshold, and not every one is dated.")
+            lines.append(note)
+            composed.append(note)
+            units.append(v)
+            break
     return BottomLine(lines, units, composed)
 
 
@@ -182,6 +248,7 @@ def _join(items: list[str]) -> str:
 
 
 def is_rule_question(q) -> bool:
-    """A yes/no question about a rule ("is X a violation?", "is X allowed?")."""
-    return q.kind == "yes_no" and (q.judgment or bool(JUDGMENT.search(q.ask or q.core)))
+    """A yes/no question about a rule ("is X a violation?", "is X allowed?", "is a report required for …?")."""
+    return q.kind == "yes_no" and (q.judgment or bool(JUDGMENT.search(q.ask or q.core))
+                                   or bool(OBLIGATION.search(q.ask or q.core)))
 

@@ -42,26 +42,30 @@ class ExtractiveEngine:
             lines += top.lines
             trusted |= set(top.composed)
             for u in top.units:
-                passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text))
+                passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text, u.relevance))
                 quoted.add((u.hit.doc_id, u.start))
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
-        lead = chain(ctx) if q.judgment else part_leads(ctx)
+        lead = chain(ctx) if q.judgment else per_source(ctx) if q.compare else part_leads(ctx)
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, self.max_sentences, lead, skip=quoted)]
         for unit, copies, twins in picks:
-            for u, extra in ((unit, copies), *((t, ()) for t in twins)):
+            pair = [(unit, copies), *((t, ()) for t in twins)]
+            if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
+                pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
+            for u, extra in pair:
                 hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
-                passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text))
-                lines.append(f"- “{u.text}” [{len(passages)}] ({_source(hit)})")
-            note = differ_note(unit, twins[0]) if twins else None
+                passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
+                tag = f"headline; {_source(hit)}" if u.heading else _source(hit)
+                lines.append(f"- “{u.text}” [{len(passages)}] ({tag})")
+            note = differ_note(pair[0][0], pair[1][0]) if twins else None
             if note:
                 lines.append(note)
                 trusted.add(note)
         if lines and lines[-1] == EVIDENCE:
             lines.pop()
         if q.kind == "yes_no" and ctx.absent and not is_rule_question(q):
-            note = f"The documents do not mention {_join(list(ctx.absent)[:3])}."
+            note = ctx.absence()
             lines.append(note)
             trusted.add(note)
         return Draft("\n".join(lines), passages, frozenset(trusted))
@@ -86,6 +90,22 @@ def chain(ctx: Context) -> list[Unit]:
     if rule is not None:
         ties.sort(key=lambda u: -(0.5 * u.relevance + ctx.similar(u, rule)))
     return [u for u in (rule, *ties[:1]) if u is not None]
+
+
+def per_source(ctx: Context, most: int = 6) -> list[Unit]:
+    """For "compare what the sources say about X": the best body sentence of each document that speaks of X (holds
+    most of the question's terms), one per document, dated sources first."""
+    terms = set(ctx.question.terms)
+    best: dict[str, tuple[float, Unit]] = {}
+    for u in ctx.units:
+        if u.heading:
+            continue
+        share = len(terms & stem_set(u.text)) / max(1, len(terms))
+        score = share + u.relevance
+        if share > 0 and (u.hit.doc_id not in best or score > best[u.hit.doc_id][0]):
+            best[u.hit.doc_id] = (score, u)
+    ranked = sorted(best.values(), key=lambda x: (not x[1].hit.meta.get("published"), -x[0]))
+    return [u for _, u in ranked[:most]]
 
 
 def part_leads(ctx: Context) -> list[Unit]:
@@ -135,6 +155,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     picks: list[tuple[Unit, list[str], list[Unit]]] = []
     used: set[tuple[str, int]] = set(skip)
     limit = max_n if q.kind in ("list", "yes_no") or q.judgment else min(max_n, 3)
+    if q.compare:  # one bullet per source that speaks of it
+        limit = max(limit, len(lead))
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
@@ -190,8 +212,9 @@ def _names_in(names, text: str) -> bool:
 
 
 def differ_note(a: Unit, b: Unit) -> str | None:
-    """Which two sources word one claim differently, and how ("may" against a firm statement, other figures); None
-    when they differ in nothing a reader must weigh (the same claim, attributed in other words)."""
+    """Which two sources word one claim differently, and how ("may" against a firm statement), or that they conflict
+    (other figures, the newer named first); None when they differ in nothing a reader must weigh (the same claim,
+    attributed in other words)."""
     how = []
     ha, hb = hedges(a.text), hedges(b.text)
     if ha != hb:
@@ -200,7 +223,9 @@ def differ_note(a: Unit, b: Unit) -> str | None:
         how.append("one negates what the other states")
     na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
     if na or nb:
-        how.append(f"figures {', '.join(sorted(na)) or '—'} against {', '.join(sorted(nb)) or '—'}")
+        newer = "" if not (a.hit.meta.get("published") and b.hit.meta.get("published")) else "; the newer is first"
+        return (f"The sources conflict: {_named(a.hit)} gives {', '.join(sorted(na)) or 'no figure'}, "
+                f"{_named(b.hit)} gives {', '.join(sorted(nb)) or 'no figure'}{newer}.")
     if not how:
         return None
     return f"{_named(a.hit)} and {_named(b.hit)} word this differently: {'; '.join(how)}."

@@ -95,7 +95,7 @@ class LLMEngine:
             if on_token:
                 on_token(delta)
         text = "".join(parts).strip()
-        passages = [Passage(i, u.hit, u.start, u.end, u.text) for i, u in enumerate(units, 1)]
+        passages = [Passage(i, u.hit, u.start, u.end, u.text, u.relevance) for i, u in enumerate(units, 1)]
         if NOT_FOUND.lower() in text.lower()[: len(NOT_FOUND) + 40] or not text:
             return Draft(text, passages, abstained=True)
         return Draft(text, passages)

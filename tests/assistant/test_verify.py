@@ -173,3 +173,24 @@ def test_a_cited_bullet_keeps_its_source_tag():
     tag = "(The Business Times, 2025-05-14)"  # a tag with three words of its own is still a tag, not a sentence
     out = run(f"- “{UNITS.text}” [2] {tag}\n- “{RULE.text}” [1] {tag}")
     assert out.text.count(tag) == 2 and out.dropped == 0
+
+
+def test_a_framed_verbatim_quote_is_cited_at_the_quote():
+    out = run("Yes. P (2025-05-14) reports: “the use of Ascend chips anywhere in the world violates export controls” [1].")
+    assert len(out.citations) == 1 and out.citations[0].quote == "the use of Ascend chips anywhere in the world violates export controls"
+    assert out.text.startswith("Yes.")
+
+
+def test_a_frame_may_not_add_a_name_a_negation_or_a_verdict_on_a_hedge():
+    assert not run("Yes. Reuters reports: “the use of Ascend chips anywhere in the world violates export controls” [1].").citations
+    assert not run("P denies that “the use of Ascend chips anywhere in the world violates export controls” [1].").citations
+    assert not run("Yes. P reports: “Another outlet said the use may violate the rules” [3].").citations
+    assert run("P words it as a possibility: “Another outlet said the use may violate the rules” [3].").citations
+
+
+def test_a_judgment_must_be_said_of_the_same_subject_in_the_same_clause():
+    doc = "China's ministry condemned the controls, while arguing that they violate market principles."
+    hit = Hit(chunk_id="c9", doc_id="d9", text=doc, start=0, end=len(doc), score=1.0, meta={"publisher": "P"})
+    p = Passage(1, hit, 0, len(doc), doc)
+    out = verify("Testing Huawei Ascend chips in Malaysia violates market principles [1].", [p], threshold=0.6)
+    assert not out.citations  # "violate" is said of the controls, not of testing Huawei chips
