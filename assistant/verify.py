@@ -394,6 +394,9 @@ def _insert(body: str, marks: str) -> str:
     """Place citation markers before the sentence's closing punctuation and any trailing source tag."""
     m = re.search(r"(\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\))?\s*$", body)
     head, tail = body[:m.start()], body[m.start():]
+    if not tail.strip() and (p := re.search(r"(?<=[”\"’])[.;:,]$", head.rstrip())):  # “…” [1]. not “…”. [1]
+        head = head.rstrip()
+        return f"{head[:p.start()]} {marks}{head[p.start():]}"
     return f"{head} {marks}{tail}" if head else marks
 
 

@@ -17,7 +17,7 @@ from ingest.chunk import sentences
 from ingest.settings import DedupeSettings
 from ingest.tokens import claim_markers
 
-DEDUPE_VERSION = "claims-1"   # sentence pairs must agree on hedges, negation, numbers and identifiers
+DEDUPE_VERSION = "claims-2"   # sentence pairs must agree on hedges, negation, numbers and identifiers
 
 
 def candidates(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str], store, floor: float,
@@ -43,10 +43,15 @@ def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float, agr
 
 
 def same_claim(markers_a: list, markers_b: list) -> np.ndarray:
-    """A×B: sentence pairs that agree on hedges, negation, numbers and identifiers (ingest.tokens.claim_markers).
+    """A×B: sentence pairs that agree on hedges, negation, numbers and identifiers (ingest.tokens.claim_markers): both
+    hedge or neither, both negate or neither, and the figures of one include the other's (a copy may add "(May 13)",
+    it may not change $50,000 to $10,000).
     Two versions of a guidance with other thresholds, records from one template with other licence numbers, and a
     hedged report beside a firm one are never copies of each other, however alike their wording."""
-    return np.array([[x == y for y in markers_b] for x in markers_a], dtype=bool).reshape(len(markers_a), len(markers_b))
+    def agree(x, y) -> bool:  # both hedged or neither, same negation, and no figure of one missing from the other
+        return bool(x[0]) == bool(y[0]) and x[1] == y[1] and (x[2] <= y[2] or y[2] <= x[2])
+    return np.array([[agree(x, y) for y in markers_b] for x in markers_a], dtype=bool).reshape(
+        len(markers_a), len(markers_b))
 
 
 def links(pairs: Sequence[tuple[str, str]], texts: dict[str, str], encode, settings: DedupeSettings

@@ -115,6 +115,7 @@ class BottomLine:
     lines: list[str]
     units: list[Unit]
     composed: list[str]
+    support: list[Unit] = ()   # further evidence for the evidence list: other sources' rules, other mentions of the item
 
 
 def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...], first: int = 1) -> BottomLine:
@@ -167,7 +168,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if absent and (line := ctx.absence()):
         lines.append(line)
         composed.append(line)
-    return BottomLine(lines, units, composed)
+    quoted = {(u.hit.doc_id, u.start) for u in units}
+    more = [r.unit for r in found if (r.unit.hit.doc_id, r.unit.start) not in quoted]
+    more += [u for u in ctx.units[:40] for item in specific if re.search(rf"(?<!\w){re.escape(item)}(?!\w)", u.text)]
+    return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"

@@ -46,9 +46,12 @@ class ExtractiveEngine:
                 quoted.add((u.hit.doc_id, u.start))
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
-        lead = chain(ctx) if q.judgment else per_source(ctx) if q.compare else part_leads(ctx)
+        if is_rule_question(q):  # the evidence for the bottom line, not whatever else mentions a violation
+            lead, most = list(top.support), min(self.max_sentences, max(1, len(top.support)))
+        else:
+            lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
-                 for u, c, t in select(ctx, self.max_sentences, lead, skip=quoted)]
+                 for u, c, t in select(ctx, most, lead, skip=quoted)]
         for unit, copies, twins in picks:
             pair = [(unit, copies), *((t, ()) for t in twins)]
             if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first

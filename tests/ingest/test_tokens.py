@@ -42,3 +42,17 @@ def test_the_index_holds_identifiers_whole_and_in_parts():
 def test_non_latin_scripts_are_tokenised():
     assert words("华为 Ascend") == ["华", "为", "Ascend"]
     assert words("Санкции против Huawei") == ["Санкции", "против", "Huawei"]
+
+
+def test_near_identical_sentences_with_other_figures_or_hedges_are_not_copies():
+    from ingest.dedupe import same_claim
+    from ingest.tokens import claim_markers
+
+    def agree(a: str, b: str) -> bool:
+        return bool(same_claim([claim_markers(a)], [claim_markers(b)])[0, 0])
+    v2024 = "Distributors must file a report when a shipment exceeds $50,000. Reports are due within 30 days."
+    v2025 = "Distributors must file a report when a shipment exceeds $10,000. Reports are due within 15 days."
+    assert not agree(v2024, v2025)
+    assert not agree("Licence EL-2025-0001 covers 40 units for Alpha Ltd.", "Licence EL-2025-0002 covers 40 units for Alpha Ltd.")
+    assert not agree("The use of Ascend chips may violate export controls.", "The use of Ascend chips violates export controls.")
+    assert agree("The bureau said on Tuesday (May 13) it will warn the public.", "The bureau said it will warn the public.")
