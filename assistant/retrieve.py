@@ -48,9 +48,11 @@ def _passes(meta: dict, filters: Filters | None) -> bool:
 
 
 def same_claim(a: str, b: str, attribution: bool = True) -> bool:
-    """True when two passages do not differ in hedging, negation, numbers or (with `attribution`) who is named
-    ("…, Kessler said" vs "…, the BIS said": an attribution that differs is a different claim)."""
-    return (hedges(a) == hedges(b) and negated(a) == negated(b) and numbers(a) == numbers(b)
+    """True when two passages do not differ in hedging, negation, numbers (one may add a figure, "(May 13)", but not
+    change one) or, with `attribution`, who is named ("…, Kessler said" vs "…, the BIS said": an attribution that
+    differs is a different claim)."""
+    na, nb = numbers(a), numbers(b)
+    return (hedges(a) == hedges(b) and negated(a) == negated(b) and (na <= nb or nb <= na)
             and (not attribution or _named(a) == _named(b)))
 
 

@@ -161,10 +161,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         line = f"This is an inference the documents support but do not state: {case} is a case of that rule."
         lines.append(line)
         composed.append(line)
-    for r in found:
-        if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and firm:
-            lines.append(f"{_source(r.unit)} words it as a possibility: “{r.quote}” {mark(r.unit)}.")
-            break
+    hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id]
+    if hedged and firm:  # the source that words the same rule as a possibility: the closest wording to the lead
+        r = max(hedged, key=lambda r: len(stem_set(r.quote) & stem_set(lead.quote)) / len(stem_set(r.quote) | stem_set(lead.quote)))
+        lines.append(f"{_source(r.unit)} words it as a possibility: “{r.quote}” {mark(r.unit)}.")
     if absent and (line := ctx.absence()):
         lines.append(line)
         composed.append(line)

@@ -37,31 +37,37 @@ class ExtractiveEngine:
         q = ctx.question
         lines, passages, trusted = [], [], set()
         quoted: set[tuple[str, int]] = set()
+        shown: set[str] = set()
         if is_rule_question(q):
             top = bottom_line(ctx, ctx.classes, ctx.absent)
             lines += top.lines
             trusted |= set(top.composed)
             for u in top.units:
+                shown.add(u.text)
                 passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text, u.relevance))
                 quoted.add((u.hit.doc_id, u.start))
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         if is_rule_question(q):  # the evidence for the bottom line, not whatever else mentions a violation
-            lead, most = list(top.support), min(self.max_sentences, max(1, len(top.support)))
+            lead, most = list(top.support), self.max_sentences
         else:
             lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
-                 for u, c, t in select(ctx, most, lead, skip=quoted)]
+                 for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (is_rule_question(q) and lead))]
         for unit, copies, twins in picks:
             pair = [(unit, copies), *((t, ()) for t in twins)]
             if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
                 pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
+            pair = [(u, extra) for u, extra in pair if u.text not in shown]
+            if not pair:
+                continue
+            shown.update(u.text for u, _ in pair)
             for u, extra in pair:
                 hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
                 passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
                 tag = f"headline; {_source(hit)}" if u.heading else _source(hit)
                 lines.append(f"- “{u.text}” [{len(passages)}] ({tag})")
-            note = differ_note(pair[0][0], pair[1][0]) if twins else None
+            note = differ_note(pair[0][0], pair[1][0]) if len(pair) > 1 else None
             if note:
                 lines.append(note)
                 trusted.add(note)
@@ -145,10 +151,10 @@ def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
     return replace(unit, end=end, text=h.text[unit.start - h.start:end - h.start])
 
 
-def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]] = frozenset()
+def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]] = frozenset(), fill: bool = True
            ) -> list[tuple[Unit, list[str], list[Unit]]]:
-    """Picked units (`lead` first) with the documents of their syndicated copies and their differently-worded twins;
-    none of the units in `skip` ((doc_id, start): already quoted above)."""
+    """Picked units (`lead` first, then, with `fill`, the best others) with the documents of their syndicated copies
+    and their differently-worded twins; none of the units in `skip` ((doc_id, start): already quoted above)."""
     units = ctx.units[:40]
     if not units:
         return []
@@ -163,7 +169,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
-        for u in units if choice is None else ():
+        for u in units if choice is None and fill else ():
             if (u.hit.doc_id, u.start) in used or u.relevance < 0.6 * best:
                 continue
             new = sum(w for t, w in weights.items() if t not in covered and t in stem_set(u.text))
