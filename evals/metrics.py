@@ -9,6 +9,30 @@ MARKER = re.compile(r"\[(\d+)\]")
 _TOKEN = re.compile(r"\w+")
 
 
+_MARKER_AHEAD = re.compile(r"^\s*(\[\d+\]\s*)+")
+_SHORT = 4  # a first sentence of fewer words ("Yes.", "No, it is not.") is read with the sentence after it
+
+
+def bottom_line(answer: str) -> str:
+    """The answer's bottom line: its first sentence (blingfire's sentence split of the first non-empty line, so
+    "U.S." does not end it), with the citation markers that follow it ("…violates.” [1]") and, when it has fewer
+    than four words ("Yes."), the sentence after it. '' for an empty answer."""
+    import blingfire
+
+    line = next((ln.strip() for ln in answer.splitlines() if ln.strip()), "")
+    sentences = [s for s in blingfire.text_to_sentences(line).split("\n") if s.strip()] if line else []
+    if not sentences:
+        return ""
+    first, rest = sentences[0], sentences[1:]
+    while rest and (_MARKER_AHEAD.match(rest[0]) or len(_TOKEN.findall(first)) < _SHORT):
+        ahead = _MARKER_AHEAD.match(rest[0])
+        if ahead and len(_TOKEN.findall(first)) >= _SHORT:
+            first += " " + ahead.group(0).strip()
+            break
+        first += " " + rest.pop(0)
+    return first
+
+
 def citation_validity(answer: dict, doc_text) -> tuple[int, int, list[str]]:
     """(valid, total, problems): a citation is valid when its quote is the cited document's text at [start, end);
     every [n] in the answer must have a citation with id n."""
