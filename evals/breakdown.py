@@ -3,7 +3,7 @@ same metrics as the suite's summary (`evals.golden_suite.summarize`), over each 
 
 from __future__ import annotations
 
-COLUMNS = ("accuracy", "key_fact_recall", "key_facts_all_found", "source_ok", "correct_abstention",
+COLUMNS = ("accuracy", "key_fact_recall", "key_facts_all_found", "source_ok", "citation_precision", "correct_abstention",
            "false_abstention", "forbidden_hits", "bottom_line", "warning_recall", "page_accuracy")
 
 
