@@ -60,6 +60,20 @@ def point(scored: list[tuple[float, dict]], t: float) -> dict:
             "unscored": sum(1 for _, r in answered if r["answerable"] and r.get("abstained"))}
 
 
+def actual(scored: list[tuple[float, dict]]) -> dict:
+    """The measures as the answers were given (answered = not abstained), which differ from the operating point
+    when something other than the threshold made an answer abstain."""
+    n = len(scored)
+    answered = [r for _, r in scored if not r.get("abstained")]
+    correct = sum(1 for r in answered if r["answerable"] and r.get("correct"))
+    unans = [r for _, r in scored if not r["answerable"]]
+    ans = [r for _, r in scored if r["answerable"]]
+    return {"coverage": len(answered) / n if n else None, "correct_answers": correct / n if n else None,
+            "accuracy_answered": correct / len(answered) if answered else None,
+            "correct_abstention": sum(bool(r.get("abstained")) for r in unans) / len(unans) if unans else None,
+            "false_abstention": sum(bool(r.get("abstained")) for r in ans) / len(ans) if ans else None}
+
+
 def curve(rows: list[dict]) -> dict | None:
     """The sweep over every distinct probability (and above the highest, where nothing is answered), the table at
     thresholds 0.0, 0.1, …, 1.0 and the operating threshold, and the operating point; None when no answer carries
@@ -73,7 +87,7 @@ def curve(rows: list[dict]) -> dict | None:
     return {"n": len(scored), "operating_threshold": op,
             "sweep": [point(scored, t) for t in sweep_at],
             "table": [point(scored, t) for t in table_at],
-            "operating": point(scored, op) if op is not None else None}
+            "operating": point(scored, op) if op is not None else None, "actual": actual(scored)}
 
 
 def chart(result: dict, title: str, path: Path) -> None:
@@ -102,6 +116,10 @@ def chart(result: dict, title: str, path: Path) -> None:
                        label="past the operating point: a lower bound")
         ax.annotate(f"operating point (threshold {op['threshold']:.2f})", (op["coverage"], op["correct_answers"]),
                     textcoords="offset points", xytext=(6, -14), fontsize=8)
+    real = result.get("actual")
+    if real and real["coverage"] is not None:
+        ax.plot([real["coverage"]], [real["correct_answers"]], "x", color="black", markersize=8,
+                label="as answered (abstained = not answered)")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("coverage (share of questions answered)")
@@ -152,9 +170,13 @@ def section(pairs, out_dir: Path | None, draw: bool = True) -> tuple[list[str], 
             chart(result, f"{suite} / {system}: risk–coverage ({result['n']} questions)", out_dir / name)
             lines += [f"![risk–coverage {suite} / {system}]({name})", ""]
         unscored = result["table"][0]["unscored"] if result["table"] else 0
+        real = result["actual"]
         lines += [f"Operating threshold: {_f(result['operating_threshold'])}. "
                   f"Below it, {unscored} answerable question(s) abstained on at the operating point count as "
-                  "answered but not correct (their answers were not produced): a lower bound.", "", *table(result), ""]
+                  "answered but not correct (their answers were not produced): a lower bound. As answered: coverage "
+                  f"{_f(real['coverage'])}, correct abstention {_f(real['correct_abstention'])}, false abstention "
+                  f"{_f(real['false_abstention'])}, accuracy of answered {_f(real['accuracy_answered'])}.", "",
+                  *table(result), ""]
     if lines:
         lines = ["## Risk–coverage of the answerability decision", "",
                  "Each answer's answerability probability swept as a threshold: coverage is the share answered; "

@@ -36,6 +36,16 @@ def test_the_operating_point_counts_answers_and_abstentions():
     assert op["correct_abstention"] == pytest.approx(0.75)     # 0.40, 0.30, 0.10 of 0.70, 0.40, 0.30, 0.10
     assert op["false_abstention"] == pytest.approx(2 / 6)      # 0.45, 0.20 of six answerable
     assert op["unscored"] == 0
+    assert result["actual"]["coverage"] == op["coverage"]     # here only the threshold made answers abstain
+
+
+def test_as_answered_differs_when_something_else_abstains():
+    data = rows()
+    data[0]["abstained"] = True  # 0.95 abstained for another reason
+    data[0]["correct"] = False
+    result = risk_coverage.curve(data)
+    assert result["operating"]["coverage"] == pytest.approx(0.5) and result["actual"]["coverage"] == pytest.approx(0.4)
+    assert result["actual"]["false_abstention"] == pytest.approx(3 / 6)
 
 
 def test_the_sweep_runs_from_everything_answered_to_nothing():
