@@ -201,3 +201,22 @@ def test_bottom_line_is_the_first_sentence():
     assert bottom_line("“A quote that is long enough.” [1] (CGTN, date not given) Next one.") == \
         "“A quote that is long enough.” [1]"
     assert bottom_line("") == ""
+
+
+def test_python_m_evals_run_compliance_docs_in_its_own_index(tmp_path, monkeypatch, capsys):
+    import json
+
+    from evals.cli import main
+
+    monkeypatch.setenv("GROUNDED_EMBED__MODEL", "hash")  # no model: the plumbing, not the figures
+    monkeypatch.setenv("GROUNDED_CLEAN__OFFTOPIC", "false")
+    assert main(["run", "compliance_docs", "--limit", "3", "--home", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    entry = results["suites"]["compliance_docs"]["extractive"]
+    assert entry["n_cases"] == 3 and len({r["kind"] for r in entry["cases"]}) == 3
+    assert set(entry["summary"]["by_kind"]) == {r["kind"] for r in entry["cases"]}
+    assert isinstance(entry["summary"]["documents_skipped"], list)
+    assert (tmp_path / "suites" / "compliance_docs" / "index").is_dir() and not (tmp_path / "index").exists()
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "### compliance_docs / extractive" in md and "| group | cases | correct |" in md
+    assert "compliance_docs (3 cases)" in capsys.readouterr().out
