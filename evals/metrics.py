@@ -15,21 +15,25 @@ _SHORT = 4  # a first sentence of fewer words ("Yes.", "No, it is not.") is read
 
 def bottom_line(answer: str) -> str:
     """The answer's bottom line: its first sentence (blingfire's sentence split of the first non-empty line, so
-    "U.S." does not end it), with the citation markers that follow it ("…violates.” [1]") and, when it has fewer
-    than four words ("Yes."), the sentence after it. '' for an empty answer."""
+    "U.S." does not end it), with the citation markers that follow it ("…violates.” [1]") and, while it has fewer
+    than four words ("Yes."), the sentences after it (on the next line too). '' for an empty answer."""
     import blingfire
 
-    line = next((ln.strip() for ln in answer.splitlines() if ln.strip()), "")
-    sentences = [s for s in blingfire.text_to_sentences(line).split("\n") if s.strip()] if line else []
-    if not sentences:
+    queue: list[tuple[str, bool]] = []  # (sentence, starts a line)
+    for line in [ln.strip() for ln in answer.splitlines() if ln.strip()][:3]:
+        queue += [(s, i == 0) for i, s in enumerate(x for x in blingfire.text_to_sentences(line).split("\n")
+                                                     if x.strip())]
+    if not queue:
         return ""
-    first, rest = sentences[0], sentences[1:]
-    while rest and (_MARKER_AHEAD.match(rest[0]) or len(_TOKEN.findall(first)) < _SHORT):
-        ahead = _MARKER_AHEAD.match(rest[0])
-        if ahead and len(_TOKEN.findall(first)) >= _SHORT:
+    first = queue.pop(0)[0]
+    for sentence, new_line in queue:
+        if len(_TOKEN.findall(first)) < _SHORT:
+            first += " " + sentence
+            continue
+        ahead = _MARKER_AHEAD.match(sentence)
+        if ahead and not new_line:
             first += " " + ahead.group(0).strip()
-            break
-        first += " " + rest.pop(0)
+        break
     return first
 
 

@@ -201,6 +201,8 @@ def test_bottom_line_is_the_first_sentence():
     assert bottom_line("“A quote that is long enough.” [1] (CGTN, date not given) Next one.") == \
         "“A quote that is long enough.” [1]"
     assert bottom_line("") == ""
+    assert bottom_line("Yes.\nUsing them violates U.S. export controls [1].\n- “…” [1]") == \
+        "Yes. Using them violates U.S. export controls [1]."
 
 
 def test_python_m_evals_run_compliance_docs_in_its_own_index(tmp_path, monkeypatch, capsys):
