@@ -66,3 +66,30 @@ def section(pairs) -> list[str]:
             lines += [f"### {suite} / {system}", "", *table(rows), ""]
     return ["## Results by kind and tag", "", "The suite's metrics over each group of its cases.", "", *lines] \
         if lines else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m evals.breakdown RESULTS_JSON [SUITE ...]`: print the breakdown tables of an earlier run."""
+    import argparse
+    import json
+    import sys
+
+    p = argparse.ArgumentParser(prog="python -m evals.breakdown",
+                                description="Print the results by kind and tag of a run's results.json.")
+    p.add_argument("results", help="a results.json written by python -m evals run")
+    p.add_argument("suites", nargs="*", metavar="SUITE", help="only these suites (default: every key-fact suite)")
+    args = p.parse_args(argv)
+    try:
+        with open(args.results, encoding="utf-8") as f:
+            results = json.load(f)
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {args.results}: {exc}", file=sys.stderr)
+        return 1
+    chosen = [(s, n, e) for s, systems in (results.get("suites") or {}).items() for n, e in systems.items()
+              if not args.suites or s in args.suites]
+    print("\n".join(section(chosen)) or "no key-fact suite in this run")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -112,3 +112,14 @@ def test_breakdown_by_kind_and_tag():
     table = breakdown.table(data)
     assert table[0].startswith("| group | cases | correct | accuracy") and len(table) == 2 + 4
     assert breakdown.section([("clapnq", "x", {"cases": rows()})]) == []  # not a key-fact suite
+
+
+def test_breakdown_command_prints_a_runs_tables(tmp_path, capsys):
+    path = tmp_path / "results.json"
+    data = [golden_row("fact", True, True), golden_row("fact", True, False, ["issue-9"])]
+    path.write_text(json.dumps({"suites": {"golden": {"extractive": {"cases": data}}}}), encoding="utf-8")
+    assert breakdown.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "### golden / extractive" in out and "| tag issue-9 | 1 | 0 |" in out and "| untagged | 1 | 1 |" in out
+    assert breakdown.main([str(tmp_path / "missing.json")]) == 1
+    assert capsys.readouterr().err.startswith("error: cannot read")
