@@ -10,6 +10,7 @@ from evals.cases import Case, load_cases
 from evals.metrics import abstention, citation_precision, citation_validity, cited_docs, percentile
 
 GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
+MULTI_SOURCE = frozenset({"multi_doc", "conflict"})  # kinds whose answer must cite two expected documents
 
 
 def score_case(case: Case, answer: dict, doc_text) -> dict:
@@ -19,11 +20,15 @@ def score_case(case: Case, answer: dict, doc_text) -> dict:
     valid, total, problems = citation_validity(answer, doc_text) if not abstained else (0, 0, [])
     cited = cited_docs(answer) if not abstained else set()
     expected = set(case.expected_docs)
-    need = 2 if case.kind == "multi_doc" else 1
+    need = 2 if case.kind in MULTI_SOURCE else 1
     missing = case.missing_facts(text) if not abstained else list(case.key_facts)
     violations = case.violations(text)
     sources_ok = len(cited & expected) >= min(need, len(expected)) if expected else True
-    correct = case.answerable and not abstained and not missing and not violations and sources_ok
+    bottom = (["abstained"] if abstained else case.bottom_line_problems(text)) if case.checks_bottom_line else []
+    warnings_missing = case.missing_warnings(list(answer.get("warnings") or []))
+    pages_ok = _pages_ok(case, answer) if case.expected_pages and not abstained else not case.expected_pages
+    correct = (case.answerable and not abstained and not missing and not violations and sources_ok
+               and not warnings_missing and pages_ok)
     return {"id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
             "abstained": abstained, "correct": correct,
             "key_facts_found": len(case.key_facts) - len(missing), "key_facts": len(case.key_facts),
@@ -31,7 +36,19 @@ def score_case(case: Case, answer: dict, doc_text) -> dict:
             "citations_valid": valid, "citations": total, "citation_problems": problems,
             "citations_precise": _precise(case, answer) if not abstained else 0,
             "source_recall": len(cited & expected) / len(expected) if expected else None, "sources_ok": sources_ok,
+            "bottom_line_ok": not bottom if case.checks_bottom_line else None, "bottom_line_problems": bottom,
+            "warnings_expected": bool(case.warnings), "warnings_missing": warnings_missing,
+            "pages_ok": pages_ok if case.expected_pages else None, "tags": list(case.tags),
             "answer": answer}
+
+
+def _pages_ok(case: Case, answer: dict) -> bool:
+    """A citation of an expected document that quotes a key fact is on an expected page, and no such citation is
+    on another page (each citation must carry the page of its own quote)."""
+    expected = set(case.expected_docs)
+    pages = [c.get("page") for c in answer["citations"]
+             if c["doc_id"] in expected and any(re.search(p, c["quote"], re.I) for p in case.key_facts)]
+    return bool(pages) and all(p in case.expected_pages for p in pages)
 
 
 def _precise(case: Case, answer: dict) -> int:
@@ -57,8 +74,24 @@ def summarize(rows: list[dict]) -> dict:
         "source_ok": sum(r["sources_ok"] for r in answered) / len(ans) if ans else None,
         "forbidden_hits": sum(bool(r["violations"]) for r in rows),
         **abstention(rows),
+        **_optional_rates(rows),
         "latency_p50_ms": percentile(lat, 50), "latency_p95_ms": percentile(lat, 95),
     }
+
+
+def _optional_rates(rows: list[dict]) -> dict:
+    """Rates over the cases that ask for them, present only when some case does: `bottom_line` (answerable cases
+    with first_sentence / must_not_first whose answer opens with a passing bottom line; an abstention fails),
+    `warning_recall` (cases with expected warnings that got them all), `page_accuracy` (cases with
+    expected_pages whose key-fact citations are all on the right page)."""
+    out = {}
+    for name, asked, ok in (
+            ("bottom_line", [r for r in rows if r.get("bottom_line_ok") is not None], lambda r: r["bottom_line_ok"]),
+            ("warning_recall", [r for r in rows if r.get("warnings_expected")], lambda r: not r["warnings_missing"]),
+            ("page_accuracy", [r for r in rows if r.get("pages_ok") is not None], lambda r: r["pages_ok"])):
+        if asked:
+            out[name] = sum(bool(ok(r)) for r in asked) / len(asked)
+    return out
 
 
 def run(ask, doc_text, cases: list[Case] | None = None, progress=None) -> tuple[list[dict], dict]:

@@ -9,6 +9,34 @@ MARKER = re.compile(r"\[(\d+)\]")
 _TOKEN = re.compile(r"\w+")
 
 
+_MARKER_AHEAD = re.compile(r"^\s*(\[\d+\]\s*)+")
+_SHORT = 4  # a first sentence of fewer words ("Yes.", "No, it is not.") is read with the sentence after it
+
+
+def bottom_line(answer: str) -> str:
+    """The answer's bottom line: its first sentence (blingfire's sentence split of the first non-empty line, so
+    "U.S." does not end it), with the citation markers that follow it ("…violates.” [1]") and, while it has fewer
+    than four words ("Yes."), the sentences after it (on the next line too). '' for an empty answer."""
+    import blingfire
+
+    queue: list[tuple[str, bool]] = []  # (sentence, starts a line)
+    for line in [ln.strip() for ln in answer.splitlines() if ln.strip()][:3]:
+        queue += [(s, i == 0) for i, s in enumerate(x for x in blingfire.text_to_sentences(line).split("\n")
+                                                     if x.strip())]
+    if not queue:
+        return ""
+    first = queue.pop(0)[0]
+    for sentence, new_line in queue:
+        if len(_TOKEN.findall(first)) < _SHORT:
+            first += " " + sentence
+            continue
+        ahead = _MARKER_AHEAD.match(sentence)
+        if ahead and not new_line:
+            first += " " + ahead.group(0).strip()
+        break
+    return first
+
+
 def citation_validity(answer: dict, doc_text) -> tuple[int, int, list[str]]:
     """(valid, total, problems): a citation is valid when its quote is the cited document's text at [start, end);
     every [n] in the answer must have a citation with id n."""

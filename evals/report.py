@@ -288,6 +288,12 @@ def _case_problems(row: dict) -> str | None:
             why.append("missing " + ", ".join(f"`{p}`" for p in row["missing_facts"]))
         if not row.get("sources_ok", True):
             why.append("expected documents not cited")
+        if row.get("pages_ok") is False:
+            why.append("a key-fact quote carries the wrong page")
+    if row.get("warnings_missing"):
+        why.append("no warning matching " + ", ".join(f"`{p}`" for p in row["warnings_missing"]))
+    if row.get("bottom_line_ok") is False and row.get("bottom_line_problems") != ["abstained"]:
+        why.append("bottom line " + ", ".join(f"`{p}`" for p in row.get("bottom_line_problems") or []))
     if row.get("violations"):
         why.append("contains " + ", ".join(f"`{p}`" for p in row["violations"]))
     if row.get("citation_problems"):
@@ -320,7 +326,9 @@ def _stamp_lines(results: dict, previous_dir: Path | None, previous: dict | None
 
 
 def markdown(results: dict, changes: list[dict], notes: list[str], charts: dict[str, str],
-             previous_dir: Path | None, previous: dict | None, root: Path | None) -> str:
+             previous_dir: Path | None, previous: dict | None, root: Path | None, extra: list[str] = ()) -> str:
+    """report.md: regressions first, the run's stamp, metrics per suite, `extra` sections (breakdowns,
+    risk–coverage), charts, the comparison and the cases that did not pass."""
     regressions = [c for c in changes if c["regression"]]
     created = str(results.get("created", "")).replace("T", " ").rstrip("Z")[:16]
     out = [f"# Evaluation report, {created} UTC", "", "## Regressions against the previous run", ""]
@@ -346,7 +354,7 @@ def markdown(results: dict, changes: list[dict], notes: list[str], charts: dict[
     for suite, systems in (results.get("suites") or {}).items():
         secs = ", ".join(f"{n} {e.get('seconds', 0):.0f} s" for n, e in systems.items())
         out += [f"### {suite}", "", *metrics_table(systems), "", f"Time: {secs}.", ""]
-    out += ["## Charts", ""]
+    out += [*extra, "## Charts", ""]
     for key, title in (("metrics", "Metrics per suite and system"), ("latency", "Latency distribution"),
                        ("comparison", "Previous run vs now")):
         out.append(f"![{title}]({charts[key]})" if key in charts else f"- {title}: {charts.get(key + '_note', '')}")
@@ -375,12 +383,16 @@ def markdown(results: dict, changes: list[dict], notes: list[str], charts: dict[
 def write(out: Path, results: dict, previous: dict | None = None, previous_dir: Path | None = None) -> dict:
     """Write results.json, the charts and report.md into `out`; returns the results as written (with the
     comparison and the regressions)."""
+    from evals import breakdown, risk_coverage
+
     out.mkdir(parents=True, exist_ok=True)
     changes, notes = compare(previous, results) if previous is not None else ([], [])
     charts: dict[str, str] = {}
     try:
         _pyplot()
+        can_draw = True
     except ImportError:
+        can_draw = False
         note = "not drawn: matplotlib is not installed (`.venv/bin/pip install matplotlib`)"
         charts |= {f"{k}_note": note for k in CHARTS}
     else:
@@ -392,13 +404,16 @@ def write(out: Path, results: dict, previous: dict | None = None, previous_dir: 
             charts["comparison"] = CHARTS["comparison"]
         else:
             charts["comparison_note"] = "no previous run to compare with"
+    risk_lines, curves = risk_coverage.section(list(pairs(results)), out, draw=can_draw)
+    extra = [*breakdown.section(list(pairs(results))), *risk_lines]
     written = {**results, "previous_run": str(previous_dir) if previous_dir else None,
                "comparison": changes, "comparison_notes": notes,
-               "regressions": [c for c in changes if c["regression"]]}
+               "regressions": [c for c in changes if c["regression"]],
+               **({"risk_coverage": curves} if curves else {})}
     (out / "results.json").write_text(json.dumps(written, indent=1, ensure_ascii=False, default=str) + "\n",
                                       encoding="utf-8")
     root = out.parent if previous_dir is None else previous_dir.parent
-    (out / "report.md").write_text(markdown(results, changes, notes, charts, previous_dir, previous, root),
+    (out / "report.md").write_text(markdown(results, changes, notes, charts, previous_dir, previous, root, extra),
                                    encoding="utf-8")
     return written
 

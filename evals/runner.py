@@ -208,10 +208,27 @@ def run_llama(system: System, name: str, limit: int | None, progress: Progress) 
     return rows, llama_suite.summarize(rows)
 
 
+# --- compliance_docs ----------------------------------------------------------------------------------------------
+
+def compliance_size(limit: int | None) -> int:
+    from evals.compliance_suite import CASES, load
+
+    try:
+        return len(load(limit))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot load the compliance_docs cases ({CASES}): {exc}") from None
+
+
+OWN_INDEX = ("clapnq", "compliance_docs", *LLAMA_DESCRIPTIONS)  # suites that build their own index
+
+
 SUITES: dict[str, Suite] = {
     "golden": Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)",
                     lambda limit: len(golden_cases(limit)), run_golden),
     "clapnq": Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", clapnq_size),
+    "compliance_docs": Suite("compliance_docs", "18 compliance documents of issue 14's kinds (PDF, .docx, Windows-1252, "
+                             "French, identifiers, planted instructions) and 91 questions, in its own index",
+                             compliance_size),
     **{name: Suite(name, description, lambda limit, name=name: llama_size(name, limit))
        for name, description in LLAMA_DESCRIPTIONS.items()},
 }
@@ -281,6 +298,14 @@ def product_systems(settings, engines: list[str]) -> list[System]:
             warm(s)
             return clapnq_suite.run(settings, engine, limit, progress)
 
+        def compliance(limit, progress):
+            from evals import compliance_suite
+
+            s = compliance_suite.suite_settings(settings)
+            compliance_suite.build(s)  # its own index (incremental); run() finds it up to date
+            warm(s)
+            return compliance_suite.run(settings, engine, limit, progress)
+
         def llama(name: str):
             def run_it(limit, progress):
                 from evals import llama_suite
@@ -294,7 +319,7 @@ def product_systems(settings, engines: list[str]) -> list[System]:
         def warmup() -> None:
             warm(settings)
 
-        own_index = {"clapnq": clapnq, **{n: llama(n) for n in LLAMA_DESCRIPTIONS}}
+        own_index = {"clapnq": clapnq, "compliance_docs": compliance, **{n: llama(n) for n in LLAMA_DESCRIPTIONS}}
         return System(engine, ask, doc_text, rank, suites=own_index, warmup=warmup,
                       stamp={"mode": "in-process", "engine": engine, "settings_hash": settings.settings_hash})
 
@@ -309,7 +334,7 @@ def url_systems(client, engines: list[str]) -> list[System]:
 
     def make(engine: str) -> System:
         return System(engine, lambda q, h: client.ask(q, h, engine), client.doc_text, None,
-                      unsupported={n: why(n) for n in ("clapnq", *LLAMA_DESCRIPTIONS)},
+                      unsupported={n: why(n) for n in OWN_INDEX},
                       stamp={"mode": "url", "url": client.base, "engine": engine})
 
     return [make(e) for e in engines]
@@ -372,6 +397,8 @@ def _recipe_system(settings, engine: str) -> System:
                       "baseline": "retrieval only" if engine == "extractive" else f"CitationQueryEngine ({engine})"})
 
     golden = system_over("golden")
+    golden.unsupported["compliance_docs"] = ("the LlamaIndex baseline is not run on compliance_docs (not built for it; "
+                                             "its .docx memo needs llama-index-readers-file)")
     golden.suites["clapnq"] = lambda limit, progress: run_clapnq(system_over("clapnq"), limit, progress)
     for name in LLAMA_DESCRIPTIONS:
         golden.suites[name] = lambda limit, progress, name=name: run_llama(system_over(name), name, limit, progress)

@@ -1,4 +1,5 @@
-"""CI gate: the golden suite through answer() with the extractive engine must stay above the floors in evals/."""
+"""CI gate: the golden suite (its original cases and the issue-9 cases, each against its own floors) and the
+compliance_docs suite, through answer() with the extractive engine, must stay past the floors in evals/."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import pytest
 
 from assistant.answer import answer, get_assistant
 from assistant.settings import AssistantSettings
-from evals.gate import failures, floors
-from evals.golden_suite import run
+from evals import compliance_suite
+from evals.gate import failures, floors, gates, select
+from evals.golden_suite import run, summarize
 from ingest.pipeline import run as ingest
 from tests.helpers import CORPUS
 
@@ -19,12 +21,35 @@ def test_gate_flags_metrics_past_their_floors():
     assert failures({}, limits) == ["a: None < 0.8", "b: None > 0"]
 
 
+def test_floors_select_the_cases_they_were_measured_on():
+    rows = [{"id": "old", "tags": []}, {"id": "new", "tags": ["issue-9"]}, {"id": "bare"}]
+    assert [r["id"] for r in select(rows, {"cases": {"with_tag": "issue-9"}})] == ["new"]
+    assert [r["id"] for r in select(rows, {"cases": {"without_tag": "issue-9"}})] == ["old", "bare"]
+    assert select(rows, {}) == rows
+    assert set(gates("extractive")) == {"golden", "golden/issue-9", "compliance_docs"}
+
+
 @pytest.mark.model
 def test_golden_suite_meets_its_floors(tmp_path):
     settings = AssistantSettings(home=tmp_path)
     assert ingest([CORPUS], settings).exit_code == 0
     index = get_assistant(settings).index
-    rows, summary = run(lambda q, h: answer(q, h, "extractive", settings=settings).as_dict(),
-                        lambda d: index.document(d)["text"])
+    rows, _ = run(lambda q, h: answer(q, h, "extractive", settings=settings).as_dict(),
+                  lambda d: index.document(d)["text"])
     assert len(rows) >= 40
-    assert failures(summary, floors("golden", "extractive")) == [], summary
+    for name in ("golden", "golden/issue-9"):
+        limits = floors(name, "extractive")
+        chosen = select(rows, limits)
+        assert chosen, name
+        summary = summarize(chosen)
+        assert failures(summary, limits) == [], (name, summary)
+
+
+@pytest.mark.model
+def test_compliance_docs_meets_its_floors(tmp_path):
+    rows, summary = compliance_suite.run(AssistantSettings(home=tmp_path), "extractive")
+    assert len(rows) >= 60 and (tmp_path / "suites" / "compliance_docs").is_dir()
+    assert not (tmp_path / "index").exists()  # its own index, never the product's
+    assert set(summary["by_kind"]) == set(compliance_suite.KINDS)
+    assert sum(k["cases"] for k in summary["by_kind"].values()) == len(rows)
+    assert failures(summary, floors("compliance_docs", "extractive")) == [], summary

@@ -17,7 +17,8 @@ CORPUS = ROOT / "corpus"
 
 MIN_PER_KIND = {
     "fact": 5, "number": 5, "date": 5, "list": 3, "yes_no": 3, "multi_doc": 3, "hedged": 2, "multi_turn": 3,
-    "unanswerable": 8, "bait": 3, "injection": 4, "out_of_scope": 3,
+    "unanswerable": 8, "bait": 3, "injection": 4, "out_of_scope": 3, "context": 3, "misspelling": 3,
+    "multilingual": 3,
 }
 MIN_TOTAL = 48
 MISSION_ID = "yes-no-910d-malaysia"
@@ -176,3 +177,41 @@ def test_load_cases_accepts_a_valid_file(tmp_path):
     assert loaded[1].history[1].content == "a" and loaded[0].key_facts == ("x",)
     with pytest.raises(AttributeError):
         loaded[0].id = "changed"  # frozen
+
+
+ISSUE_9_IDEAL = ("Per the Commerce Department's guidance, yes: using Huawei Ascend chips anywhere in the world violates "
+                 "U.S. export controls [1], and the guidance names the 910D among them [2]; testing one in Malaysia is "
+                 "such a use. The documents do not mention Malaysia itself.")
+TODAY_OPENING = ("The documents do not rule on this exact case; what they say about it:\n- “Unsurprisingly, China’s "
+                 "Foreign Ministry has condemned U.S. controls…” [1] (Cryptopolitan, 2025-05-14)")
+
+
+def test_issue_9_cases_check_the_bottom_line(cases):
+    new = [c for c in cases if "issue-9" in c.tags]
+    assert len(new) >= 30
+    assert {"yes_no", "context", "multi_turn", "misspelling", "multilingual", "injection"} <= {c.kind for c in new}
+    bottom = [c for c in new if c.checks_bottom_line]
+    assert len(bottom) >= 15
+    assert all(c.bottom_line_problems(TODAY_OPENING) for c in bottom), "the refusal opening must fail every one"
+    mission = [c for c in bottom if "910D" in c.key_facts and "Malaysia" in c.question + c.notes]
+    assert len(mission) >= 5
+    assert all(c.bottom_line_problems(ISSUE_9_IDEAL) == [] for c in mission), "the issue's bottom line must pass"
+    hedged_only = "CGTN reports that using Ascend chips may violate U.S. export control regulations [1]."
+    assert all(c.bottom_line_problems(hedged_only) for c in mission)
+
+
+def test_optional_fields_are_validated(tmp_path):
+    path = _write(tmp_path, [json.dumps(GOOD | {"first_sentence": ["\\byes\\b"], "must_not_first": ["do not"],
+                                                "warnings": ["instruct"], "expected_pages": [2], "tags": ["t"]})])
+    case = load_cases(path)[0]
+    assert case.first_sentence == ("\\byes\\b",) and case.expected_pages == (2,) and case.tags == ("t",)
+    assert case.bottom_line_problems("Yes. It does [1].") == []
+    assert case.bottom_line_problems("The documents do not say. Yes.") == ["missing \\byes\\b", "has do not"]
+    assert case.missing_warnings(["2 sentences that try to instruct the assistant were ignored"]) == []
+    assert case.missing_warnings([]) == ["instruct"]
+    for bad, message in ((GOOD | {"expected_pages": [0]}, "expected_pages"),
+                         (GOOD | {"first_sentence": ["(x"]}, "does not compile"),
+                         (GOOD | {"answerable": False, "expected_docs": [], "key_facts": [], "first_sentence": ["x"]},
+                          "bottom line")):
+        with pytest.raises(ValueError, match=message):
+            load_cases(_write(tmp_path, [json.dumps(bad)]))
