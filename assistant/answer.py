@@ -139,7 +139,7 @@ class Assistant:
         if ctx.ignored:
             out.append(f"{ctx.ignored} passage sentence(s) that try to instruct the assistant were ignored")
         for typed, read in q.corrections:
-            out.append(f"read “{typed}” as “{read}”, a word the documents use")
+            out.append(f"read “{typed}” as “{read}”")
         if q.language not in self.languages:
             out.append(f"the question seems to be in {language.name(q.language)}; the index is searched in "
                        f"{', '.join(language.name(c) for c in self.languages)}, so passages may be missed: asking in "

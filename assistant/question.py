@@ -98,7 +98,8 @@ def _kind(q: str) -> str:
     if re.search(r"^(who|whom|whose)\b|\bwho (is|was|said|says|testified|issued|made)\b", low):
         return "person"
     if re.search(r"^(name|list)\b|\bwhat (were|are) the\b|\bwhich \w+ (chips|countries|companies|steps|firms|"
-                 r"products|tiers)\b|\b(steps|tiers|companies|countries|chips)\b.*\?$", low):
+                 r"products|tiers|models|processors|entities|licen[cs]es|items)\b|\bwhich (chips|models|processors|"
+                 r"countries|companies|entities|items)\b|\b(steps|tiers|companies|countries|chips|models)\b.*\?$", low):
         return "list"
     return "fact"
 
@@ -199,7 +200,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     core, instructions = _without_instructions(question)
     lang = language.detect(core or question)
     core, corrections = _corrected(core, correct if lang == "en" else None)
-    said = sentences(core)
+    said = [c for sent in sentences(core) for c in (_clauses(sent) if ":" in sent else [sent])]
     asks = [s for s in said if _ASKS.search(s)] or said
     ask = " ".join(asks[-2:]) if len(asks) > 1 and len(" ".join(asks[-2:])) < 300 else (asks[-1] if asks else core)
     context = " ".join(s for s in said if s not in ask)

@@ -4,6 +4,7 @@ word a misspelled one most likely stands for."""
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 from assistant.terms import norm, stem, words
 
@@ -58,7 +59,31 @@ class Vocabulary:
 
         found = process.extract(w, self._choices, scorer=OSA.distance, score_cutoff=k, limit=8)
         if not found:
-            return None
+            return country(word, k) if word[:1].isupper() else None
         best = min(d for _, d, _ in found)
         alt = max((c for c, d, _ in found if d == best), key=lambda c: (self.doc_freq(self.surface[c]), -len(c)))
         return alt[:1].upper() + alt[1:] if word[:1].isupper() else alt
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Country names (short, common and official, from pycountry's ISO 3166 data), by their normalised form."""
+    import pycountry
+
+    out = {}
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if name and " " not in name and name.isalpha():
+                out[norm(name)] = name
+    return out
+
+
+def country(word: str, edits: int) -> str | None:
+    """The country a misspelled name stands for ("Malaysa" -> "Malaysia"), within `edits`; None otherwise. A place
+    the documents never mention is still a case detail to report by its right name."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    names = _countries()
+    found = process.extractOne(norm(word), list(names), scorer=OSA.distance, score_cutoff=edits)
+    return names[found[0]] if found and found[1] > 0 else None

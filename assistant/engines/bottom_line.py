@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from assistant.engines.base import Context
 from assistant.models import Unit
-from assistant.question import JUDGMENT
 from assistant.terms import hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
@@ -125,7 +124,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         return by_threshold
     specific = [n for n in q.names if any(c.isdigit() for c in n)]
     general = [n for n in q.names if n not in specific]
-    earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)] if q.follow_up else []
+    earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
     subject = list(dict.fromkeys([*general, *classes, *earlier]))
     if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject
         subject = [w for w in words(_case(q)) if w not in q.context_names and len(w) > 3][:4]
@@ -140,9 +139,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         return f"[{first + len(units) - 1}]"
 
     if not found:
-        what = " ".join(subject) or "this"
-        line = (f"The documents do not settle this: no passage states whether {what} is a violation or allowed; "
-                "what they say about it follows.")
+        line = ("The documents do not settle this: no passage states a rule about the case asked; what they say "
+                "about it follows.")
         return BottomLine([line], [], [line])
     lead = firm[0] if firm else found[0]
     asks_allowed = bool(_ALLOWED.search(q.ask or q.core)) and not re.search(r"violat|illegal|breach|prohibit|forbid|"
@@ -251,8 +249,15 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
+_RULE_ASKED = re.compile(r"violat\w*|breach\w*|\billegal\w*|\blegal\w*|\blawful|\bunlawful|allowed|permitted|"
+                         r"permissible|prohibit\w*|forbid\w*|banned|infring\w*|against (the )?(rules|law|controls)|"
+                         r"\bbreak\w*\b.{0,40}\b(rules?|laws?|controls|regulations)\b", re.I)
+
+
 def is_rule_question(q) -> bool:
-    """A yes/no question about a rule ("is X a violation?", "is X allowed?", "is a report required for …?")."""
-    return q.kind == "yes_no" and (q.judgment or bool(JUDGMENT.search(q.ask or q.core))
-                                   or bool(OBLIGATION.search(q.ask or q.core)))
+    """A yes/no question about a rule ("is X a violation?", "is X allowed?", "is a report required for …?"); not one
+    that only names a rule ("did the compliance requirements take effect?")."""
+    ask = q.ask or q.core
+    return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask)) or (q.judgment and q.language != "en")
+                                   or bool(OBLIGATION.search(ask) and _ASKED_AMOUNT.search(ask)))
 

@@ -181,7 +181,10 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
         used.add((choice.hit.doc_id, choice.start))
         dup = _duplicate_of(ctx, choice, picks)
         if dup is not None:
-            dup[1].append(choice.hit.doc_id)
+            if numbers(choice.text) > numbers(dup[0].text):  # a copy that adds a figure ("(May 13)") says more
+                picks[picks.index(dup)] = (choice, [*dup[1], dup[0].hit.doc_id], dup[2])
+            else:
+                dup[1].append(choice.hit.doc_id)
             continue
         covered |= stem_set(choice.text)
         twins = sorted((t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used

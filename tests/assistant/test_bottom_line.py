@@ -89,6 +89,7 @@ def test_misspelled_words_are_read_as_indexed_words_and_said_so(seed_settings):
     ans = ask(seed_settings, "Is usng Huawei Acsend chips in Malaysa a violaton of US export controls?")
     assert "Acsend" not in ans.answer.split("do not mention")[-1]  # never "the documents do not mention Acsend"
     assert any("Acsend" in w and "Ascend" in w for w in ans.warnings)
+    assert re.search(r"do not mention Malaysia\b", ans.answer) and "Malaysa" not in ans.answer
 
 
 def test_an_unresolved_reference_without_a_conversation_abstains(seed_settings):
