@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant import language
 from assistant.abstain import decide
@@ -20,7 +21,7 @@ from assistant.queries import classes, sub_queries
 from assistant.question import Question, analyze
 from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
-from assistant.terms import stem
+from assistant.terms import content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
 from ingest.errors import ConfigError, InputError
@@ -60,7 +61,8 @@ class Assistant:
         self.corpus_version = self.index.corpus_version
         self.index.__dict__.pop("lexical", None)
         self.retriever = Retriever(self.index, self.settings)
-        self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs)
+        self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
+                                     (c["text"] for c in self.index.chunks() if "(" in c["text"]))
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
 
     def refresh(self) -> None:
@@ -81,12 +83,19 @@ class Assistant:
         """Question analysis, retrieval and evidence ranking for one question."""
         q = analyze(question, history, self.vocabulary.known, self.vocabulary.correct)
         cls = classes(q, self.index.lexical_search, self.texts, self.vocabulary.known) if q.kind == "yes_no" else ()
+        spelled = self.spelled_out(q)
         search = " ".join([q.search, *cls])
+        q = replace(q, aliases=tuple((stem(a), tuple(content_stems(full))) for a, full in spelled.items()))
         queries = [search, *sub_queries(q, cls, self.index.lexical.doc_freq)]
         qvec = self.embedder.encode([search], query=True)[0]
         hits = self.retriever.search(qvec, queries, filters)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits)
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls)
+
+    def spelled_out(self, q: Question) -> dict[str, str]:
+        """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry
+        and Security"), so that a passage that spells the name out is found and scored like one that abbreviates it."""
+        return {w: full for w in words(q.search) if w.isupper() and (full := self.vocabulary.acronyms.get(norm(w)))}
 
     def absent(self, q: Question, filters: Filters | None) -> tuple[str, ...]:
         """The names of the question (asked about, or case details) that no indexed document mentions, or, with

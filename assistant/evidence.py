@@ -115,6 +115,7 @@ class Evidence:
                     continue
                 cos = float(max(0.0, np.dot(qvec, vecs[j]))) if vecs is not None else max(0.0, h.dense or 0.0)
                 have = stem_set(text)
+                have |= {a for a, full in q.aliases if full and set(full) <= have}  # "Bureau of Industry and Security" is "BIS"
                 overlap = sum(w for t, w in weights.items() if t in have) / total
                 rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + _identity(asked, text, have)
                 head = heading(h, s, e)

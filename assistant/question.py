@@ -65,6 +65,7 @@ class Question:
     ask: str = ""                # the question proper: the message without its context sentences
     unresolved: str = ""         # a reference to something earlier ("one of them") that nothing before names
     compare: bool = False        # asks what each source says ("compare what the sources say about X")
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym term, the terms it stands for) as defined
 
 
 def instructing(text: str) -> bool:

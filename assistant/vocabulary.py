@@ -4,6 +4,7 @@ word a misspelled one most likely stands for."""
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 
 from assistant.terms import norm, stem, words
@@ -18,12 +19,34 @@ def edits_allowed(length: int) -> int:
     return max((e for n, e in MAX_EDITS if length >= n), default=0)
 
 
+_DEFINED = re.compile(r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|and|for|the|&|on|in)\s+|[A-Z][\w’'&-]*\s+){0,8})\(([A-Z][A-Z&]{1,7})\)")
+
+
+def acronyms(texts) -> dict[str, str]:
+    """Acronyms the documents define ("Bureau of Industry and Security (BIS)" -> {"bis": "Bureau of Industry and
+    Security"}): the capitalised words before the parenthesis whose initials spell it."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            acr, name = m.group(2).replace("&", ""), m.group(1).split()
+            initials = [w for w in name if w[:1].isupper()]
+            for k in range(len(initials), 0, -1):  # the shortest tail whose capitals spell the acronym
+                tail = initials[-k:]
+                if "".join(w[0] for w in tail).upper() == acr.upper():
+                    start = len(name) - name[::-1].index(tail[0]) - 1
+                    out.setdefault(norm(acr), " ".join(name[start:]))
+                    break
+    return out
+
+
 class Vocabulary:
     """`known(stem)`: the documents use this term, or a word it is the stem prefix of ("congress" → "congressional");
-    `correct(word)`: the indexed word a word the documents never use most likely stands for, or None."""
+    `correct(word)`: the indexed word a word the documents never use most likely stands for, or None; `acronyms`:
+    the acronyms the documents define, with what they stand for."""
 
-    def __init__(self, lexical, docs: dict[str, dict]):
+    def __init__(self, lexical, docs: dict[str, dict], texts=()):
         self.doc_freq = lexical.doc_freq
+        self.acronyms = acronyms(texts)
         meta_words = {norm(w) for d in docs.values() for k in ("title", "publisher", "author")
                       for w in words(d.get(k) or "")}
         self.meta = {stem(w) for w in meta_words}
