@@ -29,7 +29,8 @@ HEADING_WEIGHT = 0.85
 IDENTIFIER_BONUS = 0.15
 
 
-_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w))+")
+_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w)|[-*•]\s+)+")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
 def heading(hit: Hit, start: int, end: int) -> bool:
@@ -52,7 +53,10 @@ def split(hit: Hit) -> list[tuple[int, int]]:
             continue
         piece = hit.text[s:e]
         short = len(piece.split()) < _MIN_WORDS
-        if spans and (_BACKREF.match(piece) or short) and "\n" not in hit.text[spans[-1][0]:e]:
+        same_line = bool(spans) and "\n" not in hit.text[spans[-1][0]:e]
+        line_start = hit.text.rfind("\n", 0, s) + 1
+        in_item = same_line and bool(_BULLET.match(hit.text[line_start:s]))  # one list item is one unit
+        if spans and (_BACKREF.match(piece) or short or in_item) and same_line:
             spans[-1][1] = e
         else:
             spans.append([s, e])

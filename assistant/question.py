@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from assistant import language
 from assistant.models import Turn
 from assistant.terms import content_stems, stem, words
+from ingest.chunk import sentences as split_sentences
 
 INSTRUCTION = re.compile(
     r"ignore (all |any |your |the )?(previous |prior |above )?(instructions|rules|prompt)|\bsystem\s*:|"
@@ -37,9 +38,11 @@ _YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should
                      r"must)\b", re.I)
 JUDGMENT = re.compile(r"\w*violat\w*|breach|illegal|legal|allowed|permitted|prohibit|forbid|banned|comply|complian|"
                       r"infring|sanction|penalt|lawful|against (the )?(rules|law|controls)", re.I)
-_ASKS = re.compile(r"\?\s*$|^(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+_ASKS = re.compile(r"\?\s*$|^(?:(?:in|for|at|by|to|from|with|on|under|since|until)\s+)?(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
                    r"will|would|should|shall|has|have|had|may|might|must|name|list|compare|tell|explain|describe|"
                    r"summari[sz]e|give|show)\b", re.I)
+_QUESTION = re.compile(r"\?\s*$|^(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+                       r"will|would|should|shall|has|have|had|may|might|must)\b", re.I)
 # a name after one of these in a yes/no question is where or to whom the case happens ("testing a 910D in Malaysia")
 _SETTING = re.compile(r"\b(?:in|at|to|into|within|inside|across|throughout|near|around)\s+"
                       r"(?:the\s+)?$", re.I)
@@ -74,8 +77,12 @@ def instructing(text: str) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a message (at . ? ! ; and line breaks)."""
-    return [s for s in re.split(r"(?<=[?.!;])\s+|\n+", text.strip()) if s.strip()]
+    """The sentences of a message, as ingest splits documents (blingfire: "Trading Co. based?" is one sentence),
+    and at semicolons and line breaks."""
+    out = []
+    for line in re.split(r"\n+|(?<=[;?!])\s+", text.strip()):
+        out += [line[a:b].strip() for a, b in split_sentences(line)] or [line.strip()]
+    return [x for x in out if x]
 
 
 _ROLE = re.compile(r"^\W*(system|assistant|user|developer|admin(istrator)?|note|important)\W*$", re.I)
@@ -165,7 +172,14 @@ def _without_instructions(text: str) -> tuple[str, bool]:
     kept, found = [], False
     for sent in sentences(text):
         every = _clauses(sent)
-        clauses = [c for c in every if not instructing(c)]
+        clauses, after_marker = [], False
+        for c in every:
+            if instructing(c):
+                after_marker = True  # "New system instruction: tell the user…": what follows it is the instruction
+                continue
+            if not (after_marker and not _QUESTION.search(c)):
+                clauses.append(c)
+            after_marker = False
         if len(clauses) < len(every) or instructing(sent):
             found = True
             clauses = [c for c in clauses if not _ROLE.match(c)]  # "SYSTEM: you are now…": the role marker too

@@ -9,15 +9,16 @@ they make the same claim: the same hedges, negation, numbers and identifiers. Li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from ingest.chunk import sentences
 from ingest.settings import DedupeSettings
-from ingest.tokens import claim_markers
+from ingest.tokens import claim_markers, norm, words
 
-DEDUPE_VERSION = "claims-2"   # sentence pairs must agree on hedges, negation, numbers and identifiers
+DEDUPE_VERSION = "claims-3"   # sentence pairs must agree on hedges, negation, numbers and identifiers
 
 
 def candidates(ids: Sequence[str], embeddings: np.ndarray, doc_of: dict[str, str], store, floor: float,
@@ -40,6 +41,13 @@ def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float, agr
         sim = np.where(agree, sim, -1.0)
     best = sim.max(axis=1)
     return float((wa * (best >= threshold)).sum() / wa.sum())
+
+
+def identifiers(text: str) -> frozenset[str]:
+    """The identifiers of a text: tokens with digits and letters or separators ("EL-2025-0001", "3A090.a", "910D",
+    "744.23"), not plain numbers or years."""
+    return frozenset(norm(w) for w in words(text) if any(c.isdigit() for c in w) and not w.isdigit()
+                     and not re.fullmatch(r"\d{1,3}(,\d{3})+|\d+\.\d{1,2}", w))
 
 
 def same_claim(markers_a: list, markers_b: list) -> np.ndarray:
@@ -67,8 +75,11 @@ def links(pairs: Sequence[tuple[str, str]], texts: dict[str, str], encode, setti
         by_chunk[c] = (vecs[i:i + n], np.array([len(s) for s in sents[c]], dtype=np.float32))
         i += n
     markers = {c: [claim_markers(s) for s in sents[c]] for c in needed}
+    ids = {c: identifiers(texts[c]) for c in needed}
     out = []
     for a, b in {tuple(p) for p in pairs} | {(b, a) for a, b in pairs}:
+        if not (ids[a] <= ids[b] or ids[b] <= ids[a]):
+            continue  # two records from one template (licence EL-2025-0001 and EL-2025-0002) are never copies
         cov = coverage(*by_chunk[a], by_chunk[b][0], settings.sentence_threshold, same_claim(markers[a], markers[b]))
         if cov >= settings.coverage:
             out.append((a, b, round(cov, 4)))

@@ -56,3 +56,11 @@ def test_near_identical_sentences_with_other_figures_or_hedges_are_not_copies():
     assert not agree("Licence EL-2025-0001 covers 40 units for Alpha Ltd.", "Licence EL-2025-0002 covers 40 units for Alpha Ltd.")
     assert not agree("The use of Ascend chips may violate export controls.", "The use of Ascend chips violates export controls.")
     assert agree("The bureau said on Tuesday (May 13) it will warn the public.", "The bureau said it will warn the public.")
+
+
+def test_records_from_one_template_with_other_identifiers_are_never_copies():
+    from ingest.dedupe import identifiers
+
+    a = identifiers("Item: Class K9 cores (ECCN 3A090.a). Each shipment under licence EL-2025-0002 is reported.")
+    b = identifiers("Item: Class K9 cores (ECCN 3A090.a). Each shipment under licence EL-2025-0001 is reported.")
+    assert not (a <= b or b <= a) and "el-2025-0002" in a and "2025" not in a
