@@ -33,6 +33,8 @@ class ChunkSettings(BaseModel):
     max_tokens: int = Field(200, ge=32, description="Word pieces per chunk at most, title prefix included "
                             "(the bundled model reads 256 and silently drops the rest).")
     target_tokens: int = Field(120, ge=16, description="Chunks close once they reach this many word pieces.")
+    title_tokens: int = Field(48, ge=0, description="Word pieces of the document title embedded with each chunk "
+                              "at most (a longer title is cut at a word; never more than a quarter of max_tokens).")
 
 
 class CleanSettings(BaseModel):
