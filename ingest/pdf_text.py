@@ -38,6 +38,7 @@ _FUNCTION_END = wordset("a an the of to in on for and or but with by at from as 
 _BULLET = re.compile(r"^(?:[-*•▪●◦■□➢–]\s*|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _HYPHENATED = re.compile(r"(\w*[^\W\d_])-$")
+_SUSPENDED = wordset("and or to nor und oder et ou")
 _ZONE = 3  # lines at the top and at the bottom of a page that can be running headers or footers
 _SHORT = 0.85  # a line shorter than this share of the page's usual line length ends its paragraph
 _NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]{1,5}\.|[A-Z]\.|\d+\))\s+[A-Z]")
@@ -196,14 +197,17 @@ def _vocabulary(pages: list[Blocks]) -> tuple[set[str], set[str]]:
 def _broken_word(prev: str, nxt: str, vocab: tuple[set[str], set[str]]) -> str | None:
     """How a word split at the end of `prev` by a hyphen is rejoined with `nxt`: "unhyphenate" for a hyphenation
     hyphen ("regu-" + "lation"), "keep" for a compound ("non-" + "English", or one the document writes with its
-    hyphen elsewhere), None when `prev` does not end with a hyphenated word part."""
+    hyphen elsewhere), "suspended" for a hyphen left hanging before a conjunction ("pre-" + "and post-export"),
+    None when `prev` does not end with a hyphenated word part."""
     m = _HYPHENATED.search(prev)
     right = re.match(r"[^\W\d_]+", nxt)
     if not m or not right:
         return None
+    left, right_word = m.group(1).lower(), right.group().lower()
+    if right_word in _SUSPENDED:
+        return "suspended"
     if not nxt[:1].islower():
         return "keep"
-    left, right_word = m.group(1).lower(), right.group().lower()
     words, compounds = vocab
     if f"{left}-{right_word}" in compounds and f"{left}{right_word}" not in words:
         return "keep"
@@ -279,7 +283,7 @@ def reflow(pages: list[Blocks]) -> tuple[str, list[Page]]:
                         spans[-1] = Page(spans[-1].number, min(spans[-1].start, pos), min(spans[-1].end, pos))
                 elif broken == "keep":
                     sep = ""
-                elif _continues(prev, line, prev_full and not first_of_block):
+                elif broken == "suspended" or _continues(prev, line, prev_full and not first_of_block):
                     sep = " "
                 else:
                     sep = "\n\n" if first_of_block else "\n"

@@ -94,11 +94,12 @@ def test_chunk_pages_from_a_cleaned_pdf(bulletin):
 def test_reflow_rules():
     pages = [[[("The penalty for an", None), ("unlicensed shipment is up to", None)]],
              [[("$300,000 per viola-", None), ("tion. Reports are filed by the", None), ("distributor.", None)],
-              [("Non-", None), ("English notices are translated.", None)],
+              [("Non-", None), ("English notices are translated. Pre-", None), ("and post-shipment checks apply.", None)],
               [("2. Scope", None), ("This part covers sensors.", None)]]]
     text, spans = reflow(pages)
     assert "The penalty for an unlicensed shipment is up to $300,000 per violation." in text
     assert "Non-English notices are translated." in text  # a capital after the hyphen: a compound, kept
+    assert "Pre- and post-shipment checks apply." in text  # a suspended hyphen
     assert "2. Scope\nThis part covers sensors." in text
     assert text[spans[1].start:].startswith("$300,000") and spans[0].end <= spans[1].start
 
