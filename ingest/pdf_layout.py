@@ -67,15 +67,13 @@ def pypdf_layout(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
 
 
 def pdfminer_boxes(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
-    """pdfminer.six layout analysis: one block per text box, boxes in its reading order (columns one by one)."""
+    """pdfminer.six layout analysis: one block per text box, boxes in its reading order (columns one by one).
+    A file pdfminer cannot parse (pypdf, more lenient, opened it) is read with pypdf's plain extraction instead."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextBox, LTTextLine
 
-    from ingest.pdf_text import short_error
-
     n = len(reader.pages)
     pages: list[Blocks] = [[] for _ in range(n)]
-    problems: list[str] = []
     params = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=0.5, detect_vertical=False)
     try:
         for i, layout in enumerate(extract_pages(io.BytesIO(data), laparams=params)):
@@ -91,10 +89,9 @@ def pdfminer_boxes(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
                     if lines:
                         blocks.append(lines)
             pages[i] = blocks
-    except Exception as e:  # pdfminer raises many types on damaged files: fall back to pypdf for the rest
-        problems.append(f"layout analysis stopped ({short_error(e)}); pypdf's text used instead")
-        return pypdf_plain(data, reader)[0], problems
-    return pages, problems
+    except Exception:  # noqa: BLE001 - pdfminer raises many types on damaged files: pypdf's text, which opened it
+        return pypdf_plain(data, reader)
+    return pages, []
 
 
 def _require(module: str, package: str):

@@ -15,7 +15,7 @@ from ingest.chunk import chunk, sentences
 from ingest.clean import clean
 from ingest.embed import HashEmbedder
 from ingest.index import open_index, page_at
-from ingest.load import load, load_file
+from ingest.load import load, load_file, load_file_report
 from ingest.pdf_text import drop_running_lines, reflow
 from ingest.pipeline import run
 from tests.helpers import BENCHMARKS, fast_settings
@@ -137,3 +137,15 @@ def test_alexnet_lines_are_rejoined_and_headers_dropped():
             "semi-supervised, and un-supervised learning.") in spans or \
         any(s.startswith("Different methods have been proposed based on different categories of learning") and
             s.endswith("learning.") for s in spans)
+
+
+def test_a_pdf_pdfminer_cannot_parse_is_read_with_pypdf(monkeypatch, bulletin):
+    import pdfminer.high_level
+
+    def broken(*args, **kwargs):
+        raise ValueError("damaged content stream")
+        yield  # a generator, as extract_pages is
+
+    monkeypatch.setattr(pdfminer.high_level, "extract_pages", broken)
+    docs, skipped = load_file_report(BULLETIN, BULLETIN.parent, 10**7)
+    assert skipped == [] and "The maximum civil penalty" in docs[0].text and docs[0].pages[-1].number == 2
