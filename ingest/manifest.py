@@ -101,11 +101,11 @@ class Manifest:
         `[{"reason", "text", "page"}, ...]` what the format reader left out of the source text; `pages`:
         `[[number, raw_start, raw_end], ...]`; `page_starts`: `[[clean_offset, page], ...]` for `page_at`.
         """
-        r = self.db.execute("SELECT doc_id, source, path, fmt, content_hash, meta, text, segments, removed, pages, "
+        r = self.db.execute("SELECT doc_id, source, fmt, content_hash, meta, text, segments, removed, pages, "
                             "n_chunks, ingested_at, encoding, dropped FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
         if r is None:
             return None
-        keys = ("doc_id", "source", "path", "fmt", "content_hash", "meta", "text", "segments", "removed", "pages",
+        keys = ("doc_id", "source", "fmt", "content_hash", "meta", "text", "segments", "removed", "pages",
                 "chunks", "ingested_at", "encoding", "dropped")
         out = dict(zip(keys, r, strict=True))
         for k in ("meta", "segments", "removed", "pages", "dropped"):
