@@ -98,6 +98,8 @@ def quote_pages(results: Path, home: Path) -> dict:
     data = json.loads(results.read_text())
     out = {}
     for suite, by_engine in data["suites"].items():
+        if suite not in PDFS:
+            continue
         index = open_index(load_settings(home / "suites" / suite))
         rows = {r["chunk_id"]: r for r in index.chunks()}
         cases = by_engine["extractive"]["cases"]
