@@ -30,6 +30,8 @@ class Unit:
     glue: int = 0
     bullet: bool = False
     md_heading: bool = False
+    code: bool = False  # a line of a fenced code block, or a configuration line (`KEY=value`): content, kept as is
+    fence: bool = False  # a Markdown code fence line (```bash): markup
     link_like: bool = False
     promo: bool = False
     reason: str | None = None  # pattern family, when one matched
@@ -45,6 +47,9 @@ _TERMINAL = ".!?:;\"”’')…»"
 _FUNCTION_END = wordset("a an the of to in on for and or but with by at from as that is are was were be its their")
 _BULLET = re.compile(r"^(?:[-*•▪●+]\s+|\d{1,3}[.)]\s+)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
+_MD_HEADING_MARKUP = re.compile(r"^(#{1,6}\s+)(.*?)((?:\s+#+)?\s*)$")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_CONFIG = re.compile(r"^(?:export\s+|set\s+|setx\s+)?[A-Za-z_][\w.-]*\s*=\s*\S")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _GLUE = re.compile(r"[a-z]{2,}[A-Z][a-z]")
 _URLISH = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|html?)\b\S*|\]\([^)\s]*\)?|(?<!\w)@\w{3,}")
@@ -64,11 +69,15 @@ def _continues(prev: str, nxt: str) -> bool:
 def split_units(text: str, language: str | None = None) -> list[Unit]:
     """Split text into stripped units; blank lines separate groups, wrapped lines are joined.
 
+    Lines of a fenced code block (```` ``` ```` or ``~~~``) and configuration lines (`MATCH_THRESHOLD=0.82`,
+    `export SCREEN_MODE=strict`) are units of their own, marked `code` (never joined, never furniture); the fence
+    lines are marked `fence`.
     `language` is an ISO code or a jusText stoplist name for the stopword features (default English);
     text that has almost no English stopwords is scored without them (neutral density).
     """
     units: list[Unit] = []
     group, blank, pos = 0, False, 0
+    fence: str | None = None  # the open fence's marker
     for raw in text.split("\n"):
         line_start, pos = pos, pos + len(raw) + 1
         body = raw.strip()
@@ -77,20 +86,38 @@ def split_units(text: str, language: str | None = None) -> list[Unit]:
             continue
         start = line_start + (len(raw) - len(raw.lstrip()))
         end = start + len(body)
-        if blank and units:
+        after_blank, blank = blank, False
+        if after_blank and units:
             group += 1
+        opener = _FENCE.match(body)
+        if fence is not None or opener:
+            closes = fence is not None and opener is not None and opener.group(1)[0] == fence[0] \
+                and len(opener.group(1)) >= len(fence) and body.strip("`~ ") == ""
+            is_fence = fence is None or closes
+            units.append(Unit(start, end, body, group, code=not is_fence, fence=is_fence))
+            fence = None if closes else (opener.group(1) if fence is None else fence)
+            continue
         prev = units[-1] if units else None
-        if prev and not blank and _continues(text[prev.start:prev.end].rsplit("\n", 1)[-1].strip(), body):
+        config = bool(_CONFIG.match(body))
+        if prev and not after_blank and not (prev.code or prev.fence or config) \
+                and _continues(text[prev.start:prev.end].rsplit("\n", 1)[-1].strip(), body):
             prev.end, prev.text = end, text[prev.start:end]
         else:
-            units.append(Unit(start, end, body, group))
-        blank = False
+            units.append(Unit(start, end, body, group, code=config))
     stop = stopwords(_STOPLIST_NAMES.get((language or "en").lower()[:2], language or "English"))
     if stop is not None and stopword_density(text, stop) < 0.08 and len(words(text)) >= 40:
         stop = None
     for u in units:
         annotate(u, stop)
     return units
+
+
+def heading_markup(text: str) -> tuple[int, int]:
+    """Characters of Markdown heading markup at the start ("## ") and end (" ##") of a heading line."""
+    m = _MD_HEADING_MARKUP.match(text)
+    if not m or not m.group(2):
+        return 0, 0
+    return len(m.group(1)), len(m.group(3))
 
 
 # ---------------------------------------------------------------------------- features

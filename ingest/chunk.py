@@ -7,10 +7,10 @@ import hashlib
 import re
 
 from ingest.embed import Embedder
-from ingest.models import Chunk, CleanDoc
+from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"  # 3: title prefix capped; page starts per chunk
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -62,17 +62,41 @@ def _units(text: str, starts: list[int], budget: int) -> list[tuple[int, int, in
     return [u for u in units if u[1] > u[0]]
 
 
+def title_prefix(title: str | None, embedder: Embedder, cap: int) -> str:
+    """The title line embedded before each chunk: `title` cut to at most `cap` word pieces of the model's own
+    tokenizer, at a word boundary, plus a newline; "" for no title or `cap` < 1."""
+    title = " ".join((title or "").split())
+    if not title or cap < 1:
+        return ""
+    starts = embedder.token_starts(title)
+    if len(starts) > cap:
+        cut = starts[cap]
+        space = title.rfind(" ", 0, cut + 1)
+        title = title[:space if space > 0 else cut].rstrip()
+    return f"{title}\n"
+
+
+def _page_starts(start: int, end: int, starts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """The page starts inside `[start, end)`, the first at `start`; () for an unpaged document."""
+    first = page_at(starts, start)
+    if first is None:
+        return ()
+    return ((start, first), *((o, p) for o, p in starts if start < o < end))
+
+
 def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = None) -> list[Chunk]:
     """Pack whole sentences into chunks of about `target_tokens`, never over `max_tokens` with the title prefix.
 
     Token counts come from the embedding model's own tokenizer (one call per document), so nothing
-    embedded is silently truncated.
+    embedded is silently truncated. The title prefix is capped (`title_tokens`, at most a quarter of the budget),
+    so a long title never pushes the chunk out of the model's window nor shrinks chunks into split sentences;
+    `max_tokens` is also held to what the model reads (`embedder.max_tokens`).
     """
     settings = settings or ChunkSettings()
-    text, title = doc.text, (doc.meta.title or "").strip()
-    prefix = f"{title}\n" if title else ""
-    budget = settings.max_tokens - SPECIAL_TOKENS - (len(embedder.token_starts(prefix)) if prefix else 0)
-    budget = max(budget, 16)
+    text = doc.text
+    limit = min(settings.max_tokens, embedder.max_tokens) - SPECIAL_TOKENS
+    prefix = title_prefix(doc.meta.title, embedder, min(settings.title_tokens, limit // 4))
+    budget = limit - (len(embedder.token_starts(prefix)) if prefix else 0)
     units = _units(text, embedder.token_starts(text), budget)
     groups: list[tuple[int, int]] = []
     cur: list[int] = []  # [start, end, tokens]
@@ -83,6 +107,7 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
         cur = [cur[0], e, cur[2] + n] if cur else [s, e, n]
     if cur:
         groups.append((cur[0], cur[1]))
+    page_starts = doc.page_starts()
     chunks, seen = [], {}
     for i, (s, e) in enumerate(groups):
         body = text[s:e]
@@ -90,6 +115,7 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
         seen[body] = occ + 1
         chunks.append(Chunk(
             chunk_id=chunk_id(doc.doc.doc_id, body, occ), doc_id=doc.doc.doc_id, ordinal=i, text=body,
-            start=s, end=e, embed_text=prefix + body, page=doc.doc.page_at(doc.to_raw(s) or 0),
+            start=s, end=e, embed_text=prefix + body, page=page_at(page_starts, s),
+            pages=_page_starts(s, e, page_starts),
         ))
     return chunks

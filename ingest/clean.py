@@ -25,6 +25,7 @@ import numpy
 from ingest import textmeta
 from ingest.boilerplate import (
     Unit,
+    heading_markup,
     is_end_marker,
     is_heading_like,
     is_sentence_like,
@@ -35,7 +36,7 @@ from ingest.boilerplate import (
 from ingest.models import CleanDoc, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"  # 2: code blocks and configuration lines kept; heading markup and code fences removed
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
@@ -59,6 +60,9 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     _mark_structure(units, reasons, title)
     if embed is not None and settings.offtopic:
         _mark_offtopic(units, reasons, title, embed, settings.offtopic_threshold)
+    for i, u in enumerate(units):  # code and configuration are content; fences are markup
+        if reasons[i] != "front matter" and (u.code or u.fence):
+            reasons[i] = "code fence" if u.fence else None
     text, segments, removed = _assemble(doc.text, units, reasons, title)
     return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
 
@@ -172,7 +176,7 @@ def _mark_offtopic(units: list[Unit], reasons: list[str | None], title: int | No
     Similarity is the larger of the cosine to the body centroid and to the nearest body paragraph, so a
     line on a side topic of the article survives; long well-formed paragraphs are never candidates.
     """
-    kept = [i for i in range(len(units)) if reasons[i] is None and i != title]
+    kept = [i for i in range(len(units)) if reasons[i] is None and i != title and not units[i].code]
     candidates = [i for i in kept if is_suspicious(units[i])]
     suspicious = set(candidates)
     body = [i for i in kept if units[i].good and i not in suspicious]
@@ -201,12 +205,21 @@ def _assemble(
             else:
                 removed.append(Removal(u.start, u.end, reasons[i]))
             continue
-        end = u.end
+        start, end = u.start, u.end
+        if u.md_heading:  # "## Heading ##": the text is "Heading"
+            lead, trail = heading_markup(u.text)
+            if lead:
+                removed.append(Removal(u.start, u.start + lead, "heading markup"))
+                start = u.start + lead
+            if trail and raw[u.end - trail:u.end].strip():
+                removed.append(Removal(u.end - trail, u.end, "heading markup"))
+                end = u.end - trail
         if i == title:
-            end = u.start + textmeta.title_length(u.text)
-            if end < u.end:
-                removed.append(Removal(end + (len(raw[end:u.end]) - len(raw[end:u.end].lstrip())), u.end, "site name"))
-        pieces.append((u.start, end, i))
+            cut = start + textmeta.title_length(raw[start:end])
+            if cut < end:
+                removed.append(Removal(cut + (len(raw[cut:end]) - len(raw[cut:end].lstrip())), end, "site name"))
+                end = cut
+        pieces.append((start, end, i))
     parts: list[str] = []
     segments: list[Segment] = []
     pos = 0

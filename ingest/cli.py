@@ -1,23 +1,25 @@
-"""Command line of ingest: one-line errors and exit codes, never a stack trace."""
+"""Command line of ingest: one-line errors and exit codes, never a stack trace (not even when piped into `head`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from ingest.errors import GroundedError
 
 USAGE = """python -m ingest [PATH ...] [--rebuild] [--home DIR]
-       python -m ingest show [DOC_ID] [--json] [--home DIR]"""
+       python -m ingest show [DOC_ID] [--json] [--home DIR]
+       python -m ingest remove DOC_ID [DOC_ID ...] [--home DIR]"""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m ingest", usage=USAGE,
-        description="Clean, chunk, deduplicate and embed documents (.txt .md .html .pdf .jsonl) into the index. "
-        "Re-runs are incremental: unchanged documents are not touched; removed ones leave the index.")
+        description="Clean, chunk, deduplicate and embed documents (.txt .md .html .pdf .docx .jsonl) into the "
+        "index. Re-runs are incremental: unchanged documents are not touched; removed ones leave the index.")
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder, GROUNDED_CORPUS)")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again from nothing")
     p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
@@ -27,10 +29,28 @@ def _parser() -> argparse.ArgumentParser:
 
 def _show_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ingest show", description="List the indexed documents, or one in full.")
-    p.add_argument("doc_id", nargs="?", help="a document id: print its metadata, cleaned text and chunks")
+    p.add_argument("doc_id", nargs="?", help="a document id: print its metadata, cleaned text, chunks and removals")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--home", type=Path)
     return p
+
+
+def _remove_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ingest remove", description="Take documents out of the index (e.g. one ingested from a "
+        "file outside the corpus folder that has since been deleted). Their files are not touched.")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="document ids, as `python -m ingest show` lists them")
+    p.add_argument("--home", type=Path)
+    return p
+
+
+def _print(text: str) -> None:
+    """Print to stdout; a reader that stops early (`| head`) is not an error: the rest is discarded quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail either
 
 
 def _ingest(args) -> int:
@@ -49,7 +69,7 @@ def _ingest(args) -> int:
         bar.close()
     from ingest.summary import format_report
 
-    print(format_report(report, paths, settings))
+    _print(format_report(report, paths, settings))
     return report.exit_code
 
 
@@ -62,10 +82,23 @@ def _show(args) -> int:
     if args.doc_id:
         doc = index.document(args.doc_id)
         doc["chunks"] = index.chunks(doc_id=args.doc_id)
-        print(json.dumps(doc, indent=2, ensure_ascii=False) if args.json else format_document(doc))
+        _print(json.dumps(doc, indent=2, ensure_ascii=False) if args.json else format_document(doc))
     else:
         docs = index.documents()
-        print(json.dumps(docs, indent=2, ensure_ascii=False) if args.json else format_documents(docs))
+        _print(json.dumps(docs, indent=2, ensure_ascii=False) if args.json else format_documents(docs))
+    return 0
+
+
+def _remove(args) -> int:
+    from ingest.errors import IndexUnavailableError
+    from ingest.pipeline import remove
+    from ingest.settings import load_settings
+    from ingest.summary import format_removal
+
+    settings = load_settings(args.home)
+    if not (settings.index_dir / "manifest.sqlite").exists():
+        raise IndexUnavailableError(f"no index at {settings.index_dir}: nothing to remove")
+    _print(format_removal(remove(args.doc_ids, settings), settings))
     return 0
 
 
@@ -74,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["show"]:
             return _show(_show_parser().parse_args(argv[1:]))
+        if argv[:1] == ["remove"]:
+            return _remove(_remove_parser().parse_args(argv[1:]))
         return _ingest(_parser().parse_args(argv))
     except GroundedError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -81,3 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the next run repairs the index", file=sys.stderr)
         return 130
+    except OSError as exc:  # a state directory that is a file, a full disk, no permission: say which path
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc.__class__.__name__}", file=sys.stderr)
+        return 1

@@ -8,7 +8,10 @@ import numpy as np
 
 from ingest.errors import IndexUnavailableError, NotFoundError
 from ingest.manifest import Manifest
+from ingest.models import page_at
 from ingest.settings import Settings
+
+__all__ = ["Index", "open_index", "page_at"]
 
 
 class Index:
@@ -38,6 +41,10 @@ class Index:
         return doc
 
     def chunks(self, doc_id: str | None = None, ids: list[str] | None = None) -> list[dict]:
+        """Chunk rows of one document, of the given ids, or all: chunk_id, doc_id, ordinal, start, end (offsets in
+        the document's cleaned text), page (where the chunk starts), pages (`[[offset, page], ...]`: the page
+        starts inside the chunk; `page_at(row["pages"], quote_start)` is the page of a quote; [] if unpaged),
+        text, embed_text, cluster, also_in."""
         return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
 
     def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:

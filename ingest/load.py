@@ -18,7 +18,7 @@ from ingest.formats import READERS
 from ingest.models import LoadResult, Skipped, SourceDoc
 from ingest.sources_manifest import MANIFEST_NAME, Manifest, canonical_meta, read_manifest
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl")
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 MIB = 1024 * 1024
 _LIMIT_SETTING = "GROUNDED_INGEST__MAX_FILE_MB"
 
@@ -112,12 +112,12 @@ def _too_big(size: int, max_bytes: int) -> str:
 
 
 def load_file_report(
-    path: Path, root: Path, max_bytes: int, manifest: Manifest | None = None
+    path: Path, root: Path, max_bytes: int, manifest: Manifest | None = None, pdf_extractor: str = "pdfminer"
 ) -> tuple[list[SourceDoc], list[Skipped]]:
     """The documents in one file, and a Skipped per part left out (bad JSONL line, unreadable PDF page).
 
     Raises InputError with a one-line reason when the file yields no document. `manifest` defaults to
-    the `sources.csv` in `root`.
+    the `sources.csv` in `root`; `pdf_extractor` names the PDF extractor (`ingest.pdf_layout.EXTRACTORS`).
     """
     reason = _unsupported(path)
     if reason:
@@ -125,7 +125,7 @@ def load_file_report(
     rel = _rel(path, root)
     data = _read_bytes(path, max_bytes)
     fmt, reader = READERS[path.suffix.lower()]
-    parsed, problems = reader(data)
+    parsed, problems = reader(data, pdf_extractor=pdf_extractor)
     row = (manifest if manifest is not None else read_manifest(root)).meta_for(rel)
     docs: list[SourceDoc] = []
     for p in parsed:
@@ -137,16 +137,17 @@ def load_file_report(
             doc_id=p.key if p.key is not None else _doc_id(rel),
             source=f"{rel}#{p.key}" if p.key is not None else rel,
             fmt=fmt, text=p.text, meta=meta, content_hash=digest.hexdigest(), pages=p.pages,
+            encoding=p.encoding, dropped=p.dropped,
         ))
     return docs, [Skipped(rel, problem) for problem in problems]
 
 
-def load_file(path: Path, root: Path, max_bytes: int) -> list[SourceDoc]:
+def load_file(path: Path, root: Path, max_bytes: int, pdf_extractor: str = "pdfminer") -> list[SourceDoc]:
     """The documents in one file (InputError when it yields none); see `load_file_report` for skipped parts."""
-    return load_file_report(path, root, max_bytes)[0]
+    return load_file_report(path, root, max_bytes, pdf_extractor=pdf_extractor)[0]
 
 
-def load(paths: Sequence[Path], max_bytes: int) -> LoadResult:
+def load(paths: Sequence[Path], max_bytes: int, pdf_extractor: str = "pdfminer") -> LoadResult:
     """Load every supported file under `paths`; a bad file never raises: it goes to `skipped` and `failed`."""
     pairs, skipped = discover(paths)
     docs: list[SourceDoc] = []
@@ -162,7 +163,7 @@ def load(paths: Sequence[Path], max_bytes: int) -> LoadResult:
                 skipped.append(Skipped(str(root / MANIFEST_NAME), f"{e}; its metadata is not used"))
                 manifests[root] = Manifest()
         try:
-            got, problems = load_file_report(path, root, max_bytes, manifests[root])
+            got, problems = load_file_report(path, root, max_bytes, manifests[root], pdf_extractor)
         except InputError as e:
             skipped.append(Skipped(_rel(path, root), str(e)))
             failed.add(str(path.resolve()))

@@ -13,19 +13,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.models import Chunk, CleanDoc
+from ingest.models import Chunk, CleanDoc, clean_page_starts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS docs (
     doc_id TEXT PRIMARY KEY, source TEXT, path TEXT, fmt TEXT, content_hash TEXT, state TEXT,
-    meta TEXT, text TEXT, segments TEXT, removed TEXT, pages TEXT, n_chunks INTEGER, ingested_at TEXT);
+    meta TEXT, text TEXT, segments TEXT, removed TEXT, pages TEXT, n_chunks INTEGER, ingested_at TEXT,
+    encoding TEXT, dropped TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT, ordinal INTEGER, start INTEGER, "end" INTEGER, page INTEGER,
-    text TEXT, embed_text TEXT, cluster TEXT, also_in TEXT, deduped INTEGER DEFAULT 0);
+    text TEXT, embed_text TEXT, cluster TEXT, also_in TEXT, deduped INTEGER DEFAULT 0, pages TEXT);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b));
 """
+# Columns added after the first release: an older manifest gets them on open (its rows are rebuilt anyway, since
+# the shaping hash changed with them).
+ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT",)}
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
         self.db.close()
@@ -86,20 +95,34 @@ class Manifest:
         return {r[0]: DocRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"), r[7] or 0) for r in rows}
 
     def document(self, doc_id: str) -> dict | None:
-        """Everything about one document: metadata, cleaned text, removals, pages."""
-        r = self.db.execute("SELECT doc_id, source, fmt, content_hash, meta, text, removed, pages, n_chunks, "
-                            "ingested_at FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
+        """Everything about one document: metadata, cleaned text, removals, pages, encoding, what the reader dropped.
+
+        `removed`: `[[raw_start, raw_end, reason], ...]` spans of the source text cleaning dropped; `dropped`:
+        `[{"reason", "text", "page"}, ...]` what the format reader left out of the source text; `pages`:
+        `[[number, raw_start, raw_end], ...]`; `page_starts`: `[[clean_offset, page], ...]` for `page_at`.
+        """
+        r = self.db.execute("SELECT doc_id, source, fmt, content_hash, meta, text, segments, removed, pages, "
+                            "n_chunks, ingested_at, encoding, dropped FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
         if r is None:
             return None
-        keys = ("doc_id", "source", "fmt", "content_hash", "meta", "text", "removed", "pages", "chunks", "ingested_at")
+        keys = ("doc_id", "source", "fmt", "content_hash", "meta", "text", "segments", "removed", "pages",
+                "chunks", "ingested_at", "encoding", "dropped")
         out = dict(zip(keys, r, strict=True))
-        for k in ("meta", "removed", "pages"):
+        for k in ("meta", "segments", "removed", "pages", "dropped"):
             out[k] = json.loads(out[k] or "null")
+        out["dropped"] = out["dropped"] or []
+        out["page_starts"] = [list(p) for p in clean_page_starts(out.pop("segments") or [], out["pages"] or [],
+                                                                   len(out["text"] or ""))]
         return out
 
     def chunk_rows(self, doc_id: str | None = None, ids: Iterable[str] | None = None) -> list[dict]:
-        cols = ("chunk_id", "doc_id", "ordinal", "start", "end", "page", "text", "embed_text", "cluster", "also_in")
-        sql = 'SELECT chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, also_in FROM chunks'
+        """Chunk rows (ordered by document and ordinal, or as found for `ids`): chunk_id, doc_id, ordinal, start,
+        end, page (where it starts), pages (`[[offset, page], ...]`, see `ingest.models.page_at`; [] if unpaged),
+        text, embed_text, cluster, also_in."""
+        cols = ("chunk_id", "doc_id", "ordinal", "start", "end", "page", "pages", "text", "embed_text", "cluster",
+                "also_in")
+        sql = ('SELECT chunk_id, doc_id, ordinal, start, "end", page, pages, text, embed_text, cluster, also_in '
+               'FROM chunks')
         if doc_id is not None:
             rows = self.db.execute(sql + " WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
         elif ids is not None:
@@ -113,6 +136,7 @@ class Manifest:
         out = [dict(zip(cols, r, strict=True)) for r in rows]
         for row in out:
             row["also_in"] = json.loads(row["also_in"] or "[]")
+            row["pages"] = json.loads(row["pages"] or "[]")
         return out
 
     def chunk_ids(self) -> set[str]:
@@ -125,14 +149,18 @@ class Manifest:
                 d = doc.doc
                 self._drop_chunks(db, d.doc_id)
                 db.execute(
-                    "INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO docs (doc_id, source, path, fmt, content_hash, state, meta, text, segments, "
+                    "removed, pages, n_chunks, ingested_at, encoding, dropped) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (d.doc_id, d.source, path, d.fmt, d.content_hash, "ready", json.dumps(doc.meta.as_dict()),
                      doc.text, json.dumps([[s.clean_start, s.raw_start, s.length] for s in doc.segments]),
                      json.dumps([[r.raw_start, r.raw_end, r.reason] for r in doc.removed]),
-                     json.dumps([[p.number, p.start, p.end] for p in d.pages]), len(chunks), now))
+                     json.dumps([[p.number, p.start, p.end] for p in d.pages]), len(chunks), now, d.encoding,
+                     json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped])))
                 db.executemany(
-                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0)",
-                    [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text) for c in chunks])
+                    'INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, '
+                    "also_in, deduped, pages) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?)",
+                    [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text,
+                      json.dumps([list(p) for p in c.pages]) if c.pages else None) for c in chunks])
 
     @staticmethod
     def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> None:

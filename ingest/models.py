@@ -25,6 +25,23 @@ class DocMeta:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+PageStarts = tuple[tuple[int, int], ...]
+"""Where pages start in a text: `((offset, page), ...)`, sorted by offset, pages 1-based."""
+
+
+def page_at(pages: PageStarts | list | None, offset: int) -> int | None:
+    """The 1-based page holding character `offset`, from page starts `[[offset, page], ...]` sorted by offset.
+
+    `pages` is what a chunk row carries (`Index.chunks(...)[i]["pages"]`, offsets in the document's cleaned text,
+    the same offsets as citations), or `CleanDoc.page_starts()`. An offset before the first start belongs to the
+    first page listed. None when `pages` is empty or None (unpaged formats).
+    """
+    if not pages:
+        return None
+    i = bisect.bisect_right([p[0] for p in pages], offset) - 1
+    return int(pages[max(i, 0)][1])
+
+
 @dataclass(frozen=True)
 class Page:
     """A PDF page: 1-based `number`, and its `[start, end)` span in the document text."""
@@ -35,13 +52,25 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """Text the format reader left out of the source text, and why: a PDF's running header or footer
+    (`page` is its 1-based page), a block of an HTML page that trafilatura did not take as the article."""
+
+    reason: str
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     """One document as read from the corpus, before cleaning.
 
     `text` is the file's text (txt, md), the text extracted from HTML or from the PDF pages
     (pages joined by a blank line, spans in `pages`), or a JSONL record's text.
     `source` is the file path relative to the corpus root (`file.jsonl#record_id` for records).
-    `content_hash` is the sha256 of the bytes the document came from.
+    `content_hash` is the sha256 of the bytes the document came from. `encoding` names the character
+    encoding a text file was decoded from (None for formats that carry their own: PDF, DOCX).
+    `dropped` lists what the reader left out (running headers, page chrome), shown with the removals.
     """
 
     doc_id: str
@@ -51,6 +80,8 @@ class SourceDoc:
     meta: DocMeta
     content_hash: str
     pages: tuple[Page, ...] = ()
+    encoding: str | None = None
+    dropped: tuple[Dropped, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page number holding text offset `offset`, or None for unpaged formats."""
@@ -103,6 +134,25 @@ class CleanDoc:
             return s.raw_start + (offset - s.clean_start)
         return None
 
+    def page_starts(self) -> PageStarts:
+        """Where each page of the source starts in the cleaned text, `((clean_offset, page), ...)`; () if unpaged."""
+        return clean_page_starts([(s.clean_start, s.raw_start, s.length) for s in self.segments],
+                                 [(p.number, p.start) for p in self.doc.pages], len(self.text))
+
+
+def clean_page_starts(segments: list, pages: list, text_len: int) -> PageStarts:
+    """Page starts mapped into a cleaned text: `segments` as `(clean_start, raw_start, length)`, `pages` as
+    `(number, raw_start, ...)` in order; each page starts at the first kept character at or after its raw start.
+    A page whose text was all removed gives way to the next page starting at the same offset."""
+    out: dict[int, int] = {}
+    k = 0
+    for number, start, *_ in pages:
+        while k < len(segments) and segments[k][1] + segments[k][2] <= start:
+            k += 1
+        offset = text_len if k == len(segments) else segments[k][0] + max(0, start - segments[k][1])
+        out[offset] = number
+    return tuple(sorted(out.items()))
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -110,6 +160,8 @@ class Chunk:
 
     `text == clean_doc.text[start:end]`; `embed_text` is what the embedding model reads
     (the passage with its document title for context); `chunk_id` is a stable content hash.
+    `page` is the page the chunk starts on; `pages` the page starts within it, `((offset, page), ...)` with offsets
+    in the cleaned text, the first at `start` (see `page_at`): a quote is cited with the page of its own offset.
     """
 
     chunk_id: str
@@ -120,6 +172,7 @@ class Chunk:
     end: int
     embed_text: str
     page: int | None = None
+    pages: PageStarts = ()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ingest.chroma_store import ChromaStore
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
+from ingest.errors import NotFoundError
 from ingest.load import load
 from ingest.lock import IndexLock
 from ingest.manifest import Manifest
@@ -31,7 +32,11 @@ GROUP_CHUNKS = 256  # chunks per encode call; Chroma writes of one group overlap
 
 @dataclass
 class IngestReport:
-    """What one run did; `exit_code` is non-zero when any input was skipped."""
+    """What one run did; `exit_code` is non-zero when any input was skipped. `documents` and `chunks` count what the
+    index holds after the run; `encodings` names the encoding of each document read this run that was not UTF-8;
+    `still_on_disk` maps removed documents whose file still exists to that file (the next ingest adds them back);
+    `orphans` maps documents the index holds whose file is gone, outside this run's paths, to that file (they stay
+    until `python -m ingest remove DOC_ID`)."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -40,8 +45,12 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    documents: int = 0
     chunks: int = 0
     chunks_embedded: int = 0
+    encodings: dict[str, str] = field(default_factory=dict)
+    still_on_disk: dict[str, str] = field(default_factory=dict)
+    orphans: dict[str, str] = field(default_factory=dict)
     duplicate_chunks: int = 0
     corpus_version: str = ""
     seconds: float = 0.0
@@ -171,7 +180,7 @@ def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
 
 def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, report: IngestReport) -> None:
     shaping = settings.shaping_hash
-    result = load(paths, int(settings.ingest.max_file_mb * 1024 * 1024))
+    result = load(paths, int(settings.ingest.max_file_mb * 1024 * 1024), settings.ingest.pdf_extractor)
     loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
     report.skipped = list(result.skipped)
     store = None
@@ -187,8 +196,11 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     removed = [i for i, row in known.items() if i not in present and row.path not in failed and _in_scope(row.path, paths)]
     todo = [(d, p) for d, p in loaded
             if d.doc_id not in known or known[d.doc_id].content_hash != d.content_hash or known[d.doc_id].state != "ready"]
+    report.orphans = {i: row.path for i, row in known.items()
+                      if i not in present and i not in removed and row.path and not Path(row.path).exists()}
     if man.get("in_sync") == "1" and not todo and not removed:
         report.unchanged = sorted(present)
+        report.documents = len(known)
         report.chunks = sum(r.n_chunks for r in known.values())
         report.corpus_version = man.get("corpus_version", "")
         report.duplicate_chunks = man.linked_count()
@@ -212,6 +224,8 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         group: list[tuple[CleanDoc, list[Chunk], str]] = []
         in_group = 0
         for n, (doc, path) in enumerate(todo, 1):
+            if doc.encoding not in (None, "utf-8", "utf-8-sig"):
+                report.encodings[doc.doc_id] = doc.encoding
             cleaned = clean(doc, settings.clean, embed=embed)
             chunks = chunk(cleaned, embedder, settings.chunk)
             group.append((cleaned, chunks, path))
@@ -229,10 +243,18 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
     todo_ids = {d.doc_id for d, _ in todo}
     report.unchanged = sorted(present - todo_ids)
+    _finish(store, man, embedder, settings, report)
+
+
+def _finish(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
+    """Refresh duplicate links, rebuild BM25 when the chunk set changed, record the corpus version: the index is
+    in sync again; `report` gets what the index holds."""
+    shaping = settings.shaping_hash
     _update_clusters(store, man, embedder, settings)
     report.duplicate_chunks = man.linked_count()
     chunk_ids = man.chunk_ids()
     report.chunks = len(chunk_ids)
+    report.documents = len(man.docs())
     version = corpus_version(chunk_ids, shaping)
     bm25 = man.get("bm25")
     if bm25 != f"bm25-{version}" or not (settings.index_dir / bm25).is_dir():
@@ -241,3 +263,32 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     man.set(corpus_version=version, bm25=bm25, in_sync="1", updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
     lexical.prune(settings.index_dir, keep=bm25)
     report.corpus_version = version
+
+
+def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
+    """Take documents out of the index (Chroma, manifest, duplicate links, BM25), e.g. one ingested from a path
+    outside the corpus and since deleted. NotFoundError, before anything changes, for an id the index lacks;
+    IndexLockedError while an ingest runs. The report's `still_on_disk` names removed documents whose file exists
+    (an ingest of its folder adds it back)."""
+    t0 = time.perf_counter()
+    report = IngestReport()
+    with IndexLock(settings.index_dir / "ingest.lock"):
+        man = Manifest(settings.index_dir / "manifest.sqlite")
+        try:
+            known = man.docs()
+            unknown = [d for d in doc_ids if d not in known]
+            if unknown:
+                raise NotFoundError(f"no document {', '.join(map(repr, unknown))} in the index "
+                                    "(see `python -m ingest show`); nothing was removed")
+            store = ChromaStore(settings)
+            man.set(in_sync="0")
+            ids = sorted(set(doc_ids))
+            store.delete([r["chunk_id"] for i in ids for r in man.chunk_rows(doc_id=i)])
+            man.remove(ids)
+            report.removed = ids
+            report.still_on_disk = {i: known[i].path for i in ids if known[i].path and Path(known[i].path).is_file()}
+            _finish(store, man, make_embedder(settings.embed), settings, report)
+        finally:
+            man.close()
+    report.seconds = time.perf_counter() - t0
+    return report

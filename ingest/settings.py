@@ -10,7 +10,7 @@ import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,8 @@ class ChunkSettings(BaseModel):
     max_tokens: int = Field(200, ge=32, description="Word pieces per chunk at most, title prefix included "
                             "(the bundled model reads 256 and silently drops the rest).")
     target_tokens: int = Field(120, ge=16, description="Chunks close once they reach this many word pieces.")
+    title_tokens: int = Field(48, ge=0, description="Word pieces of the document title embedded with each chunk "
+                              "at most (a longer title is cut at a word; never more than a quarter of max_tokens).")
 
 
 class CleanSettings(BaseModel):
@@ -59,8 +61,14 @@ class StoreSettings(BaseModel):
     hnsw_m: int = Field(32, ge=4, description="HNSW graph degree.")
 
 
+PdfExtractor = Literal["pdfminer", "pypdf", "pypdf-layout", "pdfplumber", "pypdfium2"]
+
+
 class IngestSettings(BaseModel):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+    pdf_extractor: PdfExtractor = Field("pdfminer", description="How PDF text is read (ingest.pdf_layout): pdfminer "
+                                        "(layout analysis, columns one by one; measured best) or, for comparison, "
+                                        "pypdf, pypdf-layout, pdfplumber, pypdfium2.")
 
 
 class Settings(BaseSettings):
@@ -86,9 +94,12 @@ class Settings(BaseSettings):
         from ingest.chunk import CHUNKER_VERSION
         from ingest.clean import CLEANER_VERSION
         from ingest.dedupe import DEDUPE_VERSION
+        from ingest.formats import READER_VERSION
         from ingest.tokens import TOKENIZER_VERSION
 
         return {
+            "reader": READER_VERSION,
+            "pdf_extractor": self.ingest.pdf_extractor,
             "embed_model": self.embed.model,
             "chunker": CHUNKER_VERSION,
             "chunk": self.chunk.model_dump(),
@@ -122,4 +133,7 @@ def load_settings(home: str | Path | None = None, cls: type[S] = Settings) -> S:
         raise ConfigError(f"invalid setting: {problems}") from None
     if home is not None:
         s = s.model_copy(update={"home": Path(home)})
+    if s.home.exists() and not s.home.is_dir():
+        where = "--home" if home is not None else "GROUNDED_HOME"
+        raise ConfigError(f"{where} {s.home} is a file, not a folder: give the folder for the index, manifest and logs")
     return s

@@ -110,7 +110,8 @@ def title_length(title: str) -> int:
 
 def _titleish(u: Unit) -> bool:
     text = u.text
-    if u.reason or u.link_like or u.glue >= 2 or u.bullet or not 1 <= u.words <= 40 or len(text) > 300:
+    if u.reason or u.link_like or u.glue >= 2 or u.bullet or u.code or u.fence or not 1 <= u.words <= 40 \
+            or len(text) > 300:
         return False
     if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text):
         return False

@@ -43,7 +43,8 @@ def test_seed_chunks_fit_the_model_and_cover_the_text(tokenizer_embedder, max_to
         for c in chunks:
             assert cleaned.text[c.start:c.end] == c.text
             assert tokenizer_embedder.count_tokens(c.embed_text) <= max_tokens, (doc.doc_id, c.text)
-            assert c.embed_text.endswith(c.text) and c.embed_text.startswith(cleaned.meta.title or "")
+            prefix = c.embed_text[:len(c.embed_text) - len(c.text)]
+            assert c.embed_text.endswith(c.text) and (cleaned.meta.title or "").startswith(prefix.rstrip("\n"))
         assert [c.start for c in chunks] == sorted(c.start for c in chunks)
         covered = re.sub(r"\s+", "", "".join(c.text for c in chunks))
         assert covered == re.sub(r"\s+", "", cleaned.text), doc.doc_id
@@ -69,3 +70,39 @@ def test_chunk_ids_are_stable_content_hashes():
 
 def test_empty_document_has_no_chunks():
     assert chunk(_doc(""), HashEmbedder()) == []
+
+
+LONG_TITLE = " ".join(["Minutes of the regional export compliance working group on controlled sensors"] * 28)  # 280 words
+MINUTES = ("The quarterly review of licence applications was held in the Johor office on October 14, 2025. "
+           "Twelve applications for infrared sensor exports were examined by the committee members present. "
+           "Three applications were returned because the end-user statements were incomplete or unsigned. "
+           "The committee agreed to publish revised guidance on end-user statements before the end of the year.\n"
+           "The next meeting will be held in the Penang office on January 20, 2026, at ten in the morning. ") * 3
+
+
+def test_a_long_title_never_pushes_the_chunk_out_of_the_window_nor_splits_sentences(tokenizer_embedder):
+    doc = _doc(MINUTES, title=LONG_TITLE)
+    chunks = chunk(doc, tokenizer_embedder)
+    window = tokenizer_embedder.max_tokens  # 256 word pieces for the bundled model
+    for c in chunks:
+        assert tokenizer_embedder.count_tokens(c.embed_text) <= min(window, ChunkSettings().max_tokens)
+        assert c.embed_text.endswith(c.text)
+        prefix = c.embed_text[:len(c.embed_text) - len(c.text)]
+        assert 0 < tokenizer_embedder.count_tokens(prefix) - 2 <= ChunkSettings().title_tokens
+        assert LONG_TITLE.startswith(prefix.rstrip("\n"))
+    sentence_spans = sentences(MINUTES)
+    for s, e in sentence_spans:  # every sentence lies whole inside one chunk
+        assert any(c.start <= s and e <= c.end for c in chunks), MINUTES[s:e]
+    texts = [c.text for c in chunks]
+    assert not any(t.endswith("held in the Johor office on") for t in texts)
+    assert len(chunks) <= 4  # chunks of about target size, not 16-word-piece fragments
+
+
+def test_title_prefix_is_cut_at_a_word_by_the_model_tokenizer(tokenizer_embedder):
+    from ingest.chunk import title_prefix
+
+    assert title_prefix("Short title", tokenizer_embedder, 48) == "Short title\n"
+    assert title_prefix(None, tokenizer_embedder, 48) == "" and title_prefix("x", tokenizer_embedder, 0) == ""
+    cut = title_prefix(LONG_TITLE, tokenizer_embedder, 20)
+    assert len(tokenizer_embedder.token_starts(cut)) <= 20 and LONG_TITLE.startswith(cut.rstrip("\n"))
+    assert LONG_TITLE[len(cut) - 1] == " "  # ends on a word boundary

@@ -31,7 +31,7 @@ def bad_corpus(tmp_path):
     shutil.copytree(CORPUS, d)
     (d / "empty.txt").write_bytes(b"")
     (d / "binary.txt").write_bytes(bytes(range(256)) * 40)
-    (d / "latin1.txt").write_bytes("Caf\xe9 au lait, a perfectly normal sentence in Latin-1.".encode("latin-1"))
+    (d / "zero.txt").write_bytes(b"\x00" * 64 + b"text")
     (d / "slides.pptx").write_bytes(b"PK\x03\x04 not really a presentation")
     (d / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without xref")
     with open(d / "huge.txt", "wb") as f:
@@ -44,7 +44,7 @@ def test_bad_input_is_reported_and_skipped(bad_corpus, tmp_path):
     out = p.stdout + p.stderr
     assert p.returncode == 1, out
     assert "Traceback" not in out
-    for name, reason in [("empty.txt", "empty file"), ("binary.txt", "binary content"), ("latin1.txt", "not valid UTF-8"),
+    for name, reason in [("empty.txt", "empty file"), ("binary.txt", "binary content"), ("zero.txt", "binary content"),
                          ("slides.pptx", "unsupported file type .pptx"), ("broken.pdf", "PDF"),
                          ("huge.txt", "over the 20 MB limit")]:
         line = next((ln for ln in out.splitlines() if name in ln), "")
@@ -77,3 +77,51 @@ def test_missing_index_and_bad_setting_are_one_line_errors(tmp_path):
     assert p.returncode == 2 and "unknown embedding model" in p.stderr and "Traceback" not in p.stderr
     p = _ingest(CORPUS, home=tmp_path / "s", GROUNDED_CHUNK__MAX_TOKENS="many")
     assert p.returncode == 2 and "GROUNDED_CHUNK__MAX_TOKENS" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_remove_a_document_whose_file_is_gone_and_the_summary_counts_the_index(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    memo = outside / "memo.txt"
+    memo.write_bytes("Memo \u2013 the Penang shipment of 40 sensors is held for a licence check.\n".encode("cp1252"))
+    home = tmp_path / "state"
+    p = _ingest(memo, home=home)
+    assert p.returncode == 0 and "memo (Windows-1252)" in p.stdout, p.stdout + p.stderr
+    assert _ingest(CORPUS, home=home).returncode == 0
+    memo.unlink()
+    p = _ingest(CORPUS, home=home)
+    assert "5 unchanged" in p.stdout and "6 in the index" in p.stdout and "whose file is gone" in p.stdout, p.stdout
+    p = _ingest("remove", "memo", home=home)
+    assert p.returncode == 0 and "holds 5 documents" in p.stdout, p.stdout + p.stderr
+    p = _ingest(CORPUS, home=home)
+    assert "5 in the index" in p.stdout and "whose file is gone" not in p.stdout, p.stdout
+    p = _ingest("remove", "memo", home=home)
+    assert p.returncode == 5 and "no document 'memo'" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_show_names_the_encoding_and_what_the_reader_dropped(tmp_path):
+    from tests.ingest.test_formats import HTML
+
+    (tmp_path / "page.html").write_bytes(HTML.encode("cp1252"))
+    assert _ingest(tmp_path / "page.html", home=tmp_path / "state").returncode == 0
+    p = subprocess.run([sys.executable, "-m", "ingest", "show", "page"], capture_output=True, text=True,
+                       env=_env(tmp_path / "state"), cwd=ROOT, timeout=120)
+    assert "encoding: Windows-1252" in p.stdout and "left out by the HTML reader" in p.stdout, p.stdout
+    assert "cookie banner: We use cookies" in p.stdout and "navigation menu: Home · World · Markets" in p.stdout
+
+
+def test_home_that_is_a_file_and_output_piped_into_head_give_no_traceback(tmp_path):
+    not_a_dir = tmp_path / "notes.txt"
+    not_a_dir.write_text("x")
+    for args in ([CORPUS, "--home", not_a_dir], ["show", "--home", not_a_dir], ["remove", "x", "--home", not_a_dir]):
+        p = subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
+                           env=_env(tmp_path / "unused"), cwd=ROOT, timeout=120)
+        assert p.returncode == 2 and "is a file, not a folder" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    home = tmp_path / "state"
+    big = tmp_path / "long-report.txt"  # more than a pipe's buffer (64 KiB) of output, so `head` closes it early
+    big.write_text("\n\n".join(f"Paragraph {i}: the licence review found no problem with shipment {i} of the sensors."
+                               for i in range(3000)), encoding="utf-8")
+    assert _ingest(big, home=home).returncode == 0
+    cmd = f"{sys.executable} -m ingest show long-report | head -1"
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, env=_env(home), cwd=ROOT, timeout=300)
+    assert p.stdout.startswith("# long-report") and p.stderr == "", p.stderr

@@ -114,7 +114,7 @@ def test_pdf_pages_and_metadata(tmp_path):
     assert [p.number for p in doc.pages] == [1, 2]
     p1, p2 = doc.pages
     assert "Page one first line" in doc.text[p1.start:p1.end] and "Page two text" in doc.text[p2.start:p2.end]
-    assert doc.text[p1.end:p2.start] == "\n\n" and p2.end == len(doc.text)
+    assert doc.text[p1.end:p2.start] in ("\n\n", " ") and p2.end == len(doc.text)
     assert doc.page_at(p2.start) == 2 and doc.page_at(0) == 1
     assert doc.meta.title == "A Test Paper" and doc.meta.author is None  # "-" is junk
 
@@ -177,10 +177,10 @@ def test_bad_inputs_reported_and_rest_loads(tmp_path):
         f.truncate(100 * 1024 * 1024)
     missing = tmp_path / "gone.txt"
     r = load([tmp_path, missing], LIMIT)
-    assert [d.doc_id for d in r.docs] == ["good"]
-    assert r.origins == (str((tmp_path / "good.txt").resolve()),)
+    assert [d.doc_id for d in r.docs] == ["good", "latin"]  # Latin-1 is detected, not rejected
+    assert r.origins == (str((tmp_path / "good.txt").resolve()), str((tmp_path / "latin.txt").resolve()))
     assert str((tmp_path / "empty.txt").resolve()) in r.failed and str((tmp_path / "huge.txt").resolve()) in r.failed
-    assert str((tmp_path / "report.docx").resolve()) not in r.failed and len(r.failed) == 10
+    assert str((tmp_path / "report.docx").resolve()) in r.failed and len(r.failed) == 10
     got = reasons(r)
     assert got.pop("broken.pdf").startswith("corrupt PDF: ")
     assert got == {
@@ -189,17 +189,17 @@ def test_bad_inputs_reported_and_rest_loads(tmp_path):
         "ctrl.txt": "binary content in a text file",
         "empty.txt": "empty file",
         "huge.txt": "file is 100.0 MB, over the 20 MB limit (GROUNDED_INGEST__MAX_FILE_MB)",
-        "latin.txt": "not valid UTF-8 (byte 0xe9 at offset 3)",
         "nothing.html": "no article text found in HTML",
         "notpdf.pdf": "corrupt PDF: no %PDF header (not a PDF file?)",
-        "README": "unsupported file type (no extension) (supported: .txt, .md, .markdown, .html, .htm, .pdf, .jsonl)",
-        "report.docx": "unsupported file type .docx (supported: .txt, .md, .markdown, .html, .htm, .pdf, .jsonl)",
+        "README": "unsupported file type (no extension) (supported: .txt, .md, .markdown, .html, .htm, .pdf, .docx, "
+                  ".jsonl)",
+        "report.docx": "not a readable .docx file (BadZipFile)",
         "scan.pdf": "no extractable text (scanned PDF?)",
         str(missing): "no such file or directory",
     }
 
 
-def test_invalid_utf8_offset_counts_the_bom(tmp_path):
+def test_invalid_utf8_offset_counts_the_bom(tmp_path):  # a UTF-8 BOM says UTF-8: no guessing after it
     (tmp_path / "x.txt").write_bytes(b"\xef\xbb\xbfab\xff")
     with pytest.raises(InputError, match=r"^not valid UTF-8 \(byte 0xff at offset 5\)$"):
         load_file(tmp_path / "x.txt", tmp_path, LIMIT)
@@ -297,8 +297,8 @@ def test_alexnet_pdf_page_spans_cover_the_text():
     assert doc.doc_id == "HistoryOfAlexnet" and doc.fmt == "pdf" and len(doc.pages) == 39
     assert [p.number for p in doc.pages] == list(range(1, 40))
     assert doc.pages[0].start == 0 and doc.pages[-1].end == len(doc.text)
-    for prev, page in zip(doc.pages, doc.pages[1:], strict=False):
-        assert prev.start <= prev.end and doc.text[prev.end:page.start] == "\n\n"
+    for prev, page in zip(doc.pages, doc.pages[1:], strict=False):  # a sentence running on joins pages with " "
+        assert prev.start <= prev.end and doc.text[prev.end:page.start] in ("\n\n", " ", "")
     assert "AlexNet" in doc.text and doc.meta.title is None  # the info title is a symbol glyph
     assert doc.page_at(doc.pages[9].start + 1) == 10
 

@@ -128,3 +128,44 @@ def test_syndicated_copies_are_linked(corpus, tmp_path):
     dup.unlink()
     run([corpus], s)
     assert all("copy-of-aim" not in r["also_in"] for r in snapshot(s)["chunks"].values())
+
+
+@pytest.mark.parametrize("module,name", [("ingest.formats", "READER_VERSION"), ("ingest.clean", "CLEANER_VERSION"),
+                                         ("ingest.chunk", "CHUNKER_VERSION")])
+def test_a_new_reader_cleaner_or_chunker_rebuilds(corpus, tmp_path, monkeypatch, module, name):
+    import importlib
+
+    run([corpus], fast_settings(tmp_path))
+    monkeypatch.setattr(importlib.import_module(module), name, "changed-for-the-test")
+    report = run([corpus], fast_settings(tmp_path))
+    assert report.rebuilt and len(report.added) == 5
+
+
+def test_the_pdf_extractor_is_part_of_what_shapes_the_index(tmp_path):
+    from ingest.settings import IngestSettings
+
+    a = fast_settings(tmp_path)
+    b = fast_settings(tmp_path, ingest=IngestSettings(pdf_extractor="pypdf"))
+    assert a.shaping()["pdf_extractor"] == "pdfminer" and a.shaping_hash != b.shaping_hash
+    assert {"reader", "cleaner", "chunker", "embed_model"} <= set(a.shaping())
+
+
+def test_remove_takes_documents_out_and_keeps_the_index_consistent(corpus, tmp_path):
+    from ingest.errors import NotFoundError
+    from ingest.pipeline import remove
+
+    settings = fast_settings(tmp_path)
+    run([corpus], settings)
+    doc = "cgtn-us-chip-guidance-deeper-fears"
+    with pytest.raises(NotFoundError):
+        remove([doc, "no-such-doc"], settings)
+    report = remove([doc], settings)
+    assert report.removed == [doc] and report.documents == 4 and report.still_on_disk  # its file is still there
+    after = snapshot(settings)
+    assert doc not in after["docs"] and all(r["doc_id"] != doc for r in after["chunks"].values())
+    assert set(after["chroma"]) == set(after["chunks"]) == set(after["bm25_ids"])
+    assert all(doc not in r["also_in"] for r in after["chunks"].values())
+    (corpus / f"{doc}.txt").unlink()
+    clean_home = tmp_path / "clean"
+    run([corpus], fast_settings(clean_home))
+    assert snapshot(fast_settings(clean_home))["chunks"].keys() == after["chunks"].keys()
