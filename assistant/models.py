@@ -71,6 +71,7 @@ class Hit:
     lexical: float | None = None
     also_in: tuple[str, ...] = ()
     page: int | None = None
+    pages: tuple = ()        # ((document offset, page), ...) where pages start inside the chunk; () without pages
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -160,7 +160,8 @@ class Retriever:
             meta = self.docs.get(row["doc_id"], {})
             hits.append(Hit(chunk_id=cid, doc_id=row["doc_id"], text=row["text"], start=row["start"], end=row["end"],
                             score=fused[cid], dense=cosine.get(cid), lexical=lex_score.get(cid),
-                            also_in=tuple(row["also_in"]), page=row.get("page"), meta=meta))
+                            also_in=tuple(row["also_in"]), page=row.get("page"),
+                            pages=tuple(tuple(p) for p in row.get("pages") or ()), meta=meta))
         return spread(fold_syndicated(hits), r.passages, r.per_document)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.models import Citation, Hit
 from assistant.terms import STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
 from ingest.chunk import sentences
+from ingest.index import page_at
 
 MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
@@ -255,7 +256,8 @@ def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Ci
         quote = h.text[start - h.start:end - h.start]
     return Citation(id=n_new, doc_id=h.doc_id, chunk_id=h.chunk_id, quote=quote, start=start, end=end,
                     score=round(float(score), 4), title=meta.get("title"), publisher=meta.get("publisher"),
-                    published=meta.get("published"), url=meta.get("url"), page=h.page, also_in=h.also_in)
+                    published=meta.get("published"), url=meta.get("url"),
+                    page=page_at(h.pages, start) if h.pages else h.page, also_in=h.also_in)
 
 
 def segments(line: str) -> list[tuple[str, list[int]]]:
