@@ -30,6 +30,8 @@ IDENTIFIER_BONUS = 0.15
 
 
 _MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w)|[-*•]\s+)+")
+_FIELD = re.compile(r"^[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}:\s+\S")   # "Holder: Kestrel Microsystems"
+_RECORD_LINES = 12
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
@@ -60,7 +62,30 @@ def split(hit: Hit) -> list[tuple[int, int]]:
             spans[-1][1] = e
         else:
             spans.append([s, e])
+    for a, b in records(hit.text):  # a record's fields quote together, whatever the sentence splitter made of them
+        inside = [sp for sp in spans if sp[0] < b and sp[1] > a]
+        if inside:
+            merged = [min(a, inside[0][0]), max(b, inside[-1][1])]
+            spans = [sp for sp in spans if sp not in inside]
+            spans.append(merged)
+    spans.sort()
     return [(hit.start + s, hit.start + e) for s, e in spans]
+
+
+def records(text: str, run: int = 3) -> list[tuple[int, int]]:
+    """Spans of `text` that are records: at least `run` consecutive `Label: value` lines (blank lines between
+    them allowed), at most _RECORD_LINES."""
+    out, start, end, count, pos = [], None, None, 0, 0
+    for line in text.split("\n") + [None]:
+        if line is not None and _FIELD.match(line.strip()) and count < _RECORD_LINES:
+            start = pos if start is None else start
+            end, count = pos + len(line), count + 1
+        elif line is None or line.strip() or count >= _RECORD_LINES:
+            if count >= run:
+                out.append((start, end))
+            start, end, count = (None, None, 0)
+        pos += (len(line) + 1) if line is not None else 0
+    return out
 
 
 class Evidence:

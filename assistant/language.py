@@ -60,3 +60,16 @@ def yes_no(text: str) -> bool:
 def judgment(text: str) -> bool:
     """A question about a rule in one of those languages ("Ist es ein Verstoß…", "est-ce légal…")."""
     return bool(_JUDGMENT.search(text))
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(lang.name.casefold() for lang in pycountry.languages if " " not in lang.name)
+
+
+def is_language(word: str) -> bool:
+    """`word` names a language ("French" in "the French notice"): it describes a document, it is not what a
+    question asks about (ISO 639 names from pycountry)."""
+    return word.casefold() in _language_names()

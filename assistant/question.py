@@ -224,6 +224,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     if lang != "en" and known is not None:  # other languages capitalise nouns ("Verstoß"): keep names the index knows
         names = [n for n in names if any(c.isdigit() for c in n) or known(stem(n))]
     setting = _settings(ask, names) if kind == "yes_no" else set()
+    setting |= {n for n in names if known is not None and not known(stem(n)) and language.is_language(n)}
     context_names = [n for n in names_in(context) if n not in names] + [n for n in names if n in setting]
     names = [n for n in names if n not in setting]
     terms = content_stems(ask)

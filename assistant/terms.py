@@ -20,7 +20,12 @@ DATE = re.compile(
     r"\b(1[0-9]|20)\d\d(s|'s)?\b|\b\d{4}-\d\d-\d\d\b|\b(early|mid|late)[- ](1[0-9]|20)\d\d|"
     r"\b(last|next|this|earlier this|later this|late last|early last|early next)\s+(week|month|year|spring|summer|"
     r"autumn|fall|winter|quarter)\b|\b(yesterday|today|tomorrow|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)\b|\b\d{1,2}(st|nd|rd|th)\s+century\b|\bcentury\b", re.I)
+    r"saturday|sunday)\b|\b\d{1,2}(st|nd|rd|th)\s+century\b|\bcentury\b|"
+    # dates in the other languages staff receive documents in: "2 juin 2025", "3. März 2025", "14 de mayo de 2025"
+    r"\b\d{1,2}(?:er|\.)?\s+(?:de\s+)?(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+    r"novembre|décembre|decembre|januar|februar|märz|maerz|april|juni|juli|august|oktober|dezember|enero|febrero|"
+    r"marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|"
+    r"maggio|giugno|luglio|settembre|ottobre|dicembre)\b", re.I)
 _COUNT = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|"
           r"thirty|forty-five|forty|sixty|ninety)")
 # when something is due or open, rather than on which date: "within 15 days", "30 days after", "9 a.m. to 5 p.m."

@@ -36,7 +36,7 @@ from ingest.boilerplate import (
 from ingest.models import CleanDoc, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 
-CLEANER_VERSION = "2"  # 2: code blocks and configuration lines kept; heading markup and code fences removed
+CLEANER_VERSION = "3"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
@@ -63,8 +63,28 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     for i, u in enumerate(units):  # code and configuration are content; fences are markup
         if reasons[i] != "front matter" and (u.code or u.fence):
             reasons[i] = "code fence" if u.fence else None
+    for i in record_fields(units):  # "Licence number: EL-2025-0002", "Holder: …", "Date issued: …" are the record
+        if reasons[i] != "front matter" and units[i].reason is None:
+            reasons[i] = None
     text, segments, removed = _assemble(doc.text, units, reasons, title)
     return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
+
+
+_FIELD = re.compile(r"^[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}:\s+\S")
+
+
+def record_fields(units: list[Unit], run: int = 3) -> list[int]:
+    """The units that are fields of a record: `Label: value` lines in a run of at least `run` consecutive ones
+    (a licence record, a notice's header block). They are the document's content, never page header or date line."""
+    out, current = [], []
+    for i, u in enumerate(units + [None]):
+        if u is not None and _FIELD.match(u.text) and len(u.text) <= 200:
+            current.append(i)
+            continue
+        if len(current) >= run:
+            out += current
+        current = []
+    return out
 
 
 def _first_kept(units: list[Unit], reasons: list[str | None]) -> int | None:

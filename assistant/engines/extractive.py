@@ -19,6 +19,7 @@ from assistant.retrieve import jaccard, same_claim
 from assistant.terms import content_stems, hedges, negated, numbers, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
+from ingest.dedupe import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
 ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
@@ -66,7 +67,8 @@ class ExtractiveEngine:
                 hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
                 passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
                 tag = f"headline; {_source(hit)}" if u.heading else _source(hit)
-                lines.append(f"- “{u.text}” [{len(passages)}] ({tag})")
+                flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
+                lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
             note = differ_note(pair[0][0], pair[1][0]) if len(pair) > 1 else None
             if note:
                 lines.append(note)
@@ -167,10 +169,12 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     if q.compare:  # one bullet per source that speaks of it
         limit = max(limit, len(lead))
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
+    asked = {stem(n) for n in q.names if any(c.isdigit() for c in n)}  # a question naming an identifier is answered
+    own = {id(u) for u in units if asked & stem_set(u.text)}           # from the record that carries it
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None and fill else ():
-            if (u.hit.doc_id, u.start) in used or u.relevance < 0.6 * best:
+            if (u.hit.doc_id, u.start) in used or u.relevance < 0.6 * best or (own and id(u) not in own):
                 continue
             new = sum(w for t, w in weights.items() if t not in covered and t in stem_set(u.text))
             gain = u.relevance + 0.3 * new / max(1.0, sum(weights.values()))
@@ -196,7 +200,11 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
 
 def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     """Two units make the same statement in different words: a pair of their sentences overlaps strongly (or the
-    units' vectors are close), and the pair differs in a hedge, a negation or a number."""
+    units' vectors are close), and the pair differs in a hedge, a negation or a number. Two records with other
+    identifiers (licence EL-2025-0001 and EL-2025-0002) are about different things, not differently worded."""
+    ia, ib = identifiers(a.text), identifiers(b.text)
+    if ia and ib and not (ia <= ib or ib <= ia):
+        return False
     pairs = [(x, y) for x in _sents(a.text) for y in _sents(b.text)]
     close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD]
     if not close and ctx.similar(a, b) >= _TWIN_COS:
