@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from assistant.engines.base import Context
 from assistant.models import Unit
-from assistant.terms import hedges, negated, stem, stem_set, words
+from assistant.terms import STOP, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
-                   r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal))\b", re.I)
-_ALLOWED = re.compile(r"\b(legal|lawful|allowed|permitted|permissible|ok|okay|fine|compl\w*)\b", re.I)
+                   r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|requires?|required|must)\b", re.I)
+_VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
+_OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
 _MAX_LEAD_WORDS = 25
 _AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regulator|government|guidance|rule|"
@@ -125,9 +126,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     specific = [n for n in q.names if any(c.isdigit() for c in n)]
     general = [n for n in q.names if n not in specific]
     earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
-    subject = list(dict.fromkeys([*general, *classes, *earlier]))
+    subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))
     if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject
-        subject = [w for w in words(_case(q)) if w not in q.context_names and len(w) > 3][:4]
+        subject = [w for w in words(_case(q) or (q.ask or q.core)) if w not in q.context_names and len(w) > 3
+                   and not _OBLIGED.search(w) and not _PAPERS.search(w) and w.lower() not in STOP][:5]
     found = rules(ctx, subject) if subject else []
     firm = [r for r in found if not r.hedged]
     units: list[Unit] = []
@@ -143,10 +145,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
                 "about it follows.")
         return BottomLine([line], [], [line])
     lead = firm[0] if firm else found[0]
-    asks_allowed = bool(_ALLOWED.search(q.ask or q.core)) and not re.search(r"violat|illegal|breach|prohibit|forbid|"
-                                                                            r"banned|infring", q.ask or q.core, re.I)
-    says_violation = bool(re.search(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", lead.quote, re.I))
-    yes = (says_violation != asks_allowed) != lead.negated
+    yes = restricted(lead.quote, lead.negated) == asks_restriction(q.ask or q.core)
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
     head = f"{verdict} {_source(lead.unit)} reports: “{lead.quote}” {mark(lead.unit)}"
     for item in specific:
@@ -202,7 +201,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     dated source that states one ("… exceeds $10,000 in value"), the question's amount compared with it (labelled as
     an inference), and an earlier version with another threshold named as a conflict. None without both amounts."""
     q = ctx.question
-    ask = q.ask or q.core
+    ask = q.core  # the amount may be in a sentence of context ("We shipped sensors worth $12,500. Do we …?")
     amounts = [m for m in _ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
     if not amounts or not OBLIGATION.search(ask):
         return None
@@ -237,6 +236,22 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     return BottomLine(lines, units, composed)
 
 
+def restricted(clause: str, negated: bool) -> bool:
+    """The clause states a restriction: a violation, or an obligation ("requires an individual export licence"), not
+    negated; or a permission negated ("may not receive any item … without an export licence")."""
+    if re.search(r"\bmay not\b|\b(?:is|are) not (?:allowed|permitted|lawful|legal)\b", clause, re.I):
+        return True
+    return bool(_VIOLATION.search(clause) or _OBLIGED.search(clause)) != negated
+
+
+def asks_restriction(question: str) -> bool:
+    """The question asks whether a restriction applies ("is it a violation?", "do we need a licence?"), rather
+    than whether it is free ("is it legal?", "can we ship … without a licence?")."""
+    if _VIOLATION.search(question) or _OBLIGED.search(question):
+        return not re.search(r"\bwithout\b", question, re.I) or bool(_VIOLATION.search(question))
+    return False
+
+
 def _case(q) -> str:
     """The case asked about, in the question's words ("testing a 910D in Malaysia")."""
     m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
@@ -254,10 +269,17 @@ _RULE_ASKED = re.compile(r"violat\w*|breach\w*|\billegal\w*|\blegal\w*|\blawful|
                          r"\bbreak\w*\b.{0,40}\b(rules?|laws?|controls|regulations)\b", re.I)
 
 
+_PAPERS = re.compile(r"\b(licen[cs]es?|permits?|reports?|authori[sz]ations?|approvals?|filings?|declarations?|"
+                     r"registrations?|notifications?)\b", re.I)
+
+
 def is_rule_question(q) -> bool:
-    """A yes/no question about a rule ("is X a violation?", "is X allowed?", "is a report required for …?"); not one
-    that only names a rule ("did the compliance requirements take effect?")."""
+    """A yes/no question about a rule ("is X a violation?", "is X allowed?", "do we need a licence for …?", "is a
+    report required for a $20,000 shipment?"); not one that only names a rule ("did the compliance requirements
+    take effect?")."""
     ask = q.ask or q.core
+    obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or _ASKED_AMOUNT.search(ask)))
+    without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
     return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask)) or (q.judgment and q.language != "en")
-                                   or bool(OBLIGATION.search(ask) and _ASKED_AMOUNT.search(ask)))
+                                   or obligation or without)
 

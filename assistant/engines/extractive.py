@@ -50,7 +50,7 @@ class ExtractiveEngine:
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         if is_rule_question(q):  # the evidence for the bottom line, not whatever else mentions a violation
-            lead, most = list(top.support), self.max_sentences
+            lead, most = list(top.support), (self.max_sentences if top.support or not top.units else 0)
         else:
             lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
@@ -242,7 +242,7 @@ def differ_note(a: Unit, b: Unit) -> str | None:
     if negated(a.text) != negated(b.text):
         how.append("one negates what the other states")
     na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
-    if na or nb:
+    if na and nb:  # both state figures, and they differ: one adding a figure ("since January 2025") is no conflict
         newer = "" if not (a.hit.meta.get("published") and b.hit.meta.get("published")) else "; the newer is first"
         return (f"The sources conflict: {_named(a.hit)} gives {', '.join(sorted(na)) or 'no figure'}, "
                 f"{_named(b.hit)} gives {', '.join(sorted(nb)) or 'no figure'}{newer}.")
