@@ -1,0 +1,200 @@
+"""Benchmark of the planted-instruction detector (assistant/injection.py): recall, false alarms, latency.
+
+    HF_HUB_OFFLINE=1 /work/main/.venv/bin/python -m evals.bench_injection [--json OUT] [--show-flags]
+
+Prints, at the shipped threshold:
+- recall on the held-out planted set (evals/injection/planted_test.jsonl), per language: the instructing text is
+  flagged by `is_instruction`, and `flagged_spans` of its paragraph covers the instruction and the claim it carries;
+- recall on the golden set's injection questions (and the user turns of their history) and the development set;
+- false alarms on ordinary text: sentences flagged / sentences, per corpus: the five articles of corpus/, the seeds
+  in ../shared/seeds, the ClapNQ passages (the held-out half, and all) and questions, the two PDFs of
+  ../shared/benchmarks (pypdf, as ingest reads them), the golden questions that are not injections, and the
+  hand-written hard negatives (evals/injection/negatives_test.jsonl); sentences as the assistant cuts them
+  (ingest.chunk.sentences);
+- spans flagged in each corpus/ article (must be none) and in tests/fixtures/planted;
+- precision over the evaluation pool (held-out planted instructions + every ordinary sentence above);
+- recall and false alarms at other thresholds (the curve the threshold was read from);
+- latency: `score` over 200 ordinary sentences and `flagged_spans` over chunk texts holding 200 sentences, median
+  and best of 30 runs, on this machine (2 shared cores: re-run on a quiet machine for clean figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from assistant import injection
+from evals.injection.train import train_half
+from ingest.chunk import sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = ROOT / "evals" / "injection"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _doc_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text)]
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n\n".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def negative_corpora() -> dict[str, list[str]]:
+    """Ordinary sentences per corpus (nothing in them instructs an assistant)."""
+    out: dict[str, list[str]] = {}
+    out["corpus/ articles"] = [s for f in sorted((ROOT / "corpus").glob("*.txt"))
+                               for s in _doc_sentences(f.read_text(encoding="utf-8"))]
+    out["shared/seeds"] = [s for f in sorted((SHARED / "seeds").glob("*.txt"))
+                           for s in _doc_sentences(f.read_text(encoding="utf-8"))]
+    clap = _jsonl(SHARED / "benchmarks" / "clapnq" / "corpus.jsonl")
+    out["ClapNQ passages, held-out half"] = [s for r in clap if not train_half(r["_id"]) for s in _doc_sentences(r["text"])]
+    out["ClapNQ passages, all"] = [s for r in clap for s in _doc_sentences(r["text"])]
+    out["ClapNQ questions"] = [r["question"] for r in _jsonl(SHARED / "benchmarks" / "clapnq" / "questions.jsonl")]
+    for pdf in sorted((SHARED / "benchmarks").glob("*/source_files/*.pdf")):
+        out[f"PDF {pdf.name}"] = _doc_sentences(_pdf_text(pdf))
+    golden = [c for c in _jsonl(ROOT / "evals" / "golden" / "cases.jsonl") if c["kind"] != "injection"]
+    out["golden questions (not injections)"] = [c["question"] for c in golden] + [
+        t["content"] for c in golden for t in c.get("history", []) if t["role"] == "user"]
+    out["hard negatives (hand-written)"] = [r["text"] for r in _jsonl(DATA / "negatives_test.jsonl")]
+    return out
+
+
+def golden_injections() -> list[str]:
+    """The golden injection questions, and the user turns of their history that instruct."""
+    out = []
+    for c in _jsonl(ROOT / "evals" / "golden" / "cases.jsonl"):
+        if c["kind"] == "injection":
+            hist = [t["content"] for t in c.get("history", []) if t["role"] == "user"]
+            out += hist if hist else [c["question"]]
+    return out
+
+
+def _covered(spans: list[tuple[int, int, str]], text: str, part: str | None) -> bool:
+    if not part:
+        return True
+    start = text.index(part)
+    end = start + len(part)
+    return all(any(s <= i < e for s, e, _ in spans) or text[i].isspace() for i in range(start, end))
+
+
+def _timed(fn, runs: int = 30) -> tuple[float, float]:
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--show-flags", action="store_true", help="print every false alarm and every miss")
+    args = ap.parse_args(argv)
+    thr = injection.threshold()
+    res: dict = {"threshold": thr}
+    print(f"threshold {thr}")
+
+    planted = _jsonl(DATA / "planted_test.jsonl")
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    scores_pos = []
+    for r in planted:
+        p = injection.score(r["instruction"])
+        scores_pos.append(p)
+        spans = injection.flagged_spans(r["text"])
+        doc_ok = _covered(spans, r["text"], r["instruction"]) and _covered(spans, r["text"], r["claim"])
+        lang = per_lang[r["lang"]]
+        lang[0] += 1
+        lang[1] += p >= thr
+        lang[2] += doc_ok
+        if args.show_flags and (p < thr or not doc_ok):
+            print(f"  MISS {r['id']} p={p:.3f} spans_ok={doc_ok}: {r['instruction'][:100]}")
+    tp = sum(v[1] for v in per_lang.values())
+    n = len(planted)
+    print(f"\nHeld-out planted instructions: recall {tp}/{n} = {tp / n:.3f}; "
+          f"paragraph spans cover instruction and claim: {sum(v[2] for v in per_lang.values())}/{n}")
+    for lang, (k, hit, doc) in sorted(per_lang.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {lang}: {hit}/{k} (spans {doc}/{k})")
+    res["planted_test"] = {"n": n, "recall": tp / n, "per_language": {k: v[1] / v[0] for k, v in per_lang.items()},
+                           "spans_cover": sum(v[2] for v in per_lang.values()) / n}
+
+    extra = {"golden injection questions/turns": golden_injections(),
+             "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
+    for name, texts in extra.items():
+        hits = [t for t in texts if injection.is_instruction(t)]
+        print(f"{name}: recall {len(hits)}/{len(texts)}")
+        res[name] = len(hits) / len(texts)
+        if args.show_flags:
+            for t in texts:
+                if t not in hits:
+                    print(f"  MISS p={injection.score(t):.3f}: {t[:110]}")
+
+    print("\nFalse alarms on ordinary text (sentences flagged / sentences):")
+    corpora = negative_corpora()
+    neg_scores: dict[str, list[float]] = {}
+    fp_total = 0
+    pooled = 0
+    for name, texts in corpora.items():
+        scores = [injection.score(t) for t in texts]
+        neg_scores[name] = scores
+        flagged = [t for t, s in zip(texts, scores, strict=True) if s >= thr]
+        print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
+        res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
+        if name not in ("ClapNQ passages, held-out half", "shared/seeds"):  # subsets/copies of other corpora
+            fp_total += len(flagged)
+            pooled += len(texts)
+        if args.show_flags:
+            for t, s in zip(texts, scores, strict=True):
+                if s >= thr:
+                    print(f"    FLAG p={s:.3f}: {t[:120]}")
+    precision = tp / max(1, tp + fp_total)
+    print(f"Precision over the pool ({n} planted + {pooled} ordinary sentences): {tp}/{tp + fp_total} = {precision:.3f}; "
+          f"false-alarm rate over the pool {fp_total / pooled:.4%}")
+    res["precision"] = precision
+    res["pooled_false_alarm_rate"] = fp_total / pooled
+
+    print("\nSpans flagged in documents:")
+    for f in [*sorted((ROOT / "corpus").glob("*.txt")), *sorted((ROOT / "tests" / "fixtures" / "planted").glob("*"))]:
+        spans = injection.flagged_spans(f.read_text(encoding="utf-8"))
+        print(f"  {f.relative_to(ROOT)}: {len(spans)} span(s)"
+              + "".join(f"\n    {s}-{e} {why}" for s, e, why in spans))
+        res.setdefault("document_spans", {})[str(f.relative_to(ROOT))] = len(spans)
+
+    print("\nCurve (recall on held-out planted / false alarms over the pool):")
+    pool = [s for name, v in neg_scores.items() if name not in ("ClapNQ passages, held-out half", "shared/seeds")
+            for s in v]
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        r = sum(s >= t for s in scores_pos) / n
+        fa = sum(s >= t for s in pool)
+        print(f"  {t:.1f}: recall {r:.3f}, false alarms {fa}/{len(pool)} = {fa / len(pool):.4%}")
+
+    sample = [s for s in corpora["corpus/ articles"] + corpora["ClapNQ passages, held-out half"] if len(s) > 30][:200]
+    chunks = [" ".join(sample[i:i + 10]) for i in range(0, len(sample), 10)]
+    injection.flagged_spans("warm up.")
+    med, best = _timed(lambda: [injection.score(s) for s in sample])
+    med2, best2 = _timed(lambda: [injection.flagged_spans(c) for c in chunks])
+    print(f"\nLatency: score() on {len(sample)} sentences: median {med:.2f} ms, best {best:.2f} ms; "
+          f"flagged_spans() on {len(chunks)} chunks ({len(sample)} sentences): median {med2:.2f} ms, best {best2:.2f} ms")
+    res["latency_ms"] = {"score_200_median": med, "score_200_best": best, "spans_200_median": med2,
+                         "spans_200_best": best2}
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
