@@ -14,8 +14,9 @@ Prints, at the shipped threshold:
 - spans flagged in each corpus/ article (must be none) and in tests/fixtures/planted;
 - precision over the evaluation pool (held-out planted instructions + every ordinary sentence above);
 - recall and false alarms at other thresholds (the curve the threshold was read from);
-- latency: `score` over 200 ordinary sentences and `flagged_spans` over chunk texts holding 200 sentences, median
-  and best of 30 runs, on this machine (2 shared cores: re-run on a quiet machine for clean figures).
+- latency: `score` over 200 ordinary sentences and `flagged_spans` over chunk texts holding 200 sentences: median
+  and best wall time and median CPU time of 100 runs, with the load average (on a shared machine the wall times
+  vary several-fold with the load: re-run on a quiet machine for clean figures).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -73,13 +75,18 @@ def negative_corpora() -> dict[str, list[str]]:
 
 
 def golden_injections() -> list[str]:
-    """The golden injection questions, and the user turns of their history that instruct."""
+    """The golden injection questions, or the user turn of their history that instructs."""
     out = []
     for c in _jsonl(ROOT / "evals" / "golden" / "cases.jsonl"):
         if c["kind"] == "injection":
             hist = [t["content"] for t in c.get("history", []) if t["role"] == "user"]
             out += hist if hist else [c["question"]]
     return out
+
+
+def _question_flagged(question: str) -> bool:
+    """A question is caught when split_question removes something from it."""
+    return bool(injection.split_question(question)[1])
 
 
 def _covered(spans: list[tuple[int, int, str]], text: str, part: str | None) -> bool:
@@ -90,14 +97,16 @@ def _covered(spans: list[tuple[int, int, str]], text: str, part: str | None) -> 
     return all(any(s <= i < e for s, e, _ in spans) or text[i].isspace() for i in range(start, end))
 
 
-def _timed(fn, runs: int = 30) -> tuple[float, float]:
+def _timed(fn, runs: int = 100) -> tuple[float, float, float]:
+    """(median wall ms, best wall ms, median CPU ms of this process) over `runs` runs after one warm-up."""
     fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), min(times)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(wall), min(wall), statistics.median(cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,10 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     res["planted_test"] = {"n": n, "recall": tp / n, "per_language": {k: v[1] / v[0] for k, v in per_lang.items()},
                            "spans_cover": sum(v[2] for v in per_lang.values()) / n}
 
-    extra = {"golden injection questions/turns": golden_injections(),
+    extra = {"golden injection questions/turns (split_question removes a part)": golden_injections(),
              "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
     for name, texts in extra.items():
-        hits = [t for t in texts if injection.is_instruction(t)]
+        test = _question_flagged if name.startswith("golden") else injection.is_instruction
+        hits = [t for t in texts if test(t)]
         print(f"{name}: recall {len(hits)}/{len(texts)}")
         res[name] = len(hits) / len(texts)
         if args.show_flags:
@@ -152,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         scores = [injection.score(t) for t in texts]
         neg_scores[name] = scores
         flagged = [t for t, s in zip(texts, scores, strict=True) if s >= thr]
+        if name.startswith(("golden", "ClapNQ questions")):  # questions go through split_question
+            cut = [t for t in texts if _question_flagged(t)]
+            print(f"  {name}, split_question removes a part: {len(cut)}/{len(texts)}")
+            res.setdefault("questions_cut", {})[name] = len(cut)
         print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
         res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
         if name not in ("ClapNQ passages, held-out half", "shared/seeds"):  # subsets/copies of other corpora
@@ -185,12 +199,16 @@ def main(argv: list[str] | None = None) -> int:
     sample = [s for s in corpora["corpus/ articles"] + corpora["ClapNQ passages, held-out half"] if len(s) > 30][:200]
     chunks = [" ".join(sample[i:i + 10]) for i in range(0, len(sample), 10)]
     injection.flagged_spans("warm up.")
-    med, best = _timed(lambda: [injection.score(s) for s in sample])
-    med2, best2 = _timed(lambda: [injection.flagged_spans(c) for c in chunks])
-    print(f"\nLatency: score() on {len(sample)} sentences: median {med:.2f} ms, best {best:.2f} ms; "
-          f"flagged_spans() on {len(chunks)} chunks ({len(sample)} sentences): median {med2:.2f} ms, best {best2:.2f} ms")
-    res["latency_ms"] = {"score_200_median": med, "score_200_best": best, "spans_200_median": med2,
-                         "spans_200_best": best2}
+    load = os.getloadavg()[0]
+    med, best, cpu = _timed(lambda: [injection.score(s) for s in sample])
+    med2, best2, cpu2 = _timed(lambda: [injection.flagged_spans(c) for c in chunks])
+    print(f"\nLatency (load average {load:.1f} on {os.cpu_count()} cores at the start):\n"
+          f"  score() on {len(sample)} sentences: median {med:.2f} ms, best {best:.2f} ms, CPU median {cpu:.2f} ms\n"
+          f"  flagged_spans() on {len(chunks)} chunks ({len(sample)} sentences): median {med2:.2f} ms, "
+          f"best {best2:.2f} ms, CPU median {cpu2:.2f} ms")
+    res["latency_ms"] = {"load_average": load, "score_200_median": med, "score_200_best": best,
+                         "score_200_cpu_median": cpu, "spans_200_median": med2, "spans_200_best": best2,
+                         "spans_200_cpu_median": cpu2}
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n")
     return 0
