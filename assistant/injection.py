@@ -208,6 +208,13 @@ def score(text: str) -> float:
     Any str is accepted; raises RuntimeError only when the model file cannot be read."""
     if not text or not text.strip():
         return 0.0
+    return _probability(text)
+
+
+@lru_cache(maxsize=16384)
+def _probability(text: str) -> float:
+    """`score` of a non-blank text, remembered: at query time the same passages' sentences come back question after
+    question (the cache holds at most 16,384 texts, a few MB)."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, _logit(text)))))
 
 
