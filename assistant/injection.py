@@ -73,10 +73,29 @@ _ROLE_LINE = re.compile(
 _ROLE_MARK = re.compile(r"\[/?inst\]|<\|[a-z_]+\|>|<<\s*/?sys\s*>>|</?(?:system|documents?|context|instructions?|prompt)>|"
                         r"<!--|###\s*(?:instruction|system|response)")
 _ROLE_WORDS = re.compile(r"\bsystem\s+(?:override|prompt)\b|\bdeveloper\s*mode\b|\bjailbreak|\bgod\s*mode\b")
+_AI_WORD = (r"(?:ai|ki|ia|ии|llms?|gpt[\w-]*|chatgpt|chatbots?|bots?|assistants?|assistent(?:en)?|assistent[ei]|"
+            r"asistentes?|ассистент\w*|copilot|claude|gemini|нейросет\w*|sprachmodell\w*|taalmodel\w*|"
+            r"(?:language|reader|ai|llm|qa|compliance) models?|modeles? de langage|modelos? de (?:lenguaje|linguagem)|"
+            r"modell[oi] linguistic[oi]|языков\w+ модел\w+|machine readers?|automated (?:assistants?|agents?|"
+            r"reviewers?|readers?|systems?|tools?)|(?:ai|llm) (?:agents?|tools?|systems?|readers?))")
+_ADDRESSEE = re.compile(
+    # "note to AI assistants reading this", "message for any chatbot:", "dear AI,", "an die KI, die…", "para la IA que…"
+    r"(?:\b(?:note|message|notice|instructions?|reminder|text|memo|hint|information|attention|important|p\.?s\.?)\s+"
+    r"(?:to|for)|\b(?:dear|hey|hi|attention|hinweis|nachricht|anweisung|an|fur|liebe[rs]?|note|message|avis|consigne|"
+    r"pour|aux|chere?|nota|mensaje|aviso|para|al|querid[ao]|per|agli|all|car[ao]|voor|beste|aan|для|дорог\w+))\s+"
+    r"(?:[\w'-]+\s+){0,3}?" + _AI_WORD + r"\b\s*(?::|,\s*(?:please|ignore|forget|answer|say|tell|do|you|when|if)\b|"
+    r"\(|reading|that (?:reads?|processe?s?)|who|processing|parsing|summari[sz]ing|indexing|die|der|qui|que|che|"
+    r"который|которая)"
+    # a clause that opens by calling the AI it speaks to: "Assistant, …", "ChatGPT, Gemini and other bots: …"
+    r"|(?:^|[;(\[\"“«])\s*(?:[\w'-]+[\s,-]+){0,3}?" + _AI_WORD + r"\b\s*(?:,|:\s*(?!\w+\s+\w+\s*,))"
+    # "if you are an AI", "you, the AI reading this", "wenn du ein Sprachmodell bist"
+    r"|\b(?:you|du|vous|tu|usted|voce|jij|ты|вы)\b[\s,]+(?:[\w'-]+\s+){0,3}?" + _AI_WORD + r"\b"
+    r"|(?:给|致|写给)[^，。：]{0,10}(?:ai|人工智能|助手|模型)|(?:ai|アシスタント|モデル)[^、。：]{0,6}(?:へ|さん)")
 _PAIRS = (("ai", "you"), ("ai", "steer"), ("ai", "over"), ("ai", "imper"), ("ai", "meta"), ("you", "over"),
           ("you", "steer"), ("over", "meta"), ("over", "steer"), ("imper", "meta"), ("imper", "you"),
           ("ask", "steer"), ("ask", "imper"), ("role", "steer"), ("role", "over"), ("role", "you"),
-          ("role", "ai"), ("key", "ai"), ("key", "you"), ("imper", "steer"))
+          ("role", "ai"), ("key", "ai"), ("key", "you"), ("imper", "steer"), ("addr", "steer"), ("addr", "imper"),
+          ("addr", "over"), ("addr", "you"))
 
 
 def _fold(text: str) -> str:
@@ -108,8 +127,9 @@ def _role(text: str, folded: str) -> bool:
     return ("system" in folded or "mode" in folded or "jailbreak" in folded) and bool(_ROLE_WORDS.search(folded))
 
 
-_CUES = ("ai", "you", "over", "steer", "meta", "ask", "imper", "role", "key")
-_AI_B, _YOU_B, _OVER_B, _STEER_B, _META_B, _ASK_B, _IMPER_B, _ROLE_B, _KEY_B, _ANSWER_B = (1 << i for i in range(10))
+_CUES = ("ai", "you", "over", "steer", "meta", "ask", "imper", "role", "key", "addr")
+_AI_B, _YOU_B, _OVER_B, _STEER_B, _META_B, _ASK_B, _IMPER_B, _ROLE_B, _KEY_B, _ADDR_B, _ANSWER_B = (1 << i for i in range(11))
+_SINGLES = frozenset(("over", "ask", "imper", "role", "key", "addr"))  # cues that count alone; the others only in pairs
 _BITS: dict[str, int] = {}
 for _bit, _words in ((_AI_B, _AI), (_YOU_B, _YOU), (_OVER_B, _OVERRIDE), (_STEER_B, _STEER), (_META_B, _META),
                      (_ASK_B, _ASK), (_KEY_B, _KEY), (_ANSWER_B, _ANSWER)):
@@ -123,7 +143,7 @@ _NONE = repeat(0)
 def _dense(mask: int) -> tuple[str, ...]:
     """The structural features for a set of cues (bit i set = `_CUES[i]` present): the cues and their pairs."""
     on = {c for i, c in enumerate(_CUES) if mask >> i & 1}
-    return (*(c for c in _CUES if c in on), *(f"{a}+{b}" for a, b in _PAIRS if a in on and b in on))
+    return (*(c for c in _CUES if c in on and c in _SINGLES), *(f"{a}+{b}" for a, b in _PAIRS if a in on and b in on))
 
 
 def _parts(text: str) -> tuple[list[str], list[str], list[str], tuple[str, ...]]:
@@ -143,7 +163,9 @@ def _parts(text: str) -> tuple[list[str], list[str], list[str], tuple[str, ...]]
         bits |= _ROLE_B
     if bits & _KEY_B and not bits & _ANSWER_B:
         bits &= ~_KEY_B
-    return words, list(map(_PREFIX5, words)), list(map(_PREFIX5, starts)), _dense(bits & 0x1FF)
+    if bits & _AI_B and _ADDRESSEE.search(folded):
+        bits |= _ADDR_B
+    return words, list(map(_PREFIX5, words)), list(map(_PREFIX5, starts)), _dense(bits & 0x3FF)
 
 
 def features(text: str) -> dict[str, float]:

@@ -9,12 +9,14 @@ Training data (nothing of it is evaluated on; see evals/injection/README.md):
   imperatives of compliance documents and runbooks, quotes, news about AI, ordinary questions);
 - ordinary text as negatives: the sentences of the ClapNQ passages in the training half (`train_half(id)`; the other
   half is held out by `evals/bench_injection.py`), the docstrings of a fixed list of Python standard-library modules,
-  and the messages of the gettext catalogs under /usr/share/locale (translations for de fr es it pt nl ru zh_CN ja,
+  sentences of the licence texts in /usr/share/common-licenses (legal text addressed to "you"), and the messages of
+  the gettext catalogs under /usr/share/locale (translations for de fr es it pt nl ru zh_CN ja,
   and English source messages; a Debian system's, skipped where absent; the counts are written into the model file).
-The model is scikit-learn's LogisticRegression (liblinear, L2, class_weight="balanced") over `features()` of
-`assistant.injection` (counts; features seen in fewer than MIN_TEXTS training texts dropped; weights under 0.01 not
-written). The threshold is the lowest one at which no more than 0.05% of the ordinary-text negatives,
-scored out-of-fold (5-fold), are flagged, and never below 0.5.
+The model is scikit-learn's LogisticRegression (liblinear, L2, class_weight="balanced", C chosen with --select on
+the development set) over `features()` of `assistant.injection` (binary; features seen in fewer than MIN_TEXTS training
+texts, and unigrams of function words, dropped; weights under MIN_WEIGHT set to zero before anything is measured or
+written). The threshold is the lowest at which at most MAX_FALSE_ALARMS (0.1%, half the 0.2% budget of issue 14) of
+the ordinary-text negatives, scored out of fold (5-fold), are flagged.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import json
 import random
 import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +41,13 @@ HERE = Path(__file__).parent
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CLAPNQ = SHARED / "benchmarks" / "clapnq" / "corpus.jsonl"
 SEED = 13
-PER_PATTERN = {"positive": 60, "negative": 40}
-C = 3.0  # chosen with --select on the development set (0.1 0.3 1 3 10: 3 and 10 tie on it; the smaller kept)
-COMMON = 0.02  # share of ordinary texts above which a word prefix is a function word (no unigram weight)
+PER_PATTERN = {"positive": 60, "negative": 40, "claims": 300}  # "claims": the planted claims stated plainly
+C = 3.0  # chosen with --select on the development sets (C 1, 3, 10 x scale 1, 0.5, 0.3: several tie; a middle one)
+COMMON = 0.05  # share of the ordinary texts of one language above which a word prefix is a function word
+SCALE = 0.5  # lexical feature scale (see _scaled), chosen with --select with C
+MAX_FALSE_ALARMS = 0.001  # threshold: out-of-fold false alarms on ordinary text at most half the 0.2% budget
 MIN_TEXTS = 2  # a feature seen in fewer training texts gets no weight
+MIN_WEIGHT = 0.1  # smaller weights are dropped (15.6k -> 4k weights, 340 -> 90 kB; development set unchanged)
 STDLIB = ("json", "re", "os", "pathlib", "argparse", "logging", "subprocess", "shutil", "csv", "datetime",
           "collections", "itertools", "functools", "typing", "unittest", "email", "http.client", "urllib.request",
           "sqlite3", "zipfile", "tarfile", "tempfile", "threading", "asyncio", "socket", "string", "textwrap",
@@ -88,8 +94,8 @@ def generated(grammar: dict, rng: random.Random) -> list[tuple[str, int, str]]:
         if lang.startswith("_"):
             continue
         slots = {**shared, **{k: v for k, v in table.items() if k.isupper()}}
-        for kind, label in (("positive", 1), ("negative", 0)):
-            for template in table[kind]:
+        for kind, label in (("positive", 1), ("negative", 0), ("claims", 0)):
+            for template in table.get(kind, []):
                 for _ in range(PER_PATTERN[kind]):
                     text = expand(template, slots, rng)
                     out.setdefault(text, (text, label, f"grammar-{lang}-{kind}"))
@@ -120,9 +126,22 @@ def docstring_sentences() -> list[str]:
     return sorted(set(out))
 
 
-def gettext_messages(rng: random.Random, per_locale: int = 600, english: int = 1500) -> tuple[list[str], dict[str, int]]:
-    """Translated messages (`per_locale` of each locale) and English source messages (`english`, the catalogs' keys):
-    program text full of imperatives to a human user ("Please enter your password", "Ignore case distinctions")."""
+def licence_sentences(rng: random.Random, limit: int = 1500) -> list[str]:
+    """Sentences of the licence texts under /usr/share/common-licenses (GPL, Apache, MPL…; a Debian system's, skipped
+    where absent): legal text addressed to "you" ("You must give any other recipients a copy of this License")."""
+    out: set[str] = set()
+    for path in sorted(Path("/usr/share/common-licenses").glob("*")):
+        if path.is_file() and not path.is_symlink():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for para in re.split(r"\n\s*\n", text):
+                out.update(s for s in sentences(" ".join(para.split())) if 20 <= len(s) <= 300)
+    return rng.sample(sorted(out), min(limit, len(out)))
+
+
+def gettext_messages(rng: random.Random, per_locale: int = 600,
+                     english: int = 1500) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """(locale, message): translated messages (`per_locale` of each locale) and English source messages (`english`, the
+    catalogs' keys): program text full of imperatives to a human ("Please enter your password", "Ignore case")."""
     out, counts = [], {}
     sources: set[str] = set()
     for loc in LOCALES:
@@ -142,10 +161,10 @@ def gettext_messages(rng: random.Random, per_locale: int = 600, english: int = 1
                     sources.add(key.strip())
         chosen = rng.sample(sorted(msgs), min(per_locale, len(msgs)))
         counts[loc] = len(chosen)
-        out += chosen
+        out += [(loc, m) for m in chosen]
     chosen = rng.sample(sorted(sources), min(english, len(sources)))
     counts["en (source messages)"] = len(chosen)
-    return out + chosen, counts
+    return out + [("en", m) for m in chosen], counts
 
 
 def dataset() -> tuple[list[str], np.ndarray, list[str], dict]:
@@ -155,14 +174,22 @@ def dataset() -> tuple[list[str], np.ndarray, list[str], dict]:
     rows = generated(grammar, rng)
     rows += [(s, 0, "clapnq-train-half") for s in clapnq_sentences(True)]
     rows += [(s, 0, "python-docstrings") for s in docstring_sentences()]
+    rows += [(s, 0, "licences") for s in licence_sentences(rng)]
     msgs, per_locale = gettext_messages(rng)
-    rows += [(s, 0, "gettext") for s in msgs]
+    rows += [(s, 0, f"gettext-{loc}") for loc, s in msgs]
     texts = [r[0] for r in rows]
     labels = np.array([r[1] for r in rows])
     sources = [r[2] for r in rows]
     counts = {src: sources.count(src) for src in sorted(set(sources))}
     counts["gettext_per_locale"] = per_locale
     return texts, labels, sources, counts
+
+
+def _scaled(feats: dict[str, float], scale: float) -> dict[str, float]:
+    """Lexical features (p: b: s:) at `scale`, structural ones (d:) at 1: a smaller scale is a stronger L2 penalty on
+    the lexical weights, so the model leans on the structure (who is addressed, imperative, override) rather than
+    on topic words. The saved weights are multiplied by the scale, so `score` still adds plain weights."""
+    return {k: (v if k.startswith("d:") else v * scale) for k, v in feats.items()}
 
 
 def _int32(x):
@@ -173,24 +200,30 @@ def _int32(x):
 
 
 def function_words(texts: list[str], labels: np.ndarray, sources: list[str]) -> list[str]:
-    """Word prefixes in at least COMMON of the ordinary-text negatives ("the", "that", "as", "die", "de"…), as p:
-    features: they get no weight of their own (in bigrams and clause starts they still count), so that the phrasing
-    of the generated positives ("answer that…") does not make every "that" a sign of an instruction."""
-    ordinary = [t for t, lab, s in zip(texts, labels, sources, strict=True) if lab == 0 and not s.startswith("grammar")]
-    counts: dict[str, int] = {}
-    for t in ordinary:
-        for k in features(t):
-            if k.startswith("p:"):
-                counts[k] = counts.get(k, 0) + 1
-    return sorted(k for k, n in counts.items() if n >= COMMON * len(ordinary))
+    """Word prefixes in at least COMMON of the ordinary-text negatives of any one language ("the", "that", "que",
+    "die"…), as p: features: they get no weight of their own (in bigrams and clause starts they still count), so that
+    the phrasing of the generated positives ("answer that…") does not make every "that" a sign of an instruction."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for t, lab, s in zip(texts, labels, sources, strict=True):
+        if lab == 0 and not s.startswith("grammar"):
+            groups[s.split("-", 1)[1] if s.startswith("gettext-") and not s.endswith("-en") else "en"].append(t)
+    common: set[str] = set()
+    for group in groups.values():
+        counts: dict[str, int] = defaultdict(int)
+        for t in group:
+            for k in features(t):
+                if k.startswith("p:"):
+                    counts[k] += 1
+        common |= {k for k, n in counts.items() if n >= COMMON * len(group)}
+    return sorted(common)
 
 
-def fit(texts: list[str], labels: np.ndarray, c: float, sources: list[str]):
+def fit(texts: list[str], labels: np.ndarray, c: float, sources: list[str], scale: float = 1.0):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = DictVectorizer(dtype=np.float32)
-    x = vec.fit_transform([features(t) for t in texts]).tocsc()
+    x = vec.fit_transform([_scaled(features(t), scale) for t in texts]).tocsc()
     df = np.asarray((x > 0).sum(axis=0)).ravel()
     names = vec.get_feature_names_out()
     common = set(function_words(texts, labels, sources))
@@ -199,67 +232,78 @@ def fit(texts: list[str], labels: np.ndarray, c: float, sources: list[str]):
     x = _int32(x[:, keep])
     clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=2000)
     clf.fit(x, labels)
+    clf.coef_[np.abs(clf.coef_) < MIN_WEIGHT] = 0.0  # pruned before anything is predicted: what ships is what is measured
     return vec, clf
 
 
-def out_of_fold(texts: list[str], labels: np.ndarray, c: float, sources: list[str], folds: int = 5) -> np.ndarray:
+def out_of_fold(texts: list[str], labels: np.ndarray, c: float, sources: list[str], scale: float = 1.0,
+                folds: int = 5) -> np.ndarray:
     """Out-of-fold probabilities (stratified folds, fixed seed)."""
     from sklearn.model_selection import StratifiedKFold
 
-    feats = [features(t) for t in texts]
+    feats = [_scaled(features(t), scale) for t in texts]
     out = np.zeros(len(texts))
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(feats, labels):
-        vec, clf = fit([texts[i] for i in train], labels[train], c, [sources[i] for i in train])
+        vec, clf = fit([texts[i] for i in train], labels[train], c, [sources[i] for i in train], scale)
         out[test] = clf.predict_proba(_int32(vec.transform([feats[i] for i in test])))[:, 1]
     return out
 
 
-def choose_threshold(oof: np.ndarray, labels: np.ndarray, sources: list[str], max_rate: float = 0.0005) -> float:
-    """The lowest threshold (>= 0.5) that flags at most `max_rate` of the ordinary-text negatives out of fold."""
+def choose_threshold(oof: np.ndarray, labels: np.ndarray, sources: list[str], max_rate: float = MAX_FALSE_ALARMS) -> float:
+    """The lowest threshold that flags at most `max_rate` of the ordinary-text negatives, scored out of fold."""
     ordinary = np.array([lab == 0 and not s.startswith("grammar") for lab, s in zip(labels, sources, strict=True)])
     neg = np.sort(oof[ordinary])[::-1]
     allowed = int(max_rate * len(neg))
-    return float(max(0.5, round(neg[allowed] + 1e-4, 4)))
+    return float(round(neg[allowed] + 1e-4, 4))
 
 
-def select(texts: list[str], labels: np.ndarray, sources: list[str], grid: list[float]) -> None:
-    """For each C: the threshold rule's threshold, then recall and false alarms on the development set
-    (evals/injection/planted_dev.jsonl) and out-of-fold false alarms on ordinary text. Prints; writes nothing."""
-    dev = [json.loads(line) for line in (HERE / "planted_dev.jsonl").read_text(encoding="utf-8").splitlines()]
+def _predict(vec, clf, texts: list[str], scale: float) -> np.ndarray:
+    return clf.predict_proba(_int32(vec.transform([_scaled(features(t), scale) for t in texts])))[:, 1]
+
+
+def select(texts: list[str], labels: np.ndarray, sources: list[str], grid: list[float], scales: list[float]) -> None:
+    """For each C and lexical scale: the threshold rule's threshold, then recall and false alarms on the development
+    sets (planted_dev.jsonl, negatives_dev.jsonl) and out-of-fold false alarms on ordinary text. Prints only."""
+    dev = [json.loads(line) for name in ("planted_dev.jsonl", "negatives_dev.jsonl")
+           for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
     ordinary = np.array([lab == 0 and not s.startswith("grammar") for lab, s in zip(labels, sources, strict=True)])
     for c in grid:
-        oof = out_of_fold(texts, labels, c, sources)
-        thr = choose_threshold(oof, labels, sources)
-        vec, clf = fit(texts, labels, c, sources)
-        p = clf.predict_proba(_int32(vec.transform([features(r["text"]) for r in dev])))[:, 1]
-        pos = sum(pi >= thr for pi, r in zip(p, dev, strict=True) if r["label"])
-        neg = sum(pi >= thr for pi, r in zip(p, dev, strict=True) if not r["label"])
-        print(f"C={c}: threshold {thr}; dev recall {pos}/{sum(r['label'] for r in dev)}, dev false alarms "
-              f"{neg}/{sum(not r['label'] for r in dev)}; out-of-fold ordinary false alarms "
-              f"{int((oof[ordinary] >= thr).sum())}/{int(ordinary.sum())} (at 0.5: {int((oof[ordinary] >= 0.5).sum())})")
+        for scale in scales:
+            oof = out_of_fold(texts, labels, c, sources, scale)
+            thr = choose_threshold(oof, labels, sources)
+            vec, clf = fit(texts, labels, c, sources, scale)
+            p = _predict(vec, clf, [r["text"] for r in dev], scale)
+            pos = sum(pi >= thr for pi, r in zip(p, dev, strict=True) if r["label"])
+            neg = sum(pi >= thr for pi, r in zip(p, dev, strict=True) if not r["label"])
+            print(f"C={c} scale={scale}: threshold {thr}; dev recall {pos}/{sum(r['label'] for r in dev)}, dev false "
+                  f"alarms {neg}/{sum(not r['label'] for r in dev)}; out-of-fold ordinary false alarms "
+                  f"{int((oof[ordinary] >= thr).sum())}/{int(ordinary.sum())}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--c", type=float, default=C, help=f"inverse L2 regularisation strength (default {C})")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--scale", type=float, default=SCALE, help=f"lexical feature scale (default {SCALE})")
     ap.add_argument("--select", type=float, nargs="+", metavar="C",
-                    help="compare these C on the development set instead of writing the model")
+                    help="compare these C (with --scales) on the development sets instead of writing the model")
+    ap.add_argument("--scales", type=float, nargs="+", default=[SCALE])
     args = ap.parse_args(argv)
     texts, labels, sources, counts = dataset()
     print(f"training texts: {len(texts)} ({int(labels.sum())} positive); {counts}", file=sys.stderr)
     if args.select:
-        select(texts, labels, sources, args.select)
+        select(texts, labels, sources, args.select, args.scales)
         return 0
-    oof = out_of_fold(texts, labels, args.c, sources)
+    oof = out_of_fold(texts, labels, args.c, sources, args.scale)
     thr = choose_threshold(oof, labels, sources)
-    vec, clf = fit(texts, labels, args.c, sources)
+    vec, clf = fit(texts, labels, args.c, sources, args.scale)
     names = vec.get_feature_names_out()
-    weights = {str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 0.01}
+    weights = {str(n): round(float(w) * (1.0 if str(n).startswith("d:") else args.scale), 4)
+               for n, w in zip(names, clf.coef_[0], strict=True) if w != 0.0}
     pos_recall = float((oof[labels == 1] >= thr).mean())
     model = {
         "about": "Planted-instruction detector for assistant/injection.py; written by `python -m evals.injection.train`.",
-        "c": args.c, "seed": SEED, "threshold": thr, "bias": round(float(clf.intercept_[0]), 4),
+        "c": args.c, "lexical_scale": args.scale, "seed": SEED, "threshold": thr, "bias": round(float(clf.intercept_[0]), 4),
         "training": {"texts": len(texts), "positive": int(labels.sum()), "sources": counts,
                      "out_of_fold_positive_recall": round(pos_recall, 4)},
         "weights": dict(sorted(weights.items())),
