@@ -3,8 +3,9 @@
     HF_HUB_OFFLINE=1 /work/main/.venv/bin/python -m evals.bench_injection [--json OUT] [--show-flags]
 
 Prints, at the shipped threshold:
-- recall on the held-out planted set (evals/injection/planted_test.jsonl), per language: the instructing text is
-  flagged by `is_instruction`, and `flagged_spans` of its paragraph covers the instruction and the claim it carries;
+- recall on the two held-out planted sets (evals/injection/planted_test.jsonl, planted_test2.jsonl), per language:
+  the instructing text is flagged by `is_instruction`, and `flagged_spans` of its paragraph covers the instruction
+  and the claim it carries;
 - recall on the golden set's injection questions (and the user turns of their history) and the development set;
 - false alarms on ordinary text: sentences flagged / sentences, per corpus: the five articles of corpus/, the seeds
   in ../shared/seeds, the ClapNQ passages (the held-out half, and all) and questions, the two PDFs of
@@ -12,7 +13,7 @@ Prints, at the shipped threshold:
   hand-written hard negatives (evals/injection/negatives_test.jsonl); sentences as the assistant cuts them
   (ingest.chunk.sentences);
 - spans flagged in each corpus/ article (must be none) and in tests/fixtures/planted;
-- precision over the evaluation pool (held-out planted instructions + every ordinary sentence above);
+- precision over the evaluation pool (both held-out planted sets + every ordinary sentence above);
 - recall and false alarms at other thresholds (the curve the threshold was read from);
 - latency: `score` over 200 ordinary sentences and `flagged_spans` over chunk texts holding 200 sentences: median
   and best wall time and median CPU time of 100 runs, with the load average (on a shared machine the wall times
@@ -38,6 +39,7 @@ from ingest.chunk import sentences
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DATA = ROOT / "evals" / "injection"
+_SUBSETS = ("ClapNQ passages, held-out half", "shared/seeds", "corpus/ articles, cleaned as ingest indexes them")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -54,11 +56,22 @@ def _pdf_text(path: Path) -> str:
     return "\n\n".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
+def cleaned_articles() -> list[str]:
+    """The cleaned texts of the corpus/ articles (ingest.clean without the embedder: what the index holds but for
+    the off-topic filter)."""
+    from ingest.clean import clean
+    from ingest.load import load_file
+
+    root = ROOT / "corpus"
+    return [clean(d).text for f in sorted(root.glob("*.txt")) for d in load_file(f, root, 10**8)]
+
+
 def negative_corpora() -> dict[str, list[str]]:
     """Ordinary sentences per corpus (nothing in them instructs an assistant)."""
     out: dict[str, list[str]] = {}
     out["corpus/ articles"] = [s for f in sorted((ROOT / "corpus").glob("*.txt"))
                                for s in _doc_sentences(f.read_text(encoding="utf-8"))]
+    out["corpus/ articles, cleaned as ingest indexes them"] = [s for t in cleaned_articles() for s in _doc_sentences(t)]
     out["shared/seeds"] = [s for f in sorted((SHARED / "seeds").glob("*.txt"))
                            for s in _doc_sentences(f.read_text(encoding="utf-8"))]
     clap = _jsonl(SHARED / "benchmarks" / "clapnq" / "corpus.jsonl")
@@ -97,6 +110,31 @@ def _covered(spans: list[tuple[int, int, str]], text: str, part: str | None) -> 
     return all(any(s <= i < e for s, e, _ in spans) or text[i].isspace() for i in range(start, end))
 
 
+def planted_report(rows: list[dict], name: str, thr: float, show: bool) -> dict:
+    """Recall of `is_instruction` on each planted instruction, and whether `flagged_spans` of its paragraph covers the
+    instruction and the claim it carries; printed per language."""
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in rows:
+        p = injection.score(r["instruction"])
+        spans = injection.flagged_spans(r["text"])
+        doc_ok = _covered(spans, r["text"], r["instruction"]) and _covered(spans, r["text"], r.get("claim"))
+        lang = per_lang[r["lang"]]
+        lang[0] += 1
+        lang[1] += p >= thr
+        lang[2] += doc_ok
+        if show and (p < thr or not doc_ok):
+            print(f"  MISS {r['id']} p={p:.3f} spans_ok={doc_ok}: {r['instruction'][:100]}")
+    n = len(rows)
+    hits = sum(v[1] for v in per_lang.values())
+    docs = sum(v[2] for v in per_lang.values())
+    print(f"\nHeld-out planted instructions, {name}.jsonl: recall {hits}/{n} = {hits / n:.3f}; "
+          f"paragraph spans cover instruction and claim: {docs}/{n}")
+    for lang, (k, hit, doc) in sorted(per_lang.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {lang}: {hit}/{k} (spans {doc}/{k})")
+    return {"n": n, "recall": hits / n, "spans_cover": docs / n,
+            "per_language": {k: f"{v[1]}/{v[0]}" for k, v in per_lang.items()}}
+
+
 def _timed(fn, runs: int = 100) -> tuple[float, float, float]:
     """(median wall ms, best wall ms, median CPU ms of this process) over `runs` runs after one warm-up."""
     fn()
@@ -118,28 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"threshold": thr}
     print(f"threshold {thr}")
 
-    planted = _jsonl(DATA / "planted_test.jsonl")
-    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    scores_pos = []
-    for r in planted:
-        p = injection.score(r["instruction"])
-        scores_pos.append(p)
-        spans = injection.flagged_spans(r["text"])
-        doc_ok = _covered(spans, r["text"], r["instruction"]) and _covered(spans, r["text"], r["claim"])
-        lang = per_lang[r["lang"]]
-        lang[0] += 1
-        lang[1] += p >= thr
-        lang[2] += doc_ok
-        if args.show_flags and (p < thr or not doc_ok):
-            print(f"  MISS {r['id']} p={p:.3f} spans_ok={doc_ok}: {r['instruction'][:100]}")
-    tp = sum(v[1] for v in per_lang.values())
-    n = len(planted)
-    print(f"\nHeld-out planted instructions: recall {tp}/{n} = {tp / n:.3f}; "
-          f"paragraph spans cover instruction and claim: {sum(v[2] for v in per_lang.values())}/{n}")
-    for lang, (k, hit, doc) in sorted(per_lang.items(), key=lambda kv: -kv[1][0]):
-        print(f"  {lang}: {hit}/{k} (spans {doc}/{k})")
-    res["planted_test"] = {"n": n, "recall": tp / n, "per_language": {k: v[1] / v[0] for k, v in per_lang.items()},
-                           "spans_cover": sum(v[2] for v in per_lang.values()) / n}
+    scores_pos: list[float] = []
+    for name in ("planted_test", "planted_test2", "planted_test3"):
+        rows = _jsonl(DATA / f"{name}.jsonl")
+        res[name] = planted_report(rows, name, thr, args.show_flags)
+        scores_pos += [injection.score(r["instruction"]) for r in rows]
+    n = len(scores_pos)
+    tp = sum(p >= thr for p in scores_pos)
 
     extra = {"golden injection questions/turns (split_question removes a part)": golden_injections(),
              "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
@@ -168,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             res.setdefault("questions_cut", {})[name] = len(cut)
         print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
         res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
-        if name not in ("ClapNQ passages, held-out half", "shared/seeds"):  # subsets/copies of other corpora
+        if name not in _SUBSETS:  # subsets/copies of other corpora
             fp_total += len(flagged)
             pooled += len(texts)
         if args.show_flags:
@@ -182,15 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     res["pooled_false_alarm_rate"] = fp_total / pooled
 
     print("\nSpans flagged in documents:")
-    for f in [*sorted((ROOT / "corpus").glob("*.txt")), *sorted((ROOT / "tests" / "fixtures" / "planted").glob("*"))]:
-        spans = injection.flagged_spans(f.read_text(encoding="utf-8"))
-        print(f"  {f.relative_to(ROOT)}: {len(spans)} span(s)"
-              + "".join(f"\n    {s}-{e} {why}" for s, e, why in spans))
-        res.setdefault("document_spans", {})[str(f.relative_to(ROOT))] = len(spans)
+    docs = {str(f.relative_to(ROOT)): f.read_text(encoding="utf-8")
+            for f in [*sorted((ROOT / "corpus").glob("*.txt")), *sorted((ROOT / "tests" / "fixtures" / "planted").glob("*"))]}
+    docs.update({f"cleaned article {i + 1}": t for i, t in enumerate(cleaned_articles())})
+    for name, text in docs.items():
+        spans = injection.flagged_spans(text)
+        print(f"  {name}: {len(spans)} span(s)" + "".join(f"\n    {s}-{e} {why}: {text[s:e][:70]!r}" for s, e, why in spans))
+        res.setdefault("document_spans", {})[name] = len(spans)
 
     print("\nCurve (recall on held-out planted / false alarms over the pool):")
-    pool = [s for name, v in neg_scores.items() if name not in ("ClapNQ passages, held-out half", "shared/seeds")
-            for s in v]
+    pool = [s for name, v in neg_scores.items() if name not in _SUBSETS for s in v]
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         r = sum(s >= t for s in scores_pos) / n
         fa = sum(s >= t for s in pool)
