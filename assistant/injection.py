@@ -6,13 +6,16 @@ instructions ("Ignore all previous instructions."), plays a role ("You are now�
 ("the correct answer is…", "respond only with 'YES'") is recognised by `score` in English, German, French, Spanish,
 Italian, Portuguese, Dutch, Russian, Chinese and Japanese.
 
-Method: a logistic regression (scikit-learn, fitted offline by `python -m evals.injection.train`) over sparse binary
-features of the case- and accent-folded text: word unigrams, 5-character word prefixes (one feature for
-"ignore/ignorez/ignoriere/ignora"), prefix bigrams, the first word of each clause (imperatives), character bigrams of
-Chinese/Japanese runs, and a few structural cues and their conjunctions (an AI addressee, second person, an override
-verb, an answer verb, a conditional "when asked", an answer key, role markers such as "SYSTEM:" or "[INST]"). The
-fitted weights ship in `injection_model.json` (loaded once, lazily); scoring is pure Python and deterministic. The
-threshold and the figures behind it are in that file and printed by `python -m evals.bench_injection`.
+Method: a logistic regression (scikit-learn, fitted offline by `python -m evals.injection.train`; no model download)
+over sparse binary features of the case- and accent-folded text: 5-character word prefixes (one feature for
+"ignore/ignorez/ignoriere/ignora"; character bigrams for Chinese/Japanese), adjacent prefix pairs, the first word of
+each clause (imperatives), and structural cues: an AI addressee ("note to AI assistants reading…", "dear AI,",
+"if you are an AI"), an override verb, an imperative, a conditional "when asked", an answer key ("the correct answer
+is"), role markup ("SYSTEM:", "[INST]", "</documents>"), and pairs of cues (an AI word, second person, an answer verb
+or a word for instructions count only in pairs: "AI" alone is everywhere in news about AI chips). The fitted weights
+ship in `injection_model.json` (about 6,300 weights, 137 kB, read once on first use); scoring is pure Python and
+deterministic. The threshold (0.4164) is the lowest at which at most 0.1% of ordinary training text is flagged out of
+fold; recall and false alarms on held-out sets: `python -m evals.bench_injection`, and evals/injection/README.md.
 """
 
 from __future__ import annotations
