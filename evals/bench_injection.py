@@ -147,11 +147,36 @@ def _timed(fn, runs: int = 100) -> tuple[float, float, float]:
     return statistics.median(wall), min(wall), statistics.median(cpu)
 
 
+def latency(corpora: dict[str, list[str]], res: dict) -> None:
+    """Times `score` on 200 ordinary sentences (cache cleared before each run), `flagged_spans` on 20 chunks of 10 of
+    them, and `score` again with the cache warm; prints and stores in `res`."""
+    sample = [s for s in corpora["corpus/ articles"] + corpora["ClapNQ passages, held-out half"] if len(s) > 30][:200]
+    chunks = [" ".join(sample[i:i + 10]) for i in range(0, len(sample), 10)]
+    injection.flagged_spans("warm up.")
+    load = os.getloadavg()[0]
+    cold = injection._probability.cache_clear  # every run scores the sentences afresh
+    med, best, cpu = _timed(lambda: (cold(), [injection.score(s) for s in sample]))
+    med2, best2, cpu2 = _timed(lambda: (cold(), [injection.flagged_spans(c) for c in chunks]))
+    warm, warm_best, _ = _timed(lambda: [injection.score(s) for s in sample])
+    print(f"\nLatency (load average {load:.1f} on {os.cpu_count()} cores at the start):\n"
+          f"  score() on {len(sample)} sentences: median {med:.2f} ms, best {best:.2f} ms, CPU median {cpu:.2f} ms\n"
+          f"  flagged_spans() on {len(chunks)} chunks ({len(sample)} sentences): median {med2:.2f} ms, "
+          f"best {best2:.2f} ms, CPU median {cpu2:.2f} ms\n"
+          f"  score() on the same 200 sentences again (cached, as for a later question): median {warm:.2f} ms")
+    res["latency_ms"] = {"load_average": load, "score_200_median": med, "score_200_best": best,
+                         "score_200_cpu_median": cpu, "spans_200_median": med2, "spans_200_best": best2,
+                         "spans_200_cpu_median": cpu2, "score_200_cached_median": warm}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--show-flags", action="store_true", help="print every false alarm and every miss")
+    ap.add_argument("--latency-only", action="store_true", help="only the latency figures")
     args = ap.parse_args(argv)
+    if args.latency_only:
+        latency(negative_corpora(), {})
+        return 0
     thr = injection.threshold()
     res: dict = {"threshold": thr}
     print(f"threshold {thr}")
@@ -220,22 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         fa = sum(s >= t for s in pool)
         print(f"  {t:.1f}: recall {r:.3f}, false alarms {fa}/{len(pool)} = {fa / len(pool):.4%}")
 
-    sample = [s for s in corpora["corpus/ articles"] + corpora["ClapNQ passages, held-out half"] if len(s) > 30][:200]
-    chunks = [" ".join(sample[i:i + 10]) for i in range(0, len(sample), 10)]
-    injection.flagged_spans("warm up.")
-    load = os.getloadavg()[0]
-    cold = injection._probability.cache_clear  # every run scores the sentences afresh
-    med, best, cpu = _timed(lambda: (cold(), [injection.score(s) for s in sample]))
-    med2, best2, cpu2 = _timed(lambda: (cold(), [injection.flagged_spans(c) for c in chunks]))
-    warm, warm_best, _ = _timed(lambda: [injection.score(s) for s in sample])
-    print(f"\nLatency (load average {load:.1f} on {os.cpu_count()} cores at the start):\n"
-          f"  score() on {len(sample)} sentences: median {med:.2f} ms, best {best:.2f} ms, CPU median {cpu:.2f} ms\n"
-          f"  flagged_spans() on {len(chunks)} chunks ({len(sample)} sentences): median {med2:.2f} ms, "
-          f"best {best2:.2f} ms, CPU median {cpu2:.2f} ms\n"
-          f"  score() on the same 200 sentences again (cached, as for a later question): median {warm:.2f} ms")
-    res["latency_ms"] = {"load_average": load, "score_200_median": med, "score_200_best": best,
-                         "score_200_cpu_median": cpu, "spans_200_median": med2, "spans_200_best": best2,
-                         "spans_200_cpu_median": cpu2, "score_200_cached_median": warm}
+    latency(corpora, res)
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n")
     return 0
