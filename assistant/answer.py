@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant import language
+from assistant import injection, language
 from assistant.abstain import decide
 from assistant.engines.base import Context, Draft
 from assistant.evidence import Evidence
@@ -24,7 +24,7 @@ from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
-from ingest.errors import ConfigError, InputError
+from ingest.errors import ConfigError, InputError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
 ABSTAIN = "The documents do not say. None of the indexed articles answers this question."
@@ -64,6 +64,8 @@ class Assistant:
         self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
                                      (c["text"] for c in self.index.chunks() if "(" in c["text"]))
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
+        self._planted: dict[str, list] = {}
+        self._planted_lock = threading.Lock()
 
     def refresh(self) -> None:
         """Reopen the lexical index and document table when an ingest has changed the corpus."""
@@ -89,13 +91,27 @@ class Assistant:
         queries = [search, *sub_queries(q, cls, self.index.lexical.doc_freq)]
         qvec = self.embedder.encode([search], query=True)[0]
         hits = self.retriever.search(qvec, queries, filters)
-        units, vectors, ignored = self.evidence.rank(q, qvec, hits)
+        units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls)
 
     def spelled_out(self, q: Question) -> dict[str, str]:
         """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry
         and Security"), so that a passage that spells the name out is found and scored like one that abbreviates it."""
         return {w: full for w in words(q.search) if w.isupper() and (full := self.vocabulary.acronyms.get(norm(w)))}
+
+    def planted(self, doc_id: str) -> list[tuple[int, int, str]]:
+        """The spans of a document never to use as evidence (document offsets): text that tries to instruct the
+        assistant and the rest of its paragraph (assistant.injection.flagged_spans), found once per document."""
+        with self._planted_lock:
+            if doc_id in self._planted:
+                return self._planted[doc_id]
+        try:
+            spans = injection.flagged_spans(self.index.document(doc_id)["text"])
+        except NotFoundError:
+            spans = []
+        with self._planted_lock:
+            self._planted[doc_id] = spans
+        return spans
 
     def absent(self, q: Question, filters: Filters | None) -> tuple[str, ...]:
         """The names of the question (asked about, or case details) that no indexed document mentions, or, with
@@ -145,8 +161,10 @@ class Assistant:
         q, out = ctx.question, []
         if q.instructions:
             out.append("instructions inside the question were ignored")
-        if ctx.ignored:
-            out.append(f"{ctx.ignored} passage sentence(s) that try to instruct the assistant were ignored")
+        for doc_id, text in ctx.ignored.items():
+            short = text if len(text) <= 120 else text[:117] + "…"
+            out.append(f"the document {doc_id} contains text addressed to an AI assistant (“{short}”); it and the "
+                       "claims in its paragraph were not used as evidence")
         for typed, read in q.corrections:
             out.append(f"read “{typed}” as “{read}”")
         if q.language not in self.languages:

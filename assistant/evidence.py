@@ -16,7 +16,7 @@ from collections import OrderedDict
 import numpy as np
 
 from assistant.models import Hit, Unit
-from assistant.question import INSTRUCTION, Question
+from assistant.question import Question, instructing
 from assistant.terms import NUMBER, content_stems, new_match, stem, stem_set, when, words
 from ingest.chunk import sentences
 from ingest.embed import Embedder
@@ -125,22 +125,29 @@ class Evidence:
                 self.cache.popitem(last=False)
         return out
 
-    def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit]) -> tuple[list[Unit], dict[str, np.ndarray], int]:
-        """Every unit of `hits`, best first; the vectors of the units that were embedded ('chunk:start'); how many
-        sentences were left out because they try to instruct the assistant."""
+    def rank(self, q: Question, qvec: np.ndarray, hits: list[Hit], planted=None
+             ) -> tuple[list[Unit], dict[str, np.ndarray], dict[str, str]]:
+        """Every unit of `hits`, best first; the vectors of the units that were embedded ('chunk:start'); the
+        documents whose text tries to instruct the assistant, each with the first such sentence. `planted(doc_id)`
+        gives a document's spans never to use as evidence ([(start, end, reason)], document offsets): the
+        instructing sentences and the rest of their paragraphs (assistant.injection.flagged_spans)."""
         weights = self.term_weights(q)
         total = sum(weights.values()) or 1.0
         asked = identifiers(q.names)
         units: list[Unit] = []
         vectors: dict[str, np.ndarray] = {}
-        ignored = 0
+        ignored: dict[str, str] = {}
         encoded = self._vectors(hits)
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
+            bad = planted(h.doc_id) if planted else []
             for j, (s, e) in enumerate(spans):
                 text = h.text[s - h.start:e - h.start]
-                if INSTRUCTION.search(text):  # text that tries to instruct the assistant is never evidence
-                    ignored += 1
+                hit_bad = [b for b in bad if b[0] < e and b[1] > s]
+                if hit_bad or instructing(text):  # text that tries to instruct the assistant is never evidence
+                    first = next((b for b in bad if b[2].startswith("instruction")), None)
+                    ignored.setdefault(h.doc_id, h.text[first[0] - h.start:first[1] - h.start]
+                                       if first and h.start <= first[0] and first[1] <= h.end else text)
                     continue
                 cos = float(max(0.0, np.dot(qvec, vecs[j]))) if vecs is not None else max(0.0, h.dense or 0.0)
                 have = stem_set(text)

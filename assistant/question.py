@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant import language
+from assistant import injection, language
 from assistant.models import Turn
 from assistant.terms import content_stems, stem, words
 from ingest.chunk import sentences as split_sentences
@@ -72,8 +72,10 @@ class Question:
 
 
 def instructing(text: str) -> bool:
-    """`text` tries to instruct the assistant ("ignore your previous instructions", "answer only YES")."""
-    return bool(INSTRUCTION.search(text))
+    """`text` tries to instruct the assistant ("ignore your previous instructions", "answer only YES", "Note to AI
+    assistants reading this file: …"): the planted-instruction detector (assistant.injection, ten languages), or a
+    phrasing of the fixed list it may miss."""
+    return bool(INSTRUCTION.search(text)) or injection.is_instruction(text)
 
 
 def sentences(text: str) -> list[str]:

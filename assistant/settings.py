@@ -69,8 +69,12 @@ class AssistantSettings(Settings):
         from assistant.answerability import load
 
         model = load()
+        from assistant.injection import MODEL_PATH
+
+        detector = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12] if MODEL_PATH.exists() else None
         blob = {"index": self.shaping(), "retrieve": self.retrieve.model_dump(),
-                "answer": self.answer.model_dump(), "llm": llm, "answerability": model.digest if model else None}
+                "answer": self.answer.model_dump(), "llm": llm, "answerability": model.digest if model else None,
+                "injection": detector}
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 

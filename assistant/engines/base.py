@@ -21,7 +21,7 @@ class Context:
     units: list[Unit]                   # evidence units, best first
     vectors: dict[str, np.ndarray]      # unit vectors by "chunk_id:start"
     unknown: tuple[str, ...] = ()       # names in the question that no indexed passage contains
-    ignored: int = 0                    # passage sentences left out because they try to instruct the assistant
+    ignored: dict = field(default_factory=dict)  # documents whose text tries to instruct the assistant: {doc_id: text}
     hits: list = field(default_factory=list)  # the retrieved chunks, best first
     classes: tuple[str, ...] = ()       # the classes the question's model numbers belong to ("910D" -> "Ascend")
     absent: tuple[str, ...] = ()        # names of the question that no document (of the filtered set) mentions

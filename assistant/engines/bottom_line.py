@@ -57,6 +57,9 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     """Clauses of the top units that call the question's subject (one of `subject`'s names, or a class) a
     violation (or allowed), best first: firm before hedged, then relevance."""
     want = {stem(n) for n in subject}
+    asked = ctx.question.ask or ctx.question.core
+    papers = {stem(p.group(1)) for p in _PAPERS.finditer(asked)}  # "need a licence?": a rule about licences
+    violation = bool(_VIOLATION.search(asked))
     out: list[Rule] = []
     for u in ctx.units[:40]:
         for m in _RULE.finditer(u.text):
@@ -64,6 +67,8 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
             clause = u.text[s:e]
             if want and not want & stem_set(clause[: m.start() - s + 1]):
                 continue  # "they violate market principles": not said of the subject
+            if papers and not violation and not papers & stem_set(clause):
+                continue  # "must be reported within 15 days" does not answer "do we need a licence?"
             lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
             out.append(Rule(u, quote.strip(), bool(hedges(clause)), negated(clause)))
