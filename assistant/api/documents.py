@@ -1,7 +1,7 @@
 """GET /v1/documents and GET /v1/documents/{doc_id}: what the citations point into.
 
 A document's `text` is the cleaned text: every citation's `quote` equals `text[start:end]`. It comes with its
-metadata, the blocks cleaning removed (with their reasons), its chunks' offsets and the syndicated copies
+metadata, the blocks cleaning removed (offsets in the source file's text, and the reason), its chunks' offsets and the syndicated copies
 (`also_in`). Responses carry an ETag; `If-None-Match` gives 304 while the document is unchanged.
 """
 
@@ -29,6 +29,14 @@ def _etag(*parts: object) -> str:
 
 def _fresh(request: Request, etag: str) -> bool:
     return etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+
+
+def _removal(r) -> dict:
+    """A block cleaning removed: where it was in the source file's text, and why."""
+    if isinstance(r, dict):
+        return r
+    start, end, reason = r
+    return {"raw_start": start, "raw_end": end, "reason": reason}
 
 
 @router.get("/v1/documents", responses=ERRORS, summary="The indexed documents")
@@ -69,6 +77,7 @@ def get_document(doc_id: str, request: Request, who: OtherCaller) -> Response:
             "metadata": meta, "source": doc.get("source"), "format": doc.get("fmt"),
             "content_hash": doc.get("content_hash"), "ingested_at": doc.get("ingested_at"),
             "also_in": sorted({d for c in chunks for d in c["also_in"]}),
-            "text": doc.get("text") or "", "removed": doc.get("removed") or [], "pages": doc.get("pages"),
+            "text": doc.get("text") or "", "removed": [_removal(r) for r in doc.get("removed") or []],
+            "pages": doc.get("pages"),
             "chunks": chunks, "corpus_version": index.corpus_version}
     return JSONResponse(body, headers=headers)
