@@ -51,9 +51,10 @@ class AuditLog:
         self._pending: dict[str, dict] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._last_purge = 0.0
+        self._last_purge: float | None = None
         self.written = self.failed = self.dropped = 0
         self.last_error: str | None = None
+        self._last_ok = True
         self._ensure_schema()
 
     def _ensure_schema(self) -> bool:
@@ -83,9 +84,11 @@ class AuditLog:
             with self._lock:
                 self._pending.pop(row["request_id"], None)
                 self.dropped += 1
+                self._last_ok = False
             log.error("audit queue full: answer %s not recorded", row["request_id"])
 
     def _run(self) -> None:
+        self._maybe_purge()
         while True:
             item = self._queue.get()
             batch, stop = [], item is _STOP
@@ -117,6 +120,7 @@ class AuditLog:
                     conn.execute(insert(answers), rows)
                 with self._lock:
                     self.written += len(rows)
+                    self._last_ok = True
                     for r in rows:
                         self._pending.pop(r["request_id"], None)
                 return
@@ -125,6 +129,7 @@ class AuditLog:
         ids = ", ".join(r["request_id"] for r in rows[:20])
         with self._lock:
             self.failed += len(rows)
+            self._last_ok = False
             for r in rows:
                 self._pending.pop(r["request_id"], None)
         self._failed(f"audit write failed for {len(rows)} answer(s) ({ids}): {error}")
@@ -134,7 +139,7 @@ class AuditLog:
         log.error(message)
 
     def _maybe_purge(self) -> None:
-        if self.retention_days and time.monotonic() - self._last_purge > 3600:
+        if self.retention_days and (self._last_purge is None or time.monotonic() - self._last_purge > 3600):
             self._last_purge = time.monotonic()
             try:
                 n = self.purge(before=now() - timedelta(days=self.retention_days))
@@ -165,9 +170,9 @@ class AuditLog:
         self.engine.dispose()
 
     def status(self) -> dict:
-        """Counts for /readyz: written, pending, failed, dropped, and the last error."""
+        """For /readyz: ok (the last write succeeded), rows written, pending, failed, dropped, the last error."""
         with self._lock:
-            return {"ok": self._ready and not self.failed and not self.dropped, "written": self.written,
+            return {"ok": self._ready and self._last_ok, "written": self.written,
                     "pending": len(self._pending), "failed": self.failed, "dropped": self.dropped,
                     "last_error": self.last_error}
 

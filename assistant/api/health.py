@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 router = APIRouter(tags=["health"])
+placeholder = APIRouter()  # `/` until a UI is mounted there
 
 
 @router.get("/healthz", summary="Liveness")
@@ -54,6 +55,6 @@ the HTTP API is: <a href="/docs">API documentation</a> · <a href="/readyz">stat
   http://HOST/v1/ask</pre></body></html>"""
 
 
-@router.get("/", include_in_schema=False)
+@placeholder.get("/", include_in_schema=False)
 async def root(request: Request) -> HTMLResponse:
     return HTMLResponse(PAGE.replace("http://HOST", str(request.base_url).rstrip("/")))
