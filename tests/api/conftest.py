@@ -53,9 +53,9 @@ def keys(api_home) -> dict[str, str]:
 
 @pytest.fixture(scope="package")
 def server(api_home, keys, fake_llm):
-    """The real server: keys required, LLM engine = the fake, LLM deadline 3 s."""
+    """The real server: keys required, LLM engine = the fake, LLM deadline 6 s."""
     srv = start_server(ROOT, api_home, {"GROUNDED_LLM__BACKEND": "openai", "GROUNDED_LLM__URL": fake_llm,
-                                        "GROUNDED_LLM__MODEL": "fake", "GROUNDED_API__LLM_DEADLINE_S": "3"},
+                                        "GROUNDED_LLM__MODEL": "fake", "GROUNDED_API__LLM_DEADLINE_S": "6"},
                        "--no-access-log")
     srv.key = keys["tester"]
     yield srv

@@ -26,6 +26,7 @@ PASSAGE = re.compile(r"^\[1\] \([^)]*\) (.+)$", re.M)
 
 class FakeLLM(BaseHTTPRequestHandler):
     mode = "quote"
+    delay = 1.0  # seconds between words in "slow" mode
     calls = 0
 
     def log_message(self, *args):
@@ -52,7 +53,7 @@ class FakeLLM(BaseHTTPRequestHandler):
             except OSError:
                 return
             if self.mode == "slow":
-                time.sleep(1.0)
+                time.sleep(self.delay)
         self.wfile.write(b"data: [DONE]\n\n")
 
     def _json(self, status, payload):

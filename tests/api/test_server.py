@@ -112,7 +112,7 @@ def test_a_draft_that_fails_verification_is_replaced_and_the_client_told(http, l
     assert any("failed verification" in w for w in final["warnings"])
 
 
-@pytest.mark.parametrize("mode, warning", [("down", "answered 500"), ("slow", "did not finish within 3 s")])
+@pytest.mark.parametrize("mode, warning", [("down", "answered 500"), ("slow", "did not finish within 6 s")])
 def test_llm_down_or_too_slow_gives_the_extractive_answer_with_200(http, llm_mode, mode, warning):
     llm_mode(mode)
     t0 = time.monotonic()
