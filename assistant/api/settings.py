@@ -8,8 +8,10 @@ out of the settings hash that every answer records.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import NoDecode
 
 from assistant.settings import AssistantSettings
 from ingest.settings import load_settings
@@ -25,8 +27,9 @@ class ApiSettings(BaseModel):
                             "(`10/second;600/hour`); empty: no limit. A key may carry its own (`keys add --rate`).")
     rate_limit_other: str = Field("1200/minute", description="Other /v1 requests (documents, feedback, replay) "
                                   "per key or address; empty: no limit.")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a "
-                                    "browser (CORS); empty: CORS off.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Origins allowed to call "
+                                                         "the API from a browser (CORS), a JSON list or comma-separated; "
+                                                         "empty: CORS off.")
     keys_file: Path | None = Field(None, description="API key hashes (JSON); unset: GROUNDED_HOME/api_keys.json.")
     audit_url: str | None = Field(None, description="SQLAlchemy URL of the audit log; unset: SQLite (WAL) at "
                                   "GROUNDED_HOME/audit.sqlite.")
@@ -47,7 +50,14 @@ class ApiSettings(BaseModel):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split(cls, value):
-        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [v.strip() for v in text.split(",") if v.strip()]
+        return value
 
 
 class ServerSettings(AssistantSettings):

@@ -156,8 +156,9 @@ def test_cors_is_off_by_default_and_follows_the_allow_list(api_home, tmp_path):
 def test_cors_origins_from_the_environment(monkeypatch, tmp_path):
     from assistant.api.settings import load_server_settings
 
-    monkeypatch.setenv("GROUNDED_API__CORS_ORIGINS", '["https://a.example", "https://b.example"]')
-    assert load_server_settings(tmp_path).api.cors_origins == ["https://a.example", "https://b.example"]
+    for value in ('["https://a.example", "https://b.example"]', "https://a.example, https://b.example"):
+        monkeypatch.setenv("GROUNDED_API__CORS_ORIGINS", value)
+        assert load_server_settings(tmp_path).api.cors_origins == ["https://a.example", "https://b.example"]
 
 
 def test_a_bad_rate_limit_setting_is_a_clear_start_up_error(api_home, tmp_path):
