@@ -12,6 +12,7 @@ while the answer is made, then the content, then a final chunk with `finish_reas
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -28,6 +29,7 @@ from assistant.api.schemas import ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 from ingest.errors import GroundedError
 
+log = logging.getLogger("grounded.api")
 router = APIRouter(tags=["OpenAI-compatible"])
 PREFIX = "grounded-"
 STARTED = int(time.time())
@@ -151,6 +153,10 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
                               "status": status})
     except ApiError as exc:
         yield sse_json(None, {**error_body(exc.code, exc.message), "status": exc.status})
+    except Exception as exc:  # after the headers went out, the error can only be a chunk
+        log.exception("streamed chat completion failed")
+        yield sse_json(None, {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"),
+                              "status": 500})
     yield sse(None, "[DONE]")
 
 

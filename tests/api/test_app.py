@@ -78,6 +78,23 @@ def test_no_index_is_503_saying_what_to_run(tmp_path):
         assert client.get("/v1/documents").status_code == 503
 
 
+def test_an_unreachable_chroma_server_is_503_naming_it(api_home, tmp_path):
+    from ingest.settings import StoreSettings
+    from tests.api.fakes import free_port
+
+    cfg = settings(api_home, tmp_path, warm_up=True).model_copy(
+        update={"store": StoreSettings(chroma_url=f"http://127.0.0.1:{free_port()}")})
+    with TestClient(create_app(cfg)) as client:
+        for _ in range(300):
+            r = client.get("/readyz")
+            if r.json()["status"] != "loading":
+                break
+            time.sleep(0.1)
+        assert r.status_code == 503 and "Chroma server" in r.json()["message"], r.json()
+        ask = client.post("/v1/ask", json={"question": QUESTION})
+        assert ask.status_code == 503 and "Chroma server" in ask.json()["error"]["message"]
+
+
 def test_a_failing_audit_log_never_fails_or_delays_the_answer(api_home, tmp_path, monkeypatch):
     monkeypatch.setattr(audit_schema, "BUSY_TIMEOUT_S", 0.05)
     monkeypatch.setattr(audit_mod, "RETRIES", (0.05, 0.05))
