@@ -1,6 +1,6 @@
 """`python -m assistant keys ...` and `python -m assistant audit ...`: API keys and the audit log.
 
-keys add NAME [--rate LIMIT]   print a new key once, store its hash;  keys list;  keys revoke NAME
+keys add NAME [--rate LIMIT] [--audit]   print a new key once, store its hash;  keys list;  keys revoke NAME
 audit export [--since D] [--until D] [--format jsonl|csv] [--out FILE]   audit import FILE
 audit purge (--before D | --request-id ID ... | --key NAME | --contains TEXT) [--yes]
 """
@@ -25,6 +25,8 @@ def keys_parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="create a key (printed once)")
     add.add_argument("name", help="who uses it (recorded in the audit log), e.g. helpdesk-bot")
     add.add_argument("--rate", help="its own rate limit for answers, e.g. '600/minute' (default: GROUNDED_API__RATE_LIMIT)")
+    add.add_argument("--audit", action="store_true", help="may replay every recorded answer (GET /v1/answers/...); "
+                     "other keys see only their own")
     _home(add)
     _home(sub.add_parser("list", help="the keys: name, first characters, created, revoked"))
     revoke = sub.add_parser("revoke", help="revoke a key (takes effect at once, no restart)")
@@ -39,7 +41,7 @@ def run_keys(args) -> int:
 
     store = KeyStore(load_server_settings(args.home).keys_path)
     if args.action == "add":
-        key = store.add(args.name, args.rate)
+        key = store.add(args.name, args.rate, args.audit)
         print(key)
         print(f"The key for {args.name!r} is shown only now; store it safely. Requests send it as "
               "'Authorization: Bearer KEY'.", file=sys.stderr)
@@ -50,7 +52,7 @@ def run_keys(args) -> int:
         for k in rows:
             state = f"revoked {k.revoked}" if k.revoked else "active"
             print(f"{k.name:24} {k.hint:13} created {k.created}  {state}"
-                  f"{'  rate ' + k.rate_limit if k.rate_limit else ''}")
+                  f"{'  rate ' + k.rate_limit if k.rate_limit else ''}{'  audit' if k.audit else ''}")
     else:
         store.revoke(args.name)
         print(f"revoked {args.name!r}")

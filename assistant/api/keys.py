@@ -27,7 +27,8 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 @dataclass(frozen=True)
 class ApiKey:
-    """One key's record: its name (what the audit log shows), hash, first characters, limit, state."""
+    """One key's record: its name (what the audit log shows), hash, first characters, limit, state, and whether it may
+    read every recorded answer (`audit`; other keys see only the answers given to them)."""
 
     name: str
     sha256: str
@@ -35,6 +36,7 @@ class ApiKey:
     created: str
     rate_limit: str | None = None
     revoked: str | None = None
+    audit: bool = False
 
 
 def _digest(key: str) -> str:
@@ -91,7 +93,7 @@ class KeyStore:
             found = self._by_hash.get(digest)
         return found if found is not None and hmac.compare_digest(found.sha256, digest) else None
 
-    def add(self, name: str, rate_limit: str | None = None) -> str:
+    def add(self, name: str, rate_limit: str | None = None, audit: bool = False) -> str:
         """Store a new key called `name` and return it (the only time it is shown). InputError if the name is
         taken by an active key or malformed."""
         if not NAME.match(name):
@@ -105,7 +107,7 @@ class KeyStore:
             keys = self._load()
             if any(k.name == name and not k.revoked for k in keys):
                 raise InputError(f"an active key is already called {name!r}: revoke it first or pick another name")
-            self._write([*keys, ApiKey(name, _digest(key), key[:8] + "…", _now(), rate_limit or None)])
+            self._write([*keys, ApiKey(name, _digest(key), key[:8] + "…", _now(), rate_limit or None, audit=audit)])
         return key
 
     def revoke(self, name: str) -> int:

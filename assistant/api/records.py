@@ -1,6 +1,7 @@
 """Recording answers, feedback and replay: POST /v1/feedback, GET /v1/answers/{request_id}[/response].
 
-A replay is what a compliance team shows an auditor: the question, history and filters, who asked and when, the
+A replay is what a compliance team shows an auditor (with a key made by `keys add NAME --audit`; other keys replay
+only the answers given to them): the question, history and filters, who asked and when, the
 engine, corpus version and settings hash, the feedback, and `response`, the answer exactly as it was served (the
 same bytes, embedded verbatim; `/response` returns only those bytes, with their original content type).
 """
@@ -37,11 +38,15 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
         "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": "application/json"})
 
 
-def _row(request: Request, request_id: str) -> dict:
+def _row(request: Request, request_id: str, who: Caller) -> dict:
+    """The recorded answer, if this caller may see it: a key sees the answers given to it, an `--audit` key all;
+    without keys (loopback), all. 404 otherwise, so a key cannot learn which ids exist."""
     try:
         row = request.app.state.audit.get(request_id)
     except AuditUnavailableError as exc:
         raise ApiError(503, str(exc), "audit_unavailable", {"Retry-After": "30"}) from None
+    if row is not None and who.key is not None and not who.key.audit and row["key_name"] != who.key.name:
+        row = None
     if row is None:
         raise ApiError(404, f"no recorded answer with request_id {request_id!r}", "not_found", param="request_id")
     return row
@@ -54,7 +59,7 @@ def _iso(t) -> str:
 @router.post("/v1/feedback", status_code=201, responses=ERRORS, summary="Rate an answer (up / down)")
 def post_feedback(body: FeedbackRequest, request: Request, who: OtherCaller) -> JSONResponse:
     """Record a rating (and optional comment) for the answer with this `request_id`; 404 if there is none."""
-    _row(request, body.request_id)
+    _row(request, body.request_id, who)
     try:
         fb = request.app.state.audit.add_feedback(body.request_id, body.rating, body.comment, who.key_name)
     except AuditUnavailableError as exc:
@@ -67,7 +72,7 @@ def post_feedback(body: FeedbackRequest, request: Request, who: OtherCaller) -> 
 @router.get("/v1/answers/{request_id}", responses=ERRORS, summary="Replay a recorded answer")
 def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Response:
     """The recorded answer: who asked what and when, with what, its feedback, and `response`, the body served."""
-    row = _row(request, request_id)
+    row = _row(request, request_id, who)
     head = {"request_id": row["request_id"], "created_at": _iso(row["created_at"]), "endpoint": row["endpoint"],
             "key_name": row["key_name"], "client": row["client"],
             "request": {"question": row["question"], "history": row["history"], "filters": row["filters"],
@@ -82,5 +87,5 @@ def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Res
 @router.get("/v1/answers/{request_id}/response", responses=ERRORS, summary="The recorded response body, verbatim")
 def get_answer_response(request: Request, request_id: RequestId, who: OtherCaller) -> Response:
     """Exactly the bytes the user received (for a streamed answer: the final `answer` event's data)."""
-    row = _row(request, request_id)
+    row = _row(request, request_id, who)
     return Response(row["response"].encode("utf-8"), media_type=row["response_type"], headers=rate_headers(request))

@@ -1,7 +1,7 @@
 """One index of corpus/ (the bundled model) and one real server process for the whole tests/api package.
 
-The server runs `python -m assistant serve` on a free loopback port with two API keys (`tester`, and `tight` limited
-to 3 answers a minute), and the LLM engine pointed at a fake OpenAI-compatible server in this process.
+The server runs `python -m assistant serve` on a free loopback port with three API keys (`tester`; `tight`, limited
+to 3 answers a minute; `auditor`, which may replay every answer), and the LLM engine pointed at a fake OpenAI-compatible server in this process.
 """
 
 from __future__ import annotations
@@ -48,14 +48,16 @@ def keys(api_home) -> dict[str, str]:
     from assistant.api.keys import KeyStore
 
     store = KeyStore(api_home / "api_keys.json")
-    return {"tester": store.add("tester"), "tight": store.add("tight", "3/minute")}
+    return {"tester": store.add("tester"), "tight": store.add("tight", "3/minute"),
+            "auditor": store.add("auditor", audit=True)}
 
 
 @pytest.fixture(scope="package")
 def server(api_home, keys, fake_llm):
-    """The real server: keys required, LLM engine = the fake, LLM deadline 6 s."""
+    """The real server: keys required, LLM engine = the fake, LLM deadline 10 s (a busy 2-core machine needs the margin)."""
     srv = start_server(ROOT, api_home, {"GROUNDED_LLM__BACKEND": "openai", "GROUNDED_LLM__URL": fake_llm,
-                                        "GROUNDED_LLM__MODEL": "fake", "GROUNDED_API__LLM_DEADLINE_S": "6"},
+                                        "GROUNDED_LLM__MODEL": "fake", "GROUNDED_API__LLM_DEADLINE_S": "10",
+                                        "GROUNDED_API__PRELOAD_LLM": "true"},
                        "--no-access-log")
     srv.key = keys["tester"]
     yield srv

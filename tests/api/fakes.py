@@ -1,8 +1,8 @@
 """A fake OpenAI-compatible LLM server on loopback for the API tests, and helpers to run a real server process.
 
 The fake answers from the prompt it is sent: it quotes the first numbered passage word for word and cites it
-(`"<passage 1> [1]"`), which verification keeps. `mode` switches it: `"slow"` streams one word a second (past
-the server's LLM deadline), `"down"` answers 500, `"junk"` answers a sentence no passage supports.
+(`"<passage 1> [1]"`), which verification keeps. `mode` switches it: `"slow"` streams at least 40 words, one a second
+(`delay`), past the server's LLM deadline, `"down"` answers 500, `"junk"` answers a sentence no passage supports.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ class FakeLLM(BaseHTTPRequestHandler):
             return self._json(500, {"error": {"message": "model crashed"}})
         prompt = body["messages"][-1]["content"]
         found = PASSAGE.search(prompt)
-        reply = f"{found.group(1)} [1]" if found and self.mode == "quote" else "The moon is made of cheese [1]."
+        quote = f"{found.group(1)} [1]" if found else ""
+        reply = quote if self.mode in ("quote", "slow") and quote else "The moon is made of cheese [1]."
+        if self.mode == "slow":  # at least 40 words: past any deadline the tests set
+            reply = " ".join([reply] * (1 + 40 // len(reply.split(" "))))
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()

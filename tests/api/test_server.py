@@ -92,7 +92,7 @@ def test_stream_sends_llm_tokens_then_the_verified_answer(http):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         events = sse_events(r.read().decode())
     kinds = [e for e, _ in events]
-    assert kinds[-1] == "answer" and kinds.count("answer") == 1 and kinds.count("token") > 3
+    assert kinds[-1] == "answer" and kinds.count("answer") == 1 and kinds.count("token") > 3, events[-1]
     final = json.loads(events[-1][1])
     tokens = "".join(json.loads(d)["text"] for e, d in events if e == "token")
     assert final["engine"] == "llm" and final["citations"] and final["request_id"]
@@ -112,7 +112,7 @@ def test_a_draft_that_fails_verification_is_replaced_and_the_client_told(http, l
     assert any("failed verification" in w for w in final["warnings"])
 
 
-@pytest.mark.parametrize("mode, warning", [("down", "answered 500"), ("slow", "did not finish within 6 s")])
+@pytest.mark.parametrize("mode, warning", [("down", "answered 500"), ("slow", "did not finish within 10 s")])
 def test_llm_down_or_too_slow_gives_the_extractive_answer_with_200(http, llm_mode, mode, warning):
     llm_mode(mode)
     t0 = time.monotonic()
@@ -120,7 +120,7 @@ def test_llm_down_or_too_slow_gives_the_extractive_answer_with_200(http, llm_mod
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["citations"] and any(warning in w and "extractive answer" in w for w in data["warnings"])
-    assert time.monotonic() - t0 < 15
+    assert time.monotonic() - t0 < 25
 
 
 def test_health_and_answers_are_served_while_an_llm_answer_is_written(server, http, llm_mode):
@@ -170,6 +170,17 @@ def test_feedback_and_replay_exactly_as_given(server, http):
     assert record["corpus_version"] == original.json()["corpus_version"] and record["settings_hash"]
     assert [(f["rating"], f["comment"]) for f in record["feedback"]] == [("down", "cite the rule first")]
     assert server.key not in replay.text
+
+
+def test_a_key_replays_its_own_answers_and_an_audit_key_all(server, http, keys):
+    rid = ask(http, question=KESSLER).json()["request_id"]
+    other = {"Authorization": f"Bearer {keys['tight']}"}
+    hidden = httpx.get(f"{server.url}/v1/answers/{rid}", headers=other)
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"
+    assert httpx.post(f"{server.url}/v1/feedback", json={"request_id": rid, "rating": "up"},
+                      headers=other).status_code == 404
+    audit = httpx.get(f"{server.url}/v1/answers/{rid}", headers={"Authorization": f"Bearer {keys['auditor']}"})
+    assert audit.status_code == 200 and audit.json()["key_name"] == "tester"
 
 
 def test_streamed_answers_are_recorded_as_their_final_event(http):
