@@ -2,8 +2,9 @@
 
 Asks the golden questions (with their history) through `POST /v1/ask`, extractive engine, from 1, 8 and 32
 concurrent keep-alive clients for `--seconds` each, and prints throughput, p50/p95/p99 and errors; in the same run,
-the in-process latency of the same questions (`Assistant.ask`, warm), so HTTP overhead shows as a difference and a
-ratio. It starts its own server (`python -m assistant serve`) on a free loopback port, with the index of --home,
+the in-process latency of the same questions (`Assistant.ask`, warm), each asked in process and then over HTTP one
+after the other so both see the same load, and the HTTP overhead as a paired difference and a ratio. It starts its
+own server (`python -m assistant serve`) on a free loopback port, with the index of --home,
 rate limits off and a fresh audit log in a temporary directory, and measures: seconds from `serve` to /readyz 200,
 resident memory (VmRSS) after warm-up and after 100, 500, 1,000 and 2,000 requests of the memory phase, audit rows
 against answers given, an export -> import -> export round trip, and replays compared byte for byte with what the
@@ -39,24 +40,41 @@ def golden() -> list[tuple[str, list[dict]]]:
     return [(c.question, [{"role": t.role, "content": t.content} for t in c.history]) for c in load_cases(GOLDEN)]
 
 
-def in_process(home: Path | None, questions, passes: int = 2) -> dict[str, list[float]]:
-    """In-process latency (ms) of each question over `passes` passes, after one untimed pass (the server is warmed
-    the same way before its phases)."""
+def warm_assistant(home: Path | None, questions):
+    """The in-process Assistant for the same index, after one untimed pass over the questions."""
     from assistant.answer import get_assistant
     from assistant.models import Turn
     from assistant.settings import load_assistant_settings
 
     assistant = get_assistant(load_assistant_settings(home))
-    assistant.ask("warm-up question about the Ascend guidance")
-    out: dict[str, list[float]] = {}
     for q, history in questions:
         assistant.ask(q, [Turn(h["role"], h["content"]) for h in history])
+    return assistant
+
+
+def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2) -> tuple[list[float], list[float]]:
+    """Each question asked in process, then over HTTP, one after the other (`passes` times): the same moment's load
+    for both, so the difference is the HTTP overhead even on a busy machine. Returns (in-process ms, HTTP ms)."""
+    from assistant.models import Turn
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=300)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
+    local, remote = [], []
     for _ in range(passes):
         for q, history in questions:
             t = time.perf_counter()
             assistant.ask(q, [Turn(h["role"], h["content"]) for h in history])
-            out.setdefault(q, []).append((time.perf_counter() - t) * 1e3)
-    return out
+            local.append((time.perf_counter() - t) * 1e3)
+            t = time.perf_counter()
+            conn.request("POST", "/v1/ask", json.dumps({"question": q, "history": history}), headers)
+            resp = conn.getresponse()
+            resp.read()
+            remote.append((time.perf_counter() - t) * 1e3)
+            if resp.status != 200:
+                raise SystemExit(f"HTTP {resp.status} for {q!r}")
+    conn.close()
+    return local, remote
 
 
 class Load:
@@ -230,8 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = golden()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
           "noisy: compare runs on a quiet one)", flush=True)
-    local = in_process(args.home, questions)
-    local_all = [ms for v in local.values() for ms in v]
+    assistant = warm_assistant(args.home, questions)
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         state = Path(tmp)
@@ -245,23 +262,24 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
         load = Load(url, questions, args.api_key, keep=50)
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
+        local, remote = paired(assistant, url, questions, args.api_key)
+        load.ok += len(remote)
+        diffs = [r - m for r, m in zip(remote, local, strict=True)]
         table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms |",
-                 "|---|---|---|---|---|---|---|---|",
-                 f"| in process (same questions, warm) | 1 | {len(local_all)} | 0 | - | "
-                 f"{percentile(local_all, 50):.1f} | {percentile(local_all, 95):.1f} | {percentile(local_all, 99):.1f} |"]
+                 "|---|---|---|---|---|---|---|---|"]
+        for name, ms in (("in process, paired", local), ("HTTP /v1/ask, paired", remote)):
+            table.append(f"| {name} | 1 | {len(ms)} | 0 | - | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
+                         f"{percentile(ms, 99):.1f} |")
+        lines.append(f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
+                     f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
+                     f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
+                     f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms")
         results = []
         for n in [int(x) for x in args.clients.split(",") if x.strip()]:
             r = load.run(n, args.seconds, args.max_requests)
             results.append(r)
             table.append(row("HTTP /v1/ask", r))
             print(table[-1], flush=True)
-        one = next((r for r in results if r["clients"] == 1), None)
-        if one and one["latencies"]:
-            diffs = [percentile(v, 50) - percentile(local[q], 50) for q, v in one["per_question"].items() if q in local]
-            lines.append(f"HTTP overhead at 1 client: p50 {percentile(one['latencies'], 50):.1f} ms over HTTP vs "
-                         f"{percentile(local_all, 50):.1f} ms in process (ratio "
-                         f"{percentile(one['latencies'], 50) / percentile(local_all, 50):.2f}); median per-question "
-                         f"difference {percentile(diffs, 50):+.1f} ms")
         if proc is not None and args.memory:
             memory = {}
             mem = Load(url, questions, keep=0)
