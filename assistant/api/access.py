@@ -40,9 +40,10 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, message, "unauthorized", {"WWW-Authenticate": "Bearer"})
 
 
-def caller(request: Request,
+async def caller(request: Request,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
-    """The authenticated caller; 401 when keys are required and the bearer key is missing, wrong or revoked."""
+    """The authenticated caller; 401 when keys are required and the bearer key is missing, wrong or revoked.
+    Async (a stat of the key file, a dict lookup): a sync dependency would cost a thread-pool hop per request."""
     state = request.app.state
     client = request.client.host if request.client else None
     if not state.keys.active():
@@ -63,7 +64,7 @@ def caller(request: Request,
 def limited(scope: str):
     """A dependency: the caller, counted against the rate limit of `scope` (answers or other); 429 beyond it."""
 
-    def check(request: Request, who: Annotated[Caller, Depends(caller)]) -> Caller:
+    async def check(request: Request, who: Annotated[Caller, Depends(caller)]) -> Caller:
         api = request.app.state.settings.api
         limit = (who.key.rate_limit if who.key and who.key.rate_limit and scope == ANSWERS
                  else api.rate_limit if scope == ANSWERS else api.rate_limit_other)

@@ -18,7 +18,7 @@ from fastapi.sse import EventSourceResponse
 from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.errors import ApiError, error_body, grounded_status
-from assistant.api.records import record_answer
+from assistant.api.records import after_response, record_answer
 from assistant.api.schemas import ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 from ingest.errors import GroundedError
@@ -55,9 +55,9 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     ans = await service.answer(body.question, history, engine, filters)
     data = ans.as_dict()
     raw = dumps(data).encode("utf-8")
-    record_answer(request, who, answer=data, body=raw, started=started, **fields)
     return Response(raw, media_type="application/json",
-                    headers={"X-Request-ID": data["request_id"], **rate_headers(request)})
+                    headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=data, body=raw, started=started, **fields))
 
 
 async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float) -> AsyncIterator[bytes]:

@@ -1,7 +1,7 @@
 """The audit log: every answer given, written off the request path by one background thread.
 
 `record()` never raises and never waits: it queues the row (a full queue drops it, logged and counted). The writer
-inserts in batches and retries a failed batch (a locked or full disk) a few times before giving up on it, logging the
+inserts in batches (gathered for up to LINGER_S) and retries a failed batch (a locked or full disk) a few times before giving up on it, logging the
 request ids and counting the rows; `/readyz` shows the counts. A row is readable (`get`) from the moment it is queued.
 """
 
@@ -26,6 +26,7 @@ log = logging.getLogger("grounded.audit")
 _STOP = object()
 RETRIES = (0.2, 1.0, 3.0)
 BATCH = 256
+LINGER_S = 0.25  # a batch waits this long for company: one transaction per row cost ~0.9 ms of CPU, 0.2 ms in 200s
 
 
 class AuditUnavailableError(GroundedError):
@@ -94,9 +95,10 @@ class AuditLog:
             batch, stop = [], item is _STOP
             if not stop:
                 batch.append(item)
-            while len(batch) < BATCH:
+            deadline = time.monotonic() + LINGER_S
+            while len(batch) < BATCH and not stop:
                 try:
-                    item = self._queue.get_nowait()
+                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if item is _STOP:
@@ -217,24 +219,30 @@ class AuditLog:
         self._run_sql(write)
         return _feedback(row)
 
-    def rows(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[dict]:
-        """Answer rows in time order (each with its feedback), `since <= created_at < until`."""
+    def rows(self, since: datetime | None = None, until: datetime | None = None, chunk: int = 1000) -> Iterator[dict]:
+        """Answer rows in time order (each with its feedback), `since <= created_at < until`, read `chunk` rows at a
+        time (an export of years of answers never sits in memory whole). AuditUnavailableError if the database
+        fails."""
         query = select(answers).order_by(answers.c.created_at, answers.c.request_id)
         if since:
             query = query.where(answers.c.created_at >= since)
         if until:
             query = query.where(answers.c.created_at < until)
-
-        def read():
+        if not self._ensure_schema():
+            raise AuditUnavailableError(self.last_error or "the audit log cannot be opened")
+        try:
             with self.engine.connect() as conn:
-                rows = [dict(r) for r in conn.execute(query).mappings()]
-                fb: dict[str, list] = {}
-                for f in conn.execute(select(feedback).order_by(feedback.c.id)).mappings():
-                    fb.setdefault(f["request_id"], []).append(_feedback(f))
-            return rows, fb
-        rows, fb = self._run_sql(read)
-        for r in rows:
-            yield {**r, "feedback": fb.get(r["request_id"], [])}
+                result = conn.execution_options(yield_per=chunk).execute(query).mappings()
+                for part in result.partitions():
+                    ids = [r["request_id"] for r in part]
+                    fb: dict[str, list] = {}
+                    for f in conn.execute(select(feedback).where(feedback.c.request_id.in_(ids))
+                                          .order_by(feedback.c.id)).mappings():
+                        fb.setdefault(f["request_id"], []).append(_feedback(f))
+                    for r in part:
+                        yield {**r, "feedback": fb.get(r["request_id"], [])}
+        except SQLAlchemyError as exc:
+            raise AuditUnavailableError(f"the audit log failed: {_short(exc)}") from None
 
     def count(self) -> int:
         def read():

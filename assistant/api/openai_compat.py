@@ -23,7 +23,7 @@ from fastapi.sse import EventSourceResponse
 from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.errors import ApiError, error_body, grounded_status
-from assistant.api.records import record_answer
+from assistant.api.records import after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
 from assistant.api.schemas import ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
@@ -116,9 +116,9 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
                                  headers={**SSE_HEADERS, **rate_headers(request)})
     ans = (await service.answer(question, history, engine, None)).as_dict()
     raw = dumps(completion(ans, model)).encode("utf-8")
-    record_answer(request, who, answer=ans, body=raw, started=started, **fields)
     return Response(raw, media_type="application/json",
-                    headers={"X-Request-ID": ans["request_id"], **rate_headers(request)})
+                    headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=ans, body=raw, started=started, **fields))
 
 
 async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str,
@@ -161,14 +161,14 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
 
 
 @router.get("/v1/models", summary="The models (one per available engine)")
-def list_models(request: Request, who: OtherCaller) -> JSONResponse:
+async def list_models(request: Request, who: OtherCaller) -> JSONResponse:
     """OpenAI's model list: `grounded-extractive`, and `grounded-llm` when an LLM is configured and installed."""
     return JSONResponse({"object": "list", "data": [_model(e) for e in request.app.state.service.engines()]},
                         headers=rate_headers(request))
 
 
 @router.get("/v1/models/{model}", responses=ERRORS, summary="One model")
-def get_model(model: str, request: Request, who: OtherCaller) -> JSONResponse:
+async def get_model(model: str, request: Request, who: OtherCaller) -> JSONResponse:
     engines = request.app.state.service.engines()
     if model.removeprefix(PREFIX) not in engines:
         raise ApiError(404, f"no model {model!r}; models: {', '.join(model_id(e) for e in engines)}",

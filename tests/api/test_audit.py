@@ -52,6 +52,7 @@ def test_rows_are_readable_at_once_and_written_in_the_background(log):
     got = log.get("r0007")
     assert got["created_at"] == T0 + timedelta(seconds=7) and got["citations"][0]["quote"] == "q"
     assert log.get("nope") is None
+    assert list(log.rows(chunk=7)) == list(log.rows())  # read in chunks, same rows in the same order
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
