@@ -16,6 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+WORKERS ?= 1
 
 .PHONY: help install dev llm run serve ask ingest show test lint bench eval clean
 .DEFAULT_GOAL := help
@@ -64,12 +65,12 @@ show: install  ## list the indexed documents
 
 QUESTION ?= Is testing a Huawei Ascend 910D in Malaysia a violation?
 
-run: install  ## set up, ingest corpus/, then serve the API (and chat UI) on http://127.0.0.1:8000 until Ctrl-C (HOST=, PORT=)
+run: install  ## set up, ingest corpus/, then serve the API (and chat UI) on http://127.0.0.1:8000 until Ctrl-C (HOST=, PORT=, WORKERS=)
 	$(BIN)/python -m ingest
-	$(BIN)/python -m assistant serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m assistant serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 serve: install  ## serve the index as it is (no ingest) until Ctrl-C
-	$(BIN)/python -m assistant serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m assistant serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 ask: install  ## answer QUESTION (the mission question by default) on the command line, with citations
 	$(BIN)/python -m assistant ask "$(QUESTION)"

@@ -52,15 +52,16 @@ def warm_assistant(home: Path | None, questions):
     return assistant
 
 
-def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2) -> tuple[list[float], list[float]]:
+def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2):
     """Each question asked in process, then over HTTP, one after the other (`passes` times): the same moment's load
-    for both, so the difference is the HTTP overhead even on a busy machine. Returns (in-process ms, HTTP ms)."""
+    for both. Returns (in-process ms, HTTP ms, HTTP ms minus the server's own `timings_ms.total` for that request:
+    what HTTP, validation, the thread hop, serialization and the audit queue add)."""
     from assistant.models import Turn
 
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=300)
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
-    local, remote = [], []
+    local, remote, outside = [], [], []
     for _ in range(passes):
         for q, history in questions:
             t = time.perf_counter()
@@ -69,12 +70,13 @@ def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2)
             t = time.perf_counter()
             conn.request("POST", "/v1/ask", json.dumps({"question": q, "history": history}), headers)
             resp = conn.getresponse()
-            resp.read()
+            data = resp.read()
             remote.append((time.perf_counter() - t) * 1e3)
             if resp.status != 200:
                 raise SystemExit(f"HTTP {resp.status} for {q!r}")
+            outside.append(remote[-1] - json.loads(data)["timings_ms"]["total"])
     conn.close()
-    return local, remote
+    return local, remote, outside
 
 
 class Load:
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
         load = Load(url, questions, args.api_key, keep=50)
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
-        local, remote = paired(assistant, url, questions, args.api_key)
+        local, remote, outside = paired(assistant, url, questions, args.api_key)
         load.ok += len(remote)
         diffs = [r - m for r, m in zip(remote, local, strict=True)]
         table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms |",
@@ -273,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
                      f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
                      f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
-                     f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms")
+                     f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms; time outside the answer "
+                     f"itself (round trip minus the server's timings_ms.total) p50 {percentile(outside, 50):.1f} ms, "
+                     f"p95 {percentile(outside, 95):.1f} ms")
         results = []
         for n in [int(x) for x in args.clients.split(",") if x.strip()]:
             r = load.run(n, args.seconds, args.max_requests)
