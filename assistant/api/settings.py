@@ -18,7 +18,8 @@ from ingest.settings import load_settings
 
 
 class ApiSettings(BaseModel):
-    max_question_chars: int = Field(4000, ge=1, description="Longest question accepted, in characters (422 beyond).")
+    max_question_chars: int = Field(4000, ge=1, description="Longest question accepted, in characters (422 beyond); "
+                                    "`answer()` has its own limit (4,000), so a higher value does not raise it.")
     max_history_turns: int = Field(50, ge=0, description="Earlier turns accepted in `history` / `messages`.")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest request body, in bytes: 413 beyond, "
                                 "refused from Content-Length or while reading, never read whole.")
