@@ -189,21 +189,26 @@ class AuditLog:
             raise AuditUnavailableError(f"the audit log failed: {_short(exc)}") from None
 
     def get(self, request_id: str) -> dict | None:
-        """One answer row with its feedback list, or None. AuditUnavailableError if the database fails."""
+        """One answer row with its feedback list, or None. A row still queued is found too (with any feedback
+        already recorded for it). AuditUnavailableError if the database fails."""
         with self._lock:
-            row = self._pending.get(request_id)
-        if row is not None:
-            return {**row, "feedback": []}
+            pending = self._pending.get(request_id)
 
         def read():
             with self.engine.connect() as conn:
-                found = conn.execute(select(answers).where(answers.c.request_id == request_id)).mappings().first()
+                found = pending or conn.execute(
+                    select(answers).where(answers.c.request_id == request_id)).mappings().first()
                 if found is None:
                     return None
                 fb = conn.execute(select(feedback).where(feedback.c.request_id == request_id)
                                   .order_by(feedback.c.id)).mappings().all()
                 return {**found, "feedback": [_feedback(f) for f in fb]}
-        return self._run_sql(read)
+        try:
+            return self._run_sql(read)
+        except AuditUnavailableError:
+            if pending is not None:
+                return {**pending, "feedback": []}
+            raise
 
     def exists(self, request_id: str) -> bool:
         return self.get(request_id) is not None

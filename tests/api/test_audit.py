@@ -44,6 +44,14 @@ def log(tmp_path):
 T0 = datetime(2026, 5, 14, 9, 30, tzinfo=UTC)
 
 
+def test_feedback_on_an_answer_still_queued_is_seen(tmp_path):
+    audit = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}")  # not started: the row stays queued
+    audit.record(row(1, T0))
+    audit.add_feedback("r0001", "up", "clear", "desk")
+    assert [f["comment"] for f in audit.get("r0001")["feedback"]] == ["clear"]
+    audit.close()
+
+
 def test_rows_are_readable_at_once_and_written_in_the_background(log):
     for i in range(300):
         log.record(row(i, T0 + timedelta(seconds=i)))
