@@ -127,3 +127,32 @@ def test_two_workers_and_sigterm_lets_the_answer_in_flight_finish(api_home, fake
     finally:
         FakeLLM.mode, FakeLLM.delay = "quote", 1.0
         srv.stop()
+
+
+def test_a_server_without_an_index_answers_503_and_keeps_serving(tmp_path):
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    with open(tmp_path / "server.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--home",
+                                 str(tmp_path / "empty")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        body = {}
+        for _ in range(600):
+            try:
+                r = httpx.get(f"{url}/readyz", timeout=2)
+                body = r.json()
+                if body["status"] == "unavailable":
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        assert r.status_code == 503 and "python -m ingest" in body["message"], body
+        ask = httpx.post(f"{url}/v1/ask", json={"question": KESSLER}, timeout=10)
+        assert ask.status_code == 503 and ask.json()["error"]["code"] == "index_unavailable"
+        assert "python -m ingest" in ask.json()["error"]["message"] and ask.headers["retry-after"]
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
