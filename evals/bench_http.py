@@ -305,4 +305,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from ingest.errors import guarded
+
+    raise SystemExit(guarded(main))
