@@ -1,4 +1,4 @@
-"""`python -m assistant ask "QUESTION" [--json] [--engine NAME] [--history FILE]`."""
+"""`python -m assistant ask|serve|keys|audit ...` (see assistant/cli.py)."""
 
 from assistant.cli import main
 

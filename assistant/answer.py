@@ -24,7 +24,7 @@ from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
-from ingest.errors import ConfigError, InputError, NotFoundError
+from ingest.errors import ConfigError, InputError, LLMUnavailableError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
 ABSTAIN = "The documents do not say. None of the indexed articles answers this question."
@@ -140,13 +140,21 @@ class Assistant:
         warnings = self._notes(ctx, filters) + filter_notes
         if verdict.abstain:
             return self._abstained(ctx, name, verdict, verdict.reason, warnings, t0, t1)
-        draft: Draft = eng.draft(ctx, on_token)
+        fell_back = False
+        try:
+            draft: Draft = eng.draft(ctx, on_token)
+        except LLMUnavailableError as exc:  # a backend down or past its deadline: the extractive answer, and say so
+            if name == "extractive":
+                raise
+            warnings.append(f"the {name} engine is unavailable ({exc}); showing the extractive answer instead")
+            draft, fell_back = self.engine("extractive").draft(ctx), True
         warnings += draft.warnings
         if draft.abstained:
             return self._abstained(ctx, name, verdict, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         warnings += checked.warnings
-        if name != "extractive" and (not checked.kept or checked.dropped > checked.kept):  # "CGTN [1]" states nothing
+        failed = not checked.kept or checked.dropped > checked.kept  # "CGTN [1]" states nothing
+        if name != "extractive" and not fell_back and failed:
             warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
                             "showing the extractive answer instead")
             draft = self.engine("extractive").draft(ctx)

@@ -1,24 +1,35 @@
-"""Command line of the assistant: `ask` one question (and, later, `serve`). One-line errors, never a stack trace."""
+"""Command line of the assistant: `ask`, `serve`, `keys`, `audit`. One-line errors, never a stack trace.
+
+Arguments are checked (and `--engine llm` without an available LLM refused) before anything heavy is imported:
+the embedding model and torch cost 10-20 s, an argument error costs none of it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
+import os
 import sys
-import textwrap
 from pathlib import Path
 
-from ingest.errors import InputError, guarded
+from ingest.errors import InputError, LLMUnavailableError, guarded
 
 USAGE = """python -m assistant ask "QUESTION" [--json] [--engine NAME] [--history FILE] [--home DIR]
-                      [--publisher NAME ...] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--stream]"""
+                      [--publisher NAME ...] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--stream]
+                      [--url URL [--api-key KEY]]
+       python -m assistant serve [--host 127.0.0.1] [--port 8000] [--workers N] [--home DIR]
+       python -m assistant keys (add NAME [--rate LIMIT] | list | revoke NAME) [--home DIR]
+       python -m assistant audit (export | import FILE | purge ...) [--home DIR]"""
+COMMANDS = """Commands:
+  ask     answer one question from the indexed documents (python -m assistant ask --help)
+  serve   serve the HTTP API (and the chat UI) until Ctrl-C (python -m assistant serve --help)
+  keys    API keys: add, list, revoke (python -m assistant keys --help)
+  audit   the audit log of answers: export, import, purge (python -m assistant audit --help)"""
 
 
 def _ask_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m assistant ask", usage=USAGE,
+        prog="python -m assistant ask", usage=USAGE.splitlines()[0] + "\n" + "\n".join(USAGE.splitlines()[1:3]),
         description="Answer one question from the indexed documents. Every claim carries a [n] citation to a "
         "verbatim passage; when the documents do not say, the answer says so.")
     p.add_argument("question")
@@ -30,6 +41,19 @@ def _ask_parser() -> argparse.ArgumentParser:
     p.add_argument("--after", help="only documents published on or after this date")
     p.add_argument("--before", help="only documents published on or before this date")
     p.add_argument("--stream", action="store_true", help="show the LLM's tokens on stderr as they arrive")
+    p.add_argument("--url", help="ask a running server (python -m assistant serve) instead of loading the model here")
+    p.add_argument("--api-key", help="the server's API key (default: GROUNDED_API_KEY)")
+    return p
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant serve", description="Serve the HTTP API (OpenAPI at "
+                                "/docs) and the chat UI until SIGTERM or Ctrl-C, which let requests in flight finish.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (a non-loopback one needs an API key)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="processes (each loads the index and models once)")
+    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log every request")
     return p
 
 
@@ -45,61 +69,60 @@ def _history(path: Path | None) -> list:
     return data
 
 
-NOTICE = "This answer reports what the indexed documents say; it is not legal advice."
+def format_answer(ans) -> str:
+    """The answer for a terminal (an Answer or its /v1/ask dict): text, sources with dates and quotes, notes."""
+    from assistant.api.render import format_answer as render
+
+    return render(ans if isinstance(ans, dict) else ans.as_dict())
 
 
-def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """`text` wrapped to `width` columns; a bullet's continuation lines are indented under its text."""
-    out = []
-    for line in text.split("\n"):
-        lead = indent + ("  " if line.startswith("- ") else "")
-        out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=lead, break_on_hyphens=False,
-                             break_long_words=False) or [""]
-    return out
+def _check_engine(args, settings) -> None:
+    """`--engine llm` with no LLM available fails here, before the embedding model loads; `--stream` with an engine
+    that does not stream says so."""
+    from assistant.answer import ENGINE_NAMES
 
+    engine = args.engine or settings.answer.engine
+    if engine not in ENGINE_NAMES:
+        return  # answer() reports it with the known names
+    if engine == "llm":
+        from assistant.llm import llm_problem
 
-def _short(title: str, most: int = 14) -> str:
-    w = title.split()
-    return title if len(w) <= most else " ".join(w[:most]) + "…"
-
-
-def format_answer(ans, width: int | None = None) -> str:
-    """The answer for a terminal, wrapped to its width: the text, then each citation's source and date (and its
-    quote, when the answer text does not already show it), the notes, the date of the newest document, and a
-    reminder that this is not legal advice."""
-    width = width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
-    lines = _wrap(ans.answer, width) + [""]
-    if ans.citations:
-        lines.append("Related passages (they do not answer the question)" if ans.abstained else "Sources")
-    shown = re.sub(r"\s+", " ", ans.answer)
-    for c in ans.citations:
-        source = " — ".join(x for x in (c.publisher, c.title and f"“{_short(c.title)}”") if x) or c.doc_id
-        also = f"; also reported in {', '.join(c.also_in)}" if c.also_in else ""
-        page = f", page {c.page}" if c.page else ""
-        lines += _wrap(f"[{c.id}] {source}, {c.published or 'date not given'} ({c.doc_id}{page}{also}; "
-                       f"characters {c.start}–{c.end})", width)
-        if re.sub(r"\s+", " ", c.quote) not in shown:
-            lines += _wrap(f"“{c.quote}”", width, "    ")
-    for w in ans.warnings:
-        lines += _wrap(f"note: {w}", width)
-    if getattr(ans, "as_of", None):
-        lines.append(f"Newest indexed document: {ans.as_of}.")
-    lines.append(NOTICE)
-    return "\n".join(lines).rstrip()
+        problem = llm_problem(settings.llm, settings.home, connect=True)
+        if problem:
+            raise LLMUnavailableError(f"the llm engine is not available: {problem}")
+    elif args.stream:
+        print(f"note: the {engine} engine does not stream; the answer is printed when it is ready", file=sys.stderr)
 
 
 def _ask(args) -> int:
-    from assistant.answer import answer
-    from assistant.settings import load_assistant_settings
-
-    settings = load_assistant_settings(args.home)
     filters = {"publisher": args.publisher, "published_after": args.after, "published_before": args.before}
     on_token = (lambda t: print(t, end="", file=sys.stderr, flush=True)) if args.stream else None
-    ans = answer(args.question, _history(args.history), args.engine, filters, settings=settings, on_token=on_token)
+    history = _history(args.history)
+    if args.url:
+        from assistant.api.client import ask
+
+        body = {"question": args.question, "history": history, "engine": args.engine,
+                "filters": {k: v for k, v in filters.items() if v} or None}
+        data = ask(args.url, {k: v for k, v in body.items() if v is not None},
+                   args.api_key or os.environ.get("GROUNDED_API_KEY"), on_token)
+    else:
+        from assistant.settings import load_assistant_settings
+
+        settings = load_assistant_settings(args.home)
+        _check_engine(args, settings)
+        from assistant.answer import answer
+
+        data = answer(args.question, history, args.engine, filters, settings=settings, on_token=on_token).as_dict()
     if args.stream:
         print(file=sys.stderr)
-    print(json.dumps(ans.as_dict(), indent=2, ensure_ascii=False) if args.json else format_answer(ans))
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else format_answer(data))
     return 0
+
+
+def _serve(args) -> int:
+    from assistant.api.serve import serve
+
+    return serve(args.host, args.port, args.workers, args.home, access_log=not args.no_access_log)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,11 +131,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    if argv[:1] == ["ask"]:
-        return _ask(_ask_parser().parse_args(argv[1:]))
-    if argv[:1] in (["-h"], ["--help"]):
-        print(f"usage: {USAGE}\n\nCommands:\n  ask   answer one question from the indexed documents "
-              "(python -m assistant ask --help)")
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "ask":
+        return _ask(_ask_parser().parse_args(rest))
+    if command == "serve":
+        return _serve(_serve_parser().parse_args(rest))
+    if command in ("keys", "audit"):
+        from assistant.api import commands
+
+        if command == "keys":
+            return commands.run_keys(commands.keys_parser().parse_args(rest))
+        return commands.run_audit(commands.audit_parser().parse_args(rest))
+    if command in ("-h", "--help"):
+        print(f"usage: {USAGE}\n\n{COMMANDS}")
         return 0
-    print(f"usage: {USAGE}", file=sys.stderr)
+    print(f"usage: {USAGE}\n\n{COMMANDS}", file=sys.stderr)
     return 2

@@ -1,8 +1,8 @@
 """The one seam around LLMs: a tiny `LLM` protocol (`name`, `stream(messages)`) and its backends.
 
 Backends (`GROUNDED_LLM__BACKEND`): `llamacpp` (a local GGUF through llama-index's LlamaCPP, the bundled
-Qwen2.5-Coder-1.5B-Instruct by default), `openai` (any OpenAI-compatible server through llama-index's
-OpenAILike) and `scripted` (a deterministic fake for tests, docs and evals). llama-index's global `Settings`
+Qwen2.5-Coder-1.5B-Instruct by default), `openai` (any OpenAI-compatible server through the `openai` package,
+its own light extra) and `scripted` (a deterministic fake for tests, docs and evals). llama-index's global `Settings`
 is never used: every model is passed explicitly.
 """
 
@@ -23,6 +23,8 @@ ROLES = ("system", "user", "assistant")
 CHATML_STOP = ["<|im_end|>", "<|endoftext|>"]
 CHATML_DEFAULT_SYSTEM = "You are a helpful assistant."
 _SPECIAL = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+LLAMACPP_FIX = "run `make llm` (or set GROUNDED_LLM__BACKEND=openai and GROUNDED_LLM__URL for an LLM server)"
+OPENAI_FIX = "pip install -e '.[openai]' (the light extra: no llama.cpp build)"
 
 
 class LLM(Protocol):
@@ -135,8 +137,8 @@ class LlamaCppLLM:
         try:
             from llama_index.llms.llama_cpp import LlamaCPP
         except ImportError:
-            raise LLMUnavailableError("the local LLM backend (llama-cpp-python) is not installed: run `make llm` "
-                                      "(or set GROUNDED_LLM__BACKEND=openai and GROUNDED_LLM__URL)") from None
+            raise LLMUnavailableError(f"the local LLM backend (llama-cpp-python) is not installed: {LLAMACPP_FIX}") \
+                from None
         if settings.temperature > 1.0:
             raise ConfigError("GROUNDED_LLM__TEMPERATURE must be at most 1.0 for the llamacpp backend")
         self.name = f"llamacpp:{model_path.name.removesuffix('.gguf')}"
@@ -174,33 +176,40 @@ class LlamaCppLLM:
 
 
 class OpenAICompatibleLLM:
-    """Any OpenAI-compatible chat server (llama.cpp server, vLLM, Ollama, OpenAI) through llama-index's OpenAILike."""
+    """Any OpenAI-compatible chat server (llama.cpp's server, vLLM, Ollama, a hosted API) through the `openai` package.
+
+    Its own light extra (`pip install -e '.[openai]'`): no llama.cpp build, no bundled model."""
 
     def __init__(self, settings: LLMSettings) -> None:
         if not settings.url:
             raise ConfigError("the openai LLM backend needs a server: set GROUNDED_LLM__URL "
                               "(e.g. http://127.0.0.1:8080/v1)")
         try:
-            from llama_index.llms.openai_like import OpenAILike
+            import httpx
+            import openai
         except ImportError:
-            raise LLMUnavailableError("the openai LLM backend (llama-index-llms-openai-like) is not installed: "
-                                      "run `make llm`") from None
+            raise LLMUnavailableError(f"the openai LLM backend is not installed: {OPENAI_FIX}") from None
         key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self.name = f"openai:{settings.model}"
         self.url = settings.url
-        self._llm = OpenAILike(model=settings.model, api_base=settings.url, api_key=key, is_chat_model=True,
-                               timeout=settings.timeout_s, max_tokens=settings.max_tokens,
-                               temperature=settings.temperature, max_retries=1)
+        self.settings = settings
+        timeout = httpx.Timeout(settings.timeout_s, connect=min(5.0, settings.timeout_s))
+        self._client = openai.OpenAI(base_url=settings.url, api_key=key, timeout=timeout, max_retries=1)
 
     def stream(self, messages: Messages) -> Iterator[str]:
         """Yield text deltas streamed by the server; connection and API errors become LLMUnavailableError."""
         import openai
 
-        chat = _to_chat(messages)
+        chat = _checked(messages)
+        s = self.settings
         try:
-            for chunk in self._llm.stream_chat(chat):
-                if chunk.delta:
-                    yield chunk.delta
+            response = self._client.chat.completions.create(model=s.model, messages=chat, stream=True,
+                                                            max_tokens=s.max_tokens, temperature=s.temperature)
+            with response:
+                for chunk in response:
+                    delta = chunk.choices[0].delta.content if chunk.choices else None
+                    if delta:
+                        yield delta
         except (openai.APIConnectionError, openai.APITimeoutError):
             raise LLMUnavailableError(f"cannot reach the LLM server at {self.url}: is it running? "
                                       "(check GROUNDED_LLM__URL)") from None
@@ -251,3 +260,58 @@ def make_llm(settings: LLMSettings, home: Path) -> LLM:
         if key not in _cache:
             _cache[key] = BACKENDS[settings.backend](settings, Path(home))
         return _cache[key]
+
+
+def llm_problem(settings: LLMSettings, home: Path, *, connect: bool = False) -> str | None:
+    """Why the configured LLM cannot answer, found without loading it (milliseconds); None when it should.
+
+    Checks the backend name, that its packages are installed, the GGUF file (or the bundled parts), the server URL;
+    `connect=True` also opens a TCP connection to an OpenAI-compatible server (2 s at most)."""
+    from importlib.util import find_spec
+
+    if settings.backend not in BACKENDS:
+        return (f"unknown LLM backend {settings.backend!r} (GROUNDED_LLM__BACKEND): "
+                f"use one of {', '.join(sorted(BACKENDS))}")
+    if settings.backend == "openai":
+        if not settings.url:
+            return "the openai LLM backend needs a server: set GROUNDED_LLM__URL (e.g. http://127.0.0.1:8080/v1)"
+        if find_spec("openai") is None:
+            return f"the openai LLM backend is not installed: {OPENAI_FIX}"
+        return _unreachable(settings.url) if connect else None
+    if settings.backend != "llamacpp":
+        return None
+    try:
+        missing = find_spec("llama_cpp") is None or find_spec("llama_index.llms.llama_cpp") is None
+    except ModuleNotFoundError:
+        missing = True
+    if missing:
+        return f"the local LLM backend (llama-cpp-python) is not installed: {LLAMACPP_FIX}"
+    if settings.model_path is not None:
+        path = Path(settings.model_path).expanduser()
+        return None if path.is_file() else (f"the local LLM file {path} does not exist: fix GROUNDED_LLM__MODEL_PATH, "
+                                            "or unset it to use the bundled model (run `make llm`)")
+    from assistant import local_model
+
+    if local_model.is_assembled(Path(home)):
+        return None
+    try:
+        local_model.part_paths()
+    except GroundedError as exc:
+        return str(exc)
+    return None
+
+
+def _unreachable(url: str) -> str | None:
+    """None when a TCP connection to the URL's host and port opens within 2 s, else why not."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return f"GROUNDED_LLM__URL must look like http://host:port/v1, not {url!r}"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=2.0):
+            return None
+    except OSError as exc:
+        return f"cannot reach the LLM server at {url}: {exc.strerror or exc.__class__.__name__}; is it running?"

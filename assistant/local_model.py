@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import os
-import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.errors import GroundedError, LLMUnavailableError
@@ -52,8 +52,14 @@ def _is_gguf(path: Path, size: int) -> bool:
         return False
 
 
-def bundled_gguf(home: Path) -> Path:
-    """The assembled GGUF under `home/models/`, built from the installed parts on first use."""
+def is_assembled(home: Path) -> bool:
+    """True when the bundled GGUF is already assembled under `home/models/`."""
+    return _is_gguf(Path(home) / "models" / GGUF_NAME, GGUF_SIZE)
+
+
+def bundled_gguf(home: Path, progress: Callable[[int], None] | None = None) -> Path:
+    """The assembled GGUF under `home/models/`, built from the installed parts on first use; `progress(n)` is told
+    of every `n` bytes written."""
     target = Path(home) / "models" / GGUF_NAME
     if _is_gguf(target, GGUF_SIZE):
         return target
@@ -64,7 +70,10 @@ def bundled_gguf(home: Path) -> Path:
         with open(tmp, "wb") as out:
             for part in parts:
                 with open(part, "rb") as src:
-                    shutil.copyfileobj(src, out, 16 << 20)
+                    while block := src.read(16 << 20):
+                        out.write(block)
+                        if progress:
+                            progress(len(block))
             out.flush()
             os.fsync(out.fileno())
         if not _is_gguf(tmp, GGUF_SIZE):
@@ -86,7 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from assistant.settings import load_assistant_settings
 
-        print(bundled_gguf(load_assistant_settings(args.home).home))
+        home = load_assistant_settings(args.home).home
+        if is_assembled(home):
+            print(bundled_gguf(home))
+            return 0
+        from tqdm import tqdm
+
+        with tqdm(total=GGUF_SIZE, unit="B", unit_scale=True, desc="assembling the local LLM") as bar:
+            path = bundled_gguf(home, bar.update)
+        print(path)
     except GroundedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -261,3 +261,34 @@ def test_real_local_model_says_yes(state_home):
     with pytest.raises(LLMUnavailableError, match="exceed context window.*GROUNDED_LLM__CONTEXT_WINDOW"):
         complete(model, [{"role": "user", "content": "word " * 5000}])
     assert make_llm(LLMSettings(backend="llamacpp", max_tokens=8), state_home) is model
+
+
+# --- llm_problem: is an LLM available, found without loading one --------------------------------------------------
+
+def test_llm_problem_names_what_is_missing(tmp_path, monkeypatch, fake_server):
+    from assistant.llm import llm_problem
+
+    url, _ = fake_server
+    assert "GROUNDED_LLM__BACKEND" in llm_problem(LLMSettings(backend="gpt5"), tmp_path)
+    assert "GROUNDED_LLM__URL" in llm_problem(LLMSettings(backend="openai"), tmp_path)
+    assert llm_problem(LLMSettings(backend="openai", url=url), tmp_path, connect=True) is None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    assert llm_problem(LLMSettings(backend="openai", url=closed), tmp_path) is None  # not contacted
+    assert "cannot reach the LLM server" in llm_problem(LLMSettings(backend="openai", url=closed), tmp_path,
+                                                        connect=True)
+    assert "does not exist" in llm_problem(LLMSettings(backend="llamacpp", model_path=tmp_path / "x.gguf"), tmp_path)
+    assert llm_problem(LLMSettings(backend="scripted"), tmp_path) is None
+
+
+def test_llm_problem_without_the_packages_says_how_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    from assistant.llm import llm_problem
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("llama_cpp", "openai") else real(name, *a))
+    assert "make llm" in llm_problem(LLMSettings(backend="llamacpp"), tmp_path)
+    assert "'.[openai]'" in llm_problem(LLMSettings(backend="openai", url="http://127.0.0.1:1/v1"), tmp_path)

@@ -1,0 +1,89 @@
+"""POST /v1/ask: one answer as JSON, or as server-sent events with `"stream": true` / `Accept: text/event-stream`.
+
+Stream: `token` events (`{"text": ...}`) as the LLM writes its draft, `: ping` comments while nothing comes, then
+one `answer` event, the verified answer (the /v1/ask object plus `draft_replaced`: true when verification or a
+fallback changed what was streamed, so the client must show this text instead), or one `error` event.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from fastapi.sse import EventSourceResponse
+
+from assistant.api.access import AnswerCaller, Caller, rate_headers
+from assistant.api.audit import dumps
+from assistant.api.errors import ApiError, error_body, grounded_status
+from assistant.api.records import after_response, record_answer
+from assistant.api.schemas import ERRORS, AskRequest, AskResponse
+from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
+from ingest.errors import GroundedError
+
+log = logging.getLogger("grounded.api")
+router = APIRouter(tags=["answers"])
+RESPONSES = {200: {"model": AskResponse, "description": "The answer (JSON), or server-sent events when streaming",
+                   "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERRORS}
+
+
+def wants_stream(body_flag: bool, request: Request) -> bool:
+    return body_flag or "text/event-stream" in request.headers.get("accept", "")
+
+
+@router.post("/v1/ask", responses=RESPONSES, response_model=None, summary="Answer a question with citations")
+async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response:
+    """Answer from the indexed documents: every `[n]` in `answer` has one citation whose `quote` is verbatim
+    `GET /v1/documents/{doc_id}` `text[start:end]`; `abstained` is true when the documents do not say."""
+    started = time.perf_counter()
+    service = request.app.state.service
+    service.check_question(body.question, len(body.history))
+    engine = service.check_engine(body.engine)
+    service.require()
+    history = [t.model_dump() for t in body.history]
+    filters = body.filters.model_dump(exclude_none=True) if body.filters else None
+    filters = filters or None
+    stream = wants_stream(body.stream, request)
+    fields = {"endpoint": "/v1/ask", "question": body.question, "history": history, "filters": filters,
+              "stream": stream}
+    if stream:
+        events = _events(request, who, fields, engine, started)
+        return EventSourceResponse(events, headers={**SSE_HEADERS,
+                                                                                   **rate_headers(request)})
+    ans = await service.answer(body.question, history, engine, filters)
+    data = ans.as_dict()
+    raw = dumps(data).encode("utf-8")
+    return Response(raw, media_type="application/json",
+                    headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=data, body=raw, started=started, **fields))
+
+
+async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float) -> AsyncIterator[bytes]:
+    service = request.app.state.service
+    streamed: list[str] = []
+    try:
+        async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
+                                               fields["filters"]):
+            if kind == "token":
+                streamed.append(value)
+                yield sse_json("token", {"text": value})
+            elif kind == "ping":
+                yield PING
+            else:
+                data = value.as_dict()
+                data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
+                raw = dumps(data)
+                record_answer(request, who, answer=data, body=raw.encode("utf-8"), started=started, **fields)
+                yield sse("answer", raw)
+    except GroundedError as exc:
+        status = grounded_status(exc)
+        yield sse_json("error", {**error_body("invalid_request" if status == 422 else exc.code, str(exc)),
+                                 "status": status})
+    except ApiError as exc:
+        yield sse_json("error", {**error_body(exc.code, exc.message), "status": exc.status})
+    except Exception as exc:  # after the headers went out, the error can only be an event
+        log.exception("streamed answer failed")
+        yield sse_json("error", {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"),
+                                 "status": 500})

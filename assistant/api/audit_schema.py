@@ -1,0 +1,119 @@
+"""The audit log's schema, in SQLAlchemy Core so that SQLite (the default) and PostgreSQL (issue 13) share it.
+
+`answers`: one row per answer given over HTTP (or the UI): who asked (key name, never the key; client address),
+what (question, history, filters, engine), what was answered (text, abstained, citations with quotes and offsets,
+warnings), with what (corpus version, settings hash), how long, and the exact response body, so a replay months
+later is byte for byte what the user got. `feedback`: ratings linked by request id.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 5.0
+
+
+class UTCDateTime(TypeDecorator):
+    """A UTC instant stored without an offset (the same on SQLite and PostgreSQL), read back as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("audit times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+metadata = MetaData()
+
+answers = Table(
+    "answers", metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("endpoint", String(64), nullable=False),
+    Column("key_name", String(64)),
+    Column("client", String(128)),
+    Column("question", Text, nullable=False),
+    Column("history", JSON, nullable=False),
+    Column("filters", JSON),
+    Column("engine", String(32)),
+    Column("stream", Boolean, nullable=False, default=False),
+    Column("answer", Text),
+    Column("abstained", Boolean),
+    Column("citations", JSON),
+    Column("warnings", JSON),
+    Column("corpus_version", String(64)),
+    Column("settings_hash", String(64)),
+    Column("timings_ms", JSON),
+    Column("status", Integer, nullable=False, default=200),
+    Column("response", Text, nullable=False),
+    Column("response_type", String(64), nullable=False, default="application/json"),
+)
+Index("answers_created_at", answers.c.created_at)
+Index("answers_key_name", answers.c.key_name)
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("key_name", String(64)),
+    Column("rating", String(8), nullable=False),
+    Column("comment", Text),
+)
+Index("feedback_request_id", feedback.c.request_id)
+
+ANSWER_COLUMNS = [c.name for c in answers.columns]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the audit URL; SQLite gets WAL, NORMAL sync and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        from pathlib import Path
+
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, json_serializer=_json, connect_args={"check_same_thread": False,
+                                                                         "timeout": BUSY_TIMEOUT_S})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # pragma: no branch - runs per new connection
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            cur.close()
+
+        return engine
+    return create_engine(url, json_serializer=_json, pool_pre_ping=True)
+
+
+def _json(value) -> str:
+    """JSON columns keep non-ASCII text readable (and searchable by `audit purge --contains`)."""
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,180 @@
+"""The OpenAI-compatible subset: POST /v1/chat/completions (streaming or not) and GET /v1/models.
+
+The last user message is the question, earlier user / assistant messages the history (a Sources block this server
+appended is taken off again); system and developer messages are accepted and ignored, because instructions never
+change how the assistant answers. The content is the verified answer followed by a "Sources" block, so any chat client
+shows the citations; they also travel as data in `citations` and the whole /v1/ask object in `grounded`.
+
+Streaming sends only verified text: a chat client appends every delta and cannot take one back, so the LLM's draft
+is not streamed here (use /v1/ask for drafts). The role chunk goes out at once, `: ping` comments keep the connection
+while the answer is made, then the content, then a final chunk with `finish_reason` and `citations`, then `[DONE]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.sse import EventSourceResponse
+
+from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
+from assistant.api.audit import dumps
+from assistant.api.errors import ApiError, error_body, grounded_status
+from assistant.api.records import after_response, record_answer
+from assistant.api.render import chat_content, strip_sources
+from assistant.api.schemas import ERRORS, ChatRequest
+from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
+from ingest.errors import GroundedError
+
+log = logging.getLogger("grounded.api")
+router = APIRouter(tags=["OpenAI-compatible"])
+PREFIX = "grounded-"
+STARTED = int(time.time())
+
+
+def model_id(engine: str) -> str:
+    return PREFIX + engine
+
+
+def _engine_of(request: Request, model: str | None) -> str:
+    """The engine a model name asks for: `grounded-ENGINE`, a bare engine name, or unset / `grounded` (default)."""
+    service = request.app.state.service
+    if model in (None, "", "grounded"):
+        return service.check_engine(None)
+    name = model.removeprefix(PREFIX)
+    from assistant.api.service import engine_names
+
+    if name not in engine_names():
+        known = ", ".join(model_id(e) for e in service.engines())
+        raise ApiError(422, f"unknown model {model!r}; models: {known}", "model_not_found", param="model")
+    return service.check_engine(name, param="model")
+
+
+def _text(content, i: int) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
+            raise ApiError(422, f"messages[{i}].content: only text parts are supported", "invalid_request",
+                           param=f"messages[{i}].content")
+        parts.append(part["text"])
+    return "\n".join(parts)
+
+
+def conversation(body: ChatRequest) -> tuple[str, list[dict]]:
+    """(question, history) from the messages; 422 when the last message is not the user's."""
+    turns: list[dict] = []
+    for i, m in enumerate(body.messages):
+        if m.role in ("system", "developer"):
+            continue
+        if m.role not in ("user", "assistant"):
+            raise ApiError(422, f"messages[{i}].role: {m.role!r} is not supported (user, assistant, system)",
+                           "invalid_request", param=f"messages[{i}].role")
+        text = _text(m.content, i)
+        turns.append({"role": m.role, "content": strip_sources(text) if m.role == "assistant" else text})
+    if not turns or turns[-1]["role"] != "user":
+        raise ApiError(422, "the last message must be the user's question", "invalid_request", param="messages")
+    question = turns.pop()["content"]
+    if not question.strip():
+        raise ApiError(422, "messages: the question is empty", "invalid_request", param="messages")
+    return question, turns
+
+
+def _base(answer: dict, model: str, kind: str) -> dict:
+    return {"id": f"chatcmpl-{answer['request_id']}", "object": kind, "created": int(time.time()), "model": model,
+            "system_fingerprint": f"{answer.get('corpus_version')}:{answer.get('settings_hash')}"}
+
+
+def completion(answer: dict, model: str) -> dict:
+    """A `chat.completion` object for the answer, with `citations` and `grounded` (the /v1/ask object)."""
+    return {**_base(answer, model, "chat.completion"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": chat_content(answer)},
+                         "logprobs": None, "finish_reason": "stop"}],
+            "citations": answer["citations"], "grounded": answer}
+
+
+@router.post("/v1/chat/completions", responses=ERRORS, response_model=None, summary="OpenAI-compatible chat")
+async def chat_completions(body: ChatRequest, request: Request, who: AnswerCaller) -> Response:
+    """The answer to the last user message, as an OpenAI `chat.completion` (or `chat.completion.chunk` events)."""
+    started = time.perf_counter()
+    service = request.app.state.service
+    engine = _engine_of(request, body.model)
+    question, history = conversation(body)
+    service.check_question(question, len(history), param="messages")
+    service.require()
+    model = model_id(engine)
+    fields = {"endpoint": "/v1/chat/completions", "question": question, "history": history, "filters": None,
+              "stream": body.stream}
+    if body.stream:
+        return EventSourceResponse(_chunks(request, who, fields, engine, model, started),
+                                 headers={**SSE_HEADERS, **rate_headers(request)})
+    ans = (await service.answer(question, history, engine, None)).as_dict()
+    raw = dumps(completion(ans, model)).encode("utf-8")
+    return Response(raw, media_type="application/json",
+                    headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=ans, body=raw, started=started, **fields))
+
+
+async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str,
+                  started: float) -> AsyncIterator[bytes]:
+    service = request.app.state.service
+    head = {"id": "chatcmpl-pending", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+
+    def chunk(base: dict, delta: dict, finish: str | None = None, **extra) -> bytes:
+        return sse_json(None, {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
+                                                    "finish_reason": finish}], **extra})
+
+    yield chunk(head, {"role": "assistant", "content": ""})
+    try:
+        async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None):
+            if kind == "ping":
+                yield PING
+            elif kind == "answer":
+                ans = value.as_dict()
+                base = _base(ans, model, "chat.completion.chunk")
+                yield chunk(base, {"content": ans["answer"]})
+                sources = chat_content(ans)[len(ans["answer"]):]
+                if sources:
+                    yield chunk(base, {"content": sources})
+                final = {**base, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}],
+                         "citations": ans["citations"], "grounded": ans}
+                raw = dumps(final)
+                record_answer(request, who, answer=ans, body=raw.encode("utf-8"), started=started, **fields)
+                yield sse(None, raw)
+    except GroundedError as exc:
+        status = grounded_status(exc)
+        yield sse_json(None, {**error_body("invalid_request" if status == 422 else exc.code, str(exc)),
+                              "status": status})
+    except ApiError as exc:
+        yield sse_json(None, {**error_body(exc.code, exc.message), "status": exc.status})
+    except Exception as exc:  # after the headers went out, the error can only be a chunk
+        log.exception("streamed chat completion failed")
+        yield sse_json(None, {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"),
+                              "status": 500})
+    yield sse(None, "[DONE]")
+
+
+@router.get("/v1/models", summary="The models (one per available engine)")
+async def list_models(request: Request, who: OtherCaller) -> JSONResponse:
+    """OpenAI's model list: `grounded-extractive`, and `grounded-llm` when an LLM is configured and installed."""
+    return JSONResponse({"object": "list", "data": [_model(e) for e in request.app.state.service.engines()]},
+                        headers=rate_headers(request))
+
+
+@router.get("/v1/models/{model}", responses=ERRORS, summary="One model")
+async def get_model(model: str, request: Request, who: OtherCaller) -> JSONResponse:
+    engines = request.app.state.service.engines()
+    if model.removeprefix(PREFIX) not in engines:
+        raise ApiError(404, f"no model {model!r}; models: {', '.join(model_id(e) for e in engines)}",
+                       "model_not_found", param="model")
+    return JSONResponse(_model(model.removeprefix(PREFIX)), headers=rate_headers(request))
+
+
+def _model(engine: str) -> dict:
+    return {"id": model_id(engine), "object": "model", "created": STARTED, "owned_by": "grounded"}

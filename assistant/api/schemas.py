@@ -1,0 +1,151 @@
+"""Request and response shapes of the HTTP API (pydantic, at the edge only). The contract is API.md.
+
+Requests are strict (an unknown field in /v1/ask is an error: a mistyped filter must not silently widen a search);
+the OpenAI-compatible request accepts and ignores what it does not use. Response models document the shapes in
+OpenAPI; the answer itself is served as `Answer.as_dict()` gives it, so fields the core adds pass through.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENGINE_HELP = "Answer engine: `extractive` (default, no LLM) or `llm`; GET /v1/models lists those available."
+
+
+class TurnIn(BaseModel):
+    """One earlier message of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class FiltersIn(BaseModel):
+    """Metadata filters: any of these publishers, published within [after, before] (inclusive)."""
+
+    model_config = ConfigDict(extra="forbid")
+    publisher: list[str] | str | None = Field(None, examples=[["CGTN"]])
+    published_after: str | None = Field(None, examples=["2025-01-01"], description="YYYY-MM-DD")
+    published_before: str | None = Field(None, examples=["2025-12-31"], description="YYYY-MM-DD")
+
+    @field_validator("published_after", "published_before")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be a date like 2025-05-14, not {value!r}") from None
+        return value
+
+    @field_validator("publisher")
+    @classmethod
+    def _publishers(cls, value):
+        names = [value] if isinstance(value, str) else value or []
+        if any(not n.strip() for n in names):
+            raise ValueError("publisher names must not be empty")
+        return names or None
+
+
+class AskRequest(BaseModel):
+    """POST /v1/ask."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"question": "Is testing a Huawei Ascend 910D in Malaysia a violation?"},
+        {"question": "Would testing one of them in Malaysia be a violation?",
+         "history": [{"role": "user", "content": "Which Ascend chips did the guidance name?"},
+                     {"role": "assistant", "content": "The 910B, 910C and 910D [1]."}],
+         "engine": "extractive", "filters": {"published_after": "2025-01-01"}}]})
+    question: str = Field(description="The question; at most GROUNDED_API__MAX_QUESTION_CHARS characters.")
+    history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first.")
+    engine: str | None = Field(None, description=ENGINE_HELP)
+    filters: FiltersIn | None = None
+    stream: bool = Field(False, description="Server-sent events: `token` events as the LLM writes, then one "
+                         "`answer` event with the verified answer (also chosen by `Accept: text/event-stream`).")
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value
+
+
+class FeedbackRequest(BaseModel):
+    """POST /v1/feedback."""
+
+    model_config = ConfigDict(extra="forbid")
+    request_id: str = Field(min_length=1, max_length=64, description="The `request_id` of an answer.")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=4000)
+
+
+class ChatMessageIn(BaseModel):
+    """An OpenAI chat message; text content as a string or a list of `{"type": "text", "text"}` parts."""
+
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict] | None = None
+
+
+class ChatRequest(BaseModel):
+    """POST /v1/chat/completions: the OpenAI subset used (other fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"model": "grounded-extractive",
+         "messages": [{"role": "user", "content": "Is testing a Huawei Ascend 910D in Malaysia a violation?"}]}]})
+    model: str | None = Field(None, description="`grounded-extractive` or `grounded-llm` (GET /v1/models); "
+                              "unset: the configured default engine.")
+    messages: list[ChatMessageIn] = Field(min_length=1)
+    stream: bool = False
+
+
+# --- response documentation --------------------------------------------------------------------------------------
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    doc_id: str
+    quote: str = Field(description="Verbatim: equals GET /v1/documents/{doc_id} `text[start:end]`.")
+    start: int
+    end: int
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+    score: float | None = None
+    also_in: list[str] = Field(default_factory=list, description="Documents carrying the same passage.")
+
+
+class AskResponse(BaseModel):
+    """The answer (`Answer.as_dict()`); fields may be added, never removed without /v2."""
+
+    model_config = ConfigDict(extra="allow")
+    answer: str = Field(description="Text with [n] markers; each has exactly one citation with id n.")
+    abstained: bool
+    citations: list[CitationOut]
+    engine: str
+    corpus_version: str
+    request_id: str
+    timings_ms: dict[str, float]
+    warnings: list[str]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    param: str | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in {
+    400: "The body is not JSON", 401: "Missing or wrong API key", 413: "Body too large",
+    415: "Content-Type is not application/json", 422: "Invalid request (the message names the field)",
+    429: "Rate limited (see Retry-After)", 503: "Index, LLM or audit log unavailable"}.items()}

@@ -1,0 +1,310 @@
+"""HTTP load benchmark: `python -m evals.bench_http [--home DIR] [--clients 1,8,32] [--seconds 30] [--memory 2000]`.
+
+Asks the golden questions (with their history) through `POST /v1/ask`, extractive engine, from 1, 8 and 32
+concurrent keep-alive clients for `--seconds` each, and prints throughput, p50/p95/p99 and errors; in the same run,
+the in-process latency of the same questions (`Assistant.ask`, warm), each asked in process and then over HTTP one
+after the other so both see the same load, and the HTTP overhead as a paired difference and a ratio. It starts its
+own server (`python -m assistant serve`) on a free loopback port, with the index of --home,
+rate limits off and a fresh audit log in a temporary directory, and measures: seconds from `serve` to /readyz 200,
+resident memory (VmRSS) after warm-up and after 100, 500, 1,000 and 2,000 requests of the memory phase, audit rows
+against answers given, an export -> import -> export round trip, and replays compared byte for byte with what the
+clients received. `--url` benchmarks a server already running on loopback instead (no memory or audit figures).
+Bounded: every phase stops at `--seconds` or `--max-requests`; only loopback addresses are accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from evals.metrics import percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def golden() -> list[tuple[str, list[dict]]]:
+    from evals.cases import load_cases
+    from evals.golden_suite import GOLDEN
+
+    return [(c.question, [{"role": t.role, "content": t.content} for t in c.history]) for c in load_cases(GOLDEN)]
+
+
+def warm_assistant(home: Path | None, questions):
+    """The in-process Assistant for the same index, after one untimed pass over the questions."""
+    from assistant.answer import get_assistant
+    from assistant.models import Turn
+    from assistant.settings import load_assistant_settings
+
+    assistant = get_assistant(load_assistant_settings(home))
+    for q, history in questions:
+        assistant.ask(q, [Turn(h["role"], h["content"]) for h in history])
+    return assistant
+
+
+def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2):
+    """Each question asked in process, then over HTTP, one after the other (`passes` times): the same moment's load
+    for both. Returns (in-process ms, HTTP ms, HTTP ms minus the server's own `timings_ms.total` for that request:
+    what HTTP, validation, the thread hop, serialization and the audit queue add)."""
+    from assistant.models import Turn
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=300)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
+    local, remote, outside = [], [], []
+    for _ in range(passes):
+        for q, history in questions:
+            t = time.perf_counter()
+            assistant.ask(q, [Turn(h["role"], h["content"]) for h in history])
+            local.append((time.perf_counter() - t) * 1e3)
+            t = time.perf_counter()
+            conn.request("POST", "/v1/ask", json.dumps({"question": q, "history": history}), headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            remote.append((time.perf_counter() - t) * 1e3)
+            if resp.status != 200:
+                raise SystemExit(f"HTTP {resp.status} for {q!r}")
+            outside.append(remote[-1] - json.loads(data)["timings_ms"]["total"])
+    conn.close()
+    return local, remote, outside
+
+
+class Load:
+    """N client threads, each on its own keep-alive connection, cycling through the questions."""
+
+    def __init__(self, url: str, questions, api_key: str | None = None, keep: int = 0):
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.questions = questions
+        self.headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
+        self.lock = threading.Lock()
+        self.keep = keep
+        self.kept: dict[str, bytes] = {}
+        self.done = self.ok = 0
+
+    def run(self, clients: int, seconds: float, max_requests: int, checkpoints=(), on_checkpoint=None) -> dict:
+        latencies: list[float] = []
+        per_question: dict[str, list[float]] = {}
+        errors: list[str] = []
+        stop = time.monotonic() + seconds
+        sent = [0]
+        marks = sorted(checkpoints)
+
+        def worker(offset: int) -> None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+            i = offset
+            while time.monotonic() < stop:
+                with self.lock:
+                    if sent[0] >= max_requests:
+                        return
+                    sent[0] += 1
+                q, history = self.questions[i % len(self.questions)]
+                i += clients
+                body = json.dumps({"question": q, "history": history})
+                t = time.perf_counter()
+                try:
+                    conn.request("POST", "/v1/ask", body, self.headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    ms = (time.perf_counter() - t) * 1e3
+                    status = resp.status
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+                    with self.lock:
+                        errors.append(f"{exc.__class__.__name__}: {exc}")
+                    continue
+                with self.lock:
+                    self.done += 1
+                    if status != 200:
+                        errors.append(f"HTTP {status}: {data[:200]!r}")
+                    else:
+                        self.ok += 1
+                        latencies.append(ms)
+                        per_question.setdefault(q, []).append(ms)
+                        if len(self.kept) < self.keep:
+                            self.kept[json.loads(data)["request_id"]] = data
+                    while marks and self.done >= marks[0] and on_checkpoint:
+                        on_checkpoint(marks.pop(0))
+            conn.close()
+
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - t0
+        return {"clients": clients, "ok": len(latencies), "errors": errors, "seconds": elapsed,
+                "latencies": latencies, "per_question": per_question}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of a process and its children (the workers of `serve --workers N`), in MB."""
+    total = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            total += int(line.split()[1]) / 1024
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in (children.read_text().split() if children.exists() else []):
+        total += rss_mb(int(child))
+    return total
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: Path | None, state: Path, workers: int = 1) -> tuple[subprocess.Popen, str, float]:
+    """A server on a free loopback port: rate limits off, no keys, audit log under `state`. Returns (process, url,
+    seconds from spawn to /readyz 200)."""
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GROUNDED_API__RATE_LIMIT": "",
+           "GROUNDED_API__RATE_LIMIT_OTHER": "", "GROUNDED_API__PRELOAD_LLM": "false",
+           "GROUNDED_API__KEYS_FILE": str(state / "keys.json"),
+           "GROUNDED_API__AUDIT_URL": f"sqlite:///{state / 'audit.sqlite'}"}
+    cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
+    if home:
+        cmd += ["--home", str(home)]
+    t0 = time.monotonic()
+    with open(state / "server.log", "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    while time.monotonic() - t0 < 300:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited: {(state / 'server.log').read_text()[-2000:]}")
+        try:
+            if all(httpx.get(f"{url}/readyz", timeout=2).status_code == 200 for _ in range(4 * workers - 3)):
+                return proc, url, time.monotonic() - t0
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server was not ready within 300 s")
+
+
+def row(name: str, r: dict) -> str:
+    ms = r["latencies"] or [float("nan")]
+    return (f"| {name} | {r['clients']} | {r['ok']} | {len(r['errors'])} | {r['ok'] / r['seconds']:.1f} | "
+            f"{percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {percentile(ms, 99):.1f} |")
+
+
+def audit_checks(state: Path, answers: int, kept: dict[str, bytes], url: str) -> list[str]:
+    """Rows == answers given; export -> import -> export gives the same bytes; replays equal the responses."""
+    import httpx
+
+    from assistant.api import audit_io
+    from assistant.api.audit import AuditLog
+
+    log = AuditLog(f"sqlite:///{state / 'audit.sqlite'}")
+    for _ in range(100):
+        if log.count() >= answers:
+            break
+        time.sleep(0.1)
+    rows = log.count()
+    first = io.StringIO()
+    audit_io.write(log.rows(), first, "jsonl")
+    copy = AuditLog(f"sqlite:///{state / 'copy.sqlite'}")
+    added, _ = copy.add_rows(audit_io.read(io.StringIO(first.getvalue()), "jsonl", "export"))
+    second = io.StringIO()
+    audit_io.write(copy.rows(), second, "jsonl")
+    same = sum(httpx.get(f"{url}/v1/answers/{rid}/response", timeout=30).content == body for rid, body in kept.items())
+    log.close()
+    copy.close()
+    return [f"audit rows: {rows} for {answers} answers given ({'equal' if rows == answers else 'DIFFERENT'})",
+            f"export round trip: {added} rows imported, re-export "
+            f"{'identical' if first.getvalue() == second.getvalue() else 'DIFFERENT'} "
+            f"({len(first.getvalue().encode()):,} bytes)",
+            f"replay: {same} of {len(kept)} recorded responses equal what the client received, byte for byte"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m evals.bench_http", description=__doc__.splitlines()[0])
+    p.add_argument("--home", type=Path, help="state directory with the index (default: GROUNDED_HOME or .state)")
+    p.add_argument("--url", help="a server already running on loopback (default: start one)")
+    p.add_argument("--api-key", help="its API key, if it needs one")
+    p.add_argument("--clients", default="1,8,32", help="concurrent clients per phase (comma-separated)")
+    p.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
+    p.add_argument("--max-requests", type=int, default=20_000, help="requests per phase at most")
+    p.add_argument("--memory", type=int, default=2000, help="requests of the memory phase (8 clients); 0: skip")
+    p.add_argument("--workers", type=int, default=1, help="server processes (`serve --workers N`)")
+    args = p.parse_args(argv)
+    if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("--url must be a loopback address: this benchmark never loads a remote server")
+    questions = golden()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
+          "noisy: compare runs on a quiet one)", flush=True)
+    assistant = warm_assistant(args.home, questions)
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+        state = Path(tmp)
+        proc = None
+        if args.url:
+            url = args.url.rstrip("/")
+        else:
+            proc, url, cold = start_server(args.home, state, args.workers)
+            lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
+                         "model, one warm-up answer)")
+            lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
+        load = Load(url, questions, args.api_key, keep=50)
+        load.run(1, 300.0, len(questions))  # one untimed pass, as in process
+        local, remote, outside = paired(assistant, url, questions, args.api_key)
+        load.ok += len(remote)
+        diffs = [r - m for r, m in zip(remote, local, strict=True)]
+        table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms |",
+                 "|---|---|---|---|---|---|---|---|"]
+        for name, ms in (("in process, paired", local), ("HTTP /v1/ask, paired", remote)):
+            table.append(f"| {name} | 1 | {len(ms)} | 0 | - | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
+                         f"{percentile(ms, 99):.1f} |")
+        lines.append(f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
+                     f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
+                     f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
+                     f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms; time outside the answer "
+                     f"itself (round trip minus the server's timings_ms.total) p50 {percentile(outside, 50):.1f} ms, "
+                     f"p95 {percentile(outside, 95):.1f} ms")
+        results = []
+        for n in [int(x) for x in args.clients.split(",") if x.strip()]:
+            r = load.run(n, args.seconds, args.max_requests)
+            results.append(r)
+            table.append(row("HTTP /v1/ask", r))
+            print(table[-1], flush=True)
+        if proc is not None and args.memory:
+            memory = {}
+            mem = Load(url, questions, keep=0)
+            checkpoints = [c for c in (100, 500, 1000, 2000, args.memory) if c <= args.memory]
+            mem.run(8, 3600, args.memory, checkpoints, lambda n: memory.setdefault(n, rss_mb(proc.pid)))
+            memory.setdefault(args.memory, rss_mb(proc.pid))
+            lines.append("resident memory in the memory phase: " +
+                         ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) + " requests")
+            answers = load.ok + mem.ok
+            lines += audit_checks(state, answers, load.kept, url)
+        for r in results:
+            for e in sorted(set(r["errors"]))[:5]:
+                lines.append(f"error at {r['clients']} clients: {e}")
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    from ingest.errors import guarded
+
+    raise SystemExit(guarded(main))
