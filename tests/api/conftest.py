@@ -48,7 +48,8 @@ def keys(api_home) -> dict[str, str]:
     from assistant.api.keys import KeyStore
 
     store = KeyStore(api_home / "api_keys.json")
-    return {"tester": store.add("tester"), "tight": store.add("tight", "3/minute"),
+    # the tester asks every golden question (130) within a minute: its own limit is above that
+    return {"tester": store.add("tester", "100000/minute"), "tight": store.add("tight", "3/minute"),
             "auditor": store.add("auditor", audit=True)}
 
 
