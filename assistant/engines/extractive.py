@@ -22,6 +22,7 @@ from ingest.chunk import sentences
 from ingest.dedupe import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
+FLOOR = 0.65  # a passage quoted after the first holds at least this share of the best one's relevance
 ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
                      r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
@@ -174,7 +175,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None and fill else ():
-            if (u.hit.doc_id, u.start) in used or u.relevance < 0.6 * best or (own and id(u) not in own):
+            if (u.hit.doc_id, u.start) in used or u.relevance < FLOOR * best or (own and id(u) not in own):
                 continue
             new = sum(w for t, w in weights.items() if t not in covered and t in stem_set(u.text))
             gain = u.relevance + 0.3 * new / max(1.0, sum(weights.values()))
