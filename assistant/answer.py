@@ -55,11 +55,12 @@ class Assistant:
         self.index = open_index(settings)
         self.embedder = make_embedder(settings.embed)
         self.engines: dict[str, object] = {}
+        self._refresh_lock = threading.Lock()
         self._open()
 
     def _open(self) -> None:
         self.corpus_version = self.index.corpus_version
-        self.index.__dict__.pop("lexical", None)
+        self.index.reload()  # a re-ingest by another process: read its vectors and BM25 index, not the cached ones
         self.retriever = Retriever(self.index, self.settings)
         self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
                                      (c["text"] for c in self.index.chunks() if "(" in c["text"]))
@@ -68,9 +69,12 @@ class Assistant:
         self._planted_lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Reopen the lexical index and document table when an ingest has changed the corpus."""
+        """Reopen the vector store, the lexical index and the document table when an ingest has changed the corpus
+        (one request reopens them; the others wait for it)."""
         if self.index.corpus_version != self.corpus_version:
-            self._open()
+            with self._refresh_lock:
+                if self.index.corpus_version != self.corpus_version:
+                    self._open()
 
     def engine(self, name: str):
         if name not in self.engines:

@@ -56,6 +56,16 @@ class Index:
                 f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
         return out
 
+    def reload(self) -> None:
+        """Forget the opened vector store and BM25 index, so that the next search reads what another process (a
+        re-ingest) wrote. The embedded Chroma client caches its state per process: that cache is cleared too."""
+        self.__dict__.pop("store", None)
+        self.__dict__.pop("lexical", None)
+        if not self.settings.store.chroma_url:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+
     @cached_property
     def store(self):
         from ingest.chroma_store import ChromaStore
@@ -72,7 +82,20 @@ class Index:
         return Lexical(self.settings.index_dir / name)
 
     def dense_search(self, embedding: np.ndarray, k: int = 10, where: dict | None = None) -> list[tuple[str, float]]:
-        return self.store.query(np.asarray(embedding, dtype=np.float32).reshape(1, -1), k, where)[0]
+        """The `k` nearest chunks (chunk_id, cosine); IndexUnavailableError when the vector store fails (a store
+        rewritten underneath by a re-ingest is reopened once before giving up)."""
+        vec = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
+        for attempt in (0, 1):
+            try:
+                return self.store.query(vec, k, where)[0]
+            except IndexUnavailableError:
+                raise
+            except Exception as exc:  # chromadb raises its own types (InternalError "Error finding id", …)
+                if attempt:
+                    raise IndexUnavailableError(f"the vector store failed ({exc.__class__.__name__}: {exc}); "
+                                                "run `python -m ingest` to repair the index") from exc
+                self.reload()
+        return []
 
     def lexical_search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         return self.lexical.search(query, k)
