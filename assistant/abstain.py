@@ -50,8 +50,9 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     is added to (measured: they keep golden's correct abstention at 0.95 with no false abstention): evidence under
     the relevance floor; most of the question's terms unknown; a "how many" / "when" / "which X" question whose
     evidence holds no number, date or named members together with most of its terms."""
-    if not q.terms:
-        return "there is no question to answer once the instructions are set aside"
+    if not q.terms and not q.follow_up:
+        return ("there is no question to answer once the instructions are set aside" if q.instructions else
+                "the question names nothing to look for")
     if q.unresolved:
         return f"the question refers to something earlier (“{q.unresolved}”) that the conversation does not name"
     if not units:
@@ -67,7 +68,7 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if best < min_relevance:
         return f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}"
     missing = [t for t in q.terms if not known(t)]
-    if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en":
+    if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no":
         return "most of the question's terms occur in no document"
     kind = expected_type(q)
     if kind in ("number", "date", "members"):

@@ -15,6 +15,7 @@ from dataclasses import replace
 from assistant import injection, language
 from assistant.abstain import decide
 from assistant.engines.base import Context, Draft
+from assistant.engines.bottom_line import is_rule_question
 from assistant.evidence import Evidence
 from assistant.models import Answer, Filters, Turn
 from assistant.queries import classes, sub_queries
@@ -94,7 +95,8 @@ class Assistant:
         q = replace(q, aliases=tuple((stem(a), tuple(content_stems(full))) for a, full in spelled.items()))
         queries = [search, *sub_queries(q, cls, self.index.lexical.doc_freq)]
         qvec = self.embedder.encode([search], query=True)[0]
-        hits = self.retriever.search(qvec, queries, filters)
+        wide = is_rule_question(q)  # a rule question looks for the rule in every source
+        hits = self.retriever.search(qvec, queries, filters, 2 * self.settings.retrieve.passages if wide else None)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls)
 

@@ -38,7 +38,9 @@ _WHERE = re.compile(r"^where\b|\bin (which|what) (country|city|state|place|regio
 
 def _counted(question: str) -> str | None:
     """The noun a quantity question counts: "how many Ascend 910C units does…" -> "units"; "what share…" -> "share"."""
-    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b", question, re.I)
+    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b", question, re.I) or re.search(
+        r"\bwhat (?:is|was|are|were) the (?:\w+ )?(fine|penalty|penalties|fee|fees|price|cost)\b",
+        question, re.I)
     if m:
         return m.group(1).lower()
     m = re.search(r"\bhow (?:many|large an?|big an?|much)\s+((?:[\w’'-]+\s+){0,4}?)(?:does|do|did|were|was|are|is|will|"

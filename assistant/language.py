@@ -73,3 +73,18 @@ def is_language(word: str) -> bool:
     """`word` names a language ("French" in "the French notice"): it describes a document, it is not what a
     question asks about (ISO 639 names from pycountry)."""
     return word.casefold() in _language_names()
+
+
+RESTRICTION = re.compile(r"verst(o|ö)(ß|ss)|verboten|illegal|rechtswidrig|genehmigungspflicht|infracci(ó|o)n|violaci(ó|o)n|"
+                         r"\bviola\b|ilegal|prohibido|infraction|violation|\bviole\b|interdit|ill(é|e)gal|violazione|"
+                         r"vietato|viola(ç|c)(ã|a)o|proibido", re.I)
+
+
+def asks_restriction(text: str) -> bool | None:
+    """In German, French, Spanish, Italian or Portuguese: True when the question asks whether something is a
+    violation or forbidden, False when it asks whether it is allowed, None when it says neither."""
+    if RESTRICTION.search(text):
+        return True
+    if re.search(r"erlaubt|zul(ä|a)ssig|permitido|autoris(é|e)|l(é|e)gal\b|permesso|consentito", text, re.I):
+        return False
+    return None

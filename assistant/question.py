@@ -97,7 +97,9 @@ def _clauses(sentence: str) -> list[str]:
 
 def _kind(q: str) -> str:
     low = q.lower().strip()
-    if re.search(r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
+    if re.search(r"\bwhat (?:is|was|are|were) the (?:maximum |minimum |total |average |annual )?(?:fine|penalty|"
+                 r"penalties|fee|fees|price|cost|value|amount|threshold|quantity)\b|"
+                 r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
         return "number"
     if re.search(r"^when (was|were|did|will|is|are|had|has)\b|\bwhat (date|day|year|month)\b|"
@@ -114,6 +116,9 @@ def _kind(q: str) -> str:
     return "fact"
 
 
+# capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"
+_NOT_NAMES = frozenset({"i", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
+                        "any", "and", "or", "the", "a", "is", "it", "what", "who", "why", "how", "when", "where"})
 _REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
                         r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
 _AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
@@ -140,7 +145,8 @@ def names_in(text: str) -> list[str]:
             at = sent.find(w, pos)
             pos = at + len(w) if at >= 0 else pos
             digits = any(c.isdigit() for c in w)
-            named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits)
+            named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits
+                                                                     and w.lower() not in _NOT_NAMES)
             if named and w not in out:
                 out.append(w)
     return out
@@ -221,7 +227,10 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     asks = [s for s in said if _ASKS.search(s)] or said
     ask = " ".join(asks[-2:]) if len(asks) > 1 and len(" ".join(asks[-2:])) < 300 else (asks[-1] if asks else core)
     context = " ".join(s for s in said if s not in ask)
-    kind = _kind(ask)
+    bare = re.sub(r"^\W*(?:and|but|so|also|then|ok|okay|well)\b[,\s]*", "", ask, flags=re.I)
+    kind = _kind(bare)
+    if history and re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I):  # "What about in Thailand?"
+        kind = _kind(_last(history, "user")) if _last(history, "user") else kind
     names = names_in(ask)
     if lang != "en" and known is not None:  # other languages capitalise nouns ("Verstoß"): keep names the index knows
         names = [n for n in names if any(c.isdigit() for c in n) or known(stem(n))]
@@ -237,7 +246,8 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
         prev_names = [n for n in names_in(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
         context_names += [n for n in names_in(prev_user) if n not in names and n not in context_names]
-    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask)) or language.judgment(ask))
+    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask)) or language.judgment(ask) or bool(
+        history and re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I) and JUDGMENT.search(_last(history, "user"))))
     dangling = _DANGLING.search(ask)
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""
     if judgment and lang != "en":

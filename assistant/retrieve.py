@@ -136,16 +136,19 @@ class Retriever:
         top = np.argsort(-scores)[: self.settings.retrieve.dense_k]
         return [(keys[i], float(scores[i])) for i in top]
 
-    def search(self, qvec: np.ndarray, queries: list[str], filters: Filters | None = None) -> list[Hit]:
-        """The top `retrieve.passages` chunks, best first, syndicated copies folded into `also_in`."""
+    def search(self, qvec: np.ndarray, queries: list[str], filters: Filters | None = None,
+               passages: int | None = None) -> list[Hit]:
+        """The top `passages` chunks (default `retrieve.passages`), best first, syndicated copies folded into
+        `also_in`."""
         r = self.settings.retrieve
+        n = passages or r.passages
         dense, lexical = self.rankings(qvec, queries, filters)
         cosine = dict(dense)
         fused: dict[str, float] = {}
         for ranking in [[cid for cid, _ in dense], *lexical]:
             for rank, cid in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (r.rrf_k + rank + 1)
-        top = sorted(fused, key=lambda c: -fused[c])[: r.passages * 3]
+        top = sorted(fused, key=lambda c: -fused[c])[: n * 3]
         missing = [c for c in top if c not in cosine]
         if missing:  # lexical-only hits: their cosine from the stored vectors
             for cid, vec in self.index.store.embeddings(missing).items():
@@ -162,7 +165,7 @@ class Retriever:
                             score=fused[cid], dense=cosine.get(cid), lexical=lex_score.get(cid),
                             also_in=tuple(row["also_in"]), page=row.get("page"),
                             pages=tuple(tuple(p) for p in row.get("pages") or ()), meta=meta))
-        return spread(fold_syndicated(hits), r.passages, r.per_document)
+        return spread(fold_syndicated(hits), n, r.per_document)
 
 
 def spread(hits: list[Hit], n: int, per_doc: int) -> list[Hit]:

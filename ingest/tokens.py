@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-TOKENIZER_VERSION = "tokens-1"   # recorded in the index's shaping: a change rebuilds the BM25 index
+TOKENIZER_VERSION = "tokens-2"   # recorded in the index's shaping: a change rebuilds the BM25 index
 
 _PARA = r"(?:\((?:[a-z]{1,4}|\d{1,3})\))"
 TOKEN = re.compile(rf"[^\W_]+(?:(?:[.,:'’\-]|_+)[^\W_]+)*{_PARA}*|{_PARA}+", re.I)
@@ -31,12 +31,21 @@ def words(text: str) -> list[str]:
     return TOKEN.findall(_CJK.sub(r" \1 ", text)) if _CJK.search(text) else TOKEN.findall(text)
 
 
+# British and American spellings of the same word ("licence" / "license"): compliance text is written in both
+_SPELLINGS = {"licence": "license", "licences": "licenses", "licenced": "licensed", "licencing": "licensing",
+              "defence": "defense", "offence": "offense", "offences": "offenses", "authorisation": "authorization",
+              "authorisations": "authorizations", "authorised": "authorized", "authorise": "authorize",
+              "organisation": "organization", "organisations": "organizations", "utilising": "utilizing"}
+
+
 @lru_cache(maxsize=131072)
 def norm(word: str) -> str:
-    """A token case-folded, without accents, with a straight apostrophe, no possessive "'s", and no thousands
-    separators in a number: "Huawei’s" -> "huawei", "Côté" -> "cote", "10,000" -> "10000"."""
+    """A token case-folded, without accents, with a straight apostrophe, no possessive "'s", no thousands
+    separators in a number, and in American spelling: "Huawei’s" -> "huawei", "Côté" -> "cote", "10,000" -> "10000",
+    "Licence" -> "license"."""
     w = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
     w = "".join(c for c in w if not unicodedata.combining(c)).removesuffix("'s")
+    w = _SPELLINGS.get(w, w)
     return w.replace(",", "") if _GROUPED.fullmatch(w) else w
 
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant import language
 from assistant.engines.base import Context
 from assistant.models import Unit
 from assistant.terms import STOP, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
                    r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|requires?|required|must)\b", re.I)
+_PROHIBITION = re.compile(r"\bmay not\b|\bmust not\b|\bcannot\b|\bno \w+(?: \w+)? may\b", re.I)
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
 _OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
@@ -65,13 +67,15 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         for m in _RULE.finditer(u.text):
             s, e = _clause(u.text, m)
             clause = u.text[s:e]
-            if want and not want & stem_set(clause[: m.start() - s + 1]):
+            judged = bool(_VIOLATION.match(m.group(1)))  # "X violates …": X before the verb; "you may not export X …"
+            if want and not want & stem_set(clause[: m.start() - s + 1] if judged else clause):
                 continue  # "they violate market principles": not said of the subject
             if papers and not violation and not papers & stem_set(clause):
                 continue  # "must be reported within 15 days" does not answer "do we need a licence?"
             lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
-            out.append(Rule(u, quote.strip(), bool(hedges(clause)), negated(clause)))
+            prohibition = bool(_PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
+            out.append(Rule(u, quote.strip(), bool(hedges(clause)) and not prohibition, negated(clause)))
             break
 
     def rank(r: Rule) -> tuple:
@@ -79,7 +83,7 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         named = sum(stem(n) in have for n in subject) / max(1, len(subject))
         authority = bool(_AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
-        return (r.hedged, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
+        return (r.hedged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
 
@@ -150,11 +154,27 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
                 "about it follows.")
         return BottomLine([line], [], [line])
     lead = firm[0] if firm else found[0]
-    yes = restricted(lead.quote, lead.negated) == asks_restriction(q.ask or q.core)
+    named = stem_set(lead.quote)
+    uncovered = [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
+    untied = [item for item in specific if not tie(ctx, item, [c for c in subject if stem(c) in named], lead)
+              and stem(item) not in named]
+    if uncovered or (specific and len(untied) == len(specific)):  # the rule is about something else
+        missing = _display(untied[0], q) if untied else uncovered[0]
+        line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
+                f"that it covers {missing}.")
+        rule = f"{_source(lead.unit)} reports: “{lead.quote}” [{first}]."
+        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
+    asked = q.ask or q.core
+    if q.follow_up and not (_VIOLATION.search(asked) or _OBLIGED.search(asked) or language.judgment(asked)
+                            or re.search(r"legal|allowed|permitted|can we|may we", asked, re.I)):
+        asked = q.search  # "What about in Thailand?" asks what the question before it asked
+    yes = restricted(lead.quote, lead.negated) == asks_restriction(asked)
+    if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
+        yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
     head = f"{verdict} {_source(lead.unit)} reports: “{lead.quote}” {mark(lead.unit)}"
     for item in specific:
-        t = tie(ctx, item, subject, lead)
+        t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
             head += f". {_source(t[0])} names the {item} among them: “{t[1]}” {mark(t[0])}"
     lines.append(head + ".")
@@ -241,6 +261,49 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     return BottomLine(lines, units, composed)
 
 
+_ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing", "tested", "run", "running", "benchmark", "benchmarking", "export", "exporting", "exported", "ship", "shipping", "shipped", "sell", "selling", "sold", "buy", "buying", "bought", "import", "importing", "deploy", "deploying", "install", "installing", "operate", "operating", "train", "training", "resell", "reselling", "supply", "supplying", "provide", "providing", "transfer", "transferring", "repair", "repairing", "service", "servicing", "power", "powering", "handle", "handling", "store", "storing", "keep", "keeping", "send", "sending"])
+_NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
+                          r"allowed|legal|permitted|required)\b", re.I)
+
+
+_BOUNDARY = frozenset(["in", "at", "to", "for", "outside", "inside", "within", "by", "with", "from", "on", "during", "and", "or", "if", "when", "while", "into", "across", "throughout", "under", "over", "via", "through"])
+
+
+def case_terms(q) -> list[str]:
+    """The things the case acts on that a rule must name to cover it: the words of the object of each activity
+    ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
+    places or who acts ("our subsidiary", "the client")."""
+    case = _case(q)
+    out: list[str] = []
+    toks = words(case)
+    for i, w in enumerate(toks):
+        if stem(w) not in _ACTIVITY:
+            continue
+        for x in toks[i + 1:]:
+            low = x.lower()
+            if low in _BOUNDARY or stem(x) in _ACTIVITY:
+                break
+            if low not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2:
+                out.append(x)
+    return out
+
+
+def _about(rule: Rule) -> str:
+    """What a rule clause is about, in its own words: its subject before the verb ("the use of Huawei Technologies’
+    Ascend artificial intelligence (AI) chips")."""
+    m = _RULE.search(rule.quote)
+    before = rule.quote[:m.start()] if m else rule.quote
+    tail = re.split(r"\b(?:that|stating|saying|declaring|knows)\s+", before)[-1]
+    tail = re.sub(r"[“”\"]", "", tail).strip(" ,")
+    return tail if 2 <= len(tail.split()) <= 16 else "another matter"
+
+
+def _display(item: str, q) -> str:
+    """An item as the question names it, with the names before it ("Kirin 9000S" for "9000S")."""
+    m = re.search(rf"((?:[A-Z][\w-]*\s+){{0,2}}){re.escape(item)}", q.ask or q.core)
+    return (m.group(1) + item).strip() if m else item
+
+
 def restricted(clause: str, negated: bool) -> bool:
     """The clause states a restriction: a violation, or an obligation ("requires an individual export licence"), not
     negated; or a permission negated ("may not receive any item … without an export licence")."""
@@ -250,18 +313,30 @@ def restricted(clause: str, negated: bool) -> bool:
 
 
 def asks_restriction(question: str) -> bool:
-    """The question asks whether a restriction applies ("is it a violation?", "do we need a licence?"), rather
-    than whether it is free ("is it legal?", "can we ship … without a licence?")."""
+    """The question asks whether a restriction applies ("is it a violation?", "do we need a licence?", "ist es ein
+    Verstoß?"), rather than whether it is free ("is it legal?", "can we ship … without a licence?")."""
+    other = language.asks_restriction(question)
+    if other is not None:
+        return other
     if _VIOLATION.search(question) or _OBLIGED.search(question):
         return not re.search(r"\bwithout\b", question, re.I) or bool(_VIOLATION.search(question))
     return False
 
 
+_IT_CASE = re.compile(r"^\W*(?:is|would|will|could|does)\s+it\s+(?:be\s+)?(?:an?\s+)?(?:violation|illegal|legal|"
+                      r"allowed|permitted|breach\w*|break\w*|against)\b[^?]*?\b(?:to|if|when)\s+(.+?)\s*\??$", re.I)
+
+
 def _case(q) -> str:
-    """The case asked about, in the question's words ("testing a 910D in Malaysia")."""
+    """The case asked about, in the question's words ("testing a 910D in Malaysia"; "use a Huawei smartphone in
+    Malaysia" in "is it a violation to use a Huawei smartphone in Malaysia?")."""
+    ask = re.sub(r"\s+\bnot\b(?=\s+(?:an?\s|violat|illegal|legal|allowed|permitted))", "", q.ask or q.core,
+                 flags=re.I)  # "is testing X NOT a violation?": the case is "testing X"
+    it = _IT_CASE.match(ask)
+    if it and len(it.group(1).split()) <= 14:
+        return it.group(1)
     m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
-                 r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b",
-                 q.ask or q.core, re.I)
+                 r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b", ask, re.I)
     return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
 
 
@@ -269,6 +344,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
+_PERMISSION = re.compile(r"^\W*(?:can|may|could) (?:we|i|our|my|a|an|the|they|you|one|it)\b|\bare we allowed\b", re.I)
 _RULE_ASKED = re.compile(r"violat\w*|breach\w*|\billegal\w*|\blegal\w*|\blawful|\bunlawful|allowed|permitted|"
                          r"permissible|prohibit\w*|forbid\w*|banned|infring\w*|against (the )?(rules|law|controls)|"
                          r"\bbreak\w*\b.{0,40}\b(rules?|laws?|controls|regulations)\b", re.I)
@@ -285,6 +361,8 @@ def is_rule_question(q) -> bool:
     ask = q.ask or q.core
     obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or _ASKED_AMOUNT.search(ask)))
     without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
-    return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask)) or (q.judgment and q.language != "en")
+    permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in q.names)  # "can we test a 910D…?"
+    return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask)) or permission
+                                   or (q.judgment and (q.language != "en" or q.follow_up))
                                    or obligation or without)
 

@@ -51,7 +51,7 @@ class ExtractiveEngine:
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         if is_rule_question(q):  # the evidence for the bottom line, not whatever else mentions a violation
-            lead, most = list(top.support), (self.max_sentences if top.support or not top.units else 0)
+            lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
             lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)

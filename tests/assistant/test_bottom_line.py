@@ -140,3 +140,41 @@ def test_citation_scores_rank_the_passages_and_the_answer_says_how_recent_the_do
     scores = {c.score for c in ans.citations}
     assert len(ans.citations) < 2 or len(scores) > 1 and all(0 < s < 2 for s in scores)
     assert ans.as_of == max(str(d["published"]) for d in assistant.index.documents() if d.get("published"))
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("Is testing a Huawei Kirin 9000S in Malaysia a violation?", "Kirin 9000S"),   # not tied to the rule's class
+    ("Is it a violation to use a Huawei smartphone in Malaysia?", "smartphone"),   # the rule is about chips
+    ("Is it a violation to use US AI chips to train Chinese AI models?", "models"),
+])
+def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, question, missing):
+    ans = ask(seed_settings, question)
+    top = first_line(ans)
+    assert top.startswith("The documents do not settle this") and missing in ans.answer
+    assert_grounded(ans, doc_text)
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("Is testing a Huawei Ascend 910D in Malaysia NOT a violation?", "No."),
+    ("¿Es una infracción probar un Huawei Ascend 910D en Malasia?", "Yes."),
+    ("Ist das Testen eines Huawei Ascend 910D in Malaysia ein Verstoß?", "Yes."),
+    ("Can we test a 910D in Malaysia?", "No."),
+    ("Can our lab in Penang run benchmarks on a 910D board?", "No."),
+])
+def test_verdicts_follow_what_is_asked(seed_settings, question, verdict):
+    ans = ask(seed_settings, question)
+    assert first_line(ans).startswith(verdict), ans.answer
+    assert "NOT" not in ans.answer.split("do not mention")[-1]
+
+
+def test_follow_ups_about_another_place_keep_the_question_they_follow(seed_settings):
+    history = [{"role": "user", "content": "Is testing a Huawei Ascend 910D in Malaysia a violation?"},
+               {"role": "assistant", "content": "Yes. The documents do not mention Malaysia."}]
+    for follow_up in ("What about in Thailand?", "And is using it in Singapore a violation too?"):
+        ans = ask(seed_settings, follow_up, history=history)
+        assert not ans.abstained and first_line(ans).startswith("Yes."), ans.answer
+
+
+def test_a_question_asking_for_an_amount_the_documents_lack_abstains(seed_settings):
+    ans = ask(seed_settings, "What is the maximum fine for using Huawei Ascend chips?")
+    assert ans.abstained
