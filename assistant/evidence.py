@@ -30,8 +30,9 @@ IDENTIFIER_BONUS = 0.15
 
 
 _MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w)|[-*•]\s+)+")
-_FIELD = re.compile(r"^[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}:\s+\S")   # "Holder: Kestrel Microsystems"
+_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")   # "Holder: Kestrel Microsystems"
 _RECORD_LINES = 12
+_SECTION = re.compile(r"^(?:§+\s*\d|(?:section|part|article|chapter)\s+\d+[\w.]*\b)", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
@@ -141,6 +142,8 @@ class Evidence:
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             bad = planted(h.doc_id) if planted else []
+            section: set[str] = set()  # the stems of the heading the unit stands under ("§ 744.23 Supercomputer…")
+            titled = stem_set(str(h.meta.get("title") or "")) if asked else set()  # "memo EC-2025-014": its title
             for j, (s, e) in enumerate(spans):
                 text = h.text[s - h.start:e - h.start]
                 hit_bad = [b for b in bad if b[0] < e and b[1] > s]
@@ -153,12 +156,15 @@ class Evidence:
                 have = stem_set(text)
                 have |= {a for a, full in q.aliases if full and set(full) <= have}  # "Bureau of Industry and Security" is "BIS"
                 overlap = sum(w for t, w in weights.items() if t in have) / total
-                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + _identity(asked, text, have)
                 head = heading(h, s, e)
+                identity = _identity(asked, text, have | titled if head else have | section | titled)  # a section's body is its
+                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + identity  # identifier's too
+                if head or _SECTION.match(text):  # "§ 744.23 Supercomputer … end uses." opens a section too
+                    section = have
                 if head:  # a body sentence that states the claim goes first; a headline is support of last resort
                     rel *= HEADING_WEIGHT
                 units.append(Unit(hit=h, start=s, end=e, text=text, relevance=rel, cosine=cos, overlap=overlap,
-                                  heading=head))
+                                  heading=head, identified=identity > 0))
                 if vecs is not None:
                     vectors[f"{h.chunk_id}:{s}"] = vecs[j]
         units.sort(key=lambda u: -u.relevance)

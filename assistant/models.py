@@ -87,6 +87,7 @@ class Unit:
     cosine: float = 0.0
     overlap: float = 0.0
     heading: bool = False   # a headline or section heading, not a body sentence
+    identified: bool = False  # carries an identifier the question names (itself or through its section heading)
 
 
 @dataclass(frozen=True)

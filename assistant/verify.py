@@ -152,9 +152,15 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     said = " ".join(quotes)
     if not all(named_in(n, known) for n in names(frame)) or negated(VERDICT.sub(" ", frame)):
         return None
-    if not numbers(frame) <= numbers(passage.text):
-        return None
-    if VERDICT.match(frame) and (hedges(said) or negated(said) or not (JUDGED.search(said) or OBLIGED.search(said))):
+    if not numbers(frame) <= numbers(" ".join([passage.text, *(str(meta.get(k) or "") for k in ("title", "publisher",
+                                                                                            "published"))])):
+        return None  # a figure of the frame must be the passage's, or its source's ("Policy TCP-7 (issued 2025-06-05)")
+    prohibition = bool(re.search(r"\b(?:may|must|shall) not\b|\bcannot\b|\bno \w+(?: \w+)? may\b", said, re.I))
+    hedged = hedges(said) - ({"may", "can", "could"} if prohibition else set())  # "may not export" is a rule
+    if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
+        hedged -= {"reported", "reports", "claimed", "claims", "expected"}
+    if VERDICT.match(frame) and (hedged or (negated(said) and not prohibition)
+                                 or not (JUDGED.search(said) or OBLIGED.search(said))):
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 

@@ -10,7 +10,7 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "3"  # 3: title prefix capped; page starts per chunk
+CHUNKER_VERSION = "6"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -30,7 +30,35 @@ def sentences(text: str) -> list[tuple[int, int]]:
             lead, trail = len(piece) - len(piece.lstrip()), len(piece.rstrip())
             if trail > lead:
                 spans.append((line.start() + s + lead, line.start() + s + trail))
-    return spans
+    return _rewrapped(text, spans)
+
+
+_WRAPPED = re.compile(r"[ \t]*\n[ \t]*")
+_GAP = re.compile(r"\s*\n\s*\n?\s*")  # a line break, or a blank line a cleaner put where a wrapped line broke
+# a line ending in a word no sentence ends with ("… a value of more than" / "USD 25,000 must be reported") goes on
+_DANGLING = re.compile(r"\b(?:than|of|to|the|a|an|and|or|with|in|for|by|at|on|from|as|that|which|under|over|more|"
+                       r"less|within|without|per|between|including|such|is|are|was|were|be|must|may|shall|will|not)$",
+                       re.I)
+
+
+def _rewrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences of hard-wrapped text joined back across a single line break: a line that ends without closing
+    punctuation, followed by one that starts in lower case or with a digit ("…escalated to Export Compliance within"
+    + "2 business days of receipt."), or that ends in a word no sentence ends with ("… a value of more than" +
+    "USD 25,000 must be reported"), is one sentence, as it was written."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out:
+            ps, pe = out[-1]
+            gap = text[pe:s]
+            dangling = bool(_DANGLING.search(text[ps:pe]))
+            if (_WRAPPED.fullmatch(gap) or (dangling and _GAP.fullmatch(gap))) and \
+                    not re.search(r"[.!?:;”\")\]]$", text[ps:pe]) and \
+                    (text[s:s + 1].islower() or text[s:s + 1].isdigit() or dangling):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
 
 
 def chunk_id(doc_id: str, text: str, occurrence: int = 0) -> str:

@@ -70,7 +70,7 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
 
 
-_FIELD = re.compile(r"^[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}:\s+\S")
+_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")
 
 
 def record_fields(units: list[Unit], run: int = 3) -> list[int]:

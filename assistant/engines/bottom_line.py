@@ -45,12 +45,18 @@ class Rule:
     negated: bool
 
 
+_STOP = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
+_STOP_SENTENCE = re.compile(r"[;]|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
+
+
 def _clause(text: str, m: re.Match) -> tuple[int, int]:
     """The span of the clause around the judgment word at `m`: from the last opener ("that", ";", ":", sentence
-    start) before it to the next ; , or full stop after its object."""
+    start) before it to the next ; , or full stop after its object. A prohibition or obligation runs to the end of
+    its sentence ("You may not export, reexport, or transfer … without a license … to Country Group D:5"): its
+    conditions are the rule."""
     opens = [o.end() for o in _OPEN.finditer(text, 0, m.start())]
     start = max(opens) if opens else 0
-    stop = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
+    stop = _STOP if _VIOLATION.match(m.group(1)) else _STOP_SENTENCE
     end = stop.search(text, m.end()).start()
     return start, end
 
@@ -75,12 +81,16 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
             lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
             prohibition = bool(_PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
-            out.append(Rule(u, quote.strip(), bool(hedges(clause)) and not prohibition, negated(clause)))
+            hedge = hedges(clause) - ({"reported", "reports", "expected"} if _OBLIGED.search(clause) else set())
+            out.append(Rule(u, quote.strip(), bool(hedge) and not prohibition, negated(clause)))
             break
+
+    terms = set(ctx.question.terms)
 
     def rank(r: Rule) -> tuple:
         have = stem_set(r.quote)
         named = sum(stem(n) in have for n in subject) / max(1, len(subject))
+        named += len(terms & have) / max(1, len(terms))  # the rule about what is asked ("export … 3A090.a … D:5")
         authority = bool(_AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
         return (r.hedged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
@@ -111,9 +121,16 @@ def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple
     return (best[1], best[2]) if best else None
 
 
+def _flat(text: str) -> str:
+    """A quote on one line: a hard-wrapped passage's line breaks as spaces (verification ignores spacing)."""
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
 def _source(u: Unit) -> str:
+    """"The Business Times (2025-05-14)"; a document without a publisher by its title, cut to 12 words."""
     m = u.hit.meta
-    return f"{m.get('publisher') or m.get('title') or u.hit.doc_id} ({m.get('published') or 'date not given'})"
+    title = " ".join(str(m.get("title") or "").split()[:12])
+    return f"{m.get('publisher') or title or u.hit.doc_id} ({m.get('published') or 'date not given'})"
 
 
 @dataclass(frozen=True)
@@ -162,7 +179,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         missing = _display(untied[0], q) if untied else uncovered[0]
         line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
                 f"that it covers {missing}.")
-        rule = f"{_source(lead.unit)} reports: “{lead.quote}” [{first}]."
+        rule = f"{_source(lead.unit)} reports: “{_flat(lead.quote)}” [{first}]."
         return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
     asked = q.ask or q.core
     if q.follow_up and not (_VIOLATION.search(asked) or _OBLIGED.search(asked) or language.judgment(asked)
@@ -172,11 +189,11 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
         yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
-    head = f"{verdict} {_source(lead.unit)} reports: “{lead.quote}” {mark(lead.unit)}"
+    head = f"{verdict} {_source(lead.unit)} reports: “{_flat(lead.quote)}” {mark(lead.unit)}"
     for item in specific:
         t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
-            head += f". {_source(t[0])} names the {item} among them: “{t[1]}” {mark(t[0])}"
+            head += f". {_source(t[0])} names the {item} among them: “{_flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
     case = _case(q)
     if case and firm and (specific or q.context_names):
@@ -186,7 +203,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id]
     if hedged and firm:  # the source that words the same rule as a possibility: the closest wording to the lead
         r = max(hedged, key=lambda r: len(stem_set(r.quote) & stem_set(lead.quote)) / len(stem_set(r.quote) | stem_set(lead.quote)))
-        lines.append(f"{_source(r.unit)} words it as a possibility: “{r.quote}” {mark(r.unit)}.")
+        lines.append(f"{_source(r.unit)} words it as a possibility: “{_flat(r.quote)}” {mark(r.unit)}.")
     if absent and (line := ctx.absence()):
         lines.append(line)
         composed.append(line)
@@ -198,7 +215,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
                r"up to|not exceeding|no more than|or more|or less)")
-_AMOUNT = r"([$€£]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b)?"
+_AMOUNT = (r"([$€£]\s?|(?:USD|EUR|GBP|MYR|SGD|RM)\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b|"
+           r"(?=\s*(?:USD|EUR|GBP|MYR|SGD|dollars?|euros?)\b))?")
 _THRESHOLD = re.compile(rf"\b{_COMPARATOR}\s+(?:a |an |the )?(?:value of |total of )?{_AMOUNT}", re.I)
 _ASKED_AMOUNT = re.compile(_AMOUNT, re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
@@ -239,18 +257,19 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
             found.append((u, m))
     if not found:
         return None
-    found.sort(key=lambda x: (str(x[0].hit.meta.get("published") or ""), x[0].relevance), reverse=True)
+    found.sort(key=lambda x: (len(terms & stem_set(x[0].text)), str(x[0].hit.meta.get("published") or ""),
+                              x[0].relevance), reverse=True)  # the rule about what is asked, the newest first
     u, m = found[0]
     limit = _number(m.group(3), m.group(4))
     applies = _holds(m.group(1), asked, limit)
-    lines = [f"{'Yes' if applies else 'No'}. {_source(u)} reports: “{u.text.rstrip('.')}” [{first}]."]
-    said = f"{amounts[0].group(0).strip()} {'meets' if applies else 'does not meet'} the condition “{m.group(0)}”"
+    lines = [f"{'Yes' if applies else 'No'}. {_source(u)} reports: “{_flat(u.text).rstrip('.')}” [{first}]."]
+    said = f"{amounts[0].group(0).strip()} {'meets' if applies else 'does not meet'} the condition “{_flat(m.group(0)).strip()}”"
     composed = [f"This is an inference the documents support but do not state: {said}."]
     lines += composed
     units = [u]
     for v, n in found[1:]:
         if _number(n.group(3), n.group(4)) != limit and v.hit.doc_id != u.hit.doc_id:
-            lines.append(f"{_source(v)} sets another threshold: “{v.text.rstrip('.')}” [{first + 1}].")
+            lines.append(f"{_source(v)} sets another threshold: “{_flat(v.text).rstrip('.')}” [{first + 1}].")
             note = ("The sources conflict on the threshold; the newer is given first."
                     if v.hit.meta.get("published") and u.hit.meta.get("published") else
                     "The sources conflict on the threshold, and not every one is dated.")

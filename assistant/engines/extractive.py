@@ -171,7 +171,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
         limit = max(limit, len(lead))
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     asked = {stem(n) for n in q.names if any(c.isdigit() for c in n)}  # a question naming an identifier is answered
-    own = {id(u) for u in units if asked & stem_set(u.text)}           # from the record that carries it
+    own = {id(u) for u in units if u.identified or asked & stem_set(u.text)}  # from the record that carries it
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None and fill else ():

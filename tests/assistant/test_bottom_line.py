@@ -8,6 +8,7 @@ import re
 import pytest
 
 from assistant.answer import answer
+from assistant.settings import AssistantSettings
 from ingest.errors import InputError
 
 pytestmark = pytest.mark.model
@@ -178,3 +179,43 @@ def test_follow_ups_about_another_place_keep_the_question_they_follow(seed_setti
 def test_a_question_asking_for_an_amount_the_documents_lack_abstains(seed_settings):
     ans = ask(seed_settings, "What is the maximum fine for using Huawei Ascend chips?")
     assert ans.abstained
+
+
+def test_regulation_memo_and_wrapped_policy_rules_give_verdicts(tmp_path):
+    """Documents of other kinds (a regulation excerpt with § and ECCN identifiers, a memo whose header is fields, a
+    hard-wrapped policy): a prohibition is a rule, a threshold stated across a line break is applied to the amount,
+    a section's body answers for its section number, the memo's fields are content."""
+    from ingest.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ear-excerpt.txt").write_text(
+        "Excerpt: Export Administration Regulations, Part 744 (training excerpt)\n\n"
+        "§ 744.23 Supercomputer and advanced-node end uses.\n\n"
+        "(a) General prohibitions. You may not export, reexport, or transfer (in-country) any item classified under "
+        "ECCN 3A090.a without a license from BIS when the item is destined for a supercomputer end use in a "
+        "destination specified in Country Group D:5.\n\n"
+        "§ 744.6 Restrictions on specific activities of U.S. persons.\n\n"
+        "(b) A violation of this section may result in a civil penalty of up to USD 374,474 per violation.\n",
+        encoding="utf-8")
+    (corpus / "memo.md").write_text(
+        "---\ntitle: Internal memo EC-2025-014\npublisher: Acme Compliance Office\npublished: 2025-06-02\n---\n"
+        "**To:** APAC engineering leads\n**From:** Dana Whitfield, Export Compliance\n**Effective:** 2025-06-09\n\n"
+        "Any quotation or shipment involving accelerator hardware classified under ECCN 3A090.a with a value of more than\n"
+        "USD 25,000 must be reported to Export Compliance before the quotation is sent. Any such request must be\n"
+        "escalated to Export Compliance within\n2 business days of receipt.\n", encoding="utf-8")
+    settings = AssistantSettings(home=tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    licence = ask(settings, "Is a license required to export a 3A090.a item for a supercomputer end use in a "
+                            "Country Group D:5 destination?")
+    assert first_line(licence).startswith("Yes.") and "without a license" in licence.answer
+    above = ask(settings, "Is a report required for a $30,000 shipment of 3A090.a hardware?")
+    below = ask(settings, "Is a report required for a $20,000 shipment of 3A090.a hardware?")
+    assert first_line(above).startswith("Yes.") and first_line(below).startswith("No.")
+    assert "USD 25,000" in above.citations[0].quote  # the rule, whole, across the line break
+    penalty = ask(settings, "What is the maximum civil penalty under § 744.6?")
+    assert "374,474" in penalty.citations[0].quote
+    due = ask(settings, "Within how many days must a request be escalated to Export Compliance?")
+    assert any("2 business days" in c.quote for c in due.citations)
+    effective = ask(settings, "When does memo EC-2025-014 take effect?")
+    assert "2025-06-09" in effective.answer
