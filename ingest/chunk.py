@@ -10,7 +10,7 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "6"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined
+CHUNKER_VERSION = "7"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -34,6 +34,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 _WRAPPED = re.compile(r"[ \t]*\n[ \t]*")
+_CODE = re.compile(r"^\s*(?:export\s+|set\s+)?[A-Za-z_][\w.-]*\s*=|`|[{};]\s*$|^\s*[$#>]\s")  # code: never joined
 _GAP = re.compile(r"\s*\n\s*\n?\s*")  # a line break, or a blank line a cleaner put where a wrapped line broke
 # a line ending in a word no sentence ends with ("… a value of more than" / "USD 25,000 must be reported") goes on
 _DANGLING = re.compile(r"\b(?:than|of|to|the|a|an|and|or|with|in|for|by|at|on|from|as|that|which|under|over|more|"
@@ -53,6 +54,7 @@ def _rewrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
             gap = text[pe:s]
             dangling = bool(_DANGLING.search(text[ps:pe]))
             if (_WRAPPED.fullmatch(gap) or (dangling and _GAP.fullmatch(gap))) and \
+                    not (_CODE.search(text[ps:pe]) or _CODE.search(text[s:e])) and \
                     not re.search(r"[.!?:;”\")\]]$", text[ps:pe]) and \
                     (text[s:s + 1].islower() or text[s:s + 1].isdigit() or dangling):
                 out[-1] = (ps, e)
