@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest import tokens
 
@@ -69,9 +70,11 @@ def content_stems(text: str) -> list[str]:
     return list(out)
 
 
-def stem_set(text: str) -> set[str]:
-    """Every index term of `text`: its tokens' stems and the parts of its compound tokens ("3a090" of "3A090.a")."""
-    return {stem(t) for t in tokens.index_terms(text)}
+@lru_cache(maxsize=32768)
+def stem_set(text: str) -> frozenset[str]:
+    """Every index term of `text`: its tokens' stems and the parts of its compound tokens ("3a090" of "3A090.a").
+    Cached: the same passage is compared many times while one answer is composed."""
+    return frozenset(stem(t) for t in tokens.index_terms(text))
 
 
 def hedges(text: str) -> frozenset[str]:

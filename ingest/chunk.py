@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from functools import lru_cache
 
 from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
@@ -17,6 +18,11 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """`[start, end)` spans of the sentences of `text` (blingfire): never across a line break, whitespace trimmed."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=16384)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     import blingfire
 
     spans: list[tuple[int, int]] = []
@@ -30,7 +36,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             lead, trail = len(piece) - len(piece.lstrip()), len(piece.rstrip())
             if trail > lead:
                 spans.append((line.start() + s + lead, line.start() + s + trail))
-    return _rewrapped(text, spans)
+    return tuple(_rewrapped(text, spans))
 
 
 _WRAPPED = re.compile(r"[ \t]*\n[ \t]*")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -43,6 +44,7 @@ def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float, agr
     return float((wa * (best >= threshold)).sum() / wa.sum())
 
 
+@lru_cache(maxsize=32768)
 def identifiers(text: str) -> frozenset[str]:
     """The identifiers of a text: tokens with digits and letters or separators ("EL-2025-0001", "3A090.a", "910D",
     "744.23"), not plain numbers or years."""

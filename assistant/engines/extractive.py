@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question
@@ -213,8 +214,9 @@ def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     return any(not same_claim(x, y) for x, y in close)
 
 
-def _sents(text: str) -> list[str]:
-    return [text[s:e] for s, e in sentences(text)] or [text]
+@lru_cache(maxsize=16384)
+def _sents(text: str) -> tuple[str, ...]:
+    return tuple(text[s:e] for s, e in sentences(text)) or (text,)
 
 
 def _duplicate_of(ctx: Context, u: Unit, picks):
