@@ -154,6 +154,7 @@ class Assistant:
                 raise
             warnings.append(f"the {name} engine is unavailable ({exc}); showing the extractive answer instead")
             draft, fell_back = self.engine("extractive").draft(ctx), True
+        wrote = "extractive" if fell_back else name
         warnings += draft.warnings
         if draft.abstained:
             return self._abstained(ctx, name, verdict, "the engine found no answer in the passages", warnings, t0, t1)
@@ -163,12 +164,12 @@ class Assistant:
         if name != "extractive" and not fell_back and failed:
             warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
                             "showing the extractive answer instead")
-            draft = self.engine("extractive").draft(ctx)
+            draft, wrote = self.engine("extractive").draft(ctx), "extractive"
             checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         if not checked.citations:
             return self._abstained(ctx, name, verdict, "no sentence of the draft survived verification", warnings,
                                    t0, t1)
-        return self._answer(checked.text, checked.citations, False, name, verdict, warnings, t0, t1)
+        return self._answer(checked.text, checked.citations, False, wrote, verdict, warnings, t0, t1)
 
     def _notes(self, ctx: Context, filters: Filters | None) -> list[str]:
         """What the user should know about how the question was read."""

@@ -122,7 +122,7 @@ class Answer:
     answer: str
     citations: tuple[Citation, ...]
     abstained: bool
-    engine: str
+    engine: str          # the engine that wrote it: "extractive" when the one asked for fell back (a warning says so)
     corpus_version: str
     settings_hash: str
     request_id: str

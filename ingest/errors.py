@@ -53,7 +53,8 @@ class LLMUnavailableError(GroundedError):
 
 def guarded(command, *args) -> int:
     """Run a command-line entry point: a GroundedError becomes one line on stderr and its exit code, anything
-    unforeseen one line and exit code 1; never a stack trace."""
+    unforeseen one line and exit code 1; never a stack trace. Output cut short by its reader (`| head`) ends quietly
+    with 0, as the Python docs advise for SIGPIPE (signal module, "Note on SIGPIPE")."""
     import sys
 
     try:
@@ -63,6 +64,11 @@ def guarded(command, *args) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error; Python's flush at exit must not fail
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the message names what failed
         print(f"error: unexpected failure ({exc.__class__.__name__}: {exc})", file=sys.stderr)
         return 1

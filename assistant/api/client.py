@@ -1,7 +1,7 @@
 """A client of a running server for `python -m assistant ask --url URL`: the same answer without loading a model.
 
 Failures are one-line GroundedErrors with the CLI's exit codes: the server unreachable or failing (4), the key
-refused (2), the request rejected (1, with the server's message).
+refused or an unknown engine (2, as when asking in process), the request rejected (1, with the server's message).
 """
 
 from __future__ import annotations
@@ -14,16 +14,20 @@ import httpx
 from ingest.errors import ConfigError, GroundedError, InputError, LLMUnavailableError
 
 
-def _message(response: httpx.Response) -> str:
+def _error(response: httpx.Response) -> tuple[str, str | None]:
+    """The server's error message and the request field it names (`param`), if any."""
     try:
         err = response.json().get("error") or {}
-        return str(err.get("message") or response.reason_phrase)
+        return str(err.get("message") or response.reason_phrase), err.get("param")
     except (ValueError, AttributeError):
-        return " ".join(response.text.split())[:200] or response.reason_phrase
+        return " ".join(response.text.split())[:200] or response.reason_phrase, None
 
 
 def _raise(response: httpx.Response, url: str) -> None:
-    message = f"{url} answered {response.status_code}: {_message(response)}"
+    text, param = _error(response)
+    message = f"{url} answered {response.status_code}: {text}"
+    if response.status_code == 422 and param == "engine":
+        raise ConfigError(message)
     if response.status_code in (401, 403):
         raise ConfigError(f"{message} (pass --api-key KEY or set GROUNDED_API_KEY)")
     if response.status_code == 404:

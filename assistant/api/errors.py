@@ -100,8 +100,12 @@ def install(app: FastAPI) -> None:
             message = f"no such endpoint: {request.method} {request.url.path} (the API is described at /docs)"
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
-        return error_response(exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message,
-                              getattr(exc, "headers", None))
+        code = STATUS_CODES.get(exc.status_code, "error")
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's "error parsing"
+            bad = exc.__cause__
+            code, message = "invalid_json", (f"the body is not valid JSON: it is not UTF-8 (byte "
+                                             f"0x{bad.object[bad.start]:02x} at position {bad.start})")
+        return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(GroundedError)
     async def _grounded(request: Request, exc: GroundedError):
@@ -110,9 +114,33 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": "30"} if status == 503 else None
         return error_response(status, code, str(exc), headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
-        ref = uuid.uuid4().hex[:12]
-        log.error("unexpected failure %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal", f"unexpected failure ({exc.__class__.__name__}); the server log has "
-                              f"the details under reference {ref}", request_id=ref)
+    app.add_middleware(Unexpected)
+
+
+class Unexpected:
+    """ASGI middleware: an exception no handler knows becomes a 500 JSON error with a reference, logged once with
+    its traceback under that reference. (An `exception_handler(Exception)` would be logged twice: Starlette's
+    ServerErrorMiddleware re-raises after the handler, and the server logs it again.) When the response has already
+    started (a stream), nothing more can be sent: it is only logged."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            ref = uuid.uuid4().hex[:12]
+            log.error("unexpected failure %s on %s %s", ref, scope.get("method"), scope.get("path"), exc_info=exc)
+            if not started:
+                await error_response(500, "internal", f"unexpected failure ({exc.__class__.__name__}); the server "
+                                     f"log has the details under reference {ref}", request_id=ref)(scope, receive, send)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -124,7 +125,9 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
 async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str,
                   started: float) -> AsyncIterator[bytes]:
     service = request.app.state.service
-    head = {"id": "chatcmpl-pending", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+    request_id = uuid.uuid4().hex[:16]  # chosen now: every chunk carries the same id, the answer's request id
+    head = {"id": f"chatcmpl-{request_id}", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model}
 
     def chunk(base: dict, delta: dict, finish: str | None = None, **extra) -> bytes:
         return sse_json(None, {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
@@ -132,7 +135,8 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
 
     yield chunk(head, {"role": "assistant", "content": ""})
     try:
-        async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None):
+        async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None,
+                                                 request_id=request_id):
             if kind == "ping":
                 yield PING
             elif kind == "answer":

@@ -5,6 +5,7 @@ other answers) while an LLM writes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -163,12 +164,15 @@ class Service:
         return token
 
     async def answer(self, question: str, history: list[dict], engine: str, filters: dict | None,
-                     on_token: Callable[[str], None] | None = None, gone: threading.Event | None = None):
-        """`answer()` in the thread pool (at most `answer_threads` at once); returns the Answer."""
+                     on_token: Callable[[str], None] | None = None, gone: threading.Event | None = None,
+                     request_id: str | None = None):
+        """`answer()` in the thread pool (at most `answer_threads` at once); returns the Answer, with `request_id`
+        when one was chosen before answering (a stream whose first chunk already carried it)."""
         from assistant.answer import answer
 
         self.require()
         token = self._guarded_tokens(on_token, gone)
-        return await anyio.to_thread.run_sync(
+        ans = await anyio.to_thread.run_sync(
             lambda: answer(question, history, engine, filters, settings=self.settings, on_token=token),
             limiter=self.limiter)
+        return dataclasses.replace(ans, request_id=request_id) if request_id else ans

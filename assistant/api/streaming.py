@@ -24,8 +24,10 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 async def answer_events(service: Service, question: str, history: list[dict], engine: str,
-                        filters: dict | None, keepalive: float = KEEPALIVE_S) -> AsyncIterator[tuple[str, object]]:
-    """The answer's events; the final `("answer", Answer)` is the verified answer. Errors are raised."""
+                        filters: dict | None, keepalive: float = KEEPALIVE_S, request_id: str | None = None
+                        ) -> AsyncIterator[tuple[str, object]]:
+    """The answer's events; the final `("answer", Answer)` is the verified answer (with `request_id` when given).
+    Errors are raised."""
     loop = asyncio.get_running_loop()
     tokens: asyncio.Queue[str] = asyncio.Queue()
     gone = threading.Event()
@@ -33,7 +35,8 @@ async def answer_events(service: Service, question: str, history: list[dict], en
     def on_token(text: str) -> None:
         loop.call_soon_threadsafe(tokens.put_nowait, text)
 
-    task = asyncio.ensure_future(service.answer(question, history, engine, filters, on_token=on_token, gone=gone))
+    task = asyncio.ensure_future(service.answer(question, history, engine, filters, on_token=on_token, gone=gone,
+                                                request_id=request_id))
     try:
         while True:
             getter = asyncio.ensure_future(tokens.get())

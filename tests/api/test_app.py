@@ -181,3 +181,19 @@ def test_cors_origins_from_the_environment(monkeypatch, tmp_path):
 def test_a_bad_rate_limit_setting_is_a_clear_start_up_error(api_home, tmp_path):
     with pytest.raises(ConfigError, match="bad rate limit 'lots'"):
         create_app(settings(api_home, tmp_path, rate_limit="lots"))
+
+
+def test_an_unexpected_failure_is_a_500_json_logged_once(api_home, tmp_path, caplog):
+    app = create_app(settings(api_home, tmp_path), load=False)
+
+    @app.get("/boom")
+    async def boom():
+        raise RuntimeError("a bug")
+
+    with TestClient(app) as client, caplog.at_level("ERROR"):
+        r = client.get("/boom")
+    err = r.json()["error"]
+    assert r.status_code == 500 and err["code"] == "internal" and "RuntimeError" in err["message"]
+    assert "a bug" not in r.text and "Traceback" not in r.text  # the details are in the log, not the response
+    logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
+    assert len(logged) == 1 and err["request_id"] in logged[0].getMessage() and logged[0].exc_info

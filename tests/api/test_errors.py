@@ -55,6 +55,11 @@ def test_a_body_that_is_not_json_is_400(http):
           400, "invalid_json", "not valid JSON")
 
 
+def test_a_body_that_is_not_utf8_is_invalid_json_400(http):
+    error(http.post("/v1/ask", content=b'{"question": "Is \xff\xfe legal?"}', headers={"content-type": "application/json"}),
+          400, "invalid_json", "not UTF-8", "0xff")
+
+
 def test_missing_wrong_and_revoked_keys_are_401(server, http, api_home):
     from assistant.api.keys import KeyStore
 

@@ -22,7 +22,7 @@ def test_llm_server_down_gives_the_extractive_answer_with_a_warning(api_home, ex
     down = AssistantSettings(home=api_home, llm=LLMSettings(backend="openai", url=f"http://127.0.0.1:{free_port()}/v1"))
     got = answer(QUESTION, engine="llm", settings=down)
     assert not got.abstained and got.citations
-    assert got.answer == extractive.answer
+    assert got.answer == extractive.answer and got.engine == "extractive"  # the engine that wrote it
     assert any("llm engine is unavailable" in w and "cannot reach the LLM server" in w for w in got.warnings)
     assert not any("failed verification" in w for w in got.warnings)
 
@@ -37,7 +37,7 @@ def test_a_deadline_raised_from_on_token_falls_back_too(api_home, fake_llm, extr
             raise LLMUnavailableError("the LLM did not finish within 1 s")
 
     got = answer(QUESTION, engine="llm", settings=settings, on_token=on_token)
-    assert len(seen) == 3 and got.answer == extractive.answer
+    assert len(seen) == 3 and got.answer == extractive.answer and got.engine == "extractive"
     assert any("did not finish within 1 s" in w for w in got.warnings)
 
 

@@ -84,4 +84,7 @@ def test_raw_stream_ends_with_done(server):
     chunks = [json.loads(d) for _, d in events[:-1]]
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["citations"]
-    assert len({c["id"] for c in chunks[1:]}) == 1
+    rid = chunks[-1]["grounded"]["request_id"]  # every chunk, the first included, carries the answer's id
+    assert {c["id"] for c in chunks} == {f"chatcmpl-{rid}"}
+    replay = httpx.get(f"{server.url}/v1/answers/{rid}", headers=server.headers(), timeout=60)
+    assert replay.status_code == 200, replay.text

@@ -46,11 +46,22 @@ def test_ask_url_streams_llm_tokens(server, keys):
     assert "Kessler" in out.stderr and "Sources" in out.stdout
 
 
+def test_a_reader_that_stops_early_is_not_an_error(server, keys):
+    """`ask ... | head`: the pipe is closed before the answer is printed; no BrokenPipeError, no traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "--url", server.url, "--api-key",
+                             keys["tester"], KESSLER], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before a byte is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and err == "", err
+
+
 def test_ask_url_errors_are_one_line(server, keys):
     closed = f"http://127.0.0.1:{free_port()}"
     for args, code, needle in ((["--url", closed, KESSLER], 4, "is it running"),
                                (["--url", server.url, KESSLER], 2, "401"),
-                               (["--url", server.url, "--api-key", keys["tester"], "  "], 1, "the question is empty")):
+                               (["--url", server.url, "--api-key", keys["tester"], "  "], 1, "the question is empty"),
+                               (["--url", server.url, "--api-key", keys["tester"], "--engine", "gpt-9", KESSLER], 2,
+                                "known engines: extractive, llm")):  # the same exit code as asking in process
         out = run("ask", *args)
         assert out.returncode == code and needle in out.stderr, (args, out.stderr)
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
