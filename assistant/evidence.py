@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.models import Hit, Unit
 from assistant.question import Question, instructing
-from assistant.terms import NUMBER, content_stems, new_match, stem, stem_set, when, words
+from assistant.terms import CALENDAR, NUMBER, content_stems, new_match, stem, stem_set, when, words
 from ingest.chunk import sentences
 from ingest.embed import Embedder
 
@@ -212,6 +212,6 @@ def _type_fit(q: Question, text: str) -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot."""
     if q.kind == "number":
         return 0.12 if new_match(NUMBER, text, q.text) else -0.08
-    if q.kind == "date":
-        return 0.12 if when(text) else -0.08
+    if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
+        return 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
     return 0.0

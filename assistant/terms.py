@@ -35,6 +35,16 @@ TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:
                   r"business days|working days|monday (?:to|through) friday|around the clock|24/7)\b", re.I)
 
 
+# a calendar date, not only "Tuesday" or "last month": "May 13", "13 May", "2025-05-14", "2 juin 2025"
+CALENDAR = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|"
+    r"jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|février|"
+    r"fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|januar|februar|"
+    r"märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
+    r"noviembre|diciembre)\b|\b\d{4}-\d\d-\d\d\b", re.I)
+
+
 def when(text: str) -> bool:
     """`text` says when: a date, a deadline or duration ("within 15 days"), or hours ("9 a.m. to 5 p.m.")."""
     return bool(DATE.search(text) or DURATION.search(text) or TIME.search(text))

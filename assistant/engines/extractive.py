@@ -17,7 +17,7 @@ from assistant.engines.bottom_line import bottom_line, is_rule_question
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, names_in
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import content_stems, hedges, negated, numbers, stem, stem_set
+from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set
 from assistant.verify import Passage
 from ingest.chunk import sentences
 from ingest.dedupe import identifiers
@@ -173,6 +173,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     asked = {stem(n) for n in q.names if any(c.isdigit() for c in n)}  # a question naming an identifier is answered
     own = {id(u) for u in units if u.identified or asked & stem_set(u.text)}  # from the record that carries it
+    dated = None if q.kind != "date" else any(CALENDAR.search(u.text) for u in queue)
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None and fill else ():
@@ -180,6 +181,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
                 continue
             new = sum(w for t, w in weights.items() if t not in covered and t in stem_set(u.text))
             gain = u.relevance + 0.3 * new / max(1.0, sum(weights.values()))
+            if dated is False and CALENDAR.search(u.text):  # "on what date…": the first quote with a date
+                gain, new = gain + 0.2, new or 1
             if gain > score and (u.relevance >= 0.85 * best or new > 0):
                 choice, score = u, gain
         if choice is None:
@@ -193,6 +196,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
                 dup[1].append(choice.hit.doc_id)
             continue
         covered |= stem_set(choice.text)
+        dated = dated if dated is None else dated or bool(CALENDAR.search(choice.text))
         twins = sorted((t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used
                         and _twins(ctx, t, choice)), key=lambda t: same_claim(t.text, choice.text, attribution=False))[:1]
         used.update((t.hit.doc_id, t.start) for t in twins)
