@@ -10,6 +10,7 @@ answerability model (assistant/answerability.py), whose probability and threshol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.answerability import expected_type, features, holds_type, load
@@ -75,10 +76,36 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
         weights = {t: idf(t) for t in q.terms if known(t)}
         need = COVERAGE * (sum(weights.values()) or 1.0)
         if not any(holds_type(q, kind, u.text) and (kind == "members" or sum(
-                w for t, w in weights.items() if t in stem_set(u.text)) >= need)
+                w for t, w in weights.items() if t in _context_terms(u)) >= need)
                 for u in units[:8] if u.relevance >= 0.7 * best):
             return f"no passage holds {_WHAT[kind]} together with what the question asks about"
     return None
+
+
+def assigned(q: Question, units: list[Unit]) -> str | None:
+    """The identifier the question asks the value of, when a leading passage assigns it one: a configuration line
+    ("export SCREEN_MODE=strict") or a record field ("Status: Active") answers "What is SCREEN_MODE set to?" and
+    "What is the status of …" whatever the answerability model makes of a one-word value. Only for a question
+    asking what something is or is set to, and a name that is an identifier (underscore, digit or all capitals)."""
+    if not units or not _VALUE_OF.search(q.ask or q.core):
+        return None
+    best = units[0].relevance
+    for n in q.names:
+        if not re.search(r"_|\d|^[A-Z]{3,}$", n):
+            continue
+        pattern = re.compile(rf"(?<![\w.]){re.escape(n)}\s*(?:=|:=|:(?!\d)|\bis set to\b)\s*[`'\"]?[\w./-]")
+        if any(pattern.search(u.text) for u in units[:5] if u.relevance >= 0.7 * best):
+            return n
+    return None
+
+
+_VALUE_OF = re.compile(r"\b(?:what|which)\b.*\b(?:set to|value|configured|set)\b|^what (?:is|are|was)\b", re.I)
+
+
+def _context_terms(u: Unit) -> frozenset[str]:
+    """The unit's terms and its document title's: "found two labelling errors" in the memo titled "Johor warehouse
+    audit" is about the Johor warehouse audit."""
+    return stem_set(u.text) | stem_set(str(u.hit.meta.get("title") or ""))
 
 
 def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
@@ -88,6 +115,8 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
     rule = fixed_rule(q, units, known, idf, min_relevance)
     if rule:
         return Verdict(True, rule, unknown)
+    if assigned(q, units):
+        return Verdict(False, "", unknown)
     model = load()
     if model is None:
         return Verdict(False, "", unknown)

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.models import Hit, Unit
 from assistant.question import Question, instructing
 from assistant.terms import CALENDAR, NUMBER, content_stems, new_match, stem, stem_set, when, words
-from ingest.chunk import sentences
+from ingest.chunk import is_code, sentences
 from ingest.embed import Embedder
 
 _BACKREF = re.compile(r"^[\"“‘(]?(this|that|these|those|it|its|they|their|he|his|she|her|such|the (company|firm|"
@@ -41,7 +41,7 @@ def heading(hit: Hit, start: int, end: int) -> bool:
     s, e = start - hit.start, end - hit.start
     text = hit.text[s:e].rstrip()
     whole = (s == 0 or hit.text[s - 1] == "\n") and (e >= len(hit.text) or hit.text[e:e + 1] in ("\n", ""))
-    return whole and not re.search(r"[.!?…:;”\"’)]$", text) and len(text.split()) <= 30
+    return whole and not re.search(r"[.!?…:;”\"’)]$", text) and len(text.split()) <= 30 and not is_code(text)
 
 
 def split(hit: Hit) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "7"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined
+CHUNKER_VERSION = "8"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -41,6 +41,11 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
 
 _WRAPPED = re.compile(r"[ \t]*\n[ \t]*")
 _CODE = re.compile(r"^\s*(?:export\s+|set\s+)?[A-Za-z_][\w.-]*\s*=|`|[{};]\s*$|^\s*[$#>]\s")  # code: never joined
+
+
+def is_code(line: str) -> bool:
+    """A line of code or configuration ("export SCREEN_MODE=strict", "`--dry-run`", "retries: 3;"), not prose."""
+    return bool(_CODE.search(line))
 _GAP = re.compile(r"\s*\n\s*\n?\s*")  # a line break, or a blank line a cleaner put where a wrapped line broke
 # a line ending in a word no sentence ends with ("… a value of more than" / "USD 25,000 must be reported") goes on
 _DANGLING = re.compile(r"\b(?:than|of|to|the|a|an|and|or|with|in|for|by|at|on|from|as|that|which|under|over|more|"
@@ -60,7 +65,7 @@ def _rewrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
             gap = text[pe:s]
             dangling = bool(_DANGLING.search(text[ps:pe]))
             if (_WRAPPED.fullmatch(gap) or (dangling and _GAP.fullmatch(gap))) and \
-                    not (_CODE.search(text[ps:pe]) or _CODE.search(text[s:e])) and \
+                    not (is_code(text[ps:pe]) or is_code(text[s:e])) and \
                     not re.search(r"[.!?:;”\")\]]$", text[ps:pe]) and \
                     (text[s:s + 1].islower() or text[s:s + 1].isdigit() or dangling):
                 out[-1] = (ps, e)
@@ -96,6 +101,18 @@ def _units(text: str, starts: list[int], budget: int) -> list[tuple[int, int, in
             units.append((piece_start, piece_start + len(piece), j - i))
             piece_start, i = end, j
     return [u for u in units if u[1] > u[0]]
+
+
+_ITEM = re.compile(r"[ \t]*(?:[-*•+]|\d{1,3}[.)])[ \t]")
+
+
+def _inside_item(text: str, end: int, start: int) -> bool:
+    """The sentence at `start` goes on the list item the chunk ends in ("- Ōtsuka Seimitsu K.K. of Ōsaka, Japan."
+    + "Added on 28 April 2025 …"): a chunk that has reached its target still takes it, so one item is never split
+    between two chunks (within the token budget)."""
+    if "\n" in text[end:start]:
+        return False
+    return bool(_ITEM.match(text, text.rfind("\n", 0, start) + 1))
 
 
 def title_prefix(title: str | None, embedder: Embedder, cap: int) -> str:
@@ -137,7 +154,7 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
     groups: list[tuple[int, int]] = []
     cur: list[int] = []  # [start, end, tokens]
     for s, e, n in units:
-        if cur and (cur[2] + n > budget or cur[2] >= settings.target_tokens):
+        if cur and (cur[2] + n > budget or cur[2] >= settings.target_tokens and not _inside_item(text, cur[1], s)):
             groups.append((cur[0], cur[1]))
             cur = []
         cur = [cur[0], e, cur[2] + n] if cur else [s, e, n]

@@ -106,3 +106,18 @@ def test_title_prefix_is_cut_at_a_word_by_the_model_tokenizer(tokenizer_embedder
     cut = title_prefix(LONG_TITLE, tokenizer_embedder, 20)
     assert len(tokenizer_embedder.token_starts(cut)) <= 20 and LONG_TITLE.startswith(cut.rstrip("\n"))
     assert LONG_TITLE[len(cut) - 1] == " "  # ends on a word boundary
+
+
+def test_a_list_item_is_never_split_between_chunks(tokenizer_embedder):
+    """A two-sentence item ("- Ōtsuka Seimitsu K.K. of Ōsaka, Japan. Added on 28 April 2025 …") stays in one chunk
+    even when the chunk reaches its target after the item's first sentence; chunks still break between items."""
+    items = [f"- Entity number {i} Trading Company Limited of the City of Somewhere {i} in the Republic of Country "
+             f"{i}. Added on {i} May 2025." for i in range(1, 30)]
+    text = "Restricted entity list\n\n" + "\n".join(items)
+    chunks = chunk(_doc(text), tokenizer_embedder, ChunkSettings(max_tokens=120, target_tokens=50))
+    assert len(chunks) > 3
+    for item in items:
+        body = item[2:]
+        assert any(body in c.text for c in chunks), item  # the whole item inside one chunk
+    for c in chunks:
+        assert tokenizer_embedder.count_tokens(c.embed_text) <= 120
