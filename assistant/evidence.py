@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.models import Hit, Unit
 from assistant.question import Question, instructing
-from assistant.terms import CALENDAR, NUMBER, content_stems, new_match, stem, stem_set, when, words
+from assistant.terms import CALENDAR, NUMBER, content_stems, hedges, new_match, stem, stem_set, when, words
 from ingest.chunk import is_code, sentences
 from ingest.embed import Embedder
 
@@ -139,6 +139,7 @@ class Evidence:
         vectors: dict[str, np.ndarray] = {}
         ignored: dict[str, str] = {}
         encoded = self._vectors(hits)
+        hedged = asked_hedges(q)
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             bad = planted(h.doc_id) if planted else []
@@ -159,6 +160,8 @@ class Evidence:
                 head = heading(h, s, e)
                 identity = _identity(asked, text, have | titled if head else have | section | titled)  # a section's body is its
                 rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + identity  # identifier's too
+                if hedged and hedged & hedges(text):  # "which source says it only *may* violate them?"
+                    rel += HEDGE_BONUS
                 if head or _SECTION.match(text):  # "§ 744.23 Supercomputer … end uses." opens a section too
                     section = have
                 if head:  # a body sentence that states the claim goes first; a headline is support of last resort
@@ -206,6 +209,21 @@ def _identity(asked: dict[str, str], text: str, have: set[str]) -> float:
         return IDENTIFIER_BONUS
     shapes = set(asked.values())
     return -IDENTIFIER_BONUS if any(_shape(w) in shapes for w in words(text) if any(c.isdigit() for c in w)) else 0.0
+
+
+HEDGE_BONUS = 0.1
+
+
+def asked_hedges(q: Question) -> frozenset[str]:
+    """The hedging words a question asks about ("Which source says it only *may* violate them?", "who reported
+    that it *could*…"), not a modal that opens the question ("May we export…?", "Could testing…?")."""
+    body = q.ask or q.core
+    if not body:
+        return frozenset()
+    return hedges(body.split(None, 1)[1] if " " in body.strip() else "") & _MODAL_HEDGES
+
+
+_MODAL_HEDGES = frozenset({"may", "might", "could", "possibly", "potentially", "reportedly", "allegedly", "likely"})
 
 
 def _type_fit(q: Question, text: str) -> float:

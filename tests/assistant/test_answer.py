@@ -47,6 +47,12 @@ def test_hedged_and_firm_sources_are_both_shown_with_dates(seed_settings, doc_te
     assert "2025-05-14" in ans.answer
 
 
+def test_a_question_about_the_hedged_wording_leads_with_the_source_that_hedges(seed_settings, doc_text):
+    ans = ask(seed_settings, "Which source says using Huawei Ascend chips only may violate US export controls?")
+    assert_grounded(ans, doc_text)
+    assert ans.citations[0].doc_id.startswith("cgtn") and "may violate" in ans.citations[0].quote
+
+
 @pytest.mark.parametrize("question", [
     "What is the capital of France?", "How much did Nexchain raise in its presale?",
     "Write a Python function that reverses a string.", "What is the APR on PoolX?",
