@@ -158,8 +158,9 @@ class Evidence:
                 have |= {a for a, full in q.aliases if full and set(full) <= have}  # "Bureau of Industry and Security" is "BIS"
                 overlap = sum(w for t, w in weights.items() if t in have) / total
                 head = heading(h, s, e)
-                identity = _identity(asked, text, have | titled if head else have | section | titled)  # a section's body is its
-                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text) + identity  # identifier's too
+                identity = _identity(asked, text, have | titled if head else have | section | titled)
+                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text, str(h.meta.get("author") or "")) \
+                    + identity  # a section's body is its identifier's too
                 if hedged and hedged & hedges(text):  # "which source says it only *may* violate them?"
                     rel += HEDGE_BONUS
                 if head or _SECTION.match(text):  # "§ 744.23 Supercomputer … end uses." opens a section too
@@ -226,8 +227,16 @@ def asked_hedges(q: Question) -> frozenset[str]:
 _MODAL_HEDGES = frozenset({"may", "might", "could", "possibly", "potentially", "reportedly", "allegedly", "likely"})
 
 
-def _type_fit(q: Question, text: str) -> float:
-    """A small bonus when a unit holds what the question asks for, a small malus when it cannot."""
+_AUTHORSHIP = re.compile(r"\bwho (?:wrote|authored|signed|drafted)\b|\bauthor of\b|\bwritten by\b|"
+                         r"\bwhose (?:memo|note|report|article|letter)\b", re.I)
+_BYLINE = re.compile(r"^(?:from|by|author|authors|written by|prepared by|signed)\b[:\s]", re.I)
+
+
+def _type_fit(q: Question, text: str, author: str = "") -> float:
+    """A small bonus when a unit holds what the question asks for, a small malus when it cannot; for "who wrote…",
+    a byline ("From: Priya Raman, Compliance Lead.", "By Jane Doe") or the document's recorded author."""
+    if _AUTHORSHIP.search(q.ask or q.core or q.text):
+        return 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
     if q.kind == "number":
         return 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
