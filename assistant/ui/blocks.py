@@ -83,7 +83,8 @@ def build(gateway: Gateway) -> gr.Blocks:
                 docs_table = gr.HTML(render.documents_table([]), elem_id="documents",
                                      js_on_load=style.DOCUMENTS_JS, apply_default_css=False)
                 doc_view = gr.HTML("<p class='muted'>Choose a document to read its cleaned text.</p>",
-                                   elem_id="document-view", apply_default_css=False)
+                                   elem_id="document-view", js_on_load=style.DOCUMENT_JS,
+                                   apply_default_css=False)
         timer = gr.Timer(3, active=False)
 
         loaded = [session, login_panel, main, status, engine, publishers, docs_table, timer]

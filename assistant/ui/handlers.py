@@ -160,7 +160,7 @@ class Handlers:
         n = next((i for i, t in enumerate(turns or [], 1) if (t.get("answer") or {}).get("request_id") == rid), None)
         if n is None or rating not in ("up", "down"):
             return gr.update(visible=False), None, ""
-        word = "helpful 👍" if rating == "up" else "not helpful 👎"
+        word = "helpful" if rating == "up" else "not helpful"
         return (gr.update(visible=True), {"rid": rid, "rating": rating},
                 f"Rating answer {n} (request id `{rid}`) as **{word}**. Add a comment if you like, then send.")
 

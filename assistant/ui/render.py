@@ -118,9 +118,9 @@ def _feedback(rid: str, n: int, fb: dict | None) -> str:
         return f"<div class='feedback done' role='status'>Feedback recorded: {word}{comment}</div>"
     return (f"<div class='feedback'><span>Was this answer useful?</span> "
             f"<button type='button' class='rate' data-rid='{esc(rid)}' data-rating='up' "
-            f"aria-label='Rate answer {n} as helpful'>👍 Helpful</button> "
+            f"aria-label='Rate answer {n} as helpful'>▲ Helpful</button> "
             f"<button type='button' class='rate' data-rid='{esc(rid)}' data-rating='down' "
-            f"aria-label='Rate answer {n} as not helpful'>👎 Not helpful</button></div>")
+            f"aria-label='Rate answer {n} as not helpful'>▼ Not helpful</button></div>")
 
 
 def answer_block(turn: dict, n: int) -> str:

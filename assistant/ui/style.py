@@ -37,6 +37,14 @@ watch('value', () => {
 });
 """
 
+# The documents view: a Read button opens its document below the table; bring it into view.
+DOCUMENT_JS = """
+watch('value', () => {
+  const doc = element.querySelector('article.document');
+  if (doc) { doc.scrollIntoView({block: 'start'}); }
+});
+"""
+
 DOCUMENTS_JS = """
 element.addEventListener('click', (event) => {
   const read = event.target.closest('button.read');
