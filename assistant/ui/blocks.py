@@ -16,6 +16,7 @@ from fastapi import FastAPI  # noqa: E402
 from assistant.ui import render, style  # noqa: E402
 from assistant.ui.gateway import Gateway  # noqa: E402
 from assistant.ui.handlers import Handlers  # noqa: E402
+from assistant.ui.routing import keep_api_paths  # noqa: E402
 
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
 EXAMPLES = [MISSION,
@@ -109,5 +110,10 @@ def build(gateway: Gateway) -> gr.Blocks:
 def mount(app: FastAPI) -> None:
     """Mount the chat UI at `/` on the API app (the `ui=` hook of `assistant.api.app.create_app`)."""
     gateway = Gateway(app)
+    api_routes = list(app.router.routes)
+    # no footer links, run history, MCP server or PWA; uploads refused (the UI takes none, and gradio's upload route
+    # does not know the API's keys)
     gr.mount_gradio_app(app, build(gateway), path="/", theme=style.theme(), css=style.CSS, footer_links=[],
-                        run_history=False, show_error=False, ssr_mode=False, mcp_server=False, pwa=False)
+                        run_history=False, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
+                        max_file_size=1)
+    keep_api_paths(app, api_routes)

@@ -187,6 +187,7 @@ def test_keyboard_reaches_every_control_with_labels(page):
     page.locator(f"#conversation button.chip[data-rid='{asked.request_id}'][data-cite='2']").first.focus()
     page.keyboard.press("Enter")
     page.locator("#source-panel mark.active[data-cite='2']").wait_for()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'active-mark'")
 
 
 def test_phone_width(context, ui_server):

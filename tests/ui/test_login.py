@@ -18,11 +18,12 @@ def officer_key(ui_home):
     store = KeyStore(ui_home / "api_keys.json")
     keys = {"officer": store.add("officer", "2/minute"), "auditor": store.add("ui-auditor", audit=True)}
     yield keys
-    store.revoke("officer")
-    store.revoke("ui-auditor")
+    rows = store.keys()
+    for name in {k.name for k in rows if not k.revoked} & {"officer", "ui-auditor"}:
+        store.revoke(name)
 
 
-def test_login_required_when_keys_are_configured(context, ui_server, officer_key):
+def test_login_required_when_keys_are_configured(context, ui_server, ui_home, officer_key):
     page = open_ui(context, ui_server.url, wait_for="#key input, #key textarea")
     assert not page.locator("#main").is_visible() and not page.locator("#question").is_visible()
     key = page.locator("#key input, #key textarea").first
@@ -47,3 +48,9 @@ def test_login_required_when_keys_are_configured(context, ui_server, officer_key
         refused.inner_text()
     # the API itself wants the key too
     assert httpx.post(f"{ui_server.url}/v1/ask", json={"question": QUESTION}).status_code == 401
+    # a key revoked while its session is open stops working at the next question
+    from assistant.api.keys import KeyStore
+
+    KeyStore(ui_home / "api_keys.json").revoke("officer")
+    ask(page, QUESTION)
+    assert "wrong or revoked API key" in last_answer(page).inner_text()
