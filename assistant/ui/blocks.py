@@ -94,8 +94,8 @@ def build(gateway: Gateway) -> gr.Blocks:
         gr.on([login.click, key.submit], h.login, [key, session], [*loaded, key, login_msg], api_visibility="private")
         asking = [question, turns, session, engine, publishers, after, before]
         gr.on([question.submit, send.click], h.ask, asking, [conversation, question, turns],
-              concurrency_limit=None, api_visibility="private", show_progress="hidden")
-        conversation.cite(h.cite, [turns, session], [source], concurrency_limit=None, api_visibility="private")
+              api_visibility="private", show_progress="hidden")
+        conversation.cite(h.cite, [turns, session], [source], api_visibility="private")
         conversation.rate(h.choose_rating, [turns], [form, target, form_label], api_visibility="private")
         send_feedback.click(h.send_feedback, [comment, target, turns, session],
                             [conversation, turns, form, target, comment, feedback_msg], api_visibility="private")
@@ -103,7 +103,10 @@ def build(gateway: Gateway) -> gr.Blocks:
                   api_visibility="private").then(lambda: gr.update(value="", visible=False), None, [export_text],
                                        api_visibility="private")
         export.click(h.export, [turns], [export_text, export_link], api_visibility="private")
-        docs_table.read(h.read, [session], [doc_view], concurrency_limit=None, api_visibility="private")
+        docs_table.read(h.read, [session], [doc_view], api_visibility="private")
+    # gradio runs one event of a kind at a time unless told otherwise; answering is bounded by the API's own
+    # thread pool (GROUNDED_API__ANSWER_THREADS), so the UI adds no queue of its own
+    blocks.queue(default_concurrency_limit=None)
     return blocks
 
 

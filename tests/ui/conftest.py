@@ -54,6 +54,14 @@ def slow_llm():
     FakeLLM.mode, FakeLLM.delay = "quote", 1.0
 
 
+@pytest.fixture
+def junk_llm():
+    """The fake LLM answers with a sentence no passage supports for one test (verification rejects it)."""
+    FakeLLM.mode = "junk"
+    yield
+    FakeLLM.mode = "quote"
+
+
 @pytest.fixture(scope="package")
 def ui_server(ui_home, fake_llm_url):
     """The real server with the chat UI at /: no API keys (until a test adds one), LLM engine = the fake."""

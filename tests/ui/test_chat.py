@@ -166,6 +166,18 @@ def test_engine_selector_filters_and_streaming_llm_draft(page, ui_server, slow_l
     assert "published_after" in failed.inner_text() and "Traceback" not in page.content()
 
 
+def test_an_llm_answer_that_fails_verification_shows_its_warning(page, ui_server, junk_llm):
+    page.locator("#options").click()
+    page.locator("#engine input").click()
+    page.locator("ul[role='listbox'] li", has_text="llm").click()
+    asked = ask(page, KESSLER)
+    warnings = last_answer(page).locator(".warnings")
+    assert "failed verification" in warnings.inner_text()
+    text = " ".join(last_answer(page).locator(":scope > p, :scope > ul").all_inner_texts())
+    assert text and "cheese" not in text  # the unsupported draft is not what stays on screen, only in the warning
+    assert any("failed verification" in w for w in recorded(ui_server, asked.request_id)["response"]["warnings"])
+
+
 def test_keyboard_reaches_every_control_with_labels(page):
     asked = ask(page, MISSION)
     page.locator("#question textarea").focus()
