@@ -67,6 +67,7 @@ def ui_server(ui_home, fake_llm_url):
     """The real server with the chat UI at /: no API keys (until a test adds one), LLM engine = the fake."""
     srv = start_server(ROOT, ui_home, {"GROUNDED_LLM__BACKEND": "openai", "GROUNDED_LLM__URL": fake_llm_url,
                                        "GROUNDED_LLM__MODEL": "fake", "GROUNDED_API__LLM_DEADLINE_S": "20",
+                                       "GROUNDED_API__PRELOAD_LLM": "true",
                                        "GRADIO_ANALYTICS_ENABLED": "False"}, "--no-access-log")
     yield srv
     code = srv.stop()

@@ -18,11 +18,16 @@ KESSLER = "Who is the Under Secretary of Commerce for Industry and Security?"
 def test_mission_question_streams_cites_and_highlights_each_quote(page, ui_server, capsys):
     examples = page.locator("#examples button")
     assert examples.first.inner_text().strip() == MISSION  # the mission question is the first example
-    asked = ask(page, MISSION)
+    runs = [ask(page, MISSION) for _ in range(3)]
     with capsys.disabled():
-        print(f"\n[ui timing, extractive] Enter → first visible text {asked.first_text_ms:.0f} ms; → first answer "
-              f"text {asked.first_answer_text_ms:.0f} ms; → complete answer {asked.complete_ms:.0f} ms")
-    assert 0 <= asked.first_text_ms <= asked.complete_ms
+        for n, run in enumerate(runs, 1):
+            print(f"\n[ui timing, extractive, run {n}] Enter → first visible text {run.first_text_ms:.0f} ms; → first "
+                  f"answer text {run.first_answer_text_ms:.0f} ms; → complete answer {run.complete_ms:.0f} ms", end="")
+        print()
+    assert all(0 <= r.first_text_ms <= r.first_answer_text_ms <= r.complete_ms for r in runs)
+    page.locator("#new-conversation").click()
+    page.locator("#conversation .intro").wait_for()
+    asked = ask(page, MISSION)
     answer = last_answer(page)
     assert "abstained" not in (answer.get_attribute("class") or "")
     assert answer.inner_text().startswith("Yes.")
