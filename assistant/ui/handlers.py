@@ -1,0 +1,204 @@
+"""What the UI's events do: log in, ask (streaming), open a citation's source, rate, export, read documents.
+
+Each handler takes the session (`{"key", "name"}`, per browser tab, server side) and the conversation (a list of
+turns: `question`, `filters`, `engine`, then `draft` while an LLM writes, `answer` (the /v1/ask object) or `error`,
+and `feedback`), goes through the `Gateway` (the API's keys, limits, service and audit log), and returns HTML from
+`render`. Errors are shown in the page as one line; no handler lets an exception reach gradio.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import gradio as gr
+
+from assistant.ui import render
+from assistant.ui.export import to_markdown
+from assistant.ui.gateway import Gateway, Session, UiError, translate
+
+log = logging.getLogger("grounded.ui")
+
+
+def _client(request: gr.Request | None) -> str | None:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None)
+
+
+def _session(state: dict | None, request: gr.Request | None) -> Session:
+    return Session((state or {}).get("key"), _client(request))
+
+
+def _find(turns: list[dict], rid: str) -> dict | None:
+    return next((t for t in turns if (t.get("answer") or {}).get("request_id") == rid), None)
+
+
+def history(turns: list[dict]) -> list[dict]:
+    """The earlier turns as /v1/ask `history`: each answered question and its answer's text."""
+    out = []
+    for t in turns:
+        if t.get("answer"):
+            out += [{"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]["answer"]}]
+    return out
+
+
+def filters(publishers: list[str] | None, after: str | None, before: str | None) -> dict | None:
+    """The filter controls as /v1/ask `filters` (None when none is set)."""
+    out = {"publisher": list(publishers or []) or None, "published_after": (after or "").strip() or None,
+           "published_before": (before or "").strip() or None}
+    out = {k: v for k, v in out.items() if v}
+    return out or None
+
+
+class Handlers:
+    """The event functions of one mounted UI."""
+
+    def __init__(self, gateway: Gateway):
+        self.gateway = gateway
+
+    # --- page load and login -------------------------------------------------------------------------------------
+
+    async def load(self, state: dict | None, request: gr.Request):
+        """Page load (and the status timer): (session, login panel, main panel, status, engine, publishers,
+        documents table, timer). The main panel stays hidden until a login when keys are required."""
+        state = dict(state or {})
+        status = self.gateway.status()
+        need_login = self.gateway.login_required() and not state.get("key")
+        if need_login:
+            return (state, gr.update(visible=True), gr.update(visible=False), render.status_line(status),
+                    gr.update(), gr.update(), gr.update(), gr.Timer(active=False))
+        engines = status["engines"]
+        default = status["default_engine"] if status["default_engine"] in engines else (engines or [None])[0]
+        docs_html, publishers = render.documents_table([]), gr.update()
+        if status["state"] == "ready":
+            try:
+                docs = await self.gateway.documents(_session(state, request))
+                docs_html = render.documents_table(docs)
+                names = sorted({d["publisher"] for d in docs if d.get("publisher")}, key=str.lower)
+                publishers = gr.update(choices=names)
+            except UiError as exc:
+                docs_html = render.panel_error(exc.message)
+        return (state, gr.update(visible=False), gr.update(visible=True),
+                render.status_line(status, state.get("name")), gr.update(choices=engines, value=default),
+                publishers, docs_html, gr.Timer(active=status["state"] == "loading"))
+
+    async def login(self, key: str, state: dict | None, request: gr.Request):
+        """Check the key the user typed; on success the session keeps it and the page loads as `load` does."""
+        try:
+            name = await self.gateway.login(key or "", _client(request))
+        except UiError as exc:
+            out = await self.load(state, request)
+            return (*out, "", render.panel_error(f"Login refused: {exc.message}"))
+        state = {"key": key.strip(), "name": name}
+        out = await self.load(state, request)
+        return (*out, "", "")
+
+    # --- asking --------------------------------------------------------------------------------------------------
+
+    async def ask(self, question: str, turns: list[dict], state: dict | None, engine: str | None,
+                  publishers: list[str] | None, after: str | None, before: str | None,
+                  request: gr.Request) -> AsyncIterator[tuple]:
+        """Stream one answer into the conversation: yields (conversation html, question box, turns)."""
+        turns = list(turns or [])
+        if not (question or "").strip():
+            yield render.conversation(turns), question, turns
+            return
+        chosen = filters(publishers, after, before)
+        turn = {"question": question.strip(), "filters": chosen, "engine": engine, "draft": ""}
+        earlier = history(turns)
+        turns.append(turn)
+        yield render.conversation(turns), "", turns
+        try:
+            async for kind, value in self.gateway.ask(_session(state, request), turn["question"], earlier, engine,
+                                                      chosen):
+                if kind == "token":
+                    turn["draft"] += value
+                else:
+                    turn["answer"] = value
+                    turn.pop("draft", None)
+                yield render.conversation(turns), "", turns
+        except UiError as exc:
+            turn["error"] = exc.message + (" (log in again: reload the page)" if exc.status == 401 else "")
+            yield render.conversation(turns), question, turns
+        except Exception as exc:  # noqa: BLE001 - shown as one line, logged with a reference
+            turn["error"] = translate(exc).message
+            yield render.conversation(turns), question, turns
+
+    def new_conversation(self):
+        """Clear the conversation, the source panel and the feedback form."""
+        return render.conversation([]), [], render.EMPTY_PANEL, gr.update(visible=False), None, ""
+
+    # --- the source panel ----------------------------------------------------------------------------------------
+
+    async def cite(self, turns: list[dict], state: dict | None, event: gr.EventData, request: gr.Request) -> str:
+        """Open citation `event.cite` of answer `event.rid`: its document with the quote marked."""
+        try:
+            rid, n = str(event.rid), int(event.cite)
+            turn = _find(turns or [], rid)
+            cites = {c["id"]: c for c in ((turn or {}).get("answer") or {}).get("citations") or []}
+            if n not in cites:
+                return render.panel_error(f"citation [{n}] is not in this conversation")
+            citation = cites[n]
+            session = _session(state, request)
+            doc = await self.gateway.document(session, citation["doc_id"])
+            siblings = [c for c in cites.values() if c["doc_id"] == citation["doc_id"] and c["id"] != n]
+            names = {}
+            if citation.get("also_in"):
+                names = {d["doc_id"]: d for d in await self.gateway.documents(session)}
+            return render.source_panel(doc, citation, siblings, names)
+        except UiError as exc:
+            return render.panel_error(exc.message)
+        except Exception as exc:  # noqa: BLE001
+            return render.panel_error(translate(exc).message)
+
+    # --- feedback ------------------------------------------------------------------------------------------------
+
+    def choose_rating(self, turns: list[dict], event: gr.EventData):
+        """A rating button was clicked: open the feedback form for that answer. Returns (form, target, label)."""
+        rid, rating = str(event.rid), str(event.rating)
+        n = next((i for i, t in enumerate(turns or [], 1) if (t.get("answer") or {}).get("request_id") == rid), None)
+        if n is None or rating not in ("up", "down"):
+            return gr.update(visible=False), None, ""
+        word = "helpful" if rating == "up" else "not helpful"
+        return (gr.update(visible=True), {"rid": rid, "rating": rating},
+                f"Rating answer {n} (request id `{rid}`) as **{word}**. Add a comment if you like, then send.")
+
+    async def send_feedback(self, comment: str, target: dict | None, turns: list[dict], state: dict | None,
+                            request: gr.Request):
+        """Record the chosen rating and comment in the audit log. Returns (conversation, turns, form, target,
+        comment box, message)."""
+        turns = list(turns or [])
+        if not target:
+            return render.conversation(turns), turns, gr.update(visible=False), None, comment, ""
+        try:
+            fb = await self.gateway.feedback(_session(state, request), target["rid"], target["rating"], comment)
+        except UiError as exc:
+            return (render.conversation(turns), turns, gr.update(visible=True), target, comment,
+                    render.panel_error(f"The feedback was not recorded: {exc.message}"))
+        turn = _find(turns, target["rid"])
+        if turn is not None:
+            turn["feedback"] = {"rating": fb["rating"], "comment": fb.get("comment")}
+        return render.conversation(turns), turns, gr.update(visible=False), None, "", ""
+
+    # --- export and documents ------------------------------------------------------------------------------------
+
+    def export(self, turns: list[dict]):
+        """The conversation as Markdown: (preview text, download link html). The link is a data: URL, so the
+        file is made in the browser and no copy of the conversation is left on the server."""
+        if not turns:
+            return gr.update(value="", visible=False), "<p class='muted'>Nothing to export yet.</p>"
+        text = to_markdown(turns)
+        href = "data:text/markdown;charset=utf-8," + quote(text)
+        link = (f"<a id='export-link' class='export-link' download='grounded-conversation.md' href='{href}'>"
+                "Download the conversation (Markdown)</a>")
+        return gr.update(value=text, visible=True), link
+
+    async def read(self, state: dict | None, event: gr.EventData, request: gr.Request) -> str:
+        """The documents view of `event.doc`."""
+        try:
+            return render.document_view(await self.gateway.document(_session(state, request), str(event.doc)))
+        except UiError as exc:
+            return render.panel_error(exc.message)
+        except Exception as exc:  # noqa: BLE001
+            return render.panel_error(translate(exc).message)

@@ -1,0 +1,101 @@
+"""The UI's HTML and Markdown, without a browser: escaping, chips, marks, comparisons, export."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.ui import render
+from assistant.ui.compare import Comparison, comparisons
+from assistant.ui.export import to_markdown
+
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def cite(n: int, doc: str = "d1", quote: str = "the quote", start: int = 0, **kw) -> dict:
+    return {"id": n, "doc_id": doc, "quote": quote, "start": start, "end": start + len(quote), "title": "T",
+            "publisher": "P", "published": "2025-05-14", "url": None, "also_in": [], **kw}
+
+
+def answer(text: str, cites: list[dict], **kw) -> dict:
+    return {"answer": text, "abstained": False, "citations": cites, "engine": "extractive", "request_id": "r1",
+            "corpus_version": "v", "warnings": [], "as_of": "2025-05-14", **kw}
+
+
+def tags(html: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html)}
+
+
+def test_everything_from_documents_and_people_is_escaped():
+    c = cite(1, quote=EVIL, title=EVIL, publisher=EVIL)
+    turn = {"question": EVIL, "answer": answer(f"{EVIL} [1] [9]", [c], warnings=[EVIL]), "feedback": None}
+    out = render.conversation([turn])
+    assert tags(out) <= {"div", "span", "p", "button", "section", "h4", "ul", "li", "blockquote", "code",
+                         "strong"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert out.count("class='chip'") == 2  # [1] in the text and in the sources; [9] points nowhere: plain text
+    assert "[9]" in out
+    doc = {"doc_id": "d1", "title": EVIL, "publisher": EVIL, "published": None, "url": "javascript:alert(3)",
+           "text": EVIL + " the quote", "also_in": []}
+    panel = render.source_panel(doc, cite(1, quote="the quote", start=len(EVIL) + 1), [], {})
+    assert tags(panel) <= {"article", "p", "h3", "dl", "dt", "dd", "span", "div", "mark"}
+    assert "<a " not in panel  # a javascript: URL is not made a link
+    view = render.document_view({**doc, "removed": [{"raw_start": 0, "raw_end": 5, "reason": EVIL}], "chunks": []})
+    assert "<script" not in view and "<img" not in view
+
+
+def test_the_active_citation_is_marked_at_its_offsets_others_of_the_answer_lightly():
+    text = "Alpha one. Beta two. Gamma three."
+    a, b = cite(1, quote="Beta two.", start=11), cite(2, quote="Gamma three.", start=21)
+    panel = render.source_panel({"doc_id": "d1", "text": text}, a, [b], {})
+    assert "<mark class='active' data-cite='1' id='active-mark' tabindex='-1'>Beta two.</mark>" in panel
+    assert "<mark class='also' data-cite='2'>Gamma three.</mark>" in panel
+    overlapping = cite(3, quote="two. Gamma", start=16)
+    assert "data-cite='3'" not in render.source_panel({"doc_id": "d1", "text": text}, a, [overlapping], {})
+
+
+def test_a_changed_document_is_said_so_and_the_quote_found_where_it_moved():
+    moved = render.source_panel({"doc_id": "d1", "text": "New first line. Beta two."}, cite(1, quote="Beta two.",
+                                                                                               start=11), [], {})
+    assert "<mark class='active' data-cite='1' id='active-mark' tabindex='-1'>Beta two.</mark>" in moved
+    gone = render.source_panel({"doc_id": "d1", "text": "Nothing of it."}, cite(1, quote="Beta two.", start=11),
+                               [], {})
+    assert "<mark" not in gone and "no longer in it" in gone
+
+
+def test_abstained_answers_are_labelled_and_list_related_passages():
+    turn = {"question": "q", "answer": answer("The documents do not say. Nothing about Mars.", [cite(1)],
+                                              abstained=True)}
+    out = render.answer_block(turn, 1)
+    assert "class='answer abstained'" in out and "The documents do not say</span>" in out
+    assert "Related, not support" in out and "class='chip'" in out
+
+
+def test_comparisons_are_read_off_the_two_forms_the_engines_write():
+    text = ("Yes. The Business Times (2025-05-14) reports: “A violates B” [1].\n"
+            "CGTN (date not given) words it as a possibility: “A may violate B” [2].\nEvidence:\n"
+            "- “X has 10 units” [3] (S1, 2025-01-01)\n- “X has 12 units” [4] (S2, 2024-01-01)\n"
+            "The sources conflict: S1 gives 10, S2 gives 12; the newer is first.")
+    cites = [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN"), cite(3), cite(4)]
+    found = comparisons(answer(text, cites))
+    assert [(c.first, c.second) for c in found] == [(1, 2), (3, 4)]
+    assert found[0].how.startswith("CGTN words it as a possibility")
+    assert found[1] == Comparison(3, 4, "The sources conflict: S1 gives 10, S2 gives 12; the newer is first.")
+    assert comparisons(answer("Nothing to compare [1].", cites)) == []
+    assert comparisons(answer(text, cites, abstained=True)) == []
+
+
+def test_markdown_export_has_questions_answers_quotes_sources_and_request_ids():
+    turns = [{"question": "Is it <b>allowed</b>?", "filters": {"publisher": ["CGTN"]},
+              "answer": answer("No [1].", [cite(1, quote="It is <i>forbidden</i>.\nSecond line.")]),
+              "feedback": {"rating": "down", "comment": "wrong"}},
+             {"question": "And Mars?", "answer": answer("The documents do not say.", [cite(1)], abstained=True,
+                                                          request_id="r2")},
+             {"question": "Broken?", "error": "rate limit reached"}]
+    md = to_markdown(turns)
+    assert "## 1. Is it &lt;b&gt;allowed&lt;/b&gt;?" in md and "Filters: publisher CGTN" in md
+    assert "Request id `r1`" in md and "Request id `r2`" in md
+    assert "[1] P, 2025-05-14 — T (`d1`, characters 0–" in md
+    assert "> It is &lt;i&gt;forbidden&lt;/i&gt;.\n> Second line." in md
+    assert "Feedback: not helpful — wrong" in md
+    assert "**The documents do not say.**" in md and "### Related passages (not support)" in md
+    assert "*Not answered: rate limit reached*" in md
