@@ -36,14 +36,31 @@ def test_vectors_are_normalised_384_rows(e5):
     assert e5.encode([]).shape[0] == 0
 
 
-def test_query_and_passage_prefixes_differ_and_are_added_once(e5):
+def test_query_and_passage_prefixes_differ_and_are_added_once():
+    from ingest.embed_e5 import E5Embedder
+
+    raw = E5Embedder(EmbedSettings(model=MULTILINGUAL_MODEL), center=False)
     text = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
-    q, p = e5.encode([text], query=True)[0], e5.encode([text])[0]
+    q, p = raw.encode([text], query=True)[0], raw.encode([text])[0]
     assert float(q @ p) < 0.995  # "query: " and "passage: " give different vectors
-    m = e5.model
+    m = raw.model
     assert np.allclose(q, m.query(text), atol=1e-6) and np.allclose(p, m.passage(text), atol=1e-6)
     # the engine puts the prefix itself: a second one would be another text
     assert float(q @ m.query("query: " + text)) < 0.999
+
+
+def test_centred_cosines_are_on_minilm_s_scale(e5):
+    """Raw e5 scores unrelated sentences 0.7-0.9, past every threshold set on MiniLM; centred, they fall under the
+    syndication threshold (0.85) by far while the same claim in two languages stays close."""
+    from ingest.embed_e5 import E5Embedder
+
+    unrelated = PASSAGES[1:4]
+    raw = E5Embedder(EmbedSettings(model=MULTILINGUAL_MODEL), center=False).encode(unrelated)
+    cen = e5.encode(unrelated)
+    off = ~np.eye(len(unrelated), dtype=bool)
+    assert (raw @ raw.T)[off].min() > 0.75 and (cen @ cen.T)[off].max() < 0.5
+    same = e5.encode([RULE, PASSAGES[4]])  # the rule in English and in German
+    assert float(same[0] @ same[1]) > 0.7
 
 
 def test_token_counts_match_the_engine(e5):
