@@ -47,7 +47,7 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed-llm
-	$(BIN)/pip install --quiet -e ".[dev,llm,openai]"
+	$(BIN)/pip install --quiet -e ".[dev,llm,openai,multilingual]"
 	@touch $@
 
 # The browser for the chat UI's tests: Debian's Chromium, driven by Playwright through executable_path (a test tool's own

