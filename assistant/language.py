@@ -38,10 +38,14 @@ def _identifier():
     return identifier
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 @lru_cache(maxsize=4096)
 def detect(text: str) -> str:
-    """ISO 639-1 code of `text`'s language; "en" unless the identifier is confident (MIN_PROBABILITY, 4+ words)."""
-    if len(re.findall(r"\w+", text)) < 4:
+    """ISO 639-1 code of `text`'s language; "en" unless the identifier is confident (MIN_PROBABILITY, 4+ words; a
+    Chinese, Japanese or Korean character counts as a word, as those scripts put no spaces between words)."""
+    if len(re.findall(r"\w+", _CJK.sub(" x ", text))) < 4:
         return "en"
     code, prob = _identifier().classify(text)
     return code if prob >= MIN_PROBABILITY else "en"

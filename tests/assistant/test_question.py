@@ -56,6 +56,12 @@ def test_other_languages_are_recognised_with_their_rule_questions(question, lang
         assert "violat" in q.search  # the rule is searched for in the index's language
 
 
+@pytest.mark.parametrize(("question", "lang"), [("在马来西亚测试华为昇腾910D是否违规？", "zh"),
+                                              ("マレーシアでHuawei Ascend 910Dを試験することは違反ですか？", "ja")])
+def test_questions_in_scripts_without_spaces_are_recognised(question, lang):
+    assert analyze(question).language == lang  # a CJK character counts as a word; before, "en" (one \w+ run)
+
+
 def test_misspellings_are_read_as_the_indexed_word():
     vocabulary = {"ascend", "huawei", "chip", "use", "violat", "violate"}
 
