@@ -219,3 +219,32 @@ def test_regulation_memo_and_wrapped_policy_rules_give_verdicts(tmp_path):
     assert any("2 business days" in c.quote for c in due.citations)
     effective = ask(settings, "When does memo EC-2025-014 take effect?")
     assert "2025-06-09" in effective.answer
+
+
+def test_a_threshold_rule_answers_only_for_the_requirement_it_names(tmp_path):
+    """Two rules on one threshold ("above $25,000 must be pre-cleared"; "$25,000 or less still require an end-user
+    statement, but no pre-clearance"): each question is answered from the rule about what it asks, a condition
+    written after the amount ("or less") counts, and a requirement no rule names is not a yes (newcomer trial:
+    a firm "No." for the end-user statement, which the memo requires)."""
+    from ingest.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "memo.md").write_text(
+        "---\ntitle: \"Memo CM-2025-07: pre-clearance of AI chip exports\"\npublisher: Acme Trading Compliance Office\n"
+        "published: 2025-06-02\n---\n# Memo CM-2025-07\n\n"
+        "Effective 1 July 2025, every shipment of items classified under ECCN 3A090.a with a total value above "
+        "$25,000 must be pre-cleared by the compliance office at least 10 business days before it leaves the "
+        "warehouse.\n\nShipments of ECCN 3A090.a items valued at $25,000 or less still require an end-user "
+        "statement, but no pre-clearance.\n", encoding="utf-8")
+    settings = AssistantSettings(home=tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    statement = ask(settings, "Does a $20,000 shipment of ECCN 3A090.a items need an end-user statement?")
+    assert first_line(statement).startswith("Yes.") and "or less still require an end-user statement" in \
+        statement.citations[0].quote
+    above = ask(settings, "Does a $30,000 shipment of 3A090.a items need pre-clearance?")
+    assert first_line(above).startswith("Yes.") and "above $25,000 must be pre-cleared" in above.citations[0].quote
+    below = ask(settings, "Does a $20,000 shipment of ECCN 3A090.a items need pre-clearance?")
+    assert not first_line(below).startswith("Yes.") and "“no pre-clearance”" in below.answer
+    report = ask(settings, "Is a report required for a $20,000 shipment of 3A090.a chips?")
+    assert not first_line(report).startswith(("Yes.", "No.")), report.answer  # no rule names a report
