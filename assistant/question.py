@@ -152,6 +152,33 @@ def names_in(text: str) -> list[str]:
     return out
 
 
+_ELLIPTIC = re.compile(r"^\W*(?:(?:and|or|but|also)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|at|to|with|on|from)\s+)?"
+                       r"(?P<rest>[^?]{1,60}?)\s*(?:,?\s*too|,?\s*then)?\s*\?*\s*$", re.I)
+
+
+def _elliptic(ask: str) -> bool:
+    """A follow-up that only changes the case's place or party ("What about Thailand?", "And in Thailand?", "What
+    about in Thailand?"): what it asks is the question before it."""
+    if re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I):
+        return True
+    m = _ELLIPTIC.match(ask)
+    if not m or not re.match(r"^\W*(?:and|or|but|also|in|for|at|to|with|on|from)\b", ask, re.I):
+        return False
+    rest = m.group("rest").split()
+    return 0 < len(rest) <= 4 and all(w[:1].isupper() or w.lower() in ("the", "of", "and") for w in rest)
+
+
+# an anaphoric yes/no question after a dash or comma: "Our distributor in Penang wants to benchmark Ascend chips —
+# is that allowed?": what comes before it is the case's context, as if it were a sentence of its own
+_TAIL = re.compile(r"\s*(?:—|–|--?|,|;)\s+((?:is|are|would|could|will|can|does|do|was|may|might)\s+(?:that|this|it|we|I|they|"
+                   r"these|those)\b[^?]*\?)\s*$", re.I)
+
+
+def _tail(sentence: str) -> list[str]:
+    m = _TAIL.search(sentence)
+    return [sentence[:m.start()].strip(), m.group(1)] if m and m.start() > 0 else [sentence]
+
+
 def _settings(text: str, names: list[str]) -> set[str]:
     """The names of `text` that follow a preposition of place or direction: where the asked case happens."""
     out = set()
@@ -173,6 +200,13 @@ def sub_questions(core: str) -> list[str]:
 
 def _last(history: list[Turn], role: str) -> str:
     return next((t.content for t in reversed(history) if t.role == role), "")
+
+
+def _asked_before(history: list[Turn]) -> str:
+    """The last user question that was not itself an elliptical follow-up ("What about Thailand?" after the
+    mission question, then "And in Singapore?": both ask the mission question)."""
+    users = [t.content for t in history if t.role == "user"]
+    return next((u for u in reversed(users) if not _elliptic(u)), users[-1] if users else "")
 
 
 def _without_instructions(text: str) -> tuple[str, bool]:
@@ -223,18 +257,21 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     core, instructions = _without_instructions(question)
     lang = language.detect(core or question)
     core, corrections = _corrected(core, correct if lang == "en" else None)
-    said = [c for sent in sentences(core) for c in (_clauses(sent) if ":" in sent else [sent])]
+    said = [c for sent in sentences(core) for c in (_clauses(sent) if ":" in sent else _tail(sent))]
     asks = [s for s in said if _ASKS.search(s)] or said
     ask = " ".join(asks[-2:]) if len(asks) > 1 and len(" ".join(asks[-2:])) < 300 else (asks[-1] if asks else core)
     context = " ".join(s for s in said if s not in ask)
     bare = re.sub(r"^\W*(?:and|but|so|also|then|ok|okay|well)\b[,\s]*", "", ask, flags=re.I)
     kind = _kind(bare)
-    if history and re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I):  # "What about in Thailand?"
-        kind = _kind(_last(history, "user")) if _last(history, "user") else kind
+    elliptic = bool(history) and _elliptic(ask)  # "What about in Thailand?", "What about Thailand?", "And in Thailand?"
+    if elliptic:
+        kind = _kind(_asked_before(history)) if _asked_before(history) else kind
     names = names_in(ask)
     if lang != "en" and known is not None:  # other languages capitalise nouns ("Verstoß"): keep names the index knows
         names = [n for n in names if any(c.isdigit() for c in n) or known(stem(n))]
     setting = _settings(ask, names) if kind == "yes_no" else set()
+    if elliptic and kind == "yes_no":  # the place or party of the case asked before, changed
+        setting |= {n for n in names if not any(c.isdigit() for c in n)}
     setting |= {n for n in names if known is not None and not known(stem(n)) and language.is_language(n)}
     context_names = [n for n in names_in(context) if n not in names] + [n for n in names if n in setting]
     names = [n for n in names if n not in setting]
@@ -242,12 +279,12 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     follow = bool(history) and (bool(_FOLLOW_UP.search(ask)) or len(content_stems(ask)) <= 3)
     search = core
     if follow:
-        prev_user = _without_instructions(_last(history, "user"))[0]
+        prev_user = _without_instructions(_asked_before(history) if elliptic else _last(history, "user"))[0]
         prev_names = [n for n in names_in(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
         search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
         context_names += [n for n in names_in(prev_user) if n not in names and n not in context_names]
     judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask)) or language.judgment(ask) or bool(
-        history and re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I) and JUDGMENT.search(_last(history, "user"))))
+        elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""
     if judgment and lang != "en":

@@ -171,9 +171,24 @@ def test_verdicts_follow_what_is_asked(seed_settings, question, verdict):
 def test_follow_ups_about_another_place_keep_the_question_they_follow(seed_settings):
     history = [{"role": "user", "content": "Is testing a Huawei Ascend 910D in Malaysia a violation?"},
                {"role": "assistant", "content": "Yes. The documents do not mention Malaysia."}]
-    for follow_up in ("What about in Thailand?", "And is using it in Singapore a violation too?"):
+    for follow_up in ("What about in Thailand?", "And is using it in Singapore a violation too?",
+                      "What about Thailand?", "And in Thailand?"):
         ans = ask(seed_settings, follow_up, history=history)
-        assert not ans.abstained and first_line(ans).startswith("Yes."), ans.answer
+        assert not ans.abstained and first_line(ans).startswith("Yes."), (follow_up, ans.answer)
+        assert "do not mention Thailand" in ans.answer or "Thailand" not in follow_up
+    chain = history + [{"role": "user", "content": "What about Thailand?"},
+                       {"role": "assistant", "content": "Yes. The documents do not mention Thailand."}]
+    ans = ask(seed_settings, "And in Singapore?", history=chain)  # elliptical after elliptical: still the first
+    assert not ans.abstained and first_line(ans).startswith("Yes."), ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Our distributor in Penang wants to benchmark some Ascend chips next month — is that allowed?",
+    "Our distributor in Penang wants to benchmark some Ascend chips next month, is that allowed?",
+    "Our integrator in Kuala Lumpur wants to test some Ascend chips – is that allowed?"])
+def test_context_before_a_dash_or_comma_is_context(seed_settings, question):
+    ans = ask(seed_settings, question)  # newcomer trial: "They never mention Penang" / "Kuala or Lumpur"
+    assert not ans.abstained and first_line(ans).startswith("No."), ans.answer
 
 
 def test_a_question_asking_for_an_amount_the_documents_lack_abstains(seed_settings):
