@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -48,10 +49,11 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     stream = wants_stream(body.stream, request)
     fields = {"endpoint": "/v1/ask", "question": body.question, "history": history, "filters": filters,
               "stream": stream}
-    if stream:
-        events = _events(request, who, fields, engine, started)
-        return EventSourceResponse(events, headers={**SSE_HEADERS,
-                                                                                   **rate_headers(request)})
+    if stream:  # the request id is chosen now, so that the headers carry it as a plain answer's do
+        request_id = uuid.uuid4().hex[:16]
+        events = _events(request, who, fields, engine, started, request_id)
+        return EventSourceResponse(events, headers={**SSE_HEADERS, "X-Request-ID": request_id,
+                                                    **rate_headers(request)})
     ans = await service.answer(body.question, history, engine, filters)
     data = ans.as_dict()
     raw = dumps(data).encode("utf-8")
@@ -60,12 +62,13 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
                     background=after_response(request, who, answer=data, body=raw, started=started, **fields))
 
 
-async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float) -> AsyncIterator[bytes]:
+async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float,
+                  request_id: str) -> AsyncIterator[bytes]:
     service = request.app.state.service
     streamed: list[str] = []
     try:
         async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
-                                               fields["filters"]):
+                                               fields["filters"], request_id=request_id):
             if kind == "token":
                 streamed.append(value)
                 yield sse_json("token", {"text": value})

@@ -187,6 +187,7 @@ def test_streamed_answers_are_recorded_as_their_final_event(http):
     r = http.post("/v1/ask", json={"question": KESSLER, "stream": True})
     final = sse_events(r.text)[-1][1]
     rid = json.loads(final)["request_id"]
+    assert r.headers["x-request-id"] == rid  # the headers carry the id, as a plain answer's do
     for _ in range(50):
         got = http.get(f"/v1/answers/{rid}/response")
         if got.status_code == 200:
