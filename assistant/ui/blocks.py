@@ -32,7 +32,6 @@ def build(gateway: Gateway) -> gr.Blocks:
                    delete_cache=(3600, 3600)) as blocks:
         session = gr.State({})
         turns = gr.State([])
-        target = gr.State(None)
         with gr.Column(elem_id="header"):
             gr.HTML("<h1>grounded</h1><p>Answers from your documents, every claim cited to a verbatim passage.</p>")
             status = gr.HTML(render.status_line({"state": "loading"}), elem_id="status")
@@ -46,7 +45,7 @@ def build(gateway: Gateway) -> gr.Blocks:
             with gr.Tab("Ask", id="ask", elem_id="ask-tab"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
                     conversation = gr.HTML(render.conversation([]), elem_id="conversation",
-                                           js_on_load=style.CONVERSATION_JS, autoscroll=True,
+                                           js_on_load=style.CONVERSATION_JS, autoscroll=False,
                                            apply_default_css=False)
                     with gr.Row(equal_height=True):
                         question = gr.Textbox(label="Question", placeholder="Ask about the documents; "
@@ -55,11 +54,6 @@ def build(gateway: Gateway) -> gr.Blocks:
                         send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="send")
                     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions",
                                 elem_id="examples")
-                    with gr.Column(visible=False, elem_id="feedback-form", variant="panel") as form:
-                        form_label = gr.Markdown("")
-                        comment = gr.Textbox(label="Comment (optional)", max_lines=4, elem_id="comment")
-                        send_feedback = gr.Button("Send feedback", elem_id="send-feedback")
-                    feedback_msg = gr.HTML("")
                     with gr.Accordion("Options: engine and filters", open=False, elem_id="options"):
                         engine = gr.Dropdown(label="Engine", choices=[], elem_id="engine",
                                              info="only the engines this server can answer with")
@@ -72,10 +66,8 @@ def build(gateway: Gateway) -> gr.Blocks:
                                                 elem_id="before")
                     with gr.Row():
                         new = gr.Button("New conversation", elem_id="new-conversation")
-                        export = gr.Button("Export as Markdown", elem_id="export")
-                    export_link = gr.HTML("", elem_id="export-link-box")
-                    export_text = gr.Code(label="Markdown export", language="markdown", visible=False,
-                                          elem_id="export-text", interactive=False)
+                        export = gr.HTML(render.export_button(None), elem_id="export-box", js_on_load=style.EXPORT_JS,
+                                         apply_default_css=False, container=False)
                 with gr.Column(scale=2, min_width=320, elem_id="source-column"):
                     gr.HTML("<h2 class='panel-heading'>Source</h2>")
                     source = gr.HTML(render.EMPTY_PANEL, elem_id="source-panel", js_on_load=style.SOURCE_JS,
@@ -93,16 +85,13 @@ def build(gateway: Gateway) -> gr.Blocks:
         timer.tick(h.load, [session], loaded, api_visibility="private")
         gr.on([login.click, key.submit], h.login, [key, session], [*loaded, key, login_msg], api_visibility="private")
         asking = [question, turns, session, engine, publishers, after, before]
-        gr.on([question.submit, send.click], h.ask, asking, [conversation, question, turns],
+        gr.on([question.submit, send.click], h.ask, asking, [conversation, question, turns, export],
               api_visibility="private", show_progress="hidden")
-        conversation.cite(h.cite, [turns, session], [source], api_visibility="private")
-        conversation.rate(h.choose_rating, [turns], [form, target, form_label], api_visibility="private")
-        send_feedback.click(h.send_feedback, [comment, target, turns, session],
-                            [conversation, turns, form, target, comment, feedback_msg], api_visibility="private")
-        new.click(h.new_conversation, None, [conversation, turns, source, form, target, export_link],
-                  api_visibility="private").then(lambda: gr.update(value="", visible=False), None, [export_text],
-                                       api_visibility="private")
-        export.click(h.export, [turns], [export_text, export_link], api_visibility="private")
+        conversation.cite(h.cite, [turns, session], [source], api_visibility="private", show_progress="hidden")
+        # a rating button opens a comment box under its answer in the browser (CONVERSATION_JS); its Send sends
+        conversation.feedback(h.send_feedback, [turns, session], [conversation, turns, export],
+                              api_visibility="private", show_progress="hidden")
+        new.click(h.new_conversation, None, [conversation, turns, source, export], api_visibility="private")
         docs_table.read(h.read, [session], [doc_view], api_visibility="private")
     # gradio runs one event of a kind at a time unless told otherwise; answering is bounded by the API's own
     # thread pool (GROUNDED_API__ANSWER_THREADS), so the UI adds no queue of its own

@@ -19,6 +19,31 @@ def _quoted(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in _md(text).splitlines()) or ">"
 
 
+def _blocks(text: str) -> list[str]:
+    """An answer's lines as Markdown: each line its own paragraph, `- ` lines one list (a blank line around it)."""
+    out: list[str] = []
+    item = False
+    for line in _md(text).splitlines():
+        if not line.strip():
+            continue
+        is_item = line.startswith("- ")
+        if out and not (is_item and item):
+            out.append("")
+        out.append(line)
+        item = is_item
+    return out + [""] if out else []
+
+
+def _abstained(text: str) -> list[str]:
+    """An abstained answer, its label said once: in bold, followed by the rest of the answer's first line."""
+    label = f"**{ABSTAIN_LABEL}.**"
+    if text.startswith(ABSTAIN_LABEL):
+        rest = text[len(ABSTAIN_LABEL):].lstrip(".")
+        first, _, more = rest.partition("\n")
+        return [(label + " " + _md(first.strip())).rstrip(), "", *_blocks(more)]
+    return [label, "", *_blocks(text)]
+
+
 def to_markdown(turns: list[dict], now: datetime | None = None) -> str:
     """The conversation (turns of the UI's state: `question`, `answer` (the /v1/ask object) or `error`, `filters`,
     `feedback`) as one Markdown document."""
@@ -39,9 +64,8 @@ def to_markdown(turns: list[dict], now: datetime | None = None) -> str:
         out += [f"Request id `{data['request_id']}` · engine {data.get('engine')} · corpus version "
                 f"`{data.get('corpus_version')}`" + (f" · newest document {data['as_of']}" if data.get("as_of")
                                                       else ""), ""]
-        if data.get("abstained"):
-            out += [f"**{ABSTAIN_LABEL}.**", ""]
-        out += [_md(data.get("answer")), ""]
+        text = str(data.get("answer") or "")
+        out += _abstained(text) if data.get("abstained") else _blocks(text)
         for w in data.get("warnings") or []:
             out.append(f"- Warning: {_md(w)}")
         if data.get("warnings"):

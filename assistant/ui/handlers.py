@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 import gradio as gr
 
@@ -49,6 +48,19 @@ def filters(publishers: list[str] | None, after: str | None, before: str | None)
            "published_before": (before or "").strip() or None}
     out = {k: v for k, v in out.items() if v}
     return out or None
+
+
+def _back(event: gr.EventData) -> tuple[str, int] | None:
+    try:
+        return str(event.rid), int(event.cite)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def export_button(turns: list[dict]) -> str:
+    """The "Export as Markdown" link of the conversation (disabled while it is empty). The file is made in the
+    browser from the text the link carries: no copy of the conversation is left on the server."""
+    return render.export_button(to_markdown(turns) if turns else None)
 
 
 class Handlers:
@@ -99,16 +111,17 @@ class Handlers:
     async def ask(self, question: str, turns: list[dict], state: dict | None, engine: str | None,
                   publishers: list[str] | None, after: str | None, before: str | None,
                   request: gr.Request) -> AsyncIterator[tuple]:
-        """Stream one answer into the conversation: yields (conversation html, question box, turns)."""
+        """Stream one answer into the conversation: yields (conversation html, question box, turns, export button;
+        the export only when the turn starts and ends, not on every streamed word)."""
         turns = list(turns or [])
         if not (question or "").strip():
-            yield render.conversation(turns), question, turns
+            yield render.conversation(turns), question, turns, gr.skip()
             return
         chosen = filters(publishers, after, before)
         turn = {"question": question.strip(), "filters": chosen, "engine": engine, "draft": ""}
         earlier = history(turns)
         turns.append(turn)
-        yield render.conversation(turns), "", turns
+        yield render.conversation(turns), "", turns, gr.skip()
         try:
             async for kind, value in self.gateway.ask(_session(state, request), turn["question"], earlier, engine,
                                                       chosen):
@@ -117,17 +130,19 @@ class Handlers:
                 else:
                     turn["answer"] = value
                     turn.pop("draft", None)
-                yield render.conversation(turns), "", turns
+                    yield render.conversation(turns), "", turns, export_button(turns)
+                    continue
+                yield render.conversation(turns), "", turns, gr.skip()
         except UiError as exc:
             turn["error"] = exc.message + (" (log in again: reload the page)" if exc.status == 401 else "")
-            yield render.conversation(turns), question, turns
+            yield render.conversation(turns), question, turns, export_button(turns)
         except Exception as exc:  # noqa: BLE001 - shown as one line, logged with a reference
             turn["error"] = translate(exc).message
-            yield render.conversation(turns), question, turns
+            yield render.conversation(turns), question, turns, export_button(turns)
 
     def new_conversation(self):
-        """Clear the conversation, the source panel and the feedback form."""
-        return render.conversation([]), [], render.EMPTY_PANEL, gr.update(visible=False), None, ""
+        """Clear the conversation, the source panel and the export."""
+        return render.conversation([]), [], render.EMPTY_PANEL, export_button([])
 
     # --- the source panel ----------------------------------------------------------------------------------------
 
@@ -138,7 +153,7 @@ class Handlers:
             turn = _find(turns or [], rid)
             cites = {c["id"]: c for c in ((turn or {}).get("answer") or {}).get("citations") or []}
             if n not in cites:
-                return render.panel_error(f"citation [{n}] is not in this conversation")
+                return render.panel_error(f"citation [{n}] is not in this conversation", (rid, n))
             citation = cites[n]
             session = _session(state, request)
             doc = await self.gateway.document(session, citation["doc_id"])
@@ -146,53 +161,33 @@ class Handlers:
             names = {}
             if citation.get("also_in"):
                 names = {d["doc_id"]: d for d in await self.gateway.documents(session)}
-            return render.source_panel(doc, citation, siblings, names)
+            return render.source_panel(doc, citation, siblings, names, rid)
         except UiError as exc:
-            return render.panel_error(exc.message)
+            return render.panel_error(exc.message, _back(event))
         except Exception as exc:  # noqa: BLE001
-            return render.panel_error(translate(exc).message)
+            return render.panel_error(translate(exc).message, _back(event))
 
     # --- feedback ------------------------------------------------------------------------------------------------
 
-    def choose_rating(self, turns: list[dict], event: gr.EventData):
-        """A rating button was clicked: open the feedback form for that answer. Returns (form, target, label)."""
-        rid, rating = str(event.rid), str(event.rating)
-        n = next((i for i, t in enumerate(turns or [], 1) if (t.get("answer") or {}).get("request_id") == rid), None)
-        if n is None or rating not in ("up", "down"):
-            return gr.update(visible=False), None, ""
-        word = "helpful" if rating == "up" else "not helpful"
-        return (gr.update(visible=True), {"rid": rid, "rating": rating},
-                f"Rating answer {n} (request id `{rid}`) as **{word}**. Add a comment if you like, then send.")
-
-    async def send_feedback(self, comment: str, target: dict | None, turns: list[dict], state: dict | None,
-                            request: gr.Request):
-        """Record the chosen rating and comment in the audit log. Returns (conversation, turns, form, target,
-        comment box, message)."""
+    async def send_feedback(self, turns: list[dict], state: dict | None, event: gr.EventData, request: gr.Request):
+        """Record a rating (`event.rid`, `event.rating`: up / down) and its comment (`event.comment`, from the box
+        under the answer) in the audit log. Returns (conversation, turns, export button)."""
         turns = list(turns or [])
-        if not target:
-            return render.conversation(turns), turns, gr.update(visible=False), None, comment, ""
+        rid, rating = str(getattr(event, "rid", "")), str(getattr(event, "rating", ""))
+        comment = str(getattr(event, "comment", None) or "")
+        turn = _find(turns, rid)
+        if turn is None or rating not in ("up", "down"):
+            return render.conversation(turns), turns, gr.skip()
         try:
-            fb = await self.gateway.feedback(_session(state, request), target["rid"], target["rating"], comment)
+            fb = await self.gateway.feedback(_session(state, request), rid, rating, comment)
         except UiError as exc:
-            return (render.conversation(turns), turns, gr.update(visible=True), target, comment,
-                    render.panel_error(f"The feedback was not recorded: {exc.message}"))
-        turn = _find(turns, target["rid"])
-        if turn is not None:
-            turn["feedback"] = {"rating": fb["rating"], "comment": fb.get("comment")}
-        return render.conversation(turns), turns, gr.update(visible=False), None, "", ""
+            turn["feedback_error"] = f"The feedback was not recorded: {exc.message}"
+            return render.conversation(turns), turns, gr.skip()
+        turn.pop("feedback_error", None)
+        turn["feedback"] = {"rating": fb["rating"], "comment": fb.get("comment")}
+        return render.conversation(turns), turns, export_button(turns)
 
-    # --- export and documents ------------------------------------------------------------------------------------
-
-    def export(self, turns: list[dict]):
-        """The conversation as Markdown: (preview text, download link html). The link is a data: URL, so the
-        file is made in the browser and no copy of the conversation is left on the server."""
-        if not turns:
-            return gr.update(value="", visible=False), "<p class='muted'>Nothing to export yet.</p>"
-        text = to_markdown(turns)
-        href = "data:text/markdown;charset=utf-8," + quote(text)
-        link = (f"<a id='export-link' class='export-link' download='grounded-conversation.md' href='{href}'>"
-                "Download the conversation (Markdown)</a>")
-        return gr.update(value=text, visible=True), link
+    # --- documents -----------------------------------------------------------------------------------------------
 
     async def read(self, state: dict | None, event: gr.EventData, request: gr.Request) -> str:
         """The documents view of `event.doc`."""

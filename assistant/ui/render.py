@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from assistant.ui.compare import comparisons
 
@@ -111,16 +111,18 @@ def _warnings(answer: dict) -> str:
             + "".join(f"<li>{esc(w)}</li>" for w in items) + "</ul></div>")
 
 
-def _feedback(rid: str, n: int, fb: dict | None) -> str:
+def _feedback(rid: str, n: int, fb: dict | None, error: str | None = None) -> str:
+    """The rating buttons (a click opens a comment box under them, `style.CONVERSATION_JS`), or what was recorded."""
     if fb:
         word = "helpful" if fb.get("rating") == "up" else "not helpful"
         comment = f": “{esc(fb['comment'])}”" if fb.get("comment") else ""
         return f"<div class='feedback done' role='status'>Feedback recorded: {word}{comment}</div>"
-    return (f"<div class='feedback'><span>Was this answer useful?</span> "
+    failed = f"<p class='feedback-error' role='alert'>{esc(error)}</p>" if error else ""
+    return (f"<div class='feedback' data-rid='{esc(rid)}' data-n='{int(n)}'><span>Was this answer useful?</span> "
             f"<button type='button' class='rate' data-rid='{esc(rid)}' data-rating='up' "
             f"aria-label='Rate answer {n} as helpful'>▲ Helpful</button> "
             f"<button type='button' class='rate' data-rid='{esc(rid)}' data-rating='down' "
-            f"aria-label='Rate answer {n} as not helpful'>▼ Not helpful</button></div>")
+            f"aria-label='Rate answer {n} as not helpful'>▼ Not helpful</button></div>{failed}")
 
 
 def answer_block(turn: dict, n: int) -> str:
@@ -148,13 +150,13 @@ def answer_block(turn: dict, n: int) -> str:
                    f"<ul>{related}</ul></section>") if related else ""
         return (f"<div class='answer abstained' data-rid='{esc(rid)}'><span class='badge abstain'>"
                 f"{ABSTAIN_LABEL}</span>{_answer_text(data.get('answer') or '', rid, {})}{_warnings(data)}"
-                f"{related}{meta}{_feedback(rid, n, turn.get('feedback'))}</div>")
+                f"{related}{meta}{_feedback(rid, n, turn.get('feedback'), turn.get('feedback_error'))}</div>")
     sources = "".join(_source_line(rid, c, False) for c in cites.values())
     sources = f"<section class='sources'><h4>Sources</h4><ul>{sources}</ul></section>" if sources else ""
     return (f"<div class='answer' data-rid='{esc(rid)}'>{_answer_text(data.get('answer') or '', rid, cites)}"
             f"{_warnings(data)}{_comparisons(rid, data, cites)}{sources}{meta}"
             f"<p class='disclaimer'>This answer reports what the indexed documents say; it is not legal advice.</p>"
-            f"{_feedback(rid, n, turn.get('feedback'))}</div>")
+            f"{_feedback(rid, n, turn.get('feedback'), turn.get('feedback_error'))}</div>")
 
 
 def conversation(turns: list[dict]) -> str:
@@ -213,7 +215,14 @@ def _marked(text: str, active: dict, others: list[dict]) -> tuple[str, bool]:
     return "".join(out), ok
 
 
-def source_panel(doc: dict, citation: dict, siblings: list[dict], names: dict[str, dict]) -> str:
+def back_button(rid: str | None, n: int | None) -> str:
+    """"Back to answer": closes the source panel where it covers the page (phone width) and returns to the chip."""
+    data = f" data-rid='{esc(rid)}' data-cite='{int(n)}'" if rid and n is not None else ""
+    return f"<button type='button' class='back-to-answer'{data}>← Back to answer</button>"
+
+
+def source_panel(doc: dict, citation: dict, siblings: list[dict], names: dict[str, dict],
+                 rid: str | None = None) -> str:
     """The source of one citation: title, publisher, date, link, "also reported by", and the whole cleaned text
     with the cited span marked (`mark.active`; other citations of the same answer in this document `mark.also`).
     `names` maps doc_id → document metadata (for "also reported by")."""
@@ -226,7 +235,8 @@ def source_panel(doc: dict, citation: dict, siblings: list[dict], names: dict[st
     body, ok = _marked(doc.get("text") or "", citation, siblings)
     stale = "" if ok else ("<div class='warnings' role='note'><strong>Warning</strong><ul><li>This document changed "
                            "since the answer was given: the quoted passage is no longer in it.</li></ul></div>")
-    return (f"<article class='source' aria-label='Source of citation {int(citation['id'])}'>"
+    return (f"<article class='source' aria-label='Source of citation {int(citation['id'])}' "
+            f"data-rid='{esc(rid or '')}' data-cite='{int(citation['id'])}'>{back_button(rid, citation['id'])}"
             f"<p class='source-for'>Citation [{int(citation['id'])}]</p>"
             f"<h3 class='source-title'>{esc(title)}</h3>"
             f"<dl class='source-meta'><dt>Publisher</dt><dd class='publisher'>{esc(doc.get('publisher') or '—')}</dd>"
@@ -244,8 +254,23 @@ def _also(doc_id: str, meta: dict) -> str:
     return f"{esc(' — '.join(parts))} <span class='muted'>({esc(date_of(meta.get('published')))})</span>"
 
 
-def panel_error(message: str) -> str:
+def panel_error(message: str, back: tuple[str, int] | None = None) -> str:
+    """An error in a panel; `back` = (rid, cite) when it stands for a citation's source (with "Back to answer")."""
+    if back:
+        return (f"<div class='answer failed source-error' role='alert'>{back_button(*back)}<p>{esc(message)}</p>"
+                f"</div>")
     return f"<div class='answer failed' role='alert'><p>{esc(message)}</p></div>"
+
+
+def export_button(markdown: str | None) -> str:
+    """"Export as Markdown": a link whose click downloads grounded-conversation.md, made in the browser from the
+    text it carries (a data: URL; `style.EXPORT_JS` stamps the time of the click). Disabled while there is nothing."""
+    if not markdown:
+        return ("<button type='button' id='export' class='export-button' disabled "
+                "title='Ask a question first'>Export as Markdown</button>")
+    href = "data:text/markdown;charset=utf-8," + quote(markdown)
+    return (f"<a id='export' class='export-button' role='button' download='grounded-conversation.md' "
+            f"href='{esc(href)}' data-md='{esc(markdown)}'>Export as Markdown</a>")
 
 
 # --- the documents view ----------------------------------------------------------------------------------------------

@@ -99,3 +99,16 @@ def recorded(server, rid: str, key: str | None = None) -> dict:
     r = httpx.get(f"{server.url}/v1/answers/{rid}", headers=headers, timeout=30)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def wait_in_view(page, locator, timeout: float = 3_000) -> bool:
+    """`in_view`, waited for up to `timeout` ms (the page scrolls after it renders)."""
+    import time
+
+    end = time.monotonic() + timeout / 1000
+    while True:
+        if locator.count() and in_view(page, locator.first):
+            return True
+        if time.monotonic() > end:
+            return False
+        page.wait_for_timeout(100)

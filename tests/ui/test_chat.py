@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.ui.conftest import PHONE, screenshot
-from tests.ui.pages import ask, in_view, last_answer, open_citation, open_ui, recorded
+from tests.ui.pages import ask, in_view, last_answer, open_citation, open_ui, recorded, wait_in_view
 
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
 UNANSWERABLE = "What is the boiling point of mercury on Mars?"
@@ -101,11 +101,11 @@ def test_follow_up_uses_the_conversation_and_new_conversation_clears_it(page, ui
 def test_feedback_is_recorded_by_request_id(page, ui_server):
     asked = ask(page, KESSLER)
     page.locator(f"#conversation button.rate[data-rid='{asked.request_id}'][data-rating='down']").click()
-    form = page.locator("#feedback-form")
+    form = last_answer(page).locator(".feedback-form")
     form.wait_for(state="visible")
     assert asked.request_id in form.inner_text()
-    page.locator("#comment textarea").fill("The second quote is off topic <b>here</b>")
-    page.locator("#send-feedback").click()
+    form.locator("textarea").fill("The second quote is off topic <b>here</b>")
+    form.locator("button.send-feedback").click()
     done = last_answer(page).locator(".feedback.done")
     done.wait_for()
     assert "not helpful" in done.inner_text() and "<b>here</b>" in done.inner_text()
@@ -116,11 +116,8 @@ def test_feedback_is_recorded_by_request_id(page, ui_server):
 def test_export_as_markdown(page, ui_server, tmp_path):
     first = ask(page, MISSION)
     second = ask(page, UNANSWERABLE)
-    page.locator("#export").click()
-    link = page.locator("#export-link")
-    link.wait_for()
     with page.expect_download() as download:
-        link.click()
+        page.locator("#export").click()
     path = Path(tmp_path / "export.md")
     download.value.save_as(path)
     text = path.read_text(encoding="utf-8")
@@ -131,7 +128,7 @@ def test_export_as_markdown(page, ui_server, tmp_path):
     for c in recorded(ui_server, first.request_id)["response"]["citations"]:
         assert f"[{c['id']}] {c['publisher'] or c['title']}, {c['published'] or 'date not given'}" in text
         assert "> " + c["quote"].splitlines()[0].replace("&", "&amp;").replace("<", "&lt;") in text
-    assert page.locator("#export-text .cm-content").inner_text().startswith("# Conversation with grounded")
+    assert re.search(r"^Exported \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\. Answers", text, re.M)  # stamped at the click
 
 
 def test_engine_selector_filters_and_streaming_llm_draft(page, ui_server, slow_llm, capsys):
@@ -212,9 +209,10 @@ def test_phone_width(context, ui_server):
     page.set_viewport_size(PHONE)
     asked = ask(page, MISSION)
     mark = open_citation(page, asked.request_id, 1)
-    assert in_view(page, mark)
+    assert wait_in_view(page, mark) and wait_in_view(page, page.locator("#source-panel .source-title"))
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow} px wider than a phone"
     screenshot(page, "phone-mission-citation-1")
+    page.locator("#source-panel button.back-to-answer").click()
     page.locator("#conversation .turn").last.scroll_into_view_if_needed()
     screenshot(page, "phone-mission-answer")

@@ -37,7 +37,7 @@ def test_everything_from_documents_and_people_is_escaped():
     doc = {"doc_id": "d1", "title": EVIL, "publisher": EVIL, "published": None, "url": "javascript:alert(3)",
            "text": EVIL + " the quote", "also_in": []}
     panel = render.source_panel(doc, cite(1, quote="the quote", start=len(EVIL) + 1), [], {})
-    assert tags(panel) <= {"article", "p", "h3", "dl", "dt", "dd", "span", "div", "mark"}
+    assert tags(panel) <= {"article", "button", "p", "h3", "dl", "dt", "dd", "span", "div", "mark"}
     assert "<a " not in panel  # a javascript: URL is not made a link
     view = render.document_view({**doc, "removed": [{"raw_start": 0, "raw_end": 5, "reason": EVIL}], "chunks": []})
     assert "<script" not in view and "<img" not in view
@@ -88,8 +88,10 @@ def test_markdown_export_has_questions_answers_quotes_sources_and_request_ids():
     turns = [{"question": "Is it <b>allowed</b>?", "filters": {"publisher": ["CGTN"]},
               "answer": answer("No [1].", [cite(1, quote="It is <i>forbidden</i>.\nSecond line.")]),
               "feedback": {"rating": "down", "comment": "wrong"}},
-             {"question": "And Mars?", "answer": answer("The documents do not say.", [cite(1)], abstained=True,
-                                                          request_id="r2")},
+             {"question": "And Mars?", "answer": answer("The documents do not say. Nothing about Mars.\nSee below.",
+                                                          [cite(1)], abstained=True, request_id="r2")},
+             {"question": "Lines?", "answer": answer("Yes [1].\nCGTN words it as a possibility [1].\nEvidence:\n"
+                                                       "- one [1]\n- two [1]\nThe end.", [cite(1)], request_id="r3")},
              {"question": "Broken?", "error": "rate limit reached"}]
     md = to_markdown(turns)
     assert "## 1. Is it &lt;b&gt;allowed&lt;/b&gt;?" in md and "Filters: publisher CGTN" in md
@@ -98,4 +100,15 @@ def test_markdown_export_has_questions_answers_quotes_sources_and_request_ids():
     assert "> It is &lt;i&gt;forbidden&lt;/i&gt;.\n> Second line." in md
     assert "Feedback: not helpful — wrong" in md
     assert "**The documents do not say.**" in md and "### Related passages (not support)" in md
+    mars = md.split("## 2. ")[1].split("## 3. ")[0]
+    assert mars.count("do not say") == 1 and "**The documents do not say.** Nothing about Mars.\n\nSee below." in mars
+    assert ("Yes [1].\n\nCGTN words it as a possibility [1].\n\nEvidence:\n\n- one [1]\n- two [1]\n\nThe end.\n"
+            in md)  # one paragraph a line, the `- ` lines one list
     assert "*Not answered: rate limit reached*" in md
+
+
+def test_export_button_downloads_the_file_the_link_carries():
+    assert "disabled" in render.export_button(None)
+    link = render.export_button("# Conversation <b>x</b> 'q'\n")
+    assert "download='grounded-conversation.md'" in link and "href='data:text/markdown;charset=utf-8,%23%20" in link
+    assert "<b>" not in link and "data-md='# Conversation &lt;b&gt;x&lt;/b&gt; &#x27;q&#x27;" in link
