@@ -14,16 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
 from assistant.terms import STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
 from ingest.chunk import sentences
 from ingest.index import page_at
 
-MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
-_CLOSE = re.compile(r"\s*[.!?;:,]*")
-_QUOTES = "“”\"‘’"
-_DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[" + _QUOTES + r"]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ def _squash(text: str) -> tuple[str, list[int]]:
     """`text` without quote marks and with runs of white space as one space, and each kept character's offset."""
     out, at = [], []
     for i, c in enumerate(text):
-        if c in _QUOTES or (c.isspace() and (not out or out[-1] == " ")):
+        if c in QUOTES or (c.isspace() and (not out or out[-1] == " ")):
             continue
         out.append(" " if c.isspace() else c)
         at.append(i)
@@ -146,7 +143,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     spans = [_find(q, passage) for q in quotes]
     if any(sp is None for sp in spans):
         return None
-    frame = _DECOR.sub(" ", claim[:m.start()] + " " + claim[m.end():])  # source tags "(CGTN, date not given)" aside
+    frame = DECOR.sub(" ", claim[:m.start()] + " " + claim[m.end():])  # source tags "(CGTN, date not given)" aside
     meta = passage.hit.meta
     known = _stems(" ".join([passage.text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
     said = " ".join(quotes)
@@ -267,56 +264,6 @@ def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Ci
                     page=page_at(h.pages, start) if h.pages else h.page, also_in=h.also_in)
 
 
-def segments(line: str) -> list[tuple[str, list[int]]]:
-    """A line cut after each group of `[n]` markers: (text with markers removed, cited numbers); a trailing
-    source tag or punctuation stays with the segment before it."""
-    out: list[tuple[str, list[int]]] = []
-    pos = 0
-
-    def closing(body: str) -> str:  # "…offence [1]. The next…": the full stop belongs to the cited sentence
-        lead = _CLOSE.match(body)
-        if out and lead.group(0).strip():
-            out[-1] = (out[-1][0].rstrip() + lead.group(0).strip(), out[-1][1])
-            return body[lead.end():]
-        return body
-
-    for m in MARK.finditer(line):
-        nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
-        body = closing(line[pos:m.start()])
-        if out and not body.strip():
-            out[-1][1].extend(nums)
-        else:
-            out.append((body, nums))
-        pos = m.end()
-    tail = line[pos:]
-    sentence_tail = len(content_stems(_DECOR.sub(" ", tail))) >= 3
-    if sentence_tail:
-        tail = closing(tail)
-    if out and not sentence_tail:
-        out[-1] = (out[-1][0] + "\x00" + tail, out[-1][1])
-    elif tail.strip():
-        out.append((tail, []))
-    return out
-
-
-_NARRATION = re.compile(r"\b(?:the |in )?(?:passages?|sources?)(?: from)? (\[\d+\](?:\s*(?:and\s*)?\[\d+\])*),? "
-                        r"(?:states?|says?|notes?|reports?|mentions?|shows?)(?: that)?,?\s+(\w)", re.I)
-
-
-def unnarrate(text: str) -> str:
-    """"The passage [3] states that the guidance…" -> "The guidance… [3]": the marker moves to the end of the
-    sentence it cites, so that the sentence, not the words "the passage", is what gets checked."""
-    def one(sentence: str) -> str:
-        m = _NARRATION.search(sentence)
-        if not m:
-            return sentence
-        head = sentence[:m.start()] + (m.group(2).upper() if m.start() == 0 else m.group(2)) + sentence[m.end():]
-        body, end = re.match(r"(.*?)([.!?]?\s*)$", head, re.S).groups()
-        return f"{body.rstrip()} {m.group(1)}{end}" if not MARK.search(body) else head
-    return "\n".join(" ".join(one(s) for s in re.split(r"(?<=[.!?])\s+", line)) if _NARRATION.search(line) else line
-                     for line in text.split("\n"))
-
-
 def verify(text: str, passages: list[Passage], threshold: float, trusted: frozenset[str] = frozenset()) -> Checked:
     """Check every sentence of `text` against the passages it cites; renumber the surviving citations 1..n."""
     text = unnarrate(text)
@@ -348,7 +295,7 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
 
     for line in text.split("\n"):
         if line.strip() in trusted:
-            lines.append(MARK.sub(lambda m: _renumber(m, ids), line))
+            lines.append(MARK.sub(lambda m: renumber(m, ids), line))
             continue
         kept: list[str] = []
         for body, nums in segments(line):
@@ -357,18 +304,18 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
                 out.warnings.append(f"removed citation marker(s) {bad} that point at no passage")
             cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
             head, _, tail = body.partition("\x00")
-            claim = VERDICT.sub(" ", _DECOR.sub(" ", head)).strip(" .,:;")  # "Yes. X [1]": X is what is checked
+            claim = VERDICT.sub(" ", DECOR.sub(" ", head)).strip(" .,:;")  # "Yes. X [1]": X is what is checked
             size = len(content_stems(claim))
             if not size:
                 marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
-                kept.append(_insert(head, marks) + tail if head.strip() else "")
+                kept.append(insert(head, marks) + tail if head.strip() else "")
                 continue
             if size < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]")
                 stated = next((p for p in [*cited, *passages] if states(claim, p)), None)
                 if stated is not None:
                     out.kept += 1
                     _, s, e = support(claim, stated)
-                    kept.append(_insert(head, marker(stated, s, e, 1.0)) + tail)
+                    kept.append(insert(head, marker(stated, s, e, 1.0)) + tail)
                 else:
                     out.dropped += 1
                     out.warnings.append(f"dropped a short answer no passage states: {claim[:80]!r}")
@@ -379,14 +326,14 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             good = check(claim, cited, head)
             if good:
                 out.kept += 1
-                kept.append(_insert(head, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)) + tail)
+                kept.append(insert(head, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)) + tail)
                 continue
             parts = [x for x in _PIECE.split(head) if x.strip()] if not _QUOTED.search(head) else [head]
             for part in parts if len(parts) > 1 else []:
-                good = check(_DECOR.sub(" ", part).strip(), cited)
+                good = check(DECOR.sub(" ", part).strip(), cited)
                 if good:
                     out.kept += 1
-                    kept.append(_insert(part, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)))
+                    kept.append(insert(part, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)))
                 else:
                     out.dropped += 1
                     out.warnings.append(f"dropped a sentence no passage supports: {part.strip()[:80]!r}")
@@ -397,19 +344,3 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
             lines.append(" ".join(k.strip() for k in kept if k.strip()))
     out.text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return out
-
-
-def _insert(body: str, marks: str) -> str:
-    """Place citation markers before the sentence's closing punctuation and any trailing source tag."""
-    m = re.search(r"(\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\))?\s*$", body)
-    head, tail = body[:m.start()], body[m.start():]
-    if not tail.strip() and (p := re.search(r"(?<=[”\"’])[.;:,]$", head.rstrip())):  # “…” [1]. not “…”. [1]
-        head = head.rstrip()
-        return f"{head[:p.start()]} {marks}{head[p.start():]}"
-    return f"{head} {marks}{tail}" if head else marks
-
-
-def _renumber(m: re.Match, ids: dict) -> str:
-    nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
-    new = [ids[k] for n in nums for k in ids if k[0] == n][:1]
-    return f" [{new[0]}]" if new else ""

@@ -1,0 +1,32 @@
+"""The shape every bottom line shares: its lines, the units they quote, the lines the engine composed, and how a
+quote and its source are written ("The Business Times (2025-05-14) reports: “…”")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import Unit
+
+
+def flat(text: str) -> str:
+    """A quote on one line: a hard-wrapped passage's line breaks as spaces (verification ignores spacing)."""
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def source(u: Unit) -> str:
+    """"The Business Times (2025-05-14)"; a document without a publisher by its title, cut to 12 words."""
+    m = u.hit.meta
+    title = " ".join(str(m.get("title") or "").split()[:12])
+    return f"{m.get('publisher') or title or u.hit.doc_id} ({m.get('published') or 'date not given'})"
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """Lines that open the answer, the units they quote (in order of their markers), and the lines that are the
+    engine's own composition about the documents (not quotes of them)."""
+
+    lines: list[str]
+    units: list[Unit]
+    composed: list[str]
+    support: list[Unit] = ()   # further evidence for the evidence list: other sources' rules, other mentions of the item
