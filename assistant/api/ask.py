@@ -7,7 +7,6 @@ fallback changed what was streamed, so the client must show this text instead), 
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,13 +17,11 @@ from fastapi.sse import EventSourceResponse
 
 from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
-from assistant.api.errors import ApiError, error_body, grounded_status
+from assistant.api.errors import stream_error
 from assistant.api.records import after_response, record_answer
 from assistant.api.schemas import ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
-from ingest.errors import GroundedError
 
-log = logging.getLogger("grounded.api")
 router = APIRouter(tags=["answers"])
 RESPONSES = {200: {"model": AskResponse, "description": "The answer (JSON), or server-sent events when streaming",
                    "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERRORS}
@@ -80,13 +77,5 @@ async def _events(request: Request, who: Caller, fields: dict, engine: str, star
                 raw = dumps(data)
                 record_answer(request, who, answer=data, body=raw.encode("utf-8"), started=started, **fields)
                 yield sse("answer", raw)
-    except GroundedError as exc:
-        status = grounded_status(exc)
-        yield sse_json("error", {**error_body("invalid_request" if status == 422 else exc.code, str(exc)),
-                                 "status": status})
-    except ApiError as exc:
-        yield sse_json("error", {**error_body(exc.code, exc.message), "status": exc.status})
     except Exception as exc:  # after the headers went out, the error can only be an event
-        log.exception("streamed answer failed")
-        yield sse_json("error", {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"),
-                                 "status": 500})
+        yield sse_json("error", stream_error(exc, "streamed answer"))

@@ -64,6 +64,18 @@ def grounded_status(exc: GroundedError) -> int:
     return 500
 
 
+def stream_error(exc: Exception, what: str) -> dict:
+    """The error object a stream ends with once its headers are out (API.md's error shape plus `status`): a product
+    error or an ApiError as the status it would have had; anything else a logged 500 (`what` names the stream)."""
+    if isinstance(exc, GroundedError):
+        status = grounded_status(exc)
+        return {**error_body("invalid_request" if status == 422 else exc.code, str(exc)), "status": status}
+    if isinstance(exc, ApiError):
+        return {**error_body(exc.code, exc.message), "status": exc.status}
+    log.error("%s failed", what, exc_info=exc)
+    return {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"), "status": 500}
+
+
 def validation_message(exc: RequestValidationError) -> tuple[int, str, str, str | None]:
     """(status, code, message, param) for a request that failed validation: 400 for a body that is not JSON,
     422 for the first field that is wrong, named by its path (`history[2].role: ...`)."""

@@ -12,7 +12,6 @@ while the answer is made, then the content, then a final chunk with `finish_reas
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,14 +22,12 @@ from fastapi.sse import EventSourceResponse
 
 from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
-from assistant.api.errors import ApiError, error_body, grounded_status
+from assistant.api.errors import ApiError, stream_error
 from assistant.api.records import after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
 from assistant.api.schemas import ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
-from ingest.errors import GroundedError
 
-log = logging.getLogger("grounded.api")
 router = APIRouter(tags=["OpenAI-compatible"])
 PREFIX = "grounded-"
 STARTED = int(time.time())
@@ -151,16 +148,8 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
                 raw = dumps(final)
                 record_answer(request, who, answer=ans, body=raw.encode("utf-8"), started=started, **fields)
                 yield sse(None, raw)
-    except GroundedError as exc:
-        status = grounded_status(exc)
-        yield sse_json(None, {**error_body("invalid_request" if status == 422 else exc.code, str(exc)),
-                              "status": status})
-    except ApiError as exc:
-        yield sse_json(None, {**error_body(exc.code, exc.message), "status": exc.status})
     except Exception as exc:  # after the headers went out, the error can only be a chunk
-        log.exception("streamed chat completion failed")
-        yield sse_json(None, {**error_body("internal", f"unexpected failure ({exc.__class__.__name__})"),
-                              "status": 500})
+        yield sse_json(None, stream_error(exc, "streamed chat completion"))
     yield sse(None, "[DONE]")
 
 
