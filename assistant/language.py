@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.tokens import CJK
+
 MIN_PROBABILITY = 0.8   # below this (or under 4 words) a question is taken to be English
 # the languages told apart: the widely written ones (a closed set makes short questions far less ambiguous)
 LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "zh", "ja", "ko", "ms", "id", "tr", "ar", "sv", "da",
@@ -38,14 +40,11 @@ def _identifier():
     return identifier
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
 @lru_cache(maxsize=4096)
 def detect(text: str) -> str:
     """ISO 639-1 code of `text`'s language; "en" unless the identifier is confident (MIN_PROBABILITY, 4+ words; a
     Chinese, Japanese or Korean character counts as a word, as those scripts put no spaces between words)."""
-    if len(re.findall(r"\w+", _CJK.sub(" x ", text))) < 4:
+    if len(re.findall(r"\w+", CJK.sub(" x ", text))) < 4:
         return "en"
     code, prob = _identifier().classify(text)
     return code if prob >= MIN_PROBABILITY else "en"

@@ -23,12 +23,12 @@ _PARA = r"(?:\((?:[a-z]{1,4}|\d{1,3})\))"
 TOKEN = re.compile(rf"[^\W_]+(?:(?:[.,:'’\-]|_+)[^\W_]+)*{_PARA}*|{_PARA}+", re.I)
 _JOIN = re.compile(r"[.,:'’\-_()]+")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")
+CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")  # a Chinese, Japanese or Korean character
 
 
 def words(text: str) -> list[str]:
     """The surface tokens of `text`, as written ("Böhm", "3A090.a", "U.S", "Huawei’s")."""
-    return TOKEN.findall(_CJK.sub(r" \1 ", text)) if _CJK.search(text) else TOKEN.findall(text)
+    return TOKEN.findall(CJK.sub(r" \1 ", text)) if CJK.search(text) else TOKEN.findall(text)
 
 
 # British and American spellings of the same word ("licence" / "license"): compliance text is written in both
