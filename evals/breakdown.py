@@ -3,6 +3,8 @@ same metrics as the suite's summary (`evals.golden_suite.summarize`), over each 
 
 from __future__ import annotations
 
+from evals.report_metrics import fmt, label
+
 COLUMNS = ("accuracy", "key_fact_recall", "key_facts_all_found", "source_ok", "citation_precision", "correct_abstention",
            "false_abstention", "forbidden_hits", "bottom_line", "warning_recall", "page_accuracy")
 
@@ -39,21 +41,14 @@ def summaries(rows: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return "–"
-    return f"{value:g}" if isinstance(value, int) else f"{value:.3f}"
-
-
 def table(rows: list[dict]) -> list[str]:
     """A markdown table: one line per group, the columns that any group has."""
     by_group = summaries(rows)
     cols = [c for c in COLUMNS if any(s.get(c) is not None for s in by_group.values())]
-    out = ["| group | cases | correct | " + " | ".join(f"{c} ↓" if c in ("false_abstention", "forbidden_hits") else c
-                                                      for c in cols) + " |",
+    out = ["| group | cases | correct | " + " | ".join(label(c) for c in cols) + " |",
            "|" + "---|" * (3 + len(cols))]
     for name, s in by_group.items():
-        out.append(f"| {name} | {s['cases']} | {s['correct']} | " + " | ".join(_fmt(s.get(c)) for c in cols) + " |")
+        out.append(f"| {name} | {s['cases']} | {s['correct']} | " + " | ".join(fmt(c, s.get(c)) for c in cols) + " |")
     return out
 
 

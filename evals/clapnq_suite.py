@@ -9,26 +9,12 @@ token-F1 / ROUGE-L of answered answerable questions against the human reference 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-from evals.metrics import abstention, citation_precision, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+from evals.metrics import abstention, citation_precision, mean, percentile, rank_scores, rouge_l, token_f1
+from evals.suite import Corpus, Output, Suite, loading
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq"
-
-
-def suite_settings(settings, name: str = "clapnq"):
-    """The same settings with their own home under `<home>/suites/<name>`."""
-    return settings.model_copy(update={"home": settings.home / "suites" / name})
-
-
-def build(settings, data: Path = DATA) -> None:
-    """Ingest the suite's corpus into its own index (incremental: a second run embeds nothing)."""
-    from ingest.pipeline import run
-
-    report = run([data / "corpus.jsonl"], settings)
-    if report.exit_code not in (0,):
-        raise RuntimeError(f"ingesting {data / 'corpus.jsonl'} failed: {report}")
 
 
 def plain(answer_text: str) -> str:
@@ -49,60 +35,58 @@ def interleaved(questions: list[dict]) -> list[dict]:
 
 
 def load_questions(data: Path = DATA) -> list[dict]:
+    """Every question of `data/questions.jsonl`, `interleaved`."""
     return interleaved([json.loads(line) for line in (data / "questions.jsonl").read_text().splitlines()
                         if line.strip()])
 
 
-def score(questions: list[dict], ask, rank, progress=None) -> tuple[list[dict], dict]:
-    """Rows and summary for any system: `ask(question) -> dict` (the /v1/ask shape), `rank(question, gold) -> doc ids`
-    best first (the product's retrieval, or a baseline's)."""
-    rows = []
-    for q in questions:
-        t = time.perf_counter()
-        ans = ask(q["question"])
-        ms = (time.perf_counter() - t) * 1e3
-        gold = set(q.get("gold_passage_ids") or [])
-        ranked = rank(q["question"], gold)
-        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans["abstained"],
-               "ms": ms, "answer": ans, "ranked": ranked[:10]}
-        if q["answerable"]:
-            row |= {"hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold)}
-            row["cites_gold"] = bool({c["doc_id"] for c in ans["citations"]} & gold)
-            row["citations"] = len(ans["citations"]) if not ans["abstained"] else 0
-            row["citations_precise"] = sum(c["doc_id"] in gold for c in ans["citations"]) if not ans["abstained"] else 0
-            refs = q.get("reference_answers") or []
-            row["f1"] = token_f1(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
-            row["rouge_l"] = rouge_l(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
-            row["correct"] = not ans["abstained"] and row["cites_gold"]
-        else:
-            row["correct"] = False
-        rows.append(row)
-        if progress:
-            progress(1)
+def questions(limit: int | None = None) -> list[dict]:
+    """The first `limit` questions (answerable and not alternating); ConfigError when the data is missing."""
+    with loading(f"the clapnq suite needs {DATA / 'questions.jsonl'} (../shared/benchmarks/clapnq)"):
+        return load_questions()[:limit]
+
+
+def passage_ranking(ranked: list) -> list[str]:
+    """Passage ids best first, each once: a ranked item is an id or `(id, *syndicated copies)`, read as its id."""
+    return list(dict.fromkeys(item if isinstance(item, str) else item[0] for item in ranked))
+
+
+def score_question(q: dict, out: Output) -> dict:
+    """One question's row: retrieval against the gold passages, citation of a gold passage, answer overlap with
+    the references (token-F1, ROUGE-L, 0.0 when abstained), abstention. `correct`: answered and cites gold."""
+    ans = out.answer
+    gold = set(q.get("gold_passage_ids") or [])
+    ranked = passage_ranking(out.ranked or [])
+    row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "abstained": ans["abstained"],
+           "ms": out.ms, "answer": ans, "ranked": ranked[:10]}
+    if not q["answerable"]:
+        return row | {"correct": False}
+    row |= rank_scores(ranked, gold)
+    row["cites_gold"] = bool({c["doc_id"] for c in ans["citations"]} & gold)
+    row["citations"] = len(ans["citations"]) if not ans["abstained"] else 0
+    row["citations_precise"] = sum(c["doc_id"] in gold for c in ans["citations"]) if not ans["abstained"] else 0
+    refs = q.get("reference_answers") or []
+    row["f1"] = token_f1(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
+    row["rouge_l"] = rouge_l(plain(ans["answer"]), refs) if not ans["abstained"] else 0.0
+    row["correct"] = not ans["abstained"] and row["cites_gold"]
+    return row
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Passage hit@1/@5 and MRR over answerable questions, citation precision, token-F1 / ROUGE-L (answered, all),
+    abstention both ways (`evals.metrics.abstention`), p50/p95 latency (ms)."""
     ans_rows = [r for r in rows if r["answerable"]]
     answered = [r for r in ans_rows if not r["abstained"]]
-    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
-    summary = {"questions": len(rows),
-               "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
-               "mrr": mean([r["rr"] for r in ans_rows]),
-               "citation_precision": citation_precision(answered),
-               "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
-               "token_f1_all": mean([r["f1"] for r in ans_rows]),
-               **abstention(rows),
-               "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
-               "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
-    return rows, summary
+    return {"questions": len(rows),
+            "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
+            "mrr": mean([r["rr"] for r in ans_rows]),
+            "citation_precision": citation_precision(answered),
+            "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
+            "token_f1_all": mean([r["f1"] for r in ans_rows]),
+            **abstention(rows),
+            "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
+            "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
 
 
-def run(settings, engine: str = "extractive", limit: int | None = None, progress=None,
-        data: Path = DATA) -> tuple[list[dict], dict]:
-    """The product in process over the suite's own index."""
-    from assistant.answer import get_assistant
-
-    s = suite_settings(settings)
-    build(s, data)
-    assistant = get_assistant(s)
-
-    def rank(question: str, gold: set[str]) -> list[str]:
-        return list(dict.fromkeys(h.doc_id for h in assistant.context(question, [], None).hits))
-    return score(load_questions(data)[:limit], lambda q: assistant.ask(q, engine=engine).as_dict(), rank, progress)
+SUITES = [Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", questions,
+                (score_question,), summarize, corpus=Corpus(lambda: [DATA / "corpus.jsonl"]), ranking="docs", order=10)]

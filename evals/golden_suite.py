@@ -1,13 +1,24 @@
-"""The golden suite: the hand-written cases over the corpus, answered in process, scored case by case."""
+"""The golden suite: the hand-written cases over the corpus (evals/golden/cases.jsonl), scored case by case with
+key facts, sources, citations and abstention (`score_case`, `summarize`, which compliance_docs reuses), plus
+document retrieval when the system ranks (`retrieval`) and time to first token when its answers report one."""
 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from evals.cases import Case, load_cases
-from evals.metrics import abstention, citation_precision, citation_validity, cited_docs, percentile
+from evals.metrics import (
+    abstention,
+    citation_precision,
+    citation_validity,
+    cited_docs,
+    doc_groups,
+    mean,
+    percentile,
+    rank_scores,
+)
+from evals.suite import Output, Suite, interleave_kinds, loading
 
 GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
 MULTI_SOURCE = frozenset({"multi_doc", "conflict"})  # kinds whose answer must cite two expected documents
@@ -61,6 +72,8 @@ def _precise(case: Case, answer: dict) -> int:
 
 
 def summarize(rows: list[dict]) -> dict:
+    """The key-fact metrics over `score_case` rows: fact recall, citation validity and precision, sources, forbidden
+    text, abstention (`evals.metrics.abstention`), the optional rates and the p50/p95 latency (ms)."""
     ans = [r for r in rows if r["answerable"]]
     answered = [r for r in ans if not r["abstained"]]
     cites = sum(r["citations"] for r in rows)
@@ -94,14 +107,51 @@ def _optional_rates(rows: list[dict]) -> dict:
     return out
 
 
-def run(ask, doc_text, cases: list[Case] | None = None, progress=None) -> tuple[list[dict], dict]:
-    """Answer every case with `ask(question, history) -> dict` and score it."""
-    rows = []
-    for case in cases if cases is not None else load_cases(GOLDEN):
-        t = time.perf_counter()
-        answer = ask(case.question, [{"role": h.role, "content": h.content} for h in case.history])
-        answer.setdefault("timings_ms", {}).setdefault("total", (time.perf_counter() - t) * 1e3)
-        rows.append(score_case(case, answer, doc_text))
-        if progress:
-            progress(1)
-    return rows, summarize(rows)
+def golden_cases(limit: int | None = None) -> list[Case]:
+    """The golden cases; with a limit, the kinds in turn (`interleave_kinds`). ConfigError when unreadable."""
+    with loading("cannot load the golden cases"):
+        return interleave_kinds(load_cases(GOLDEN), limit)
+
+
+def answer_facts(case: Case, out: Output) -> dict:
+    """The evaluator of the key-fact suites: `score_case` on the answer, its `timings_ms.total` set to the measured
+    wall time when the system did not report one."""
+    out.answer.setdefault("timings_ms", {}).setdefault("total", out.ms)
+    return score_case(case, out.answer, out.doc_text)
+
+
+def retrieval_scores(ranked: list, expected: set[str]) -> dict:
+    """hit@1, hit@5, reciprocal rank (`evals.metrics.rank_scores`) and recall@5 of the expected documents in one
+    ranking of documents (a document's syndicated copies count as the document)."""
+    groups = doc_groups(ranked)
+    top5 = set().union(*groups[:5]) if groups else set()
+    return {**rank_scores(groups, expected), "doc_recall5": len(top5 & expected) / len(expected)}
+
+
+def retrieval(case: Case, out: Output) -> dict:
+    """The documents the system ranks first (`ranked`, ten at most) and, on answerable cases with expected
+    documents, `retrieval_scores`; {} when the system does not rank."""
+    if out.ranked is None:
+        return {}
+    row = {"ranked": [sorted(g) if len(g) > 1 else next(iter(g)) for g in doc_groups(out.ranked)][:10]}
+    if case.answerable and case.expected_docs:
+        row |= retrieval_scores(out.ranked, set(case.expected_docs))
+    return row
+
+
+def summarize_golden(rows: list[dict]) -> dict:
+    """`summarize`, plus hit@1, hit@5, MRR and doc_recall@5 over the scored cases when the system ranked, and the
+    p50/p95 time to first token when the answers report one (`timings_ms.first_token`)."""
+    summary = summarize(rows)
+    if any("ranked" in r for r in rows):
+        scored = [r for r in rows if "hit1" in r]
+        summary |= {"hit@1": mean([r["hit1"] for r in scored]), "hit@5": mean([r["hit5"] for r in scored]),
+                    "mrr": mean([r["rr"] for r in scored]), "doc_recall@5": mean([r["doc_recall5"] for r in scored])}
+    ttft = [r["answer"]["timings_ms"]["first_token"] for r in rows if "first_token" in r["answer"].get("timings_ms", {})]
+    if ttft:
+        summary |= {"ttft_p50_ms": percentile(ttft, 50), "ttft_p95_ms": percentile(ttft, 95)}
+    return summary
+
+
+SUITES = [Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)", golden_cases,
+                (answer_facts, retrieval), summarize_golden, ranking="docs", order=0)]

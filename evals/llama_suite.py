@@ -15,11 +15,11 @@ not count for that page.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-from evals.clapnq_suite import plain, suite_settings
-from evals.metrics import abstention, citation_precision, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+from evals.clapnq_suite import plain
+from evals.metrics import abstention, citation_precision, mean, percentile, rank_scores, rouge_l, token_f1
+from evals.suite import Corpus, Output, Suite, loading
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 DATASETS = {"alexnet": BENCHMARKS / "llama_history_of_alexnet", "solana": BENCHMARKS / "llama_blockchain_solana"}
@@ -42,46 +42,41 @@ def load_questions(data: Path) -> list[dict]:
     return out
 
 
-def size(name: str, limit: int | None) -> int:
-    n = sum(1 for line in (DATASETS[name] / QUESTIONS).read_text(encoding="utf-8").splitlines() if line.strip())
-    return min(n, limit) if limit is not None else n
+def questions(name: str, limit: int | None) -> list[dict]:
+    """The first `limit` questions of the suite `name`; ConfigError when its data is missing."""
+    data = DATASETS[name]
+    with loading(f"the {name} suite needs {data} (../shared/benchmarks/{data.name})"):
+        return load_questions(data)[:limit]
 
 
-def build(settings, data: Path):
-    """Ingest the suite's PDFs into its own index (incremental: a second run embeds nothing); the ingest report."""
-    from ingest.pipeline import run
-
-    source = data / "source_files"
-    report = run([source], settings)
-    if report.exit_code != 0:
-        raise RuntimeError(f"ingesting {source} failed: {report}")
-    return report
-
-
-def page_ranking(hits) -> list[int]:
-    """The pages of the retrieved chunks in rank order, each page once (first occurrence); unpaged hits skipped."""
-    return list(dict.fromkeys(h.page for h in hits if h.page is not None))
-
-
-def score_row(qid, question: str, gold: set[int], reference: str, ans, ranked: list[int], ms: float) -> dict:
-    """One question's row: retrieval against the gold pages, citation of a gold page, answer overlap, abstention."""
-    pages = [c.page for c in ans.citations] if not ans.abstained else []
+def score_row(qid, question: str, gold: set[int], reference: str, ans: dict, ranked: list[int], ms: float) -> dict:
+    """One question's row from its /v1/ask answer: retrieval against the gold pages, citation of a gold page,
+    answer overlap (token-F1, ROUGE-L against the reference), abstention. `correct`: answered and cites gold."""
+    abstained = bool(ans.get("abstained"))
+    pages = [c.get("page") for c in ans.get("citations") or []] if not abstained else []
     cited = {p for p in pages if p is not None}
     cites_gold = bool(cited & gold)
-    text = plain(ans.answer)
+    text = plain(ans.get("answer") or "")
     refs = [reference] if reference else []
-    return {"id": qid, "question": question, "answerable": True, "abstained": ans.abstained, "ms": ms,
-            "answer": ans.as_dict(), "gold_pages": sorted(gold), "ranked": ranked[:10], "cited_pages": sorted(cited),
-            "hit1": hit_at(ranked, gold, 1), "hit5": hit_at(ranked, gold, 5), "rr": reciprocal_rank(ranked, gold),
+    return {"id": qid, "question": question, "answerable": True, "abstained": abstained, "ms": ms,
+            "answer": ans, "gold_pages": sorted(gold), "ranked": ranked[:10], "cited_pages": sorted(cited),
+            **rank_scores(ranked, gold),
             "cites_gold": cites_gold, "citations": len(pages), "citations_precise": sum(p in gold for p in pages),
-            "f1": token_f1(text, refs) if not ans.abstained and refs else 0.0,
-            "rouge_l": rouge_l(text, refs) if not ans.abstained and refs else 0.0,
-            "correct": not ans.abstained and cites_gold}
+            "f1": token_f1(text, refs) if not abstained and refs else 0.0,
+            "rouge_l": rouge_l(text, refs) if not abstained and refs else 0.0,
+            "correct": not abstained and cites_gold}
+
+
+def score_question(q: dict, out: Output) -> dict:
+    """The evaluator: `score_row` of one question and the system's page ranking."""
+    return score_row(q["id"], q["question"], q["gold_pages"], q["reference_answer"], out.answer,
+                     list(out.ranked or []), out.ms)
 
 
 def summarize(rows: list[dict]) -> dict:
+    """Gold-page hit@1/@5 and MRR, citation of a gold page and citation precision (answered questions), token-F1 /
+    ROUGE-L (answered, all), false abstention, precision and accuracy (no unanswerable questions), p50/p95 ms."""
     answered = [r for r in rows if not r["abstained"]]
-    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
     return {"questions": len(rows),
             "hit@1": mean([r["hit1"] for r in rows]), "hit@5": mean([r["hit5"] for r in rows]),
             "mrr": mean([r["rr"] for r in rows]),
@@ -95,22 +90,13 @@ def summarize(rows: list[dict]) -> dict:
             "latency_p95_ms": percentile([r["ms"] for r in rows], 95)}
 
 
-def run(name: str, settings, engine: str = "extractive", limit: int | None = None, progress=None,
-        data: Path | None = None) -> tuple[list[dict], dict]:
-    """Build the suite's index under `<home>/suites/<name>`, ask its first `limit` questions in process, score them."""
-    from assistant.answer import get_assistant
+def pdf_suite(name: str, description: str, order: int = 100) -> Suite:
+    """A llama-datasets suite over `DATASETS[name]` (read when it runs): its questions, its PDFs as its own corpus."""
+    return Suite(name, description, lambda limit: questions(name, limit), (score_question,), summarize,
+                 corpus=Corpus(lambda: [DATASETS[name] / "source_files"]), ranking="pages", order=order)
 
-    data = data or DATASETS[name]
-    s = suite_settings(settings, name)
-    build(s, data)
-    assistant = get_assistant(s)
-    rows = []
-    for q in load_questions(data)[:limit]:
-        t = time.perf_counter()
-        ans = assistant.ask(q["question"], engine=engine)
-        ms = (time.perf_counter() - t) * 1e3
-        ranked = page_ranking(assistant.context(q["question"], [], None).hits)
-        rows.append(score_row(q["id"], q["question"], q["gold_pages"], q["reference_answer"], ans, ranked, ms))
-        if progress:
-            progress(1)
-    return rows, summarize(rows)
+
+SUITES = [
+    pdf_suite("alexnet", "llama-datasets History of AlexNet: 160 questions over one PDF (gold pages), in its own index", 30),
+    pdf_suite("solana", "llama-datasets Blockchain Solana: 58 questions over one PDF (gold pages), in its own index", 40),
+]

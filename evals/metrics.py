@@ -1,9 +1,14 @@
-"""Scoring functions shared by every suite: citations, key facts, abstention, token-F1, rank metrics, percentiles."""
+"""The one metrics module: every scoring function the suites share (citations, bottom line, abstention, token-F1,
+ROUGE-L, rank metrics, means and percentiles). Each docstring names the definition it follows."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from collections.abc import Collection, Sequence
+
+import numpy as np
 
 MARKER = re.compile(r"\[(\d+)\]")
 _TOKEN = re.compile(r"\w+")
@@ -59,11 +64,21 @@ def cited_docs(answer: dict) -> set[str]:
 
 
 def tokens(text: str) -> list[str]:
+    """The lower-cased word tokens (`\\w+`, Unicode letters and digits) of a text: what token-F1 and ROUGE-L compare."""
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
+class _Tokens:
+    """`tokens` in the shape rouge-score's `RougeScorer(tokenizer=...)` takes."""
+
+    @staticmethod
+    def tokenize(text: str) -> list[str]:
+        return tokens(text)
+
+
 def token_f1(prediction: str, references: list[str]) -> float:
-    """SQuAD-style token F1 against the best-matching reference."""
+    """SQuAD-style token F1 (Rajpurkar et al. 2016, the SQuAD v1.1 evaluation script) against the best-matching
+    reference, over `tokens` (no article or punctuation stripping); 0.0 without references."""
     pred = Counter(tokens(prediction))
     best = 0.0
     for ref in references:
@@ -75,44 +90,62 @@ def token_f1(prediction: str, references: list[str]) -> float:
     return best
 
 
+@functools.cache
+def _rouge_l_scorer():
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], tokenizer=_Tokens())
+
+
 def rouge_l(prediction: str, references: list[str]) -> float:
-    """ROUGE-L F-measure (longest common subsequence of tokens) against the best reference."""
-    pred = tokens(prediction)
-    best = 0.0
-    for ref in references:
-        gold = tokens(ref)
-        if not pred or not gold:
-            continue
-        prev = [0] * (len(gold) + 1)
-        for a in pred:
-            cur = [0]
-            for j, b in enumerate(gold):
-                cur.append(prev[j] + 1 if a == b else max(prev[j + 1], cur[j]))
-            prev = cur
-        lcs = prev[-1]
-        if lcs:
-            p, r = lcs / len(pred), lcs / len(gold)
-            best = max(best, 2 * p * r / (p + r))
-    return best
+    """ROUGE-L F-measure (Lin 2004: longest common subsequence of tokens) against the best reference, computed by
+    Google's rouge-score package over `tokens` (its default tokenizer would drop every non-ASCII letter: "Beyoncé"
+    becomes "beyonc"); 0.0 without references or with an empty side."""
+    scorer = _rouge_l_scorer()
+    return max((scorer.score(ref, prediction)["rougeL"].fmeasure for ref in references), default=0.0)
 
 
-def reciprocal_rank(ranked: list[str], gold: set[str]) -> float:
-    return next((1.0 / (i + 1) for i, x in enumerate(ranked) if x in gold), 0.0)
+def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean; None for no values (a rate over no cases is missing, not 0)."""
+    return sum(values) / len(values) if values else None
 
 
-def hit_at(ranked: list[str], gold: set[str], k: int) -> float:
-    return float(any(x in gold for x in ranked[:k]))
+def doc_groups(ranked: Sequence) -> list[frozenset[str]]:
+    """Ranked documents as sets of doc ids (a document with its syndicated copies: an item is a doc id or a tuple
+    `(doc_id, *copies)`), best first, the first occurrence of each document kept."""
+    out, seen = [], set()
+    for item in ranked:
+        ids = (item,) if isinstance(item, str) else tuple(item)
+        if ids and ids[0] not in seen:
+            seen.add(ids[0])
+            out.append(frozenset(ids))
+    return out
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100), linear interpolation; 0.0 for no values."""
-    if not values:
-        return 0.0
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+def first_relevant(ranked: Sequence, gold: Collection) -> int | None:
+    """The 0-based position of the first ranked item that is relevant, None when none is. An item is one id (a doc
+    id, a page) or a tuple of ids (a document with its syndicated copies): relevant when any of them is in `gold`."""
+    for i, item in enumerate(ranked):
+        ids = item if isinstance(item, tuple | list | frozenset | set) else (item,)
+        if any(x in gold for x in ids):
+            return i
+    return None
+
+
+def rank_scores(ranked: Sequence, gold: Collection) -> dict[str, float]:
+    """hit@1, hit@5 (a relevant item in the first k) and reciprocal rank (1 / position of the first relevant item,
+    0.0 when none; its mean over questions is MRR, Voorhees 1999) of one ranking, as `hit1`, `hit5`, `rr`."""
+    first = first_relevant(ranked, gold)
+    return {"hit1": float(first is not None and first < 1), "hit5": float(first is not None and first < 5),
+            "rr": 1.0 / (first + 1) if first is not None else 0.0}
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (q in 0..100) with linear interpolation between closest ranks (numpy's default
+    method, Hyndman & Fan's type 7); None for no values (numpy raises on them)."""
+    if not len(values):
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), q))
 
 
 def citation_precision(answered: list[dict]) -> float | None:

@@ -26,6 +26,7 @@ from evals.report_metrics import (
     LOWER_IS_BETTER,
     NOT_METRICS,
     fmt,
+    grid,
     is_rate,
     label,
     latencies,
@@ -91,9 +92,7 @@ def console(written: dict, report_path: Path) -> str:
         lines += [f"  {c['suite']} / {c['system']}: {c['metric']} {fmt(c['metric'], c['previous'])} -> "
                   f"{fmt(c['metric'], c['now'])}" for c in regressions]
     for suite, systems in (written.get("suites") or {}).items():
-        names = list(systems)
-        values = {n: metrics_of(e.get("summary", {})) for n, e in systems.items()}
-        metrics = list(dict.fromkeys(m for v in values.values() for m in v))
+        names, metrics, values = grid(systems)
         width = max([len(suite) + 12, *(len(label(m)) + 2 for m in metrics)])
         cols = [max(10, len(n) + 1) for n in names]
         n_cases = "/".join(str(systems[n].get("n_cases", "?")) for n in names)

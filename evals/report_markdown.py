@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.report_metrics import fmt, label, lower_is_better, metrics_of, pairs
+from evals.report_metrics import fmt, grid, label, lower_is_better, pairs
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -23,10 +23,8 @@ def baseline_of(name: str, names: list[str]) -> str | None:
 def metrics_table(systems: dict[str, dict]) -> list[str]:
     """Metric rows, one column per system, and a `system ÷ its baseline` ratio column for each system that has
     one (`llm ÷ baseline-llm`, `extractive ÷ baseline`)."""
-    names = list(systems)
+    names, metrics, values = grid(systems)
     ratios = [(n, b) for n in names if (b := baseline_of(n, names))]
-    values = {n: metrics_of(e.get("summary", {})) for n, e in systems.items()}
-    metrics = list(dict.fromkeys(m for v in values.values() for m in v))
     rows = []
     for m in metrics:
         row = [label(m), *(fmt(m, values[n].get(m)) for n in names)]

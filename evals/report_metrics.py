@@ -38,6 +38,13 @@ def fmt(metric: str, value) -> str:
     return f"{value:.3f}"
 
 
+def grid(systems: dict[str, dict]) -> tuple[list[str], list[str], dict[str, dict]]:
+    """The table of one suite, as the console and report.md print it: (system names, metrics in order of first
+    appearance, {system: its metrics}) from `{system: entry}`."""
+    values = {n: metrics_of(e.get("summary", {})) for n, e in systems.items()}
+    return list(systems), list(dict.fromkeys(m for v in values.values() for m in v)), values
+
+
 def label(metric: str) -> str:
     """A metric's name as printed, with ↓ when lower is better."""
     return f"{metric} ↓" if lower_is_better(metric) else metric

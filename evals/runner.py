@@ -1,55 +1,46 @@
-"""Systems under evaluation and the suites they run: the product in process, a running server, a baseline.
+"""The one runner: any suite (`evals.suite.Suite`) on any system (`evals.system.System`).
 
-A `System` is anything that answers like `/v1/ask`: `ask(question, history) -> dict` (the response shape of
-../shared/design/API.md), `doc_text(doc_id) -> str | None` (the cleaned text the citations point into) and,
-optionally, `rank(question, history)`: the documents its retrieval ranks first, best first, each item a doc id or a
-tuple `(doc_id, *syndicated_copies)`. Suites that need more than that (ClapNQ builds its own index) are run by a
-function the system supplies in `suites`; a system that cannot run a suite names the reason in `unsupported`.
-
-A baseline plugs in through `evals.baseline.make_system(settings, engine) -> System` (see `baseline_systems`).
-
-The pieces: evals/system.py (System, Suite), evals/suite_runs.py (how each suite runs and its size),
-evals/system_builders.py (the product, a server, the baseline as Systems). This module holds the suite registry
-(`SUITES`, `suites`) and runs one suite on one system (`run_suite`); the public names of the others are re-exported.
+Suites are found, not listed: every module `evals/<name>_suite.py` that defines `SUITES` (a list of Suite) joins
+the registry (`SUITES`, ordered by `Suite.order`), so a new suite is one new file. `run_suite` opens the system's
+Target over the suite's corpus, warms it up, asks every case, scores it with the suite's evaluators and
+summarizes the rows; the systems are built by evals/system_builders.py (re-exported here).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import pkgutil
 import time
+from pathlib import Path
 
-from evals.suite_runs import (
-    LLAMA_DESCRIPTIONS,
-    OWN_INDEX,
-    clapnq_size,
-    compliance_size,
-    golden_cases,
-    llama_size,
-    retrieval_scores,
-    run_clapnq,
-    run_golden,
-    run_llama,
-)
-from evals.system import Progress, Suite, SuiteRun, System
+from evals.golden_suite import golden_cases
+from evals.suite import Output, Suite, inputs
+from evals.system import Progress, System
 from evals.system_builders import baseline_systems, product_systems, url_systems
 from ingest.errors import ConfigError
 
-__all__ = ["LLAMA_DESCRIPTIONS", "OWN_INDEX", "SUITES", "Progress", "Suite", "SuiteRun", "System", "baseline_systems",
-           "cases_digest", "clapnq_size", "compliance_size", "golden_cases", "llama_size", "product_systems",
-           "retrieval_scores", "run_clapnq", "run_golden", "run_llama", "run_suite", "suites", "url_systems"]
+__all__ = ["SUITES", "Progress", "Suite", "System", "baseline_systems", "cases_digest", "discover", "golden_cases",
+           "product_systems", "run_suite", "suites", "url_systems"]
 
 
-SUITES: dict[str, Suite] = {
-    "golden": Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)",
-                    lambda limit: len(golden_cases(limit)), run_golden),
-    "clapnq": Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", clapnq_size),
-    "compliance_docs": Suite("compliance_docs", "18 compliance documents of issue 14's kinds (PDF, .docx, Windows-1252, "
-                             "French, identifiers, planted instructions) and 91 questions, in its own index",
-                             compliance_size),
-    **{name: Suite(name, description, lambda limit, name=name: llama_size(name, limit))
-       for name, description in LLAMA_DESCRIPTIONS.items()},
-}
+def discover(folder: Path = Path(__file__).parent, package: str = "evals") -> dict[str, Suite]:
+    """The suites declared in `folder`'s `*_suite.py` modules (their `SUITES` lists), by name, in `order`;
+    `package`: the modules' package (a test's own folder gives its own)."""
+    found: dict[str, Suite] = {}
+    for module in pkgutil.iter_modules([str(folder)]):
+        if not module.name.endswith("_suite"):
+            continue
+        for suite in importlib.import_module(f"{package}.{module.name}" if package else module.name).__dict__.get(
+                "SUITES", []):
+            if suite.name in found:
+                raise ValueError(f"two suites are called {suite.name!r} (the second in {module.name}.py)")
+            found[suite.name] = suite
+    return dict(sorted(found.items(), key=lambda item: item[1].order))
+
+
+SUITES: dict[str, Suite] = discover()
 
 
 def suites(names: list[str]) -> list[Suite]:
@@ -76,12 +67,30 @@ def cases_digest(rows: list[dict]) -> str:
     return hashlib.sha256(json.dumps(sorted(str(r.get("id")) for r in rows)).encode()).hexdigest()[:12]
 
 
-def run_suite(suite: Suite, system: System, limit: int | None, progress: Progress) -> dict:
-    """One suite on one system: its summary, every case, how long it took and what shaped the answers."""
-    if system.warmup is not None and suite.name not in system.suites:
-        system.warmup()
+def evaluate(suite: Suite, system: System, limit: int | None, progress: Progress = None) -> tuple[list[dict], dict]:
+    """(rows, summary) of `suite` on `system`: one row per case (the evaluators' fields), the suite's summary with
+    the Target's notes. `Output.ms` is the wall time of `ask` alone (the ranking is asked after it, untimed)."""
+    cases = suite.dataset(limit)
+    target = system.open(suite)
+    if target.warmup is not None:
+        target.warmup()
+    rows = []
+    for case in cases:
+        question, history = inputs(case)
+        t = time.perf_counter()
+        answer = target.ask(question, history)
+        ms = (time.perf_counter() - t) * 1e3
+        ranked = list(target.rank(question, history)) if target.rank is not None else None
+        rows.append(suite.score(case, Output(answer, ranked, ms, target.doc_text)))
+        if progress:
+            progress(1)
+    return rows, suite.summarize(rows) | target.notes
+
+
+def run_suite(suite: Suite, system: System, limit: int | None, progress: Progress = None) -> dict:
+    """One suite on one system as results.json holds it: summary, every case, seconds, what shaped the answers."""
     t0 = time.perf_counter()
-    rows, summary = suite.run_on(system, limit, progress)
+    rows, summary = evaluate(suite, system, limit, progress)
     return {"summary": summary, "cases": rows, "seconds": round(time.perf_counter() - t0, 2),
             "n_cases": len(rows), "cases_digest": cases_digest(rows),
             "stamp": {**system.stamp, **_stamp_from_answers(rows)}}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import answer, get_assistant
 from assistant.settings import AssistantSettings
 from evals import compliance_suite
 from evals.gate import failures, floors, gates, select
-from evals.golden_suite import run, summarize
+from evals.golden_suite import summarize
+from evals.runner import SUITES, evaluate, product_systems
 from ingest.pipeline import run as ingest
 from tests.helpers import CORPUS
 
@@ -33,9 +33,7 @@ def test_floors_select_the_cases_they_were_measured_on():
 def test_golden_suite_meets_its_floors(tmp_path):
     settings = AssistantSettings(home=tmp_path)
     assert ingest([CORPUS], settings).exit_code == 0
-    index = get_assistant(settings).index
-    rows, _ = run(lambda q, h: answer(q, h, "extractive", settings=settings).as_dict(),
-                  lambda d: index.document(d)["text"])
+    rows, _ = evaluate(SUITES["golden"], product_systems(settings, ["extractive"])[0], None)
     assert len(rows) >= 40
     for name in ("golden", "golden/issue-9"):
         limits = floors(name, "extractive")
@@ -47,7 +45,8 @@ def test_golden_suite_meets_its_floors(tmp_path):
 
 @pytest.mark.model
 def test_compliance_docs_meets_its_floors(tmp_path):
-    rows, summary = compliance_suite.run(AssistantSettings(home=tmp_path), "extractive")
+    system = product_systems(AssistantSettings(home=tmp_path), ["extractive"])[0]
+    rows, summary = evaluate(SUITES["compliance_docs"], system, None)
     assert len(rows) >= 60 and (tmp_path / "suites" / "compliance_docs").is_dir()
     assert not (tmp_path / "index").exists()  # its own index, never the product's
     assert set(summary["by_kind"]) == set(compliance_suite.KINDS)

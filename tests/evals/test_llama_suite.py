@@ -4,11 +4,11 @@ pages, the hash embedder. Checks page hit@k / MRR, the rows and the summary, and
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
 from evals import llama_suite, runner
+from evals.suite import own_settings
 
 PAGE_1 = [
     "Volcanoes of Iceland",
@@ -83,17 +83,8 @@ def settings(tmp_path):
                              clean=CleanSettings(offtopic=False), chunk=ChunkSettings(max_tokens=48, target_tokens=24))
 
 
-def hit(page):
-    return SimpleNamespace(page=page)
-
-
-def test_page_ranking_dedupes_pages_in_order():
-    assert llama_suite.page_ranking([hit(3), hit(1), hit(3), hit(None), hit(2), hit(1)]) == [3, 1, 2]
-
-
 def test_score_row_page_hits_and_mrr():
-    ans = SimpleNamespace(answer="Katla erupted in 1918 [1].", abstained=False,
-                          citations=[SimpleNamespace(page=4)], as_dict=lambda: {"answer": "..."})
+    ans = {"answer": "Katla erupted in 1918 [1].", "abstained": False, "citations": [{"page": 4}]}
     row = llama_suite.score_row(7, "q?", {2}, "Katla erupted in 1918.", ans, [5, 1, 2, 9], 12.0)
     assert (row["hit1"], row["hit5"], row["rr"]) == (0.0, 1.0, pytest.approx(1 / 3))
     assert row["cites_gold"] is False and row["correct"] is False and row["cited_pages"] == [4]
@@ -103,8 +94,7 @@ def test_score_row_page_hits_and_mrr():
     miss = llama_suite.score_row(9, "q?", {8}, "x", ans, [1, 2, 3, 4, 5, 8], 1.0)
     assert (miss["hit1"], miss["hit5"], miss["rr"]) == (0.0, 0.0, pytest.approx(1 / 6))
 
-    two = SimpleNamespace(answer="x [1] y [2]", abstained=False, citations=[SimpleNamespace(page=2), SimpleNamespace(page=3)],
-                          as_dict=lambda: {"answer": "..."})
+    two = {"answer": "x [1] y [2]", "abstained": False, "citations": [{"page": 2}, {"page": 3}]}
     half = llama_suite.score_row(10, "q?", {2}, "x", two, [2], 1.0)
     assert (half["citations"], half["citations_precise"]) == (2, 1)
 
@@ -122,8 +112,11 @@ def test_load_questions_takes_missing_references_from_rag_dataset(dataset):
     assert qs[0]["question"] == QUESTIONS[0]["query"] and "Myrdalsjokull" in qs[2]["reference_answer"]
 
 
-def test_suite_runs_on_its_own_index(dataset, settings):
-    rows, summary = llama_suite.run("tiny", settings, limit=None, data=dataset)
+def test_suite_runs_on_its_own_index(dataset, settings, monkeypatch):
+    monkeypatch.setitem(llama_suite.DATASETS, "tiny", dataset)
+    suite = llama_suite.pdf_suite("tiny", "three questions over a two-page PDF")
+    system = runner.product_systems(settings, ["extractive"])[0]
+    rows, summary = runner.evaluate(suite, system, None)
     assert (settings.home / "suites" / "tiny").is_dir() and not (settings.home / "index").exists()
     assert [r["id"] for r in rows] == [0, 1, 2]
     for row in rows:
@@ -138,10 +131,10 @@ def test_suite_runs_on_its_own_index(dataset, settings):
     answered = [r for r in rows if not r["abstained"]]
     assert answered and summary["citation_gold_page"] == sum(r["cites_gold"] for r in answered) / len(answered)
 
-    again = llama_suite.build(llama_suite.suite_settings(settings, "tiny"), dataset)
+    again = suite.corpus.build(own_settings(settings, "tiny"))
     assert again.chunks_embedded == 0 and again.unchanged
 
-    limited, s1 = llama_suite.run("tiny", settings, limit=1, data=dataset)
+    limited, s1 = runner.evaluate(suite, system, 1)
     assert len(limited) == 1 and s1["questions"] == 1
 
 
@@ -152,3 +145,4 @@ def test_registered_in_the_runner():
 
     system = runner.url_systems(Client("http://127.0.0.1:9"), ["extractive"])[0]
     assert "not supported with --url" in runner.SUITES["alexnet"].skip_reason(system)
+    assert runner.SUITES["golden"].skip_reason(system) is None

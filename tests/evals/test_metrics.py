@@ -6,7 +6,7 @@ import pytest
 
 from evals.cases import Case
 from evals.golden_suite import score_case
-from evals.metrics import abstention, citation_validity, hit_at, percentile, reciprocal_rank, rouge_l, token_f1
+from evals.metrics import abstention, citation_validity, mean, percentile, rank_scores, rouge_l, token_f1
 
 DOC = "The guidance names the 910B, 910C and 910D. Using them anywhere violates export controls."
 
@@ -59,8 +59,29 @@ def test_text_and_rank_metrics():
     assert token_f1("seventy thousand units", ["70,000 units"]) == pytest.approx(1 / 3)
     assert token_f1("nothing", ["other"]) == 0.0
     assert rouge_l("a b c d", ["a c d"]) == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
-    assert reciprocal_rank(["x", "g"], {"g"}) == 0.5 and hit_at(["x", "g"], {"g"}, 1) == 0.0
-    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) == 0.0
+    assert rank_scores(["x", "g"], {"g"}) == {"hit1": 0.0, "hit5": 1.0, "rr": 0.5}
+    assert rank_scores([("x", "copy"), ("y", "g")], {"g"})["rr"] == 0.5  # a syndicated copy counts as the document
+    assert rank_scores(["a", "b", "c", "d", "e", "g"], {"g"}) == {"hit1": 0.0, "hit5": 0.0, "rr": 1 / 6}
+    assert rank_scores([], {"g"}) == {"hit1": 0.0, "hit5": 0.0, "rr": 0.0}
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) is None
+    assert mean([1.0, 0.0]) == 0.5 and mean([]) is None
+
+
+def test_rouge_l_is_rouge_score_over_our_tokens():
+    """rouge-score's LCS and F-measure over `tokens`: non-ASCII letters and case are kept as word characters."""
+    assert rouge_l("Beyoncé sang", ["beyoncé sang it"]) == pytest.approx(2 * 1 * (2 / 3) / (1 + 2 / 3))
+    assert rouge_l("Beyoncé", ["Beyonc"]) == 0.0  # its default tokenizer would read both as "beyonc"
+    assert rouge_l("", ["a"]) == 0.0 and rouge_l("a", []) == 0.0
+    assert rouge_l("a b", ["x", "a b"]) == 1.0  # the best reference
+
+
+def test_percentile_is_numpys_linear_method():
+    import numpy as np
+
+    xs = [12.5, 3.0, 40.25, 7.75, 7.75, 101.0, 0.5]
+    for q in (0, 5, 50, 90, 95, 100):
+        assert percentile(xs, q) == pytest.approx(float(np.percentile(xs, q)))
+    assert percentile(xs, 50) == 7.75 and percentile(xs, 100) == 101.0
 
 
 def test_citation_precision_counts_citations_that_carry_a_key_fact_or_an_expected_source():
