@@ -113,6 +113,24 @@ def _first(entries: dict, key: str, prefer: str = "golden") -> str | None:
     return next((e["stamp"][key] for e in ordered if e.get("stamp", {}).get(key)), None)
 
 
+def _plan(suites, systems, only: dict[str, set[str]], limit: int | None) -> tuple[list, list[dict]]:
+    """What to run: (suite, system, number of cases) for every pair that can run, and the skipped pairs with the
+    reason (an engine limited to other suites, or the system cannot run the suite: noted on stderr)."""
+    plan, skipped = [], []
+    for suite in suites:
+        for system in systems:
+            engine = system.stamp.get("engine", system.name)
+            if engine in only and suite.name not in only[engine]:
+                skipped.append({"suite": suite.name, "system": system.name,
+                                "reason": f"not asked: --engine {engine}:{'+'.join(sorted(only[engine]))}"})
+            elif reason := suite.skip_reason(system):
+                skipped.append({"suite": suite.name, "system": system.name, "reason": reason})
+                print(f"note: skipping {suite.name} / {system.name}: {reason}", file=sys.stderr)
+            else:
+                plan.append((suite, system, suite.size(limit)))
+    return plan, skipped
+
+
 def _run(args, argv: list[str]) -> int:
     from tqdm import tqdm
 
@@ -134,18 +152,7 @@ def _run(args, argv: list[str]) -> int:
     try:
         if args.baseline:
             systems += runner.baseline_systems(settings, engines)
-        plan, skipped = [], []
-        for suite in suites:
-            for system in systems:
-                engine = system.stamp.get("engine", system.name)
-                if engine in only and suite.name not in only[engine]:
-                    skipped.append({"suite": suite.name, "system": system.name,
-                                    "reason": f"not asked: --engine {engine}:{'+'.join(sorted(only[engine]))}"})
-                elif reason := suite.skip_reason(system):
-                    skipped.append({"suite": suite.name, "system": system.name, "reason": reason})
-                    print(f"note: skipping {suite.name} / {system.name}: {reason}", file=sys.stderr)
-                else:
-                    plan.append((suite, system, suite.size(args.limit)))
+        plan, skipped = _plan(suites, systems, only, args.limit)
         if not plan:
             raise ConfigError("nothing to run: " + "; ".join(s["reason"] for s in skipped))
         created, dirname = report.stamp_now()
