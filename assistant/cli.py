@@ -1,4 +1,5 @@
-"""Command line of the assistant: `ask`, `serve`, `keys`, `audit`. One-line errors, never a stack trace.
+"""Command line of the assistant: `ask`, `serve`, `keys`, `audit` (argparse sub-commands). One-line errors, never a
+stack trace.
 
 Arguments are checked (and `--engine llm` without an available LLM refused) before anything heavy is imported:
 the embedding model and torch cost 10-20 s, an argument error costs none of it.
@@ -14,47 +15,62 @@ from pathlib import Path
 
 from ingest.errors import InputError, LLMUnavailableError, guarded
 
-USAGE = """python -m assistant ask "QUESTION" [--json] [--engine NAME] [--history FILE] [--home DIR]
-                      [--publisher NAME ...] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--stream]
-                      [--url URL [--api-key KEY]]
-       python -m assistant serve [--host 127.0.0.1] [--port 8000] [--workers N] [--home DIR]
-       python -m assistant keys (add NAME [--rate LIMIT] | list | revoke NAME) [--home DIR]
-       python -m assistant audit (export | import FILE | purge ...) [--home DIR]"""
-COMMANDS = """Commands:
-  ask     answer one question from the indexed documents (python -m assistant ask --help)
-  serve   serve the HTTP API (and the chat UI) until Ctrl-C (python -m assistant serve --help)
-  keys    API keys: add, list, revoke (python -m assistant keys --help)
-  audit   the audit log of answers: export, import, purge (python -m assistant audit --help)"""
+HOME_HELP = "state directory (default: GROUNDED_HOME or .state)"
 
 
-def _ask_parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The whole command line: `ask`, `serve`, `keys` and `audit`, each sub-command with its own --help."""
+    from assistant.api import commands
+
     p = argparse.ArgumentParser(
-        prog="python -m assistant ask", usage=USAGE.splitlines()[0] + "\n" + "\n".join(USAGE.splitlines()[1:3]),
+        prog="python -m assistant", description="Answers from the indexed documents, every claim cited: on the "
+        "command line (ask), over HTTP and in the chat UI (serve).", epilog="`python -m assistant COMMAND --help` "
+        "describes a command. Errors are one line on stderr; the exit code says what kind (see each command).")
+    sub = p.add_subparsers(title="commands", metavar="COMMAND", dest="command", required=True)
+    _add_ask(sub)
+    _add_serve(sub)
+    commands.add_keys(sub)
+    commands.add_audit(sub)
+    return p
+
+
+def _add_ask(sub) -> None:
+    p = sub.add_parser(
+        "ask", help="answer one question from the indexed documents",
         description="Answer one question from the indexed documents. Every claim carries a [n] citation to a "
-        "verbatim passage; when the documents do not say, the answer says so.")
-    p.add_argument("question")
+        "verbatim passage; when the documents do not say, the answer says so.",
+        epilog="Exit code 1 for bad input, 2 for a bad setting, an unknown engine or a refused key, 4 when there is "
+        "no index yet, the LLM is unavailable or the server cannot be reached.")
+    p.add_argument("question", metavar="QUESTION")
     p.add_argument("--json", action="store_true", help="print the /v1/ask response object")
-    p.add_argument("--engine", help="extractive (default, no LLM) or llm (GROUNDED_LLM__* settings)")
-    p.add_argument("--history", type=Path, help='JSON file: a list of {"role", "content"} turns before the question')
-    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
-    p.add_argument("--publisher", action="append", default=[], help="only passages from this publisher (repeatable)")
-    p.add_argument("--after", help="only documents published on or after this date")
-    p.add_argument("--before", help="only documents published on or before this date")
+    p.add_argument("--engine", metavar="NAME", help="extractive (default, no LLM) or llm (GROUNDED_LLM__* settings)")
+    p.add_argument("--history", type=Path, metavar="FILE",
+                   help='JSON file: a list of {"role", "content"} turns before the question')
+    p.add_argument("--home", type=Path, metavar="DIR", help=HOME_HELP)
+    p.add_argument("--publisher", action="append", default=[], metavar="NAME",
+                   help="only passages from this publisher (repeatable)")
+    p.add_argument("--after", metavar="DATE", help="only documents published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--before", metavar="DATE", help="only documents published on or before this date (YYYY-MM-DD)")
     p.add_argument("--stream", action="store_true", help="show the LLM's tokens on stderr as they arrive")
     p.add_argument("--url", help="ask a running server (python -m assistant serve) instead of loading the model here")
-    p.add_argument("--api-key", help="the server's API key (default: GROUNDED_API_KEY)")
-    return p
+    p.add_argument("--api-key", metavar="KEY", help="the server's API key (default: GROUNDED_API_KEY)")
+    p.set_defaults(run=_ask)
 
 
-def _serve_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant serve", description="Serve the HTTP API (OpenAPI at "
-                                "/docs) and the chat UI until SIGTERM or Ctrl-C, which let requests in flight finish.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (a non-loopback one needs an API key)")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1, help="processes (each loads the index and models once)")
-    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+def _add_serve(sub) -> None:
+    p = sub.add_parser(
+        "serve", help="serve the HTTP API (and the chat UI) until Ctrl-C",
+        description="Serve the HTTP API (OpenAPI at /docs) and the chat UI until SIGTERM or Ctrl-C, which let "
+        "requests in flight finish.",
+        epilog="Exit code 2 for a public address without an API key or a port in use.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (a non-loopback one needs an API key; "
+                   "default: %(default)s)")
+    p.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="processes (each loads the index and models once; default: %(default)s)")
+    p.add_argument("--home", type=Path, metavar="DIR", help=HOME_HELP)
     p.add_argument("--no-access-log", action="store_true", help="do not log every request")
-    return p
+    p.set_defaults(run=_serve)
 
 
 def _history(path: Path | None) -> list:
@@ -126,24 +142,15 @@ def _serve(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `python -m assistant` with `argv` (default: the process's arguments); returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     return guarded(_main, argv)
 
 
 def _main(argv: list[str]) -> int:
-    command, rest = (argv[0], argv[1:]) if argv else ("", [])
-    if command == "ask":
-        return _ask(_ask_parser().parse_args(rest))
-    if command == "serve":
-        return _serve(_serve_parser().parse_args(rest))
-    if command in ("keys", "audit"):
-        from assistant.api import commands
-
-        if command == "keys":
-            return commands.run_keys(commands.keys_parser().parse_args(rest))
-        return commands.run_audit(commands.audit_parser().parse_args(rest))
-    if command in ("-h", "--help"):
-        print(f"usage: {USAGE}\n\n{COMMANDS}")
-        return 0
-    print(f"usage: {USAGE}\n\n{COMMANDS}", file=sys.stderr)
-    return 2
+    p = parser()
+    if not argv:  # no command: the overview, as an error
+        p.print_help(sys.stderr)
+        return 2
+    args = p.parse_args(argv)
+    return args.run(args)

@@ -1,4 +1,4 @@
-"""`python -m ingest [PATH ...] [--rebuild]` and `python -m ingest show [DOC_ID] [--json]`."""
+"""`python -m ingest [PATH ...]`, `python -m ingest show [DOC_ID]`, `python -m ingest remove DOC_ID ...` (see ingest/cli.py)."""
 
 from ingest.cli import main
 

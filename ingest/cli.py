@@ -10,37 +10,58 @@ from pathlib import Path
 
 from ingest.errors import GroundedError
 
-USAGE = """python -m ingest [PATH ...] [--rebuild] [--home DIR]
-       python -m ingest show [DOC_ID] [--json] [--home DIR]
-       python -m ingest remove DOC_ID [DOC_ID ...] [--home DIR]"""
+HOME_HELP = "state directory (default: GROUNDED_HOME or .state)"
 
 
-def _parser() -> argparse.ArgumentParser:
+def parsers() -> dict[str, argparse.ArgumentParser]:
+    """The command's parsers by first argument: `show` and `remove` are sub-commands; anything else ("") is the
+    default command, `python -m ingest [PATH ...]`. (Not argparse sub-parsers: a PATH may come first, which argparse
+    would take for an unknown sub-command.)"""
+    return {"": _ingest_parser(), "show": _show_parser(), "remove": _remove_parser()}
+
+
+def _ingest_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m ingest", usage=USAGE,
+        prog="python -m ingest", usage="%(prog)s [PATH ...] [--rebuild] [--home DIR] [--quiet]\n"
+        "       %(prog)s show [DOC_ID] [--json] [--home DIR]\n       %(prog)s remove DOC_ID [DOC_ID ...] [--home DIR]",
         description="Clean, chunk, deduplicate and embed documents (.txt .md .html .pdf .docx .jsonl) into the "
-        "index. Re-runs are incremental: unchanged documents are not touched; removed ones leave the index.")
-    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder, GROUNDED_CORPUS)")
+        "index. Re-runs are incremental: unchanged documents are not touched; removed ones leave the index. Prints "
+        "a summary: documents added / updated / removed / unchanged / skipped and held by the index, chunks, "
+        "syndicated duplicates, encodings other than UTF-8, seconds.",
+        epilog="Sub-commands: `show` lists the indexed documents, `remove` takes documents out of the index "
+        "(`python -m ingest show --help`). Exit code 1 when anything was skipped (each skipped file is named with "
+        "its reason), 2 for a bad setting (or a --home that is a file), 3 when another ingest holds the index.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="files or folders (default: the corpus folder, GROUNDED_CORPUS)")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again from nothing")
-    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+    p.add_argument("--home", type=Path, metavar="DIR", help=HOME_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_ingest)
     return p
 
 
 def _show_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ingest show", description="List the indexed documents, or one in full.")
-    p.add_argument("doc_id", nargs="?", help="a document id: print its metadata, cleaned text, chunks and removals")
+    p = argparse.ArgumentParser(
+        prog="python -m ingest show", description="List the indexed documents (id, title, publisher, published, "
+        "chunks), or one in full: metadata, encoding, cleaned text, chunks with offsets and pages, what cleaning "
+        "removed and why, what the reader left out.", epilog="Exit code 4 when there is no index yet, 5 for an id "
+        "the index does not hold.")
+    p.add_argument("doc_id", nargs="?", metavar="DOC_ID",
+                   help="a document id: print its metadata, cleaned text, chunks and removals")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--home", type=Path)
+    p.add_argument("--home", type=Path, metavar="DIR", help=HOME_HELP)
+    p.set_defaults(run=_show)
     return p
 
 
 def _remove_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m ingest remove", description="Take documents out of the index (e.g. one ingested from a "
-        "file outside the corpus folder that has since been deleted). Their files are not touched.")
+        "file outside the corpus folder that has since been deleted). Their files are not touched.",
+        epilog="Exit code 4 when there is no index, 5 for an id the index does not hold.")
     p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="document ids, as `python -m ingest show` lists them")
-    p.add_argument("--home", type=Path)
+    p.add_argument("--home", type=Path, metavar="DIR", help=HOME_HELP)
+    p.set_defaults(run=_remove)
     return p
 
 
@@ -103,13 +124,13 @@ def _remove(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `python -m ingest` with `argv` (default: the process's arguments); returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    table = parsers()
+    command = argv[0] if argv and argv[0] in table and argv[0] else ""
     try:
-        if argv[:1] == ["show"]:
-            return _show(_show_parser().parse_args(argv[1:]))
-        if argv[:1] == ["remove"]:
-            return _remove(_remove_parser().parse_args(argv[1:]))
-        return _ingest(_parser().parse_args(argv))
+        args = table[command].parse_args(argv[1:] if command else argv)
+        return args.run(args)
     except GroundedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -45,12 +45,13 @@ def read_txt(data: bytes, **options) -> tuple[list[Parsed], list[str]]:
 
 
 def read_markdown(data: bytes, **options) -> tuple[list[Parsed], list[str]]:
-    """A Markdown file; leading `---` front matter becomes metadata and is removed from the text."""
+    """A Markdown file; leading `---` front matter (YAML) becomes metadata and is removed from the text. Front matter
+    that is not valid YAML is reported (the document is still read, without its metadata)."""
     text, encoding = decode_text(data)
-    meta, body = split_front_matter(text)
+    meta, body, problem = split_front_matter(text)
     if not body.strip():
         raise InputError("no text after the front matter")
-    return [Parsed(body, meta, encoding=encoding)], []
+    return [Parsed(body, meta, encoding=encoding)], [problem] if problem else []
 
 
 def _record(line: str, seen: dict[str, int], lineno: int, encoding: str | None = None) -> Parsed:

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from ingest.errors import InputError
 from ingest.models import DocMeta
 
@@ -44,30 +46,36 @@ def canonical_meta(meta: DocMeta) -> bytes:
     return json.dumps(meta.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def split_front_matter(text: str) -> tuple[DocMeta, str]:
-    """Front matter between leading `---` lines parsed into a DocMeta, and the text that follows it."""
+def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
+    """Front matter between leading `---` lines (closed by `---` or `...`) read as YAML into a DocMeta, the text
+    that follows it, and a one-line problem when the front matter is not a YAML mapping (its metadata is then not
+    used; the text still starts after it). Without a closing line there is no front matter: the text is returned
+    whole.
+
+    YAML is read with PyYAML's BaseLoader, the safe loader that builds only strings, lists and mappings and ignores
+    tags (never a Python object); every scalar stays the text written (`language: no` is Norwegian, not False;
+    `date: 2025-05-14` is the string `meta_from_mapping` checks)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return DocMeta(), text
+        return DocMeta(), text, None
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
             break
     else:
-        return DocMeta(), text
-    values: dict[str, str | None] = {}
-    for line in lines[1:i]:
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not line[:1].isspace() and not key.lstrip().startswith("#"):
-            values.setdefault(key.strip().lower(), _unquote(value.strip()))
+        return DocMeta(), text, None
     body = "\n".join(lines[i + 1:]).lstrip("\n")
-    return meta_from_mapping(values), body
-
-
-def _unquote(value: str) -> str:
-    """A YAML scalar without its surrounding quotes."""
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
+    try:
+        values = yaml.load("\n".join(lines[1:i]), Loader=yaml.BaseLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 2}: " if mark is not None else ""  # + 2: the opening `---` is line 1
+        reason = getattr(e, "problem", None) or e.__class__.__name__
+        return DocMeta(), body, f"front matter is not valid YAML ({where}{reason}); its metadata is not used"
+    if values is None:
+        return DocMeta(), body, None
+    if not isinstance(values, dict):
+        return DocMeta(), body, "front matter is not a mapping of `field: value` lines; its metadata is not used"
+    return meta_from_mapping({str(k): v if isinstance(v, str) else None for k, v in values.items()}), body, None
 
 
 def _norm_key(name: str) -> str:

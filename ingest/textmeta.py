@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+
+from dateutil import parser as dateparser
 
 from ingest.boilerplate import Unit, split_units, wordset
 from ingest.models import DocMeta
 
 _I = re.IGNORECASE
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
-                                        "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
+_MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
        r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
-_DATES = [
-    re.compile(rf"(?:{_WEEKDAY}\s+)?\b{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", _I),
-    re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<year>(?:19|20)\d\d)\b", _I),
-    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+_DATES = [  # where a date is written (found by these, in this order); `date` is the span python-dateutil reads
+    re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b", _I),
+    re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+(?:19|20)\d\d)\b", _I),
+    re.compile(r"(?<!\d)(?P<date>(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"),
 ]
 _TIME = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
@@ -42,14 +41,13 @@ _SUFFIX_SEPS = (" | ", " – ", " — ", " - ", " :: ", " • ")
 
 
 def parse_date(text: str) -> str | None:
-    """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only)."""
+    """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only): the spans
+    `_DATES` finds, read by python-dateutil; one that is no real date ("2025/13/45", "Feb 30, 2025") is passed over."""
     for pat in _DATES:
         for m in pat.finditer(text):
-            g = m.groupdict()
-            month = int(g["month"]) if g.get("month") else _MONTHS[g["mon"][:3].lower()]
             try:
-                return date(int(g["year"]), month, int(g["day"])).isoformat()
-            except ValueError:
+                return dateparser.parse(m["date"]).date().isoformat()
+            except (ValueError, OverflowError):
                 continue
     return None
 

@@ -15,27 +15,33 @@ from ingest.errors import InputError
 
 
 def _home(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+    p.add_argument("--home", type=Path, metavar="DIR", help="state directory (default: GROUNDED_HOME or .state)")
 
 
-def keys_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant keys", description="API keys: requests must carry "
-                                "'Authorization: Bearer KEY' once one is active. Only a hash of each key is stored.")
-    sub = p.add_subparsers(dest="action", required=True)
-    add = sub.add_parser("add", help="create a key (printed once)")
-    add.add_argument("name", help="who uses it (recorded in the audit log), e.g. helpdesk-bot")
-    add.add_argument("--rate", help="its own rate limit for answers, e.g. '600/minute' (default: GROUNDED_API__RATE_LIMIT)")
+def add_keys(commands) -> None:
+    """`keys add|list|revoke` as a sub-command of `commands` (the assistant's sub-parsers)."""
+    p = commands.add_parser("keys", help="API keys: add, list, revoke", description="API keys: requests must carry "
+                            "'Authorization: Bearer KEY' once one is active. Only a hash of each key is stored.")
+    sub = p.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
+    add = sub.add_parser("add", help="create a key (printed once)", description="Create a key; it is printed once "
+                         "(stdout), only its hash is stored.")
+    add.add_argument("name", metavar="NAME", help="who uses it (recorded in the audit log), e.g. helpdesk-bot")
+    add.add_argument("--rate", metavar="LIMIT",
+                     help="its own rate limit for answers, e.g. '600/minute' (default: GROUNDED_API__RATE_LIMIT)")
     add.add_argument("--audit", action="store_true", help="may replay every recorded answer (GET /v1/answers/...); "
                      "other keys see only their own")
     _home(add)
-    _home(sub.add_parser("list", help="the keys: name, first characters, created, revoked"))
-    revoke = sub.add_parser("revoke", help="revoke a key (takes effect at once, no restart)")
-    revoke.add_argument("name")
+    _home(sub.add_parser("list", help="the keys: name, first characters, created, revoked",
+                         description="The keys: name, first characters, created, revoked, own rate limit."))
+    revoke = sub.add_parser("revoke", help="revoke a key (takes effect at once, no restart)",
+                            description="Revoke a key: it takes effect at once, no restart.")
+    revoke.add_argument("name", metavar="NAME", help="the name it was added with")
     _home(revoke)
-    return p
+    p.set_defaults(run=run_keys)
 
 
 def run_keys(args) -> int:
+    """Run `keys add|list|revoke` (parsed by `add_keys`)."""
     from assistant.api.keys import KeyStore
     from assistant.api.settings import load_server_settings
 
@@ -59,31 +65,39 @@ def run_keys(args) -> int:
     return 0
 
 
-def audit_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant audit", description="The audit log of answers given over "
-                                "HTTP and the UI (GROUNDED_API__AUDIT_URL; default GROUNDED_HOME/audit.sqlite).")
-    sub = p.add_subparsers(dest="action", required=True)
-    exp = sub.add_parser("export", help="write answers (with feedback) as JSON Lines or CSV")
-    exp.add_argument("--since", help="from this date or ISO time (inclusive)")
-    exp.add_argument("--until", help="to this date (inclusive) or ISO time (exclusive)")
-    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
+def add_audit(commands) -> None:
+    """`audit export|import|purge` as a sub-command of `commands` (the assistant's sub-parsers)."""
+    p = commands.add_parser("audit", help="the audit log of answers: export, import, purge",
+                            description="The audit log of answers given over HTTP and the UI "
+                            "(GROUNDED_API__AUDIT_URL; default GROUNDED_HOME/audit.sqlite).")
+    sub = p.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
+    exp = sub.add_parser("export", help="write answers (with feedback) as JSON Lines or CSV",
+                         description="Write answers (with their feedback) as JSON Lines or CSV.")
+    exp.add_argument("--since", metavar="DATE", help="from this date or ISO time (inclusive)")
+    exp.add_argument("--until", metavar="DATE", help="to this date (inclusive) or ISO time (exclusive)")
+    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="default: %(default)s")
+    exp.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: standard output)")
     _home(exp)
-    imp = sub.add_parser("import", help="add the answers of an export (those already present are skipped)")
-    imp.add_argument("file", type=Path)
+    imp = sub.add_parser("import", help="add the answers of an export (those already present are skipped)",
+                         description="Add the answers of an export; those already present are skipped.")
+    imp.add_argument("file", type=Path, metavar="FILE", help="an `audit export` file")
     imp.add_argument("--format", choices=("jsonl", "csv"), help="default: from the file name")
     _home(imp)
-    purge = sub.add_parser("purge", help="delete answers and their feedback (personal data, retention)")
-    purge.add_argument("--before", help="answers given before this date or ISO time")
-    purge.add_argument("--request-id", action="append", default=[], help="this answer (repeatable)")
-    purge.add_argument("--key", help="answers asked with this key name")
-    purge.add_argument("--contains", help="answers whose question or history contains this text (e.g. a name)")
+    purge = sub.add_parser("purge", help="delete answers and their feedback (personal data, retention)",
+                           description="Delete answers and their feedback (personal data, retention). Say what to "
+                           "purge with at least one of --before, --request-id, --key, --contains.")
+    purge.add_argument("--before", metavar="DATE", help="answers given before this date or ISO time")
+    purge.add_argument("--request-id", action="append", default=[], metavar="ID", help="this answer (repeatable)")
+    purge.add_argument("--key", metavar="NAME", help="answers asked with this key name")
+    purge.add_argument("--contains", metavar="TEXT",
+                       help="answers whose question or history contains this text (e.g. a name)")
     purge.add_argument("--yes", action="store_true", help="delete; without it, only count what would go")
     _home(purge)
-    return p
+    p.set_defaults(run=run_audit)
 
 
 def run_audit(args) -> int:
+    """Run `audit export|import|purge` (parsed by `add_audit`)."""
     from assistant.api import audit_io
     from assistant.api.audit import AuditLog
     from assistant.api.settings import load_server_settings

@@ -202,6 +202,8 @@ def test_loader_metadata_wins():
     ("Updated 14 May 2025, 10:12 GMT", "2025-05-14"),
     ("2025-05-14", "2025-05-14"),
     ("Tuesday, September 3rd, 2024", "2024-09-03"),
+    ("Posted Thu 29th Feb. 2024 at 10:00", "2024-02-29"),
+    ("Updated Sept. 3, 2024", "2024-09-03"),
 ])
 def test_date_lines(line, iso):
     assert is_date_line(line)
@@ -212,6 +214,7 @@ def test_body_sentences_are_not_date_lines():
     assert not is_date_line("Biden’s AI Diffusion Rule was issued on January 15, 2025, and had compliance requirements "
                             "that were set to come into effect on May 15, 2025.")
     assert parse_date("no date here, 2025/13/45") is None
+    assert parse_date("due Feb 30, 2025 (a typo), then March 2, 2025") == "2025-03-02"  # no such day: the next date
 
 
 @pytest.mark.parametrize(("line", "name"), [

@@ -98,6 +98,35 @@ def test_markdown_without_closing_fence_is_plain_text(tmp_path):
     assert doc.text.startswith("---") and doc.meta.title is None
 
 
+def test_front_matter_is_yaml_read_safely_and_values_stay_as_written(tmp_path):
+    md = ("---\ntitle: \"Penang \\\"LB-7\\\" notice\"  # a comment\nlanguage: no\npublished: 2025-06-02\n"
+          "author: !!python/object/apply:os.system ['touch pwned']\npublisher: >-\n  Harbor Lane\n  Semiconductors\n"
+          "---\nBody text.\n")
+    (tmp_path / "n.md").write_text(md, encoding="utf-8")
+    [doc], problems = load_file_report(tmp_path / "n.md", tmp_path, LIMIT)
+    m = doc.meta
+    assert (m.title, m.language, m.published) == ('Penang "LB-7" notice', "no", "2025-06-02") and problems == []
+    assert m.publisher == "Harbor Lane Semiconductors" and doc.text == "Body text.\n"
+    assert m.author is None and not (tmp_path / "pwned").exists()  # a Python tag builds nothing, runs nothing
+
+
+@pytest.mark.parametrize(("front", "problem"), [
+    ("title: Export rules: what changed\n",
+     "front matter is not valid YAML (line 2: mapping values are not allowed here); its metadata is not used"),
+    ("title: [unclosed\npublisher: X\n", "front matter is not valid YAML (line 3: expected ',' or ']', but got "
+                                         "':'); its metadata is not used"),
+    ("just a line\n", "front matter is not a mapping of `field: value` lines; its metadata is not used"),
+])
+def test_malformed_front_matter_is_reported_by_file_and_the_text_still_loads(tmp_path, front, problem):
+    (tmp_path / "bad.md").write_text(f"---\n{front}---\n# Heading\n\nBody text.\n", encoding="utf-8")
+    (tmp_path / "good.md").write_text("---\ntitle: Fine\n---\nOther text.\n", encoding="utf-8")
+    r = load([tmp_path], LIMIT)
+    assert [(s.source, s.reason) for s in r.skipped] == [("bad.md", problem)]
+    docs = {d.doc_id: d for d in r.docs}
+    assert docs["bad"].text == "# Heading\n\nBody text.\n" and docs["bad"].meta.title is None
+    assert docs["good"].meta.title == "Fine" and r.failed == frozenset()
+
+
 def test_html_main_text_and_metadata(tmp_path):
     (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
     [doc] = load_file(tmp_path / "page.html", tmp_path, LIMIT)
