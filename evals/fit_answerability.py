@@ -33,12 +33,14 @@ def collect(settings) -> list[dict]:
     from assistant.answerability import features
     from evals import clapnq_suite
     from evals.runner import golden_cases
+    from evals.suite import own_settings
 
     rows = []
     suites = [("golden", settings, [(c.id, c.question, [t.__dict__ for t in c.history], c.answerable)
                                     for c in golden_cases()])]
-    cs = clapnq_suite.suite_settings(settings)
-    clapnq_suite.build(cs)
+    (clapnq,) = clapnq_suite.SUITES
+    cs = own_settings(settings, clapnq.name)
+    clapnq.corpus.build(cs)
     suites.append(("clapnq", cs, [(q["id"], q["question"], [], q["answerable"]) for q in clapnq_suite.load_questions()]))
     for suite, s, questions in suites:
         a = get_assistant(s)
