@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from assistant.answerability import expected_type, features, holds_type, load
+from assistant.answerability import MODEL, expected_type, features, holds_type, load
 from assistant.models import Unit
 from assistant.question import Question
 from assistant.terms import stem, stem_set
@@ -109,19 +110,20 @@ def _context_terms(u: Unit) -> frozenset[str]:
 
 
 def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
-           threshold: float | None = None) -> Verdict:
-    """Abstain (with a reason for the log) or go on; never on the strength of text that tries to instruct."""
+           threshold: float | None = None, model: Path = MODEL) -> Verdict:
+    """Abstain (with a reason for the log) or go on; never on the strength of text that tries to instruct.
+    `model`: the answerability model fitted for the index's embedder (`answerability.model_path`)."""
     unknown = unknown_names(q, known)
     rule = fixed_rule(q, units, known, idf, min_relevance)
     if rule:
         return Verdict(True, rule, unknown)
     if assigned(q, units):
         return Verdict(False, "", unknown)
-    model = load()
-    if model is None:
+    fitted = load(model)
+    if fitted is None:
         return Verdict(False, "", unknown)
-    cut = model.threshold if threshold is None else threshold
-    p = model.probability(features(q, units, known, idf))
+    cut = fitted.threshold if threshold is None else threshold
+    p = fitted.probability(features(q, units, known, idf))
     if p >= cut:
         return Verdict(False, "", unknown, p, cut)
     return Verdict(True, f"the passages are about the topic but do not answer the question (answerability {p:.2f} "

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from assistant import injection, language
 from assistant.abstain import decide
+from assistant.answerability import model_path
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import is_rule_question
 from assistant.evidence import Evidence
@@ -139,7 +140,8 @@ class Assistant:
         ctx = self.context(question, history or [], filters)
         q = ctx.question
         verdict = decide(q, ctx.units, self.vocabulary.known, self.evidence.idf,
-                         self.settings.answer.min_relevance, self.settings.answer.answerability_threshold)
+                         self.settings.answer.min_relevance, self.settings.answer.answerability_threshold,
+                         model_path(self.settings.embed.model))
         ctx.unknown = verdict.unknown
         ctx.absent, ctx.filtered = self.absent(q, filters), filters is not None
         t1 = time.perf_counter()

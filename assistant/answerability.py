@@ -10,8 +10,10 @@ passages hold, whether its rarest term is there, the question kind and wh-word, 
 retrievers agree.
 
 Fitted by `python -m evals.fit_answerability` (scikit-learn, standardised features, cross-validated on the
-golden set and ClapNQ); the fitted coefficients live in `answerability.json` beside this module, whose hash is part
-of the settings hash, so answers record which model decided. Inspect it: every coefficient is named.
+golden set and ClapNQ); the fitted coefficients live beside this module, one file per embedding model, because the
+dense signals (relevance, cosine) are that model's scores: `answerability.json` for the default MiniLM,
+`answerability.<model>.json` for another (`model_path`). The file's hash is part of the settings hash, so answers
+record which model decided. Inspect it: every coefficient is named.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from assistant.models import Unit
 from assistant.question import Question, names_in
 from assistant.terms import DATE, DURATION, NUMBER, TIME, new_match, stem, stem_set
 
-MODEL = Path(__file__).with_name("answerability.json")
+MODEL = Path(__file__).with_name("answerability.json")   # fitted on the default embedder's scores
 KINDS = ("yes_no", "number", "date", "person", "list", "fact")
 _MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
 _NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
@@ -145,6 +147,24 @@ class Model:
         z = self.intercept + sum(c * (x.get(n, 0.0) - m) / (s or 1.0)
                                  for n, m, s, c in zip(self.names, self.mean, self.scale, self.coef, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def own_path(embed_model: str) -> Path:
+    """Where the model fitted for `embed_model` (a `GROUNDED_EMBED__MODEL` value) lives, fitted or not: the default
+    embedder's is answerability.json; "bundled:multilingual-e5-small" -> answerability.multilingual-e5-small.json
+    (a path-like model name keeps only its last part)."""
+    from ingest.settings import BUNDLED_MODEL
+
+    if embed_model == BUNDLED_MODEL:
+        return MODEL
+    slug = re.sub(r"[^\w.-]+", "-", embed_model.rstrip("/").split("/")[-1].removeprefix("bundled:")).strip("-.")
+    return MODEL.with_name(f"answerability.{slug or 'custom'}.json")
+
+
+def model_path(embed_model: str) -> Path:
+    """The model that decides for an index embedded with `embed_model`: its own when fitted, else the default's."""
+    own = own_path(embed_model)
+    return own if own.exists() else MODEL
 
 
 @lru_cache(maxsize=4)

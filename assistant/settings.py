@@ -66,9 +66,9 @@ class AssistantSettings(Settings):
     def settings_hash(self) -> str:
         """Hash of everything that shapes an answer (the index's shaping, retrieval, answering, LLM choice)."""
         llm = self.llm.model_dump(exclude={"api_key", "timeout_s"}, mode="json")
-        from assistant.answerability import load
+        from assistant.answerability import load, model_path
 
-        model = load()
+        model = load(model_path(self.embed.model))
         from assistant.injection import MODEL_PATH
 
         detector = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12] if MODEL_PATH.exists() else None

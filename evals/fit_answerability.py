@@ -8,9 +8,10 @@ evidence, every name unknown), and fits a logistic regression (scikit-learn; fea
 stratified k-fold cross-validation). Out-of-fold probabilities give the risk–coverage curve of each suite; the
 threshold is the one with the most correct abstentions on ClapNQ that keeps false abstention within the targets of
 issue 9 on both suites (ClapNQ ≤ 0.10, golden ≤ 0.05; the targets for correct abstention are ClapNQ ≥ 0.70 and golden
-≥ 0.95). `--write` saves the
-model to assistant/answerability.json (its hash enters the settings hash) and the curves to
-GROUNDED_HOME/answerability/. Takes a few minutes: every question is retrieved once.
+≥ 0.95). `--write` saves the model beside assistant/answerability.py (answerability.json for the default embedder;
+for an index of another embedder, `GROUNDED_EMBED__MODEL=...`, its own file, `answerability.own_path`; the file's
+hash enters the settings hash) and the curves to GROUNDED_HOME/answerability/. Takes a few minutes: every question
+is retrieved once.
 """
 
 from __future__ import annotations
@@ -157,12 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     for n, c in sorted(zip(model["features"], model["coef"], strict=True), key=lambda x: -abs(x[1])):
         print(f"  {n:24s} {c:+.3f}")
     if args.write:
-        from assistant.answerability import MODEL
+        from assistant.answerability import own_path
 
         curves = model.pop("curves")
-        MODEL.write_text(json.dumps(model, indent=1) + "\n")
+        model["embed_model"] = settings.embed.model
+        path = own_path(settings.embed.model)
+        path.write_text(json.dumps(model, indent=1) + "\n")
         (out_dir / "curves.json").write_text(json.dumps(curves))
-        print(f"wrote {MODEL} and {out_dir / 'curves.json'}")
+        print(f"wrote {path} and {out_dir / 'curves.json'}")
     return 0
 
 
