@@ -26,7 +26,8 @@ def _positive(text: str) -> int:
     return n
 
 
-def _run_parser() -> argparse.ArgumentParser:
+def run_parser() -> argparse.ArgumentParser:
+    """The parser of `python -m evals run` (also rendered into the README by tools.cli_reference)."""
     from evals.runner import SUITES
 
     p = argparse.ArgumentParser(
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
         try:
-            args = _run_parser().parse_intermixed_args(argv[1:])
+            args = run_parser().parse_intermixed_args(argv[1:])
         except SystemExit as exc:  # argparse has printed the usage and the problem (or --help)
             return exc.code if isinstance(exc.code, int) else 2
         return _run(args, argv)

@@ -3,7 +3,7 @@
     python -m tools.cli_reference           rewrite the block between the markers in README.md
     python -m tools.cli_reference --check   exit 1 with a diff when README.md's block is not what --help says
 
-Every command and sub-command of `python -m ingest` and `python -m assistant` is rendered, found by walking the
+Every command and sub-command of `python -m ingest`, `python -m assistant` and `python -m evals run` is rendered, found by walking the
 argparse parsers (`ingest.cli.parsers`, `assistant.cli.parser`): a new sub-command appears without editing this
 file. Help is rendered 100 columns wide whatever the terminal, so the block is the same on every machine running
 the project's Python (argparse's layout changes a little between Python versions; CI runs 3.11).
@@ -39,11 +39,13 @@ def walk(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
 
 
 def parsers() -> list[argparse.ArgumentParser]:
-    """Every command's parser: `python -m ingest ...` first, then `python -m assistant ...`."""
+    """Every command's parser: `python -m ingest ...` first, then `python -m assistant ...`, then
+    `python -m evals run`."""
     from assistant.cli import parser as assistant_parser
+    from evals.cli import run_parser
     from ingest.cli import parsers as ingest_parsers
 
-    roots = [*ingest_parsers().values(), assistant_parser()]
+    roots = [*ingest_parsers().values(), assistant_parser(), run_parser()]
     return [p for root in roots for p in walk(root)]
 
 
