@@ -23,7 +23,7 @@ def test_every_command_and_sub_command_is_rendered():
                      "python -m assistant ask", "python -m assistant serve", "python -m assistant keys",
                      "python -m assistant keys add", "python -m assistant keys list", "python -m assistant keys revoke",
                      "python -m assistant audit", "python -m assistant audit export",
-                     "python -m assistant audit import", "python -m assistant audit purge"]
+                     "python -m assistant audit import", "python -m assistant audit purge", "python -m evals run"]
     body = render()
     assert all(f"### `{prog}`" in body for prog in progs)
     assert "--no-access-log" in body and "--request-id ID" in body and "5 for an id the index does not hold" in body
