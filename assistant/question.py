@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant import injection, language
 from assistant.models import Turn
-from assistant.terms import content_stems, stem, words
+from assistant.terms import CALENDAR, content_stems, stem, words
 from ingest.chunk import sentences as split_sentences
 
 INSTRUCTION = re.compile(
@@ -98,7 +98,7 @@ def _clauses(sentence: str) -> list[str]:
 def _kind(q: str) -> str:
     low = q.lower().strip()
     if re.search(r"\bwhat (?:is|was|are|were) the (?:maximum |minimum |total |average |annual )?(?:fine|penalty|"
-                 r"penalties|fee|fees|price|cost|value|amount|threshold|quantity)\b|"
+                 r"fee|fees|price|cost|value|amount|threshold|quantity)\b|"
                  r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
         return "number"
@@ -135,15 +135,22 @@ def _value(sentence: str, w: str, at: int) -> bool:
     return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
 
 
+_DATE = re.compile(rf"(?:{CALENDAR.pattern})(?:,?\s+\d{{4}}\b)?", re.I)
+
+
 def names_in(text: str) -> list[str]:
     """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
-    licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days")."""
+    licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days", nor the words of a calendar
+    date such as "15 June 2025")."""
     out: list[str] = []
     for sent in sentences(text):
         pos = 0
+        dates = [m.span() for m in _DATE.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
         for i, w in enumerate(words(sent)):
             at = sent.find(w, pos)
             pos = at + len(w) if at >= 0 else pos
+            if any(a <= at < b for a, b in dates):
+                continue
             digits = any(c.isdigit() for c in w)
             named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits
                                                                      and w.lower() not in _NOT_NAMES)

@@ -1,15 +1,18 @@
 """The bottom line of a rule question with an amount ("Is a report required for a $20,000 shipment?"): the
 threshold the documents state ("exceeds $10,000", "$25,000 or less"), from the rule about the requirement asked,
-applied to the amount and labelled as an inference; another source's other threshold named as a conflict."""
+applied to the amount and labelled as an inference; another source's other threshold named as a conflict. A rule
+that takes effect on a stated date ("Effective 1 July 2025, …") is applied only to a case dated on or after it: a
+shipment dated before gets "Not under this rule", and an undated case is told from when the rule applies."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.terms import STOP, stem_set, words
+from assistant.terms import CALENDAR, STOP, stem_set, words
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
                r"up to|not exceeding|no more than|or more|or less)")
@@ -97,6 +100,38 @@ def _names(term: str, have: frozenset[str]) -> bool:
     return any(t[:n] == term[:n] for t in have if len(t) >= n)
 
 
+_EFFECTIVE = re.compile(r"\b(?:effective(?: from| on| as of)?|with effect from|takes? effect (?:on|from)|applies from|"
+                        r"in force from|from|as of|starting|beginning)\s+(?:on\s+)?$", re.I)
+_YEAR = re.compile(r"^[\s,]*(\d{4})\b")
+
+
+def _dates(text: str) -> list[tuple[date, str, int]]:
+    """The calendar dates written in `text` with a year right after them ("1 July 2025", "July 1, 2025"), parsed by
+    python-dateutil: (date, the date as written, its offset); a date without a year cannot be compared with a rule's."""
+    from dateutil import parser as dates
+
+    out = []
+    for m in CALENDAR.finditer(text):
+        year = _YEAR.match(text[m.end():])
+        if not year:
+            continue
+        try:
+            day = dates.parse(f"{m.group(0)} {year.group(1)}", fuzzy=False).date()
+        except (ValueError, OverflowError):
+            continue
+        out.append((day, text[m.start():m.end() + year.end()].strip(" ,"), m.start()))
+    return out
+
+
+def effective(text: str) -> tuple[date, str] | None:
+    """When the rule in `text` takes effect, and how the text writes it: "Effective 1 July 2025, every shipment …" ->
+    (2025-07-01, "1 July 2025"); None when no date is introduced as the start of the rule."""
+    for day, written, at in _dates(text):
+        if _EFFECTIVE.search(text[max(0, at - 40):at]):
+            return day, written
+    return None
+
+
 def _holds(comparator: str, asked: float, limit: float) -> bool:
     c = comparator.lower()
     if c in ("at least", "or more"):
@@ -106,6 +141,28 @@ def _holds(comparator: str, asked: float, limit: float) -> bool:
     if c in ("up to", "not exceeding", "no more than", "or less"):
         return asked <= limit
     return asked > limit
+
+
+def _bounds(t: Threshold) -> tuple[float, float, bool, bool]:
+    """The range a condition admits: (low, high, low included, high included)."""
+    c, x, inf = t.comparator.lower(), t.limit, float("inf")
+    if c in ("at least", "or more"):
+        return x, inf, True, False
+    if c in ("less than", "below", "under"):
+        return -inf, x, False, False
+    if c in ("up to", "not exceeding", "no more than", "or less"):
+        return -inf, x, False, True
+    return x, inf, False, False
+
+
+def _within(asked: Threshold, rule: Threshold) -> bool | None:
+    """Whether every amount the question's condition admits meets the rule's (True), none does (False), or only some
+    (None): "above $20,000" is within "exceeds $20,000"; "above $15,000" is partly within "above $20,000"."""
+    lo, hi, lo_in, hi_in = _bounds(asked)
+    rlo, rhi, rlo_in, rhi_in = _bounds(rule)
+    inside = (lo > rlo or (lo == rlo and (rlo_in or not lo_in))) and (hi < rhi or (hi == rhi and (rhi_in or not hi_in)))
+    apart = hi < rlo or lo > rhi or (hi == rlo and not (hi_in and rlo_in)) or (lo == rhi and not (lo_in and rhi_in))
+    return True if inside else False if apart else None
 
 
 def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
@@ -118,6 +175,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     if not amounts or not OBLIGATION.search(ask):
         return None
     asked = _number(amounts[0].group(2), amounts[0].group(3))
+    condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
     terms = set(q.terms)
     wanted = _required(ask)  # "need an end-user statement": a rule about pre-clearance does not answer it
     found = []
@@ -134,8 +192,25 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     u, m = found[0]
     limit = m.limit
     applies = _holds(m.comparator, asked, limit)
+    if condition_asked:
+        applies = _within(condition_asked, m)
+        if applies is None:  # the question's range and the rule's overlap only in part
+            lines = [f"Only in part. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
+            composed = [f"This is an inference the documents support but do not state: not every amount "
+                        f"{flat(condition_asked.text).strip()} meets the condition “{flat(m.text).strip()}”; the "
+                        "rule applies only to those that do."]
+            return BottomLine(lines + composed, [u], composed)
     amount, condition = amounts[0].group(0).strip(), flat(m.text).strip()
+    if condition_asked:
+        amount = f"{'every' if applies else 'an'} amount {flat(condition_asked.text).strip()}"
     denied = _denied(u.text, wanted) if applies and wanted else None
+    start, case_day = effective(u.text), next(iter(_dates(ask)), None)
+    if applies and start and case_day and case_day[0] < start[0]:  # dated before the rule took effect
+        lines = [f"Not under this rule. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
+        composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "
+                    f"“{condition}”, but the case is dated {case_day[1]}, before the rule takes effect on "
+                    f"{start[1]}."]
+        return BottomLine(lines + composed, [u], composed)
     if denied:  # "… still require an end-user statement, but no pre-clearance": the rule says it is not needed
         lines = [f"{source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
         composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "
@@ -145,6 +220,8 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
         lines = [f"{'Yes' if applies else 'No'}. {source(u)} reports: “{flat(quote).rstrip('.')}” [{first}]."]
         composed = [f"This is an inference the documents support but do not state: {amount} "
                     f"{'meets' if applies else 'does not meet'} the condition “{condition}”."]
+        if applies and start and case_day is None:
+            composed.append(f"The rule applies from {start[1]}; a case dated earlier is not covered by it.")
     lines += composed
     units = [u]
     for v, n in found[1:]:

@@ -263,3 +263,78 @@ def test_a_threshold_rule_answers_only_for_the_requirement_it_names(tmp_path):
     assert not first_line(below).startswith("Yes.") and "“no pre-clearance”" in below.answer
     report = ask(settings, "Is a report required for a $20,000 shipment of 3A090.a chips?")
     assert not first_line(report).startswith(("Yes.", "No.")), report.answer  # no rule names a report
+
+
+def test_a_rule_that_takes_effect_later_does_not_cover_an_earlier_case(tmp_path):
+    """"Effective 1 July 2025, … above $25,000 must be pre-cleared": a shipment dated 15 June 2025 is not under the
+    rule (newcomer trial: a firm "Yes."); one dated after it is; an undated case is told from when the rule applies.
+    The date in the question is a fact of the case, not a name the documents must mention ("never mention June")."""
+    from ingest.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "memo.md").write_text(
+        "---\ntitle: \"Memo CM-2025-07: pre-clearance of AI chip exports\"\npublisher: Acme Trading Compliance Office\n"
+        "published: 2025-06-02\n---\n# Memo CM-2025-07\n\n"
+        "Effective 1 July 2025, every shipment of items classified under ECCN 3A090.a with a total value above "
+        "$25,000 must be pre-cleared by the compliance office at least 10 business days before it leaves the "
+        "warehouse.\n", encoding="utf-8")
+    settings = AssistantSettings(home=tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    early = ask(settings, "Does a $30,000 shipment of 3A090.a items dated 15 June 2025 need pre-clearance?")
+    assert not early.abstained and first_line(early).startswith("Not under this rule."), early.answer
+    assert "dated 15 June 2025, before the rule takes effect on 1 July 2025" in early.answer
+    late = ask(settings, "Does a $30,000 shipment of 3A090.a items dated 3 July 2025 need pre-clearance?")
+    assert first_line(late).startswith("Yes."), late.answer
+    undated = ask(settings, "Does a $30,000 shipment of 3A090.a items need pre-clearance?")
+    assert first_line(undated).startswith("Yes.") and "The rule applies from 1 July 2025" in undated.answer
+
+
+def test_a_condition_in_the_question_is_a_range_not_an_amount(tmp_path):
+    """"Is a second reviewer required for shipments above $20,000?" restates the rule's own condition: yes (newcomer
+    trial: "No … $20,000 does not meet the condition “above $20,000”"); a range only partly inside the rule's is
+    "Only in part"; a range outside it is no."""
+    from ingest.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "review.md").write_text(
+        "---\ntitle: Second-review policy\npublisher: Acme Compliance Office\npublished: 2025-06-02\n---\n"
+        "Shipments valued above $20,000 require a second reviewer's sign-off before they leave the warehouse.\n",
+        encoding="utf-8")
+    settings = AssistantSettings(home=tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    same = ask(settings, "Is a second reviewer required for shipments above $20,000?")
+    assert first_line(same).startswith("Yes."), same.answer
+    assert "every amount above $20,000 meets the condition “above $20,000”" in same.answer
+    inside = ask(settings, "Do shipments above $25,000 need a second reviewer?")
+    assert first_line(inside).startswith("Yes."), inside.answer
+    part = ask(settings, "Do shipments above $15,000 need a second reviewer?")
+    assert first_line(part).startswith("Only in part."), part.answer
+    outside = ask(settings, "Do shipments below $10,000 need a second reviewer?")
+    assert first_line(outside).startswith("No."), outside.answer
+    exact = ask(settings, "Does a $20,000 shipment need a second reviewer?")
+    assert first_line(exact).startswith("No."), exact.answer
+
+
+def test_within_compares_ranges():
+    from assistant.engines.threshold import Threshold, _within
+
+    above20 = Threshold("above", 20_000, "above $20,000")
+    assert _within(Threshold("above", 20_000, ""), above20) is True
+    assert _within(Threshold("at least", 20_000, ""), above20) is None      # $20,000 itself is not above
+    assert _within(Threshold("or less", 20_000, ""), above20) is False
+    assert _within(Threshold("below", 15_000, ""), above20) is False
+    assert _within(Threshold("above", 10_000, ""), above20) is None
+    assert _within(Threshold("or more", 25_000, ""), Threshold("at least", 25_000, "")) is True
+
+
+def test_penalty_questions_without_a_figure_are_answered(seed_settings, doc_text):
+    """"What are the penalties for using Huawei Ascend chips?" asks what they are, not for a number: the documents'
+    "facing penalties or sanctions" answers it (newcomer trial: abstained, "no passage holds a number"). One
+    document's quotes never overlap."""
+    ans = ask(seed_settings, "What are the penalties for using Huawei Ascend chips?")
+    assert not ans.abstained and "penalties" in " ".join(c.quote for c in ans.citations)
+    assert_grounded(ans, doc_text)
+    spans = [(c.doc_id, c.start, c.end) for c in ans.citations]
+    assert not any(a != b and a[0] == b[0] and a[1] < b[2] and b[1] < a[2] for a in spans for b in spans), spans
