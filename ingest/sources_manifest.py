@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +20,28 @@ META_FIELDS = ("title", "publisher", "author", "published", "url", "language")
 _ALIASES = {"date": "published", "lang": "language", "source": "url", "site": "publisher", "sitename": "publisher"}
 
 
+# a month written out, a day and a 4-digit year ("May 2025" alone would invent a day)
+_WRITTEN = re.compile(r"^(?=.*\b[A-Za-z]{3,}\.?\b)(?=.*\b\d{4}\b)(?=.*\b\d{1,2}(?:st|nd|rd|th)?\b)[\w ,.]+$")
+
+
 def iso_date(value: str | None) -> str | None:
-    """`YYYY-MM-DD` from an ISO date or datetime string, or None when it is not one."""
+    """`YYYY-MM-DD` from an ISO date or datetime string, or from a date with its month written out ("May 20, 2025",
+    "20 May 2025", read by python-dateutil); None otherwise (numeric forms such as 05/06/2025 are ambiguous)."""
     if not value:
         return None
     head = value.strip()[:10]
     try:
-        return dt.date.fromisoformat(head).isoformat() if len(head) == 10 and head[4] == "-" else None
+        if len(head) == 10 and head[4] == "-":
+            return dt.date.fromisoformat(head).isoformat()
     except ValueError:
+        return None
+    if not _WRITTEN.match(value.strip()):
+        return None
+    from dateutil import parser as dates
+
+    try:
+        return dates.parse(value.strip(), default=dt.datetime(1, 1, 1)).date().isoformat()
+    except (ValueError, OverflowError):
         return None
 
 
@@ -44,6 +59,28 @@ def meta_from_mapping(values: dict[str, str | None]) -> DocMeta:
 def canonical_meta(meta: DocMeta) -> bytes:
     """Stable bytes for a DocMeta, folded into content hashes so metadata edits trigger re-ingest."""
     return json.dumps(meta.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
+
+
+def _plain_fields(lines: list[str]) -> dict[str, str] | None:
+    """Front matter that YAML refuses only because a value holds ": " (an unquoted title such as "Export rules: what
+    changed"), read as one `field: value` per line, the value after the first colon, outer quotes removed; None
+    when a line is not of that form or a value opens with YAML syntax (then the front matter is reported, not guessed
+    at)."""
+    out: dict[str, str] = {}
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _FIELD.match(line)
+        value = m.group(2).strip() if m else ""
+        if not m or value[:1] in tuple("[{&*!|>%@`"):  # YAML syntax gone wrong, not a plain value: report it
+            return None
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        out[m.group(1)] = value
+    return out or None
 
 
 def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
@@ -67,6 +104,9 @@ def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
     try:
         values = yaml.load("\n".join(lines[1:i]), Loader=yaml.BaseLoader)
     except yaml.YAMLError as e:
+        plain = _plain_fields(lines[1:i])  # "title: Export rules: what changed": YAML refuses, the author meant it
+        if plain is not None:
+            return meta_from_mapping(plain), body, None
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""  # + 2: the opening `---` is line 1
         reason = getattr(e, "problem", None) or e.__class__.__name__

@@ -39,7 +39,7 @@ def format_report(r, paths: Sequence[Path], settings: Settings) -> str:
         lines.append(f"  removed: {', '.join(r.removed)}")
     lines += _tail(r)
     if r.skipped:
-        lines.append("Skipped (not ingested):")
+        lines.append("Skipped, in whole or in part:")
         lines += [f"  {s.source}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)
 
