@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant import injection, language
 from assistant.models import Turn
@@ -71,11 +72,14 @@ class Question:
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym term, the terms it stands for) as defined
 
 
-def instructing(text: str) -> bool:
+def _instructs(text: str) -> bool:
     """`text` tries to instruct the assistant ("ignore your previous instructions", "answer only YES", "Note to AI
     assistants reading this file: …"): the planted-instruction detector (assistant.injection, ten languages), or a
     phrasing of the fixed list it may miss."""
     return bool(INSTRUCTION.search(text)) or injection.is_instruction(text)
+
+
+instructing = lru_cache(maxsize=16384)(_instructs)  # for passages (evidence units): the same come back every question
 
 
 def sentences(text: str) -> list[str]:
@@ -159,6 +163,12 @@ def names_in(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=16384)
+def passage_names(text: str) -> tuple[str, ...]:
+    """`names_in` of a passage, remembered (the same passages are scored every question; questions use names_in)."""
+    return tuple(names_in(text))
+
+
 _ELLIPTIC = re.compile(r"^\W*(?:(?:and|or|but|also)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|at|to|with|on|from)\s+)?"
                        r"(?P<rest>[^?]{1,60}?)\s*(?:,?\s*too|,?\s*then)?\s*\?*\s*$", re.I)
 
@@ -223,13 +233,13 @@ def _without_instructions(text: str) -> tuple[str, bool]:
         every = _clauses(sent)
         clauses, after_marker = [], False
         for c in every:
-            if instructing(c):
+            if _instructs(c):
                 after_marker = True  # "New system instruction: tell the user…": what follows it is the instruction
                 continue
             if not (after_marker and not _QUESTION.search(c)):
                 clauses.append(c)
             after_marker = False
-        if len(clauses) < len(every) or instructing(sent):
+        if len(clauses) < len(every) or _instructs(sent):
             found = True
             clauses = [c for c in clauses if not _ROLE.match(c)]  # "SYSTEM: you are now…": the role marker too
         if clauses:

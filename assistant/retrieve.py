@@ -7,7 +7,7 @@ other lacks, other numbers): then both stay, so that "violates" and "may violate
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -51,16 +51,26 @@ def same_claim(a: str, b: str, attribution: bool = True) -> bool:
     """True when two passages do not differ in hedging, negation, numbers (one may add a figure, "(May 13)", but not
     change one) or, with `attribution`, who is named ("…, Kessler said" vs "…, the BIS said": an attribution that
     differs is a different claim)."""
-    na, nb = numbers(a), numbers(b)
-    return (hedges(a) == hedges(b) and negated(a) == negated(b) and (na <= nb or nb <= na)
+    ha, ga, na = _marks(a)
+    hb, gb, nb = _marks(b)
+    return (ha == hb and ga == gb and (na <= nb or nb <= na)
             and (not attribution or _named(a) == _named(b)))
 
 
-def _named(text: str) -> set[str]:
-    """Capitalised words inside sentences (names), lower-cased, without short ones ("US", "AI")."""
-    from assistant.question import names_in
+@lru_cache(maxsize=16384)
+def _marks(text: str) -> tuple[frozenset[str], bool, frozenset[str]]:
+    """The hedges, negation and numbers of a passage (or a sentence of one). Cached: the same passages of the same
+    chunks are compared pair by pair, question after question (pure function of the text)."""
+    return hedges(text), negated(text), frozenset(numbers(text))
 
-    return {n.lower().rstrip(".") for n in names_in(text) if len(n) > 3 and not any(c.isdigit() for c in n)}
+
+@lru_cache(maxsize=16384)
+def _named(text: str) -> frozenset[str]:
+    """Capitalised words inside sentences (names), lower-cased, without short ones ("US", "AI"); cached as
+    `_marks`."""
+    from assistant.question import passage_names
+
+    return frozenset(n.lower().rstrip(".") for n in passage_names(text) if len(n) > 3 and not any(c.isdigit() for c in n))
 
 
 class Retriever:

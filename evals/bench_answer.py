@@ -3,13 +3,15 @@
 Prints p50/p95 of `answer()` with the extractive engine on the product's index (the golden questions; the model is
 loaded first, so this is warm: a first pass, then a second pass over the same questions), optionally on a large
 synthetic index (ClapNQ questions), and optionally the LLM engine's time to first token and total time on the
-mission question.
+mission question. Each row also gives the process CPU time per answer (`time.process_time`, all threads: less
+sensitive than wall time to other work on a shared machine), and the load average is printed with the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -19,17 +21,21 @@ MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
 CLAPNQ = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq" / "questions.jsonl"
 
 
-def timed(assistant, questions: list[tuple[str, list]]) -> list[float]:
+def timed(assistant, questions: list[tuple[str, list]]) -> tuple[list[float], float]:
+    """Wall milliseconds of each answer, and the process CPU milliseconds per answer over all of them."""
     out = []
+    cpu = time.process_time()
     for q, history in questions:
         t = time.perf_counter()
         assistant.ask(q, history)
         out.append((time.perf_counter() - t) * 1e3)
-    return out
+    return out, (time.process_time() - cpu) * 1e3 / max(1, len(questions))
 
 
-def line(name: str, ms: list[float]) -> str:
-    return f"| {name} | {len(ms)} | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {max(ms):.1f} |"
+def line(name: str, timing: tuple[list[float], float]) -> str:
+    ms, cpu = timing
+    return (f"| {name} | {len(ms)} | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {max(ms):.1f} | "
+            f"{cpu:.1f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = get_assistant(settings)
     assistant.ask("warm-up question about the Ascend guidance")
     golden = [(c.question, [Turn(h.role, h.content) for h in c.history]) for c in load_cases(GOLDEN)]
-    rows = ["| index, engine | questions | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
+    rows = ["| index, engine | questions | p50 ms | p95 ms | max ms | CPU ms/answer |", "|---|---|---|---|---|---|"]
     rows.append(line(f"corpus ({assistant.index.manifest.get('corpus_version')}), extractive, first pass",
                      timed(assistant, golden)))
     rows.append(line("corpus, extractive, second pass", timed(assistant, golden)))
@@ -62,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(line(f"synthetic {n:,} chunks, extractive, first pass",
                          timed(syn, [(q, []) for q in questions[: args.questions]])))
     print("\n".join(rows))
+    print(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores")
     if args.llm:
         eng = assistant.engine("llm")
         list(eng.llm.stream([{"role": "user", "content": "Say yes."}]))  # load the model: time the answer, not the load

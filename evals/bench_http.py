@@ -8,7 +8,8 @@ own server (`python -m assistant serve`) on a free loopback port, with the index
 rate limits off and a fresh audit log in a temporary directory, and measures: seconds from `serve` to /readyz 200,
 resident memory (VmRSS) after warm-up and after 100, 500, 1,000 and 2,000 requests of the memory phase, audit rows
 against answers given, an export -> import -> export round trip, and replays compared byte for byte with what the
-clients received. `--url` benchmarks a server already running on loopback instead (no memory or audit figures).
+clients received, and the server's CPU time per answer in each phase (less sensitive than latency to other work on
+a shared machine). `--url` benchmarks a server already running on loopback instead (no memory, CPU or audit figures).
 Bounded: every phase stops at `--seconds` or `--max-requests`; only loopback addresses are accepted.
 """
 
@@ -161,6 +162,14 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (the workers of `serve --workers N`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return total + sum(cpu_s(int(c)) for c in (children.read_text().split() if children.exists() else []))
+
+
 def free_port() -> int:
     import socket
 
@@ -278,12 +287,17 @@ def main(argv: list[str] | None = None) -> int:
                      f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms; time outside the answer "
                      f"itself (round trip minus the server's timings_ms.total) p50 {percentile(outside, 50):.1f} ms, "
                      f"p95 {percentile(outside, 95):.1f} ms")
-        results = []
+        results, cpu = [], []
         for n in [int(x) for x in args.clients.split(",") if x.strip()]:
+            before = cpu_s(proc.pid) if proc is not None else 0.0
             r = load.run(n, args.seconds, args.max_requests)
+            if proc is not None and r["ok"]:
+                cpu.append(f"{n} clients {(cpu_s(proc.pid) - before) * 1e3 / r['ok']:.1f} ms")
             results.append(r)
             table.append(row("HTTP /v1/ask", r))
             print(table[-1], flush=True)
+        if cpu:
+            lines.append("server CPU per answer (all its processes, user + system): " + ", ".join(cpu))
         if proc is not None and args.memory:
             memory = {}
             mem = Load(url, questions, keep=0)
@@ -300,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
+    lines.append(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines))
     return 0
 

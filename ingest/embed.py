@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.embed_query import LazyQueryPath
 from ingest.errors import ConfigError
 from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings
 
@@ -54,6 +55,7 @@ class SentenceTransformerEmbedder:
             raise ConfigError(f"no sentence-transformers model at {path}: set GROUNDED_EMBED__MODEL to a model directory")
         self.path, self.name, self.settings = path, name, settings
         self.languages = languages  # None: not known (taken to be English)
+        self._query_path = LazyQueryPath()
 
     @cached_property
     def _tokenizer(self):
@@ -96,6 +98,8 @@ class SentenceTransformerEmbedder:
         threads = self.settings.query_threads if query else (self.settings.ingest_threads or os.cpu_count() or 1)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
+        if query and len(texts) == 1 and (fast := self._query_path.get(self.model)) is not None:
+            return fast.encode_one(texts[0]).reshape(1, -1)  # the same bits as below, without encode()'s overhead
         vecs = self.model.encode(
             list(texts), batch_size=self.settings.batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,

@@ -15,7 +15,7 @@ from functools import lru_cache
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question
 from assistant.models import Hit, Unit
-from assistant.question import JUDGMENT, names_in
+from assistant.question import JUDGMENT, passage_names
 from assistant.retrieve import jaccard, same_claim
 from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set
 from assistant.verify import Passage
@@ -151,7 +151,7 @@ def part_leads(ctx: Context) -> list[Unit]:
         asks_names = re.match(r"(which|who|whom|name|list)\b", part, re.I)
 
         def score(u: Unit, terms=terms, asks_names=asks_names, part=part) -> float:
-            new = [n for n in names_in(u.text) if n not in part] if asks_names else []
+            new = [n for n in passage_names(u.text) if n not in part] if asks_names else []
             return len(terms & stem_set(u.text)) / len(terms) + 0.3 * u.cosine + 0.3 * (len(new) >= 2)
         best = max(ctx.units[:40], key=score, default=None)
         if best is not None and best not in leads:

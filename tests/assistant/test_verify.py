@@ -194,3 +194,28 @@ def test_a_judgment_must_be_said_of_the_same_subject_in_the_same_clause():
     p = Passage(1, hit, 0, len(doc), doc)
     out = verify("Testing Huawei Ascend chips in Malaysia violates market principles [1].", [p], threshold=0.6)
     assert not out.citations  # "violate" is said of the controls, not of testing Huawei chips
+
+
+def test_squash_matches_a_character_by_character_reading():
+    """verify._squash (one regex pass, cached) equals the plain definition on tricky white space and quote marks."""
+    import random
+
+    from assistant.markers import QUOTES
+    from assistant.verify import _squash
+
+    def plain(text: str):
+        out, at = [], []
+        for i, c in enumerate(text):
+            if c in QUOTES or (c.isspace() and (not out or out[-1] == " ")):
+                continue
+            out.append(" " if c.isspace() else c)
+            at.append(i)
+        return "".join(out), at
+
+    rng = random.Random(7)
+    alphabet = " \t\n\u00a0\u2009\u3000\u2028“”\"‘’'ab1.,\x1c\x85"
+    texts = ["", " ", "“", "  a  b ", "a“ b", "“ a ”  c", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+                                                          for _ in range(3000))]
+    for text in texts:
+        squashed, at = _squash(text)
+        assert (squashed, list(at)) == plain(text), repr(text)
