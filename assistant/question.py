@@ -106,7 +106,7 @@ def _kind(q: str) -> str:
                  r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
         return "number"
-    if re.search(r"^when (was|were|did|does|do|will|would|should|must|can|is|are|had|has|have)\b|\bwhat (date|day|year|month)\b|"
+    if re.search(r"^when (was|were|did|does|will|would|should|must|can|is|are|had|has|have)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
         return "date"
     if _YES_NO.search(low) or language.yes_no(q):
