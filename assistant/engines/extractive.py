@@ -57,7 +57,7 @@ class ExtractiveEngine:
             lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (is_rule_question(q) and lead))]
-        for unit, copies, twins in _widest(picks):
+        for unit, copies, twins in picks:
             pair = [(unit, copies), *((t, ()) for t in twins)]
             if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
                 pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
@@ -103,26 +103,6 @@ def chain(ctx: Context) -> list[Unit]:
     if rule is not None:
         ties.sort(key=lambda u: -(0.5 * u.relevance + ctx.similar(u, rule)))
     return [u for u in (rule, *ties[:1]) if u is not None]
-
-
-def _widest(picks: list[tuple]) -> list[tuple]:
-    """Picks without one whose span another pick of its document contains (a list continued over the sentence
-    picked before it): the wider quote takes the place of the first of them."""
-    out: list[tuple] = []
-    for pick in picks:
-        u = pick[0]
-        inside = [i for i, (v, *_) in enumerate(out) if v.hit.doc_id == u.hit.doc_id and v.start <= u.start
-                  and u.end <= v.end]
-        if inside:
-            continue
-        covered = [i for i, (v, *_) in enumerate(out) if v.hit.doc_id == u.hit.doc_id and u.start <= v.start
-                   and v.end <= u.end]
-        if covered:
-            out[covered[0]] = pick
-            out = [p for i, p in enumerate(out) if i not in covered[1:]]
-        else:
-            out.append(pick)
-    return out
 
 
 def per_source(ctx: Context, most: int = 6) -> list[Unit]:

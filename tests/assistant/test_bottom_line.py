@@ -331,10 +331,7 @@ def test_within_compares_ranges():
 
 def test_penalty_questions_without_a_figure_are_answered(seed_settings, doc_text):
     """"What are the penalties for using Huawei Ascend chips?" asks what they are, not for a number: the documents'
-    "facing penalties or sanctions" answers it (newcomer trial: abstained, "no passage holds a number"). One
-    document's quotes never overlap."""
+    "facing penalties or sanctions" answers it (newcomer trial: abstained, "no passage holds a number")."""
     ans = ask(seed_settings, "What are the penalties for using Huawei Ascend chips?")
     assert not ans.abstained and "penalties" in " ".join(c.quote for c in ans.citations)
     assert_grounded(ans, doc_text)
-    spans = [(c.doc_id, c.start, c.end) for c in ans.citations]
-    assert not any(a != b and a[0] == b[0] and a[1] < b[2] and b[1] < a[2] for a in spans for b in spans), spans
