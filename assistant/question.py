@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from assistant import injection, language
 from assistant.models import Turn
-from assistant.terms import CALENDAR, content_stems, stem, words
+from assistant.terms import DATED, content_stems, stem, words
 from ingest.chunk import sentences as split_sentences
 
 INSTRUCTION = re.compile(
@@ -139,9 +139,6 @@ def _value(sentence: str, w: str, at: int) -> bool:
     return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
 
 
-_DATE = re.compile(rf"(?:{CALENDAR.pattern})(?:,?\s+\d{{4}}\b)?", re.I)
-
-
 def names_in(text: str) -> list[str]:
     """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
     licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days", nor the words of a calendar
@@ -149,7 +146,7 @@ def names_in(text: str) -> list[str]:
     out: list[str] = []
     for sent in sentences(text):
         pos = 0
-        dates = [m.span() for m in _DATE.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
+        dates = [m.span() for m in DATED.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
         for i, w in enumerate(words(sent)):
             at = sent.find(w, pos)
             pos = at + len(w) if at >= 0 else pos

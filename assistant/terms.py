@@ -43,6 +43,8 @@ CALENDAR = re.compile(
     r"fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|januar|februar|"
     r"märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
     r"noviembre|diciembre)\b|\b\d{4}-\d\d-\d\d\b", re.I)
+# a calendar date with the year written after it when there is one: "15 June 2025", "July 1, 2025", "May 13"
+DATED = re.compile(rf"(?:{CALENDAR.pattern})(?:,?\s+(?P<year>\d{{4}})\b)?", re.I)
 
 
 def when(text: str) -> bool:

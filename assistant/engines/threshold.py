@@ -12,7 +12,7 @@ from datetime import date
 
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.terms import CALENDAR, STOP, stem_set, words
+from assistant.terms import DATED, STOP, stem_set, words
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
                r"up to|not exceeding|no more than|or more|or less)")
@@ -102,24 +102,19 @@ def _names(term: str, have: frozenset[str]) -> bool:
 
 _EFFECTIVE = re.compile(r"\b(?:effective(?: from| on| as of)?|with effect from|takes? effect (?:on|from)|applies from|"
                         r"in force from|from|as of|starting|beginning)\s+(?:on\s+)?$", re.I)
-_YEAR = re.compile(r"^[\s,]*(\d{4})\b")
-
-
 def _dates(text: str) -> list[tuple[date, str, int]]:
-    """The calendar dates written in `text` with a year right after them ("1 July 2025", "July 1, 2025"), parsed by
+    """The calendar dates written in `text` with their year ("1 July 2025", "July 1, 2025"), parsed by
     python-dateutil: (date, the date as written, its offset); a date without a year cannot be compared with a rule's."""
     from dateutil import parser as dates
 
     out = []
-    for m in CALENDAR.finditer(text):
-        year = _YEAR.match(text[m.end():])
-        if not year:
+    for m in DATED.finditer(text):
+        if not m.group("year"):
             continue
         try:
-            day = dates.parse(f"{m.group(0)} {year.group(1)}", fuzzy=False).date()
+            out.append((dates.parse(m.group(0), fuzzy=False).date(), m.group(0), m.start()))
         except (ValueError, OverflowError):
             continue
-        out.append((day, text[m.start():m.end() + year.end()].strip(" ,"), m.start()))
     return out
 
 
@@ -133,14 +128,9 @@ def effective(text: str) -> tuple[date, str] | None:
 
 
 def _holds(comparator: str, asked: float, limit: float) -> bool:
-    c = comparator.lower()
-    if c in ("at least", "or more"):
-        return asked >= limit
-    if c in ("less than", "below", "under"):
-        return asked < limit
-    if c in ("up to", "not exceeding", "no more than", "or less"):
-        return asked <= limit
-    return asked > limit
+    """Whether the amount `asked` meets the condition "`comparator` `limit`"."""
+    lo, hi, lo_in, hi_in = _bounds(Threshold(comparator, limit, ""))
+    return (asked > lo or (lo_in and asked == lo)) and (asked < hi or (hi_in and asked == hi))
 
 
 def _bounds(t: Threshold) -> tuple[float, float, bool, bool]:

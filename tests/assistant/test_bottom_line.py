@@ -19,6 +19,26 @@ def ask(settings, question, **kw):
     return answer(question, settings=settings, **kw)
 
 
+def indexed(tmp_path, files: dict[str, str]) -> AssistantSettings:
+    """Settings over a fresh index of `files` (name -> text), written to tmp_path/corpus and ingested."""
+    from ingest.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = AssistantSettings(home=tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    return settings
+
+
+PRECLEARANCE = ("---\ntitle: \"Memo CM-2025-07: pre-clearance of AI chip exports\"\npublisher: Acme Trading Compliance "
+                "Office\npublished: 2025-06-02\n---\n# Memo CM-2025-07\n\n"
+                "Effective 1 July 2025, every shipment of items classified under ECCN 3A090.a with a total value above "
+                "$25,000 must be pre-cleared by the compliance office at least 10 business days before it leaves the "
+                "warehouse.\n")
+
+
 def first_line(ans) -> str:
     return ans.answer.split("\n", 1)[0]
 
@@ -200,27 +220,20 @@ def test_regulation_memo_and_wrapped_policy_rules_give_verdicts(tmp_path):
     """Documents of other kinds (a regulation excerpt with § and ECCN identifiers, a memo whose header is fields, a
     hard-wrapped policy): a prohibition is a rule, a threshold stated across a line break is applied to the amount,
     a section's body answers for its section number, the memo's fields are content."""
-    from ingest.pipeline import run
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "ear-excerpt.txt").write_text(
+    settings = indexed(tmp_path, {"ear-excerpt.txt": (
         "Excerpt: Export Administration Regulations, Part 744 (training excerpt)\n\n"
         "§ 744.23 Supercomputer and advanced-node end uses.\n\n"
         "(a) General prohibitions. You may not export, reexport, or transfer (in-country) any item classified under "
         "ECCN 3A090.a without a license from BIS when the item is destined for a supercomputer end use in a "
         "destination specified in Country Group D:5.\n\n"
         "§ 744.6 Restrictions on specific activities of U.S. persons.\n\n"
-        "(b) A violation of this section may result in a civil penalty of up to USD 374,474 per violation.\n",
-        encoding="utf-8")
-    (corpus / "memo.md").write_text(
+        "(b) A violation of this section may result in a civil penalty of up to USD 374,474 per violation.\n"),
+        "memo.md": (
         "---\ntitle: Internal memo EC-2025-014\npublisher: Acme Compliance Office\npublished: 2025-06-02\n---\n"
         "**To:** APAC engineering leads\n**From:** Dana Whitfield, Export Compliance\n**Effective:** 2025-06-09\n\n"
         "Any quotation or shipment involving accelerator hardware classified under ECCN 3A090.a with a value of more than\n"
         "USD 25,000 must be reported to Export Compliance before the quotation is sent. Any such request must be\n"
-        "escalated to Export Compliance within\n2 business days of receipt.\n", encoding="utf-8")
-    settings = AssistantSettings(home=tmp_path / "state")
-    assert run([corpus], settings).exit_code == 0
+        "escalated to Export Compliance within\n2 business days of receipt.\n")})
     licence = ask(settings, "Is a license required to export a 3A090.a item for a supercomputer end use in a "
                             "Country Group D:5 destination?")
     assert first_line(licence).startswith("Yes.") and "without a license" in licence.answer
@@ -241,19 +254,9 @@ def test_a_threshold_rule_answers_only_for_the_requirement_it_names(tmp_path):
     statement, but no pre-clearance"): each question is answered from the rule about what it asks, a condition
     written after the amount ("or less") counts, and a requirement no rule names is not a yes (newcomer trial:
     a firm "No." for the end-user statement, which the memo requires)."""
-    from ingest.pipeline import run
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "memo.md").write_text(
-        "---\ntitle: \"Memo CM-2025-07: pre-clearance of AI chip exports\"\npublisher: Acme Trading Compliance Office\n"
-        "published: 2025-06-02\n---\n# Memo CM-2025-07\n\n"
-        "Effective 1 July 2025, every shipment of items classified under ECCN 3A090.a with a total value above "
-        "$25,000 must be pre-cleared by the compliance office at least 10 business days before it leaves the "
-        "warehouse.\n\nShipments of ECCN 3A090.a items valued at $25,000 or less still require an end-user "
-        "statement, but no pre-clearance.\n", encoding="utf-8")
-    settings = AssistantSettings(home=tmp_path / "state")
-    assert run([corpus], settings).exit_code == 0
+    settings = indexed(tmp_path, {"memo.md": PRECLEARANCE + "\nShipments of ECCN 3A090.a items valued at $25,000 or "
+                                                         "less still require an end-user statement, but no "
+                                                         "pre-clearance.\n"})
     statement = ask(settings, "Does a $20,000 shipment of ECCN 3A090.a items need an end-user statement?")
     assert first_line(statement).startswith("Yes.") and "or less still require an end-user statement" in \
         statement.citations[0].quote
@@ -269,18 +272,7 @@ def test_a_rule_that_takes_effect_later_does_not_cover_an_earlier_case(tmp_path)
     """"Effective 1 July 2025, … above $25,000 must be pre-cleared": a shipment dated 15 June 2025 is not under the
     rule (newcomer trial: a firm "Yes."); one dated after it is; an undated case is told from when the rule applies.
     The date in the question is a fact of the case, not a name the documents must mention ("never mention June")."""
-    from ingest.pipeline import run
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "memo.md").write_text(
-        "---\ntitle: \"Memo CM-2025-07: pre-clearance of AI chip exports\"\npublisher: Acme Trading Compliance Office\n"
-        "published: 2025-06-02\n---\n# Memo CM-2025-07\n\n"
-        "Effective 1 July 2025, every shipment of items classified under ECCN 3A090.a with a total value above "
-        "$25,000 must be pre-cleared by the compliance office at least 10 business days before it leaves the "
-        "warehouse.\n", encoding="utf-8")
-    settings = AssistantSettings(home=tmp_path / "state")
-    assert run([corpus], settings).exit_code == 0
+    settings = indexed(tmp_path, {"memo.md": PRECLEARANCE})
     early = ask(settings, "Does a $30,000 shipment of 3A090.a items dated 15 June 2025 need pre-clearance?")
     assert not early.abstained and first_line(early).startswith("Not under this rule."), early.answer
     assert "dated 15 June 2025, before the rule takes effect on 1 July 2025" in early.answer
@@ -294,16 +286,9 @@ def test_a_condition_in_the_question_is_a_range_not_an_amount(tmp_path):
     """"Is a second reviewer required for shipments above $20,000?" restates the rule's own condition: yes (newcomer
     trial: "No … $20,000 does not meet the condition “above $20,000”"); a range only partly inside the rule's is
     "Only in part"; a range outside it is no."""
-    from ingest.pipeline import run
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "review.md").write_text(
+    settings = indexed(tmp_path, {"review.md": (
         "---\ntitle: Second-review policy\npublisher: Acme Compliance Office\npublished: 2025-06-02\n---\n"
-        "Shipments valued above $20,000 require a second reviewer's sign-off before they leave the warehouse.\n",
-        encoding="utf-8")
-    settings = AssistantSettings(home=tmp_path / "state")
-    assert run([corpus], settings).exit_code == 0
+        "Shipments valued above $20,000 require a second reviewer's sign-off before they leave the warehouse.\n")})
     same = ask(settings, "Is a second reviewer required for shipments above $20,000?")
     assert first_line(same).startswith("Yes."), same.answer
     assert "every amount above $20,000 meets the condition “above $20,000”" in same.answer
