@@ -56,6 +56,7 @@ class Assistant:
         self.settings = settings
         self.index = open_index(settings)
         self.embedder = make_embedder(settings.embed)
+        self.answerability = model_path(settings.embed.model)  # the model fitted for this index's embedder
         self.engines: dict[str, object] = {}
         self._refresh_lock = threading.Lock()
         self._open()
@@ -141,7 +142,7 @@ class Assistant:
         q = ctx.question
         verdict = decide(q, ctx.units, self.vocabulary.known, self.evidence.idf,
                          self.settings.answer.min_relevance, self.settings.answer.answerability_threshold,
-                         model_path(self.settings.embed.model))
+                         self.answerability)
         ctx.unknown = verdict.unknown
         ctx.absent, ctx.filtered = self.absent(q, filters), filters is not None
         t1 = time.perf_counter()
