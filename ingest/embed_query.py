@@ -50,10 +50,16 @@ class QueryPath:
             if set(keys) - set(_INPUTS) or "input_ids" not in keys or "attention_mask" not in keys:
                 return None
             model.eval()
-            with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # TracerWarnings: shape checks fixed for one unpadded text
-                traced = torch.jit.trace(model[0].auto_model, example_kwarg_inputs={k: features[k] for k in keys},
-                                         strict=False, check_trace=False)
+            hf = logging.getLogger("transformers")  # tracing reads config fields it then warns about on stderr
+            level = hf.level
+            hf.setLevel(logging.ERROR)
+            try:
+                with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # TracerWarnings: shape checks fixed for one unpadded text
+                    traced = torch.jit.trace(model[0].auto_model, example_kwarg_inputs={k: features[k] for k in keys},
+                                             strict=False, check_trace=False)
+            finally:
+                hf.setLevel(level)
             path = cls(model, traced, keys)
             for text in PROBES:
                 for _ in range(3):  # the profiling executor optimises the graph after its first runs: check those too

@@ -38,3 +38,12 @@ def test_a_batch_still_goes_through_encode(embedder):
 def test_a_model_that_is_not_a_plain_transformer_pooling_pipeline_gets_no_fast_path(embedder):
     assert QueryPath.build(list(embedder.model)[:1]) is None  # no pooling module: not a pipeline it can reproduce
     assert len(PROBES[2].split()) > embedder.max_tokens  # the probes cover truncation at the model's limit
+
+
+def test_building_the_fast_path_prints_nothing(embedder, capfd):
+    """Tracing reads transformers config fields that it warns about ("[transformers] `loss_type=None` …"): a user's
+    `ask` printed that line on every run. The trace is built quietly."""
+    capfd.readouterr()
+    assert QueryPath.build(embedder.model) is not None
+    out, err = capfd.readouterr()
+    assert "transformers" not in err + out, err
