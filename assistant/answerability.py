@@ -35,6 +35,7 @@ KINDS = ("yes_no", "number", "date", "person", "list", "fact")
 _MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
 _NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
 ENUMERATION = re.compile(rf"{_NAME}(?:, {_NAME})*,? (?:and|or) {_NAME}")
+LISTED = re.compile(r";[^;]{3,};\s*(?:and|or)\s+\w|,[^,.;]{3,40},\s*(?:and|or)\s+\w")  # "a; b; and c", "a, b, and c"
 _WHERE = re.compile(r"^where\b|\bin (which|what) (country|city|state|place|region)\b", re.I)
 
 
@@ -75,8 +76,8 @@ def holds_type(q: Question, kind: str | None, text: str) -> bool:
         return not (head is None and re.search(r"\bnumber\b", q.text, re.I) and not re.search(r"\d", DATE.sub(" ", text)))
     if kind == "date":
         return new_match(DATE, text, q.text) or new_match(DURATION, text, q.text) or new_match(TIME, text, q.text)
-    if kind == "members":
-        return bool(ENUMERATION.search(text))
+    if kind == "members":  # named items ("910B, 910C and 910D"), or a run of three listed clauses ("making sure…;
+        return bool(ENUMERATION.search(text) or LISTED.search(text))  # warning…; and issuing…")
     asked = {n.lower() for n in (*q.names, *q.context_names)}
     return any(n.lower() not in asked and not any(c.isdigit() for c in n) for n in names_in(text))
 

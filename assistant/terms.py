@@ -109,3 +109,11 @@ def new_match(pattern: re.Pattern, text: str, question: str) -> bool:
     """`text` matches `pattern` with something the question itself does not already contain."""
     asked = {m.group(0).lower() for m in pattern.finditer(question)}
     return any(m.group(0).lower() not in asked for m in pattern.finditer(text))
+
+
+# A prohibition ("may not", "must not", "no Acme team may test …", "staff shall not carry …") and a permission
+# ("Laptops and phones may be carried as usual"): rules, where "may" is no hedge ("may violate" is one).
+PROHIBITION = re.compile(r"\bmay not\b|\bmust not\b|\bshall not\b|\bcannot\b|\bno \w+(?: \w+)? (?:may|shall|can)\b|"
+                         r"\b(?:is|are) (?:not )?(?:allowed|permitted) only\b|\b(?:is|are) not (?:allowed|permitted)\b", re.I)
+PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:by|to|as) (?:a |an |the )?(?:violation|breach))",
+                        re.I)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
-from assistant.terms import STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
+from assistant.terms import PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
 from ingest.chunk import sentences
 from ingest.index import page_at
 
@@ -170,12 +170,13 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     if not numbers(frame) <= numbers(" ".join([passage.text, *(str(meta.get(k) or "") for k in ("title", "publisher",
                                                                                             "published"))])):
         return None  # a figure of the frame must be the passage's, or its source's ("Policy TCP-7 (issued 2025-06-05)")
-    prohibition = bool(re.search(r"\b(?:may|must|shall) not\b|\bcannot\b|\bno \w+(?: \w+)? may\b", said, re.I))
-    hedged = hedges(said) - ({"may", "can", "could"} if prohibition else set())  # "may not export" is a rule
+    prohibition = bool(PROHIBITION.search(said))
+    permission = bool(PERMISSION.search(said)) and not JUDGED.search(said)  # "may be carried as usual"
+    hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     if VERDICT.match(frame) and (hedged or (negated(said) and not prohibition)
-                                 or not (JUDGED.search(said) or OBLIGED.search(said))):
+                                 or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission)):
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 

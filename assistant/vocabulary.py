@@ -10,6 +10,7 @@ from functools import lru_cache
 from assistant.terms import norm, stem, words
 
 COMMON = 2.0   # Zipf frequency (wordfreq) from which a lower-case English word is a word, not a misspelling
+COMMON_CAPITALISED = 4.0  # from which a capitalised one is too ("Can I Print it?" is not "Point"; "Kesler" is 2.5)
 MAX_EDITS = ((4, 0), (5, 1), (8, 2))  # (shortest word length, edits allowed): "Acsend" -> "Ascend", not "usng" -> "use"
 
 
@@ -65,18 +66,20 @@ class Vocabulary:
 
     def correct(self, word: str) -> str | None:
         """The indexed word closest to `word` when the documents never use `word` itself: within `edits_allowed`
-        (optimal string alignment distance, rapidfuzz), the most frequent among the closest; its case follows the
+        (optimal string alignment distance, rapidfuzz; one edit for a four-letter word in lower case that is no
+        English word, "usng"), the most frequent among the closest; its case follows the
         typed word's first letter. None for known words, identifiers, short words, words with no close match, and
         common English words written in lower case ("responded" is not a misspelling of "rescinded"; word
-        frequencies from wordfreq). A capitalised name is matched even when it is a word elsewhere ("Kesler")."""
+        frequencies from wordfreq). A capitalised name is matched even when it is a word elsewhere ("Kesler"), unless
+        it is a very common word capitalised for emphasis or by habit ("Print", Zipf ≥ 4)."""
         w = norm(word)
-        if not w.isalpha() or self.known(stem(w)) or (k := edits_allowed(len(w))) == 0:
+        k = edits_allowed(len(w)) or (1 if len(w) == 4 and word.islower() else 0)  # "usng" -> "using"
+        if not w.isalpha() or self.known(stem(w)) or k == 0:
             return None
-        if not word[:1].isupper():
-            from wordfreq import zipf_frequency
+        from wordfreq import zipf_frequency
 
-            if zipf_frequency(w, "en") >= COMMON:
-                return None
+        if zipf_frequency(w, "en") >= (COMMON_CAPITALISED if word[:1].isupper() else COMMON):
+            return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -11,6 +12,20 @@ import numpy as np
 from assistant.models import Unit
 from assistant.question import Question
 from assistant.verify import Passage
+
+
+def _adjacent(names: list[str], text: str) -> list[str]:
+    """`names` with those written next to each other in `text` joined, in the order written ("Kuala", "Lumpur" ->
+    "Kuala Lumpur")."""
+    out: list[str] = []
+    for n in names:
+        if out and re.search(rf"(?<!\w){re.escape(out[-1])}\s+{re.escape(n)}(?!\w)", text):
+            out[-1] = f"{out[-1]} {n}"
+        elif out and re.search(rf"(?<!\w){re.escape(n)}\s+{re.escape(out[-1])}(?!\w)", text):
+            out[-1] = f"{n} {out[-1]}"
+        else:
+            out.append(n)
+    return out
 
 
 @dataclass
@@ -31,7 +46,7 @@ class Context:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""
         if not self.absent:
             return ""
-        names = list(self.absent[:4])
+        names = _adjacent(list(self.absent), self.question.text)[:4]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         where = "None of the documents the filters select mentions" if self.filtered else "The documents do not mention"
         return f"{where} {listed}."

@@ -24,11 +24,12 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
-from assistant.terms import STOP, hedges, negated, stem, stem_set, words
+from assistant.terms import PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
-                   r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|requires?|required|must)\b", re.I)
-_PROHIBITION = re.compile(r"\bmay not\b|\bmust not\b|\bcannot\b|\bno \w+(?: \w+)? may\b", re.I)
+                   r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|shall not|cannot|"
+                   r"no \w+(?: \w+)? (?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en))\b", re.I)
+_PROHIBITION = PROHIBITION
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
 _OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
@@ -45,6 +46,7 @@ class Rule:
     quote: str           # verbatim text of the unit: the sentence up to the end of the clause, or the clause
     hedged: bool
     negated: bool
+    judged: bool = False  # the rule word is a violation word ("violates"), not an obligation or a prohibition
 
 
 _STOP = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
@@ -69,7 +71,8 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     want = {stem(n) for n in subject}
     asked = ctx.question.ask or ctx.question.core
     papers = {stem(p.group(1)) for p in _PAPERS.finditer(asked)}  # "need a licence?": a rule about licences
-    violation = bool(_VIOLATION.search(asked))
+    violation = bool(_VIOLATION.search(asked)) or (  # "Ist es ein Verstoß…?", "¿Es una infracción…?"
+        ctx.question.language != "en" and language.asks_restriction(asked) is True)
     out: list[Rule] = []
     for u in ctx.units[:40]:
         for m in _RULE.finditer(u.text):
@@ -84,10 +87,14 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
             prohibition = bool(_PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
             hedge = hedges(clause) - ({"reported", "reports", "expected"} if _OBLIGED.search(clause) else set())
-            out.append(Rule(u, quote.strip(), bool(hedge) and not prohibition, negated(clause)))
+            permitted = bool(PERMISSION.search(clause)) and not _VIOLATION.search(clause)
+            if m.group(1).lower().startswith("may") and " be " in m.group(1) and not permitted:
+                continue  # "may be considered a violation": the hedged violation is matched at its own word
+            out.append(Rule(u, quote.strip(), bool(hedge) and not (prohibition or permitted), negated(clause), judged))
             break
 
     terms = set(ctx.question.terms)
+    objects = {stem(w) for w in case_terms(ctx.question)}  # what the case acts on: a rule must name it to cover it
 
     def rank(r: Rule) -> tuple:
         have = stem_set(r.quote)
@@ -95,7 +102,8 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         named += len(terms & have) / max(1, len(terms))  # the rule about what is asked ("export … 3A090.a … D:5")
         authority = bool(_AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
-        return (r.hedged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
+        missing = len(objects - stem_set(r.quote))  # "must not carry evaluation boards" does not cover laptops
+        return (missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
 
@@ -176,10 +184,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     lines.append(head + ".")
     case = _case(q)
     if case and firm and (specific or q.context_names):
-        line = f"This is an inference the documents support but do not state: {case} is a case of that rule."
+        line = f"This is an inference the documents support but do not state: {gerund(case)} is a case of that rule."
         lines.append(line)
         composed.append(line)
-    hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id]
+    hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and r.judged == lead.judged]
     if hedged and firm:  # the source that words the same rule as a possibility: the closest wording to the lead
         r = max(hedged, key=lambda r: len(stem_set(r.quote) & stem_set(lead.quote)) / len(stem_set(r.quote) | stem_set(lead.quote)))
         lines.append(f"{source(r.unit)} words it as a possibility: “{flat(r.quote)}” {mark(r.unit)}.")
@@ -192,7 +200,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 
-_ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing", "tested", "run", "running", "benchmark", "benchmarking", "export", "exporting", "exported", "ship", "shipping", "shipped", "sell", "selling", "sold", "buy", "buying", "bought", "import", "importing", "deploy", "deploying", "install", "installing", "operate", "operating", "train", "training", "resell", "reselling", "supply", "supplying", "provide", "providing", "transfer", "transferring", "repair", "repairing", "service", "servicing", "power", "powering", "handle", "handling", "store", "storing", "keep", "keeping", "send", "sending"])
+_ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing", "tested", "run", "running", "benchmark", "benchmarking", "export", "exporting", "exported", "ship", "shipping", "shipped", "sell", "selling", "sold", "buy", "buying", "bought", "import", "importing", "deploy", "deploying", "install", "installing", "operate", "operating", "train", "training", "resell", "reselling", "supply", "supplying", "provide", "providing", "transfer", "transferring", "repair", "repairing", "service", "servicing", "power", "powering", "handle", "handling", "store", "storing", "keep", "keeping", "send", "sending", "carry", "carrying", "bring", "bringing", "take", "taking", "share", "sharing", "disclose", "disclosing", "publish", "publishing", "print", "printing", "access", "accessing", "download", "downloading", "upload", "uploading", "accept", "accepting", "hire", "hiring", "pay", "paying"])
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
 
@@ -204,7 +212,7 @@ def case_terms(q) -> list[str]:
     """The things the case acts on that a rule must name to cover it: the words of the object of each activity
     ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
     places or who acts ("our subsidiary", "the client")."""
-    case = _case(q)
+    case = _case(q) or _permission_case(q)
     out: list[str] = []
     toks = words(case)
     for i, w in enumerate(toks):
@@ -238,7 +246,7 @@ def _display(item: str, q) -> str:
 def restricted(clause: str, negated: bool) -> bool:
     """The clause states a restriction: a violation, or an obligation ("requires an individual export licence"), not
     negated; or a permission negated ("may not receive any item … without an export licence")."""
-    if re.search(r"\bmay not\b|\b(?:is|are) not (?:allowed|permitted|lawful|legal)\b", clause, re.I):
+    if _PROHIBITION.search(clause) or re.search(r"\b(?:is|are) not (?:lawful|legal)\b", clause, re.I):
         return True
     return bool(_VIOLATION.search(clause) or _OBLIGED.search(clause)) != negated
 
@@ -269,6 +277,57 @@ def _case(q) -> str:
     m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
                  r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b", ask, re.I)
     return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
+
+
+_ASKS_PERMISSION = re.compile(r"^\W*(?:can|may|could)\s+(?!(?:it|this|that|there)\b)(.+?)\s*\??\s*$", re.I)
+
+
+def _permission_case(q) -> str:
+    """The case of a permission question ("staff carry evaluation boards in hand luggage" in "Can staff carry
+    evaluation boards in hand luggage?"), or ""."""
+    m = _ASKS_PERMISSION.match(q.ask or q.core)
+    return m.group(1) if m and len(m.group(1).split()) <= 20 else ""
+
+
+def rule_in_evidence(ctx: Context) -> bool:
+    """A permission question ("Can staff carry Ascend evaluation boards in hand luggage?") whose best evidence states
+    a rule about its case: a prohibition or a permission ("Staff must not carry …", "Laptops may be carried as
+    usual"; an obligation such as "must file a report" does not say whether the case is allowed) sharing at least two of the case's content words (names aside). Such a question gets a
+    verdict like one that asks about a violation."""
+    q = ctx.question
+    case = _permission_case(q)
+    if q.kind != "yes_no" or not case:
+        return False
+    named = {stem(n) for n in (*q.names, *q.context_names)}
+    wanted = set(content_stems(case)) - named
+    for u in ctx.units[:3]:
+        if u.heading:
+            continue
+        deontic = _PROHIBITION.search(u.text) or PERMISSION.search(u.text)  # "must file a report" answers no "can we"
+        if deontic and not hedges(u.text[max(0, deontic.start() - 12):deontic.end()]) - {"may"} \
+                and len(wanted & stem_set(u.text)) >= 2:
+            return True
+    return False
+
+
+def gerund(case: str) -> str:
+    """A case that opens with a bare verb, as a subject ("use Huawei Ascend chips in Malaysia" -> "using Huawei Ascend
+    chips in Malaysia"), so that "… is a case of that rule" reads as a sentence; other cases unchanged. English
+    spelling rules: drop a silent e ("use" -> "using"), double a final consonant after one short vowel ("ship" ->
+    "shipping"), "ie" -> "ying"."""
+    first, _, rest = case.partition(" ")
+    low = first.lower()
+    if stem(low) not in _ACTIVITY or low.endswith("ing") or not low.isalpha():
+        return case
+    if low.endswith("ie"):
+        verb = low[:-2] + "ying"
+    elif low.endswith("e") and not low.endswith(("ee", "ye", "oe")):
+        verb = low[:-1] + "ing"
+    elif len(low) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", low):
+        verb = low + low[-1] + "ing"
+    else:
+        verb = low + "ing"
+    return f"{verb} {rest}".strip()
 
 
 def _join(items: list[str]) -> str:

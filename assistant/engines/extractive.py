@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
-from assistant.engines.bottom_line import bottom_line, is_rule_question
+from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, passage_names
 from assistant.retrieve import jaccard, same_claim
@@ -28,6 +28,9 @@ ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
                      r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
 EVIDENCE = "Evidence:"
+_ITEM = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*){0,2}|\d+[A-Za-z]+\w*)"  # "Ascend 910B", "910C", "Country Group D:5"
+ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITEM}|\b(?:namely|including|such as)\s+(?:the\s+)?"
+                        rf"{_ITEM}(?:,? (?:and |or )?(?:the )?{_ITEM})+")  # three named items, or two after "namely"
 
 
 class ExtractiveEngine:
@@ -41,7 +44,8 @@ class ExtractiveEngine:
         lines, passages, trusted = [], [], set()
         quoted: set[tuple[str, int]] = set()
         shown: set[str] = set()
-        if is_rule_question(q):
+        rule_q = is_rule_question(q) or rule_in_evidence(ctx)
+        if rule_q:
             top = bottom_line(ctx, ctx.classes, ctx.absent)
             lines += top.lines
             trusted |= set(top.composed)
@@ -51,12 +55,12 @@ class ExtractiveEngine:
                 quoted.add((u.hit.doc_id, u.start))
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
-        if is_rule_question(q):  # the evidence for the bottom line, not whatever else mentions a violation
+        if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
-            lead, most = (per_source(ctx) if q.compare else part_leads(ctx)), self.max_sentences
+            lead, most = (per_source(ctx) if q.compare else part_leads(ctx) or members(ctx)), self.max_sentences
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
-                 for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (is_rule_question(q) and lead))]
+                 for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (rule_q and lead))]
         for unit, copies, twins in picks:
             pair = [(unit, copies), *((t, ()) for t in twins)]
             if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
@@ -77,7 +81,7 @@ class ExtractiveEngine:
                 trusted.add(note)
         if lines and lines[-1] == EVIDENCE:
             lines.pop()
-        if q.kind == "yes_no" and ctx.absent and not is_rule_question(q):
+        if q.kind == "yes_no" and ctx.absent and not rule_q:
             note = ctx.absence()
             lines.append(note)
             trusted.add(note)
@@ -137,6 +141,24 @@ def part_leads(ctx: Context) -> list[Unit]:
         if best is not None and best not in leads:
             leads.append(best)
     return leads
+
+
+def members(ctx: Context) -> list[Unit]:
+    """For "which chips…?" / "list the…": the best unit that names two or more items the question does not
+    ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D"), to be quoted first; [] for other questions or
+    when no close unit enumerates."""
+    q = ctx.question
+    if q.kind != "list" or not ctx.units:
+        return []
+    asked = {n.lower() for n in (*q.names, *q.context_names)}
+    floor = FLOOR * ctx.units[0].relevance
+    for u in ctx.units[:12]:
+        if u.relevance < floor or u.heading:
+            continue
+        new = [n for n in passage_names(u.text) if n.lower() not in asked]
+        if ENUMERATES.search(u.text) and len(new) >= 2:
+            return [u]
+    return []
 
 
 def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:

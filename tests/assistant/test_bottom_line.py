@@ -320,3 +320,84 @@ def test_penalty_questions_without_a_figure_are_answered(seed_settings, doc_text
     ans = ask(seed_settings, "What are the penalties for using Huawei Ascend chips?")
     assert not ans.abstained and "penalties" in " ".join(c.quote for c in ans.citations)
     assert_grounded(ans, doc_text)
+
+
+PENANG = ("---\ntitle: \"Memo CM-2025-09: Huawei accelerators at the Penang lab\"\npublisher: Acme Compliance Office\n"
+          "published: 2025-06-10\n---\n# Memo CM-2025-09\n\nFollowing the Commerce Department's guidance of May 2025, no "
+          "Acme team may test, benchmark or power on any Huawei Ascend 910B, 910C or 910D accelerator at the Penang lab. "
+          "Any such card already on site must be placed in the quarantine cabinet and logged with the compliance office "
+          "within two business days.\n")
+TRAVEL = ("---\ntitle: \"Travel notice: evaluation hardware\"\npublisher: Acme Compliance Office\npublished: May 20, 2025\n"
+          "---\nStaff must not carry Ascend evaluation boards in hand luggage on business trips. Evaluation boards "
+          "travel only as declared freight through the logistics team. Laptops and phones may be carried as usual.\n")
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory):
+    """The five articles plus an internal memo (a prohibition) and a travel notice (a prohibition and a permission)."""
+    from pathlib import Path
+
+    tmp = tmp_path_factory.mktemp("policies")
+    seeds = Path(__file__).resolve().parents[2] / "corpus"
+    files = {p.name: p.read_text(encoding="utf-8") for p in seeds.iterdir() if p.suffix == ".txt"}
+    return indexed(tmp, {**files, "memo-penang.md": PENANG, "travel-notice.md": TRAVEL})
+
+
+@pytest.mark.parametrize("question, verdict, quote", [
+    ("Can our Penang lab test a Huawei Ascend 910C?", "No.", "no Acme team may test"),   # the memo's own rule
+    ("Can staff carry Ascend evaluation boards in hand luggage to Kuala Lumpur?", "No.", "must not carry"),
+    ("Can staff carry laptops on business trips?", "Yes.", "may be carried as usual"),   # a permission
+])
+def test_prohibitions_and_permissions_give_verdicts_citing_their_own_sentence(policies, question, verdict, quote):
+    """A "must not" / "no team may" / "may be carried" sentence answers a "can we…?" question with a verdict that
+    cites that sentence (the trial: no verdict for "must not"; the memo's rule left out for a quarantine sentence)."""
+    from assistant.answer import get_assistant
+
+    ans = ask(policies, question)
+    assert first_line(ans).startswith(verdict), ans.answer
+    assert quote in cited(ans, 1), ans.citations[0]
+    assert_grounded(ans, lambda d: get_assistant(policies).index.document(d)["text"])
+
+
+@pytest.mark.parametrize("question", ["Is testing a 910D in Malaysia a violation?",
+                                      "Ist es ein Verstoß, einen Huawei Ascend 910D in Malaysia zu testen?",
+                                      "¿Es una infracción probar un Huawei Ascend 910D en Malasia?"])
+def test_a_violation_question_is_led_by_the_rule_that_calls_it_a_violation(policies, question):
+    """An internal prohibition that names the chip does not displace the guidance that calls the use a violation,
+    in English or in another language (the German and Spanish questions were led by the memo)."""
+    ans = ask(policies, question)
+    assert first_line(ans).startswith("Yes.") and FIRM_RULE.search(cited(ans, 1))
+
+
+def test_names_written_together_are_reported_together(policies):
+    ans = ask(policies, "Can staff carry Ascend evaluation boards in hand luggage to Kuala Lumpur?")
+    assert "do not mention Kuala Lumpur." in ans.answer
+
+
+def test_a_which_question_quotes_the_sentence_that_names_the_items_first(seed_settings):
+    """"Which Ascend chips did the guidance name?" opens with the passage that lists the 910B, 910C and 910D (the
+    trial: it came fourth, after three passages that name no chip)."""
+    ans = ask(seed_settings, "Which Ascend chips did the guidance name?")
+    assert all(m in cited(ans, 1) for m in ("910B", "910C", "910D")), ans.answer
+
+
+def test_a_common_word_capitalised_is_not_corrected_to_an_indexed_one(seed_settings):
+    """"Can I Print the guidance?" is not read as "Point" (a misspelling is rare; a capitalised common word is not)."""
+    ans = ask(seed_settings, "Can I Print the guidance?")
+    assert not any("Point" in w for w in ans.warnings) and "case in point" not in ans.answer
+
+
+def test_the_inference_names_the_case_as_a_subject_and_in_corrected_words(seed_settings):
+    """"Is it a violation to use…" reads "using … is a case of that rule" (not "use … is"), and a misspelled
+    "usng" is read as "using" before it is repeated (the trial: "usng Huawei Ascend chips … is a case…")."""
+    plain = ask(seed_settings, "Is it a violation to use Huawei Ascend chips in Malaysia?")
+    assert "using Huawei Ascend chips in Malaysia is a case of that rule" in plain.answer, plain.answer
+    typed = ask(seed_settings, "Is usng Huawei Acsend chips in Malaysa a violaton?")
+    assert "usng" not in typed.answer and any("usng" in w and "using" in w for w in typed.warnings)
+
+
+def test_gerund_spelling():
+    from assistant.engines.bottom_line import gerund
+
+    assert [gerund(c) for c in ("use chips", "ship a card", "test a 910D", "train models", "Acme staff use it")] == \
+        ["using chips", "shipping a card", "testing a 910D", "training models", "Acme staff use it"]
