@@ -13,7 +13,7 @@ those 10 yes/no questions, against 5 with a one-passage example. Tokens are stre
 from __future__ import annotations
 
 from assistant.engines.base import Context, Draft
-from assistant.engines.bottom_line import bottom_line, is_rule_question
+from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.extractive import chain, select
 from assistant.models import Unit
 from assistant.settings import AssistantSettings
@@ -49,7 +49,8 @@ Answer: Yes. The council said selling fireworks in any public park is an offence
 def passages_for(ctx: Context, n: int) -> list[Unit]:
     """The units the LLM sees: for a rule question, the units of the extractive bottom line (the rule, the passage
     tying the asked item to it, a hedged wording); then the extractive picks and their differently-worded twins."""
-    lead = bottom_line(ctx, ctx.classes, ()).units if is_rule_question(ctx.question) else []
+    rule_q = is_rule_question(ctx.question) or rule_in_evidence(ctx)  # "Can staff carry …?" against a "must not"
+    lead = bottom_line(ctx, ctx.classes, ()).units if rule_q else []
     picks = select(ctx, n, [*lead, *(chain(ctx) if ctx.question.judgment else [])])
     units = [u for unit, _, twins in picks for u in (unit, *twins)]
     for u in ctx.units:  # fill up with the next best distinct units
