@@ -52,8 +52,24 @@ def _counted(question: str) -> str | None:
     return head[-1].lower() if head else None
 
 
+_CONTACT = {  # what answers "what is the phone number / e-mail address / street address of …", and its written form
+    "phone": (re.compile(r"\b(?:phone|telephone|fax|mobile|hotline)(?: number)?\b", re.I),
+              re.compile(r"(?<![\w.-])(?!\d{4}-\d\d-\d\d\b)\+?\(?\d(?:[ ()./-]?\d){6,}\b(?![.-]\d)")),  # 7+ digits, no ISO date
+    "email": (re.compile(r"\be-?mail\b", re.I), re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")),
+    "address": (re.compile(r"\b(?:street|postal|mailing|office|registered) address\b|\baddress of\b|\bwhat address\b", re.I),
+                re.compile(r"\b\d{1,5}[A-Za-z]?,? (?:[\w’'.-]+ ){0,4}(?:street|st|road|rd|avenue|ave|boulevard|blvd|lane|"
+                           r"drive|way|place|square|rue|jalan|strasse|straße|weg|quai|chaussée)\b|\b(?:rue|jalan|avenue|"
+                           r"boulevard|chemin|place) [\w’' -]+,? \d{1,5}\b|\bP\.?O\.? Box\b", re.I)),
+}
+
+
 def expected_type(q: Question) -> str | None:
-    """What kind of thing answers `q`: number, date, person, place, members (named items), or None (anything)."""
+    """What kind of thing answers `q`: a phone number, e-mail or street address (asked by name), number, date,
+    person, place, members (named items), or None (anything)."""
+    ask = q.ask or q.core
+    for kind, (asked, _) in _CONTACT.items():
+        if asked.search(ask) and re.match(r"^\W*(?:what|which|where|give|tell|list)\b", ask, re.I):
+            return kind
     if q.kind in ("number", "date", "person"):
         return q.kind
     if q.kind == "list" and _MEMBERS.search(q.ask or q.core):
@@ -67,6 +83,8 @@ def holds_type(q: Question, kind: str | None, text: str) -> bool:
     """`text` holds something of the expected kind that the question does not already say."""
     if kind is None:
         return True
+    if kind in _CONTACT:
+        return bool(_CONTACT[kind][1].search(text))
     if kind == "number":
         if not new_match(NUMBER, DATE.sub(" ", text), q.text):
             return False

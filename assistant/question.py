@@ -104,7 +104,8 @@ def _kind(q: str) -> str:
     if re.search(r"\bwhat (?:is|was|are|were) the (?:maximum |minimum |total |average |annual )?(?:fine|penalty|"
                  r"fee|fees|price|cost|value|amount|threshold|quantity)\b|"
                  r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
-                 r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b", low):
+                 r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b|"
+                 r"^what (?:fine|penalty|fee|fees|price|cost|charge)\b", low):
         return "number"
     if re.search(r"^when (was|were|did|does|will|would|should|must|can|is|are|had|has|have)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):

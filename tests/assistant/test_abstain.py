@@ -197,3 +197,29 @@ def test_an_assigned_value_answers_without_the_model(tmp_path):
     q = analyze("What is SCREEN_MODE set to?")
     v = decide(q, [_unit("export SCREEN_MODE=strict")], known, idf, 0.4, model=_model(tmp_path / "m.json", -30.0))
     assert v == Verdict(False)
+
+
+# --- contact details asked by name: a phone number, an e-mail, a street address ---------------------------------------
+
+@pytest.mark.parametrize("question, text, reason", [
+    ("What is the phone number of the Kestrel licence desk?",
+     "The Kestrel licence desk handles licence EL-2025-0001, issued on 2025-06-15, for 1,200 units.", "a phone number"),
+    ("What is the e-mail address of the Kestrel licence desk?", "The Kestrel licence desk is open on weekdays.",
+     "an e-mail address"),
+    ("What is the street address of Kestrel?", "Kestrel Microsystems Pte. Ltd. holds licence EL-2025-0001.",
+     "a street address"),
+])
+def test_contact_details_the_passages_lack_are_a_reason_to_abstain(question, text, reason):
+    """An identifier, an ISO date or a quantity is no phone number; a company's name is no street address (the
+    compliance_docs questions on the auditor's phone and Böhm & Côté's street address were answered)."""
+    got = fixed_rule(analyze(question), [_unit(text)], lambda t: True, idf)
+    assert got and reason in got
+
+
+@pytest.mark.parametrize("question, text", [
+    ("What is the phone number of the Kestrel licence desk?", "Call the Kestrel licence desk on +60 3-2161 0000."),
+    ("What is the e-mail address of the Kestrel licence desk?", "Write to the Kestrel licence desk: desk@kestrel.example"),
+    ("What is the street address of Kestrel?", "Kestrel Microsystems, 12 Rue de la Loi, Liège."),
+])
+def test_contact_details_the_passages_hold_are_no_reason_to_abstain(question, text):
+    assert fixed_rule(analyze(question), [_unit(text)], lambda t: True, idf) is None
