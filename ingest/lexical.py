@@ -70,7 +70,8 @@ class Lexical:
         if not tokens or not tokens[0]:
             return []
         k = min(k, len(self.ids))
-        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        # n_threads=0 is bm25s's plain map; any other value builds a ThreadPoolExecutor (a new thread) per call
+        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)
         return [(self.ids[int(i)], float(s)) for i, s in zip(np.ravel(docs), np.ravel(scores), strict=True) if s > 0]
 
     def doc_freq(self, stem: str) -> int:
