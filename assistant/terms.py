@@ -117,3 +117,11 @@ PROHIBITION = re.compile(r"\bmay not\b|\bmust not\b|\bshall not\b|\bcannot\b|\bn
                          r"\b(?:is|are) (?:not )?(?:allowed|permitted) only\b|\b(?:is|are) not (?:allowed|permitted)\b", re.I)
 PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:by|to|as) (?:a |an |the )?(?:violation|breach))",
                         re.I)
+# Something ended ("the Department of Commerce rescinded … the AI Diffusion Rule", "Status: Revoked") or valid until a
+# date ("Valid until: 16 April 2026", "in force until 1 July 2026"): what says whether it is still in force.
+ENDED = re.compile(r"\b(?:rescind(?:ed|s)|revoked|repealed|withdrawn|withdrew|lifted|expired|cancell?ed|terminated|"
+                   r"suspended|superseded|no longer (?:in (?:effect|force)|valid|appl(?:y|ies)|active))\b|"
+                   r"\bstatus\s*:\s*(?:revoked|expired|suspended|cancell?ed|withdrawn|terminated)\b", re.I)
+UNTIL = re.compile(r"\b(?:valid|in force|in effect|effective|expires?|expiring|expiry(?: date)?)\s*(?:until|through|"
+                   r"till|to|on)?\s*:?\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})", re.I)
+STATUS = re.compile(rf"{ENDED.pattern}|{UNTIL.pattern}", re.I)

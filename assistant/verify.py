@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
-from assistant.terms import PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
+from assistant.terms import PERMISSION, PROHIBITION, STATUS, STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
 from ingest.chunk import sentences
 from ingest.index import page_at
 
@@ -176,7 +176,8 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     if VERDICT.match(frame) and (hedged or (negated(said) and not prohibition)
-                                 or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission)):
+                                 or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
+                                         or STATUS.search(said))):  # "Valid until: 16 April 2026", "rescinded"
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 

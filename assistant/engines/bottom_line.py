@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
+from assistant.engines.cases import case, case_terms, gerund, permission_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
@@ -141,7 +142,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
     subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))
     if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject
-        subject = [w for w in words(_case(q) or (q.ask or q.core)) if w not in q.context_names and len(w) > 3
+        subject = [w for w in words(case(q) or (q.ask or q.core)) if w not in q.context_names and len(w) > 3
                    and not _OBLIGED.search(w) and not _PAPERS.search(w) and w.lower() not in STOP][:5]
     found = rules(ctx, subject) if subject else []
     firm = [r for r in found if not r.hedged]
@@ -182,9 +183,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         if t and t[0] is not lead.unit:
             head += f". {source(t[0])} names the {item} among them: “{flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
-    case = _case(q)
-    if case and firm and (specific or q.context_names):
-        line = f"This is an inference the documents support but do not state: {gerund(case)} is a case of that rule."
+    asked_case = case(q)
+    if asked_case and firm and (specific or q.context_names):
+        line = (f"This is an inference the documents support but do not state: {gerund(asked_case)} is a case of that "
+                f"rule.")
         lines.append(line)
         composed.append(line)
     hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and r.judged == lead.judged]
@@ -200,31 +202,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 
-_ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing", "tested", "run", "running", "benchmark", "benchmarking", "export", "exporting", "exported", "ship", "shipping", "shipped", "sell", "selling", "sold", "buy", "buying", "bought", "import", "importing", "deploy", "deploying", "install", "installing", "operate", "operating", "train", "training", "resell", "reselling", "supply", "supplying", "provide", "providing", "transfer", "transferring", "repair", "repairing", "service", "servicing", "power", "powering", "handle", "handling", "store", "storing", "keep", "keeping", "send", "sending", "carry", "carrying", "bring", "bringing", "take", "taking", "share", "sharing", "disclose", "disclosing", "publish", "publishing", "print", "printing", "access", "accessing", "download", "downloading", "upload", "uploading", "accept", "accepting", "hire", "hiring", "pay", "paying"])
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
-
-
-_BOUNDARY = frozenset(["in", "at", "to", "for", "outside", "inside", "within", "by", "with", "from", "on", "during", "and", "or", "if", "when", "while", "into", "across", "throughout", "under", "over", "via", "through"])
-
-
-def case_terms(q) -> list[str]:
-    """The things the case acts on that a rule must name to cover it: the words of the object of each activity
-    ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
-    places or who acts ("our subsidiary", "the client")."""
-    case = _case(q) or _permission_case(q)
-    out: list[str] = []
-    toks = words(case)
-    for i, w in enumerate(toks):
-        if stem(w) not in _ACTIVITY:
-            continue
-        for x in toks[i + 1:]:
-            low = x.lower()
-            if low in _BOUNDARY or stem(x) in _ACTIVITY:
-                break
-            if low not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2:
-                out.append(x)
-    return out
 
 
 def _about(rule: Rule) -> str:
@@ -262,44 +241,18 @@ def asks_restriction(question: str) -> bool:
     return False
 
 
-_IT_CASE = re.compile(r"^\W*(?:is|would|will|could|does)\s+it\s+(?:be\s+)?(?:an?\s+)?(?:violation|illegal|legal|"
-                      r"allowed|permitted|breach\w*|break\w*|against)\b[^?]*?\b(?:to|if|when)\s+(.+?)\s*\??$", re.I)
-
-
-def _case(q) -> str:
-    """The case asked about, in the question's words ("testing a 910D in Malaysia"; "use a Huawei smartphone in
-    Malaysia" in "is it a violation to use a Huawei smartphone in Malaysia?")."""
-    ask = re.sub(r"\s+\bnot\b(?=\s+(?:an?\s|violat|illegal|legal|allowed|permitted))", "", q.ask or q.core,
-                 flags=re.I)  # "is testing X NOT a violation?": the case is "testing X"
-    it = _IT_CASE.match(ask)
-    if it and len(it.group(1).split()) <= 14:
-        return it.group(1)
-    m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
-                 r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b", ask, re.I)
-    return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
-
-
-_ASKS_PERMISSION = re.compile(r"^\W*(?:can|may|could)\s+(?!(?:it|this|that|there)\b)(.+?)\s*\??\s*$", re.I)
-
-
-def _permission_case(q) -> str:
-    """The case of a permission question ("staff carry evaluation boards in hand luggage" in "Can staff carry
-    evaluation boards in hand luggage?"), or ""."""
-    m = _ASKS_PERMISSION.match(q.ask or q.core)
-    return m.group(1) if m and len(m.group(1).split()) <= 20 else ""
-
-
 def rule_in_evidence(ctx: Context) -> bool:
     """A permission question ("Can staff carry Ascend evaluation boards in hand luggage?") whose best evidence states
     a rule about its case: a prohibition or a permission ("Staff must not carry …", "Laptops may be carried as
-    usual"; an obligation such as "must file a report" does not say whether the case is allowed) sharing at least two of the case's content words (names aside). Such a question gets a
+    usual"; an obligation such as "must file a report" does not say whether the case is allowed) sharing at least
+    two of the case's content words (names aside). Such a question gets a
     verdict like one that asks about a violation."""
     q = ctx.question
-    case = _permission_case(q)
-    if q.kind != "yes_no" or not case:
+    asked_case = permission_case(q)
+    if q.kind != "yes_no" or not asked_case:
         return False
     named = {stem(n) for n in (*q.names, *q.context_names)}
-    wanted = set(content_stems(case)) - named
+    wanted = set(content_stems(asked_case)) - named
     for u in ctx.units[:3]:
         if u.heading:
             continue
@@ -308,26 +261,6 @@ def rule_in_evidence(ctx: Context) -> bool:
                 and len(wanted & stem_set(u.text)) >= 2:
             return True
     return False
-
-
-def gerund(case: str) -> str:
-    """A case that opens with a bare verb, as a subject ("use Huawei Ascend chips in Malaysia" -> "using Huawei Ascend
-    chips in Malaysia"), so that "… is a case of that rule" reads as a sentence; other cases unchanged. English
-    spelling rules: drop a silent e ("use" -> "using"), double a final consonant after one short vowel ("ship" ->
-    "shipping"), "ie" -> "ying"."""
-    first, _, rest = case.partition(" ")
-    low = first.lower()
-    if stem(low) not in _ACTIVITY or low.endswith("ing") or not low.isalpha():
-        return case
-    if low.endswith("ie"):
-        verb = low[:-2] + "ying"
-    elif low.endswith("e") and not low.endswith(("ee", "ye", "oe")):
-        verb = low[:-1] + "ing"
-    elif len(low) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", low):
-        verb = low + low[-1] + "ing"
-    else:
-        verb = low + "ing"
-    return f"{verb} {rest}".strip()
 
 
 def _join(items: list[str]) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.status import status
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, passage_names
 from assistant.retrieve import jaccard, same_claim
@@ -44,9 +45,10 @@ class ExtractiveEngine:
         lines, passages, trusted = [], [], set()
         quoted: set[tuple[str, int]] = set()
         shown: set[str] = set()
-        rule_q = is_rule_question(q) or rule_in_evidence(ctx)
+        current = status(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity date
+        rule_q = current is not None or is_rule_question(q) or rule_in_evidence(ctx)
         if rule_q:
-            top = bottom_line(ctx, ctx.classes, ctx.absent)
+            top = current or bottom_line(ctx, ctx.classes, ctx.absent)
             lines += top.lines
             trusted |= set(top.composed)
             for u in top.units:

@@ -397,7 +397,34 @@ def test_the_inference_names_the_case_as_a_subject_and_in_corrected_words(seed_s
 
 
 def test_gerund_spelling():
-    from assistant.engines.bottom_line import gerund
+    from assistant.engines.cases import gerund
 
     assert [gerund(c) for c in ("use chips", "ship a card", "test a 910D", "train models", "Acme staff use it")] == \
         ["using chips", "shipping a card", "testing a 910D", "training models", "Acme staff use it"]
+
+
+LICENCES = {
+    f"licence-{n}.txt": (f"Licence number: EL-{n}\nHolder: {holder}\nItem: Class K9 cores\nDate issued: 3 March 2019\n"
+                         f"Valid until: {until}\nStatus: Active\n")
+    for n, holder, until in (("2019-0001", "Kestrel Microsystems Pte. Ltd.", "2 March 2020"),
+                             ("2019-0002", "Orchid Bay Electronics Ltd.", "2 March 2099"))}
+
+
+@pytest.mark.parametrize("question, verdict, quote, inference", [
+    ("Is licence EL-2019-0001 still valid?", "No.", "2 March 2020", "2 March 2020 has passed"),
+    ("Is licence EL-2019-0002 still valid?", "Yes.", "2 March 2099", "2 March 2099 has not yet passed"),
+    ("Is licence EL-2019-0002 still valid on 1 April 2099?", "No.", "2 March 2099", "the date asked is 1 April 2099"),
+])
+def test_whether_a_licence_is_still_valid_follows_its_validity_date(tmp_path, question, verdict, quote, inference):
+    """"Status: Active" is what a record said when it was written; its "Valid until" date, compared with today or
+    the date asked, decides, and the comparison is labelled as an inference (before: no verdict at all)."""
+    settings = indexed(tmp_path, LICENCES)
+    ans = ask(settings, question)
+    assert first_line(ans).startswith(verdict) and quote in cited(ans, 1), ans.answer
+    assert "This is an inference" in ans.answer and inference in ans.answer
+
+
+def test_a_rule_that_was_rescinded_is_no_longer_in_effect(seed_settings, doc_text):
+    ans = ask(seed_settings, "Is the AI diffusion rule still in effect?")
+    assert first_line(ans).startswith("No.") and "rescinded" in cited(ans, 1), ans.answer
+    assert_grounded(ans, doc_text)

@@ -1,0 +1,86 @@
+"""The case a yes/no question asks about, in its own words: "testing a 910D in Malaysia" in "Is testing a 910D in
+Malaysia a violation?", "staff carry evaluation boards in hand luggage" in "Can staff carry evaluation boards in hand
+luggage?"; the things the case acts on, which a rule must name to cover it; and the case as the subject of a sentence
+("using …" for "use …")."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.terms import STOP, stem, words
+
+
+def case_of(q) -> str:
+    """The case of a rule question, else of a permission question, else ""."""
+    return case(q) or permission_case(q)
+
+
+_ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing", "tested", "run", "running", "benchmark", "benchmarking", "export", "exporting", "exported", "ship", "shipping", "shipped", "sell", "selling", "sold", "buy", "buying", "bought", "import", "importing", "deploy", "deploying", "install", "installing", "operate", "operating", "train", "training", "resell", "reselling", "supply", "supplying", "provide", "providing", "transfer", "transferring", "repair", "repairing", "service", "servicing", "power", "powering", "handle", "handling", "store", "storing", "keep", "keeping", "send", "sending", "carry", "carrying", "bring", "bringing", "take", "taking", "share", "sharing", "disclose", "disclosing", "publish", "publishing", "print", "printing", "access", "accessing", "download", "downloading", "upload", "uploading", "accept", "accepting", "hire", "hiring", "pay", "paying"])
+
+
+_BOUNDARY = frozenset(["in", "at", "to", "for", "outside", "inside", "within", "by", "with", "from", "on", "during", "and", "or", "if", "when", "while", "into", "across", "throughout", "under", "over", "via", "through"])
+
+
+def case_terms(q) -> list[str]:
+    """The things the case acts on that a rule must name to cover it: the words of the object of each activity
+    ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
+    places or who acts ("our subsidiary", "the client")."""
+    out: list[str] = []
+    toks = words(case_of(q))
+    for i, w in enumerate(toks):
+        if stem(w) not in _ACTIVITY:
+            continue
+        for x in toks[i + 1:]:
+            low = x.lower()
+            if low in _BOUNDARY or stem(x) in _ACTIVITY:
+                break
+            if low not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2:
+                out.append(x)
+    return out
+
+
+_IT_CASE = re.compile(r"^\W*(?:is|would|will|could|does)\s+it\s+(?:be\s+)?(?:an?\s+)?(?:violation|illegal|legal|"
+                      r"allowed|permitted|breach\w*|break\w*|against)\b[^?]*?\b(?:to|if|when)\s+(.+?)\s*\??$", re.I)
+
+
+def case(q) -> str:
+    """The case asked about, in the question's words ("testing a 910D in Malaysia"; "use a Huawei smartphone in
+    Malaysia" in "is it a violation to use a Huawei smartphone in Malaysia?")."""
+    ask = re.sub(r"\s+\bnot\b(?=\s+(?:an?\s|violat|illegal|legal|allowed|permitted))", "", q.ask or q.core,
+                 flags=re.I)  # "is testing X NOT a violation?": the case is "testing X"
+    it = _IT_CASE.match(ask)
+    if it and len(it.group(1).split()) <= 14:
+        return it.group(1)
+    m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
+                 r"(?:violation|violat\w*|breach\w*|illegal|legal|allowed|permitted|lawful|against)\b", ask, re.I)
+    return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
+
+
+_ASKS_PERMISSION = re.compile(r"^\W*(?:can|may|could)\s+(?!(?:it|this|that|there)\b)(.+?)\s*\??\s*$", re.I)
+
+
+def permission_case(q) -> str:
+    """The case of a permission question ("staff carry evaluation boards in hand luggage" in "Can staff carry
+    evaluation boards in hand luggage?"), or ""."""
+    m = _ASKS_PERMISSION.match(q.ask or q.core)
+    return m.group(1) if m and len(m.group(1).split()) <= 20 else ""
+
+
+def gerund(case: str) -> str:
+    """A case that opens with a bare verb, as a subject ("use Huawei Ascend chips in Malaysia" -> "using Huawei Ascend
+    chips in Malaysia"), so that "… is a case of that rule" reads as a sentence; other cases unchanged. English
+    spelling rules: drop a silent e ("use" -> "using"), double a final consonant after one short vowel ("ship" ->
+    "shipping"), "ie" -> "ying"."""
+    first, _, rest = case.partition(" ")
+    low = first.lower()
+    if stem(low) not in _ACTIVITY or low.endswith("ing") or not low.isalpha():
+        return case
+    if low.endswith("ie"):
+        verb = low[:-2] + "ying"
+    elif low.endswith("e") and not low.endswith(("ee", "ye", "oe")):
+        verb = low[:-1] + "ing"
+    elif len(low) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", low):
+        verb = low + low[-1] + "ing"
+    else:
+        verb = low + "ing"
+    return f"{verb} {rest}".strip()

@@ -1,0 +1,114 @@
+"""The bottom line of a question about whether something is still in force: a rule, a licence, a listing.
+
+"Is the AI Diffusion Rule still in effect?" is answered by a passage that says it was rescinded; "Is licence
+EL-2025-0002 still valid?" by the record's "Valid until: 16 April 2026", compared with the date asked about (a date
+in the question) or today. A record's "Status: Active" is what it said on the day it was written, so a validity date
+that has passed outweighs it, and the comparison is labelled as the inference it is:
+
+    No. Harbor Lane Semiconductors, Licence Register (2025-04-17) reports: “Valid until: 16 April 2026” [1].
+    This is an inference the documents support but do not state: 16 April 2026 has passed (today is 2026-11-30).
+
+Only a firm statement ends something: "announced its intention to review the rule" or "has not been rescinded" is
+no end. Verification checks the quoted clause like any other (`verify.framed` accepts a verdict on a status quote).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.engines.base import Context
+from assistant.engines.framing import BottomLine, flat, source
+from assistant.models import Unit
+from assistant.terms import DATE, ENDED, UNTIL, content_stems, hedges, negated, stem, stem_set
+
+_ASKS_CURRENT = re.compile(
+    r"\b(?:still|currently|now|yet|today)\b[^?]{0,30}\b(?:in (?:effect|force|place)|valid|active|applicable|in use|"
+    r"enforced|appl(?:y|ies))\b|\b(?:in (?:effect|force)|valid|active|current)\s+(?:on|as of|at)\s+[^?]+\??\s*$|"
+    r"^\W*(?:is|are)\b[^?]{1,80}\b(?:in (?:effect|force)|valid|active)\s*\??\s*$", re.I)
+_STATUS_WORDS = frozenset(stem(w) for w in ("still", "currently", "now", "yet", "today", "effect", "force", "place",
+                                            "valid", "active", "applicable", "use", "enforced", "apply", "applies",
+                                            "current"))
+_INTENT = re.compile(r"\b(?:plans?|intends?|intention|propos\w*|consider\w*|review\w*|expected|seeks?|would|will|"
+                     r"could|may|might)\b", re.I)
+
+
+def asks_current(q) -> bool:
+    """A yes/no question whether something is (still) in force, valid or active, now or on a date asked."""
+    return q.kind == "yes_no" and bool(_ASKS_CURRENT.search(q.ask or q.core))
+
+
+def _subject(q) -> tuple[set[str], set[str]]:
+    """The question's identifiers (stems of names with digits) and the other content stems of what it asks about."""
+    ids = {stem(n) for n in q.names if any(c.isdigit() for c in n)}
+    rest = {t for t in content_stems(q.ask or q.core) if t not in _STATUS_WORDS and t not in ids}
+    return ids, rest
+
+
+def _body(u: Unit) -> bool:
+    """Not a headline: a body sentence, or a record of field lines ("Valid until: …\nStatus: Active")."""
+    return not u.heading or "\n" in u.text.strip()
+
+
+def _about(u: Unit, ids: set[str], rest: set[str]) -> bool:
+    have = stem_set(u.text) | stem_set(str(u.hit.meta.get("title") or ""))
+    return ids <= have and (not rest or len(rest & have) >= max(1, round(0.6 * len(rest))))
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    """The span of the sentence (or record line) of `text` around offset `at`."""
+    start = max(text.rfind(". ", 0, at) + 2 if text.rfind(". ", 0, at) >= 0 else 0, text.rfind("\n", 0, at) + 1)
+    ends = [i for i in (text.find(". ", at), text.find("\n", at)) if i >= 0]
+    end = min(ends) if ends else len(text)
+    return start, end + (1 if end < len(text) and text[end] == "." else 0)
+
+
+def _asked_date(q) -> tuple[date, str] | None:
+    from assistant.engines.threshold import _dates
+
+    found = _dates(q.ask or q.core)
+    return (found[0][0], found[0][1]) if found else None
+
+
+def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLine | None:
+    """The bottom line of a question whether something is still in force (see the module), or None when the
+    question is of another kind or no passage about its subject states an end or a validity date."""
+    q = ctx.question
+    if not asks_current(q):
+        return None
+    ids, rest = _subject(q)
+    asked = _asked_date(q)
+    ref, ref_text = asked if asked else (today or date.today(), f"today is {(today or date.today()).isoformat()}")
+    if asked:
+        ref_text = f"the date asked is {asked[1]}"
+    found = [f for u in ctx.units[:10] if _body(u) and _about(u, ids, rest) and (f := _statement(u))]
+    if not found:
+        return None
+    (u, quote, until), support = found[0], [f[0] for f in found[1:4]]
+    support = support or [v for v in ctx.units[:6] if v is not u and _body(v) and _about(v, ids, rest)][:2]
+    if until is None:
+        return BottomLine([f"No. {source(u)} reports: “{quote}” [{first}]."], [u], [], support)
+    day, written = until
+    line = f"{'Yes.' if day >= ref else 'No.'} {source(u)} reports: “{quote}” [{first}]."
+    why = (f"This is an inference the documents support but do not state: {written} "
+           f"{'has not yet passed' if day >= ref else 'has passed'} ({ref_text}).")
+    return BottomLine([line, why], [u], [why], support)
+
+
+def _statement(u: Unit) -> tuple[Unit, str, tuple[date, str] | None] | None:
+    """The unit's firm statement that something ended (quote, None) or is valid until a date (quote, (date, as
+    written)); None when it makes neither."""
+    from assistant.engines.threshold import _dates
+
+    for m in ENDED.finditer(u.text):
+        s, e = _sentence(u.text, m.start())
+        before = DATE.sub(" ", u.text[s:m.start()])  # "on 13 May" is a date, not a hedge
+        if negated(u.text[s:e]) or hedges(before) or _INTENT.search(before):
+            continue  # "has not been rescinded", "announced its intention to repeal": no end
+        return u, flat(u.text[s:e].strip()).rstrip("."), None
+    for m in UNTIL.finditer(u.text):
+        found = _dates(m.group(0))
+        if found:
+            s, e = _sentence(u.text, m.start())
+            return u, flat(u.text[s:e].strip()).rstrip("."), (found[0][0], found[0][1])
+    return None
