@@ -35,12 +35,12 @@ from ingest.boilerplate import (
 )
 from ingest.models import CleanDoc, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
+from ingest.sources_manifest import front_matter
 
 CLEANER_VERSION = "3"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | None = None) -> CleanDoc:
@@ -49,9 +49,9 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     units = split_units(doc.text, doc.meta.language)
     if not units:
         return CleanDoc(doc=doc, text="", meta=doc.meta, segments=(), removed=())
-    front = _FRONT_MATTER.match(doc.text)
+    front = front_matter(doc.text)  # the same definition as Markdown reading's
     reasons: list[str | None] = [
-        "front matter" if front and u.end <= front.end() else u.reason for u in units
+        "front matter" if front and u.end <= front[1] else u.reason for u in units
     ]
     title = textmeta.find_title(units) if not front else _first_kept(units, reasons)
     meta = textmeta.meta_from_units(units, title)
