@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy
 
@@ -33,7 +34,7 @@ from ingest.boilerplate import (
     normalized,
     split_units,
 )
-from ingest.models import CleanDoc, Removal, Segment, SourceDoc
+from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 
@@ -67,7 +68,18 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
         if reasons[i] != "front matter" and units[i].reason is None:
             reasons[i] = None
     text, segments, removed = _assemble(doc.text, units, reasons, title)
-    return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
+    return CleanDoc(doc=doc, text=text, meta=_completed(doc, meta), segments=segments, removed=removed)
+
+
+def _completed(doc: SourceDoc, found: DocMeta) -> DocMeta:
+    """The loader's metadata completed with what the text says (`found`); with no date from either, the date the
+    file says it was created (`doc.created`, a .docx's core properties). `published_from` names the date's source."""
+    meta = doc.meta.filled_from(found)
+    if doc.meta.published is None and meta.published is not None:
+        return replace(meta, published_from="text")
+    if meta.published is None and doc.created:
+        return replace(meta, published=doc.created, published_from=".docx created date")
+    return meta
 
 
 _FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")

@@ -57,8 +57,9 @@ def meta_from_mapping(values: dict[str, str | None]) -> DocMeta:
 
 
 def canonical_meta(meta: DocMeta) -> bytes:
-    """Stable bytes for a DocMeta, folded into content hashes so metadata edits trigger re-ingest."""
-    return json.dumps(meta.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    """Stable bytes for a DocMeta's `META_FIELDS`, folded into content hashes so metadata edits trigger re-ingest."""
+    values = {name: getattr(meta, name) for name in META_FIELDS}
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
