@@ -119,9 +119,25 @@ def name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+# French subject-verb inversion ("constitue-t-il", "est-elle", "viole-t-elle") and the question words that make such a
+# question open; Spanish question words (accented when they ask)
+_FR_INVERSION = re.compile(r"\b[^\W\d_]+-(?:t-)?(?:il|elle|ils|elles|on)\b", re.I)
+_FR_WH = re.compile(r"\b(?:qui|que|qu|quoi|où|quand|comment|pourquoi|quel|quelle|quels|quelles|combien|lequel|"
+                    r"laquelle|lesquels|lesquelles)\b", re.I)
+_ES_WH = re.compile(r"\b(?:qué|quién|quiénes|cuál|cuáles|cuándo|dónde|adónde|cómo|cuánto|cuánta|cuántos|cuántas)\b",
+                    re.I)
+
+
 def yes_no(text: str) -> bool:
-    """A yes/no question in German, French, Spanish, Portuguese or Italian."""
-    return bool(_YES_NO.search(text.strip()))
+    """A yes/no question in German, French, Spanish, Portuguese or Italian: opened by a verb or "est-ce", or, in
+    French, asked by inversion with no question word ("Tester un 910D en Malaisie constitue-t-il une infraction ?"),
+    or, in Spanish, between "¿" and "?" with no question word ("¿Probar un 910D en Malasia es una violación?")."""
+    text = text.strip()
+    if _YES_NO.search(text):
+        return True
+    if _FR_INVERSION.search(text) and not _FR_WH.search(text):
+        return True
+    return text.startswith("¿") and not _ES_WH.search(text)
 
 
 def judgment(text: str) -> bool:

@@ -76,3 +76,21 @@ def test_the_frame_leaves_out_names_and_identifiers():
     assert frame("Is testing a Huawei Ascend 910D in Malaysia a violation?") == [
         "Is", "testing", "a", "in", "a", "violation"]
     assert frame("Huawei Ascend 910D 违规？") == ["Huawei", "违", "规"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Tester un Huawei Ascend 910D en Malaisie est-il une violation ?", True),   # French inversion
+    ("L'utilisation des puces Huawei Ascend viole-t-elle les contrôles américains à l'exportation ?", True),
+    ("¿Probar un Huawei Ascend 910D en Malasia es una violación?", True),        # Spanish, no question word
+    ("Ist es ein Verstoß, einen Huawei Ascend 910D in Malaysia zu testen?", True),
+    ("Quand la règle AI Diffusion Rule a-t-elle été publiée ?", False),          # a question word: not yes/no
+    ("De quel fabricant chinois de puces Huawei dépend-il ?", False),
+    ("¿Quién emitió la guía?", False),
+    ("¿De qué fabricante chino depende Huawei?", False),
+])
+def test_yes_no_questions_asked_without_an_opening_verb(question, expected):
+    """Before, only a question opening with a verb counted: the French and Spanish mission questions got no bottom
+    line (no "Yes."), only quotes."""
+    from assistant.language import yes_no
+
+    assert yes_no(question) is expected
