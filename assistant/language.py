@@ -4,11 +4,19 @@ The index speaks the language of its embedding model and stemmer (English for th
 question in another language is answered as far as its names and identifiers reach, with a warning; it is never
 refused only because its words are not English. Language identification: py3langid (langid.py's model, bundled,
 97 languages; Lui & Baldwin 2012), trusted only when confident, since short questions are easily mistaken.
+
+Names and identifiers are left out before the language is judged (`frame`): "Jeffrey Kessler 是谁" and "Huawei Ascend
+910D 违规？" are Chinese questions about Latin-script names; counted whole, their names outweighed two or three Chinese
+characters and they were taken for English. A question whose own words are mostly in a script other than Latin is
+in that script's language. A short Latin-script question (under 4 words, or the model unsure) counts as another
+language only when it opens with that language's question word and the model agrees ("Wer ist Kessler?",
+"¿Quién es Kessler?"); otherwise it is taken to be English.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from ingest.tokens import CJK
@@ -40,14 +48,70 @@ def _identifier():
     return identifier
 
 
+# the question words a short question opens with, per language (none that is also an English word: "was", "come")
+_OPENERS = {
+    "de": "wer wen wem wessen wo woher wohin wann warum wieso weshalb welche welcher welches welchen wieviel wie ist "
+          "sind gibt darf dürfen muss müssen hat haben kann können",
+    "fr": "qui où quand pourquoi comment quel quelle quels quelles combien est-ce qu'est-ce",
+    "es": "quién quiénes dónde cuándo cómo cuál cuáles cuánto cuánta cuántos cuántas qué",
+    "it": "chi dove perché quale quali quanto quanti cosa",
+    "pt": "quem onde porquê qual quais quantos quantas",
+    "nl": "wie waar wanneer waarom welke hoeveel",
+}
+_OPENER_LANG = {w: code for code, words in _OPENERS.items() for w in words.split()}
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+def _latin(word: str) -> bool:
+    return all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in word if c.isalpha())
+
+
+def frame(text: str) -> list[str]:
+    """The question's own words, without its names and identifiers: no word with a digit ("910D", "EL-2025-0001"),
+    no capitalised word after the first ("Huawei", "Kessler", "Северный"); a Chinese, Japanese or Korean character is
+    a word of its own (those scripts put no spaces between words)."""
+    out: list[str] = []
+    for i, w in enumerate(_WORD.findall(CJK.sub(r" \1 ", text))):
+        if any(c.isdigit() for c in w) or (i and w[:1].isupper()):
+            continue
+        out.append(w)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def detect(text: str) -> str:
-    """ISO 639-1 code of `text`'s language; "en" unless the identifier is confident (MIN_PROBABILITY, 4+ words; a
-    Chinese, Japanese or Korean character counts as a word, as those scripts put no spaces between words)."""
-    if len(re.findall(r"\w+", CJK.sub(" x ", text))) < 4:
-        return "en"
+    """ISO 639-1 code of `text`'s language ("en" when unsure).
+
+    1. When most of the question's own words (`frame`: names and identifiers left out) are in a script other than
+       Latin, the language is that script's: Japanese with kana, Korean with hangul, Chinese for Chinese characters
+       alone, otherwise what the identifier reads in those words ("Кто такой Kessler?" -> "ru").
+    2. Otherwise the identifier's reading of the whole question, when it is confident (MIN_PROBABILITY) and the
+       question has 4 words or more; or, for a short or uncertain one, when the question opens with a question word
+       of the language the identifier reads ("Wo sitzt Huawei?" -> "de", "¿Quién es Kessler?" -> "es")."""
+    own = frame(text)
+    other = [w for w in own if not _latin(w)]
+    if other and len(other) > len(own) - len(other):
+        if _KANA.search(text):
+            return "ja"
+        if _HANGUL.search(text):
+            return "ko"
+        if all(CJK.fullmatch(w) for w in other):
+            return "zh"
+        code, _ = _identifier().classify(" ".join(other))
+        if code != "en":
+            return code
+    words = re.findall(r"\w+", CJK.sub(" x ", text))
     code, prob = _identifier().classify(text)
-    return code if prob >= MIN_PROBABILITY else "en"
+    if len(own) >= 4 and code != "en" and _identifier().classify(" ".join(own))[0] == "en":
+        return "en"  # its names read as another language, its own words as English ("Why was ООО «Северный …» …?")
+    if len(words) >= 4 and prob >= MIN_PROBABILITY:
+        return code
+    opener = re.match(r"[\s¿¡\"'“«(]*([^\W\d_]+(?:-[^\W\d_]+)?)", text)
+    if code != "en" and opener and _OPENER_LANG.get(opener.group(1).casefold()) == code and prob >= 0.5:
+        return code
+    return "en"
 
 
 def name(code: str) -> str:
@@ -55,9 +119,25 @@ def name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+# French subject-verb inversion ("constitue-t-il", "est-elle", "viole-t-elle") and the question words that make such a
+# question open; Spanish question words (accented when they ask)
+_FR_INVERSION = re.compile(r"\b[^\W\d_]+-(?:t-)?(?:il|elle|ils|elles|on)\b", re.I)
+_FR_WH = re.compile(r"\b(?:qui|que|qu|quoi|où|quand|comment|pourquoi|quel|quelle|quels|quelles|combien|lequel|"
+                    r"laquelle|lesquels|lesquelles)\b", re.I)
+_ES_WH = re.compile(r"\b(?:qué|quién|quiénes|cuál|cuáles|cuándo|dónde|adónde|cómo|cuánto|cuánta|cuántos|cuántas)\b",
+                    re.I)
+
+
 def yes_no(text: str) -> bool:
-    """A yes/no question in German, French, Spanish, Portuguese or Italian."""
-    return bool(_YES_NO.search(text.strip()))
+    """A yes/no question in German, French, Spanish, Portuguese or Italian: opened by a verb or "est-ce", or, in
+    French, asked by inversion with no question word ("Tester un 910D en Malaisie constitue-t-il une infraction ?"),
+    or, in Spanish, between "¿" and "?" with no question word ("¿Probar un 910D en Malasia es una violación?")."""
+    text = text.strip()
+    if _YES_NO.search(text):
+        return True
+    if _FR_INVERSION.search(text) and not _FR_WH.search(text):
+        return True
+    return text.startswith("¿") and not _ES_WH.search(text)
 
 
 def judgment(text: str) -> bool:

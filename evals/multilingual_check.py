@@ -3,12 +3,15 @@ does the answer still carry the key facts, with each embedding model?
 
     python -m evals.multilingual_check [--home MODEL=DIR ...] [--json FILE]
 
-Questions: evals/multilingual/questions.jsonl (8 golden cases, the mission question first, each translated into
-four languages; the English original is asked too). Expected documents and key facts are the golden case's (the
+Questions: evals/multilingual/questions.jsonl (9 golden cases, the mission question first, each translated into
+four languages, plus short and mixed-script forms: "Who issued the guidance?", the mission question with "Huawei
+Ascend 910D" in Latin letters; the English original is asked too). Expected documents and key facts are the golden case's (the
 documents are English, so an answer quotes English text). Each MODEL=DIR pair is an index of corpus/ built with
 that model (built here if DIR holds none). Per model and language: the share of questions whose first fused hit,
 top five fused hits and top five dense hits hold an expected document; answered; correct (answered, every key
-fact, an expected document cited); and how often the answer warned that the question's language is not the index's.
+fact, an expected document cited); how often the answer warned that the question's language is not the index's;
+and `silent_abstention`: the answer said "the documents do not say" to a question in a language the index does not
+search, without that warning (issue 14 requires none).
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def check(model: str, home: Path, questions: list[dict]) -> list[dict]:
                      "hit1": _has(fused, expected, 1), "hit5": _has(fused, expected, 5),
                      "dense_hit5": _has(dense_docs, expected, 5), "answered": not ans.abstained,
                      "correct": not ans.abstained and not missing and bool(cited & expected),
-                     "language_warning": any("seems to be in" in w for w in ans.warnings),
+                     "language_warning": (warned := any("seems to be in" in w for w in ans.warnings)),
+                     "silent_abstention": ans.abstained and q["lang"] not in a.languages and not warned,
                      "answer": ans.answer[:300]})
     return rows
 
@@ -83,7 +87,7 @@ def table(rows: list[dict]) -> str:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["model"], r["lang"])].append(r)
-    cols = ("hit1", "hit5", "dense_hit5", "answered", "correct", "language_warning")
+    cols = ("hit1", "hit5", "dense_hit5", "answered", "correct", "language_warning", "silent_abstention")
     out = ["| model | lang | n | " + " | ".join(cols) + " |", "|---|---|---|" + "---|" * len(cols)]
     for (model, lang), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], LANGS.index(kv[0][1]))):
         out.append(f"| {model} | {lang} | {len(rs)} | " +

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy
 
@@ -33,14 +34,14 @@ from ingest.boilerplate import (
     normalized,
     split_units,
 )
-from ingest.models import CleanDoc, Removal, Segment, SourceDoc
+from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
+from ingest.sources_manifest import front_matter
 
 CLEANER_VERSION = "3"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | None = None) -> CleanDoc:
@@ -49,9 +50,9 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     units = split_units(doc.text, doc.meta.language)
     if not units:
         return CleanDoc(doc=doc, text="", meta=doc.meta, segments=(), removed=())
-    front = _FRONT_MATTER.match(doc.text)
+    front = front_matter(doc.text)  # the same definition as Markdown reading's
     reasons: list[str | None] = [
-        "front matter" if front and u.end <= front.end() else u.reason for u in units
+        "front matter" if front and u.end <= front[1] else u.reason for u in units
     ]
     title = textmeta.find_title(units) if not front else _first_kept(units, reasons)
     meta = textmeta.meta_from_units(units, title)
@@ -67,7 +68,18 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
         if reasons[i] != "front matter" and units[i].reason is None:
             reasons[i] = None
     text, segments, removed = _assemble(doc.text, units, reasons, title)
-    return CleanDoc(doc=doc, text=text, meta=doc.meta.filled_from(meta), segments=segments, removed=removed)
+    return CleanDoc(doc=doc, text=text, meta=_completed(doc, meta), segments=segments, removed=removed)
+
+
+def _completed(doc: SourceDoc, found: DocMeta) -> DocMeta:
+    """The loader's metadata completed with what the text says (`found`); with no date from either, the date the
+    file says it was created (`doc.created`, a .docx's core properties). `published_from` names the date's source."""
+    meta = doc.meta.filled_from(found)
+    if doc.meta.published is None and meta.published is not None:
+        return replace(meta, published_from="text")
+    if meta.published is None and doc.created:
+        return replace(meta, published=doc.created, published_from=".docx created date")
+    return meta
 
 
 _FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")

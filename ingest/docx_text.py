@@ -1,15 +1,22 @@
 """Word documents (.docx) with python-docx: paragraphs and tables in document order, title and author from the
-document's core properties.
+document's core properties, and its `created` date as the published date of last resort.
 
 python-docx (MIT) was chosen over mammoth because it exposes the core properties (title and author: what a citation
 names) and tables as cells, and walks body paragraphs and tables in order; mammoth converts to HTML or raw text and
 drops the properties. Headings become their own lines, list paragraphs start with "- ",
 paragraphs are separated by a blank line, table rows become `| cell | cell |` lines. Page headers and footers of
 the Word file are not body text and are left out.
+
+The core properties' `created` date is passed on as `Parsed.created`, not as the published date: a file made from a
+template can carry the template's date, so `sources.csv` and a date written in the text win over it (cleaning uses it
+only when neither gives one, and `ingest show` says so: `published_from: .docx created date`). python-docx's own
+template date (2013-12-23 23:15 UTC, in every file python-docx makes without setting it) is not a date at all and is
+ignored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -17,6 +24,7 @@ from ingest.errors import InputError
 from ingest.formats import Parsed
 from ingest.models import DocMeta
 
+_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)  # python-docx's default template
 _JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user"}
 
 
@@ -25,6 +33,14 @@ def _value(value: object) -> str | None:
         return None
     text = " ".join(value.split())
     return text if text and text.lower() not in _JUNK_META else None
+
+
+def _created(value: object) -> str | None:
+    """The core properties' `created` datetime as `YYYY-MM-DD`; None when missing or python-docx's template date."""
+    if not isinstance(value, dt.datetime):
+        return None
+    when = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None if when == _TEMPLATE_CREATED else when.date().isoformat()
 
 
 def _paragraph(p) -> str:
@@ -51,7 +67,8 @@ def _table(t) -> list[str]:
 
 
 def read_docx(data: bytes, **options) -> tuple[list[Parsed], list[str]]:
-    """A .docx file as one document; InputError for a file that is not a Word document or holds no text."""
+    """A .docx file as one document (text, title/author/language metadata, `created` as `YYYY-MM-DD` or None);
+    InputError for a file that is not a Word document or holds no text."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -74,7 +91,7 @@ def read_docx(data: bytes, **options) -> tuple[list[Parsed], list[str]]:
     text = "\n\n".join(blocks)
     if not text.strip():
         raise InputError("no text in the .docx file")
-    props = document.core_properties  # not `created`: a file made from a template carries the template's date
+    props = document.core_properties
     meta = DocMeta(title=_value(props.title), author=_value(props.author),
                    language=(_value(props.language) or "").split("-")[0].lower() or None)
-    return [Parsed(text + "\n", meta)], []
+    return [Parsed(text + "\n", meta, created=_created(props.created))], []

@@ -15,7 +15,8 @@ from ingest.sources_manifest import meta_from_mapping, split_front_matter
 @dataclass(frozen=True)
 class Parsed:
     """One document read from a file: its text, metadata, PDF pages, the text encoding it was decoded from, what
-    the reader left out (`dropped`); `key`/`raw` identify a JSONL record."""
+    the reader left out (`dropped`), the date the file says it was created (`created`, `YYYY-MM-DD`: a .docx's
+    core properties); `key`/`raw` identify a JSONL record."""
 
     text: str
     meta: DocMeta = DocMeta()
@@ -24,6 +25,7 @@ class Parsed:
     raw: bytes | None = None
     encoding: str | None = None
     dropped: tuple[Dropped, ...] = ()
+    created: str | None = None
 
 
 Reader = Callable[..., tuple[list[Parsed], list[str]]]
@@ -125,6 +127,6 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".docx": ("docx", read_docx),
     ".jsonl": ("jsonl", read_jsonl),
 }
-READER_VERSION = "3"
+READER_VERSION = "4"
 """Bumped when a reader's output changes (PDF extractor, reflow, header/footer removal, HTML, DOCX): part of the
 index's shaping, so the next ingest rebuilds instead of mixing texts read two ways."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from ingest.errors import InputError
@@ -18,6 +19,7 @@ from ingest.formats import READERS
 from ingest.models import LoadResult, Skipped, SourceDoc
 from ingest.sources_manifest import MANIFEST_NAME, Manifest, canonical_meta, read_manifest
 
+_FILE_DATE = {"md": "front matter", "jsonl": "JSONL record", "html": "HTML page"}  # where a file's own date is read
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 MIB = 1024 * 1024
 _LIMIT_SETTING = "GROUNDED_INGEST__MAX_FILE_MB"
@@ -130,6 +132,9 @@ def load_file_report(
     docs: list[SourceDoc] = []
     for p in parsed:
         meta = p.meta if row is None else (p.meta.filled_from(row) if p.key else row.filled_from(p.meta))
+        if meta.published and not meta.published_from:
+            from_row = row is not None and row.published == meta.published and not (p.key and p.meta.published)
+            meta = replace(meta, published_from=MANIFEST_NAME if from_row else _FILE_DATE.get(fmt, "file metadata"))
         digest = hashlib.sha256(p.raw if p.raw is not None else data)
         if row is not None:
             digest.update(b"\x00" + MANIFEST_NAME.encode() + b"\x00" + canonical_meta(row))
@@ -137,7 +142,7 @@ def load_file_report(
             doc_id=p.key if p.key is not None else _doc_id(rel),
             source=f"{rel}#{p.key}" if p.key is not None else rel,
             fmt=fmt, text=p.text, meta=meta, content_hash=digest.hexdigest(), pages=p.pages,
-            encoding=p.encoding, dropped=p.dropped,
+            encoding=p.encoding, dropped=p.dropped, created=p.created,
         ))
     return docs, [Skipped(rel, problem) for problem in problems]
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, fields, replace
 
 @dataclass(frozen=True)
 class DocMeta:
-    """What a citation needs to name its source. Dates are ISO `YYYY-MM-DD`."""
+    """What a citation needs to name its source. Dates are ISO `YYYY-MM-DD`. `published_from` says where `published`
+    was found: "sources.csv", "front matter", "JSONL record", "HTML page", "text" (a dateline in the document) or
+    ".docx created date" (the Word file's core property, used only when nothing else gives a date)."""
 
     title: str | None = None
     publisher: str | None = None
@@ -16,6 +18,7 @@ class DocMeta:
     published: str | None = None
     url: str | None = None
     language: str | None = None
+    published_from: str | None = None
 
     def filled_from(self, other: DocMeta) -> DocMeta:
         """Keep our values; take `other`'s where ours are missing."""
@@ -71,6 +74,8 @@ class SourceDoc:
     `content_hash` is the sha256 of the bytes the document came from. `encoding` names the character
     encoding a text file was decoded from (None for formats that carry their own: PDF, DOCX).
     `dropped` lists what the reader left out (running headers, page chrome), shown with the removals.
+    `created` is the date (`YYYY-MM-DD`) the file says it was created (a .docx's core properties): the published date
+    of last resort, used by cleaning only when neither the metadata nor the text gives one.
     """
 
     doc_id: str
@@ -82,6 +87,7 @@ class SourceDoc:
     pages: tuple[Page, ...] = ()
     encoding: str | None = None
     dropped: tuple[Dropped, ...] = ()
+    created: str | None = None
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page number holding text offset `offset`, or None for unpaged formats."""

@@ -5,7 +5,8 @@ on a two-column bulletin with a running header and footer (`python -m ingest.ben
 the change). The default, `pdfminer`, is pdfminer.six's layout analysis (MIT): it groups characters into lines and
 lines into text boxes, and orders the boxes of a multi-column page column by column.
 
-- `pdfminer`: pdfminer.six `extract_pages` with `LAParams` (text boxes in reading order; one block per box; the text
+- `pdfminer`: pdfminer.six `extract_pages` with `LAParams` (text boxes in reading order, made the same in every process
+  by `ingest.pdfminer_stable`; one block per box; the text
   of figures drawn as vector graphics too, as pypdf reads it: on solana that lifted gold-page hit@1 from 0.621 to
   0.672).
 - `pypdf`: pypdf's plain extraction (content-stream order; one block per blank-line-separated group).
@@ -71,15 +72,16 @@ def pypdf_layout(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
 def pdfminer_boxes(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
     """pdfminer.six layout analysis: one block per text box, boxes in its reading order (columns one by one).
     A file pdfminer cannot parse (pypdf, more lenient, opened it) is read with pypdf's plain extraction instead."""
-    from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTFigure, LTTextBox, LTTextLine
+
+    from ingest.pdfminer_stable import extract_pages
 
     n = len(reader.pages)
     pages: list[Blocks] = [[] for _ in range(n)]
     params = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=0.5, detect_vertical=False,
                       all_texts=True)
     try:
-        for i, layout in enumerate(extract_pages(io.BytesIO(data), laparams=params)):
+        for i, layout in enumerate(extract_pages(data, params)):
             if i >= n:
                 break
             blocks: Blocks = []

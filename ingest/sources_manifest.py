@@ -57,8 +57,9 @@ def meta_from_mapping(values: dict[str, str | None]) -> DocMeta:
 
 
 def canonical_meta(meta: DocMeta) -> bytes:
-    """Stable bytes for a DocMeta, folded into content hashes so metadata edits trigger re-ingest."""
-    return json.dumps(meta.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    """Stable bytes for a DocMeta's `META_FIELDS`, folded into content hashes so metadata edits trigger re-ingest."""
+    values = {name: getattr(meta, name) for name in META_FIELDS}
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
@@ -83,28 +84,50 @@ def _plain_fields(lines: list[str]) -> dict[str, str] | None:
     return out or None
 
 
+FRONT_MATTER_CLOSE = ("---", "...")
+
+
+def front_matter(text: str) -> tuple[str, int] | None:
+    """The front matter at the start of `text`: `(inner, end)`, the lines between the fences (without the last
+    newline) and the offset just past the closing fence's line; None when there is none.
+
+    The one definition used by Markdown reading (`split_front_matter`) and by cleaning (`ingest.clean`, which marks
+    those lines as removed): the first line is `---` (a byte-order mark before it and spaces around it allowed), and
+    the block ends at the first later line that is `---` or `...` (spaces around allowed). Without a closing line
+    there is no front matter."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    nl = text.find("\n", pos)
+    if nl < 0 or text[pos:nl].strip() != "---":
+        return None
+    inner_start = start = nl + 1
+    while True:
+        nl = text.find("\n", start)
+        end = len(text) if nl < 0 else nl
+        if text[start:end].strip() in FRONT_MATTER_CLOSE:
+            return text[inner_start:start].removesuffix("\n"), end if nl < 0 else end + 1
+        if nl < 0:
+            return None
+        start = nl + 1
+
+
 def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
-    """Front matter between leading `---` lines (closed by `---` or `...`) read as YAML into a DocMeta, the text
-    that follows it, and a one-line problem when the front matter is not a YAML mapping (its metadata is then not
-    used; the text still starts after it). Without a closing line there is no front matter: the text is returned
-    whole.
+    """Front matter (`front_matter`: between leading `---` lines, closed by `---` or `...`) read as YAML into a
+    DocMeta, the text that follows it, and a one-line problem when the front matter is not a YAML mapping (its
+    metadata is then not used; the text still starts after it). Without a closing line there is no front matter: the
+    text is returned whole.
 
     YAML is read with PyYAML's BaseLoader, the safe loader that builds only strings, lists and mappings and ignores
     tags (never a Python object); every scalar stays the text written (`language: no` is Norwegian, not False;
     `date: 2025-05-14` is the string `meta_from_mapping` checks)."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    found = front_matter(text)
+    if found is None:
         return DocMeta(), text, None
-    for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
-            break
-    else:
-        return DocMeta(), text, None
-    body = "\n".join(lines[i + 1:]).lstrip("\n")
+    inner, end = found
+    body = text[end:].lstrip("\n")
     try:
-        values = yaml.load("\n".join(lines[1:i]), Loader=yaml.BaseLoader)
+        values = yaml.load(inner, Loader=yaml.BaseLoader)
     except yaml.YAMLError as e:
-        plain = _plain_fields(lines[1:i])  # "title: Export rules: what changed": YAML refuses, the author meant it
+        plain = _plain_fields(inner.split("\n"))  # "title: Export rules: what changed": YAML refuses, the author meant it
         if plain is not None:
             return meta_from_mapping(plain), body, None
         mark = getattr(e, "problem_mark", None)

@@ -78,11 +78,36 @@ def test_identifiers_keep_mixed_tokens_not_plain_numbers():
     assert ids == frozenset({"el-2025-0001", "3a090.a", "910d"})
 
 
-@pytest.mark.xfail(strict=True, reason="bug ingest/dedupe.py:52: the docstring names \"744.23\" an identifier, but "
-                   "the decimal exclusion r'\\d+\\.\\d{1,2}' drops it (and every section number with 1-2 decimals), "
-                   "so chunks on § 744.21 and § 744.23 pass the identifier gate in links()")
 def test_a_section_number_is_an_identifier_as_documented():
     assert "744.23" in identifiers("Exports under § 744.23 need a licence.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Paragraph (a)(4) of § 744.23 requires a license.", {"744.23", "(a)(4)"}),
+    ("See 744.23(a)(4) and section 740.2.", {"744.23(a)(4)", "740.2"}),
+    ("Country Group D:5 is listed in Supplement No. 1 to part 740.", {"d:5"}),
+    ("The runbook sets MATCH_THRESHOLD=0.82 and SCREEN_MODE=strict.", {"match_threshold", "0.82", "screen_mode"}),
+    ("HS code 8542.31 and CAS 7440-21-3 apply.", {"8542.31", "7440-21-3"}),
+    ("The fee rose from $2.50 to USD 3.20, up 44.5% (2.6 million units).", set()),
+    ("Under 744.23 the fee is $744.23.", {"744.23"}),  # one of its two occurrences is not an amount
+    ("The U.S. and Shenzhen-based firms met in 2025 over 10,000 units.", set()),
+])
+def test_identifiers_with_dots_colons_hyphens_and_underscores_are_kept(text, expected):
+    assert identifiers(text) == frozenset(expected)
+
+
+def test_two_sections_of_one_part_are_not_copies_of_each_other():
+    """The identifier gate of `links`: chunks under § 744.21 and § 744.23 with the same body are never syndicated
+    copies (sentence by sentence only their headings differ; without the gate the body alone links them)."""
+    body = ("Exporters must obtain a licence before any shipment to a listed end user. The licence application names "
+            "the end user, the quantity and the value of every item. Reviews take up to thirty working days.")
+    texts = {"a": f"§ 744.21 Licence rules.\n{body}", "b": f"§ 744.23 Licence rules.\n{body}", "c": body}
+
+    def encode(sents):  # every sentence alike: only the claims and the identifiers keep chunks apart
+        return np.full((len(sents), 4), 0.5, dtype=np.float32)
+
+    assert links([("a", "b")], texts, encode, SETTINGS) == []
+    assert {(a, b) for a, b, _ in links([("a", "c")], texts, encode, SETTINGS)} == {("a", "c"), ("c", "a")}
 
 
 def test_identifiers_of_plain_text_are_none():
