@@ -212,6 +212,10 @@ class Assistant:
                    t1: float) -> Answer:
         related = [u for u in ctx.units[:3] if u.relevance >= 0.5 * self.settings.answer.min_relevance]
         text = ABSTAIN
+        if ctx.question.language not in self.languages:  # not "the documents do not say": they may, in English
+            text = (f"No passage matched this question in {language.name(ctx.question.language)}: the documents are "
+                    f"searched in {language.name(self.languages[0])}, so they may answer it in words this search "
+                    f"could not reach. Ask in {language.name(self.languages[0])} for an answer.")
         if ctx.unknown:
             text += f" They never mention {_join(list(ctx.unknown[:3]))}."
         if related:

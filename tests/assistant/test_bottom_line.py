@@ -428,3 +428,10 @@ def test_a_rule_that_was_rescinded_is_no_longer_in_effect(seed_settings, doc_tex
     ans = ask(seed_settings, "Is the AI diffusion rule still in effect?")
     assert first_line(ans).startswith("No.") and "rescinded" in cited(ans, 1), ans.answer
     assert_grounded(ans, doc_text)
+
+
+def test_an_abstention_on_a_question_in_another_language_does_not_claim_the_documents_are_silent(seed_settings):
+    """"Who issued the guidance?" in Chinese finds nothing in an English index; the answer says the search could not
+    reach, not "The documents do not say" (the documents do say, in English)."""
+    ans = ask(seed_settings, "谁发布了该指南？")
+    assert ans.abstained and "do not say" not in ans.answer and "Chinese" in ans.answer.split(".")[0], ans.answer
