@@ -59,12 +59,12 @@ def test_contrast_and_focus_rings(make_context, ui_server, scheme):
     assert page.evaluate("() => document.body.classList.contains('dark')") == (scheme == "dark")
     asked = ask(page, MISSION)
     open_citation(page, asked.request_id, 1)
+    screenshot(page, f"{scheme}-desktop-mission-citation-1")
     page.get_by_role("button", name="Options: engine and filters").click()
     cited = _measured(page, "body")
     if scheme == "dark":  # dark really is dark: the answer's background, not only its ratios
         lum = page.evaluate("() => getComputedStyle(document.querySelector('#conversation .answer')).backgroundColor")
         assert sum(int(v) for v in re.findall(r"\d+", lum)[:3]) < 3 * 80, lum
-    screenshot(page, f"{scheme}-desktop-mission-citation-1")
     ask(page, UNANSWERABLE)
     assert "abstained" in last_answer(page).get_attribute("class")
     abstained = _measured(page, "#conversation .turn:last-child")
