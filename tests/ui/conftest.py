@@ -159,7 +159,10 @@ def screenshot(page, name: str) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say where this run's screenshots are (the test artifacts), however quiet the run."""
-    if SAVED:
-        names = ", ".join(sorted({p.name for p in SAVED}))
-        terminalreporter.write_line(f"[ui screenshots] {len(set(SAVED))} saved in {ARTIFACTS}: {names}")
+    """Say where this run's screenshots are (the test artifacts), however quiet the run. (pytest loads this file as
+    `conftest`, the tests import it as `tests.ui.conftest`: two modules, so the list is read from the tests' one.)"""
+    from tests.ui.conftest import SAVED as saved
+
+    if saved:
+        names = ", ".join(sorted({p.name for p in saved}))
+        terminalreporter.write_line(f"[ui screenshots] {len(set(saved))} saved in {ARTIFACTS}: {names}")
