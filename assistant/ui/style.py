@@ -8,6 +8,11 @@ from pathlib import Path
 SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
 CSS = (Path(__file__).with_name("ui.css")).read_text(encoding="utf-8")
+# gradio prefixes every rule of CSS with its container (`.gradio-container… .contain X`), so the page's own padding,
+# on an element above `.contain`, is set from the page's head: at phone width its 32 px each side left the text
+# ~280 px of 390; 8 px leaves ~360.
+HEAD = ("<style>@media (max-width: 640px) { .gradio-container > .main { padding-left: .5rem !important; "
+        "padding-right: .5rem !important; } }</style>")
 
 # The conversation. Delegated listeners, so answers rendered later need no new ones:
 # - a chip (click, or Enter / Space: they are <button>s) opens its source (the `cite` event);

@@ -90,6 +90,8 @@ def test_contrast_and_focus_rings(make_context, ui_server, scheme):
 def test_phone_width_no_sideways_scroll_and_a_usable_source_panel(make_context, ui_server, scheme):
     page = open_ui(make_context(viewport=PHONE, color_scheme=scheme), ui_server.url)
     _no_sideways_scroll(page, "empty page")
+    width = page.evaluate("() => [document.querySelector('#conversation').getBoundingClientRect().width, innerWidth]")
+    assert width[0] >= 0.9 * width[1], f"the conversation is {width[0]:.0f} px of a {width[1]} px phone"
     asked = ask(page, MISSION)
     _no_sideways_scroll(page, "answer")
     chip = page.locator(f"#conversation button.chip[data-rid='{asked.request_id}'][data-cite='1']").first
