@@ -105,7 +105,8 @@ def mount(app: FastAPI) -> None:
     api_routes = list(app.router.routes)
     # no footer links, run history, MCP server or PWA; uploads refused (the UI takes none, and gradio's upload route
     # does not know the API's keys)
-    gr.mount_gradio_app(app, build(gateway), path="/", theme=style.theme(), css=style.CSS, footer_links=[],
+    gr.mount_gradio_app(app, build(gateway), path="/", theme=style.theme(), css=style.CSS, head=style.HEAD,
+                        footer_links=[],
                         run_history=False, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
                         max_file_size=1)
     keep_api_paths(app, api_routes)

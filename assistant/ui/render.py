@@ -244,7 +244,7 @@ def source_panel(doc: dict, citation: dict, siblings: list[dict], names: dict[st
             f"<dt>Link</dt><dd>{link}</dd>"
             f"<dt>Also reported by</dt><dd class='also-in'>{also_html or '<span class=muted>no other source carries this passage</span>'}</dd>"
             f"<dt>Quoted</dt><dd>characters {int(citation['start'])}–{int(citation['end'])} of the cleaned text"
-            f"</dd></dl>{stale}<div class='source-text' tabindex='0' aria-label='Full cleaned text'>{body}</div>"
+            f"</dd></dl>{stale}<div class='source-text' role='region' tabindex='0' aria-label='Full cleaned text'>{body}</div>"
             f"</article>")
 
 
@@ -314,7 +314,9 @@ def document_view(doc: dict) -> str:
             + (f"<ul class='removed'>{removed_html}</ul>" if removed else "<p class='muted'>Nothing was removed.</p>")
             + f"<details><summary>Chunks ({len(doc.get('chunks') or [])}), by character offsets</summary>"
             f"<ul class='chunks'>{chunks}</ul></details>"
-            f"<h4>Cleaned text</h4><div class='source-text doc-text' tabindex='0'>{esc(doc.get('text'))}</div>"
+            f"<h4>Cleaned text</h4><div class='source-text doc-text' role='region' tabindex='0' "
+            f"aria-label='Cleaned text of "
+            f"{esc(doc.get('title') or doc.get('doc_id'))}'>{esc(doc.get('text'))}</div>"
             f"</article>")
 
 

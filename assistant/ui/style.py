@@ -8,6 +8,11 @@ from pathlib import Path
 SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
 CSS = (Path(__file__).with_name("ui.css")).read_text(encoding="utf-8")
+# gradio prefixes every rule of CSS with its container (`.gradio-container… .contain X`), so the page's own padding,
+# on an element above `.contain`, is set from the page's head: at phone width its 32 px each side left the text
+# ~280 px of 390; 8 px leaves ~360.
+HEAD = ("<style>@media (max-width: 640px) { .gradio-container > .main { padding-left: .5rem !important; "
+        "padding-right: .5rem !important; } }</style>")
 
 # The conversation. Delegated listeners, so answers rendered later need no new ones:
 # - a chip (click, or Enter / Space: they are <button>s) opens its source (the `cite` event);
@@ -224,7 +229,14 @@ element.addEventListener('click', (event) => {
 
 
 def theme():
-    """gradio's default theme with system fonts."""
+    """gradio's default theme with system fonts, its colours darkened where they fail WCAG AA contrast for text
+    (4.5:1): subdued text (#bbbbc2 on white was 1.9:1, now #52525b, 7.7:1) and the primary button (white on
+    #f97316 was 2.8:1, now on #c2410c, 5.2:1). tests/ui/test_accessibility.py measures them in the browser."""
     import gradio as gr
 
-    return gr.themes.Default(font=SANS, font_mono=MONO)
+    return gr.themes.Default(font=SANS, font_mono=MONO).set(
+        body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_400",
+        button_primary_background_fill="*primary_700", button_primary_background_fill_dark="*primary_700",
+        button_primary_background_fill_hover="*primary_800", button_primary_background_fill_hover_dark="*primary_800",
+        button_primary_border_color="*primary_700", button_primary_border_color_dark="*primary_700",
+        button_primary_border_color_hover="*primary_800", button_primary_border_color_hover_dark="*primary_800")

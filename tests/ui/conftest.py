@@ -112,16 +112,30 @@ def requests_seen():
 
 
 @pytest.fixture
-def context(browser, requests_seen):
-    """A fresh browser context (its own gradio session) at desktop size; after the test, every request it made
+def make_context(browser, requests_seen):
+    """Opens fresh browser contexts (each its own gradio session; desktop size unless `viewport=` says otherwise,
+    `color_scheme="dark"` emulates prefers-color-scheme: dark); after the test, every request any of them made
     must have gone to 127.0.0.1."""
-    ctx = browser.new_context(viewport=DESKTOP, accept_downloads=True)
-    ctx.route("**/*", requests_seen.route)
-    ctx.set_default_timeout(30_000)
-    yield ctx
-    ctx.close()
+    opened = []
+
+    def make(**options):
+        ctx = browser.new_context(**{"viewport": DESKTOP, "accept_downloads": True, **options})
+        ctx.route("**/*", requests_seen.route)
+        ctx.set_default_timeout(30_000)
+        opened.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in opened:
+        ctx.close()
     assert requests_seen.urls, "the page made no requests at all"
     assert not requests_seen.outside(), requests_seen.outside()
+
+
+@pytest.fixture
+def context(make_context):
+    """A fresh browser context at desktop size (light colour scheme); requests checked as `make_context` does."""
+    return make_context()
 
 
 @pytest.fixture
@@ -132,8 +146,23 @@ def page(context, ui_server):
     return open_ui(context, ui_server.url)
 
 
+SAVED: list[Path] = []
+
+
 def screenshot(page, name: str) -> Path:
+    """Save what the viewport shows as ARTIFACTS/NAME.png (listed at the end of the test run)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
+    SAVED.append(path)
     return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where this run's screenshots are (the test artifacts), however quiet the run. (pytest loads this file as
+    `conftest`, the tests import it as `tests.ui.conftest`: two modules, so the list is read from the tests' one.)"""
+    from tests.ui.conftest import SAVED as saved
+
+    if saved:
+        names = ", ".join(sorted({p.name for p in saved}))
+        terminalreporter.write_line(f"[ui screenshots] {len(set(saved))} saved in {ARTIFACTS}: {names}")

@@ -216,3 +216,16 @@ def test_phone_width(context, ui_server):
     page.locator("#source-panel button.back-to-answer").click()
     page.locator("#conversation .turn").last.scroll_into_view_if_needed()
     screenshot(page, "phone-mission-answer")
+
+
+def test_date_range_filter(page, ui_server):
+    page.get_by_role("button", name="Options: engine and filters").click()
+    page.get_by_role("textbox", name="Published from (YYYY-MM-DD)").fill("2025-05-14")
+    page.get_by_role("textbox", name="Published until (YYYY-MM-DD)").fill("2025-05-14")
+    asked = ask(page, MISSION)
+    row = recorded(ui_server, asked.request_id)
+    assert row["request"]["filters"] == {"published_after": "2025-05-14", "published_before": "2025-05-14"}
+    cited = {c["published"] for c in row["response"]["citations"]}
+    assert cited == {"2025-05-14"}, row["response"]["citations"]  # only that day's sources; undated ones left out
+    note = page.locator("#conversation .turn").last.locator(".filters-note").inner_text()
+    assert note == "Filters: published from 2025-05-14; published until 2025-05-14"
