@@ -232,11 +232,24 @@ _AUTHORSHIP = re.compile(r"\bwho (?:wrote|authored|signed|drafted)\b|\bauthor of
 _BYLINE = re.compile(r"^(?:from|by|author|authors|written by|prepared by|signed)\b[:\s]", re.I)
 
 
+# "What did China say about …?", "how did Huawei respond to …?": a unit in which the speaker says something
+_SAID = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have)\s+((?:the\s+)?[\w’'.&-]+(?:\s+[\w’'.&-]+){0,3}?)\s+"
+                   r"(?:say|said|state|respond|react|reply|claim|argue|comment|think|announce)\b", re.I)
+_SPEECH = re.compile(r"\b(?:said|says|stated|states|criticized|criticised|condemned|warned|announced|claimed|claims|"
+                     r"argued|responded|told|described|called|accused|urged|noted|added|denied|insisted)\b", re.I)
+_DEMONYM = {stem(a): stem(b) for a, b in (("China", "Chinese"), ("Chinese", "China"), ("US", "American"),
+                                          ("America", "American"), ("Malaysia", "Malaysian"), ("Japan", "Japanese"),
+                                          ("Taiwan", "Taiwanese"), ("Korea", "Korean"), ("Russia", "Russian"))}
+
+
 def _type_fit(q: Question, text: str, author: str = "") -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot; for "who wrote…",
     a byline ("From: Priya Raman, Compliance Lead.", "By Jane Doe") or the document's recorded author."""
     if _AUTHORSHIP.search(q.ask or q.core or q.text):
         return 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
+    if (said := _SAID.search(q.ask or q.core or "")) is not None:  # "What did China say about the guidance?"
+        speaker = {stem(w) for w in words(said.group(1))} | {_DEMONYM.get(stem(w), "") for w in words(said.group(1))}
+        return 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
     if q.kind == "number":
         return 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
