@@ -48,8 +48,14 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": _one_line(message), **{k: v for k, v in extra.items() if v}}}
 
 
+def error_bytes(code: str, message: str, **extra) -> bytes:
+    """The error object as the compact UTF-8 JSON every error response carries (one serialisation for all)."""
+    return json.dumps(error_body(code, message, **extra), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def error_response(status: int, code: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
-    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+    """The JSON error response: `{"error": {"code", "message", "param"?, "request_id"?}}` with `status`."""
+    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)  # compact, as above
 
 
 def _one_line(message: str) -> str:
