@@ -84,13 +84,16 @@ def stream_error(exc: Exception, what: str) -> dict:
 
 def validation_message(exc: RequestValidationError) -> tuple[int, str, str, str | None]:
     """(status, code, message, param) for a request that failed validation: 400 for a body that is not JSON,
-    422 for the first field that is wrong, named by its path (`history[2].role: ...`)."""
+    422 for the first field that is wrong, named by its path (`history[2].role: ...`; a path or query parameter by
+    its name, `request_id`, `limit`)."""
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
     if first.get("type") == "json_invalid":
         ctx = first.get("ctx") or {}
         return 400, "invalid_json", f"the body is not valid JSON: {ctx.get('error', first.get('msg'))}", None
-    loc = [p for p in first.get("loc", ()) if p != "body"]
+    loc = list(first.get("loc", ()))
+    if loc and loc[0] in ("body", "path", "query", "header", "cookie"):  # where it was sent is not its name
+        loc = loc[1:]
     param = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
     msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if first.get("type") == "missing":

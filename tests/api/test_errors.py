@@ -166,6 +166,11 @@ def test_an_error_about_a_field_names_it_in_param(http, path, body, param):
     assert r.json()["error"]["param"] == param, r.text
 
 
+def test_path_and_query_parameters_are_named_as_they_are_written(http):
+    assert http.get("/v1/answers/bad id").json()["error"]["param"] == "request_id"
+    assert http.get("/v1/documents", params={"limit": 0}).json()["error"]["param"] == "limit"
+
+
 def test_every_error_has_one_shape_and_one_serialisation(server, http):
     """Errors made by the routes, by validation, by Starlette's router, by the body guard (413, 415) and by the chat
     UI's mount (an unknown path outside /v1) all carry `{"error": {"code", "message"[, "param"]}}`, as compact JSON."""
