@@ -8,7 +8,10 @@ with status >= 400 and rewrites a body that is not `{"error": {"code", "message"
 status and the headers (Retry-After, Allow, WWW-Authenticate). Successful responses and streams pass untouched; only
 an error body (small) is held until it is complete.
 
-The chat UI's own protocol (`/gradio_api/...`) keeps its bodies: gradio's page reads them.
+Which bodies are reshaped: on the API's paths (`/v1/...`, `/healthz`, `/readyz`, `/docs`, `/openapi.json`) every
+error body that does not conform; elsewhere (the chat UI's paths, whose gradio page may read gradio's own
+`{"detail": ...}` bodies) only the router's default 404 / 405 (an unknown path, a wrong method) and the CORS refusal;
+under `/gradio_api/`, the UI's own protocol, nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +21,29 @@ import re
 
 from assistant.api.errors import STATUS_CODES, error_bytes
 
-UI_PROTOCOL = re.compile(r"^/gradio_api(/|$)")
+API_PATHS = re.compile(r"^/(v\d+(/|$)|healthz$|readyz$|docs|redoc|openapi\.json$|static-offline-docs/)")
+UI_PROTOCOL = re.compile(r"^/gradio_api(/|$)")  # the chat UI's own protocol: gradio's page reads its bodies
+DEFAULTS = {(404, "Not Found"), (405, "Method Not Allowed"), (400, "Disallowed CORS origin")}
 DROP = {b"content-length", b"content-type"}
+
+
+def _said(body: bytes, content_type: str) -> str:
+    """What an error body says: its JSON `detail` (or the JSON itself), or its text."""
+    if "json" in content_type:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return body.decode("utf-8", "replace")
+        detail = data.get("detail") if isinstance(data, dict) else None
+        return detail if isinstance(detail, str) else json.dumps(detail if detail is not None else data)
+    return body.decode("utf-8", "replace")
+
+
+def reshapes(path: str, status: int, body: bytes, content_type: str) -> bool:
+    """True when this error response must be rewritten (see the module docstring)."""
+    if UI_PROTOCOL.match(path) or conforms(body, content_type):
+        return False
+    return bool(API_PATHS.match(path)) or (status, _said(body, content_type).strip()) in DEFAULTS
 
 
 def conforms(body: bytes, content_type: str) -> bool:
@@ -37,16 +61,7 @@ def conforms(body: bytes, content_type: str) -> bool:
 def reshaped(status: int, body: bytes, content_type: str, method: str, path: str) -> bytes:
     """The error object for a response that did not conform: the message is what the body said (`detail`, or the
     text), or the status's meaning when it said nothing."""
-    text = ""
-    if "json" in content_type:
-        try:
-            data = json.loads(body)
-            detail = data.get("detail") if isinstance(data, dict) else None
-            text = detail if isinstance(detail, str) else json.dumps(detail if detail is not None else data)
-        except (ValueError, UnicodeDecodeError):
-            text = body.decode("utf-8", "replace")
-    else:
-        text = body.decode("utf-8", "replace")
+    text = _said(body, content_type)
     if status == 404 and text.strip() in ("", "Not Found"):
         text = f"no such endpoint: {method} {path} (the API is described at /docs)"
     elif status == 405 and text.strip() in ("", "Method Not Allowed"):
@@ -64,7 +79,7 @@ class ErrorShape:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] == "HEAD" or UI_PROTOCOL.match(path):
+        if scope["type"] != "http" or scope["method"] == "HEAD":
             return await self.app(scope, receive, send)
         held: dict | None = None
         parts: list[bytes] = []
@@ -82,7 +97,7 @@ class ErrorShape:
             body = b"".join(parts)
             headers = held.get("headers", [])
             ctype = next((v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), "")
-            if not conforms(body, ctype):
+            if reshapes(path, held["status"], body, ctype):
                 body = reshaped(held["status"], body, ctype, scope["method"], path)
                 headers = [(k, v) for k, v in headers if k.lower() not in DROP]
                 headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
