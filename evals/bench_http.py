@@ -208,10 +208,15 @@ def start_server(home: Path | None, state: Path, workers: int = 1) -> tuple[subp
     raise SystemExit("the server was not ready within 300 s")
 
 
+def load_now() -> str:
+    """The machine's 1-minute load average now (other work on a shared machine moves every figure)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def row(name: str, r: dict) -> str:
     ms = r["latencies"] or [float("nan")]
     return (f"| {name} | {r['clients']} | {r['ok']} | {len(r['errors'])} | {r['ok'] / r['seconds']:.1f} | "
-            f"{percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {percentile(ms, 99):.1f} |")
+            f"{percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {percentile(ms, 99):.1f} | {load_now()} |")
 
 
 def audit_checks(state: Path, answers: int, kept: dict[str, bytes], url: str) -> list[str]:
@@ -234,13 +239,43 @@ def audit_checks(state: Path, answers: int, kept: dict[str, bytes], url: str) ->
     second = io.StringIO()
     audit_io.write(copy.rows(), second, "jsonl")
     same = sum(httpx.get(f"{url}/v1/answers/{rid}/response", timeout=30).content == body for rid, body in kept.items())
+    kinds = other_replays(url)
     log.close()
     copy.close()
     return [f"audit rows: {rows} for {answers} answers given ({'equal' if rows == answers else 'DIFFERENT'})",
             f"export round trip: {added} rows imported, re-export "
             f"{'identical' if first.getvalue() == second.getvalue() else 'DIFFERENT'} "
             f"({len(first.getvalue().encode()):,} bytes)",
-            f"replay: {same} of {len(kept)} recorded responses equal what the client received, byte for byte"]
+            f"replay: {same} of {len(kept)} recorded responses equal what the client received, byte for byte",
+            "replay of the other kinds, byte for byte: " + ", ".join(f"{k} {'equal' if v else 'DIFFERENT'}"
+                                                                    for k, v in kinds.items())]
+
+
+def other_replays(url: str) -> dict[str, bool]:
+    """One streamed /v1/ask, one chat completion and one streamed chat completion (usage included), each replayed
+    (`GET /v1/answers/{id}/response`, the stream with `Accept: text/event-stream`) and compared with what was sent."""
+    import httpx
+
+    q = golden()[0][0]
+    sse = {"Accept": "text/event-stream"}
+    sent = {}
+    r = httpx.post(f"{url}/v1/ask", json={"question": q, "stream": True}, timeout=120)
+    sent["streamed /v1/ask"] = (r.headers["x-request-id"], r.content, sse)
+    r = httpx.post(f"{url}/v1/chat/completions", json={"messages": [{"role": "user", "content": q}]}, timeout=120)
+    sent["chat completion (by its chatcmpl- id)"] = (r.json()["id"], r.content, {})
+    r = httpx.post(f"{url}/v1/chat/completions", timeout=120, json={
+        "messages": [{"role": "user", "content": q}], "stream": True, "stream_options": {"include_usage": True}})
+    sent["streamed chat completion"] = (json.loads(r.text.split("data: ", 1)[1].split("\n", 1)[0])["id"], r.content,
+                                        sse)
+    out = {}
+    for kind, (rid, body, headers) in sent.items():
+        for _ in range(100):
+            got = httpx.get(f"{url}/v1/answers/{rid}/response", headers=headers, timeout=30)
+            if got.status_code == 200:
+                break
+            time.sleep(0.05)
+        out[kind] = got.content == body
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,18 +304,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             proc, url, cold = start_server(args.home, state, args.workers)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
-                         "model, one warm-up answer)")
+                         f"model, one warm-up answer; load {load_now()})")
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
         load = Load(url, questions, args.api_key, keep=50)
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
         local, remote, outside = paired(assistant, url, questions, args.api_key)
         load.ok += len(remote)
         diffs = [r - m for r, m in zip(remote, local, strict=True)]
-        table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms |",
-                 "|---|---|---|---|---|---|---|---|"]
+        table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms | load (1 min) |",
+                 "|---|---|---|---|---|---|---|---|---|"]
         for name, ms in (("in process, paired", local), ("HTTP /v1/ask, paired", remote)):
             table.append(f"| {name} | 1 | {len(ms)} | 0 | - | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
-                         f"{percentile(ms, 99):.1f} |")
+                         f"{percentile(ms, 99):.1f} | {load_now()} |")
         lines.append(f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
                      f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
                      f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
@@ -305,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             mem.run(8, 3600, args.memory, checkpoints, lambda n: memory.setdefault(n, rss_mb(proc.pid)))
             memory.setdefault(args.memory, rss_mb(proc.pid))
             lines.append("resident memory in the memory phase: " +
-                         ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) + " requests")
+                         ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) +
+                         f" requests (load {load_now()})")
             answers = load.ok + mem.ok
             lines += audit_checks(state, answers, load.kept, url)
         for r in results:

@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from assistant.api import ask, documents, errors, health, openai_compat, records
 from assistant.api.audit import AuditLog
+from assistant.api.error_shape import ErrorShape
 from assistant.api.guards import BodyGuard
 from assistant.api.keys import KeyStore
 from assistant.api.limits import RateLimiter, parse_limit
@@ -34,7 +35,8 @@ not say, the answer says so (`abstained`).
 * `GET /v1/documents/{doc_id}`: the cleaned text every citation's `quote` is `text[start:end]` of.
 * `POST /v1/feedback`, `GET /v1/answers/{request_id}`: rate an answer; replay it exactly as it was given.
 
-When API keys are configured, send `Authorization: Bearer KEY`. Errors are `{"error": {"code", "message"}}`."""
+When API keys are configured, send `Authorization: Bearer KEY`. Every error is `{"error": {"code", "message"}}`, with
+`param` naming the request field at fault when there is one."""
 
 
 def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI], None] | None = None,
@@ -73,6 +75,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
         app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], expose_headers=["X-Request-ID",
                                                                                             "Retry-After"])
+    app.add_middleware(ErrorShape)  # outermost: whatever made an error response, it leaves in one shape
     if ui is None:
         app.include_router(health.placeholder)
     else:

@@ -18,7 +18,7 @@ from fastapi.sse import EventSourceResponse
 from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.errors import stream_error
-from assistant.api.records import after_response, record_answer
+from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.schemas import ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 
@@ -43,6 +43,7 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     history = [t.model_dump() for t in body.history]
     filters = body.filters.model_dump(exclude_none=True) if body.filters else None
     filters = filters or None
+    service.check_filters(filters)
     stream = wants_stream(body.stream, request)
     fields = {"endpoint": "/v1/ask", "question": body.question, "history": history, "filters": filters,
               "stream": stream}
@@ -61,21 +62,32 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
 
 async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float,
                   request_id: str) -> AsyncIterator[bytes]:
+    """The event stream; once it ends (or the client leaves after the answer), the answer is recorded with every
+    byte that was sent (`sent`: an event is added once the server has asked for the next, i.e. it went out)."""
     service = request.app.state.service
     streamed: list[str] = []
+    sent: list[bytes] = []
+    data: dict | None = None
     try:
-        async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
-                                               fields["filters"], request_id=request_id):
-            if kind == "token":
-                streamed.append(value)
-                yield sse_json("token", {"text": value})
-            elif kind == "ping":
-                yield PING
-            else:
-                data = value.as_dict()
-                data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
-                raw = dumps(data)
-                record_answer(request, who, answer=data, body=raw.encode("utf-8"), started=started, **fields)
-                yield sse("answer", raw)
-    except Exception as exc:  # after the headers went out, the error can only be an event
-        yield sse_json("error", stream_error(exc, "streamed answer"))
+        try:
+            async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
+                                                   fields["filters"], request_id=request_id):
+                if kind == "token":
+                    streamed.append(value)
+                    event = sse_json("token", {"text": value})
+                elif kind == "ping":
+                    event = PING
+                else:
+                    data = value.as_dict()
+                    data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
+                    event = sse("answer", dumps(data))
+                yield event
+                sent.append(event)
+        except Exception as exc:  # after the headers went out, the error can only be an event
+            event = sse_json("error", stream_error(exc, "streamed answer"))
+            yield event
+            sent.append(event)
+    finally:
+        if data is not None:
+            record_answer(request, who, answer=data, body=b"".join(sent), started=started, response_type=SSE,
+                          **fields)

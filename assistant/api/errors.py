@@ -48,8 +48,14 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": _one_line(message), **{k: v for k, v in extra.items() if v}}}
 
 
+def error_bytes(code: str, message: str, **extra) -> bytes:
+    """The error object as the compact UTF-8 JSON every error response carries (one serialisation for all)."""
+    return json.dumps(error_body(code, message, **extra), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def error_response(status: int, code: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
-    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+    """The JSON error response: `{"error": {"code", "message", "param"?, "request_id"?}}` with `status`."""
+    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)  # compact, as above
 
 
 def _one_line(message: str) -> str:
@@ -78,13 +84,16 @@ def stream_error(exc: Exception, what: str) -> dict:
 
 def validation_message(exc: RequestValidationError) -> tuple[int, str, str, str | None]:
     """(status, code, message, param) for a request that failed validation: 400 for a body that is not JSON,
-    422 for the first field that is wrong, named by its path (`history[2].role: ...`)."""
+    422 for the first field that is wrong, named by its path (`history[2].role: ...`; a path or query parameter by
+    its name, `request_id`, `limit`)."""
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
     if first.get("type") == "json_invalid":
         ctx = first.get("ctx") or {}
         return 400, "invalid_json", f"the body is not valid JSON: {ctx.get('error', first.get('msg'))}", None
-    loc = [p for p in first.get("loc", ()) if p != "body"]
+    loc = list(first.get("loc", ()))
+    if loc and loc[0] in ("body", "path", "query", "header", "cookie"):  # where it was sent is not its name
+        loc = loc[1:]
     param = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
     msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if first.get("type") == "missing":

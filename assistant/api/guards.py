@@ -4,9 +4,8 @@ refused from its Content-Length before a byte is read, or while it streams in (c
 from __future__ import annotations
 
 import contextlib
-import json
 
-from assistant.api.errors import error_body
+from assistant.api.errors import error_bytes
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -69,7 +68,7 @@ class BodyGuard:
 
 
 async def _reply(send, status: int, code: str, message: str) -> None:
-    body = json.dumps(error_body(code, message)).encode()
+    body = error_bytes(code, message)
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})

@@ -8,6 +8,8 @@ import contextlib
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from assistant.api.errors import error_body
+
 router = APIRouter(tags=["health"])
 placeholder = APIRouter()  # `/` until a UI is mounted there
 
@@ -22,7 +24,7 @@ async def healthz() -> JSONResponse:
 def readyz(request: Request) -> JSONResponse:
     """200 once the index and embedding model are loaded: documents, chunks, corpus version, engines, audit log
     state (`degraded` when audit writes fail: answers are still given). 503 while loading or when the index is
-    unavailable, with the reason."""
+    unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`)."""
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,
            "backend": service.settings.llm.backend, "loaded": service.llm_loaded}
@@ -34,11 +36,13 @@ def readyz(request: Request) -> JSONResponse:
                 service.require()  # retries the load when the last try is old enough
         body["status"] = "unavailable" if service.state == "failed" else service.state
         body["message"] = service.error or "the index and models are loading"
+        body.update(error_body("loading" if service.state == "loading" else "index_unavailable", body["message"]))
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
         body.update(service.summary())
     except Exception as exc:  # noqa: BLE001 - the index went away under us: not ready
-        return JSONResponse({**body, "status": "unavailable", "message": str(exc)}, status_code=503)
+        return JSONResponse({**body, "status": "unavailable", "message": str(exc),
+                             **error_body("index_unavailable", str(exc))}, status_code=503)
     body["loaded_in_s"] = service.loaded_in_s
     if not body["audit"]["ok"]:
         body["status"] = "degraded"

@@ -23,10 +23,11 @@ from fastapi.sse import EventSourceResponse
 from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.errors import ApiError, stream_error
-from assistant.api.records import after_response, record_answer
+from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
 from assistant.api.schemas import ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
+from assistant.api.usage import token_counter, usage
 
 router = APIRouter(tags=["OpenAI-compatible"])
 PREFIX = "grounded-"
@@ -45,9 +46,9 @@ def _engine_of(request: Request, model: str | None) -> str:
     name = model.removeprefix(PREFIX)
     from assistant.api.service import engine_names
 
-    if name not in engine_names():
+    if name not in engine_names():  # OpenAI's own answer to an unknown model: 404 `model_not_found`
         known = ", ".join(model_id(e) for e in service.engines())
-        raise ApiError(422, f"unknown model {model!r}; models: {known}", "model_not_found", param="model")
+        raise ApiError(404, f"unknown model {model!r}; models: {known}", "model_not_found", param="model")
     return service.check_engine(name, param="model")
 
 
@@ -89,68 +90,97 @@ def _base(answer: dict, model: str, kind: str) -> dict:
             "system_fingerprint": f"{answer.get('corpus_version')}:{answer.get('settings_hash')}"}
 
 
-def completion(answer: dict, model: str) -> dict:
-    """A `chat.completion` object for the answer, with `citations` and `grounded` (the /v1/ask object)."""
+def completion(answer: dict, model: str, usage: dict | None = None) -> dict:
+    """A `chat.completion` object for the answer, with `usage` (assistant.api.usage), `citations` and `grounded`
+    (the /v1/ask object)."""
     return {**_base(answer, model, "chat.completion"),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": chat_content(answer)},
                          "logprobs": None, "finish_reason": "stop"}],
-            "citations": answer["citations"], "grounded": answer}
+            "usage": usage, "citations": answer["citations"], "grounded": answer}
 
 
 @router.post("/v1/chat/completions", responses=ERRORS, response_model=None, summary="OpenAI-compatible chat")
 async def chat_completions(body: ChatRequest, request: Request, who: AnswerCaller) -> Response:
-    """The answer to the last user message, as an OpenAI `chat.completion` (or `chat.completion.chunk` events)."""
+    """The answer to the last user message, as an OpenAI `chat.completion` (or `chat.completion.chunk` events),
+    with `usage` (word pieces of the question and history, and of the content: assistant.api.usage); streaming
+    with `stream_options: {"include_usage": true}` adds a last chunk with `usage` and no choices."""
     started = time.perf_counter()
     service = request.app.state.service
     engine = _engine_of(request, body.model)
     question, history = conversation(body)
     service.check_question(question, len(history), param="messages")
-    service.require()
+    count = token_counter(service.require().embedder)
     model = model_id(engine)
     fields = {"endpoint": "/v1/chat/completions", "question": question, "history": history, "filters": None,
               "stream": body.stream}
     if body.stream:
-        return EventSourceResponse(_chunks(request, who, fields, engine, model, started),
-                                 headers={**SSE_HEADERS, **rate_headers(request)})
+        with_usage = bool(body.stream_options and body.stream_options.include_usage)
+        return EventSourceResponse(_chunks(request, who, fields, engine, model, started, count, with_usage),
+                                   headers={**SSE_HEADERS, **rate_headers(request)})
     ans = (await service.answer(question, history, engine, None)).as_dict()
-    raw = dumps(completion(ans, model)).encode("utf-8")
+    raw = dumps(completion(ans, model, usage(count, question, history, chat_content(ans)))).encode("utf-8")
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
                     background=after_response(request, who, answer=ans, body=raw, started=started, **fields))
 
 
-async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str,
-                  started: float) -> AsyncIterator[bytes]:
+async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str, started: float,
+                  count, with_usage: bool) -> AsyncIterator[bytes]:
+    """The chunks; once the stream ends (or the client leaves after the answer), the answer is recorded with every
+    byte that was sent (a chunk is added to `sent` once the server has asked for the next one)."""
     service = request.app.state.service
     request_id = uuid.uuid4().hex[:16]  # chosen now: every chunk carries the same id, the answer's request id
     head = {"id": f"chatcmpl-{request_id}", "object": "chat.completion.chunk", "created": int(time.time()),
             "model": model}
+    extra = {"usage": None} if with_usage else {}  # as OpenAI: with include_usage, every other chunk has usage null
 
-    def chunk(base: dict, delta: dict, finish: str | None = None, **extra) -> bytes:
+    def chunk(base: dict, delta: dict, finish: str | None = None, **more) -> bytes:
         return sse_json(None, {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
-                                                    "finish_reason": finish}], **extra})
+                                                    "finish_reason": finish}], **extra, **more})
 
-    yield chunk(head, {"role": "assistant", "content": ""})
+    sent: list[bytes] = []
+    ans: dict | None = None
     try:
-        async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None,
-                                                 request_id=request_id):
-            if kind == "ping":
-                yield PING
-            elif kind == "answer":
-                ans = value.as_dict()
-                base = _base(ans, model, "chat.completion.chunk")
-                yield chunk(base, {"content": ans["answer"]})
-                sources = chat_content(ans)[len(ans["answer"]):]
-                if sources:
-                    yield chunk(base, {"content": sources})
-                final = {**base, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}],
-                         "citations": ans["citations"], "grounded": ans}
-                raw = dumps(final)
-                record_answer(request, who, answer=ans, body=raw.encode("utf-8"), started=started, **fields)
-                yield sse(None, raw)
-    except Exception as exc:  # after the headers went out, the error can only be a chunk
-        yield sse_json(None, stream_error(exc, "streamed chat completion"))
-    yield sse(None, "[DONE]")
+        try:
+            first = chunk(head, {"role": "assistant", "content": ""})
+            yield first
+            sent.append(first)
+            async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None,
+                                                     request_id=request_id):
+                if kind == "ping":
+                    yield PING
+                    sent.append(PING)
+                elif kind == "answer":
+                    ans = value.as_dict()
+                    for event in _answer_chunks(ans, model, chunk, with_usage, count, fields):
+                        yield event
+                        sent.append(event)
+        except Exception as exc:  # after the headers went out, the error can only be a chunk
+            event = sse_json(None, stream_error(exc, "streamed chat completion"))
+            yield event
+            sent.append(event)
+        done = sse(None, "[DONE]")
+        yield done
+        sent.append(done)
+    finally:
+        if ans is not None:
+            record_answer(request, who, answer=ans, body=b"".join(sent), started=started, response_type=SSE,
+                          **fields)
+
+
+def _answer_chunks(ans: dict, model: str, chunk, with_usage: bool, count, fields: dict) -> list[bytes]:
+    """The chunks of a made answer: its text, its Sources block, the final chunk (`finish_reason` "stop",
+    `citations`, `grounded`) and, with `include_usage`, the usage chunk (no choices)."""
+    base = _base(ans, model, "chat.completion.chunk")
+    content = chat_content(ans)
+    out = [chunk(base, {"content": ans["answer"]})]
+    if content[len(ans["answer"]):]:
+        out.append(chunk(base, {"content": content[len(ans["answer"]):]}))
+    out.append(chunk(base, {}, "stop", citations=ans["citations"], grounded=ans))
+    if with_usage:
+        out.append(sse_json(None, {**base, "choices": [], "usage": usage(count, fields["question"],
+                                                                         fields["history"], content)}))
+    return out
 
 
 @router.get("/v1/models", summary="The models (one per available engine)")

@@ -4,6 +4,13 @@ A replay is what a compliance team shows an auditor (with a key made by `keys ad
 only the answers given to them): the question, history and filters, who asked and when, the
 engine, corpus version and settings hash, the feedback, and `response`, the answer exactly as it was served (the
 same bytes, embedded verbatim; `/response` returns only those bytes, with their original content type).
+
+A chat completion's `id` (`chatcmpl-<request_id>`) is accepted wherever a request id is, so an OpenAI client can
+replay or rate what it was given. A streamed answer is recorded as the whole event stream it was served as
+(`response_type` `text/event-stream`: every byte sent, keep-alive comments included). Its replay gives, as
+`response`, the final event's data byte for byte (the `answer` event of /v1/ask; for a chat completion the chunk
+with `finish_reason` and `citations`), and as `events` the stream itself; `/response` returns the final event's data,
+or, with `Accept: text/event-stream`, the recorded stream re-emitted as it was sent.
 """
 
 from __future__ import annotations
@@ -22,12 +29,48 @@ from assistant.api.errors import ApiError
 from assistant.api.schemas import ERRORS, FeedbackRequest
 
 router = APIRouter(tags=["audit"])
-RequestId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+RequestId = Annotated[str, Path(min_length=1, max_length=73, pattern=r"^[A-Za-z0-9_-]+$")]
+CHAT_PREFIX = "chatcmpl-"
+JSON, SSE = "application/json", "text/event-stream"
+
+
+def recorded_id(request_id: str) -> str:
+    """The request id behind an id a client holds: a chat completion's `chatcmpl-<request_id>` or the id itself."""
+    return request_id.removeprefix(CHAT_PREFIX)
+
+
+def sse_blocks(stream: str) -> list[tuple[str | None, str | None]]:
+    """(event name, data) of each event of a recorded stream, comments and `[DONE]` included as data."""
+    out = []
+    for block in stream.split("\n\n"):
+        name, data = None, []
+        for line in block.split("\n"):  # not splitlines(): JSON data may hold U+2028, which is not a line break here
+            if line.startswith("event: "):
+                name = line[len("event: "):]
+            elif line.startswith("data: "):
+                data.append(line[len("data: "):])
+        if name is not None or data:
+            out.append((name, "\n".join(data) if data else None))
+    return out
+
+
+def final_body(row: dict) -> str:
+    """The body that counts: the response as served, or for a recorded stream its final event's data (/v1/ask's
+    `answer` event; a chat completion's chunk carrying `citations`)."""
+    if row["response_type"] != SSE:
+        return row["response"]
+    for name, data in reversed(sse_blocks(row["response"])):
+        if name == "answer" or (name is None and data and data.startswith("{") and '"citations":' in data
+                                and '"finish_reason":"stop"' in data):
+            return data
+    raise ApiError(500, f"the recorded stream of {row['request_id']} has no final answer event", "internal")
 
 
 def record_answer(request: Request, who: Caller, *, endpoint: str, question: str, history: list[dict],
-                  filters: dict | None, stream: bool, answer: dict, body: bytes, started: float) -> None:
-    """Queue the audit row of an answer served as `body` (never raises, never waits)."""
+                  filters: dict | None, stream: bool, answer: dict, body: bytes, started: float,
+                  response_type: str = JSON) -> None:
+    """Queue the audit row of an answer served as `body` of `response_type` (the JSON body, or the whole event
+    stream, `text/event-stream`); never raises, never waits."""
     timings = dict(answer.get("timings_ms") or {})
     timings["server"] = round((time.perf_counter() - started) * 1e3, 2)
     request.app.state.audit.record({
@@ -36,7 +79,7 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
         "engine": answer.get("engine"), "stream": stream, "answer": answer.get("answer"),
         "abstained": answer.get("abstained"), "citations": answer.get("citations"), "warnings": answer.get("warnings"),
         "corpus_version": answer.get("corpus_version"), "settings_hash": answer.get("settings_hash"),
-        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": "application/json"})
+        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type})
 
 
 def after_response(request: Request, who: Caller, **fields) -> BackgroundTask:
@@ -50,6 +93,7 @@ def after_response(request: Request, who: Caller, **fields) -> BackgroundTask:
 def _row(request: Request, request_id: str, who: Caller) -> dict:
     """The recorded answer, if this caller may see it: a key sees the answers given to it, an `--audit` key all;
     without keys (loopback), all. 404 otherwise, so a key cannot learn which ids exist."""
+    request_id = recorded_id(request_id)
     try:
         row = request.app.state.audit.get(request_id)
     except AuditUnavailableError as exc:
@@ -67,20 +111,23 @@ def _iso(t) -> str:
 
 @router.post("/v1/feedback", status_code=201, responses=ERRORS, summary="Rate an answer (up / down)")
 def post_feedback(body: FeedbackRequest, request: Request, who: OtherCaller) -> JSONResponse:
-    """Record a rating (and optional comment) for the answer with this `request_id`; 404 if there is none."""
-    _row(request, body.request_id, who)
+    """Record a rating (and optional comment) for the answer with this `request_id` (or chat completion `id`);
+    404 if there is none."""
+    rid = _row(request, body.request_id, who)["request_id"]
     try:
-        fb = request.app.state.audit.add_feedback(body.request_id, body.rating, body.comment, who.key_name)
+        fb = request.app.state.audit.add_feedback(rid, body.rating, body.comment, who.key_name)
     except AuditUnavailableError as exc:
         raise ApiError(503, f"the feedback was not recorded: {exc}", "audit_unavailable", {"Retry-After": "30"}) \
             from None
-    return JSONResponse({"request_id": body.request_id, "rating": fb["rating"], "comment": fb["comment"],
+    return JSONResponse({"request_id": rid, "rating": fb["rating"], "comment": fb["comment"],
                          "created_at": _iso(fb["created_at"])}, status_code=201, headers=rate_headers(request))
 
 
 @router.get("/v1/answers/{request_id}", responses=ERRORS, summary="Replay a recorded answer")
 def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Response:
-    """The recorded answer: who asked what and when, with what, its feedback, and `response`, the body served."""
+    """The recorded answer: who asked what and when, with what, its feedback, and `response`, the body served (for a
+    stream: its final event's data, and `events`, the whole stream as sent). `request_id` may be a chat completion's
+    `id`."""
     row = _row(request, request_id, who)
     head = {"request_id": row["request_id"], "created_at": _iso(row["created_at"]), "endpoint": row["endpoint"],
             "key_name": row["key_name"], "client": row["client"],
@@ -89,12 +136,17 @@ def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Res
             "engine": row["engine"], "corpus_version": row["corpus_version"], "settings_hash": row["settings_hash"],
             "timings_ms": row["timings_ms"],
             "feedback": [{**f, "created_at": _iso(f["created_at"])} for f in row["feedback"]]}
-    body = dumps(head)[:-1] + ',"response":' + row["response"] + "}"
-    return Response(body.encode("utf-8"), media_type="application/json", headers=rate_headers(request))
+    if row["response_type"] == SSE:
+        head["events"] = row["response"]
+    body = dumps(head)[:-1] + ',"response":' + final_body(row) + "}"
+    return Response(body.encode("utf-8"), media_type=JSON, headers=rate_headers(request))
 
 
 @router.get("/v1/answers/{request_id}/response", responses=ERRORS, summary="The recorded response body, verbatim")
 def get_answer_response(request: Request, request_id: RequestId, who: OtherCaller) -> Response:
-    """Exactly the bytes the user received (for a streamed answer: the final `answer` event's data)."""
+    """Exactly the bytes the user received. For a streamed answer: the final event's data, or with
+    `Accept: text/event-stream` the whole stream as it was sent (`text/event-stream`)."""
     row = _row(request, request_id, who)
-    return Response(row["response"].encode("utf-8"), media_type=row["response_type"], headers=rate_headers(request))
+    if row["response_type"] == SSE and SSE in request.headers.get("accept", ""):
+        return Response(row["response"].encode("utf-8"), media_type=SSE, headers=rate_headers(request))
+    return Response(final_body(row).encode("utf-8"), media_type=JSON, headers=rate_headers(request))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 ENGINE_HELP = "Answer engine: `extractive` (default, no LLM) or `llm`; GET /v1/models lists those available."
 
@@ -40,6 +40,14 @@ class FiltersIn(BaseModel):
             date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"must be a date like 2025-05-14, not {value!r}") from None
+        return value
+
+    @field_validator("published_before")
+    @classmethod
+    def _range(cls, value: str | None, info: ValidationInfo) -> str | None:
+        after = info.data.get("published_after")
+        if value and after and after > value:
+            raise ValueError(f"{value} is earlier than published_after ({after}): no date is in that range")
         return value
 
     @field_validator("publisher")
@@ -79,7 +87,8 @@ class FeedbackRequest(BaseModel):
     """POST /v1/feedback."""
 
     model_config = ConfigDict(extra="forbid")
-    request_id: str = Field(min_length=1, max_length=64, description="The `request_id` of an answer.")
+    request_id: str = Field(min_length=1, max_length=73, description="The `request_id` of an answer (or the `id` of "
+                            "a chat completion, `chatcmpl-<request_id>`).")
     rating: Literal["up", "down"]
     comment: str | None = Field(None, max_length=4000)
 
@@ -92,6 +101,13 @@ class ChatMessageIn(BaseModel):
     content: str | list[dict] | None = None
 
 
+class StreamOptions(BaseModel):
+    """OpenAI's `stream_options`: `include_usage` adds a last chunk with `usage` (and no choices)."""
+
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
     """POST /v1/chat/completions: the OpenAI subset used (other fields are accepted and ignored)."""
 
@@ -102,6 +118,7 @@ class ChatRequest(BaseModel):
                               "unset: the configured default engine.")
     messages: list[ChatMessageIn] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
 
 
 # --- response documentation --------------------------------------------------------------------------------------

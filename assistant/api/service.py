@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -134,6 +135,24 @@ class Service:
         if history_turns > api.max_history_turns:
             raise ApiError(422, f"the history has {history_turns} turns; the limit is {api.max_history_turns}",
                            "invalid_request", param="history")
+
+    def check_filters(self, filters: dict | None) -> None:
+        """422 `invalid_request` with `param` for filters the index cannot take: an unknown publisher
+        (`filters.publisher`; the message lists the known ones), a bad or reversed date (`filters.published_after`
+        / `filters.published_before`). The core's own checks (Filters.parse, Retriever.resolve), run before answering
+        so that the error names its field and a stream is refused before it starts."""
+        if not filters:
+            return
+        from assistant.models import Filters
+        from ingest.errors import InputError
+
+        try:
+            self.require().retriever.resolve(Filters.parse(filters))
+        except InputError as exc:
+            text = str(exc)
+            field = re.match(r"filters\.(\w+)", text)
+            param = f"filters.{field.group(1)}" if field else "filters.publisher" if "publisher" in text else "filters"
+            raise ApiError(422, text, "invalid_request", param=param) from None
 
     def summary(self) -> dict:
         """documents, chunks and corpus version of the opened index (recounted when the corpus changes)."""

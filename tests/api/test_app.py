@@ -166,8 +166,11 @@ def test_cors_is_off_by_default_and_follows_the_allow_list(api_home, tmp_path):
     with TestClient(app) as client:
         r = client.options("/v1/ask", headers=preflight)
         assert r.headers["access-control-allow-origin"] == "https://helpdesk.example"
-        assert "access-control-allow-origin" not in client.options(
-            "/v1/ask", headers={**preflight, "Origin": "https://evil.example"}).headers
+        refused = client.options("/v1/ask", headers={**preflight, "Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in refused.headers
+        # Starlette's CORS middleware refuses in plain text before any route; it leaves in the API's error shape
+        assert refused.status_code == 400 and refused.headers["content-type"] == "application/json"
+        assert refused.json()["error"]["code"] == "bad_request" and "CORS_ORIGINS" in refused.text
 
 
 def test_cors_origins_from_the_environment(monkeypatch, tmp_path):

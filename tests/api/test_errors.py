@@ -3,6 +3,7 @@ status, never a stack trace, never a 500 for bad input."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -124,7 +125,8 @@ def test_over_the_rate_limit_is_429_with_retry_after(server, keys):
 
 def test_unknown_or_unavailable_model_in_chat_completions(http):
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": QUESTION}]}
-    error(http.post("/v1/chat/completions", json=body), 422, "model_not_found", "grounded-extractive")
+    err = error(http.post("/v1/chat/completions", json=body), 404, "model_not_found", "grounded-extractive")
+    assert err["param"] == "model"  # OpenAI's own answer to an unknown model: 404 model_not_found
     error(http.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]}), 422,
           "invalid_request", "last message")
     error(http.post("/v1/chat/completions", json={"messages": []}), 422, "invalid_request", "messages")
@@ -139,3 +141,67 @@ def test_feedback_validation(http):
     error(http.post("/v1/feedback", json={"request_id": rid}), 422, "invalid_request", "rating")
     time.sleep(0.01)
     assert http.post("/v1/feedback", json={"request_id": rid, "rating": "up"}).status_code == 201
+
+
+@pytest.mark.parametrize("path, body, param", [
+    ("/v1/ask", {"question": QUESTION, "filters": {"publisher": ["No Such Times"]}}, "filters.publisher"),
+    ("/v1/ask", {"question": QUESTION, "stream": True, "filters": {"publisher": "No Such Times"}}, "filters.publisher"),
+    ("/v1/ask", {"question": QUESTION, "filters": {"published_after": "2025-06-01", "published_before": "2025-01-01"}},
+     "filters.published_before"),
+    ("/v1/ask", {"question": QUESTION, "filters": {"published_after": "June"}}, "filters.published_after"),
+    ("/v1/ask", {"question": QUESTION, "engine": "gpt-9"}, "engine"),
+    ("/v1/ask", {"question": "  "}, "question"),
+    ("/v1/ask", {"question": "x" * 4001}, "question"),
+    ("/v1/chat/completions", {"model": "grounded-gpt", "messages": [{"role": "user", "content": QUESTION}]}, "model"),
+    ("/v1/chat/completions", {"messages": [{"role": "tool", "content": "x"}, {"role": "user", "content": QUESTION}]},
+     "messages[0].role"),
+    ("/v1/chat/completions", {"messages": [{"role": "user", "content": QUESTION}], "stream_options":
+                              {"include_usage": "maybe"}}, "stream_options.include_usage"),
+    ("/v1/feedback", {"request_id": "0123456789abcdef", "rating": "up"}, "request_id"),
+])
+def test_an_error_about_a_field_names_it_in_param(http, path, body, param):
+    """As OpenAI's errors do: `param` is the request field at fault (a stream is refused before it starts)."""
+    r = http.post(path, json=body)
+    assert r.status_code in (404, 422) and r.headers["content-type"] == "application/json", r.text
+    assert r.json()["error"]["param"] == param, r.text
+
+
+def test_path_and_query_parameters_are_named_as_they_are_written(http):
+    assert http.get("/v1/answers/bad id").json()["error"]["param"] == "request_id"
+    assert http.get("/v1/documents", params={"limit": 0}).json()["error"]["param"] == "limit"
+
+
+def test_every_error_has_one_shape_and_one_serialisation(server, http):
+    """Errors made by the routes, by validation, by Starlette's router, by the body guard (413, 415) and by the chat
+    UI's mount (an unknown path outside /v1) all carry `{"error": {"code", "message"[, "param"]}}`, as compact JSON."""
+    port = int(server.url.rsplit(":", 1)[1])
+    raw = {"content-type": "application/json"}
+    responses = {
+        "400": http.post("/v1/ask", content=b"{", headers=raw),
+        "401": httpx.post(f"{server.url}/v1/ask", json={"question": QUESTION}),
+        "404 document": http.get("/v1/documents/nope"),
+        "404 /v1 route": http.get("/v1/nope"),
+        "404 other route": http.get("/no/such/page"),
+        "405": http.put("/readyz"),
+        "405 /v1": http.delete("/v1/ask"),
+        "413": http.post("/v1/ask", content=b'{"question": "' + b"x" * 300_000 + b'"}', headers=raw),
+        "415": http.post("/v1/ask", content=QUESTION, headers={"content-type": "text/plain"}),
+        "422": http.post("/v1/ask", json={"question": ""}),
+        "422 chat": http.post("/v1/chat/completions", json={"messages": []}),
+    }
+    for what, r in responses.items():
+        assert r.status_code == int(what[:3]), (what, r.status_code, r.text)
+        assert r.headers["content-type"] == "application/json", (what, r.headers)
+        body = r.json()
+        assert list(body) == ["error"] and {"code", "message"} <= set(body["error"]) <= {"code", "message", "param"}
+        assert r.content == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), (what, r.text)
+    assert responses["405"].headers["allow"] == "GET"
+    assert "/no/such/page" in responses["404 other route"].json()["error"]["message"]
+    # the 413 refused from its Content-Length is the same bytes as one refused while reading (no route involved)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(f"POST /v1/ask HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.key}\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n".encode())
+        reply = b""
+        while part := s.recv(4096):  # the server closes the connection after its reply
+            reply += part
+    assert reply.endswith(responses["413"].content), reply

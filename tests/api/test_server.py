@@ -193,4 +193,22 @@ def test_streamed_answers_are_recorded_as_their_final_event(http):
         if got.status_code == 200:
             break
         time.sleep(0.05)
-    assert got.content.decode() == final
+    assert got.content.decode() == final and got.headers["content-type"] == "application/json"
+
+
+def test_a_streamed_answer_replays_as_the_stream_it_was(http, llm_mode):
+    """What was served, byte for byte: the whole event stream (LLM tokens, then the answer) with
+    `Accept: text/event-stream`; the final event's data as `response` of the record, the stream as its `events`."""
+    r = http.post("/v1/ask", json={"question": KESSLER, "engine": "llm", "stream": True})
+    events = sse_events(r.text)
+    assert [e for e, _ in events].count("token") > 3
+    rid = r.headers["x-request-id"]
+    for _ in range(50):
+        again = http.get(f"/v1/answers/{rid}/response", headers={"Accept": "text/event-stream"})
+        if again.status_code == 200:
+            break
+        time.sleep(0.05)
+    assert again.content == r.content and again.headers["content-type"].startswith("text/event-stream")
+    record = http.get(f"/v1/answers/{rid}")
+    assert record.json()["events"] == r.text and record.json()["request"]["stream"] is True
+    assert ',"response":' + events[-1][1] + "}" in record.text  # the final event's data, verbatim
