@@ -435,3 +435,10 @@ def test_an_abstention_on_a_question_in_another_language_does_not_claim_the_docu
     reach, not "The documents do not say" (the documents do say, in English)."""
     ans = ask(seed_settings, "谁发布了该指南？")
     assert ans.abstained and "do not say" not in ans.answer and "Chinese" in ans.answer.split(".")[0], ans.answer
+
+
+def test_what_a_party_said_quotes_that_party(seed_settings):
+    """"What did China say…?" quotes the Chinese Foreign Ministry (China/Chinese), not only the guidance itself."""
+    ans = ask(seed_settings, "What did China say about the guidance?")
+    assert any("Chinese Foreign Ministry" in c.quote or "China’s Foreign Ministry" in c.quote for c in ans.citations), \
+        ans.answer
