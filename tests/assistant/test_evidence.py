@@ -24,7 +24,7 @@ from assistant.evidence import (
 )
 from assistant.models import Hit
 from assistant.question import analyze
-from ingest.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 from ingest.tokens import index_terms, stem
 
 

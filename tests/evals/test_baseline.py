@@ -9,10 +9,10 @@ import re
 import pytest
 from llama_index.core.embeddings import BaseEmbedding
 
-from assistant.llm import ScriptedLLM
 from evals import baseline as baseline_module
 from evals import llama_suite, runner
 from evals.baseline import Baseline, bundled_embedding
+from tests.fakes import ScriptedLLM
 from tests.evals.test_llama_suite import write_dataset
 
 DIM = 64

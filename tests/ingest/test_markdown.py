@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest.chunk import chunk, sentences
 from ingest.clean import clean
-from ingest.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 from ingest.load import load_file
 from tests.ingest.test_clean import assert_verbatim
 

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.chunk import chunk, sentences
 from ingest.clean import clean
-from ingest.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 from ingest.index import open_index, page_at
 from ingest.load import load, load_file, load_file_report
 from ingest.pdf_text import drop_running_lines, reflow
