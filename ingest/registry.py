@@ -75,7 +75,7 @@ class Registry(Generic[T]):
         """The message for a name that is not registered: what was asked for, where from, the known names."""
         where = f" ({self.setting})" if self.setting else ""
         known = ", ".join(self.names()) or "none"
-        return f"unknown {self.kind} {name!r}{where}; known: {known}"
+        return f"unknown {self.kind} {name!r}{where}; known {self.kind}s: {known}"
 
     def get(self, name: str) -> T:
         """The value registered as `name`; ConfigError (listing the known names) when there is none."""

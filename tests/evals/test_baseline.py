@@ -12,8 +12,8 @@ from llama_index.core.embeddings import BaseEmbedding
 from evals import baseline as baseline_module
 from evals import llama_suite, runner
 from evals.baseline import Baseline, bundled_embedding
-from tests.fakes import ScriptedLLM
 from tests.evals.test_llama_suite import write_dataset
+from tests.fakes import ScriptedLLM
 
 DIM = 64
 ALPHA = "Alpha reactors run on molten salt. The alpha design was tested in Norway in 2021. "

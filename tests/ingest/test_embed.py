@@ -66,8 +66,8 @@ def test_hash_is_not_a_product_embedder():
     """Without the tests' registration (a product run), `hash` is an unknown name listing the real ones."""
     fakes.unregister()
     try:
-        with pytest.raises(ConfigError, match=r"unknown embedding model 'hash' \(GROUNDED_EMBED__MODEL\); known: "
-                                              r"bundled:all-MiniLM-L6-v2, bundled:multilingual-e5-small"):
+        with pytest.raises(ConfigError, match=r"unknown embedding model 'hash' \(GROUNDED_EMBED__MODEL\); known embedding "
+                                              r"models: bundled:all-MiniLM-L6-v2, bundled:multilingual-e5-small"):
             make_embedder(EmbedSettings(model="hash"))
     finally:
         fakes.register()
