@@ -83,8 +83,8 @@ class Index:
 
     def dense_search(self, embedding: np.ndarray, k: int = 10,
                      where: MetaFilter | None = None) -> list[tuple[str, float]]:
-        """The `k` nearest chunks (chunk_id, cosine) among those `where` admits; IndexUnavailableError when the vector store fails (a store
-        rewritten underneath by a re-ingest is reopened once before giving up)."""
+        """The `k` nearest chunks (chunk_id, cosine) among those `where` admits; IndexUnavailableError when the vector
+        store fails (a store rewritten underneath by a re-ingest is reopened once before giving up)."""
         vec = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
         for attempt in (0, 1):
             try:
