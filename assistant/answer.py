@@ -15,6 +15,7 @@ from dataclasses import replace
 from assistant import injection, language
 from assistant.abstain import decide
 from assistant.answerability import model_path
+from assistant.engines import registry as engines
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import is_rule_question
 from assistant.evidence import Evidence
@@ -26,24 +27,17 @@ from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
-from ingest.errors import ConfigError, InputError, LLMUnavailableError, NotFoundError
+from ingest.errors import InputError, LLMUnavailableError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
 ABSTAIN = "The documents do not say. None of the indexed articles answers this question."
-ENGINE_NAMES = ("extractive", "llm")
 
 
-def make_engine(name: str, settings: AssistantSettings):
-    """The engine called `name`; ConfigError lists the known names."""
-    if name == "extractive":
-        from assistant.engines.extractive import ExtractiveEngine
-
-        return ExtractiveEngine(settings.answer.max_sentences)
-    if name == "llm":
-        from assistant.engines.llm import LLMEngine
-
-        return LLMEngine(settings)
-    raise ConfigError(f"unknown engine {name!r}; known engines: {', '.join(ENGINE_NAMES)}")
+def __getattr__(name: str):
+    """`ENGINE_NAMES`: the registered engines (assistant.engines.registry), for callers that read it here."""
+    if name == "ENGINE_NAMES":
+        return engines.names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Assistant:
@@ -81,7 +75,7 @@ class Assistant:
 
     def engine(self, name: str):
         if name not in self.engines:
-            self.engines[name] = make_engine(name, self.settings)
+            self.engines[name] = engines.build(name, self.settings)
         return self.engines[name]
 
     def texts(self, ids: list[str]) -> dict[str, str]:
@@ -149,25 +143,25 @@ class Assistant:
         warnings = self._notes(ctx, filters) + filter_notes
         if verdict.abstain:
             return self._abstained(ctx, name, verdict, verdict.reason, warnings, t0, t1)
-        fell_back = False
+        fell_back, fallback = False, engines.fallback()
         try:
             draft: Draft = eng.draft(ctx, on_token)
-        except LLMUnavailableError as exc:  # a backend down or past its deadline: the extractive answer, and say so
-            if name == "extractive":
+        except LLMUnavailableError as exc:  # a backend down or past its deadline: the fallback's answer, and say so
+            if name == fallback:
                 raise
-            warnings.append(f"the {name} engine is unavailable ({exc}); showing the extractive answer instead")
-            draft, fell_back = self.engine("extractive").draft(ctx), True
-        wrote = "extractive" if fell_back else name
+            warnings.append(f"the {name} engine is unavailable ({exc}); showing the {fallback} answer instead")
+            draft, fell_back = self.engine(fallback).draft(ctx), True
+        wrote = fallback if fell_back else name
         warnings += draft.warnings
         if draft.abstained:
             return self._abstained(ctx, name, verdict, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         warnings += checked.warnings
         failed = not checked.kept or checked.dropped > checked.kept  # "CGTN [1]" states nothing
-        if name != "extractive" and not fell_back and failed:
+        if name != fallback and not fell_back and failed:
             warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
-                            "showing the extractive answer instead")
-            draft, wrote = self.engine("extractive").draft(ctx), "extractive"
+                            f"showing the {fallback} answer instead")
+            draft, wrote = self.engine(fallback).draft(ctx), fallback
             checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         if not checked.citations:
             return self._abstained(ctx, name, verdict, "no sentence of the draft survived verification", warnings,
@@ -263,6 +257,6 @@ def answer(question: str, history=None, engine: str | None = None, filters=None,
         raise InputError("the question is empty")
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
-    if engine is not None and engine not in ENGINE_NAMES:
-        raise ConfigError(f"unknown engine {engine!r}; known engines: {', '.join(ENGINE_NAMES)}")
+    if engine is not None:
+        engines.spec(engine)  # ConfigError listing the known engines
     return get_assistant(settings).ask(question.strip(), turns(history), engine, Filters.parse(filters), on_token)

@@ -95,18 +95,16 @@ def format_answer(ans) -> str:
 def _check_engine(args, settings) -> None:
     """`--engine llm` with no LLM available fails here, before the embedding model loads; `--stream` with an engine
     that does not stream says so."""
-    from assistant.answer import ENGINE_NAMES
+    from assistant.engines import registry
 
     engine = args.engine or settings.answer.engine
-    if engine not in ENGINE_NAMES:
+    if engine not in registry.ENGINES:
         return  # answer() reports it with the known names
-    if engine == "llm":
-        from assistant.llm import llm_problem
-
-        problem = llm_problem(settings.llm, settings.home, connect=True)
-        if problem:
-            raise LLMUnavailableError(f"the llm engine is not available: {problem}")
-    elif args.stream:
+    spec = registry.spec(engine)
+    problem = spec.problem(settings, True)
+    if problem:
+        raise LLMUnavailableError(f"the {engine} engine is not available: {problem}")
+    if args.stream and not spec.streams:
         print(f"note: the {engine} engine does not stream; the answer is printed when it is ready", file=sys.stderr)
 
 

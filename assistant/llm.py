@@ -1,9 +1,10 @@
 """The one seam around LLMs: a tiny `LLM` protocol (`name`, `stream(messages)`) and its backends.
 
-Backends (`GROUNDED_LLM__BACKEND`): `llamacpp` (a local GGUF through llama-index's LlamaCPP, the bundled
-Qwen2.5-Coder-1.5B-Instruct by default), `openai` (any OpenAI-compatible server through the `openai` package,
-its own light extra) and `scripted` (a deterministic fake for tests, docs and evals). llama-index's global `Settings`
-is never used: every model is passed explicitly.
+Backends (`GROUNDED_LLM__BACKEND`), each a `Backend` in the `BACKENDS` registry: `llamacpp` (a local GGUF through
+llama-index's LlamaCPP, the bundled Qwen2.5-Coder-1.5B-Instruct by default) and `openai` (any OpenAI-compatible server
+through the `openai` package, its own light extra). A new backend is one new file `assistant/llm_<name>.py` that calls
+`BACKENDS.register(name, Backend(build, problem))`. The tests' deterministic fake lives in tests/fakes, registered by
+the tests only. llama-index's global `Settings` is never used: every model is passed explicitly.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from assistant.settings import LLMSettings
 from ingest.errors import ConfigError, GroundedError, LLMUnavailableError
+from ingest.registry import Registry
 
 Messages = list[dict[str, str]]
 ROLES = ("system", "user", "assistant")
@@ -40,29 +43,8 @@ def complete(llm: LLM, messages: Messages) -> str:
     return "".join(llm.stream(messages))
 
 
-class ScriptedLLM:
-    """A deterministic fake: streams a fixed (or computed) reply word by word and records every call."""
-
-    name = "scripted"
-
-    def __init__(self, reply: str | Callable[[Messages], str] = "This is a scripted reply.") -> None:
-        self.reply = reply
-        self.calls: list[Messages] = []
-
-    def stream(self, messages: Messages) -> Iterator[str]:
-        """Yield the reply in pieces that keep their whitespace, so the pieces join to the reply."""
-        messages = _checked(messages)
-        self.calls.append(messages)
-        text = self.reply(messages) if callable(self.reply) else self.reply
-        start = 0
-        for i in range(1, len(text) + 1):
-            if i == len(text) or (text[i].isspace() and not text[i - 1].isspace()):
-                yield text[start:i]
-                start = i
-
-
-def _checked(messages: Messages) -> Messages:
-    """A copy of the messages, each a {"role", "content"} dict with a known role."""
+def checked(messages: Messages) -> Messages:
+    """A copy of the messages, each a {"role", "content"} dict with a known role; ValueError for any other."""
     out = []
     for m in messages:
         if m.get("role") not in ROLES or not isinstance(m.get("content"), str):
@@ -123,7 +105,7 @@ def _gguf_template(model) -> Callable | None:
 def _to_chat(messages: Messages):
     from llama_index.core.llms import ChatMessage
 
-    return [ChatMessage(role=m["role"], content=m["content"]) for m in _checked(messages)]
+    return [ChatMessage(role=m["role"], content=m["content"]) for m in checked(messages)]
 
 
 class LlamaCppLLM:
@@ -200,7 +182,7 @@ class OpenAICompatibleLLM:
         """Yield text deltas streamed by the server; connection and API errors become LLMUnavailableError."""
         import openai
 
-        chat = _checked(messages)
+        chat = checked(messages)
         s = self.settings
         try:
             response = self._client.chat.completions.create(model=s.model, messages=chat, stream=True,
@@ -239,47 +221,57 @@ def _llamacpp(settings: LLMSettings, home: Path) -> LLM:
     return LlamaCppLLM(settings, path)
 
 
-BACKENDS: dict[str, Callable[[LLMSettings, Path], LLM]] = {
-    "llamacpp": _llamacpp,
-    "openai": lambda settings, home: OpenAICompatibleLLM(settings),
-    "scripted": lambda settings, home: ScriptedLLM(),
-}
+@dataclass(frozen=True)
+class Backend:
+    """One LLM backend: `build(settings, home) -> LLM` (may raise ConfigError / LLMUnavailableError) and
+    `problem(settings, home, connect) -> str | None`, why it cannot answer, found in milliseconds without loading it."""
+
+    build: Callable[[LLMSettings, Path], LLM]
+    problem: Callable[[LLMSettings, Path, bool], str | None] = lambda settings, home, connect: None
+
+
+BACKENDS: Registry[Backend] = Registry("LLM backend", "GROUNDED_LLM__BACKEND", discover=[("assistant", "llm_*")])
+
+
 _cache: dict[str, LLM] = {}
 _cache_lock = threading.Lock()
 
 
 def make_llm(settings: LLMSettings, home: Path) -> LLM:
     """The LLM the settings name, built once per process and settings (a GGUF takes seconds to load)."""
-    if settings.backend not in BACKENDS:
-        raise ConfigError(f"unknown LLM backend {settings.backend!r} (GROUNDED_LLM__BACKEND): "
-                          f"use one of {', '.join(sorted(BACKENDS))}")
+    backend = BACKENDS.get(settings.backend)  # ConfigError listing the known backends
     blob = settings.model_dump(mode="json")
     blob["api_key"] = settings.api_key.get_secret_value() if settings.api_key else None
     key = json.dumps([blob, str(Path(home).resolve())], sort_keys=True, default=str)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = BACKENDS[settings.backend](settings, Path(home))
+            _cache[key] = backend.build(settings, Path(home))
         return _cache[key]
 
 
 def llm_problem(settings: LLMSettings, home: Path, *, connect: bool = False) -> str | None:
     """Why the configured LLM cannot answer, found without loading it (milliseconds); None when it should.
 
-    Checks the backend name, that its packages are installed, the GGUF file (or the bundled parts), the server URL;
-    `connect=True` also opens a TCP connection to an OpenAI-compatible server (2 s at most)."""
+    An unknown backend name; else the backend's own check (its packages installed, the GGUF file or the bundled
+    parts, the server URL; `connect=True` also opens a TCP connection to a server, 2 s at most)."""
+    if settings.backend not in BACKENDS:
+        return BACKENDS.unknown(settings.backend)
+    return BACKENDS.get(settings.backend).problem(settings, Path(home), connect)
+
+
+def _openai_problem(settings: LLMSettings, home: Path, connect: bool) -> str | None:
     from importlib.util import find_spec
 
-    if settings.backend not in BACKENDS:
-        return (f"unknown LLM backend {settings.backend!r} (GROUNDED_LLM__BACKEND): "
-                f"use one of {', '.join(sorted(BACKENDS))}")
-    if settings.backend == "openai":
-        if not settings.url:
-            return "the openai LLM backend needs a server: set GROUNDED_LLM__URL (e.g. http://127.0.0.1:8080/v1)"
-        if find_spec("openai") is None:
-            return f"the openai LLM backend is not installed: {OPENAI_FIX}"
-        return _unreachable(settings.url) if connect else None
-    if settings.backend != "llamacpp":
-        return None
+    if not settings.url:
+        return "the openai LLM backend needs a server: set GROUNDED_LLM__URL (e.g. http://127.0.0.1:8080/v1)"
+    if find_spec("openai") is None:
+        return f"the openai LLM backend is not installed: {OPENAI_FIX}"
+    return _unreachable(settings.url) if connect else None
+
+
+def _llamacpp_problem(settings: LLMSettings, home: Path, connect: bool) -> str | None:
+    from importlib.util import find_spec
+
     try:
         missing = find_spec("llama_cpp") is None or find_spec("llama_index.llms.llama_cpp") is None
     except ModuleNotFoundError:
@@ -315,3 +307,7 @@ def _unreachable(url: str) -> str | None:
             return None
     except OSError as exc:
         return f"cannot reach the LLM server at {url}: {exc.strerror or exc.__class__.__name__}; is it running?"
+
+
+BACKENDS.register("llamacpp", Backend(_llamacpp, _llamacpp_problem))
+BACKENDS.register("openai", Backend(lambda settings, home: OpenAICompatibleLLM(settings), _openai_problem))

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion, filtered, de-syndicated.
+"""Hybrid retrieval: dense (the vector store) and BM25 rankings fused by reciprocal rank fusion, filtered, de-syndicated.
 
 A chunk whose document is a syndicated copy of a better-ranked chunk's document (linked both ways at ingest)
 is folded into that hit's `also_in`, unless the two word the claim differently (a hedge or a negation that the
@@ -16,22 +16,21 @@ from assistant.settings import AssistantSettings
 from assistant.terms import hedges, negated, numbers, stem_set
 from ingest.errors import InputError
 from ingest.index import Index
+from ingest.vector_store import Condition, MetaFilter
 
 
-def _where(filters: Filters | None) -> dict | None:
-    """The Chroma `where` clause of the filters."""
+def _where(filters: Filters | None) -> MetaFilter | None:
+    """The store-neutral metadata filter of the filters (None: no filter)."""
     if filters is None:
         return None
-    clauses: list[dict] = []
+    clauses: list[Condition] = []
     if filters.publisher:
-        clauses.append({"publisher": {"$in": list(filters.publisher)}})
+        clauses.append(Condition("publisher", "in", tuple(filters.publisher)))
     if filters.published_after:
-        clauses.append({"published_ts": {"$gte": int(filters.published_after.strftime("%Y%m%d"))}})
+        clauses.append(Condition("published_ts", ">=", int(filters.published_after.strftime("%Y%m%d"))))
     if filters.published_before:
-        clauses.append({"published_ts": {"$lte": int(filters.published_before.strftime("%Y%m%d"))}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        clauses.append(Condition("published_ts", "<=", int(filters.published_before.strftime("%Y%m%d"))))
+    return MetaFilter(tuple(clauses)) if clauses else None
 
 
 def _passes(meta: dict, filters: Filters | None) -> bool:
@@ -138,7 +137,7 @@ class Retriever:
         ids = self.index.chunk_ids_of([d for d, meta in self.docs.items() if _passes(meta, filters)])
         if len(ids) > most:
             return None
-        vecs = self.index.store.embeddings(ids)
+        vecs = self.index.embeddings(ids)
         if not vecs:
             return []
         keys = list(vecs)
@@ -161,7 +160,7 @@ class Retriever:
         top = sorted(fused, key=lambda c: -fused[c])[: n * 3]
         missing = [c for c in top if c not in cosine]
         if missing:  # lexical-only hits: their cosine from the stored vectors
-            for cid, vec in self.index.store.embeddings(missing).items():
+            for cid, vec in self.index.embeddings(missing).items():
                 cosine[cid] = float(np.dot(vec, qvec))
         lex_score = {cid: 1.0 / (rank + 1) for rank, cid in enumerate(lexical[0])} if lexical else {}
         rows = {c["chunk_id"]: c for c in self.index.chunks(ids=top)}

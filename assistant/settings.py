@@ -41,8 +41,8 @@ class AnswerSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    backend: str = Field("llamacpp", description="`llamacpp` (a local GGUF file), `openai` (any OpenAI-compatible "
-                         "server) or `scripted` (a deterministic fake for tests).")
+    backend: str = Field("llamacpp", description="`llamacpp` (a local GGUF file) or `openai` (any OpenAI-compatible "
+                         "server); the registered backends (assistant.llm.BACKENDS).")
     model_path: Path | None = Field(None, description="GGUF file for `llamacpp`; unset: the bundled "
                                     "Qwen2.5-Coder-1.5B-Instruct assembled from the `llm` extra's packages.")
     url: str | None = Field(None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")

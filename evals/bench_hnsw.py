@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.synthetic import CLAPNQ_CORPUS, SYNTH_VERSION, build_synthetic_index, dir_size_mb, synthetic_info
+from ingest.chroma_store import chroma_where
+from ingest.vector_store import Condition, MetaFilter
 
 QUESTIONS = CLAPNQ_CORPUS.parent / "questions.jsonl"
 K = 40  # dense candidates the assistant takes
@@ -107,7 +109,7 @@ def _fresh_index(settings, ef: int):
 
 
 def _measure(settings, ef: int, queries: np.ndarray, truths: list[np.ndarray], emb: np.ndarray, ids: list[str],
-             row_of: dict[str, int], where: dict | None) -> dict:
+             row_of: dict[str, int], where: MetaFilter | None) -> dict:
     index = _fresh_index(settings, ef)
     try:
         t = time.perf_counter()
@@ -262,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         filters = []
         if by_pub:
             pub = max(by_pub, key=by_pub.get)
-            filters.append(({"publisher": pub}, np.array([i for i, d in enumerate(doc_of) if publisher.get(d) == pub])))
+            filters.append((MetaFilter((Condition("publisher", "in", (pub,)),)),
+                            np.array([i for i, d in enumerate(doc_of) if publisher.get(d) == pub])))
         ts = {d: int(v.replace("-", "")) for d, v in published.items() if v}
-        filters.append(({"published_ts": {"$gte": 20230101}},
+        filters.append((MetaFilter((Condition("published_ts", ">=", 20230101),)),
                         np.array([i for i, d in enumerate(doc_of) if ts.get(d, 0) >= 20230101])))
         for where, allowed in filters:
             if len(allowed) == 0:
@@ -272,9 +275,9 @@ def main(argv: list[str] | None = None) -> int:
             ftruths = _exact(queries, emb, K, allowed)
             for ef in efs:
                 r = _measure(settings, ef, queries, ftruths, emb, ids, row_of, where)
-                r.update(where=where, matching_chunks=int(len(allowed)))
+                r.update(where=chroma_where(where), matching_chunks=int(len(allowed)))
                 filtered.append(r)
-                _say(f"  {json.dumps(where)} ({len(allowed)} chunks) ef_search={ef}: recall@10 {r['recall@10']:.4f} "
+                _say(f"  {json.dumps(chroma_where(where))} ({len(allowed)} chunks) ef_search={ef}: recall@10 {r['recall@10']:.4f} "
                      f"recall@40 {r['recall@40']:.4f} p50 {r['p50_ms']:.1f} ms p95 {r['p95_ms']:.1f} ms")
 
     default = settings.store.hnsw_ef_search

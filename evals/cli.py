@@ -95,7 +95,11 @@ def engine_specs(values: list[str], suites: set[str]) -> tuple[list[str], dict[s
         only.setdefault(name, set()).update(chosen)
     for name in everywhere:
         only.pop(name, None)
-    return list(dict.fromkeys(engines)) or ["extractive"], only
+    if not engines:
+        from assistant.engines.registry import fallback
+
+        engines = [fallback()]  # the deterministic engine every other falls back to
+    return list(dict.fromkeys(engines)), only
 
 
 def _out_dir(args, settings, dirname: str) -> Path:

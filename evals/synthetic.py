@@ -240,12 +240,12 @@ def build_synthetic_index(home: Path, n_chunks: int = 100_000, seed: int = 0, se
     (non-synthetic) index there is refused. See the module docstring for what is real and what is synthetic.
     """
     from ingest import lexical
-    from ingest.chroma_store import ChromaStore
     from ingest.embed import make_embedder
     from ingest.lock import IndexLock
     from ingest.manifest import Manifest
     from ingest.pipeline import _metadata, corpus_version, run
     from ingest.settings import load_settings
+    from ingest.vector_store import open_store
 
     say = _say(verbose)
     home = Path(home)
@@ -290,7 +290,7 @@ def build_synthetic_index(home: Path, n_chunks: int = 100_000, seed: int = 0, se
         man = Manifest(man_path)
         try:
             man.set(in_sync="0", shaping=shaping, synthetic=json.dumps(info, sort_keys=True))
-            store = ChromaStore(settings)
+            store = open_store(settings)
             t = time.perf_counter()
             t_store = t_man = 0.0
             written, docs = 0, 0

@@ -12,13 +12,14 @@ from ingest.errors import ConfigError
 
 
 def _warm(settings, engine: str) -> None:
-    """Load the embedder, BM25, the evidence cache and (engine `llm`) the model file before the timed questions."""
+    """Load the embedder, BM25, the evidence cache and what the engine's first answer would load (an LLM's model
+    file) before the timed questions."""
     from assistant.answer import get_assistant
+    from assistant.engines import registry
 
     assistant = get_assistant(settings)
-    assistant.ask("What does it say about this?", engine="extractive")
-    if engine == "llm":
-        _ = assistant.engine("llm").llm
+    assistant.ask("What does it say about this?", engine=registry.fallback())
+    registry.spec(engine).warm(assistant.engine(engine))
 
 
 def _product_target(settings, engine: str, ranking: str | None, notes: dict) -> Target:
@@ -58,11 +59,10 @@ def _product_target(settings, engine: str, ranking: str | None, notes: dict) -> 
 def product_systems(settings, engines: list[str]) -> list[System]:
     """The assistant in this process, one system per engine: the product's index under `settings.home`, and a
     suite's own corpus ingested (incrementally) under `<home>/suites/<suite>`."""
-    from assistant.answer import ENGINE_NAMES
+    from assistant.engines import registry
 
-    unknown = [e for e in engines if e not in ENGINE_NAMES]
-    if unknown:
-        raise ConfigError(f"unknown engine {unknown[0]!r}; known engines: {', '.join(ENGINE_NAMES)}")
+    for e in engines:
+        registry.spec(e)  # ConfigError listing the known engines
 
     def make(engine: str) -> System:
         def open_target(suite: Suite) -> Target:
@@ -116,8 +116,10 @@ def baseline_systems(settings, engines: list[str]) -> list[System]:
 def _baseline_system(baseline, settings, engine: str) -> System:
     """The recipe as a System; each suite's index is built or reopened when the suite opens it."""
     def open_target(suite: Suite) -> Target:
+        from assistant.engines import registry
+
         llm = None
-        if engine == "llm":
+        if registry.spec(engine).uses_llm:
             from assistant.llm import make_llm
 
             llm = make_llm(settings.llm, settings.home)
@@ -129,7 +131,10 @@ def _baseline_system(baseline, settings, engine: str) -> System:
         return Target(lambda q, h: recipe.ask(q, h), recipe.baseline_doc_text,
                       (lambda q, h: rank(q)) if suite.ranking else None, lambda: rank("warm up"))
 
-    return System("baseline" if engine == "extractive" else f"baseline-{engine}", "baseline", open_target,
+    from assistant.engines import registry
+
+    with_llm = registry.spec(engine).uses_llm
+    return System(f"baseline-{engine}" if with_llm else "baseline", "baseline", open_target,
                   stamp={"mode": "in-process", "engine": engine,
                          "recipe": f"llama-index v{baseline.RECIPE_VERSION}, top-k {baseline.TOP_K}",
-                         "baseline": "retrieval only" if engine == "extractive" else f"CitationQueryEngine ({engine})"})
+                         "baseline": f"CitationQueryEngine ({engine})" if with_llm else "retrieval only"})

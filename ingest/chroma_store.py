@@ -1,6 +1,8 @@
-"""The one adapter around chromadb: embedded PersistentClient by default, HttpClient for a server.
+"""The Chroma vector store (`GROUNDED_STORE__BACKEND=chroma`, the default): the one module that speaks chromadb.
 
-Embeddings are always passed in; Chroma's default embedding function is never used.
+Two configurations: an embedded PersistentClient under GROUNDED_HOME (default), or an HttpClient for a server
+(`GROUNDED_STORE__CHROMA_URL`). Embeddings are always passed in; Chroma's default embedding function is never used.
+Store-neutral filters (ingest.vector_store.MetaFilter) become Chroma `where` clauses here and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,8 +15,18 @@ import numpy as np
 
 from ingest.errors import ConfigError, IndexUnavailableError
 from ingest.settings import Settings
+from ingest.vector_store import STORES, MetaFilter
 
 BATCH = 5000  # under Chroma's max batch size (5,461)
+_OPS = {"in": "$in", ">=": "$gte", "<=": "$lte"}
+
+
+def chroma_where(where: MetaFilter | None) -> dict | None:
+    """The Chroma `where` clause of a store-neutral filter (None: no filter)."""
+    if not where:
+        return None
+    clauses = [{c.field: {_OPS[c.op]: list(c.value) if c.op == "in" else c.value}} for c in where.conditions]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _client(settings: Settings):
@@ -42,7 +54,7 @@ def _client(settings: Settings):
 
 
 class ChromaStore:
-    """Vectors, chunk text and citation metadata of every chunk, in one Chroma collection."""
+    """Vectors, chunk text and citation metadata of every chunk, in one Chroma collection (a `VectorStore`)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -118,8 +130,18 @@ class ChromaStore:
             out.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
         return out
 
-    def query(self, embeddings: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
-        """For each query row, up to `k` (chunk_id, cosine similarity), best first."""
+    @classmethod
+    def release(cls, settings: Settings) -> None:
+        """The embedded client caches its state per process: clear it, so that the next open reads what another
+        process (a re-ingest) wrote. Nothing to do for a server."""
+        if not settings.store.chroma_url:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+
+    def query(self, embeddings: np.ndarray, k: int, where: MetaFilter | None = None) -> list[list[tuple[str, float]]]:
+        """For each query row, up to `k` (chunk_id, cosine similarity), best first, among the chunks `where` admits."""
+        where = chroma_where(where)
         try:  # no count() first: at 100k chunks it costs more than the query itself
             res = self.col.query(query_embeddings=embeddings, n_results=k, where=where, include=["distances"])
         except Exception:  # older chromadb: n_results larger than the collection, or an empty collection
@@ -130,3 +152,6 @@ class ChromaStore:
         return [[(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=True)]
                 for ids, dists in zip(res["ids"], res["distances"], strict=True)]
 
+
+
+STORES.register("chroma", ChromaStore)

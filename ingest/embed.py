@@ -1,17 +1,17 @@
-"""Embedders: the bundled sentence-transformers model (default) and a deterministic hash fake for tests.
+"""The embedder seam: the `Embedder` protocol, its registry by name, and the sentence-transformers implementation.
 
-Chosen by name (`GROUNDED_EMBED__MODEL`): `bundled:all-MiniLM-L6-v2` (English), `bundled:multilingual-e5-small`
-(ingest.embed_e5: about 100 languages), a local model directory, or `hash` (a fast deterministic fake, no model).
-Nothing is ever downloaded; the model loads on first use only. An embedder may name the languages it searches well
-(`languages`, ISO 639-1); one that does not is taken to read English only.
+Chosen by name (`GROUNDED_EMBED__MODEL`): `bundled:all-MiniLM-L6-v2` (English, registered here),
+`bundled:multilingual-e5-small` (ingest.embed_e5 registers it: about 100 languages), or a local sentence-transformers
+model directory. A new embedder is one new file `ingest/embed_<name>.py` that calls `EMBEDDERS.register(name,
+factory)`; the registry imports such files before the first lookup. Nothing is ever downloaded; the model loads on
+first use only. An embedder may name the languages it searches well (`languages`, ISO 639-1); one that does not is
+taken to read English only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -20,13 +20,17 @@ import numpy as np
 
 from ingest.embed_query import LazyQueryPath
 from ingest.errors import ConfigError
-from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from ingest.registry import Registry
+from ingest.settings import BUNDLED_MODEL, EmbedSettings
 
 
 class Embedder(Protocol):
-    """Maps texts to L2-normalised float32 rows; counts tokens the way the model reads them."""
+    """Maps texts to L2-normalised float32 rows; counts tokens the way the model reads them.
+
+    `encode(texts, query=...)` -> float32 array of shape (len(texts), dim), each row of unit length (a text without
+    words may give the zero row), (0, dim) for no texts; the same text gives the same row whatever its batch.
+    `count_tokens(text)` -> pieces the model reads, special tokens included; `token_starts(text)` -> the character
+    offset of each piece (special tokens left out); `max_tokens` -> pieces the model reads in one window."""
 
     name: str
     max_tokens: int
@@ -100,6 +104,9 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
         if query and len(texts) == 1 and (fast := self._query_path.get(self.model)) is not None:
             return fast.encode_one(texts[0]).reshape(1, -1)  # the same bits as below, without encode()'s overhead
+        if not len(texts):  # sentence-transformers returns a bare [] that cannot be shaped to (0, dim)
+            dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+            return np.zeros((0, dim()), dtype=np.float32)
         vecs = self.model.encode(
             list(texts), batch_size=self.settings.batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
@@ -107,46 +114,20 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
 
 
-class HashEmbedder:
-    """Deterministic bag-of-words hashing embedder: no model, for tests and fakes (not for real use)."""
-
-    max_tokens = 256
-
-    def __init__(self, dim: int = 256):
-        self.dim, self.name = dim, f"hash-{dim}"
-
-    def count_tokens(self, text: str) -> int:
-        return len(_WORD.findall(text)) + 2
-
-    def token_starts(self, text: str) -> list[int]:
-        return [m.start() for m in _WORD.finditer(text)]
-
-    def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for w in _WORD.findall(text.lower()):
-                h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-                out[i, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
+EmbedderFactory = Callable[[EmbedSettings], Embedder]
+EMBEDDERS: Registry[EmbedderFactory] = Registry("embedding model", "GROUNDED_EMBED__MODEL",
+                                                discover=[("ingest", "embed_*")])
+EMBEDDERS.register(BUNDLED_MODEL,
+                   lambda settings: SentenceTransformerEmbedder(bundled_model_path(), BUNDLED_MODEL, settings, ("en",)))
 
 
 def make_embedder(settings: EmbedSettings) -> Embedder:
-    """The embedder named by `settings.model`; a clear error for an unknown name or a missing path."""
+    """The embedder registered as `settings.model`, else a local sentence-transformers model directory of that path;
+    ConfigError for an unknown name (listing the registered ones) or a directory without a model."""
     name = settings.model
-    if name == BUNDLED_MODEL:
-        return SentenceTransformerEmbedder(bundled_model_path(), name, settings, languages=("en",))
-    if name == MULTILINGUAL_MODEL:
-        from ingest.embed_e5 import E5Embedder
-
-        return E5Embedder(settings)
-    if name.startswith("hash"):
-        dim = int(name.split("-", 1)[1]) if "-" in name else 256
-        return HashEmbedder(dim)
+    if name in EMBEDDERS:
+        return EMBEDDERS.get(name)(settings)
     path = Path(name).expanduser()
     if path.is_dir():
         return SentenceTransformerEmbedder(path, name, settings)
-    raise ConfigError(
-        f"unknown embedding model {name!r}: use {BUNDLED_MODEL!r}, {MULTILINGUAL_MODEL!r}, 'hash' (tests only), "
-        "or the path of a local sentence-transformers model directory"
-    )
+    raise ConfigError(f"{EMBEDDERS.unknown(name)}, or the path of a local sentence-transformers model directory")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.embed import EMBEDDERS
 from ingest.errors import ConfigError
 from ingest.settings import MULTILINGUAL_MODEL, EmbedSettings
 
@@ -210,3 +211,6 @@ class E5Embedder:
             vecs = vecs - self.means[query]
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         return vecs
+
+
+EMBEDDERS.register(MULTILINGUAL_MODEL, E5Embedder)

@@ -10,12 +10,13 @@ from ingest.errors import IndexUnavailableError, NotFoundError
 from ingest.manifest import Manifest
 from ingest.models import page_at
 from ingest.settings import Settings
+from ingest.vector_store import MetaFilter, VectorStore, open_store, release_store
 
 __all__ = ["Index", "open_index", "page_at"]
 
 
 class Index:
-    """A built index: the manifest (documents, chunks), Chroma (vectors) and BM25, opened lazily."""
+    """A built index: the manifest (documents, chunks), the vector store and BM25, opened lazily."""
 
     def __init__(self, settings: Settings):
         path = settings.index_dir / "manifest.sqlite"
@@ -58,19 +59,18 @@ class Index:
 
     def reload(self) -> None:
         """Forget the opened vector store and BM25 index, so that the next search reads what another process (a
-        re-ingest) wrote. The embedded Chroma client caches its state per process: that cache is cleared too."""
+        re-ingest) wrote. What the store caches per process is forgotten too."""
         self.__dict__.pop("store", None)
         self.__dict__.pop("lexical", None)
-        if not self.settings.store.chroma_url:
-            from chromadb.api.client import SharedSystemClient
-
-            SharedSystemClient.clear_system_cache()
+        release_store(self.settings)
 
     @cached_property
-    def store(self):
-        from ingest.chroma_store import ChromaStore
+    def store(self) -> VectorStore:
+        return open_store(self.settings)
 
-        return ChromaStore(self.settings)
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks, by id (ids not in the store are left out)."""
+        return self.store.embeddings(ids)
 
     @cached_property
     def lexical(self):
@@ -81,16 +81,17 @@ class Index:
             raise IndexUnavailableError("the lexical index is missing: run `python -m ingest` to repair the index")
         return Lexical(self.settings.index_dir / name)
 
-    def dense_search(self, embedding: np.ndarray, k: int = 10, where: dict | None = None) -> list[tuple[str, float]]:
-        """The `k` nearest chunks (chunk_id, cosine); IndexUnavailableError when the vector store fails (a store
-        rewritten underneath by a re-ingest is reopened once before giving up)."""
+    def dense_search(self, embedding: np.ndarray, k: int = 10,
+                     where: MetaFilter | None = None) -> list[tuple[str, float]]:
+        """The `k` nearest chunks (chunk_id, cosine) among those `where` admits; IndexUnavailableError when the vector
+        store fails (a store rewritten underneath by a re-ingest is reopened once before giving up)."""
         vec = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
         for attempt in (0, 1):
             try:
                 return self.store.query(vec, k, where)[0]
             except IndexUnavailableError:
                 raise
-            except Exception as exc:  # chromadb raises its own types (InternalError "Error finding id", …)
+            except Exception as exc:  # a store raises its own types (Chroma: InternalError "Error finding id", …)
                 if attempt:
                     raise IndexUnavailableError(f"the vector store failed ({exc.__class__.__name__}: {exc}); "
                                                 "run `python -m ingest` to repair the index") from exc

@@ -1,7 +1,7 @@
 """The ingest run: load -> clean -> chunk -> embed -> store -> dedupe -> BM25, incremental and crash-safe.
 
-Order of writes: Chroma first, then the manifest (SQLite, transactional) records the documents as ready.
-Every run starts by reconciling Chroma with the manifest (unless the manifest says the last run finished),
+Order of writes: the vector store first, then the manifest (SQLite, transactional) records the documents as ready.
+Every run starts by reconciling the vector store with the manifest (unless the manifest says the last run finished),
 so a crash or kill -9 anywhere leaves an index the next run repairs to what a clean build gives.
 """
 
@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import dedupe, lexical
-from ingest.chroma_store import ChromaStore
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
@@ -26,8 +25,9 @@ from ingest.lock import IndexLock
 from ingest.manifest import Manifest
 from ingest.models import Chunk, CleanDoc, Skipped
 from ingest.settings import Settings
+from ingest.vector_store import VectorStore, open_store
 
-GROUP_CHUNKS = 256  # chunks per encode call; Chroma writes of one group overlap the encoding of the next
+GROUP_CHUNKS = 256  # chunks per encode call; vector-store writes of one group overlap the encoding of the next
 
 
 @dataclass
@@ -87,11 +87,11 @@ def corpus_version(chunk_ids: set[str], shaping: str) -> str:
 
 
 class _Writer:
-    """Embeds groups of cleaned documents and writes them: Chroma in a worker thread, then the manifest."""
+    """Embeds groups of cleaned documents and writes them: the vector store in a worker thread, then the manifest."""
 
-    def __init__(self, store: ChromaStore, man: Manifest, embedder: Embedder, report: IngestReport):
+    def __init__(self, store: VectorStore, man: Manifest, embedder: Embedder, report: IngestReport):
         self.store, self.man, self.embedder, self.report = store, man, embedder, report
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write")
         self.inflight: tuple[Future, list] | None = None
 
     def write(self, group: list[tuple[CleanDoc, list[Chunk], str]]) -> None:
@@ -127,8 +127,8 @@ class _Writer:
             self.pool.shutdown(wait=True)
 
 
-def _reconcile(store: ChromaStore, man: Manifest) -> set[str]:
-    """Make Chroma hold exactly the manifest's chunks: delete strays; return the documents missing chunks."""
+def _reconcile(store: VectorStore, man: Manifest) -> set[str]:
+    """Make the vector store hold exactly the manifest's chunks: delete strays; return the documents missing chunks."""
     in_store, in_man = store.ids(), man.chunk_ids()
     stray = in_store - in_man
     if stray:
@@ -137,7 +137,7 @@ def _reconcile(store: ChromaStore, man: Manifest) -> set[str]:
     return {r["doc_id"] for r in man.chunk_rows(ids=missing)} if missing else set()
 
 
-def _update_clusters(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings) -> None:
+def _update_clusters(store: VectorStore, man: Manifest, embedder: Embedder, settings: Settings) -> None:
     """Link chunks not yet compared (this run's, or a killed run's) to their copies; refresh every chunk's links."""
     import numpy as np
 
@@ -186,7 +186,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     store = None
     stored = man.get("shaping")
     if rebuild or (stored != shaping and (stored is not None or man.docs())):
-        store = ChromaStore(settings)
+        store = open_store(settings)
         man.set(in_sync="0")
         store.drop()
         man.reset()
@@ -205,7 +205,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         report.corpus_version = man.get("corpus_version", "")
         report.duplicate_chunks = man.linked_count()
         return
-    store = store or ChromaStore(settings)
+    store = store or open_store(settings)
     man.set(in_sync="0", shaping=shaping)
     if store.shaping() != shaping:  # e.g. a server collection built elsewhere with other settings
         store.drop()
@@ -246,7 +246,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     _finish(store, man, embedder, settings, report)
 
 
-def _finish(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
+def _finish(store: VectorStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
     """Refresh duplicate links, rebuild BM25 when the chunk set changed, record the corpus version: the index is
     in sync again; `report` gets what the index holds."""
     shaping = settings.shaping_hash
@@ -266,7 +266,7 @@ def _finish(store: ChromaStore, man: Manifest, embedder: Embedder, settings: Set
 
 
 def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
-    """Take documents out of the index (Chroma, manifest, duplicate links, BM25), e.g. one ingested from a path
+    """Take documents out of the index (vector store, manifest, duplicate links, BM25), e.g. one ingested from a path
     outside the corpus and since deleted. NotFoundError, before anything changes, for an id the index lacks;
     IndexLockedError while an ingest runs. The report's `still_on_disk` names removed documents whose file exists
     (an ingest of its folder adds it back)."""
@@ -280,7 +280,7 @@ def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
             if unknown:
                 raise NotFoundError(f"no document {', '.join(map(repr, unknown))} in the index "
                                     "(see `python -m ingest show`); nothing was removed")
-            store = ChromaStore(settings)
+            store = open_store(settings)
             man.set(in_sync="0")
             ids = sorted(set(doc_ids))
             store.delete([r["chunk_id"] for i in ids for r in man.chunk_rows(doc_id=i)])

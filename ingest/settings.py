@@ -55,6 +55,8 @@ class DedupeSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
+    backend: str = Field("chroma", description="Vector store: `chroma` (embedded under GROUNDED_HOME, or the server "
+                         "at GROUNDED_STORE__CHROMA_URL).")
     chroma_url: str | None = Field(None, description="A Chroma server, e.g. http://127.0.0.1:8001. "
                                    "Unset: an embedded store under GROUNDED_HOME.")
     collection: str = Field("chunks", description="Chroma collection name.")

@@ -1,4 +1,5 @@
-"""Tests run offline: non-loopback sockets and model-hub access are blocked for every test."""
+"""Tests run offline: non-loopback sockets and model-hub access are blocked for every test. The test fakes (hash
+embedder, scripted LLM: tests/fakes) are registered here, for the tests only."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import socket
 
 import pytest
 
+from tests.fakes import register as _register_fakes
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+_register_fakes()
 
 _real_connect = socket.socket.connect
 _real_create_connection = socket.create_connection

@@ -24,8 +24,8 @@ from assistant.evidence import (
 )
 from assistant.models import Hit
 from assistant.question import analyze
-from ingest.embed import HashEmbedder
 from ingest.tokens import index_terms, stem
+from tests.fakes import HashEmbedder
 
 
 class FakeLexical:

@@ -14,9 +14,10 @@ from pydantic import SecretStr
 
 from assistant import llm as llm_mod
 from assistant import local_model
-from assistant.llm import LLM, ScriptedLLM, chatml, complete, make_llm
+from assistant.llm import LLM, chatml, complete, make_llm
 from assistant.settings import LLMSettings
 from ingest.errors import ConfigError, LLMUnavailableError
+from tests.fakes import ScriptedLLM
 
 REPO = Path(__file__).resolve().parents[2]
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi?"}]

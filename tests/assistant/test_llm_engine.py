@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.engines.llm import NOT_FOUND, LLMEngine
-from assistant.llm import ScriptedLLM
+from tests.fakes import ScriptedLLM
 
 pytestmark = pytest.mark.model
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"

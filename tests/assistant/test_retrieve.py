@@ -12,7 +12,9 @@ import pytest
 from assistant.models import Filters, Hit
 from assistant.retrieve import Retriever, _passes, _where, fold_syndicated, jaccard, same_claim, spread
 from assistant.settings import AssistantSettings
+from ingest.chroma_store import chroma_where
 from ingest.errors import InputError
+from ingest.vector_store import Condition, MetaFilter
 
 DOCS = [
     {"doc_id": "reuters", "title": "Huawei chips", "publisher": "Reuters", "published": "2025-05-13", "url": None},
@@ -53,6 +55,9 @@ class FakeIndex:
     def chunk_ids_of(self, doc_ids):
         return [c for c, row in self._chunks.items() if row["doc_id"] in doc_ids]
 
+    def embeddings(self, ids):
+        return self.store.embeddings(ids)
+
     def dense_search(self, qvec, k, where=None):
         self.where.append(where)
         return self.dense[:k]
@@ -81,9 +86,12 @@ def test_where_of_no_filter_is_none():
     assert _where(Filters()) is None
 
 
-def test_where_one_clause_alone_several_under_and():
-    assert _where(Filters(("Reuters",))) == {"publisher": {"$in": ["Reuters"]}}
-    w = _where(Filters(("Reuters", "FT"), date(2025, 5, 1), date(2025, 5, 31)))
+def test_where_is_store_neutral_and_chroma_translates_it():
+    """The retriever builds a MetaFilter; only the Chroma store writes `$in`/`$gte`: one clause alone, several
+    under `$and`."""
+    assert _where(Filters(("Reuters",))) == MetaFilter((Condition("publisher", "in", ("Reuters",)),))
+    assert chroma_where(_where(Filters(("Reuters",)))) == {"publisher": {"$in": ["Reuters"]}}
+    w = chroma_where(_where(Filters(("Reuters", "FT"), date(2025, 5, 1), date(2025, 5, 31))))
     assert w == {"$and": [{"publisher": {"$in": ["Reuters", "FT"]}}, {"published_ts": {"$gte": 20250501}},
                           {"published_ts": {"$lte": 20250531}}]}
 

@@ -9,11 +9,11 @@ import re
 import pytest
 from llama_index.core.embeddings import BaseEmbedding
 
-from assistant.llm import ScriptedLLM
 from evals import baseline as baseline_module
 from evals import llama_suite, runner
 from evals.baseline import Baseline, bundled_embedding
 from tests.evals.test_llama_suite import write_dataset
+from tests.fakes import ScriptedLLM
 
 DIM = 64
 ALPHA = "Alpha reactors run on molten salt. The alpha design was tested in Norway in 2021. "

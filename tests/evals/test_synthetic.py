@@ -10,6 +10,7 @@ from ingest.embed import make_embedder
 from ingest.index import open_index
 from ingest.manifest import Manifest
 from ingest.pipeline import run
+from ingest.vector_store import Condition, MetaFilter
 from tests.helpers import CORPUS, fast_settings
 
 N = 300
@@ -91,12 +92,12 @@ def test_publisher_and_date_filters(built):
     assert len(docs) >= 3
     target = docs[0]
     q = make_embedder(settings.embed).encode(["anything at all"], query=True)[0]
-    by_pub = index.dense_search(q, k=50, where={"publisher": target["publisher"]})
+    by_pub = index.dense_search(q, k=50, where=MetaFilter((Condition("publisher", "in", (target["publisher"],)),)))
     want = {c["chunk_id"] for d in index.documents() if d["publisher"] == target["publisher"]
             for c in index.chunks(doc_id=d["doc_id"])}
     assert by_pub and {c for c, _ in by_pub} == want
     ts = int(target["published"].replace("-", ""))
-    window = {"$and": [{"published_ts": {"$gte": ts}}, {"published_ts": {"$lte": ts}}]}
+    window = MetaFilter((Condition("published_ts", ">=", ts), Condition("published_ts", "<=", ts)))
     on_day = index.dense_search(q, k=50, where=window)
     want_day = {c["chunk_id"] for d in index.documents() if d["published"] == target["published"]
                 for c in index.chunks(doc_id=d["doc_id"])}

@@ -57,7 +57,7 @@ def test_ingest_into_a_chroma_server(chroma_server, tmp_path):
     assert set(snap["chroma"]) == set(snap["chunks"]) and len(snap["chunks"]) == r.chunks
     index = open_index(s)
     some = next(iter(snap["chunks"].values()))
-    from ingest.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     hits = index.dense_search(HashEmbedder().encode([some["embed_text"]])[0], k=3)
     assert hits[0][0] == some["chunk_id"] and hits[0][1] > 0.99

@@ -8,10 +8,11 @@ import pytest
 
 from ingest.chunk import chunk, sentences
 from ingest.clean import clean
-from ingest.embed import HashEmbedder, make_embedder
+from ingest.embed import make_embedder
 from ingest.load import load
 from ingest.models import CleanDoc, DocMeta, Segment, SourceDoc
 from ingest.settings import ChunkSettings, EmbedSettings
+from tests.fakes import HashEmbedder
 from tests.helpers import CORPUS
 
 

@@ -12,6 +12,9 @@ import pytest
 
 from tests.helpers import CORPUS, ROOT
 
+# `python -m ingest` with the test fakes registered (GROUNDED_EMBED__MODEL=hash is not a product setting)
+INGEST = [sys.executable, "-m", "tests.fakes.run", "ingest"]
+
 
 def _env(home, **extra):
     env = {**os.environ, "GROUNDED_HOME": str(home), "GROUNDED_EMBED__MODEL": "hash",
@@ -21,7 +24,7 @@ def _env(home, **extra):
 
 
 def _ingest(*args, home, **extra):
-    return subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([*INGEST, *map(str, args)], capture_output=True, text=True,
                           env=_env(home, **extra), cwd=ROOT, timeout=300)
 
 
@@ -50,7 +53,7 @@ def test_bad_input_is_reported_and_skipped(bad_corpus, tmp_path):
         line = next((ln for ln in out.splitlines() if name in ln), "")
         assert reason in line, f"{name}: {line!r}\n{out}"
     assert "5 added" in out and "6 skipped" in out
-    show = subprocess.run([sys.executable, "-m", "ingest", "show", "--json"], capture_output=True, text=True,
+    show = subprocess.run([*INGEST, "show", "--json"], capture_output=True, text=True,
                           env=_env(tmp_path / "state"), cwd=ROOT, timeout=120)
     docs = json.loads(show.stdout)
     assert len(docs) == 5 and all(d["chunks"] > 0 for d in docs)
@@ -59,19 +62,19 @@ def test_bad_input_is_reported_and_skipped(bad_corpus, tmp_path):
 def test_show_one_document_and_unknown_id(tmp_path):
     assert _ingest(CORPUS, home=tmp_path / "state").returncode == 0
     env = _env(tmp_path / "state")
-    p = subprocess.run([sys.executable, "-m", "ingest", "show", "business-times-commerce-guidance-huawei-ascend", "--json"],
+    p = subprocess.run([*INGEST, "show", "business-times-commerce-guidance-huawei-ascend", "--json"],
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     doc = json.loads(p.stdout)
     assert doc["meta"]["publisher"] == "The Business Times" and doc["meta"]["published"] == "2025-05-14"
     assert all(doc["text"][c["start"]:c["end"]] == c["text"] for c in doc["chunks"])
-    p = subprocess.run([sys.executable, "-m", "ingest", "show", "no-such-doc"], capture_output=True, text=True,
+    p = subprocess.run([*INGEST, "show", "no-such-doc"], capture_output=True, text=True,
                        env=env, cwd=ROOT, timeout=120)
     assert p.returncode != 0 and "no document 'no-such-doc'" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_missing_index_and_bad_setting_are_one_line_errors(tmp_path):
     env = _env(tmp_path / "nothing")
-    p = subprocess.run([sys.executable, "-m", "ingest", "show"], capture_output=True, text=True, env=env, cwd=ROOT)
+    p = subprocess.run([*INGEST, "show"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert p.returncode != 0 and "run `python -m ingest`" in p.stderr and "Traceback" not in p.stderr
     p = _ingest(CORPUS, home=tmp_path / "s", GROUNDED_EMBED__MODEL="no-such-model")
     assert p.returncode == 2 and "unknown embedding model" in p.stderr and "Traceback" not in p.stderr
@@ -104,7 +107,7 @@ def test_show_names_the_encoding_and_what_the_reader_dropped(tmp_path):
 
     (tmp_path / "page.html").write_bytes(HTML.encode("cp1252"))
     assert _ingest(tmp_path / "page.html", home=tmp_path / "state").returncode == 0
-    p = subprocess.run([sys.executable, "-m", "ingest", "show", "page"], capture_output=True, text=True,
+    p = subprocess.run([*INGEST, "show", "page"], capture_output=True, text=True,
                        env=_env(tmp_path / "state"), cwd=ROOT, timeout=120)
     assert "encoding: Windows-1252" in p.stdout and "left out by the HTML reader" in p.stdout, p.stdout
     assert "cookie banner: We use cookies" in p.stdout and "navigation menu: Home · World · Markets" in p.stdout
@@ -114,7 +117,7 @@ def test_home_that_is_a_file_and_output_piped_into_head_give_no_traceback(tmp_pa
     not_a_dir = tmp_path / "notes.txt"
     not_a_dir.write_text("x")
     for args in ([CORPUS, "--home", not_a_dir], ["show", "--home", not_a_dir], ["remove", "x", "--home", not_a_dir]):
-        p = subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
+        p = subprocess.run([*INGEST, *map(str, args)], capture_output=True, text=True,
                            env=_env(tmp_path / "unused"), cwd=ROOT, timeout=120)
         assert p.returncode == 2 and "is a file, not a folder" in p.stderr and "Traceback" not in p.stderr, p.stderr
     home = tmp_path / "state"
@@ -122,6 +125,6 @@ def test_home_that_is_a_file_and_output_piped_into_head_give_no_traceback(tmp_pa
     big.write_text("\n\n".join(f"Paragraph {i}: the licence review found no problem with shipment {i} of the sensors."
                                for i in range(3000)), encoding="utf-8")
     assert _ingest(big, home=home).returncode == 0
-    cmd = f"{sys.executable} -m ingest show long-report | head -1"
+    cmd = f"{' '.join(INGEST)} show long-report | head -1"
     p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, env=_env(home), cwd=ROOT, timeout=300)
     assert p.stdout.startswith("# long-report") and p.stderr == "", p.stderr

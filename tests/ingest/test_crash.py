@@ -63,7 +63,8 @@ def test_kill_9_mid_ingest_then_rerun_equals_clean_build(big_corpus, clean_build
     expected, _ = clean_build
     home = tmp_path / "state"
     manifest = home / "index" / "manifest.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", str(big_corpus), "--quiet"], env=_env(home), cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.run", "ingest", str(big_corpus),
+                             "--quiet"], env=_env(home), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     chroma_data = home / "index" / "chroma"
     while proc.poll() is None:

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from ingest.dedupe import DEDUPE_VERSION, also_in, candidates, coverage, identifiers, links, same_claim
-from ingest.embed import HashEmbedder
 from ingest.settings import DedupeSettings
 from ingest.tokens import claim_markers
+from tests.fakes import HashEmbedder
 
 ENCODE = HashEmbedder().encode
 SETTINGS = DedupeSettings()

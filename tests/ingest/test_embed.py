@@ -1,4 +1,4 @@
-"""ingest.embed: the hash fake (deterministic, normalised), the embedder chosen by name, and the bundled MiniLM's
+"""ingest.embed: the tests' hash fake (deterministic, normalised), the embedder chosen by name, and the bundled MiniLM's
 promises (query and batch encodes agree, rows are unit length, tokens counted as the model reads them)."""
 
 from __future__ import annotations
@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.embed import HashEmbedder, SentenceTransformerEmbedder, bundled_model_path, make_embedder
+from ingest.embed import SentenceTransformerEmbedder, bundled_model_path, make_embedder
 from ingest.errors import ConfigError
 from ingest.settings import BUNDLED_MODEL, EmbedSettings
+from tests import fakes
+from tests.fakes import HashEmbedder
 
 TEXTS = ["Huawei plans to ship 653,000 Ascend 910C units.", "§ 744.23 covers supercomputer end uses.",
          "ECCN 3A090.a and licence EL-2025-0001.", "Böhm visited Liège and 北京."]
@@ -53,11 +55,22 @@ def test_hash_counts_words_plus_two_special_tokens_and_their_starts():
 
 # --- choosing by name --------------------------------------------------------------------------------------------
 
-def test_make_embedder_hash_names():
+def test_make_embedder_hash_names_registered_by_the_tests():
     assert isinstance(make_embedder(EmbedSettings(model="hash")), HashEmbedder)
     assert make_embedder(EmbedSettings(model="hash")).dim == 256
     e = make_embedder(EmbedSettings(model="hash-64"))
     assert e.dim == 64 and e.name == "hash-64" and e.encode(["x"]).shape == (1, 64)
+
+
+def test_hash_is_not_a_product_embedder():
+    """Without the tests' registration (a product run), `hash` is an unknown name listing the real ones."""
+    fakes.unregister()
+    try:
+        with pytest.raises(ConfigError, match=r"unknown embedding model 'hash' \(GROUNDED_EMBED__MODEL\); known embedding "
+                                              r"models: bundled:all-MiniLM-L6-v2, bundled:multilingual-e5-small"):
+            make_embedder(EmbedSettings(model="hash"))
+    finally:
+        fakes.register()
 
 
 def test_an_unknown_model_name_is_a_config_error_naming_the_choices():
@@ -103,9 +116,6 @@ def test_minilm_query_and_batch_encodes_agree_and_are_normalised(minilm):
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug ingest/embed.py:103: encode([]) reshapes an empty array to (0, -1) and raises "
-                          "ValueError; HashEmbedder returns a (0, dim) array")
 def test_minilm_encodes_no_texts_as_an_empty_array(minilm):
     assert minilm.encode([]).shape == (0, 384)
 

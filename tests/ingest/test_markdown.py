@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ingest.chunk import chunk, sentences
 from ingest.clean import clean
-from ingest.embed import HashEmbedder
 from ingest.load import load_file
+from tests.fakes import HashEmbedder
 from tests.ingest.test_clean import assert_verbatim
 
 RUNBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "runbook" / "screening-runbook.md"

@@ -13,11 +13,11 @@ import pytest
 
 from ingest.chunk import chunk, sentences
 from ingest.clean import clean
-from ingest.embed import HashEmbedder
 from ingest.index import open_index, page_at
 from ingest.load import load, load_file, load_file_report
 from ingest.pdf_text import drop_running_lines, reflow
 from ingest.pipeline import run
+from tests.fakes import HashEmbedder
 from tests.helpers import BENCHMARKS, fast_settings
 
 BULLETIN = Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "two-column-bulletin.pdf"

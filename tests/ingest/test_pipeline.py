@@ -41,7 +41,7 @@ def test_unchanged_rerun_embeds_nothing(corpus, tmp_path, monkeypatch):
     import ingest.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "make_embedder", lambda *_: pytest.fail("model loaded on an unchanged run"))
-    monkeypatch.setattr(pipeline, "ChromaStore", lambda *_: pytest.fail("store opened on an unchanged run"))
+    monkeypatch.setattr(pipeline, "open_store", lambda *_: pytest.fail("store opened on an unchanged run"))
     first_links = snapshot(s)
     r = run([corpus], s)
     assert len(r.unchanged) == 5 and r.chunks_embedded == 0 and not (r.added or r.updated or r.removed)

@@ -1,0 +1,158 @@
+"""The import graph of the repository's packages, checked: `python -m tools.import_graph` (`--modules` also lists
+which module imports which across packages).
+
+Reads every module of ingest/, assistant/, evals/ and tools/ with `ast` (imports inside functions count: a lazy import
+is still a dependency) and prints the package-level graph: for each edge, how many imports make it. Exit 1 when the
+packages form a cycle, when an edge is not in ALLOWED (a new dependency between siblings needs a decision, written
+here with its reason), or when an ALLOWED edge no longer exists (the list can only shrink: remove it). Module-level
+cycles inside a package are printed as notes, not failures. tests/ is not a package of the product and is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("ingest", "assistant", "evals", "tools")
+
+# (importer, imported): why it is allowed. Shrink only: assistant -> ingest goes when the shared kernel lands
+# (errors, settings, data types and text handling) and the index's read side is the one door into ingest.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("assistant", "ingest"): "known, until the shared kernel lands: errors, settings, embed, chunk.sentences, index, "
+                             "registry (issue 12)",
+    ("evals", "assistant"): "evaluations run the product in process",
+    ("evals", "ingest"): "evaluations build their suites' indexes",
+    ("tools", "ingest"): "the command reference renders ingest's --help",
+    ("tools", "assistant"): "the command reference renders assistant's --help",
+    ("tools", "evals"): "the command reference renders evals run --help",
+}
+
+
+def modules(root: Path = ROOT) -> dict[str, Path]:
+    """Dotted module name -> file, for every .py file of the packages."""
+    out = {}
+    for pkg in PACKAGES:
+        for path in sorted((root / pkg).rglob("*.py")):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out[".".join(parts)] = path
+    return out
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """The first-party modules (dotted) that module `name` imports, relative imports resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    is_pkg = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".") if is_pkg else name.split(".")[:-1]
+                anchor = anchor[:len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in found if m.split(".")[0] in PACKAGES}
+
+
+def graph(root: Path = ROOT) -> tuple[dict[tuple[str, str], list[tuple[str, str]]], dict[str, set[str]]]:
+    """Package edges -> the (module, imported module) pairs that make them; and the module-level graph."""
+    mods = modules(root)
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    mod_graph: dict[str, set[str]] = {}
+    for name, path in mods.items():
+        targets = {t for t in imports(name, path) if t in mods}
+        mod_graph[name] = targets
+        for t in sorted(targets):
+            a, b = name.split(".")[0], t.split(".")[0]
+            if a != b:
+                edges[(a, b)].append((name, t))
+    return dict(edges), mod_graph
+
+
+def cycles(nodes: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(nodes.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
+    for v in sorted(nodes):
+        if v not in index:
+            visit(v)
+    return sorted(out)
+
+
+def check(root: Path = ROOT, show_modules: bool = False) -> tuple[list[str], list[str]]:
+    """(report lines, problems): the package graph, notes, and every cycle, forbidden edge or stale allowance."""
+    edges, mod_graph = graph(root)
+    lines = ["package import graph (importer -> imported: imports)"]
+    for (a, b), pairs in sorted(edges.items()):
+        status = "allowed" if (a, b) in ALLOWED else "FORBIDDEN"
+        lines.append(f"  {a} -> {b}: {len(pairs)} ({status})")
+        targets = sorted({t for _, t in pairs})
+        lines.append(f"      imports {', '.join(targets)}")
+        if show_modules:
+            lines += [f"      {m} -> {t}" for m, t in pairs]
+    problems = [f"forbidden edge {a} -> {b} ({', '.join(f'{m} imports {t}' for m, t in pairs[:3])}): add it to "
+                "ALLOWED in tools/import_graph.py with a reason, or remove the import"
+                for (a, b), pairs in sorted(edges.items()) if (a, b) not in ALLOWED]
+    problems += [f"allowed edge {a} -> {b} no longer exists: remove it from ALLOWED (the list only shrinks)"
+                 for (a, b) in sorted(ALLOWED) if (a, b) not in edges]
+    pkg_graph: dict[str, set[str]] = defaultdict(set)
+    for a, b in edges:
+        pkg_graph[a].add(b)
+    problems += [f"package cycle: {' <-> '.join(c)}" for c in cycles(pkg_graph)]
+    mod_cycles = cycles(mod_graph)
+    lines.append(f"module-level cycles (notes, not failures): {len(mod_cycles)}")
+    lines += [f"  {' <-> '.join(c)}" for c in mod_cycles]
+    return lines, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the graph; exit 1 with the problems listed on stderr when there are any."""
+    p = argparse.ArgumentParser(prog="python -m tools.import_graph", description=__doc__.split("\n\n")[0])
+    p.add_argument("--modules", action="store_true", help="also list every cross-package module import")
+    args = p.parse_args(argv)
+    lines, problems = check(show_modules=args.modules)
+    print("\n".join(lines))
+    for problem in problems:
+        print(f"import graph: {problem}", file=sys.stderr)
+    print("import graph: ok" if not problems else f"import graph: {len(problems)} problem(s)",
+          file=sys.stderr if problems else sys.stdout)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
