@@ -74,9 +74,9 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no":
         return "most of the question's terms occur in no document"
     kind = expected_type(q)
-    if kind in ("phone", "email", "address"):  # asked by name, and written in a form of its own
-        if not any(holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
-            return f"no passage holds {_WHAT[kind]}"
+    if kind in ("phone", "email", "address") and not any(  # asked by name, and written in a form of its own
+            holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
+        return f"no passage holds {_WHAT[kind]}"
     if kind in ("number", "date", "members"):
         weights = {t: idf(t) for t in q.terms if known(t)}
         need = COVERAGE * (sum(weights.values()) or 1.0)

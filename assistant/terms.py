@@ -113,7 +113,9 @@ def new_match(pattern: re.Pattern, text: str, question: str) -> bool:
 
 # A prohibition ("may not", "must not", "no Acme team may test …", "staff shall not carry …") and a permission
 # ("Laptops and phones may be carried as usual"): rules, where "may" is no hedge ("may violate" is one).
-PROHIBITION = re.compile(r"\bmay not\b|\bmust not\b|\bshall not\b|\bcannot\b|\bno \w+(?: \w+)? (?:may|shall|can)\b|"
+NO_ONE = (r"\bno (?!doubt\b|longer\b|later\b|sooner\b|matter\b|reason\b|evidence\b|indication\b|sign\b|way\b|"
+          r"question\b|wonder\b|one knows\b)(?:[\w’'-]+|\([^()]{0,80}\))(?:,? (?:[\w’'-]+|\([^()]{0,80}\))){0,7}? ")
+PROHIBITION = re.compile(rf"\bmay not\b|\bmust not\b|\bshall not\b|\bcannot\b|{NO_ONE}(?:may|shall|can)\b(?! not)|"
                          r"\b(?:is|are) (?:not )?(?:allowed|permitted) only\b|\b(?:is|are) not (?:allowed|permitted)\b", re.I)
 PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:by|to|as) (?:a |an |the )?(?:violation|breach))",
                         re.I)
@@ -123,5 +125,6 @@ ENDED = re.compile(r"\b(?:rescind(?:ed|s)|revoked|repealed|withdrawn|withdrew|li
                    r"suspended|superseded|no longer (?:in (?:effect|force)|valid|appl(?:y|ies)|active))\b|"
                    r"\bstatus\s*:\s*(?:revoked|expired|suspended|cancell?ed|withdrawn|terminated)\b", re.I)
 UNTIL = re.compile(r"\b(?:valid|in force|in effect|effective|expires?|expiring|expiry(?: date)?)\s*(?:until|through|"
-                   r"till|to|on)?\s*:?\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})", re.I)
+                   r"till|to|on)?\s*:?\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|"
+                   r"\d{4}-\d\d-\d\d\b)", re.I)
 STATUS = re.compile(rf"{ENDED.pattern}|{UNTIL.pattern}", re.I)

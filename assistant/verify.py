@@ -18,7 +18,20 @@ from functools import lru_cache
 
 from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
-from assistant.terms import PERMISSION, PROHIBITION, STATUS, STOP, content_stems, hedges, negated, norm, numbers, stem, stem_set, words
+from assistant.terms import (
+    PERMISSION,
+    PROHIBITION,
+    STATUS,
+    STOP,
+    content_stems,
+    hedges,
+    negated,
+    norm,
+    numbers,
+    stem,
+    stem_set,
+    words,
+)
 from ingest.chunk import sentences
 from ingest.index import page_at
 

@@ -25,12 +25,14 @@ from assistant.engines.cases import case, case_terms, gerund, permission_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
-from assistant.terms import PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
+from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
                    r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|shall not|cannot|"
-                   r"no \w+(?: \w+)? (?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en))\b", re.I)
+                   rf"{NO_ONE}(?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en))\b", re.I)
 _PROHIBITION = PROHIBITION
+# an identifier of a record rather than a model: "EL-2025-0042", "CM-2025-07", "744.23" (not "910D", "3A090")
+RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
 _OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
@@ -96,6 +98,7 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
 
     terms = set(ctx.question.terms)
     objects = {stem(w) for w in case_terms(ctx.question)}  # what the case acts on: a rule must name it to cover it
+    records = {stem(n) for n in ctx.question.names if RECORD_ID.fullmatch(n)}
 
     def rank(r: Rule) -> tuple:
         have = stem_set(r.quote)
@@ -104,7 +107,9 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         authority = bool(_AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
         missing = len(objects - stem_set(r.quote))  # "must not carry evaluation boards" does not cover laptops
-        return (missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
+        own = stem_set(r.unit.hit.text) | stem_set(str(r.unit.hit.meta.get("title") or ""))
+        other_record = len(records - own)  # a question naming licence EL-2025-0042 is answered from its record
+        return (other_record, missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
 
@@ -137,8 +142,9 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     q = ctx.question
     if (by_threshold := threshold(ctx, first)) is not None:
         return by_threshold
-    specific = [n for n in q.names if any(c.isdigit() for c in n)]
-    general = [n for n in q.names if n not in specific]
+    records = [n for n in q.names if RECORD_ID.fullmatch(n)]  # "EL-2025-0042": the record the rule must come from
+    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records]
+    general = [n for n in q.names if n not in specific and n not in records]
     earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
     subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))
     if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject

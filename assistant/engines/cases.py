@@ -21,6 +21,10 @@ _ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing
 _BOUNDARY = frozenset(["in", "at", "to", "for", "outside", "inside", "within", "by", "with", "from", "on", "during", "and", "or", "if", "when", "while", "into", "across", "throughout", "under", "over", "via", "through"])
 
 
+_CLAUSE = frozenset(["a", "an", "the", "our", "their", "his", "her", "its", "which", "who", "that", "we", "they", "i",
+                     "you"])
+
+
 def case_terms(q) -> list[str]:
     """The things the case acts on that a rule must name to cover it: the words of the object of each activity
     ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
@@ -30,10 +34,12 @@ def case_terms(q) -> list[str]:
     for i, w in enumerate(toks):
         if stem(w) not in _ACTIVITY:
             continue
+        seen = False
         for x in toks[i + 1:]:
             low = x.lower()
-            if low in _BOUNDARY or stem(x) in _ACTIVITY:
-                break
+            if low in _BOUNDARY or stem(x) in _ACTIVITY or (seen and low in _CLAUSE):
+                break  # "benchmark an Ascend 910B a customer sent us": "a customer sent us" is another clause
+            seen = seen or low not in STOP
             if low not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2:
                 out.append(x)
     return out

@@ -28,9 +28,12 @@ _ASKS_CURRENT = re.compile(
     r"^\W*(?:is|are)\b[^?]{1,80}\b(?:in (?:effect|force)|valid|active)\s*\??\s*$", re.I)
 _STATUS_WORDS = frozenset(stem(w) for w in ("still", "currently", "now", "yet", "today", "effect", "force", "place",
                                             "valid", "active", "applicable", "use", "enforced", "apply", "applies",
-                                            "current"))
+                                            "current", "expired", "lapsed", "run", "out", "ended"))
 _INTENT = re.compile(r"\b(?:plans?|intends?|intention|propos\w*|consider\w*|review\w*|expected|seeks?|would|will|"
                      r"could|may|might)\b", re.I)
+
+
+_ASKS_ENDED = re.compile(r"^\W*(?:has|have|is|are|was|were)\b[^?]{1,80}\b(?:expired|lapsed|run out|ended)\b", re.I)
 
 
 def asks_current(q) -> bool:
@@ -38,10 +41,29 @@ def asks_current(q) -> bool:
     return q.kind == "yes_no" and bool(_ASKS_CURRENT.search(q.ask or q.core))
 
 
+def asks_ended(q) -> bool:
+    """A yes/no question whether something has expired or lapsed (the answer is the other way round)."""
+    return q.kind == "yes_no" and bool(_ASKS_ENDED.search(q.ask or q.core))
+
+
+def _parse(text: str) -> list[tuple[date, str]]:
+    """Calendar dates with their year ("16 April 2026") and ISO dates ("2026-02-28") in `text`, as written."""
+    from assistant.engines.threshold import _dates
+
+    found = [(d, w) for d, w, _ in _dates(text)]
+    for m in re.finditer(r"\b(\d{4})-(\d\d)-(\d\d)\b", text):
+        try:
+            found.append((date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.group(0)))
+        except ValueError:
+            continue
+    return found
+
+
 def _subject(q) -> tuple[set[str], set[str]]:
     """The question's identifiers (stems of names with digits) and the other content stems of what it asks about."""
     ids = {stem(n) for n in q.names if any(c.isdigit() for c in n)}
-    rest = {t for t in content_stems(q.ask or q.core) if t not in _STATUS_WORDS and t not in ids}
+    ask = re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", DATE.sub(" ", q.ask or q.core))  # the date asked is no subject
+    rest = {t for t in content_stems(ask) if t not in _STATUS_WORDS and t not in ids}
     return ids, rest
 
 
@@ -64,42 +86,41 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
 
 
 def _asked_date(q) -> tuple[date, str] | None:
-    from assistant.engines.threshold import _dates
-
-    found = _dates(q.ask or q.core)
-    return (found[0][0], found[0][1]) if found else None
+    found = _parse(q.ask or q.core)
+    return found[0] if found else None
 
 
 def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLine | None:
     """The bottom line of a question whether something is still in force (see the module), or None when the
     question is of another kind or no passage about its subject states an end or a validity date."""
     q = ctx.question
-    if not asks_current(q):
+    ended = asks_ended(q)  # "Has licence EL-2025-0042 expired?": yes when it is no longer valid
+    if not (asks_current(q) or ended):
         return None
     ids, rest = _subject(q)
     asked = _asked_date(q)
-    ref, ref_text = asked if asked else (today or date.today(), f"today is {(today or date.today()).isoformat()}")
-    if asked:
-        ref_text = f"the date asked is {asked[1]}"
+    ref = asked[0] if asked else (today or date.today())
     found = [f for u in ctx.units[:10] if _body(u) and _about(u, ids, rest) and (f := _statement(u))]
     if not found:
         return None
     (u, quote, until), support = found[0], [f[0] for f in found[1:4]]
-    support = support or [v for v in ctx.units[:6] if v is not u and _body(v) and _about(v, ids, rest)][:2]
+    support = support or [v for v in ctx.units[:6] if v is not u and _body(v) and len(v.text.split()) >= 4
+                          and _about(v, ids, rest)][:2]
     if until is None:
-        return BottomLine([f"No. {source(u)} reports: “{quote}” [{first}]."], [u], [], support)
+        return BottomLine([f"{'Yes.' if ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."], [u], [], support)
     day, written = until
-    line = f"{'Yes.' if day >= ref else 'No.'} {source(u)} reports: “{quote}” [{first}]."
-    why = (f"This is an inference the documents support but do not state: {written} "
-           f"{'has not yet passed' if day >= ref else 'has passed'} ({ref_text}).")
+    line = f"{'Yes.' if (day >= ref) != ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."
+    if asked:
+        when = f"is {'on or after' if day >= ref else 'before'} the date asked, {asked[1]}"
+    else:
+        when = f"{'has not yet passed' if day >= ref else 'has passed'} (today is {ref.isoformat()})"
+    why = f"This is an inference the documents support but do not state: {written} {when}."
     return BottomLine([line, why], [u], [why], support)
 
 
 def _statement(u: Unit) -> tuple[Unit, str, tuple[date, str] | None] | None:
     """The unit's firm statement that something ended (quote, None) or is valid until a date (quote, (date, as
     written)); None when it makes neither."""
-    from assistant.engines.threshold import _dates
-
     for m in ENDED.finditer(u.text):
         s, e = _sentence(u.text, m.start())
         before = DATE.sub(" ", u.text[s:m.start()])  # "on 13 May" is a date, not a hedge
@@ -107,8 +128,8 @@ def _statement(u: Unit) -> tuple[Unit, str, tuple[date, str] | None] | None:
             continue  # "has not been rescinded", "announced its intention to repeal": no end
         return u, flat(u.text[s:e].strip()).rstrip("."), None
     for m in UNTIL.finditer(u.text):
-        found = _dates(m.group(0))
+        found = _parse(m.group(0))
         if found:
             s, e = _sentence(u.text, m.start())
-            return u, flat(u.text[s:e].strip()).rstrip("."), (found[0][0], found[0][1])
+            return u, flat(u.text[s:e].strip()).rstrip("."), found[0]
     return None

@@ -413,7 +413,7 @@ LICENCES = {
 @pytest.mark.parametrize("question, verdict, quote, inference", [
     ("Is licence EL-2019-0001 still valid?", "No.", "2 March 2020", "2 March 2020 has passed"),
     ("Is licence EL-2019-0002 still valid?", "Yes.", "2 March 2099", "2 March 2099 has not yet passed"),
-    ("Is licence EL-2019-0002 still valid on 1 April 2099?", "No.", "2 March 2099", "the date asked is 1 April 2099"),
+    ("Is licence EL-2019-0002 still valid on 1 April 2099?", "No.", "2 March 2099", "before the date asked, 1 April 2099"),
 ])
 def test_whether_a_licence_is_still_valid_follows_its_validity_date(tmp_path, question, verdict, quote, inference):
     """"Status: Active" is what a record said when it was written; its "Valid until" date, compared with today or
@@ -442,3 +442,32 @@ def test_what_a_party_said_quotes_that_party(seed_settings):
     ans = ask(seed_settings, "What did China say about the guidance?")
     assert any("Chinese Foreign Ministry" in c.quote or "China’s Foreign Ministry" in c.quote for c in ans.citations), \
         ans.answer
+
+
+TRIAL = {  # the newcomer trial's documents: a memo titled with a colon and no publisher, a licence with ISO dates
+    "memo.md": ("---\ntitle: \"Internal memo: Handling of Huawei Ascend hardware at the Penang test lab\"\n---\n"
+                "Effective immediately, no Huawei Ascend device (including the 910B, 910C and 910D) may be powered on, "
+                "tested or benchmarked at the Penang lab. Any Ascend hardware received from a customer must be sealed "
+                "and reported to the Export Control Committee within two business days.\n"),
+    "licence.md": ("---\ntitle: Export licence record EL-2025-0042\n---\nLicence number: EL-2025-0042\nHolder: Nordwind "
+                   "Systems GmbH\nItems: NW-A100 accelerator boards\nIssued: 2025-03-01\nValid until: 2026-02-28\n\n"
+                   "Conditions:\n1. The holder may not reexport, retransfer or transfer (in-country) the items to any "
+                   "party in China or Macau without prior written authorization from BIS.\n"),
+}
+
+
+@pytest.mark.parametrize("question, verdict, quote", [
+    ("Can our Penang lab benchmark an Ascend 910B a customer sent us?", "No.", "no Huawei Ascend device"),
+    ("Is it allowed to power on a Huawei Ascend 910C at the Penang lab?", "No.", "no Huawei Ascend device"),
+    ("Can the holder of EL-2025-0042 reexport the boards to China?", "No.", "may not reexport"),
+    ("Has licence EL-2025-0042 expired?", "Yes.", "Valid until: 2026-02-28"),
+    ("Is EL-2025-0042 valid on 2026-01-15?", "Yes.", "Valid until: 2026-02-28"),
+])
+def test_the_trial_s_memo_and_licence_get_verdicts_from_their_own_sentences(tmp_path, question, verdict, quote):
+    """The newcomer trial (stop 18): a prohibition whose subject runs over a parenthesis ("no Huawei Ascend device
+    (including …) may be powered on") gave no verdict, or "no passage says that it covers sent"; a question naming a
+    licence was answered from a memo with "names the EL-2025-0042 among them"; ISO validity dates were not read."""
+    settings = indexed(tmp_path, TRIAL)
+    ans = ask(settings, question)
+    assert first_line(ans).startswith(verdict) and quote in cited(ans, 1), ans.answer
+    assert "among them" not in ans.answer and "covers sent" not in ans.answer
