@@ -15,9 +15,10 @@ from __future__ import annotations
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.extractive import chain, select
+from assistant.engines.status import status
 from assistant.models import Unit
 from assistant.settings import AssistantSettings
-from assistant.verify import Passage
+from assistant.verify import VERDICT, Passage
 
 NOT_FOUND = "NOT IN DOCUMENTS"
 SYSTEM = f"""You answer questions about news articles using ONLY the numbered passages the user gives you.
@@ -99,4 +100,25 @@ class LLMEngine:
         passages = [Passage(i, u.hit, u.start, u.end, u.text, u.relevance) for i, u in enumerate(units, 1)]
         if NOT_FOUND.lower() in text.lower()[: len(NOT_FOUND) + 40] or not text:
             return Draft(text, passages, abstained=True)
-        return Draft(text, passages)
+        text, warnings = checked_verdict(ctx, text)
+        return Draft(text, passages, warnings=warnings)
+
+
+def checked_verdict(ctx: Context, text: str) -> tuple[str, list[str]]:
+    """`text` without its opening "Yes."/"No." when that verdict is not the one the rule the documents state gives
+    (the extractive bottom line: assistant.engines.bottom_line and .status), with a warning; else unchanged. A small
+    model may write "Yes. The holder may not reexport …": every quote verifies, the verdict contradicts them."""
+    said = VERDICT.match(text)
+    if said is None:
+        return text, []
+    q = ctx.question
+    top = status(ctx)
+    if top is None and (is_rule_question(q) or rule_in_evidence(ctx)):
+        top = bottom_line(ctx, ctx.classes, ())
+    rule = VERDICT.match(top.lines[0]) if top is not None and top.lines else None
+    if rule is not None and rule.group(1).lower() == said.group(1).lower():
+        return text, []
+    why = (f"the rule the documents state gives “{rule.group(1)}”" if rule is not None else
+           "no rule the documents state settles it")
+    return (text[said.end():].lstrip(),
+            [f"the LLM's verdict “{said.group(1)}” was removed: {why}; the quoted evidence follows"])

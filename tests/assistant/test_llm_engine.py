@@ -109,3 +109,24 @@ def test_the_real_local_llm_answers_grounded_or_abstains(assistant, doc_text):
         assert france.abstained and "Paris" not in france.answer
     finally:
         assistant.engines.pop("llm", None)
+
+
+def test_a_verdict_that_contradicts_the_rule_is_removed_with_a_warning(assistant):
+    """The newcomer trial (stop 18): the bundled LLM wrote "Yes. The AI Diffusion Rule was issued … [1]" to "Is the AI
+    Diffusion Rule still in effect?"; every quote verified, the verdict contradicted the rescission. Now the verdict
+    the documents' rule does not give is removed, and the answer says so."""
+    def reply(msgs):
+        n = passage_with(msgs, "AI Diffusion Rule")
+        return f"Yes. The AI Diffusion Rule was issued in January 2025 [{n}]."
+    with_llm(assistant, reply)
+    ans = assistant.ask("Is the AI Diffusion Rule still in effect?", engine="llm")
+    assert not ans.answer.startswith("Yes") and any("verdict" in w and "removed" in w for w in ans.warnings), ans
+
+
+def test_a_verdict_that_agrees_with_the_rule_is_kept(assistant):
+    def reply(msgs):
+        n = passage_with(msgs, "anywhere in the world")
+        return f"Yes. Using Huawei's Ascend chips anywhere in the world violates export controls [{n}]."
+    with_llm(assistant, reply)
+    ans = assistant.ask(MISSION, engine="llm")
+    assert ans.answer.startswith("Yes.") and not any("verdict" in w for w in ans.warnings), ans
