@@ -11,13 +11,15 @@ from ingest.index import open_index
 from ingest.manifest import Manifest
 from ingest.pipeline import run
 from ingest.vector_store import Condition, MetaFilter
-from tests.helpers import CORPUS, fast_settings
+from tests.helpers import BENCHMARKS, CORPUS, fast_settings
 
 N = 300
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    if not (BENCHMARKS / "clapnq" / "corpus.jsonl").exists():  # the synthetic index is built from ClapNQ's text
+        pytest.skip(f"the ClapNQ benchmark is not at {BENCHMARKS / 'clapnq'}")
     home = tmp_path_factory.mktemp("synth")
     settings = build_synthetic_index(home, N, seed=1, settings=fast_settings(home), verbose=False)
     index = open_index(settings)
