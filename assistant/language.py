@@ -89,7 +89,8 @@ def detect(text: str) -> str:
        alone, otherwise what the identifier reads in those words ("Кто такой Kessler?" -> "ru").
     2. Otherwise the identifier's reading of the whole question, when it is confident (MIN_PROBABILITY) and the
        question has 4 words or more; or, for a short or uncertain one, when the question opens with a question word
-       of the language the identifier reads ("Wo sitzt Huawei?" -> "de", "¿Quién es Kessler?" -> "es")."""
+       of the language the identifier reads ("Wo sitzt Huawei?" -> "de", "¿Quién es Kessler?" -> "es"), or with the
+       Spanish "¿"/"¡" and the identifier reads Spanish."""
     own = frame(text)
     other = [w for w in own if not _latin(w)]
     if other and len(other) > len(own) - len(other):
@@ -108,6 +109,8 @@ def detect(text: str) -> str:
         return "en"  # its names read as another language, its own words as English ("Why was ООО «Северный …» …?")
     if len(words) >= 4 and prob >= MIN_PROBABILITY:
         return code
+    if code == "es" and prob >= 0.5 and text.lstrip().startswith(("¿", "¡")):
+        return "es"  # only Spanish opens a question with "¿" ("¿Es ilegal probar un chip … en Malasia?": 0.79)
     opener = re.match(r"[\s¿¡\"'“«(]*([^\W\d_]+(?:-[^\W\d_]+)?)", text)
     if code != "en" and opener and _OPENER_LANG.get(opener.group(1).casefold()) == code and prob >= 0.5:
         return code

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ("Wer hat die Leitlinie herausgegeben?", "de"),
     ("Qui a publié les directives ?", "fr"),
     ("¿Quién emitió la guía?", "es"),
+    ("¿Es ilegal probar un chip Huawei Ascend 910C en Malasia?", "es"),  # the trial (stop 18): read as English
 ])
 def test_short_and_mixed_script_questions_in_other_languages(question, lang):
     assert detect(question) == lang
