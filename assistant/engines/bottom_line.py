@@ -30,7 +30,6 @@ from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
                    r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|shall not|cannot|"
                    rf"{NO_ONE}(?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en))\b", re.I)
-_PROHIBITION = PROHIBITION
 # an identifier of a record rather than a model: "EL-2025-0042", "CM-2025-07", "744.23" (not "910D", "3A090")
 RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
@@ -88,7 +87,7 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
                 continue  # "must be reported within 15 days" does not answer "do we need a licence?"
             lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
-            prohibition = bool(_PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
+            prohibition = bool(PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
             hedge = hedges(clause) - ({"reported", "reports", "expected"} if _OBLIGED.search(clause) else set())
             permitted = bool(PERMISSION.search(clause)) and not _VIOLATION.search(clause)
             if m.group(1).lower().startswith("may") and " be " in m.group(1) and not permitted:
@@ -231,7 +230,7 @@ def _display(item: str, q) -> str:
 def restricted(clause: str, negated: bool) -> bool:
     """The clause states a restriction: a violation, or an obligation ("requires an individual export licence"), not
     negated; or a permission negated ("may not receive any item … without an export licence")."""
-    if _PROHIBITION.search(clause) or re.search(r"\b(?:is|are) not (?:lawful|legal)\b", clause, re.I):
+    if PROHIBITION.search(clause) or re.search(r"\b(?:is|are) not (?:lawful|legal)\b", clause, re.I):
         return True
     return bool(_VIOLATION.search(clause) or _OBLIGED.search(clause)) != negated
 
@@ -262,7 +261,7 @@ def rule_in_evidence(ctx: Context) -> bool:
     for u in ctx.units[:3]:
         if u.heading:
             continue
-        deontic = _PROHIBITION.search(u.text) or PERMISSION.search(u.text)  # "must file a report" answers no "can we"
+        deontic = PROHIBITION.search(u.text) or PERMISSION.search(u.text)  # "must file a report" answers no "can we"
         if deontic and not hedges(u.text[max(0, deontic.start() - 12):deontic.end()]) - {"may"} \
                 and len(wanted & stem_set(u.text)) >= 2:
             return True

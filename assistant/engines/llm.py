@@ -15,6 +15,7 @@ from __future__ import annotations
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.extractive import chain, select
+from assistant.engines.framing import BottomLine
 from assistant.engines.status import status
 from assistant.models import Unit
 from assistant.settings import AssistantSettings
@@ -47,11 +48,18 @@ Question: Is selling sparklers in Riverside Park an offence?
 Answer: Yes. The council said selling fireworks in any public park is an offence [2], and its list of banned fireworks includes sparklers [3]. The passages do not mention Riverside Park."""
 
 
-def passages_for(ctx: Context, n: int) -> list[Unit]:
-    """The units the LLM sees: for a rule question, the units of the extractive bottom line (the rule, the passage
-    tying the asked item to it, a hedged wording); then the extractive picks and their differently-worded twins."""
-    rule_q = is_rule_question(ctx.question) or rule_in_evidence(ctx)  # "Can staff carry …?" against a "must not"
-    lead = bottom_line(ctx, ctx.classes, ()).units if rule_q else []
+def rule_line(ctx: Context) -> BottomLine | None:
+    """The extractive bottom line of a rule question ("Can staff carry …?" against a "must not" included), else
+    None."""
+    if is_rule_question(ctx.question) or rule_in_evidence(ctx):
+        return bottom_line(ctx, ctx.classes, ())
+    return None
+
+
+def passages_for(ctx: Context, n: int, lead: list[Unit]) -> list[Unit]:
+    """The units the LLM sees: `lead` (for a rule question, the units of the extractive bottom line: the rule, the
+    passage tying the asked item to it, a hedged wording); then the extractive picks and their differently-worded
+    twins."""
     picks = select(ctx, n, [*lead, *(chain(ctx) if ctx.question.judgment else [])])
     units = [u for unit, _, twins in picks for u in (unit, *twins)]
     for u in ctx.units:  # fill up with the next best distinct units
@@ -90,7 +98,8 @@ class LLMEngine:
         return self._llm
 
     def draft(self, ctx: Context, on_token=None) -> Draft:
-        units = passages_for(ctx, self.n)
+        rule = rule_line(ctx)
+        units = passages_for(ctx, self.n, rule.units if rule is not None else [])
         parts: list[str] = []
         for delta in self.llm.stream(messages(ctx, units)):
             parts.append(delta)
@@ -100,21 +109,18 @@ class LLMEngine:
         passages = [Passage(i, u.hit, u.start, u.end, u.text, u.relevance) for i, u in enumerate(units, 1)]
         if NOT_FOUND.lower() in text.lower()[: len(NOT_FOUND) + 40] or not text:
             return Draft(text, passages, abstained=True)
-        text, warnings = checked_verdict(ctx, text)
+        text, warnings = checked_verdict(status(ctx) or rule, text)
         return Draft(text, passages, warnings=warnings)
 
 
-def checked_verdict(ctx: Context, text: str) -> tuple[str, list[str]]:
-    """`text` without its opening "Yes."/"No." when that verdict is not the one the rule the documents state gives
-    (the extractive bottom line: assistant.engines.bottom_line and .status), with a warning; else unchanged. A small
-    model may write "Yes. The holder may not reexport …": every quote verifies, the verdict contradicts them."""
+def checked_verdict(top: BottomLine | None, text: str) -> tuple[str, list[str]]:
+    """`text` without its opening "Yes."/"No." when that verdict is not the one `top` gives (the extractive bottom
+    line of the question: assistant.engines.status or .bottom_line; None when it has none), with a warning; else
+    unchanged. A small model may write "Yes. The holder may not reexport …": every quote verifies, the verdict
+    contradicts them."""
     said = VERDICT.match(text)
     if said is None:
         return text, []
-    q = ctx.question
-    top = status(ctx)
-    if top is None and (is_rule_question(q) or rule_in_evidence(ctx)):
-        top = bottom_line(ctx, ctx.classes, ())
     rule = VERDICT.match(top.lines[0]) if top is not None and top.lines else None
     if rule is not None and rule.group(1).lower() == said.group(1).lower():
         return text, []

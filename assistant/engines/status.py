@@ -21,6 +21,7 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import DATE, ENDED, UNTIL, content_stems, hedges, negated, stem, stem_set
+from ingest.chunk import sentences
 
 _ASKS_CURRENT = re.compile(
     r"\b(?:still|currently|now|yet|today)\b[^?]{0,30}\b(?:in (?:effect|force|place)|valid|active|applicable|in use|"
@@ -78,11 +79,15 @@ def _about(u: Unit, ids: set[str], rest: set[str]) -> bool:
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:
-    """The span of the sentence (or record line) of `text` around offset `at`."""
-    start = max(text.rfind(". ", 0, at) + 2 if text.rfind(". ", 0, at) >= 0 else 0, text.rfind("\n", 0, at) + 1)
-    ends = [i for i in (text.find(". ", at), text.find("\n", at)) if i >= 0]
-    end = min(ends) if ends else len(text)
-    return start, end + (1 if end < len(text) and text[end] == "." else 0)
+    """The span of the sentence around offset `at`, by ingest's sentence splitter, within its line (a record's field
+    lines are one unit: "Valid until: 16 April 2026" is quoted as its own line)."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    for s, e in sentences(text[start:end]):
+        if s <= at - start < e:
+            return start + s, start + e
+    return start, end
 
 
 def _asked_date(q) -> tuple[date, str] | None:

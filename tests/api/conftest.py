@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.fakes import FakeLLM, start_fake_llm, start_server
+from tests.api.fakes import FakeLLM, fake_llm_server, start_server
 from tests.helpers import CORPUS, ROOT
 
 
@@ -28,10 +28,8 @@ def api_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="package")
 def fake_llm():
-    server, url = start_fake_llm()
-    yield url
-    server.shutdown()
-    server.server_close()
+    with fake_llm_server() as url:
+        yield url
 
 
 @pytest.fixture

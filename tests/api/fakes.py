@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -73,6 +75,17 @@ def start_fake_llm() -> tuple[ThreadingHTTPServer, str]:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}/v1"
+
+
+@contextmanager
+def fake_llm_server() -> Iterator[str]:
+    """The fake OpenAI-compatible LLM server (start_fake_llm) for the duration of the block; yields its /v1 URL."""
+    server, url = start_fake_llm()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def free_port() -> int:

@@ -17,12 +17,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def fake_openai_server():
-    from tests.api.fakes import start_fake_llm
+    from tests.api.fakes import fake_llm_server
 
-    server, url = start_fake_llm()
-    yield url
-    server.shutdown()
-    server.server_close()
+    with fake_llm_server() as url:
+        yield url
 
 
 def _param(name: str):

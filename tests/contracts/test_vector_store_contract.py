@@ -4,19 +4,13 @@ and Chroma as a server on loopback (`chroma run`; skipped with the reason when t
 from __future__ import annotations
 
 import itertools
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from ingest.settings import StoreSettings
 from ingest.vector_store import STORES
 from tests.contracts.vector_store_contract import VectorStoreContract
-from tests.helpers import fast_settings
+from tests.helpers import fast_settings, running_chroma
 
 _names = itertools.count()
 
@@ -24,28 +18,8 @@ _names = itertools.count()
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A `chroma run` server on a free loopback port for this module; skip when the command is missing."""
-    from tests.api.fakes import free_port
-
-    exe = Path(shutil.which("chroma") or Path(sys.executable).parent / "chroma")
-    if not exe.exists():
-        pytest.skip("the `chroma` command of the chromadb package is missing: no server to test against")
-    port = free_port()
-    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host",
-                             "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the Chroma server did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_chroma(tmp_path_factory.mktemp("chroma-server"), missing=pytest.skip) as url:
+        yield url
 
 
 # (store name, configuration): every registered store embedded; Chroma also as a server

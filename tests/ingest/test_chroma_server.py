@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from ingest.index import open_index
 from ingest.pipeline import run
 from ingest.settings import StoreSettings
-from tests.helpers import CORPUS, fast_settings, snapshot
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.api.fakes import free_port
+from tests.helpers import CORPUS, fast_settings, running_chroma, snapshot
 
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    exe = Path(shutil.which("chroma") or Path(__import__("sys").executable).parent / "chroma")
-    if not exe.exists():
-        pytest.fail("the `chroma` command of the chromadb package is missing")
-    port = _free_port()
-    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the Chroma server did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_chroma(tmp_path / "server", missing=pytest.fail) as url:
+        yield url
 
 
 @pytest.mark.slow
@@ -67,6 +37,6 @@ def test_ingest_into_a_chroma_server(chroma_server, tmp_path):
 def test_unreachable_server_is_a_clear_error(tmp_path):
     from ingest.errors import IndexUnavailableError
 
-    s = fast_settings(tmp_path / "state", store=StoreSettings(chroma_url=f"http://127.0.0.1:{_free_port()}"))
+    s = fast_settings(tmp_path / "state", store=StoreSettings(chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(IndexUnavailableError, match="cannot reach the Chroma server"):
         run([CORPUS], s)

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.api.fakes import FakeLLM, start_fake_llm, start_server
+from tests.api.fakes import FakeLLM, fake_llm_server, start_server
 from tests.helpers import CORPUS, ROOT
 
 CHROMIUM = Path(os.environ.get("GROUNDED_CHROMIUM", "/usr/bin/chromium"))
@@ -40,10 +40,8 @@ def ui_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="package")
 def fake_llm_url():
-    server, url = start_fake_llm()
-    yield url
-    server.shutdown()
-    server.server_close()
+    with fake_llm_server() as url:
+        yield url
 
 
 @pytest.fixture
