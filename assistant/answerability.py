@@ -41,11 +41,12 @@ _WHERE = re.compile(r"^where\b|\bin (which|what) (country|city|state|place|regio
 
 def _counted(question: str) -> str | None:
     """The noun a quantity question counts: "how many Ascend 910C units does…" -> "units"; "what share…" -> "share"."""
-    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b", question, re.I) or re.search(
+    m = re.search(r"\bwhat (share|percentage|proportion|fraction)\b|^\W*what (fine|penalty|fee|price|cost)s?\b", question,
+                  re.I) or re.search(
         r"\bwhat (?:is|was|are|were) the (?:\w+ )?(fine|penalty|penalties|fee|fees|price|cost)\b",
         question, re.I)
     if m:
-        return m.group(1).lower()
+        return next(g for g in m.groups() if g).lower()
     m = re.search(r"\bhow (?:many|large an?|big an?|much)\s+((?:[\w’'-]+\s+){0,4}?)(?:does|do|did|were|was|are|is|will|"
                   r"would|could|can|has|have|had)\b", question, re.I)
     head = m and [w for w in m.group(1).split() if w.lower() not in ("a", "an", "the")]

@@ -111,6 +111,8 @@ def detect(text: str) -> str:
         return code
     if code == "es" and prob >= 0.5 and text.lstrip().startswith(("¿", "¡")):
         return "es"  # only Spanish opens a question with "¿" ("¿Es ilegal probar un chip … en Malasia?": 0.79)
+    if code != "en" and prob >= 0.6 and _YES_NO.match(text.strip()) and _JUDGMENT.search(text):
+        return code  # a yes/no question about a rule, opened by that language's verb ("Es ilegal probar…": 0.71)
     opener = re.match(r"[\s¿¡\"'“«(]*([^\W\d_]+(?:-[^\W\d_]+)?)", text)
     if code != "en" and opener and _OPENER_LANG.get(opener.group(1).casefold()) == code and prob >= 0.5:
         return code

@@ -16,6 +16,11 @@ from assistant.question import JUDGMENT, Question
 from assistant.terms import STOP, norm, stem, words
 
 _WINDOW = 60   # characters before an item's mention in which its class is named
+ENUMERATION_CUES = "namely including such as"  # the words that open a list of named items in prose
+# asks for named members: "which chips…", "which Huawei chips…", "what chips…" (not "what are the…", "what does…")
+_MEMBERS = re.compile(r"^\W*(?:name|list) (?:the|all|some)\b|^\W*which [\w-]+s\b|^\W*(?:which|what) (?-i:[A-Z])[\w-]* "
+                      r"[\w-]+s\b|^\W*what (?!(?:is|was|does|has)\b)[\w-]+s\b",
+                      re.I)
 
 
 def classes(q: Question, search, texts, known, most: int = 2) -> tuple[str, ...]:
@@ -43,10 +48,15 @@ def classes(q: Question, search, texts, known, most: int = 2) -> tuple[str, ...]
 
 
 def sub_queries(q: Question, classes_: tuple[str, ...], doc_freq) -> list[str]:
-    """Extra BM25 queries: for any question, its identifiers alone; for a yes/no question, its names alone and, for a
-    rule question, the known names that are not model numbers and the items' classes, with the rule's words ("Huawei
-    Ascend violation")."""
+    """Extra BM25 queries: for any question, its identifiers alone; for a question asking for named members ("Which
+    Huawei chips are covered?"), its names and terms with the words that open a list in prose ("namely", "such as":
+    the passage that names the 910B, 910C and 910D rarely says "covered" or "chips"); for a yes/no question, its
+    names alone and, for a rule question, the known names that are not model numbers and the items' classes, with
+    the rule's words ("Huawei Ascend violation")."""
     ids = [n for n in q.names if any(c.isdigit() for c in n)]
+    if q.kind == "list" and _MEMBERS.search(q.ask or q.core):
+        listed = [" ".join((*q.names, *q.terms, ENUMERATION_CUES))]
+        return ([" ".join(ids)] if ids else []) + listed
     if q.kind != "yes_no" or not (q.names or classes_):
         return [" ".join(ids)] if ids else []  # an identifier alone: its record ranks first
     out = [" ".join((*q.names, *classes_))]

@@ -44,6 +44,14 @@ _ASKS = re.compile(r"\?\s*$|^(?:(?:in|for|at|by|to|from|with|on|under|since|unti
                    r"summari[sz]e|give|show)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
                        r"will|would|should|shall|has|have|had|may|might|must)\b", re.I)
+# a yes/no question about a case's standing under a rule, in everyday words: "Is it a problem under US export controls
+# if our lab uses an Ascend 910C?", "Would it be OK to…", "Are we at risk if…"
+AT_RISK = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:a\s+problem|an\s+issue|risky|"
+                     r"a\s+risk)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:in\s+trouble|at\s+risk|"
+                     r"exposed)\b", re.I)
+# the same in the words of a permission: "Would it be OK to benchmark…?", "Are we fine if…?"
+OK_TO = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:ok|okay|all\s+right|alright|fine|"
+                   r"safe)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:ok|okay|fine|safe)\b", re.I)
 # a name after one of these in a yes/no question is where or to whom the case happens ("testing a 910D in Malaysia")
 _SETTING = re.compile(r"\b(?:in|at|to|into|within|inside|across|throughout|near|around)\s+"
                       r"(?:the\s+)?$", re.I)
@@ -122,7 +130,7 @@ def _kind(q: str) -> str:
 
 
 # capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"
-_NOT_NAMES = frozenset({"i", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
+_NOT_NAMES = frozenset({"i", "ok", "okay", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
                         "any", "and", "or", "the", "a", "is", "it", "what", "who", "why", "how", "when", "where"})
 _REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
                         r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
@@ -194,8 +202,9 @@ def _tail(sentence: str) -> list[str]:
     return [sentence[:m.start()].strip(), m.group(1)] if m and m.start() > 0 else [sentence]
 
 
-def _settings(text: str, names: list[str]) -> set[str]:
-    """The names of `text` that follow a preposition of place or direction: where the asked case happens."""
+def settings_in(text: str, names: list[str]) -> set[str]:
+    """The names of `text` that follow a preposition of place or direction: where the asked case happens (or where a
+    rule applies: "at the Penang lab")."""
     out = set()
     for n in names:
         for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text):
@@ -211,6 +220,20 @@ def sub_questions(core: str) -> list[str]:
     """The sub-questions of a compound question: "What did X do, and which chips…?" -> two parts."""
     pieces = [p.strip(" ,?") for p in _PART.split(core) if p and p.strip(" ,?")]
     return pieces if len(pieces) > 1 else []
+
+
+_LEAD_QUOTE = re.compile(r"“([^”]{20,600})”")
+
+
+def lead_quote(answer_text: str) -> str | None:
+    """The claim an answer opened with: the first quotation of its first line ("Yes. The Business Times reports:
+    “The Commerce Department issued guidance…” [1]" -> "The Commerce Department issued guidance…"); None when the
+    first line quotes nothing (an abstention, a list)."""
+    first = answer_text.strip().split("\n", 1)[0]
+    if first.startswith("- "):
+        return None
+    m = _LEAD_QUOTE.search(first)
+    return m.group(1) if m else None
 
 
 def _last(history: list[Turn], role: str) -> str:
@@ -284,7 +307,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     names = names_in(ask)
     if lang != "en" and known is not None:  # other languages capitalise nouns ("Verstoß"): keep names the index knows
         names = [n for n in names if any(c.isdigit() for c in n) or known(stem(n))]
-    setting = _settings(ask, names) if kind == "yes_no" else set()
+    setting = settings_in(ask, names) if kind == "yes_no" else set()
     if elliptic and kind == "yes_no":  # the place or party of the case asked before, changed
         setting |= {n for n in names if not any(c.isdigit() for c in n)}
     setting |= {n for n in names if known is not None and not known(stem(n)) and language.is_language(n)}
@@ -296,9 +319,12 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     if follow:
         prev_user = _without_instructions(_asked_before(history) if elliptic else _last(history, "user"))[0]
         prev_names = [n for n in names_in(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
-        search = " ".join(x for x in (core, prev_user, " ".join(prev_names)) if x)
+        said = None if elliptic else lead_quote(_last(history, "assistant"))
+        # "Who said that?" after "Yes. … reports: “The Commerce Department issued guidance stating…” [1]": "that" is
+        # what the answer said, not what was asked
+        search = " ".join(x for x in (core, said or prev_user, " ".join(prev_names)) if x)
         context_names += [n for n in names_in(prev_user) if n not in names and n not in context_names]
-    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask)) or language.judgment(ask) or bool(
+    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or language.judgment(ask) or bool(
         elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""

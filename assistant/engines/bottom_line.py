@@ -25,6 +25,7 @@ from assistant.engines.cases import case, case_terms, gerund, permission_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
+from assistant.question import AT_RISK, OK_TO, names_in, settings_in
 from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
@@ -40,6 +41,14 @@ _AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regu
                         r"regulation|statement|office|authority|commission)\b", re.I)
 
 
+# a rule whose subject is its own document's entries ("Entities on this list may not receive…"): it covers a party
+# the question names when that document names it too
+_THIS_DOCUMENT = re.compile(r"\b(?:on|in|under) (?:this|the present) (?:list|register|notice|schedule|annex|table)\b|"
+                            r"\b(?:listed|designated) (?:entities|parties|persons|companies|end[- ]users)\b", re.I)
+# an object every case's object falls under: "may not receive any item"
+_ANY_ITEM = re.compile(r"\b(?:any|all|every) (?:items?|goods|products?|commodit\w+|hardware|exports?|shipments?)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Rule:
     """A clause of a unit that states the judgment of the question's subject."""
@@ -49,6 +58,7 @@ class Rule:
     hedged: bool
     negated: bool
     judged: bool = False  # the rule word is a violation word ("violates"), not an obligation or a prohibition
+    listed: str = ""      # the party the rule covers through its document ("Entities on this list…": "Côté")
 
 
 _STOP = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")
@@ -75,13 +85,16 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     papers = {stem(p.group(1)) for p in _PAPERS.finditer(asked)}  # "need a licence?": a rule about licences
     violation = bool(_VIOLATION.search(asked)) or (  # "Ist es ein Verstoß…?", "¿Es una infracción…?"
         ctx.question.language != "en" and language.asks_restriction(asked) is True)
+    parties = [n for n in (*ctx.question.names, *ctx.question.context_names) if not any(c.isdigit() for c in n)]
+    listing = {u.hit.doc_id: n for u in ctx.units for n in parties if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", u.text)}
     out: list[Rule] = []
     for u in ctx.units[:40]:
         for m in _RULE.finditer(u.text):
             s, e = _clause(u.text, m)
             clause = u.text[s:e]
             judged = bool(_VIOLATION.match(m.group(1)))  # "X violates …": X before the verb; "you may not export X …"
-            if want and not want & stem_set(clause[: m.start() - s + 1] if judged else clause):
+            listed = listing.get(u.hit.doc_id, "") if _THIS_DOCUMENT.search(clause) else ""
+            if want and not want & stem_set(clause[: m.start() - s + 1] if judged else clause) and not listed:
                 continue  # "they violate market principles": not said of the subject
             if papers and not violation and not papers & stem_set(clause):
                 continue  # "must be reported within 15 days" does not answer "do we need a licence?"
@@ -92,12 +105,15 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
             permitted = bool(PERMISSION.search(clause)) and not _VIOLATION.search(clause)
             if m.group(1).lower().startswith("may") and " be " in m.group(1) and not permitted:
                 continue  # "may be considered a violation": the hedged violation is matched at its own word
-            out.append(Rule(u, quote.strip(), bool(hedge) and not (prohibition or permitted), negated(clause), judged))
+            out.append(Rule(u, quote.strip(), bool(hedge) and not (prohibition or permitted), negated(clause), judged,
+                            listed))
             break
 
     terms = set(ctx.question.terms)
     objects = {stem(w) for w in case_terms(ctx.question)}  # what the case acts on: a rule must name it to cover it
     records = {stem(n) for n in ctx.question.names if RECORD_ID.fullmatch(n)}
+    asked_names = {n.lower() for n in (*ctx.question.names, *ctx.question.context_names)}
+    places = {n.lower() for n in ctx.question.context_names if not any(c.isdigit() for c in n)}
 
     def rank(r: Rule) -> tuple:
         have = stem_set(r.quote)
@@ -105,10 +121,13 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         named += len(terms & have) / max(1, len(terms))  # the rule about what is asked ("export … 3A090.a … D:5")
         authority = bool(_AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
-        missing = len(objects - stem_set(r.quote))  # "must not carry evaluation boards" does not cover laptops
+        missing = 0 if _ANY_ITEM.search(r.quote) else len(objects - stem_set(r.quote))  # "must not carry evaluation
+        # boards" does not cover laptops; "may not receive any item" covers everything
         own = stem_set(r.unit.hit.text) | stem_set(str(r.unit.hit.meta.get("title") or ""))
         other_record = len(records - own)  # a question naming licence EL-2025-0042 is answered from its record
-        return (other_record, missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
+        # "no Ascend device may be tested at the Penang lab" does not rule on a case in Singapore
+        elsewhere = bool(places) and any(p.lower() not in asked_names for p in settings_in(r.quote, names_in(r.quote)))
+        return (other_record, elsewhere, missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
 
@@ -165,9 +184,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         return BottomLine([line], [], [line])
     lead = firm[0] if firm else found[0]
     named = stem_set(lead.quote)
-    uncovered = [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
-    untied = [item for item in specific if not tie(ctx, item, [c for c in subject if stem(c) in named], lead)
-              and stem(item) not in named]
+    every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
+    uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
+    untied = [] if every else [item for item in specific if stem(item) not in named
+                               and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
     if uncovered or (specific and len(untied) == len(specific)):  # the rule is about something else
         missing = _display(untied[0], q) if untied else uncovered[0]
         line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
@@ -183,6 +203,11 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
+    if lead.listed:  # "Entities on this list…": the entry that puts the party on it
+        entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
+                      and re.search(rf"(?<!\w){re.escape(lead.listed)}(?!\w)", u.text)), None)
+        if entry is not None:
+            head += f". It lists {_party(q, lead.listed)}: “{flat(entry.text).rstrip(' .')}” {mark(entry)}"
     for item in specific:
         t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
@@ -221,6 +246,14 @@ def _about(rule: Rule) -> str:
     return tail if 2 <= len(tail.split()) <= 16 else "another matter"
 
 
+def _party(q, name: str) -> str:
+    """A party as the question names it, joined names and all ("Böhm & Côté" for "Böhm")."""
+    cap = r"[^\W\d_a-z][\w.’'-]*"
+    m = re.search(rf"(?:{cap}\s*(?:&|\band\b)\s*)*(?<!\w){re.escape(name)}(?!\w)(?:\s*(?:&|\band\b)\s*{cap})*",
+                  q.ask or q.core)
+    return m.group(0) if m else name
+
+
 def _display(item: str, q) -> str:
     """An item as the question names it, with the names before it ("Kirin 9000S" for "9000S")."""
     m = re.search(rf"((?:[A-Z][\w-]*\s+){{0,2}}){re.escape(item)}", q.ask or q.core)
@@ -241,6 +274,8 @@ def asks_restriction(question: str) -> bool:
     other = language.asks_restriction(question)
     if other is not None:
         return other
+    if AT_RISK.search(question):  # "is it a problem…?", "are we at risk…?": a restriction makes it one
+        return True
     if _VIOLATION.search(question) or _OBLIGED.search(question):
         return not re.search(r"\bwithout\b", question, re.I) or bool(_VIOLATION.search(question))
     return False
@@ -290,7 +325,7 @@ def is_rule_question(q) -> bool:
     obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or ASKED_AMOUNT.search(ask)))
     without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
     permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in q.names)  # "can we test a 910D…?"
-    return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask)) or permission
+    return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or permission
                                    or (q.judgment and (q.language != "en" or q.follow_up))
                                    or obligation or without)
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.short_answer import short_answer
 from assistant.engines.status import status
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, passage_names
@@ -57,10 +58,24 @@ class ExtractiveEngine:
                 quoted.add((u.hit.doc_id, u.start))
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
+        short = None if rule_q else short_answer(ctx)  # "Who issued the guidance?": "The Commerce Department, per …"
+        if short is not None and any(t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
+                                     and numbers(t.text) != numbers(short.unit.text) and _twins(ctx, t, short.unit)
+                                     for t in ctx.units[:40]):
+            short = None  # another source gives another figure ("$50,000" against "$10,000"): both, side by side
+        if short is not None:
+            u = short.unit
+            passages.append(Passage(1, u.hit, u.start, u.end, u.text, u.relevance))
+            quoted.add((u.hit.doc_id, u.start))
+            shown.add(u.text)
+            lines += [short.line.replace("[n]", "[1]"), EVIDENCE]
+            trusted.add(EVIDENCE)
         if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
-            lead, most = (per_source(ctx) if q.compare else part_leads(ctx) or members(ctx)), self.max_sentences
+            lead = per_source(ctx) if q.compare else part_leads(ctx) or members(ctx)
+            most = min(self.max_sentences, 3) - 1 if short is not None else self.max_sentences  # the short answer
+            # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (rule_q and lead))]
         for unit, copies, twins in picks:

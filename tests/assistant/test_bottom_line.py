@@ -471,3 +471,71 @@ def test_the_trial_s_memo_and_licence_get_verdicts_from_their_own_sentences(tmp_
     ans = ask(settings, question)
     assert first_line(ans).startswith(verdict) and quote in cited(ans, 1), ans.answer
     assert "among them" not in ans.answer and "covers sent" not in ans.answer
+
+
+@pytest.mark.parametrize("question, verdict, quote", [
+    # "a problem" asks whether a restriction applies: the memo's prohibition makes it one (before: no verdict)
+    ("Is it a problem under US export controls if our lab in Penang uses an Ascend 910C?", "Yes.", None),
+    # "OK to" asks whether it is free; a memo about the Penang lab does not rule on Singapore: the guidance does
+    ("Would it be OK to benchmark a 910B in Singapore?", "No.", "anywhere in the world"),
+])
+def test_everyday_words_for_a_rule_question_get_a_verdict_from_a_rule_that_covers_the_case(policies, question,
+                                                                                        verdict, quote):
+    ans = ask(policies, question)
+    assert first_line(ans).startswith(verdict), ans.answer
+    if quote:
+        assert quote in cited(ans, 1), ans.citations[0]
+    assert "do not mention OK" not in ans.answer
+
+
+def test_a_rule_about_the_entries_of_its_own_list_covers_a_party_the_list_names(tmp_path):
+    """"Entities on this list may not receive any item … without an export licence" answers "Can we ship K9 cores to
+    Böhm & Côté without a licence?" when the list names Böhm & Côté, and the entry is cited (before: led by a rule
+    about shipments to Malaysia, which does not cover a party in Belgium)."""
+    from assistant.answer import get_assistant
+
+    settings = indexed(tmp_path, {
+        "restricted-entities.md": "---\ntitle: Restricted entity list\npublisher: Acme Trade Compliance\npublished: "
+        "2025-06-15\n---\nEntities on this list may not receive any item from Acme without an export licence.\n\n"
+        "Böhm & Côté S.à r.l. of Liège, Belgium. Added on 11 February 2025.\n\nNorthwind Components, Hanoi. Added on "
+        "2 March 2025.\n",
+        "malaysia.md": "---\ntitle: Malaysia shipments\npublisher: Acme Trade Compliance\npublished: 2025-09-05\n---\n"
+        "All shipments of Class K9 cores to Malaysia require an individual export licence, whatever their value.\n"})
+    ans = ask(settings, "Can we ship K9 cores to Böhm & Côté without a licence?")
+    assert first_line(ans).startswith("No."), ans.answer
+    assert "Entities on this list may not receive" in cited(ans, 1)
+    assert "It lists Böhm & Côté" in first_line(ans) and "Liège" in cited(ans, 2)
+    assert_grounded(ans, lambda d: get_assistant(settings).index.document(d)["text"])
+
+
+def test_a_spanish_rule_question_without_the_opening_mark_gets_a_verdict(seed_settings):
+    """"Es ilegal probar…" (no "¿") was read as English: no verdict, a sales figure first (newcomer trial)."""
+    ans = ask(seed_settings, "Es ilegal probar un chip Huawei Ascend 910C en Malasia?")
+    assert first_line(ans).startswith("Yes.") and FIRM_RULE.search(cited(ans, 1)), ans.answer
+
+
+@pytest.mark.parametrize("question", ["Which Huawei chips are covered by the guidance?",
+                                      "Which chips does the guidance cover?"])
+def test_a_which_question_finds_the_list_that_uses_other_words(policies, question):
+    """The passage naming the 910B, 910C and 910D says "processors … namely", not "chips … covered": it is found and
+    quoted first (the trial: not retrieved at all). (Over the planted-instruction fixture, whose "covered" makes the
+    word rare, the answerability model abstains on these questions: a known limit, not this test's subject.)"""
+    ans = ask(policies, question)
+    assert all(m in cited(ans, 1) for m in ("910B", "910C", "910D")), ans.answer
+
+
+def test_a_fine_the_documents_never_give_is_not_answered_with_another_figure(seed_settings):
+    """"What fine did Huawei pay in 2024?" was answered with a smartphone sales figure of 2024 (newcomer trial)."""
+    ans = ask(seed_settings, "What fine did Huawei pay in 2024?")
+    assert ans.abstained, ans.answer
+
+
+def test_who_said_that_refers_to_what_the_answer_said(seed_settings):
+    """"Who said that?" after the mission answer is about its bottom line (the guidance), not about testing in
+    Malaysia (the trial: an internal memo about a lab was quoted)."""
+    from assistant.models import Turn
+
+    first = ask(seed_settings, "Is testing a 910D in Malaysia a violation?")
+    ans = ask(seed_settings, "Who said that?", history=[Turn("user", "Is testing a 910D in Malaysia a violation?"),
+                                                      Turn("assistant", first.answer)])
+    assert "Commerce Department" in cited(ans, 1), ans.answer

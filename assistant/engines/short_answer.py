@@ -1,0 +1,119 @@
+"""The short answer to a who / when / how-many question, first: the span of the evidence that answers it, then the
+sentence that says so, quoted and cited ("The Commerce Department, per The Business Times (2025-05-14): “The
+Commerce Department issued guidance stating …” [1].").
+
+The span is read, not generated: a run of capitalised words (who), a date or weekday (when) or a figure (how many,
+what fine) that the question does not already contain, in the best evidence sentence that holds most of the
+question's terms, and within a few words of one of them ("issued", "said"). In reading-comprehension terms it is
+the "short answer" beside the "long answer" (Kwiatkowski et al. 2019, Natural Questions). Verification checks the
+line like any other: the quote must be verbatim and the span's names and figures the passage's. When no sentence
+holds such a span close to the question's words there is no short answer and the answer opens with its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answerability import _counted
+from assistant.engines.base import Context
+from assistant.engines.framing import flat, source
+from assistant.models import Unit
+from assistant.terms import DATE, NUMBER, stem, stem_set, words
+from assistant.verify import Passage, framed
+
+_NEAR = 8          # words between the answer span and the nearest question term
+_COVER = 0.6       # share of the question's terms (names aside) its sentence must hold
+_CLOSE = 0.8       # the sentence's unit holds at least this share of the best unit's relevance
+_AGENT = re.compile(r"(?:\b[Tt]he\s+)?(?:(?:U\.S\.|US|UK|EU)\s+)?[A-Z][\w.’'&-]*(?:\s+(?:(?:of|and|for|on|the)\s+)*"
+                    r"[A-Z][\w.’'&-]*)*")
+_MONTH_OR_YEAR = re.compile(r"(?i)(?:early |mid |late )?(?:january|february|march|april|may|june|july|august|september|"
+                            r"october|november|december)?,?\s*(?:\d{4})?")
+_DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{{4}})?", re.I)
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The span that answers, the unit whose sentence says so, and the opening line (its marker written `[n]`, to
+    be numbered by the engine)."""
+
+    span: str
+    unit: Unit
+    line: str
+
+
+def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
+    asked = question.lower()
+    if kind == "date":
+        found = list(_DAY.finditer(text))
+    elif kind == "number":
+        undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
+        found = [m for m in NUMBER.finditer(undated) if any(c.isdigit() for c in m.group(0))]
+    else:
+        found = [m for m in _AGENT.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+    return [m for m in found if m and m.group(0).strip().lower() not in asked and m.group(0).strip(" ,.")]
+
+
+def _distance(text: str, m: re.Match, terms: set[str]) -> int:
+    """Words between the span and the nearest question term in `text` (a large number when none is near)."""
+    before = words(text[:m.start()])
+    after = words(text[m.end():])
+    near = [i for i, w in enumerate(reversed(before)) if stem(w.lower()) in terms]
+    near += [i for i, w in enumerate(after) if stem(w.lower()) in terms]
+    return min(near, default=10**6)
+
+
+def _with_head(text: str, m: re.Match, head: str | None) -> str:
+    """The span, carried on to the noun it counts when that follows within four words ("70,000" -> "70,000 Ascend
+    910C units" for "how many … units")."""
+    span = m.group(0).rstrip()
+    if head:
+        after = re.match(rf"((?:\s+[\w’'-]+){{0,3}}?\s+{re.escape(head)}\w*)", text[m.start() + len(span):], re.I)
+        if after:
+            span += after.group(1)
+    span = span.strip(" ,;")
+    return span
+
+
+def short_answer(ctx: Context) -> ShortAnswer | None:
+    """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
+    no close sentence, or a span the question already states)."""
+    q = ctx.question
+    kind = q.kind if q.kind in ("person", "date", "number") else None
+    if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
+        return None
+    named = {stem(n.lower()) for n in (*q.names, *q.context_names)}
+    terms = set(q.terms) - named - {"who", "when", "much", "mani"}
+    if not terms:
+        return None
+    head = _counted(q.ask or q.core) if kind == "number" else None
+    best = ctx.units[0].relevance
+    choice: tuple[float, Unit, str] | None = None
+    for u in ctx.units[:8]:
+        if u.relevance < _CLOSE * best or u.heading:
+            continue
+        text = flat(u.text)
+        share = len(terms & stem_set(text)) / len(terms)
+        if share < _COVER or (head and stem(head) not in stem_set(text)):
+            continue
+        spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR]
+        if not spans:
+            continue
+        d, m = min(spans, key=lambda x: x[0])
+        score = u.relevance + 0.3 * share - 0.02 * d
+        if choice is None or score > choice[0]:
+            choice = (score, u, _with_head(text, m, head))
+    if choice is None:
+        return None
+    _, u, span = choice
+    span = re.sub(r"^[Tt]he\s+(?=\S+’s\b)", "", span)  # "The agency’s Bureau…" reads as "Bureau…"
+    if kind == "date":
+        whole = _MONTH_OR_YEAR.fullmatch(span)
+        shown = f"{'In' if whole else 'On'} {span}"  # "In 2024", "In January", "On Tuesday (May 13)"
+    else:
+        shown = span[0].upper() + span[1:]
+    line = f"{shown}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
+    passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
+    if framed(line.replace(" [n].", "."), passage) is None:  # what verification would drop is not said at all
+        return None
+    return ShortAnswer(span, u, line)

@@ -1,0 +1,37 @@
+"""The short answer first for who / when / how-many questions: the span that answers, then its quoted sentence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import answer
+
+pytestmark = pytest.mark.model
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Who issued the guidance?", "The Commerce Department, per The Business Times (2025-05-14): “"),
+    ("How many Ascend 910C units does Huawei plan to produce?", "70,000 Ascend 910C units, per Cryptopolitan"),
+    ("When did the AI Diffusion Rule take effect?", "On May 15, 2025, per "),
+])
+def test_the_answer_opens_with_the_span_that_answers(seed_settings, doc_text, question, opening):
+    ans = answer(question, settings=seed_settings)
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith(opening), ans.answer
+    span = opening.split(", per ")[0].removeprefix("On ")
+    quote = next(c.quote for c in ans.citations if c.id == 1)
+    assert span.lower() in quote.lower() and "[1]" in first        # the span is the cited sentence's own words
+    c = ans.citations[0]
+    assert doc_text(c.doc_id)[c.start:c.end] == c.quote
+
+
+@pytest.mark.parametrize("question", [
+    "Who is Lin Jian?",                        # the name asked is all the question says: nothing to point at
+    "What did China say about the guidance?",  # not a who / when / how-many question
+    "Is testing a 910D in Malaysia a violation?",
+])
+def test_no_short_answer_where_no_span_answers(seed_settings, question):
+    ans = answer(question, settings=seed_settings)
+    assert not re.match(r"^[^“\n]{1,80}, per [^\n]+: “", ans.answer), ans.answer
