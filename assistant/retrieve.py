@@ -83,6 +83,13 @@ class Retriever:
         """Citation metadata of every document (title, publisher, published, url), by doc_id."""
         return {d["doc_id"]: d for d in self.index.documents()}
 
+    @cached_property
+    def newest(self) -> str | None:
+        """The newest publication date among the indexed documents (ISO date string), None when none is dated.
+        Computed once per opened corpus (a Retriever is rebuilt when the corpus changes): it was a scan of every
+        document per answer, ~30 ms at 35,000 documents."""
+        return max((str(d["published"]) for d in self.docs.values() if d.get("published")), default=None)
+
     def rankings(self, qvec: np.ndarray, queries: list[str], filters: Filters | None) -> tuple[list, list[list[str]]]:
         """The dense ranking as (chunk_id, cosine), then one BM25 ranking per query text (filtered after the fact)."""
         r = self.settings.retrieve
