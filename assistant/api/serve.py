@@ -11,17 +11,14 @@ from __future__ import annotations
 import copy
 import importlib
 import ipaddress
-import logging
 import os
 import socket
-import threading
 
 from assistant.api.keys import KeyStore
 from assistant.api.settings import ServerSettings, load_server_settings
 from ingest.errors import ConfigError
 
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
-log = logging.getLogger("grounded.api")
 
 
 def is_loopback(host: str) -> bool:
@@ -44,33 +41,11 @@ def ui_mount():
     return getattr(module, "mount", None)
 
 
-def preload(settings: ServerSettings) -> threading.Thread:
-    """Start importing the embedding stack (torch, transformers, sentence-transformers: ~8 s of CPU) and opening the
-    index in a daemon thread, while the caller imports the chat UI and builds the app; the app's own load
-    (`Service.load`) then finds them done. Returns the thread. A failure here is only logged at debug level: the
-    app's load repeats the work and reports the error on /readyz."""
-
-    def run() -> None:
-        try:
-            import sentence_transformers  # noqa: F401 - the import is the work
-
-            from assistant.answer import get_assistant
-
-            get_assistant(settings)  # under its lock: the app's load waits for it instead of opening a second copy
-        except Exception as exc:  # noqa: BLE001 - reported by Service.load, which does it again
-            log.debug("preload failed (the app's load will report it): %s: %s", exc.__class__.__name__, exc)
-
-    thread = threading.Thread(target=run, name="grounded-preload", daemon=True)
-    thread.start()
-    return thread
-
-
 def app_from_env():
     """The app for a uvicorn worker (`--workers N` imports it by name; settings come from the environment)."""
     from assistant.api.app import create_app
 
     settings = load_server_settings()
-    preload(settings)
     app = create_app(settings, ui=ui_mount())
     app.state.require_keys = os.environ.get("GROUNDED_SERVE_REQUIRE_KEYS") == "1"
     return app
@@ -130,7 +105,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, home=None
     if workers == 1:
         from assistant.api.app import create_app
 
-        preload(settings)
         app = create_app(settings, ui=ui_mount())
         app.state.require_keys = require_keys
         uvicorn.run(app, **common)

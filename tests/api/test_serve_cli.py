@@ -167,27 +167,3 @@ def test_a_server_without_an_index_answers_503_and_keeps_serving(tmp_path):
         proc.terminate()
         proc.wait(30)
     assert "Traceback" not in (tmp_path / "server.log").read_text()
-
-
-def test_preload_opens_the_assistant_the_apps_load_then_reuses(api_home):
-    from assistant import answer
-    from assistant.api.serve import preload
-    from assistant.api.settings import load_server_settings
-
-    settings = load_server_settings(api_home)
-    thread = preload(settings)
-    thread.join(120)
-    assert not thread.is_alive() and thread.daemon
-    opened = [a for a in answer._assistants.values() if a.settings is settings]
-    assert len(opened) == 1 and answer.get_assistant(settings) is opened[0]  # Service.load finds it, opens no copy
-
-
-def test_preload_without_an_index_fails_quietly_for_the_apps_load_to_report(tmp_path, monkeypatch):
-    from assistant.api.serve import preload
-    from assistant.api.settings import load_server_settings
-
-    raised = []
-    monkeypatch.setattr(threading, "excepthook", raised.append)
-    thread = preload(load_server_settings(tmp_path / "empty"))
-    thread.join(120)
-    assert not thread.is_alive() and raised == []
