@@ -209,6 +209,9 @@ def fold_syndicated(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+@lru_cache(maxsize=65536)
 def jaccard(a: str, b: str) -> float:
+    """Shared index terms over all index terms of two texts, in [0, 1]. Cached (a pure function of the texts): the
+    engines compare the same passages and sentences pair by pair, question after question."""
     sa, sb = stem_set(a), stem_set(b)
     return len(sa & sb) / max(1, len(sa | sb))
