@@ -198,8 +198,7 @@ class Assistant:
         return Answer(answer=text, citations=tuple(citations), abstained=abstained, engine=engine,
                       corpus_version=self.corpus_version, settings_hash=self.settings.settings_hash,
                       request_id=uuid.uuid4().hex[:16], warnings=tuple(warnings), answerability=answerability,
-                      as_of=max((str(d["published"]) for d in self.retriever.docs.values() if d.get("published")),
-                                default=None),
+                      as_of=self.retriever.newest,
                       timings_ms={"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3})
 
     def _abstained(self, ctx: Context, engine: str, verdict, reason: str, warnings: list[str], t0: float,

@@ -83,6 +83,13 @@ class Retriever:
         """Citation metadata of every document (title, publisher, published, url), by doc_id."""
         return {d["doc_id"]: d for d in self.index.documents()}
 
+    @cached_property
+    def newest(self) -> str | None:
+        """The newest publication date among the indexed documents (ISO date string), None when none is dated.
+        Computed once per opened corpus (a Retriever is rebuilt when the corpus changes): it was a scan of every
+        document per answer, ~30 ms at 35,000 documents."""
+        return max((str(d["published"]) for d in self.docs.values() if d.get("published")), default=None)
+
     def rankings(self, qvec: np.ndarray, queries: list[str], filters: Filters | None) -> tuple[list, list[list[str]]]:
         """The dense ranking as (chunk_id, cosine), then one BM25 ranking per query text (filtered after the fact)."""
         r = self.settings.retrieve
@@ -202,6 +209,9 @@ def fold_syndicated(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+@lru_cache(maxsize=65536)
 def jaccard(a: str, b: str) -> float:
+    """Shared index terms over all index terms of two texts, in [0, 1]. Cached (a pure function of the texts): the
+    engines compare the same passages and sentences pair by pair, question after question."""
     sa, sb = stem_set(a), stem_set(b)
     return len(sa & sb) / max(1, len(sa | sb))

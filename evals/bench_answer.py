@@ -1,7 +1,8 @@
 """Answer latency in process: `python -m evals.bench_answer [--synthetic HOME] [--llm]`.
 
 Prints p50/p95 of `answer()` with the extractive engine on the product's index (the golden questions; the model is
-loaded first, so this is warm: a first pass, then a second pass over the same questions), optionally on a large
+loaded first, so this is warm: a first pass, then a second pass over the same questions, whose query vectors the
+embedder has cached, as for any repeated question), optionally on a large
 synthetic index (ClapNQ questions), and optionally the LLM engine's time to first token and total time on the
 mission question. Each row also gives the process CPU time per answer (`time.process_time`, all threads: less
 sensitive than wall time to other work on a shared machine), and the load average is printed with the table.
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = ["| index, engine | questions | p50 ms | p95 ms | max ms | CPU ms/answer |", "|---|---|---|---|---|---|"]
     rows.append(line(f"corpus ({assistant.index.manifest.get('corpus_version')}), extractive, first pass",
                      timed(assistant, golden)))
-    rows.append(line("corpus, extractive, second pass", timed(assistant, golden)))
+    rows.append(line("corpus, extractive, second pass (query vectors cached)", timed(assistant, golden)))
     if args.synthetic:
         syn = get_assistant(settings.model_copy(update={"home": args.synthetic}))
         n = syn.index.manifest.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +22,8 @@ from ingest.embed_query import LazyQueryPath
 from ingest.errors import ConfigError
 from ingest.registry import Registry
 from ingest.settings import BUNDLED_MODEL, EmbedSettings
+
+QUERY_CACHE = 4096  # query vectors kept per embedder (384 float32 each for MiniLM: about 6 MB at most)
 
 
 class Embedder(Protocol):
@@ -52,7 +54,9 @@ def bundled_model_path() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """A local sentence-transformers model, loaded lazily; thread counts set for batch vs one query."""
+    """A local sentence-transformers model, loaded lazily; thread counts set for batch vs one query. The vector of one
+    query text is cached (LRU, `QUERY_CACHE` texts): it is a pure function of the text and the model, and the same
+    questions come back (a help desk's repeated questions, a follow-up's condensed search, benchmarks' passes)."""
 
     def __init__(self, path: Path, name: str, settings: EmbedSettings, languages: tuple[str, ...] | None = None):
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
@@ -60,6 +64,7 @@ class SentenceTransformerEmbedder:
         self.path, self.name, self.settings = path, name, settings
         self.languages = languages  # None: not known (taken to be English)
         self._query_path = LazyQueryPath()
+        self._query_vector = lru_cache(maxsize=QUERY_CACHE)(self._encode_query)
 
     @cached_property
     def _tokenizer(self):
@@ -97,6 +102,19 @@ class SentenceTransformerEmbedder:
         return [start for (start, end), special in zip(enc.offsets, enc.special_tokens_mask, strict=True) if not special]
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        """float32 array (len(texts), dim) of unit rows (see `Embedder`). One query text is served from the cache
+        (a read-only array: copy it before changing it in place)."""
+        if query and len(texts) == 1 and isinstance(texts[0], str):
+            return self._query_vector(texts[0]).reshape(1, -1)
+        return self._encode(texts, query=query)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        """The vector of one query text, shape (dim,), read-only (it is shared by every caller of the cache)."""
+        vec = self._encode([text], query=True)[0]
+        vec.setflags(write=False)
+        return vec
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         import torch
 
         threads = self.settings.query_threads if query else (self.settings.ingest_threads or os.cpu_count() or 1)

@@ -270,3 +270,23 @@ def test_mentions_needs_every_term_in_an_admitted_chunk(tmp_path):
     assert r.mentions("Ascend 910C", None)
     assert not r.mentions("Ascend 910C", Filters(("Financial Times",)))
     assert not r.mentions("Ascend Kestrel", None)
+
+
+def test_newest_is_the_latest_publication_date_read_once_per_retriever():
+    index = FakeIndex([])
+    calls = []
+    documents = index.documents
+    index.documents = lambda: calls.append(1) or documents()
+    r = Retriever(index, AssistantSettings())
+    assert r.newest == "2025-05-20" and r.newest == "2025-05-20"  # the undated memo is left out
+    assert calls == [1]
+    assert Retriever(FakeIndex([], docs=[DOCS[2]]), AssistantSettings()).newest is None
+
+
+def test_jaccard_is_cached_per_pair_of_texts(monkeypatch):
+    import assistant.retrieve as retrieve
+
+    a, b = "Huawei Ascend chips violate export controls", "Ascend chips may violate US export controls (cache test)"
+    want = jaccard(a, b)
+    monkeypatch.setattr(retrieve, "stem_set", lambda text: pytest.fail("recomputed"))
+    assert jaccard(a, b) == want and 0 < want < 1

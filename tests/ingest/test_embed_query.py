@@ -47,3 +47,16 @@ def test_building_the_fast_path_prints_nothing(embedder, capfd):
     assert QueryPath.build(embedder.model) is not None
     out, err = capfd.readouterr()
     assert "transformers" not in err + out, err
+
+
+def test_a_repeated_query_is_served_from_the_cache_with_the_same_bits(embedder, monkeypatch):
+    first = embedder.encode([TEXTS[1]], query=True)
+    calls = []
+    monkeypatch.setattr(embedder, "_encode", lambda *a, **k: calls.append(a) or np.zeros((1, 384), np.float32))
+    again = embedder.encode([TEXTS[1]], query=True)
+    assert calls == [] and np.array_equal(again, first)  # no second forward pass, the same vector
+    assert not again.flags.writeable  # shared by every caller: changing it in place raises instead of corrupting it
+    embedder.encode([TEXTS[1] + "?"], query=True)
+    assert len(calls) == 1  # another text is encoded
+    embedder.encode(TEXTS[:2], query=True)
+    assert len(calls) == 2  # a batch is never cached
