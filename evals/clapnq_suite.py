@@ -89,4 +89,5 @@ def summarize(rows: list[dict]) -> dict:
 
 
 SUITES = [Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", questions,
-                (score_question,), summarize, corpus=Corpus(lambda: [DATA / "corpus.jsonl"]), ranking="docs", order=10)]
+                (score_question,), summarize, corpus=Corpus(lambda: [DATA / "corpus.jsonl"]), ranking="docs", order=10,
+                sample="its first N, answerable and unanswerable alternating")]

@@ -154,4 +154,5 @@ def summarize_golden(rows: list[dict]) -> dict:
 
 
 SUITES = [Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)", golden_cases,
-                (answer_facts, retrieval), summarize_golden, ranking="docs", order=0)]
+                (answer_facts, retrieval), summarize_golden, ranking="docs", order=0,
+                sample="its kinds in turn")]
