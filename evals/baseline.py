@@ -19,9 +19,9 @@ Models are always passed explicitly: llama-index's global `Settings.llm` / `Sett
 or read, so no default (OpenAI) model is ever created. The index lives under its work directory (e.g.
 `<home>/suites/baseline-golden`), never the product's, and is reused while the inputs and settings are unchanged.
 
-This module holds the recipe itself (`Baseline`: its index, retrieval and answers) and the per-suite constructors;
-the models live in evals/baseline_models.py and the reading of files in evals/baseline_documents.py (both
-re-exported here).
+This module holds the recipe itself (`Baseline`: its index, retrieval and answers); evals/system_builders.py
+builds one over any suite's declared corpus (`Suite.corpus`), so nothing here names a suite. The models live in
+evals/baseline_models.py and the reading of files in evals/baseline_documents.py (both re-exported here).
 """
 
 from __future__ import annotations
@@ -39,14 +39,12 @@ from pathlib import Path
 from evals.baseline_documents import PART_SEP, RICH_FORMATS, SKIP, _page, load_documents, pdf_reader, source_files
 from evals.baseline_models import as_llama_index_llm, bundled_embedding
 
-__all__ = ["CLAPNQ", "COLLECTION", "PART_SEP", "RANK_K", "RECIPE_VERSION", "RICH_FORMATS", "SKIP", "TOP_K", "Baseline",
-           "as_llama_index_llm", "bundled_embedding", "clapnq_baseline", "golden_baseline", "llama_baseline",
-           "load_documents", "pdf_reader", "source_files"]
+__all__ = ["COLLECTION", "PART_SEP", "RANK_K", "RECIPE_VERSION", "RICH_FORMATS", "SKIP", "TOP_K", "Baseline",
+           "as_llama_index_llm", "bundled_embedding", "load_documents", "pdf_reader", "source_files"]
 
 RECIPE_VERSION = 1
 TOP_K = 2
 COLLECTION = "baseline"
-CLAPNQ = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq" / "corpus.jsonl"
 _SOURCE_PREFIX = re.compile(r"^Source \d+:\n")
 _MARKER = re.compile(r"\[(\d+)\]")
 _SOURCE_REF = re.compile(r"\[\s*Source\s+(\d+)\s*\]", re.I)  # small models write "[Source 3]" for "[3]"
@@ -248,26 +246,3 @@ class Baseline:
         at = text.find(quote)
         return at if at >= 0 else None
 
-
-def golden_baseline(settings, llm=None, corpus: str | Path | None = None) -> Baseline:
-    """The recipe over the product's corpus folder (raw files), indexed under `<home>/suites/baseline-golden`."""
-    return Baseline([corpus or settings.corpus], settings.home / "suites" / "baseline-golden",
-                    embed_model=bundled_embedding(settings.embed), llm=llm,
-                    query_threads=settings.embed.query_threads)
-
-
-def clapnq_baseline(settings, llm=None, corpus: str | Path = CLAPNQ) -> Baseline:
-    """The recipe over ClapNQ's passages (read in place), indexed under `<home>/suites/baseline-clapnq`."""
-    return Baseline([corpus], settings.home / "suites" / "baseline-clapnq",
-                    embed_model=bundled_embedding(settings.embed), llm=llm,
-                    query_threads=settings.embed.query_threads)
-
-
-def llama_baseline(settings, name: str, llm=None) -> Baseline:
-    """The recipe over a llama-datasets suite's PDFs (`alexnet`, `solana`: `evals.llama_suite.DATASETS[name]`'s
-    `source_files`, read in place), indexed under `<home>/suites/baseline-<name>`."""
-    from evals.llama_suite import DATASETS
-
-    return Baseline([DATASETS[name] / "source_files"], settings.home / "suites" / f"baseline-{name}",
-                    embed_model=bundled_embedding(settings.embed), llm=llm,
-                    query_threads=settings.embed.query_threads)

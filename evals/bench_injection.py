@@ -33,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from assistant import injection
-from evals.injection.train import train_half
+from evals.injection.training_data import train_half
 from ingest.chunk import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,7 +168,73 @@ def latency(corpora: dict[str, list[str]], res: dict) -> None:
                          "spans_200_cpu_median": cpu2, "score_200_cached_median": warm}
 
 
+def _recall_elsewhere(res: dict, show_flags: bool) -> None:
+    """Recall on the golden set's injection questions (through split_question) and the development positives."""
+    extra = {"golden injection questions/turns (split_question removes a part)": golden_injections(),
+             "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
+    for name, texts in extra.items():
+        test = _question_flagged if name.startswith("golden") else injection.is_instruction
+        hits = [t for t in texts if test(t)]
+        print(f"{name}: recall {len(hits)}/{len(texts)}")
+        res[name] = len(hits) / len(texts)
+        if show_flags:
+            for t in texts:
+                if t not in hits:
+                    print(f"  MISS p={injection.score(t):.3f}: {t[:110]}")
+
+
+def _false_alarms(corpora: dict[str, list[str]], thr: float, res: dict, show_flags: bool) -> tuple[dict, int, int]:
+    """Sentences flagged per ordinary corpus (and questions split_question cuts); (scores per corpus, flagged and
+    sentences over the pool, subsets left out)."""
+    print("\nFalse alarms on ordinary text (sentences flagged / sentences):")
+    neg_scores: dict[str, list[float]] = {}
+    fp_total = 0
+    pooled = 0
+    for name, texts in corpora.items():
+        scores = [injection.score(t) for t in texts]
+        neg_scores[name] = scores
+        flagged = [t for t, s in zip(texts, scores, strict=True) if s >= thr]
+        if name.startswith(("golden", "ClapNQ questions")):  # questions go through split_question
+            cut = [t for t in texts if _question_flagged(t)]
+            print(f"  {name}, split_question removes a part: {len(cut)}/{len(texts)}")
+            res.setdefault("questions_cut", {})[name] = len(cut)
+        print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
+        res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
+        if name not in _SUBSETS:  # subsets/copies of other corpora
+            fp_total += len(flagged)
+            pooled += len(texts)
+        if show_flags:
+            for t, s in zip(texts, scores, strict=True):
+                if s >= thr:
+                    print(f"    FLAG p={s:.3f}: {t[:120]}")
+    return neg_scores, fp_total, pooled
+
+
+def _document_spans(res: dict) -> None:
+    """Spans flagged in corpus/'s articles (raw and cleaned) and in tests/fixtures/planted."""
+    print("\nSpans flagged in documents:")
+    docs = {str(f.relative_to(ROOT)): f.read_text(encoding="utf-8")
+            for f in [*sorted((ROOT / "corpus").glob("*.txt")), *sorted((ROOT / "tests" / "fixtures" / "planted").glob("*"))]}
+    docs.update({f"cleaned article {i + 1}": t for i, t in enumerate(cleaned_articles())})
+    for name, text in docs.items():
+        spans = injection.flagged_spans(text)
+        print(f"  {name}: {len(spans)} span(s)" + "".join(f"\n    {s}-{e} {why}: {text[s:e][:70]!r}" for s, e, why in spans))
+        res.setdefault("document_spans", {})[name] = len(spans)
+
+
+def _curve(scores_pos: list[float], neg_scores: dict[str, list[float]]) -> None:
+    """Recall on the held-out planted sets and false alarms over the pool at thresholds 0.3 to 0.9."""
+    print("\nCurve (recall on held-out planted / false alarms over the pool):")
+    n = len(scores_pos)
+    pool = [s for name, v in neg_scores.items() if name not in _SUBSETS for s in v]
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        r = sum(s >= t for s in scores_pos) / n
+        fa = sum(s >= t for s in pool)
+        print(f"  {t:.1f}: recall {r:.3f}, false alarms {fa}/{len(pool)} = {fa / len(pool):.4%}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring); 0 when the figures were printed (and written with --json)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--show-flags", action="store_true", help="print every false alarm and every miss")
@@ -188,63 +254,18 @@ def main(argv: list[str] | None = None) -> int:
         scores_pos += [injection.score(r["instruction"]) for r in rows]
     n = len(scores_pos)
     tp = sum(p >= thr for p in scores_pos)
+    _recall_elsewhere(res, args.show_flags)
 
-    extra = {"golden injection questions/turns (split_question removes a part)": golden_injections(),
-             "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
-    for name, texts in extra.items():
-        test = _question_flagged if name.startswith("golden") else injection.is_instruction
-        hits = [t for t in texts if test(t)]
-        print(f"{name}: recall {len(hits)}/{len(texts)}")
-        res[name] = len(hits) / len(texts)
-        if args.show_flags:
-            for t in texts:
-                if t not in hits:
-                    print(f"  MISS p={injection.score(t):.3f}: {t[:110]}")
-
-    print("\nFalse alarms on ordinary text (sentences flagged / sentences):")
     corpora = negative_corpora()
-    neg_scores: dict[str, list[float]] = {}
-    fp_total = 0
-    pooled = 0
-    for name, texts in corpora.items():
-        scores = [injection.score(t) for t in texts]
-        neg_scores[name] = scores
-        flagged = [t for t, s in zip(texts, scores, strict=True) if s >= thr]
-        if name.startswith(("golden", "ClapNQ questions")):  # questions go through split_question
-            cut = [t for t in texts if _question_flagged(t)]
-            print(f"  {name}, split_question removes a part: {len(cut)}/{len(texts)}")
-            res.setdefault("questions_cut", {})[name] = len(cut)
-        print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
-        res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
-        if name not in _SUBSETS:  # subsets/copies of other corpora
-            fp_total += len(flagged)
-            pooled += len(texts)
-        if args.show_flags:
-            for t, s in zip(texts, scores, strict=True):
-                if s >= thr:
-                    print(f"    FLAG p={s:.3f}: {t[:120]}")
+    neg_scores, fp_total, pooled = _false_alarms(corpora, thr, res, args.show_flags)
     precision = tp / max(1, tp + fp_total)
     print(f"Precision over the pool ({n} planted + {pooled} ordinary sentences): {tp}/{tp + fp_total} = {precision:.3f}; "
           f"false-alarm rate over the pool {fp_total / pooled:.4%}")
     res["precision"] = precision
     res["pooled_false_alarm_rate"] = fp_total / pooled
 
-    print("\nSpans flagged in documents:")
-    docs = {str(f.relative_to(ROOT)): f.read_text(encoding="utf-8")
-            for f in [*sorted((ROOT / "corpus").glob("*.txt")), *sorted((ROOT / "tests" / "fixtures" / "planted").glob("*"))]}
-    docs.update({f"cleaned article {i + 1}": t for i, t in enumerate(cleaned_articles())})
-    for name, text in docs.items():
-        spans = injection.flagged_spans(text)
-        print(f"  {name}: {len(spans)} span(s)" + "".join(f"\n    {s}-{e} {why}: {text[s:e][:70]!r}" for s, e, why in spans))
-        res.setdefault("document_spans", {})[name] = len(spans)
-
-    print("\nCurve (recall on held-out planted / false alarms over the pool):")
-    pool = [s for name, v in neg_scores.items() if name not in _SUBSETS for s in v]
-    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        r = sum(s >= t for s in scores_pos) / n
-        fa = sum(s >= t for s in pool)
-        print(f"  {t:.1f}: recall {r:.3f}, false alarms {fa}/{len(pool)} = {fa / len(pool):.4%}")
-
+    _document_spans(res)
+    _curve(scores_pos, neg_scores)
     latency(corpora, res)
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n")

@@ -11,7 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.metrics import abstention, citation_precision, mean, percentile, rank_scores, rouge_l, token_f1
+from evals.metrics import (
+    abstention,
+    citation_precision,
+    mean,
+    percentile,
+    rank_means,
+    rank_scores,
+    rouge_l,
+    token_f1,
+)
 from evals.suite import Corpus, Output, Suite, loading
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "clapnq"
@@ -78,8 +87,7 @@ def summarize(rows: list[dict]) -> dict:
     ans_rows = [r for r in rows if r["answerable"]]
     answered = [r for r in ans_rows if not r["abstained"]]
     return {"questions": len(rows),
-            "hit@1": mean([r["hit1"] for r in ans_rows]), "hit@5": mean([r["hit5"] for r in ans_rows]),
-            "mrr": mean([r["rr"] for r in ans_rows]),
+            **rank_means(ans_rows),
             "citation_precision": citation_precision(answered),
             "token_f1_answered": mean([r["f1"] for r in answered]), "rouge_l_answered": mean([r["rouge_l"] for r in answered]),
             "token_f1_all": mean([r["f1"] for r in ans_rows]),
@@ -89,4 +97,5 @@ def summarize(rows: list[dict]) -> dict:
 
 
 SUITES = [Suite("clapnq", "ClapNQ: 300 Wikipedia questions, half unanswerable, in its own index", questions,
-                (score_question,), summarize, corpus=Corpus(lambda: [DATA / "corpus.jsonl"]), ranking="docs", order=10)]
+                (score_question,), summarize, corpus=Corpus(lambda: [DATA / "corpus.jsonl"]), ranking="docs", order=10,
+                sample="its first N, answerable and unanswerable alternating")]

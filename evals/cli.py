@@ -42,8 +42,8 @@ def run_parser() -> argparse.ArgumentParser:
                    "runs that engine (and its baseline) on those suites only, e.g. --engine extractive --engine llm:golden")
     p.add_argument("--url", help="evaluate a running server through POST URL/v1/ask instead of in process")
     p.add_argument("--api-key", metavar="KEY", help="bearer key for --url (default: GROUNDED_API_KEY)")
-    p.add_argument("--limit", type=_positive, metavar="N", help="N cases per suite: golden takes its kinds in turn, "
-                   "clapnq its first N questions (all answerable below 151), alexnet and solana their first N")
+    p.add_argument("--limit", type=_positive, metavar="N", help="N cases per suite, the same N always the same cases: "
+                   + "; ".join(f"{s.name} {s.sample}" for s in SUITES.values()))
     p.add_argument("--home", type=Path, metavar="DIR", help="state directory (default: GROUNDED_HOME or .state)")
     p.add_argument("--out", type=Path, metavar="DIR", help="report directory (default: <home>/reports/<UTC time>); the previous "
                    "run is looked for in its parent directory")

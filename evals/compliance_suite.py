@@ -62,4 +62,4 @@ SUITES = [Suite(NAME, "18 compliance documents of issue 14's kinds (PDF, .docx, 
                 "planted instructions) and 91 questions, in its own index", cases, (golden_suite.answer_facts,),
                 summarize, corpus=Corpus(lambda: [DOCS], accept=(0, 1), report_skipped=True), order=20,
                 not_for={"baseline": "the LlamaIndex baseline is not run on compliance_docs (not built for it; its "
-                         ".docx memo needs llama-index-readers-file)"})]
+                         ".docx memo needs llama-index-readers-file)"}, sample="its kinds in turn")]

@@ -16,6 +16,7 @@ from evals.metrics import (
     doc_groups,
     mean,
     percentile,
+    rank_means,
     rank_scores,
 )
 from evals.suite import Output, Suite, interleave_kinds, loading
@@ -145,8 +146,7 @@ def summarize_golden(rows: list[dict]) -> dict:
     summary = summarize(rows)
     if any("ranked" in r for r in rows):
         scored = [r for r in rows if "hit1" in r]
-        summary |= {"hit@1": mean([r["hit1"] for r in scored]), "hit@5": mean([r["hit5"] for r in scored]),
-                    "mrr": mean([r["rr"] for r in scored]), "doc_recall@5": mean([r["doc_recall5"] for r in scored])}
+        summary |= {**rank_means(scored), "doc_recall@5": mean([r["doc_recall5"] for r in scored])}
     ttft = [r["answer"]["timings_ms"]["first_token"] for r in rows if "first_token" in r["answer"].get("timings_ms", {})]
     if ttft:
         summary |= {"ttft_p50_ms": percentile(ttft, 50), "ttft_p95_ms": percentile(ttft, 95)}
@@ -154,4 +154,5 @@ def summarize_golden(rows: list[dict]) -> dict:
 
 
 SUITES = [Suite("golden", "hand-written cases over corpus/ (evals/golden/cases.jsonl)", golden_cases,
-                (answer_facts, retrieval), summarize_golden, ranking="docs", order=0)]
+                (answer_facts, retrieval), summarize_golden, ranking="docs", order=0,
+                sample="its kinds in turn")]

@@ -18,7 +18,16 @@ import json
 from pathlib import Path
 
 from evals.clapnq_suite import plain
-from evals.metrics import abstention, citation_precision, mean, percentile, rank_scores, rouge_l, token_f1
+from evals.metrics import (
+    abstention,
+    citation_precision,
+    mean,
+    percentile,
+    rank_means,
+    rank_scores,
+    rouge_l,
+    token_f1,
+)
 from evals.suite import Corpus, Output, Suite, loading
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -78,8 +87,7 @@ def summarize(rows: list[dict]) -> dict:
     ROUGE-L (answered, all), false abstention, precision and accuracy (no unanswerable questions), p50/p95 ms."""
     answered = [r for r in rows if not r["abstained"]]
     return {"questions": len(rows),
-            "hit@1": mean([r["hit1"] for r in rows]), "hit@5": mean([r["hit5"] for r in rows]),
-            "mrr": mean([r["rr"] for r in rows]),
+            **rank_means(rows),
             "citation_gold_page": mean([float(r["cites_gold"]) for r in answered]),
             "citation_precision": citation_precision(answered),
             "token_f1_answered": mean([r["f1"] for r in answered]),

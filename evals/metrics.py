@@ -132,12 +132,25 @@ def first_relevant(ranked: Sequence, gold: Collection) -> int | None:
     return None
 
 
+def hit_at(ranked: Sequence, gold: Collection, k: int) -> bool:
+    """Whether a relevant item (see `first_relevant`) is among the first `k` of a ranking."""
+    first = first_relevant(ranked, gold)
+    return first is not None and first < k
+
+
 def rank_scores(ranked: Sequence, gold: Collection) -> dict[str, float]:
     """hit@1, hit@5 (a relevant item in the first k) and reciprocal rank (1 / position of the first relevant item,
     0.0 when none; its mean over questions is MRR, Voorhees 1999) of one ranking, as `hit1`, `hit5`, `rr`."""
     first = first_relevant(ranked, gold)
     return {"hit1": float(first is not None and first < 1), "hit5": float(first is not None and first < 5),
             "rr": 1.0 / (first + 1) if first is not None else 0.0}
+
+
+def rank_means(rows: list[dict]) -> dict[str, float | None]:
+    """`hit@1`, `hit@5` and `mrr`: the means of the `rank_scores` fields (`hit1`, `hit5`, `rr`) of rows that have
+    them (None for no rows)."""
+    return {"hit@1": mean([r["hit1"] for r in rows]), "hit@5": mean([r["hit5"] for r in rows]),
+            "mrr": mean([r["rr"] for r in rows])}
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

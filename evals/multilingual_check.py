@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from evals.golden_suite import GOLDEN
+from evals.metrics import hit_at
 
 QUESTIONS = Path(__file__).parent / "multilingual" / "questions.jsonl"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -44,10 +45,6 @@ def load() -> list[dict]:
             out.append({"golden_id": case.id, "lang": "en", "question": case.question, "case": case})
         out.append({**r, "case": case})
     return out
-
-
-def _has(hit_docs: list[set[str]], expected: set[str], k: int) -> bool:
-    return any(d & expected for d in hit_docs[:k])
 
 
 def check(model: str, home: Path, questions: list[dict]) -> list[dict]:
@@ -73,8 +70,8 @@ def check(model: str, home: Path, questions: list[dict]) -> list[dict]:
         cited = {c.doc_id for c in ans.citations}
         missing = case.missing_facts(ans.answer) if not ans.abstained else list(case.key_facts)
         rows.append({"model": model, "lang": q["lang"], "golden_id": case.id, "question": q["question"],
-                     "hit1": _has(fused, expected, 1), "hit5": _has(fused, expected, 5),
-                     "dense_hit5": _has(dense_docs, expected, 5), "answered": not ans.abstained,
+                     "hit1": hit_at(fused, expected, 1), "hit5": hit_at(fused, expected, 5),
+                     "dense_hit5": hit_at(dense_docs, expected, 5), "answered": not ans.abstained,
                      "correct": not ans.abstained and not missing and bool(cited & expected),
                      "language_warning": (warned := any("seems to be in" in w for w in ans.warnings)),
                      "silent_abstention": ans.abstained and q["lang"] not in a.languages and not warned,

@@ -93,8 +93,9 @@ class Suite:
     """A named suite. `dataset(limit)`: its cases (at most `limit`, the same limit always the same cases; raises
     ConfigError when they cannot be read); `evaluators`: row fields per case, merged in order; `summarize(rows)`:
     the suite's metrics; `corpus`: its own corpus (None: the product's index under settings.home); `ranking`: what
-    a Target's `rank` returns for it, `docs` or `pages` (None: the suite does not read rankings); `not_for`: system kinds (`url`, `baseline`) that cannot
-    run it, with the reason; `order`: place in the default run (lower first)."""
+    a Target's `rank` returns for it, `docs` or `pages` (None: the suite does not read rankings); `not_for`: system
+    kinds (`url`, `baseline`) that cannot run it, with the reason; `order`: place in the default run (lower first);
+    `sample`: which cases `--limit N` takes, as `python -m evals run --help` prints it."""
 
     name: str
     description: str
@@ -105,6 +106,7 @@ class Suite:
     ranking: Literal["docs", "pages"] | None = None
     not_for: Mapping[str, str] = field(default_factory=dict)
     order: int = 100
+    sample: str = "its first N"
 
     def size(self, limit: int | None) -> int:
         """How many cases a run asks (for the progress bar)."""

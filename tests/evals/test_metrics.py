@@ -6,7 +6,17 @@ import pytest
 
 from evals.cases import Case
 from evals.golden_suite import score_case
-from evals.metrics import abstention, citation_validity, mean, percentile, rank_scores, rouge_l, token_f1
+from evals.metrics import (
+    abstention,
+    citation_validity,
+    hit_at,
+    mean,
+    percentile,
+    rank_means,
+    rank_scores,
+    rouge_l,
+    token_f1,
+)
 
 DOC = "The guidance names the 910B, 910C and 910D. Using them anywhere violates export controls."
 
@@ -65,6 +75,14 @@ def test_text_and_rank_metrics():
     assert rank_scores([], {"g"}) == {"hit1": 0.0, "hit5": 0.0, "rr": 0.0}
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) is None
     assert mean([1.0, 0.0]) == 0.5 and mean([]) is None
+
+
+def test_hit_at_and_rank_means_agree_with_rank_scores():
+    ranked = [{"x"}, {"y", "g"}, {"z"}]  # a document with its copies, as multilingual_check ranks them
+    assert [hit_at(ranked, {"g"}, k) for k in (1, 2, 3)] == [False, True, True] and not hit_at([], {"g"}, 5)
+    rows = [rank_scores(["g"], {"g"}), rank_scores(["x", "g"], {"g"}), rank_scores(["x"], {"g"})]
+    assert rank_means(rows) == {"hit@1": 1 / 3, "hit@5": 2 / 3, "mrr": 0.5}
+    assert rank_means([]) == {"hit@1": None, "hit@5": None, "mrr": None}
 
 
 def test_rouge_l_is_rouge_score_over_our_tokens():

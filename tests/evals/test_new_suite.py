@@ -37,7 +37,7 @@ def summarize(rows):
 
 
 SUITES = [Suite("tiny", "two questions over two notes", lambda limit: CASES[:limit], (found,), summarize,
-                corpus=Corpus(lambda: [DOCS]))]
+                corpus=Corpus(lambda: [DOCS]), sample="its first N notes' questions")]
 '''
 
 NOTES = {
@@ -79,6 +79,15 @@ def test_a_new_suite_is_one_file_run_by_the_generic_runner_and_report(tiny_suite
     report_md = (out / "report.md").read_text()
     assert "| found | 1.000 |" in report_md and "tiny (2 cases)" in printed
     assert main(["run", "tiny", "--url", "http://127.0.0.1:9", "--home", str(home)]) == 2  # needs its own index
+
+
+def test_the_command_line_help_describes_a_new_suite_from_its_declaration(tiny_suite):
+    from evals.cli import run_parser
+
+    text = " ".join(run_parser().format_help().split())
+    assert "tiny: two questions over two notes" in text  # the epilog's suite list
+    assert "tiny its first N notes' questions" in text  # what --limit takes of it
+    assert "clapnq its first N, answerable and unanswerable alternating" in text
 
 
 def test_two_suites_with_one_name_are_refused(tmp_path, monkeypatch):
