@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.queries import classes, sub_queries
 from assistant.question import Question
+from assistant.terms import stem
 
 CHUNKS = {
     "c1": "Huawei’s Ascend 910D is covered.",
@@ -13,7 +14,7 @@ CHUNKS = {
     "c4": "Kirin phones by Huawei and more, namely the 910B, 910C, 910E, and 910D.",  # six words back at most
     "c5": "Nothing about the chip here.",
 }
-KNOWN = {"huawei", "ascend", "acme", "kirin", "name"}
+KNOWN = {stem(w) for w in ("Huawei", "Ascend", "Acme", "Kirin", "namely")}  # index terms, as the index holds them
 
 
 def _question(names=(), kind="yes_no", judgment=False, context_names=(), ask="", core="") -> Question:
@@ -41,6 +42,7 @@ def test_classes_are_the_known_capitalised_words_before_the_item_most_frequent_f
     calls: list = []
     q = _question(names=["910D"])
     assert classes(q, _search(calls), _texts, _known) == ("Ascend", "Huawei")  # "Huawei’s" without its "’s"
+    assert classes(q, _search([]), _texts, _known, most=5) == ("Ascend", "Huawei")  # not Acme, not Kirin
     assert calls == [("910D", 5)]  # the item alone, top five chunks
 
 

@@ -75,8 +75,8 @@ def test_new_match_ignores_the_questions_own_number_before_a_word():
 
 
 def test_content_stems_drop_stopwords_and_one_letter_words_and_keep_order_without_repeats():
-    assert content_stems("What did the Huawei Ascend chips say about the chips? 910D a 5") == \
-        ["huawei", "ascend", "chip", "910d", "5"]
+    assert content_stems("What did the Huawei Ascend chips say about the chips? 910D, plan B, 5") == \
+        ["huawei", "ascend", "chip", "910d", "plan", "5"]
     assert content_stems("What is it?") == []
 
 
