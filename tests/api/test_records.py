@@ -52,3 +52,9 @@ def test_a_stream_without_a_final_event_is_an_internal_error_naming_the_request(
     with pytest.raises(ApiError, match="the recorded stream of r1 has no final answer event") as err:
         final_body(_row(stream))
     assert err.value.status == 500 and err.value.code == "internal"
+
+
+def test_a_chat_stream_cut_before_its_stop_chunk_has_no_final_body():
+    stream = sse(None, '{"choices":[{"delta":{"content":"Ye"},"finish_reason":null}],"citations":[]}').decode()
+    with pytest.raises(ApiError, match="no final answer event"):
+        final_body(_row(stream))
