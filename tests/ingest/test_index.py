@@ -62,6 +62,9 @@ def test_a_missing_bm25_directory_is_an_index_error_and_a_named_build_is_searche
     idx = Index(settings)
     with pytest.raises(IndexUnavailableError, match="the lexical index is missing: run `python -m ingest`"):
         idx.lexical_search("chips")
+    idx.manifest.set(bm25="bm25-gone")  # named, but its directory was deleted
+    with pytest.raises(IndexUnavailableError, match="the lexical index is missing"):
+        Index(settings).lexical_search("chips")
     name = build(settings.index_dir, "v1", ["c1", "c2"], ["Ascend chips violate controls", "Licence EL-2025-0001"])
     idx.manifest.set(bm25=name)
     assert Index(settings).lexical_search("Ascend chips", 5)[0][0] == "c1"
