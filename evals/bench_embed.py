@@ -62,8 +62,8 @@ def rss(model: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals.bench_embed", description=__doc__.split("\n\n")[0])
-    p.add_argument("--models", default=MODELS)
-    p.add_argument("--queries", type=int, default=430)
+    p.add_argument("--models", default=MODELS, help=f"comma-separated embedding models (default: {MODELS})")
+    p.add_argument("--queries", type=int, default=430, help="questions embedded one at a time per model (430)")
     p.add_argument("--rounds", type=int, default=1, help="passes over the ClapNQ passages")
     p.add_argument("--passages", type=int, default=597, help="ClapNQ passages encoded per round (597: all)")
     p.add_argument("--rss", metavar="MODEL", help=argparse.SUPPRESS)

@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--home", type=Path, default=None, help="index home (default: a temp dir per n)")
     p.add_argument("--queries", type=_positive, default=300, help="ClapNQ questions to use (at most 300)")
     p.add_argument("--ef", default="50,100,200,400,800", help="comma-separated ef_search values")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed of the synthetic collection (0)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the synthetic index even if one is there")
     p.add_argument("--no-filters", action="store_true", help="skip the filtered-search measurements")
     return p

@@ -38,7 +38,8 @@ def _raw_rate(texts: list[str], settings) -> float:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--corpus", type=Path, default=DEFAULT)
+    p.add_argument("--corpus", type=Path, default=DEFAULT,
+                   help="a ClapNQ corpus.jsonl (default: ../shared/benchmarks/clapnq/corpus.jsonl)")
     args = p.parse_args()
     if not args.corpus.exists():
         print(f"error: no corpus at {args.corpus}", file=sys.stderr)

@@ -138,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.settings import load_assistant_settings
 
     p = argparse.ArgumentParser(prog="python -m evals.fit_answerability", description=__doc__.split("\n\n")[0])
-    p.add_argument("--home", type=Path)
-    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--home", type=Path, help="state directory (default: GROUNDED_HOME or .state)")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
     p.add_argument("--write", action="store_true", help="save assistant/answerability.json and the curves")
     p.add_argument("--rows", type=Path, help="reuse features saved by an earlier run (JSON)")
     args = p.parse_args(argv)

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--home", type=Path, required=True, help="where to write the index (GROUNDED_HOME to open it)")
     p.add_argument("--n", type=int, default=100_000, help="chunks in the collection, seed articles included")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (0): the same seed writes the same index")
     p.add_argument("--no-seed-docs", action="store_true", help="leave the five corpus/ articles out")
     args = p.parse_args(argv)
     settings = build_synthetic_index(args.home, args.n, args.seed, include_seed_docs=not args.no_seed_docs)

@@ -153,7 +153,7 @@ def write_cp1252(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m evals.compliance.make_docs", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m evals.compliance.make_docs", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=DOCS, help="where to write the files (default: %(default)s)")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

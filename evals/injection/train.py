@@ -138,11 +138,11 @@ def select(texts: list[str], labels: np.ndarray, sources: list[str], grid: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--c", type=float, default=C, help=f"inverse L2 regularisation strength (default {C})")
-    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model (default: assistant/injection_model.json)")
     ap.add_argument("--scale", type=float, default=SCALE, help=f"lexical feature scale (default {SCALE})")
     ap.add_argument("--select", type=float, nargs="+", metavar="C",
                     help="compare these C (with --scales) on the development sets instead of writing the model")
-    ap.add_argument("--scales", type=float, nargs="+", default=[SCALE])
+    ap.add_argument("--scales", type=float, nargs="+", default=[SCALE], help=f"lexical scales compared with --select (default {SCALE})")
     args = ap.parse_args(argv)
     texts, labels, sources, counts = dataset()
     print(f"training texts: {len(texts)} ({int(labels.sum())} positive); {counts}", file=sys.stderr)
