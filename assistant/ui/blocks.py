@@ -34,9 +34,9 @@ def build(gateway: Gateway) -> gr.Blocks:
         session = gr.State({})
         turns = gr.State([])
         shown = gr.State(None)  # the corpus version the page shows
-        gr.HTML(render.SKIP_LINKS, elem_id="skip-links", js_on_load=style.SKIP_JS, apply_default_css=False)
         with gr.Column(elem_id="header"):
-            gr.HTML("<h1>grounded</h1><p>Answers from your documents, every claim cited to a verbatim passage.</p>")
+            gr.HTML(render.SKIP_LINKS + "<h1>grounded</h1><p>Answers from your documents, every claim cited to a "
+                    "verbatim passage.</p>", js_on_load=style.SKIP_JS)
             status = gr.HTML(render.status_line({"state": "loading"}), elem_id="status")
         with gr.Column(visible=False, elem_id="login") as login_panel:
             gr.Markdown("This server requires an API key. Log in with yours (`python -m assistant keys add NAME` "
