@@ -46,7 +46,10 @@ def test_skip_links_come_first_and_move_the_focus_to_the_answer(page):
     first = page.evaluate("() => [document.activeElement.className, document.activeElement.innerText]")
     assert first == ["skip-link", "Skip to the latest answer"]
     box = page.locator("a.skip-link[data-to='answer']").bounding_box()
-    assert box["width"] > 50 and box["height"] > 10  # shown while focused
+    assert box["width"] > 50 and box["height"] > 10  # shown while focused, white on blue-700 (6.7:1)
+    colours = page.evaluate("() => [getComputedStyle(document.activeElement).color, "
+                            "getComputedStyle(document.activeElement).backgroundColor]")
+    assert colours == ["rgb(255, 255, 255)", "rgb(29, 78, 216)"]
     screenshot(page, "desktop-skip-link")
     page.keyboard.press("Enter")
     page.wait_for_function("(rid) => document.activeElement.matches(`.answer[data-rid='${rid}']`)",
