@@ -159,8 +159,11 @@ class Assistant:
         warnings += checked.warnings
         failed = not checked.kept or checked.dropped > checked.kept  # "CGTN [1]" states nothing
         if name != fallback and not fell_back and failed:
-            warnings.append(f"the {name} answer failed verification ({checked.dropped} unsupported sentence(s)); "
-                            f"showing the {fallback} answer instead")
+            warnings.append(f"the {name} answer failed verification ("
+                            + (f"{checked.dropped} of its {checked.dropped + checked.kept} checked sentences had no "
+                               "supporting passage" if checked.dropped else
+                               "none of its sentences made a claim a passage could support")
+                            + f"); showing the {fallback} answer instead")
             draft, wrote = self.engine(fallback).draft(ctx), fallback
             checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
         if not checked.citations:

@@ -17,6 +17,7 @@ from fastapi.sse import EventSourceResponse
 
 from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
+from assistant.api.compare import with_comparisons
 from assistant.api.errors import stream_error
 from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.schemas import ERRORS, AskRequest, AskResponse
@@ -53,7 +54,7 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
         return EventSourceResponse(events, headers={**SSE_HEADERS, "X-Request-ID": request_id,
                                                     **rate_headers(request)})
     ans = await service.answer(body.question, history, engine, filters)
-    data = ans.as_dict()
+    data = with_comparisons(ans.as_dict())
     raw = dumps(data).encode("utf-8")
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
@@ -78,7 +79,7 @@ async def _events(request: Request, who: Caller, fields: dict, engine: str, star
                 elif kind == "ping":
                     event = PING
                 else:
-                    data = value.as_dict()
+                    data = with_comparisons(value.as_dict())
                     data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
                     event = sse("answer", dumps(data))
                 yield event

@@ -138,6 +138,17 @@ class CitationOut(BaseModel):
     also_in: list[str] = Field(default_factory=list, description="Documents carrying the same passage.")
 
 
+class ComparisonOut(BaseModel):
+    """Two cited sources that word one claim differently (`assistant.api.compare`)."""
+
+    citations: list[int] = Field(min_length=2, max_length=2, description="The ids of the two citations compared, "
+                                 "the firm (or newer) wording first; their `published` dates are in `citations`.")
+    kind: Literal["hedged", "worded_differently", "conflict"] = Field(
+        description="`hedged`: the second says only that it may be so; `worded_differently`: hedged or negated "
+                    "differently; `conflict`: they give different figures or thresholds.")
+    note: str = Field(description="How they differ, in one sentence.")
+
+
 class AskResponse(BaseModel):
     """The answer (`Answer.as_dict()`); fields may be added, never removed without /v2."""
 
@@ -150,6 +161,9 @@ class AskResponse(BaseModel):
     request_id: str
     timings_ms: dict[str, float]
     warnings: list[str]
+    comparisons: list[ComparisonOut] = Field(default_factory=list, description="Cited sources that word one claim "
+                                             "differently, to show side by side; [] when none do or the answer "
+                                             "abstained. Also in the final `answer` event of a stream.")
 
 
 class ErrorDetail(BaseModel):

@@ -18,6 +18,7 @@ from assistant.ui.gateway import Gateway  # noqa: E402
 from assistant.ui.handlers import Handlers  # noqa: E402
 from assistant.ui.routing import keep_api_paths  # noqa: E402
 
+STATUS_EVERY_S = 10  # how often an open page checks whether an ingest changed the corpus
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
 EXAMPLES = [MISSION,
             "Which Ascend chips did the guidance name?",
@@ -32,8 +33,10 @@ def build(gateway: Gateway) -> gr.Blocks:
                    delete_cache=(3600, 3600)) as blocks:
         session = gr.State({})
         turns = gr.State([])
+        shown = gr.State(None)  # the corpus version the page shows
         with gr.Column(elem_id="header"):
-            gr.HTML("<h1>grounded</h1><p>Answers from your documents, every claim cited to a verbatim passage.</p>")
+            gr.HTML(render.SKIP_LINKS + "<h1>grounded</h1><p>Answers from your documents, every claim cited to a "
+                    "verbatim passage.</p>", js_on_load=style.SKIP_JS)
             status = gr.HTML(render.status_line({"state": "loading"}), elem_id="status")
         with gr.Column(visible=False, elem_id="login") as login_panel:
             gr.Markdown("This server requires an API key. Log in with yours (`python -m assistant keys add NAME` "
@@ -78,14 +81,17 @@ def build(gateway: Gateway) -> gr.Blocks:
                 doc_view = gr.HTML("<p class='muted'>Choose a document to read its cleaned text.</p>",
                                    elem_id="document-view", js_on_load=style.DOCUMENT_JS,
                                    apply_default_css=False)
-        timer = gr.Timer(3, active=False)
+        timer = gr.Timer(3, active=False)  # while the index loads
+        watch = gr.Timer(STATUS_EVERY_S)  # an ingest while the page is open
 
-        loaded = [session, login_panel, main, status, engine, publishers, docs_table, timer]
+        loaded = [session, login_panel, main, status, engine, publishers, docs_table, timer, shown]
         blocks.load(h.load, [session], loaded, api_visibility="private")
         timer.tick(h.load, [session], loaded, api_visibility="private")
+        watch.tick(h.refresh, [session, shown], [status, docs_table, publishers, shown], api_visibility="private",
+                   show_progress="hidden")
         gr.on([login.click, key.submit], h.login, [key, session], [*loaded, key, login_msg], api_visibility="private")
         asking = [question, turns, session, engine, publishers, after, before]
-        gr.on([question.submit, send.click], h.ask, asking, [conversation, question, turns, export],
+        gr.on([question.submit, send.click], h.ask, asking, [conversation, question, turns, export, source, status],
               api_visibility="private", show_progress="hidden")
         conversation.cite(h.cite, [turns, session], [source], api_visibility="private", show_progress="hidden")
         # a rating button opens a comment box under its answer in the browser (CONVERSATION_JS); its Send sends

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from assistant.ui.render import ABSTAIN_LABEL, date_of, source_name
+from assistant.ui.render import ABSTAIN_LABEL, abstain_label, date_of, source_name
 
 
 def _md(text: object) -> str:
@@ -34,14 +34,15 @@ def _blocks(text: str) -> list[str]:
     return out + [""] if out else []
 
 
-def _abstained(text: str) -> list[str]:
-    """An abstained answer, its label said once: in bold, followed by the rest of the answer's first line."""
-    label = f"**{ABSTAIN_LABEL}.**"
+def _abstained(answer: dict) -> list[str]:
+    """An abstained answer, its label (`render.abstain_label`) said once: in bold, followed by the rest of the
+    answer's first line when the answer starts with it."""
+    text = str(answer.get("answer") or "")
     if text.startswith(ABSTAIN_LABEL):
         rest = text[len(ABSTAIN_LABEL):].lstrip(".")
         first, _, more = rest.partition("\n")
-        return [(label + " " + _md(first.strip())).rstrip(), "", *_blocks(more)]
-    return [label, "", *_blocks(text)]
+        return [(f"**{ABSTAIN_LABEL}.** " + _md(first.strip())).rstrip(), "", *_blocks(more)]
+    return [f"**{abstain_label(answer)}.**", "", *_blocks(text)]
 
 
 def to_markdown(turns: list[dict], now: datetime | None = None) -> str:
@@ -65,18 +66,23 @@ def to_markdown(turns: list[dict], now: datetime | None = None) -> str:
                 f"`{data.get('corpus_version')}`" + (f" · newest document {data['as_of']}" if data.get("as_of")
                                                       else ""), ""]
         text = str(data.get("answer") or "")
-        out += _abstained(text) if data.get("abstained") else _blocks(text)
+        out += _abstained(data) if data.get("abstained") else _blocks(text)
         for w in data.get("warnings") or []:
             out.append(f"- Warning: {_md(w)}")
         if data.get("warnings"):
             out.append("")
         cites = data.get("citations") or []
+        pairs = [c for c in data.get("comparisons") or [] if len(c.get("citations") or []) == 2]
+        if pairs:
+            out += ["Sources that word this differently:", ""]
+            out += [f"- [{c['citations'][0]}] and [{c['citations'][1]}]: {_md(c.get('note'))}" for c in pairs] + [""]
         if cites:
             out += ["### " + ("Related passages (not support)" if data.get("abstained") else "Citations"), ""]
         for c in cites:
             also = f"; also reported in {', '.join(c['also_in'])}" if c.get("also_in") else ""
             link = f"; {c['url']}" if c.get("url") else ""
-            out += [f"[{c['id']}] {_md(source_name(c))}, {date_of(c.get('published'))} — {_md(c.get('title'))} "
+            title = f" — {_md(c['title'])}" if c.get("publisher") and c.get("title") else ""
+            out += [f"[{c['id']}] {_md(source_name(c))}, {date_of(c.get('published'))}{title} "
                     f"(`{c['doc_id']}`, characters {c['start']}–{c['end']}{_md(link)}{_md(also)})", "",
                     _quoted(c.get("quote") or ""), ""]
         fb = turn.get("feedback")

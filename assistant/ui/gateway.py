@@ -26,6 +26,7 @@ from starlette.requests import Request
 
 from assistant.api import access, documents, records
 from assistant.api.audit import dumps
+from assistant.api.compare import with_comparisons
 from assistant.api.errors import ApiError, validation_message
 from assistant.api.schemas import AskRequest, FeedbackRequest
 from assistant.api.streaming import answer_events
@@ -167,9 +168,9 @@ class Gateway:
     async def ask(self, session: Session, question: str, history: list[dict], engine: str | None,
                   filters: dict | None) -> AsyncIterator[tuple[str, object]]:
         """Answer as POST /v1/ask with `"stream": true` does: yields ("token", text) while an LLM writes its draft,
-        then ("answer", dict): the /v1/ask object plus `draft_replaced`, already queued in the audit log (endpoint
-        `/ui`, the session's key name and address). UiError for a refused request (401, 422, 429, 503) or a
-        failed answer."""
+        then ("answer", dict): the /v1/ask object (with `comparisons`) plus `draft_replaced`, already queued in the
+        audit log (endpoint `/ui`, the session's key name and address). UiError for a refused request (401, 422,
+        429, 503) or a failed answer."""
         started = time.perf_counter()
         who = await self.caller(session, access.ANSWERS)
         try:
@@ -190,7 +191,7 @@ class Gateway:
                     streamed.append(value)
                     yield "token", value
                 elif kind == "answer":
-                    data = value.as_dict()
+                    data = with_comparisons(value.as_dict())
                     data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
                     records.record_answer(self._request(session), who, endpoint=ENDPOINT, question=body.question,
                                           history=turns, filters=chosen, stream=True, answer=data,

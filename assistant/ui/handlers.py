@@ -72,28 +72,46 @@ class Handlers:
     # --- page load and login -------------------------------------------------------------------------------------
 
     async def load(self, state: dict | None, request: gr.Request):
-        """Page load (and the status timer): (session, login panel, main panel, status, engine, publishers,
-        documents table, timer). The main panel stays hidden until a login when keys are required."""
+        """Page load (and the loading timer): (session, login panel, main panel, status, engine, publishers,
+        documents table, loading timer, corpus version shown). The main panel stays hidden until a login when keys
+        are required."""
         state = dict(state or {})
         status = self.gateway.status()
         need_login = self.gateway.login_required() and not state.get("key")
         if need_login:
             return (state, gr.update(visible=True), gr.update(visible=False), render.status_line(status),
-                    gr.update(), gr.update(), gr.update(), gr.Timer(active=False))
+                    gr.update(), gr.update(), gr.update(), gr.Timer(active=False), None)
         engines = status["engines"]
         default = status["default_engine"] if status["default_engine"] in engines else (engines or [None])[0]
-        docs_html, publishers = render.documents_table([]), gr.update()
-        if status["state"] == "ready":
-            try:
-                docs = await self.gateway.documents(_session(state, request))
-                docs_html = render.documents_table(docs)
-                names = sorted({d["publisher"] for d in docs if d.get("publisher")}, key=str.lower)
-                publishers = gr.update(choices=names)
-            except UiError as exc:
-                docs_html = render.panel_error(exc.message)
+        docs_html, publishers = await self._documents(state, status, request)
         return (state, gr.update(visible=False), gr.update(visible=True),
                 render.status_line(status, state.get("name")), gr.update(choices=engines, value=default),
-                publishers, docs_html, gr.Timer(active=status["state"] == "loading"))
+                publishers, docs_html, gr.Timer(active=status["state"] == "loading"), status.get("corpus_version"))
+
+    async def _documents(self, state: dict, status: dict, request: gr.Request | None) -> tuple[str, object]:
+        """(documents table html, publishers dropdown update) for the index as `status` describes it."""
+        if status["state"] != "ready":
+            return render.documents_table([]), gr.update()
+        try:
+            docs = await self.gateway.documents(_session(state, request))
+        except UiError as exc:
+            return render.panel_error(exc.message), gr.update()
+        names = sorted({d["publisher"] for d in docs if d.get("publisher")}, key=str.lower)
+        return render.documents_table(docs), gr.update(choices=names)
+
+    async def refresh(self, state: dict | None, shown: str | None, request: gr.Request):
+        """The status timer, every few seconds: (status line, documents table, publishers, corpus version shown).
+        When an ingest changed the corpus since the page showed it, the status line, the documents view and the
+        publishers offered follow; otherwise nothing is redrawn. Nothing changes before a required login."""
+        state = dict(state or {})
+        if self.gateway.login_required() and not state.get("key"):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        status = self.gateway.status()
+        version = status.get("corpus_version")
+        if status["state"] == "ready" and version == shown:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        docs_html, publishers = await self._documents(state, status, request)
+        return render.status_line(status, state.get("name")), docs_html, publishers, version
 
     async def login(self, key: str, state: dict | None, request: gr.Request):
         """Check the key the user typed; on success the session keeps it and the page loads as `load` does."""
@@ -111,17 +129,21 @@ class Handlers:
     async def ask(self, question: str, turns: list[dict], state: dict | None, engine: str | None,
                   publishers: list[str] | None, after: str | None, before: str | None,
                   request: gr.Request) -> AsyncIterator[tuple]:
-        """Stream one answer into the conversation: yields (conversation html, question box, turns, export button;
-        the export only when the turn starts and ends, not on every streamed word)."""
+        """Stream one answer into the conversation: yields (conversation html, question box, turns, export button,
+        source panel, status line). The export changes only when the turn starts and ends, not on every streamed
+        word; when the answer arrives, the source panel is cleared (it showed a citation of an earlier answer) and
+        the status line shows the corpus now indexed (the documents view follows at the status timer's next
+        tick)."""
         turns = list(turns or [])
+        keep = (gr.skip(), gr.skip())  # source panel, status line
         if not (question or "").strip():
-            yield render.conversation(turns), question, turns, gr.skip()
+            yield render.conversation(turns), question, turns, gr.skip(), *keep
             return
         chosen = filters(publishers, after, before)
         turn = {"question": question.strip(), "filters": chosen, "engine": engine, "draft": ""}
         earlier = history(turns)
         turns.append(turn)
-        yield render.conversation(turns), "", turns, gr.skip()
+        yield render.conversation(turns), "", turns, gr.skip(), *keep
         try:
             async for kind, value in self.gateway.ask(_session(state, request), turn["question"], earlier, engine,
                                                       chosen):
@@ -130,15 +152,16 @@ class Handlers:
                 else:
                     turn["answer"] = value
                     turn.pop("draft", None)
-                    yield render.conversation(turns), "", turns, export_button(turns)
+                    yield (render.conversation(turns), "", turns, export_button(turns), render.EMPTY_PANEL,
+                           render.status_line(self.gateway.status(), (state or {}).get("name")))
                     continue
-                yield render.conversation(turns), "", turns, gr.skip()
+                yield render.conversation(turns), "", turns, gr.skip(), *keep
         except UiError as exc:
             turn["error"] = exc.message + (" (log in again: reload the page)" if exc.status == 401 else "")
-            yield render.conversation(turns), question, turns, export_button(turns)
+            yield render.conversation(turns), question, turns, export_button(turns), *keep
         except Exception as exc:  # noqa: BLE001 - shown as one line, logged with a reference
             turn["error"] = translate(exc).message
-            yield render.conversation(turns), question, turns, export_button(turns)
+            yield render.conversation(turns), question, turns, export_button(turns), *keep
 
     def new_conversation(self):
         """Clear the conversation, the source panel and the export."""

@@ -12,10 +12,17 @@ import html
 import re
 from urllib.parse import quote, urlparse
 
-from assistant.ui.compare import comparisons
-
 MARKER = re.compile(r"\[(\d+)\]")
+# a run of markers with the word before it (up to 24 characters) and the punctuation after it: kept on one line, so
+# "…controls [1]." never wraps between the word and its chip or between the chip and its full stop
+CITE_RUN = re.compile(r"(?P<lead>[^\s\[\]]{1,24}[ \t]+)?(?P<marks>\[\d+\](?:[ \t]*\[\d+\])*)(?P<tail>[^\s\w\[]{0,3})")
 ABSTAIN_LABEL = "The documents do not say"
+NO_ANSWER_LABEL = "No answer found"
+LANGUAGE = re.compile(r"^No passage matched this question in (?P<language>[^:.]{1,40})[:.]")
+# the first things Tab reaches: hidden until focused (ui.css), handled by `style.SKIP_JS`
+SKIP_LINKS = ("<nav class='skip-links' aria-label='Skip links'>"
+              "<a class='skip-link' href='#conversation' data-to='answer'>Skip to the latest answer</a>"
+              "<a class='skip-link' href='#question' data-to='question'>Skip to the question box</a></nav>")
 EMPTY_PANEL = ("<div class='source-empty'><p>Click a citation such as <span class='chip-sample'>[1]</span> in an "
                "answer to read its source here, with the quoted passage highlighted.</p></div>")
 
@@ -55,11 +62,22 @@ def chip(rid: str, c: dict) -> str:
 
 
 def _with_chips(text: str, rid: str, cites: dict[int, dict]) -> str:
-    """Escaped text whose `[n]` markers (those with a citation) are chips."""
-    def sub(m: re.Match) -> str:
-        n = int(m.group(1))
-        return chip(rid, cites[n]) if n in cites else m.group(0)
-    return MARKER.sub(sub, esc(text))
+    """Escaped text whose `[n]` markers (those with a citation) are chips; each run of chips is wrapped with the word
+    before it and the punctuation after it in a `span.cite-run` that does not wrap."""
+    def marks(part: str) -> str:
+        return MARKER.sub(lambda m: chip(rid, cites[int(m.group(1))]) if int(m.group(1)) in cites
+                          else esc(m.group(0)), part)
+
+    out, pos = [], 0
+    for m in CITE_RUN.finditer(text):
+        if not any(int(n) in cites for n in MARKER.findall(m.group("marks"))):
+            continue
+        out.append(esc(text[pos:m.start()]))
+        out.append(f"<span class='cite-run'>{esc(m.group('lead') or '')}{marks(m.group('marks'))}"
+                   f"{esc(m.group('tail'))}</span>")
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
 
 
 def _answer_text(text: str, rid: str, cites: dict[int, dict]) -> str:
@@ -80,14 +98,18 @@ def _answer_text(text: str, rid: str, cites: dict[int, dict]) -> str:
 
 
 def _source_line(rid: str, c: dict, quote: bool) -> str:
-    title = f" — {esc(c.get('title'))}" if c.get("title") and c.get("title") != c.get("publisher") else ""
+    """A source of the answer: chip, name (publisher, else title), date, and the title when the name is not it."""
+    shown = c.get("publisher") and c.get("title") and c["title"] != c["publisher"]  # else the name is the title
+    title = f" — {esc(c['title'])}" if shown else ""
     text = f"<blockquote>{esc(c.get('quote'))}</blockquote>" if quote else ""
     return (f"<li>{chip(rid, c)} <span class='src-name'>{esc(source_name(c))}</span>, "
             f"<span class='src-date'>{esc(date_of(c.get('published')))}</span>{title}{text}</li>")
 
 
 def _comparisons(rid: str, answer: dict, cites: dict[int, dict]) -> str:
-    found = comparisons(answer)
+    """The answer's `comparisons` field (the API's, `assistant.api.compare`): each pair side by side, with dates."""
+    found = [c for c in answer.get("comparisons") or []
+             if isinstance(c, dict) and len(c.get("citations") or []) == 2 and all(n in cites for n in c["citations"])]
     if not found:
         return ""
     parts = []
@@ -95,8 +117,9 @@ def _comparisons(rid: str, answer: dict, cites: dict[int, dict]) -> str:
         cards = "".join(
             f"<div class='compare-card'><div class='compare-head'>{chip(rid, cites[n])} "
             f"<strong>{esc(source_name(cites[n]))}</strong> · {esc(date_of(cites[n].get('published')))}</div>"
-            f"<blockquote>{esc(cites[n].get('quote'))}</blockquote></div>" for n in (comp.first, comp.second))
-        parts.append(f"<div class='compare-pair'>{cards}</div><p class='compare-how'>{esc(comp.how)}</p>")
+            f"<blockquote>{esc(cites[n].get('quote'))}</blockquote></div>" for n in comp["citations"])
+        parts.append(f"<div class='compare-pair' data-kind='{esc(comp.get('kind'))}'>{cards}</div>"
+                     f"<p class='compare-how'>{esc(comp.get('note'))}</p>")
     return ("<section class='compare' aria-label='Sources that word this differently'>"
             "<h4>Sources word this differently</h4>" + "".join(parts) + "</section>")
 
@@ -109,6 +132,19 @@ def _warnings(answer: dict) -> str:
         return ""
     return ("<div class='warnings' role='note' aria-label='Warnings'><strong>Warnings</strong><ul>"
             + "".join(f"<li>{esc(w)}</li>" for w in items) + "</ul></div>")
+
+
+def abstain_label(answer: dict) -> str:
+    """The badge of an abstained answer, true to why it abstained: "The documents do not say" when the answer says
+    so, "Not found (question in Chinese)" when no passage matched a question in a language the index is not searched
+    in (the documents may still say, in English), else "No answer found"."""
+    text = str(answer.get("answer") or "")
+    if text.startswith(ABSTAIN_LABEL):
+        return ABSTAIN_LABEL
+    m = LANGUAGE.match(text)
+    if m:
+        return f"Not found (question in {m.group('language').strip()})"
+    return NO_ANSWER_LABEL
 
 
 def _feedback(rid: str, n: int, fb: dict | None, error: str | None = None) -> str:
@@ -149,7 +185,7 @@ def answer_block(turn: dict, n: int) -> str:
                    f"</h4><p class='hint'>The closest passages found; they do not answer the question.</p>"
                    f"<ul>{related}</ul></section>") if related else ""
         return (f"<div class='answer abstained' data-rid='{esc(rid)}'><span class='badge abstain'>"
-                f"{ABSTAIN_LABEL}</span>{_answer_text(data.get('answer') or '', rid, {})}{_warnings(data)}"
+                f"{esc(abstain_label(data))}</span>{_answer_text(data.get('answer') or '', rid, {})}{_warnings(data)}"
                 f"{related}{meta}{_feedback(rid, n, turn.get('feedback'), turn.get('feedback_error'))}</div>")
     sources = "".join(_source_line(rid, c, False) for c in cites.values())
     sources = f"<section class='sources'><h4>Sources</h4><ul>{sources}</ul></section>" if sources else ""

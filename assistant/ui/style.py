@@ -200,6 +200,25 @@ element.addEventListener('keydown', (event) => {
 watch('value', show);
 """
 
+# The skip links at the top of the page (keyboard users): "Skip to the latest answer" moves the focus to the newest
+# answer (its text is then read from the start; Tab goes on to its chips), or to the question box when there is none
+# yet; "Skip to the question box" to the box. The page's address does not change.
+SKIP_JS = """
+const visible = (el) => el && el.getClientRects().length > 0;
+element.addEventListener('click', (event) => {
+  const link = event.target.closest('a.skip-link');
+  if (!link) { return; }
+  event.preventDefault();
+  const answers = [...document.querySelectorAll('#conversation .answer')].filter(visible);
+  const box = [...document.querySelectorAll('#question textarea, #key input')].find(visible);
+  const target = (link.dataset.to === 'answer' && answers[answers.length - 1]) || box;
+  if (!target) { return; }
+  if (!target.matches('textarea, input')) { target.setAttribute('tabindex', '-1'); }
+  target.scrollIntoView({block: 'start'});
+  target.focus({preventScroll: true});
+});
+"""
+
 # "Export as Markdown" (a download link carrying the file): at the click, the file's "Exported" line gets the time
 # of the click.
 EXPORT_JS = """

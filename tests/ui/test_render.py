@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.api.compare import comparisons
 from assistant.ui import render
-from assistant.ui.compare import Comparison, comparisons
 from assistant.ui.export import to_markdown
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -70,18 +70,74 @@ def test_abstained_answers_are_labelled_and_list_related_passages():
     assert "Related, not support" in out and "class='chip'" in out
 
 
-def test_comparisons_are_read_off_the_two_forms_the_engines_write():
-    text = ("Yes. The Business Times (2025-05-14) reports: “A violates B” [1].\n"
+COMPARED = ("Yes. The Business Times (2025-05-14) reports: “A violates B” [1].\n"
             "CGTN (date not given) words it as a possibility: “A may violate B” [2].\nEvidence:\n"
             "- “X has 10 units” [3] (S1, 2025-01-01)\n- “X has 12 units” [4] (S2, 2024-01-01)\n"
-            "The sources conflict: S1 gives 10, S2 gives 12; the newer is first.")
-    cites = [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN"), cite(3), cite(4)]
-    found = comparisons(answer(text, cites))
-    assert [(c.first, c.second) for c in found] == [(1, 2), (3, 4)]
-    assert found[0].how.startswith("CGTN words it as a possibility")
-    assert found[1] == Comparison(3, 4, "The sources conflict: S1 gives 10, S2 gives 12; the newer is first.")
+            "The sources conflict: S1 gives 10, S2 gives 12; the newer is first.\n"
+            "- “X may be sold” [5] (S1, 2025-01-01)\n- “X is sold” [6] (S2, 2024-01-01)\n"
+            "S1 and S2 word this differently: “may” in one, not in the other.")
+
+
+def test_comparisons_are_read_off_the_forms_the_engines_write():
+    cites = [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN"), *(cite(n) for n in range(3, 7))]
+    found = comparisons(answer(COMPARED, cites))
+    assert [(c["citations"], c["kind"]) for c in found] == [([1, 2], "hedged"), ([3, 4], "conflict"),
+                                                          ([5, 6], "worded_differently")]
+    assert found[0]["note"] == "CGTN words it as a possibility (“may”); The Business Times states it firmly."
+    assert found[1]["note"] == "The sources conflict: S1 gives 10, S2 gives 12; the newer is first."
     assert comparisons(answer("Nothing to compare [1].", cites)) == []
-    assert comparisons(answer(text, cites, abstained=True)) == []
+    assert comparisons(answer(COMPARED, cites, abstained=True)) == []
+    threshold = ("Yes. S1, 2025-01-01 reports: “above 10 units” [1].\nS2, 2024-01-01 sets another threshold: "
+                 "“above 12 units” [2].\nThe sources conflict on the threshold; the newer is given first.")
+    assert comparisons(answer(threshold, cites[:2])) == [
+        {"citations": [1, 2], "kind": "conflict",
+         "note": "The sources conflict on the threshold; the newer is given first."}]
+
+
+def test_the_ui_shows_the_comparisons_field_and_does_not_read_the_text():
+    cites = [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN", published=None, quote="A may")]
+    text = COMPARED.split("\nEvidence")[0]
+    unfielded = render.answer_block({"question": "q", "answer": answer(text, cites)}, 1)
+    assert "compare-card" not in unfielded  # the text alone is not parsed in the UI any more
+    fielded = answer("Yes [1] [2].", cites, comparisons=[{"citations": [1, 2], "kind": "hedged", "note": "How <b>."}])
+    out = render.answer_block({"question": "q", "answer": fielded}, 1)
+    cards = re.findall(r"<div class='compare-card'>(.*?)</blockquote></div>", out)
+    assert len(cards) == 2 and "2025-05-14" in cards[0] and "date not given" in cards[1] and "A may" in cards[1]
+    assert "data-kind='hedged'" in out and "How &lt;b&gt;." in out
+    broken = answer("Yes [1].", cites, comparisons=[{"citations": [1, 9], "kind": "hedged", "note": "n"}])
+    assert "compare-card" not in render.answer_block({"question": "q", "answer": broken}, 1)
+
+
+def test_a_chip_keeps_to_the_word_before_it_and_the_punctuation_after_it():
+    out = render.answer_block({"question": "q", "answer": answer(
+        "It violates export controls [1]. Both say so [1] [2], “quoted” [2]” and [7].", [cite(1), cite(2)])}, 1)
+    text = [re.sub(r"<button[^>]*>(\[\d\])</button>", r"\1", r) for r in re.findall(
+        r"<span class='cite-run'>((?:[^<]|<button[^>]*>[^<]*</button>)*)</span>", out)]
+    assert text[:3] == ["controls [1].", "so [1] [2],", "“quoted” [2]”"]
+    assert "and [7]." in out  # a marker with no citation is text
+
+
+def test_abstention_badges_say_why():
+    said = answer("The documents do not say. None of the indexed articles answers this question.", [],
+                  abstained=True)
+    lang = answer("No passage matched this question in Chinese: the documents are searched in English, so they may "
+                  "answer it in words this search could not reach. Ask in English for an answer.", [], abstained=True)
+    other = answer("Something else.", [], abstained=True)
+    assert [render.abstain_label(a) for a in (said, lang, other)] == [
+        "The documents do not say", "Not found (question in Chinese)", "No answer found"]
+    out = render.answer_block({"question": "q", "answer": lang}, 1)
+    assert "Not found (question in Chinese)</span>" in out and "do not say" not in out
+    md = to_markdown([{"question": "问题", "answer": lang}])
+    assert "**Not found (question in Chinese).**" in md and "do not say" not in md.split("## 1.")[1]
+
+
+def test_a_source_without_a_publisher_is_named_by_its_title_once():
+    c = cite(1, publisher=None, title="Only a title")
+    out = render.answer_block({"question": "q", "answer": answer("Yes [1].", [c])}, 1)
+    assert "Only a title</span>, <span class='src-date'>2025-05-14</span><" in out
+    assert "— Only a title" not in out  # was "Only a title, 2025-05-14 — Only a title"
+    md = to_markdown([{"question": "q", "answer": answer("Yes [1].", [c])}])
+    assert "[1] Only a title, 2025-05-14 (`d1`" in md and "— Only a title" not in md
 
 
 def test_markdown_export_has_questions_answers_quotes_sources_and_request_ids():
