@@ -12,7 +12,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+CHAT_ROLES = ("user", "assistant", "system", "developer")
 ENGINE_HELP = "Answer engine: `extractive` (default, no LLM) or `llm`; GET /v1/models lists those available."
+
+
+def _engine_enum(schema: dict) -> None:
+    """The engines registered when the schema is made (assistant.engines), as the field's enum (or null)."""
+    from assistant.api.service import engine_names
+
+    schema["anyOf"] = [{"type": "string", "enum": list(engine_names())}, {"type": "null"}]
 
 
 class TurnIn(BaseModel):
@@ -28,8 +36,10 @@ class FiltersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     publisher: list[str] | str | None = Field(None, examples=[["CGTN"]])
-    published_after: str | None = Field(None, examples=["2025-01-01"], description="YYYY-MM-DD")
-    published_before: str | None = Field(None, examples=["2025-12-31"], description="YYYY-MM-DD")
+    published_after: str | None = Field(None, examples=["2025-01-01"], description="YYYY-MM-DD",
+                                        json_schema_extra={"format": "date"})
+    published_before: str | None = Field(None, examples=["2025-12-31"], description="YYYY-MM-DD (not before "
+                                         "`published_after`)", json_schema_extra={"format": "date"})
 
     @field_validator("published_after", "published_before")
     @classmethod
@@ -68,9 +78,13 @@ class AskRequest(BaseModel):
          "history": [{"role": "user", "content": "Which Ascend chips did the guidance name?"},
                      {"role": "assistant", "content": "The 910B, 910C and 910D [1]."}],
          "engine": "extractive", "filters": {"published_after": "2025-01-01"}}]})
-    question: str = Field(description="The question; at most GROUNDED_API__MAX_QUESTION_CHARS characters.")
+    # the schema states what the validator and the service check (not empty or blank, at most the default limit), so
+    # that generated clients and fuzzers send what is accepted; the checks keep their own messages
+    question: str = Field(description="The question, not blank; at most GROUNDED_API__MAX_QUESTION_CHARS characters "
+                          "(4,000 by default).", json_schema_extra={"minLength": 1, "maxLength": 4000,
+                                                                     "pattern": r"\S"})
     history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first.")
-    engine: str | None = Field(None, description=ENGINE_HELP)
+    engine: str | None = Field(None, description=ENGINE_HELP, json_schema_extra=_engine_enum)
     filters: FiltersIn | None = None
     stream: bool = Field(False, description="Server-sent events: `token` events as the LLM writes, then one "
                          "`answer` event with the verified answer (also chosen by `Accept: text/event-stream`).")
@@ -97,7 +111,8 @@ class ChatMessageIn(BaseModel):
     """An OpenAI chat message; text content as a string or a list of `{"type": "text", "text"}` parts."""
 
     model_config = ConfigDict(extra="allow")
-    role: str
+    role: str = Field(json_schema_extra={"enum": list(CHAT_ROLES)}, description="`user` and `assistant` turns make the "
+                      "conversation; `system` and `developer` messages are accepted and ignored.")
     content: str | list[dict] | None = None
 
 
@@ -152,6 +167,21 @@ class AskResponse(BaseModel):
     warnings: list[str]
 
 
+def sse_events(events: list[str] | None, data: str) -> dict:
+    """The OpenAPI schema of a server-sent event stream's events (OpenAPI 3.2's form for `text/event-stream`: one
+    object per event, `data` a string; `event` one of `events`, or absent when None)."""
+    props: dict = {"data": {"type": "string", "description": data},
+                   "id": {"type": "string"}, "retry": {"type": "integer", "minimum": 0}}
+    if events:
+        props["event"] = {"type": "string", "enum": events}
+    return {"type": "object", "required": ["data"], "properties": props}
+
+
+ASK_EVENTS = sse_events(["token", "answer", "error"], "JSON: `token` {\"text\"}, `answer` the /v1/ask object plus "
+                        "`draft_replaced`, `error` the error object plus `status`")
+CHAT_EVENTS = sse_events(None, "JSON: a `chat.completion.chunk` (or an error object), then the string `[DONE]`")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -164,5 +194,6 @@ class ErrorOut(BaseModel):
 
 ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in {
     400: "The body is not JSON", 401: "Missing or wrong API key", 413: "Body too large",
+    404: "Unknown document, answer (request_id) or model",
     415: "Content-Type is not application/json", 422: "Invalid request (the message names the field)",
     429: "Rate limited (see Retry-After)", 503: "Index, LLM or audit log unavailable"}.items()}

@@ -1,0 +1,47 @@
+"""Faults and hostile input (issue 13): one fast index of corpus/ built with the hash embedder, and the API app
+in process over it (no model load, no LLM but the scripted fake), shared by the tests of this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CORPUS
+
+
+def fast_server_settings(home: Path, tmp: Path, **api):
+    """ServerSettings over `home` with the hash embedder, the scripted LLM, no keys file, no rate limit, no warm-up."""
+    from assistant.api.settings import ApiSettings, ServerSettings
+    from assistant.settings import LLMSettings
+    from ingest.settings import CleanSettings, EmbedSettings
+
+    api = {"keys_file": tmp / "keys.json", "audit_url": f"sqlite:///{tmp / 'audit.sqlite'}", "warm_up": False,
+           "preload_llm": False, "rate_limit": "", "rate_limit_other": "", **api}
+    return ServerSettings(home=home, embed=EmbedSettings(model="hash"), clean=CleanSettings(offtopic=False),
+                          api=ApiSettings(**api), llm=LLMSettings(backend="scripted"))
+
+
+@pytest.fixture(scope="package")
+def fast_home(tmp_path_factory) -> Path:
+    """GROUNDED_HOME with an index of corpus/ made with the hash embedder (about a second)."""
+    from ingest.pipeline import run
+    from tests.helpers import fast_settings
+
+    home = tmp_path_factory.mktemp("faults-state")
+    report = run([CORPUS], fast_settings(home))
+    assert report.exit_code == 0 and len(report.added) == 5, report
+    return home
+
+
+@pytest.fixture(scope="package")
+def app(fast_home, tmp_path_factory):
+    """The API app over the fast index, loaded (the service is ready) and its audit log writing."""
+    from assistant.api.app import create_app
+
+    application = create_app(fast_server_settings(fast_home, tmp_path_factory.mktemp("faults-api")), load=False)
+    application.state.service.load()
+    assert application.state.service.state == "ready", application.state.service.error
+    application.state.audit.start()
+    yield application
+    application.state.audit.close()
