@@ -7,10 +7,13 @@ OpenAPI; the answer itself is served as `Answer.as_dict()` gives it, so fields t
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 CHAT_ROLES = ("user", "assistant", "system", "developer")
 ENGINE_HELP = "Answer engine: `extractive` (default, no LLM) or `llm`; GET /v1/models lists those available."
@@ -23,7 +26,34 @@ def _engine_enum(schema: dict) -> None:
     schema["anyOf"] = [{"type": "string", "enum": list(engine_names())}, {"type": "null"}]
 
 
-class TurnIn(BaseModel):
+def _lone_surrogate(value, where: str = "") -> str | None:
+    """Where in a JSON value (`[2].content`) a string holds a lone UTF-16 surrogate (JSON `"\\ud800"`, or the bytes
+    ED A0 80 that Python's json reads with surrogatepass), with its code point; None when there is none."""
+    if isinstance(value, str):
+        found = SURROGATE.search(value)
+        return f"{where} U+{ord(found.group()):04X} at character {found.start()}" if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _lone_surrogate(item, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+class Request(BaseModel):
+    """A request model whose every field refuses text that is not Unicode: a lone surrogate cannot be encoded as
+    UTF-8 (the audit log, the answer) and would fail later as a 500; here it is a 422 naming the field."""
+
+    @field_validator("*", mode="after")  # after: a nested model has checked its own fields (full path)
+    @classmethod
+    def _unicode(cls, value):
+        found = _lone_surrogate(value)
+        if found:
+            raise ValueError(f"contains a lone surrogate ({found.strip()}), which is not text: send UTF-8")
+        return value
+
+
+class TurnIn(Request):
     """One earlier message of the conversation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -31,7 +61,7 @@ class TurnIn(BaseModel):
     content: str = Field(max_length=20_000)
 
 
-class FiltersIn(BaseModel):
+class FiltersIn(Request):
     """Metadata filters: any of these publishers, published within [after, before] (inclusive)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +99,7 @@ class FiltersIn(BaseModel):
         return names or None
 
 
-class AskRequest(BaseModel):
+class AskRequest(Request):
     """POST /v1/ask."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -97,7 +127,7 @@ class AskRequest(BaseModel):
         return value
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(Request):
     """POST /v1/feedback."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +137,7 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(None, max_length=4000)
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(Request):
     """An OpenAI chat message; text content as a string or a list of `{"type": "text", "text"}` parts."""
 
     model_config = ConfigDict(extra="allow")
@@ -116,14 +146,14 @@ class ChatMessageIn(BaseModel):
     content: str | list[dict] | None = None
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(Request):
     """OpenAI's `stream_options`: `include_usage` adds a last chunk with `usage` (and no choices)."""
 
     model_config = ConfigDict(extra="allow")
     include_usage: bool = False
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(Request):
     """POST /v1/chat/completions: the OpenAI subset used (other fields are accepted and ignored)."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
