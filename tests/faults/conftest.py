@@ -10,16 +10,18 @@ import pytest
 from tests.helpers import CORPUS
 
 
-def fast_server_settings(home: Path, tmp: Path, **api):
-    """ServerSettings over `home` with the hash embedder, the scripted LLM, no keys file, no rate limit, no warm-up."""
+def fast_server_settings(home: Path, tmp: Path, llm=None, store=None, **api):
+    """ServerSettings over `home` with the hash embedder, the scripted LLM (or `llm`), the embedded store (or
+    `store`), no keys, no rate limit, no warm-up; `api` overrides ApiSettings fields."""
     from assistant.api.settings import ApiSettings, ServerSettings
     from assistant.settings import LLMSettings
     from ingest.settings import CleanSettings, EmbedSettings
 
     api = {"keys_file": tmp / "keys.json", "audit_url": f"sqlite:///{tmp / 'audit.sqlite'}", "warm_up": False,
            "preload_llm": False, "rate_limit": "", "rate_limit_other": "", **api}
+    extra = {"store": store} if store is not None else {}
     return ServerSettings(home=home, embed=EmbedSettings(model="hash"), clean=CleanSettings(offtopic=False),
-                          api=ApiSettings(**api), llm=LLMSettings(backend="scripted"))
+                          api=ApiSettings(**api), llm=llm or LLMSettings(backend="scripted"), **extra)
 
 
 @pytest.fixture(scope="package")
