@@ -3,6 +3,8 @@ in process over it (no model load, no LLM but the scripted fake), shared by the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,29 @@ def app(fast_home, tmp_path_factory):
     application.state.audit.start()
     yield application
     application.state.audit.close()
+
+
+@contextmanager
+def serving(app) -> Iterator[int]:
+    """`app` served by uvicorn (httptools, as `serve` does; lifespan off: the caller loaded it) on a free loopback
+    port, in a thread of this process; yields the port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.api.fakes import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start within 30 s"
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)

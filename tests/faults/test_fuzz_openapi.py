@@ -55,29 +55,36 @@ def test_the_schema_lists_every_operation(api_schema):
             "GET /v1/documents/{doc_id}", "POST /v1/feedback", "GET /v1/answers/{request_id}", "GET /readyz"} <= labels
 
 
+def _checker(op, mode: GenerationMode, auth: dict):
+    """A hypothesis test of one operation: generated cases sent to the app, each response checked."""
+    label = op.label
+
+    @given(case=op.as_strategy(generation_mode=mode))
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def check(case):
+        # the key replaces a generated one; a case made without the header (negative: auth missing) goes without
+        key = auth if "Authorization" in (case.headers or {}) else {}
+        response = case.call(headers=key)
+        STATUSES[response.status_code] += 1
+        assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
+        assert "Traceback" not in response.text and 'File "' not in response.text, response.text[:300]
+        case.validate_response(response, headers=key,
+                               excluded_checks=[positive_data_acceptance] if label in CROSS_ITEM else None)
+        if label in CROSS_ITEM and mode == GenerationMode.POSITIVE and response.status_code == 422:
+            assert response.json()["error"]["param"].startswith(CROSS_ITEM[label]), response.text
+
+    return check
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation_conforms(api_schema, auth, mode):
     failures = []
     for op in _operations(api_schema):
-        @given(case=op.as_strategy(generation_mode=mode))
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def check(case):
-            # the key replaces a generated one; a case made without the header (negative: auth missing) goes without
-            key = auth if "Authorization" in (case.headers or {}) else {}
-            response = case.call(headers=key)
-            STATUSES[response.status_code] += 1
-            assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
-            assert "Traceback" not in response.text and 'File "' not in response.text, response.text[:300]
-            case.validate_response(response, headers=key,
-                                   excluded_checks=[positive_data_acceptance] if op.label in CROSS_ITEM else None)
-            if op.label in CROSS_ITEM and mode == GenerationMode.POSITIVE and response.status_code == 422:
-                assert response.json()["error"]["param"].startswith(CROSS_ITEM[op.label]), response.text
-
         try:
-            check()
+            _checker(op, mode, auth)()
         except Unsatisfiable:  # negative mode on an operation with no input (/healthz): nothing to make invalid
             continue
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect every operation's failure, then report them together
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every operation's failure, reported together
             failures.append(f"{op.label} ({mode.value}): {exc}"[:3000])
     assert not failures, "\n\n".join(failures)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.faults.conftest import serving
 
 QUESTION = "Who is the Under Secretary of Commerce for Industry and Security?"
 JSON = {"content-type": "application/json"}
@@ -214,22 +214,8 @@ def test_odd_header_values_in_process(client):
 
 @pytest.fixture(scope="module")
 def live(app):
-    """The same app served by uvicorn (httptools, as `serve` does) on a free loopback port, in a thread."""
-    import uvicorn
-
-    from tests.api.fakes import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield port
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as port:
+        yield port
 
 
 def raw(port: int, request: bytes) -> tuple[int, dict, bytes]:
@@ -303,7 +289,7 @@ def test_many_headers(live):
 
 
 def test_huge_authorization_header_is_401_in_the_error_shape(live, app):
-    key = app.state.keys.add("hostile")
+    app.state.keys.add("hostile")  # keys on: every /v1 request needs one
     try:
         status, headers, body = raw(live, post("/v1/ask", json.dumps({"question": QUESTION}).encode(),
                                                b"Authorization: Bearer " + b"k" * 8000))
