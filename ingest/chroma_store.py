@@ -8,7 +8,8 @@ Store-neutral filters (ingest.vector_store.MetaFilter) become Chroma `where` cla
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -19,6 +20,36 @@ from ingest.vector_store import STORES, MetaFilter
 
 BATCH = 5000  # under Chroma's max batch size (5,461)
 _OPS = {"in": "$in", ">=": "$gte", "<=": "$lte"}
+# chromadb's HttpClient waits forever (httpx timeout=None): a hung server would hold every request. Seconds to
+# connect, and to wait for each read or write; a 100k-chunk query takes well under a second.
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the Chroma server cannot be reached (refused, reset, timed out, gone mid-response)."""
+    import httpx
+
+    return isinstance(exc, (httpx.TransportError, ConnectionError, TimeoutError))
+
+
+def _server_call(method: Callable) -> Callable:
+    """A ChromaStore method whose failure to reach the server is IndexUnavailableError (a 503 at the API), saying
+    which server; other errors pass as they are."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexUnavailableError:
+            raise
+        except Exception as exc:
+            url = self.settings.store.chroma_url
+            if url and _unreachable(exc):
+                raise IndexUnavailableError(f"the Chroma server at {url} is not answering ({exc.__class__.__name__}); "
+                                            "retry shortly") from exc
+            raise
+    return call
 
 
 def chroma_where(where: MetaFilter | None) -> dict | None:
@@ -47,6 +78,11 @@ def _client(settings: Settings):
             host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 8000),
             ssl=parsed.scheme == "https", settings=chroma_settings,
         )
+        session = getattr(getattr(client, "_server", None), "_session", None)  # chromadb's httpx.Client
+        if session is not None:
+            import httpx
+
+            session.timeout = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
         client.heartbeat()
     except Exception as exc:  # chromadb raises several types for an unreachable server
         raise IndexUnavailableError(f"cannot reach the Chroma server at {url}: {exc.__class__.__name__}") from exc
@@ -83,10 +119,12 @@ class ChromaStore:
             self._col = col
         return self._col
 
+    @_server_call
     def shaping(self) -> str | None:
         """The shaping hash this collection was built with (None for a new collection)."""
         return (self.col.metadata or {}).get("shaping")
 
+    @_server_call
     def drop(self) -> None:
         """Delete the collection (a rebuild starts from nothing)."""
         from chromadb.errors import NotFoundError
@@ -95,9 +133,11 @@ class ChromaStore:
             self.client.delete_collection(self.name)
         self._col = None
 
+    @_server_call
     def count(self) -> int:
         return self.col.count()
 
+    @_server_call
     def ids(self) -> set[str]:
         out: set[str] = set()
         total, offset = self.col.count(), 0
@@ -107,21 +147,25 @@ class ChromaStore:
             offset += BATCH * 2
         return out
 
+    @_server_call
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict]) -> None:
         for i in range(0, len(ids), BATCH):
             sl = slice(i, i + BATCH)
             self.col.upsert(ids=list(ids[sl]), embeddings=embeddings[sl], documents=list(texts[sl]),
                             metadatas=list(metadatas[sl]))
 
+    @_server_call
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
         for i in range(0, len(ids), BATCH):
             self.col.update(ids=list(ids[i:i + BATCH]), metadatas=list(metadatas[i:i + BATCH]))
 
+    @_server_call
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for i in range(0, len(ids), BATCH):
             self.col.delete(ids=ids[i:i + BATCH])
 
+    @_server_call
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         ids = list(ids)
@@ -139,12 +183,15 @@ class ChromaStore:
 
             SharedSystemClient.clear_system_cache()
 
+    @_server_call
     def query(self, embeddings: np.ndarray, k: int, where: MetaFilter | None = None) -> list[list[tuple[str, float]]]:
         """For each query row, up to `k` (chunk_id, cosine similarity), best first, among the chunks `where` admits."""
         where = chroma_where(where)
         try:  # no count() first: at 100k chunks it costs more than the query itself
             res = self.col.query(query_embeddings=embeddings, n_results=k, where=where, include=["distances"])
-        except Exception:  # older chromadb: n_results larger than the collection, or an empty collection
+        except Exception as exc:  # older chromadb: n_results larger than the collection, or an empty collection
+            if _unreachable(exc):
+                raise
             n = self.col.count()
             if n == 0:
                 return [[] for _ in range(len(embeddings))]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.errors import IndexUnavailableError
+
 
 def _tokenizer():
     """bm25s's tokenizer with the pipeline's one definition of a word (ingest.tokens): identifiers kept whole and
@@ -51,17 +53,40 @@ def prune(index_dir: Path, keep: str) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def problem(directory: Path) -> str | None:
+    """Why the BM25 index in `directory` cannot be used (missing, or files that do not load), or None."""
+    if not directory.is_dir():
+        return f"the lexical index {directory.name} is missing"
+    try:
+        Lexical(directory)
+    except IndexUnavailableError as exc:
+        return str(exc).split(": run `", 1)[0]
+    return None
+
+
 class Lexical:
-    """A loaded BM25 index: `search(query, k)` -> [(chunk_id, bm25 score)], best first."""
+    """A loaded BM25 index: `search(query, k)` -> [(chunk_id, bm25 score)], best first. IndexUnavailableError when
+    its files are missing or damaged."""
 
     def __init__(self, directory: Path):
+        try:
+            self._load(directory)
+        except Exception as exc:  # bm25s and json raise many types for a missing or truncated file
+            raise IndexUnavailableError(f"the lexical index {directory.name} is damaged ({exc.__class__.__name__}: "
+                                        f"{exc}): run `python -m ingest` to repair the index") from None
+
+    def _load(self, directory: Path) -> None:
         import bm25s
 
         self.ids: list[str] = json.loads((directory / "ids.json").read_text())
+        if not isinstance(self.ids, list) or not all(isinstance(i, str) for i in self.ids):
+            raise ValueError("ids.json is not a list of chunk ids")
         self.retriever = bm25s.BM25.load(str(directory), show_progress=False) if self.ids else None
         self.tok = _tokenizer()
         if self.ids:
             self.tok.load_vocab(str(directory))
+            if self.retriever.scores["num_docs"] != len(self.ids):
+                raise ValueError(f"{self.retriever.scores['num_docs']} documents scored for {len(self.ids)} ids")
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         if self.retriever is None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import IndexUnavailableError
 from ingest.models import Chunk, CleanDoc, clean_page_starts
 
 SCHEMA = """
@@ -50,9 +51,22 @@ class Manifest:
     """SQLite in WAL mode: readers (API processes) never block the one writer (ingest, under its lock)."""
 
     def __init__(self, path: Path):
+        """Open (or create) the manifest at `path`; IndexUnavailableError when the file is not a readable SQLite
+        database (`python -m ingest` then rebuilds it: `open_repairing`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            error = IndexUnavailableError(f"the index manifest {path} is damaged ({exc}): run `python -m ingest` to "
+                                          "rebuild the index")
+            error.reason = str(exc)
+            raise error from None
+
+    def _setup(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -64,6 +78,17 @@ class Manifest:
 
     def close(self) -> None:
         self.db.close()
+
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds wrong with the file (None: nothing)."""
+        try:
+            rows = [r[0] for r in self.db.execute("PRAGMA quick_check")]
+            self.db.execute("SELECT count(*) FROM docs").fetchone()
+            self.db.execute("SELECT count(*) FROM chunks").fetchone()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None if rows == ["ok"] else "; ".join(rows[:3])
+
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -204,3 +229,29 @@ class Manifest:
     def bm25_corpus(self) -> tuple[list[str], list[str]]:
         rows = self.db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY chunk_id").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def open_repairing(path: Path) -> tuple[Manifest, str | None]:
+    """The manifest for an ingest run, and a note when it had to be replaced: a damaged file (not a database, or
+    failing SQLite's quick check) is moved aside to `manifest.sqlite.damaged` and a new one started, so that the run
+    rebuilds the index from the sources (the vector store's chunks it no longer lists are deleted as strays); a missing
+    manifest next to an existing index is said too. (The API only reads: it refuses a damaged manifest with a 503.)"""
+    existed = path.exists()
+    leftovers = existed or any(path.parent.glob("bm25-*")) or (path.parent / "chroma").exists()
+    try:
+        man = Manifest(path)
+        problem = man.damage()
+        if problem is None:
+            note = None if existed or not leftovers else (
+                f"the index manifest {path} was missing: the index is rebuilt from the sources")
+            return man, note
+        man.close()
+    except IndexUnavailableError as exc:
+        problem = getattr(exc, "reason", str(exc))
+    aside = path.with_name(path.name + ".damaged")
+    for suffix in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + suffix)
+        if src.exists():
+            src.replace(aside.with_name(aside.name + suffix))
+    return Manifest(path), (f"the index manifest was damaged ({problem}): moved aside to {aside.name}; the index is "
+                            "rebuilt from the sources")

@@ -8,6 +8,7 @@ so a crash or kill -9 anywhere leaves an index the next run repairs to what a cl
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +23,7 @@ from ingest.embed import Embedder, make_embedder
 from ingest.errors import NotFoundError
 from ingest.load import load
 from ingest.lock import IndexLock
-from ingest.manifest import Manifest
+from ingest.manifest import Manifest, open_repairing
 from ingest.models import Chunk, CleanDoc, Skipped
 from ingest.settings import Settings
 from ingest.vector_store import VectorStore, open_store
@@ -36,7 +37,8 @@ class IngestReport:
     index holds after the run; `encodings` names the encoding of each document read this run that was not UTF-8;
     `still_on_disk` maps removed documents whose file still exists to that file (the next ingest adds them back);
     `orphans` maps documents the index holds whose file is gone, outside this run's paths, to that file (they stay
-    until `python -m ingest remove DOC_ID`)."""
+    until `python -m ingest remove DOC_ID`); `damaged` says what was found missing or damaged (the manifest, the BM25
+    directory) and rebuilt."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -44,6 +46,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
     rebuilt: bool = False
     documents: int = 0
     chunks: int = 0
@@ -169,7 +172,8 @@ def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
     report = IngestReport()
     index_dir = settings.index_dir
     with IndexLock(index_dir / "ingest.lock"):
-        man = Manifest(index_dir / "manifest.sqlite")
+        man, note = open_repairing(index_dir / "manifest.sqlite")
+        report.damaged += [note] if note else []
         try:
             _run(paths, settings, rebuild, progress, man, report)
         finally:
@@ -198,7 +202,12 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
             if d.doc_id not in known or known[d.doc_id].content_hash != d.content_hash or known[d.doc_id].state != "ready"]
     report.orphans = {i: row.path for i, row in known.items()
                       if i not in present and i not in removed and row.path and not Path(row.path).exists()}
-    if man.get("in_sync") == "1" and not todo and not removed:
+    bm25 = man.get("bm25")
+    broken = lexical.problem(settings.index_dir / bm25) if bm25 and man.get("in_sync") == "1" else None
+    if broken:  # rebuilt from the manifest by _finish below
+        report.damaged.append(f"{broken}: rebuilt from the manifest")
+        shutil.rmtree(settings.index_dir / bm25, ignore_errors=True)
+    elif man.get("in_sync") == "1" and not todo and not removed:
         report.unchanged = sorted(present)
         report.documents = len(known)
         report.chunks = sum(r.n_chunks for r in known.values())

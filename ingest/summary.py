@@ -35,6 +35,7 @@ def format_report(r, paths: Sequence[Path], settings: Settings) -> str:
     ]
     if r.repaired:
         lines.append(f"  repaired after an interrupted run: {', '.join(r.repaired)}")
+    lines += [f"  repaired: {note}" for note in getattr(r, "damaged", [])]
     if r.removed:
         lines.append(f"  removed: {', '.join(r.removed)}")
     lines += _tail(r)

@@ -20,12 +20,12 @@ from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
 from assistant.api.errors import stream_error
 from assistant.api.records import SSE, after_response, record_answer
-from assistant.api.schemas import ERRORS, AskRequest, AskResponse
+from assistant.api.schemas import ASK_EVENTS, ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 
 router = APIRouter(tags=["answers"])
 RESPONSES = {200: {"model": AskResponse, "description": "The answer (JSON), or server-sent events when streaming",
-                   "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERRORS}
+                   "content": {"text/event-stream": {"schema": ASK_EVENTS}}}, **ERRORS}
 
 
 def wants_stream(body_flag: bool, request: Request) -> bool:

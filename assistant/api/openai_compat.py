@@ -25,7 +25,7 @@ from assistant.api.audit import dumps
 from assistant.api.errors import ApiError, stream_error
 from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
-from assistant.api.schemas import ERRORS, ChatRequest
+from assistant.api.schemas import CHAT_EVENTS, ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 from assistant.api.usage import token_counter, usage
 
@@ -99,7 +99,12 @@ def completion(answer: dict, model: str, usage: dict | None = None) -> dict:
             "usage": usage, "citations": answer["citations"], "grounded": answer}
 
 
-@router.post("/v1/chat/completions", responses=ERRORS, response_model=None, summary="OpenAI-compatible chat")
+CHAT_RESPONSES = {200: {"description": "A `chat.completion` (JSON), or `chat.completion.chunk` server-sent events when "
+                        "`stream` is true", "content": {"application/json": {"schema": {"type": "object"}},
+                                                        "text/event-stream": {"schema": CHAT_EVENTS}}}, **ERRORS}
+
+
+@router.post("/v1/chat/completions", responses=CHAT_RESPONSES, response_model=None, summary="OpenAI-compatible chat")
 async def chat_completions(body: ChatRequest, request: Request, who: AnswerCaller) -> Response:
     """The answer to the last user message, as an OpenAI `chat.completion` (or `chat.completion.chunk` events),
     with `usage` (word pieces of the question and history, and of the content: assistant.api.usage); streaming
@@ -183,7 +188,7 @@ def _answer_chunks(ans: dict, model: str, chunk, with_usage: bool, count, fields
     return out
 
 
-@router.get("/v1/models", summary="The models (one per available engine)")
+@router.get("/v1/models", responses=ERRORS, summary="The models (one per available engine)")
 async def list_models(request: Request, who: OtherCaller) -> JSONResponse:
     """OpenAI's model list: `grounded-extractive`, and `grounded-llm` when an LLM is configured and installed."""
     return JSONResponse({"object": "list", "data": [_model(e) for e in request.app.state.service.engines()]},

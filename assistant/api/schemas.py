@@ -7,15 +7,53 @@ OpenAPI; the answer itself is served as `Answer.as_dict()` gives it, so fields t
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+CHAT_ROLES = ("user", "assistant", "system", "developer")
 ENGINE_HELP = "Answer engine: `extractive` (default, no LLM) or `llm`; GET /v1/models lists those available."
 
 
-class TurnIn(BaseModel):
+def _engine_enum(schema: dict) -> None:
+    """The engines registered when the schema is made (assistant.engines), as the field's enum (or null)."""
+    from assistant.api.service import engine_names
+
+    schema["anyOf"] = [{"type": "string", "enum": list(engine_names())}, {"type": "null"}]
+
+
+def _lone_surrogate(value, where: str = "") -> str | None:
+    """Where in a JSON value (`[2].content`) a string holds a lone UTF-16 surrogate (JSON `"\\ud800"`, or the bytes
+    ED A0 80 that Python's json reads with surrogatepass), with its code point; None when there is none."""
+    if isinstance(value, str):
+        found = SURROGATE.search(value)
+        return f"{where} U+{ord(found.group()):04X} at character {found.start()}" if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _lone_surrogate(item, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+class Request(BaseModel):
+    """A request model whose every field refuses text that is not Unicode: a lone surrogate cannot be encoded as
+    UTF-8 (the audit log, the answer) and would fail later as a 500; here it is a 422 naming the field."""
+
+    @field_validator("*", mode="after")  # after: a nested model has checked its own fields (full path)
+    @classmethod
+    def _unicode(cls, value):
+        found = _lone_surrogate(value)
+        if found:
+            raise ValueError(f"contains a lone surrogate ({found.strip()}), which is not text: send UTF-8")
+        return value
+
+
+class TurnIn(Request):
     """One earlier message of the conversation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -23,13 +61,15 @@ class TurnIn(BaseModel):
     content: str = Field(max_length=20_000)
 
 
-class FiltersIn(BaseModel):
+class FiltersIn(Request):
     """Metadata filters: any of these publishers, published within [after, before] (inclusive)."""
 
     model_config = ConfigDict(extra="forbid")
     publisher: list[str] | str | None = Field(None, examples=[["CGTN"]])
-    published_after: str | None = Field(None, examples=["2025-01-01"], description="YYYY-MM-DD")
-    published_before: str | None = Field(None, examples=["2025-12-31"], description="YYYY-MM-DD")
+    published_after: str | None = Field(None, examples=["2025-01-01"], description="YYYY-MM-DD",
+                                        json_schema_extra={"format": "date"})
+    published_before: str | None = Field(None, examples=["2025-12-31"], description="YYYY-MM-DD (not before "
+                                         "`published_after`)", json_schema_extra={"format": "date"})
 
     @field_validator("published_after", "published_before")
     @classmethod
@@ -59,7 +99,7 @@ class FiltersIn(BaseModel):
         return names or None
 
 
-class AskRequest(BaseModel):
+class AskRequest(Request):
     """POST /v1/ask."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -68,9 +108,13 @@ class AskRequest(BaseModel):
          "history": [{"role": "user", "content": "Which Ascend chips did the guidance name?"},
                      {"role": "assistant", "content": "The 910B, 910C and 910D [1]."}],
          "engine": "extractive", "filters": {"published_after": "2025-01-01"}}]})
-    question: str = Field(description="The question; at most GROUNDED_API__MAX_QUESTION_CHARS characters.")
+    # the schema states what the validator and the service check (not empty or blank, at most the default limit), so
+    # that generated clients and fuzzers send what is accepted; the checks keep their own messages
+    question: str = Field(description="The question, not blank; at most GROUNDED_API__MAX_QUESTION_CHARS characters "
+                          "(4,000 by default).", json_schema_extra={"minLength": 1, "maxLength": 4000,
+                                                                     "pattern": r"\S"})
     history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first.")
-    engine: str | None = Field(None, description=ENGINE_HELP)
+    engine: str | None = Field(None, description=ENGINE_HELP, json_schema_extra=_engine_enum)
     filters: FiltersIn | None = None
     stream: bool = Field(False, description="Server-sent events: `token` events as the LLM writes, then one "
                          "`answer` event with the verified answer (also chosen by `Accept: text/event-stream`).")
@@ -83,7 +127,7 @@ class AskRequest(BaseModel):
         return value
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(Request):
     """POST /v1/feedback."""
 
     model_config = ConfigDict(extra="forbid")
@@ -93,22 +137,23 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(None, max_length=4000)
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(Request):
     """An OpenAI chat message; text content as a string or a list of `{"type": "text", "text"}` parts."""
 
     model_config = ConfigDict(extra="allow")
-    role: str
+    role: str = Field(json_schema_extra={"enum": list(CHAT_ROLES)}, description="`user` and `assistant` turns make the "
+                      "conversation; `system` and `developer` messages are accepted and ignored.")
     content: str | list[dict] | None = None
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(Request):
     """OpenAI's `stream_options`: `include_usage` adds a last chunk with `usage` (and no choices)."""
 
     model_config = ConfigDict(extra="allow")
     include_usage: bool = False
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(Request):
     """POST /v1/chat/completions: the OpenAI subset used (other fields are accepted and ignored)."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
@@ -166,6 +211,21 @@ class AskResponse(BaseModel):
                                              "abstained. Also in the final `answer` event of a stream.")
 
 
+def sse_events(events: list[str] | None, data: str) -> dict:
+    """The OpenAPI schema of a server-sent event stream's events (OpenAPI 3.2's form for `text/event-stream`: one
+    object per event, `data` a string; `event` one of `events`, or absent when None)."""
+    props: dict = {"data": {"type": "string", "description": data},
+                   "id": {"type": "string"}, "retry": {"type": "integer", "minimum": 0}}
+    if events:
+        props["event"] = {"type": "string", "enum": events}
+    return {"type": "object", "required": ["data"], "properties": props}
+
+
+ASK_EVENTS = sse_events(["token", "answer", "error"], "JSON: `token` {\"text\"}, `answer` the /v1/ask object plus "
+                        "`draft_replaced`, `error` the error object plus `status`")
+CHAT_EVENTS = sse_events(None, "JSON: a `chat.completion.chunk` (or an error object), then the string `[DONE]`")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -178,5 +238,6 @@ class ErrorOut(BaseModel):
 
 ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in {
     400: "The body is not JSON", 401: "Missing or wrong API key", 413: "Body too large",
+    404: "Unknown document, answer (request_id) or model",
     415: "Content-Type is not application/json", 422: "Invalid request (the message names the field)",
     429: "Rate limited (see Retry-After)", 503: "Index, LLM or audit log unavailable"}.items()}

@@ -37,6 +37,11 @@ class Service:
     """One per app: state `loading` → `ready` (or `failed`, retried on demand every RETRY_LOAD_S seconds)."""
 
     def __init__(self, settings: ServerSettings):
+        if settings.llm.timeout_s > settings.api.llm_deadline_s:
+            # the deadline is checked at each token; an LLM that sends none is held to it by the client's read timeout
+            # (timeout_s is outside the settings hash: answers are unchanged)
+            llm = settings.llm.model_copy(update={"timeout_s": settings.api.llm_deadline_s})
+            settings = settings.model_copy(update={"llm": llm})
         self.settings = settings
         self.state = "loading"
         self.error: str | None = None
