@@ -95,6 +95,7 @@ def start_workers(home: Path, env: dict[str, str], workers: int, timeout: float 
 
 
 def worker_pids(server: Server) -> list[int]:
-    """The uvicorn worker processes under the server's supervisor."""
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server.proc.pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
+    """The uvicorn worker processes under the server's supervisor (multiprocessing's resource tracker left out)."""
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(server.proc.pid)], capture_output=True,
+                         text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines() if line.strip() and "resource_tracker" not in line]
