@@ -38,9 +38,10 @@ def make_storage(url: str | None):
     try:
         return storage_from_string(url, **options)
     except (ConfigurationError, ValueError, ImportError) as exc:
-        shown = url.split("@")[-1]
-        raise ConfigError(f"cannot use rate-limit storage {shown!r}: {exc} (Redis needs the `redis` package: the "
-                          "project's `scale` extra)") from None
+        scheme, _, rest = url.partition("://")
+        shown = f"{scheme}://{rest.rsplit('@', 1)[-1]}"  # no user or password in a message
+        raise ConfigError(f"cannot use rate-limit storage {shown!r}: {str(exc).replace(url, shown)} (for Redis: "
+                          "the `redis` package, in the project's `scale` extra)") from None
 
 
 def parse_limit(text: str | None) -> list[RateLimitItem]:
