@@ -4,8 +4,10 @@ with `GROUNDED_LIMITS__STORAGE_URL=redis://host:6379/0`, in Redis.
 In memory (the default) each process counts on its own: with `serve --workers N` a client spread over the workers
 may get up to N times the limit. In Redis every worker (and every host) counts in the same window, atomically (the
 library's Lua script), so N+1 concurrent requests over a limit of N give exactly one 429. If Redis cannot be reached
-the request is let through (an outage of the counter store must not take answering down): logged, counted in
-`errors`, shown by /readyz under `limits`.
+the request is let through (an outage of the counter store must not take answering down), and so is every request
+for the next PAUSE_S seconds before Redis is tried again: logged, counted in `errors`, shown by /readyz under
+`limits`. The Redis calls are synchronous on the event loop (two round trips per limit, well under a millisecond on
+loopback; REDIS_TIMEOUT_S at most).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ingest.errors import ConfigError
 
 log = logging.getLogger("grounded.limits")
 REDIS_TIMEOUT_S = 1.0  # a Redis that does not answer within this lets the request through (counted), not hang it
+PAUSE_S = 5.0  # after a storage failure, requests go through uncounted this long before the storage is tried again
+               # (a hung Redis would otherwise hold the event loop REDIS_TIMEOUT_S on every request)
 
 
 def make_storage(url: str | None):
@@ -85,6 +89,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self.errors = 0
         self.last_error: str | None = None
+        self._paused_until = 0.0
 
     def status(self) -> dict:
         """For /readyz: storage (`memory` or the URL's scheme), whether the count is shared across workers, the
@@ -105,6 +110,10 @@ class RateLimiter:
         if not items:
             return Verdict(True)
         now = time.time()
+        if self.shared and time.monotonic() < self._paused_until:
+            with self._lock:
+                self.errors += 1
+            return Verdict(True)
         tightest: Verdict | None = None
         for item in items:
             try:
@@ -124,6 +133,7 @@ class RateLimiter:
         detail = str(getattr(exc, "storage_error", None) or exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         with self._lock:
             self.errors += 1
+            self._paused_until = time.monotonic() + PAUSE_S
             first = self.errors == 1 or self.errors % 100 == 0
             self.last_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {detail}"
         if first:
