@@ -109,6 +109,43 @@ def test_rate_limit_holds_across_workers_in_redis(shared):
     assert refused.json()["error"]["code"] == "rate_limited" and int(refused.headers["Retry-After"]) >= 1
 
 
+def test_postgres_stopped_mid_run_answers_go_on_and_recording_resumes(shared, postgres):
+    """The rows given up are logged with their ids and counted in /readyz (by the worker that held them); once
+    PostgreSQL is back, recording resumes by itself."""
+    url = postgres.url
+    with httpx.Client(base_url=shared.url, timeout=60, headers=shared.headers()) as http:
+        before = count(url)
+        postgres.stop()
+        try:
+            during = [http.post("/v1/ask", json={"question": QUESTION}) for _ in range(3)]
+            assert [r.status_code for r in during] == [200] * 3  # never held back by the audit store
+            ids = [r.json()["request_id"] for r in during]
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and not all(f"{i}" in failed_lines(shared) for i in ids):
+                time.sleep(0.2)
+            assert all(i in failed_lines(shared) for i in ids), shared.output()[-3000:]
+            seen = [http.get("/readyz") for _ in range(20)]  # either worker; the one that failed says so
+            degraded = [r.json() for r in seen if r.json()["status"] == "degraded"]
+            assert all(r.status_code == 200 for r in seen) and degraded
+            assert all(d["audit"]["failed"] >= 1 and "audit write failed" in d["audit"]["last_error"]
+                       for d in degraded)
+            assert "postgresql+psycopg" not in "".join(r.text for r in seen)
+        finally:
+            postgres.start()
+        after = [http.post("/v1/ask", json={"question": QUESTION}) for _ in range(4)]
+        assert [r.status_code for r in after] == [200] * 4
+        assert wait_rows(url, before + 4) == before + 4  # the 4 after recorded; the 3 during counted as failed
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(http.get("/readyz").json()["status"] != "ready" for _ in range(6)):
+            http.post("/v1/ask", json={"question": QUESTION})  # a successful write clears `degraded`
+            time.sleep(0.3)
+        assert all(http.get("/readyz").json()["status"] == "ready" for _ in range(6))
+
+
+def failed_lines(server) -> str:
+    return "\n".join(line for line in server.output().splitlines() if "audit write failed for" in line)
+
+
 def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres):
     url = postgres.url
     pids = worker_pids(shared)
@@ -155,6 +192,11 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
     for r in new:  # and none is half-written: the body the client got, whole
         assert r["status"] == 200 and json.loads(r["response"])["request_id"] == r["request_id"]
         assert r["question"] in QUESTIONS and r["corpus_version"]
+    deadline = time.monotonic() + 30  # uvicorn's supervisor replaces the killed worker
+    while time.monotonic() < deadline and (len(worker_pids(shared)) < 2 or pids[0] in worker_pids(shared)):
+        time.sleep(0.2)
+    assert len(worker_pids(shared)) == 2 and pids[0] not in worker_pids(shared)
+    assert f"Child process [{pids[0]}] died" in shared.output()
     lost = len(ok_ids) - len(new)
     print(f"kill -9 under load: {len(ok_ids)} answers (200), {len(new)} rows, {lost} not recorded "
           f"(queued in the killed worker), {sum(isinstance(c, str) for _, c, _ in results)} connection errors")
