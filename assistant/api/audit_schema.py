@@ -125,9 +125,11 @@ def make_engine(url: str) -> Engine:
     try:
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql+psycopg") else {}
         return create_engine(url, json_serializer=_json, pool_pre_ping=True, connect_args=connect_args)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ConfigError(f"cannot use the audit URL {_redacted(url)}: {exc} (PostgreSQL needs psycopg 3: "
-                          "pip install 'psycopg[binary]', or the project's `scale` extra)") from None
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        shown = _redacted(url)
+        hint = (" (PostgreSQL needs psycopg 3: pip install 'psycopg[binary]', or the project's `scale` extra)"
+                if isinstance(exc, ImportError | NoSuchModuleError) and "psycopg" in url else "")
+        raise ConfigError(f"cannot use the audit URL {shown}: {str(exc).replace(url, shown)}{hint}") from None
 
 
 def server_url(url: str) -> str:

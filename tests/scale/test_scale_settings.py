@@ -36,6 +36,9 @@ def test_postgres_urls_use_psycopg_3():
 def test_a_bad_audit_or_limits_url_is_a_config_error_with_no_password():
     with pytest.raises(ConfigError, match=r"cannot use the audit URL mysql\+nosuchdriver://me:\*\*\*@h/db"):
         AuditLog("mysql+nosuchdriver://me:secret@h/db")
+    with pytest.raises(ConfigError, match="cannot use the audit URL") as info:
+        AuditLog("postgresql://me:secret@h:notaport/db")
+    assert "secret" not in str(info.value)
     with pytest.raises(ConfigError, match="cannot use rate-limit storage") as info:
         RateLimiter("nosuch://user:secret@127.0.0.1:1")
     assert "secret" not in str(info.value)
