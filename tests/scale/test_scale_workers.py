@@ -161,7 +161,10 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
                 n += 1
                 try:
                     r = http.post("/v1/ask", json={"question": QUESTIONS[n % 4]})
-                    row = (time.monotonic(), r.status_code, r.json().get("request_id") if r.status_code == 200 else None)
+                    code = r.status_code
+                    if code == 503 and r.json().get("error", {}).get("code") == "loading":
+                        code = "loading"
+                    row = (time.monotonic(), code, r.json().get("request_id") if code == 200 else None)
                 except httpx.TransportError as exc:  # a request in flight on the killed worker
                     row = (time.monotonic(), type(exc).__name__, None)
                 with lock:
@@ -179,7 +182,10 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
         t.join(60)
     ok_ids = {rid for _, code, rid in results if code == 200}
     after_kill = [code for t, code, _ in results if t > killed_at + 1]
-    assert after_kill and all(c == 200 for c in after_kill), after_kill  # the other worker keeps answering
+    assert after_kill.count(200) >= 10, after_kill  # the other worker keeps answering
+    # the only other answer allowed: 503 `loading` from the replacement worker, which may accept before its index is
+    # loaded (on a quick machine)
+    assert all(c in (200, "loading") for c in after_kill), after_kill
     assert not [c for _, c, _ in results if isinstance(c, int) and c >= 500], results
     time.sleep(1.5)  # the survivor's writer flushes
     engine = create_engine(server_url(url))
@@ -199,4 +205,5 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
     assert f"Child process [{pids[0]}] died" in shared.output()
     lost = len(ok_ids) - len(new)
     print(f"kill -9 under load: {len(ok_ids)} answers (200), {len(new)} rows, {lost} not recorded "
-          f"(queued in the killed worker), {sum(isinstance(c, str) for _, c, _ in results)} connection errors")
+          f"(queued in the killed worker), {sum(isinstance(c, str) and c != 'loading' for _, c, _ in results)} connection errors, "
+          f"{sum(c == 'loading' for _, c, _ in results)} 503 loading")
