@@ -198,11 +198,6 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
     for r in new:  # and none is half-written: the body the client got, whole
         assert r["status"] == 200 and json.loads(r["response"])["request_id"] == r["request_id"]
         assert r["question"] in QUESTIONS and r["corpus_version"]
-    deadline = time.monotonic() + 30  # uvicorn's supervisor replaces the killed worker
-    while time.monotonic() < deadline and (len(worker_pids(shared)) < 2 or pids[0] in worker_pids(shared)):
-        time.sleep(0.2)
-    assert len(worker_pids(shared)) == 2 and pids[0] not in worker_pids(shared)
-    assert f"Child process [{pids[0]}] died" in shared.output()
     lost = len(ok_ids) - len(new)
     print(f"kill -9 under load: {len(ok_ids)} answers (200), {len(new)} rows, {lost} not recorded "
           f"(queued in the killed worker), {sum(isinstance(c, str) and c != 'loading' for _, c, _ in results)} connection errors, "
