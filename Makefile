@@ -18,7 +18,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 
-.PHONY: help install dev llm chromium run serve ask ingest show test lint bench eval clean
+.PHONY: help install dev llm chromium postgres redis run serve ask ingest show test lint bench eval clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -47,7 +47,7 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed-llm
-	$(BIN)/pip install --quiet -e ".[dev,llm,openai,multilingual]"
+	$(BIN)/pip install --quiet -e ".[dev,llm,openai,multilingual,scale]"
 	@touch $@
 
 # The browser for the chat UI's tests: Debian's Chromium, driven by Playwright through executable_path (a test tool's own
@@ -59,6 +59,25 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 	@test -x $(CHROMIUM)
+
+# The servers of the scale tests (tests/scale): PostgreSQL and Redis from Debian, started by the tests themselves in
+# temporary directories on loopback (the packages' own services are not used). Installed only when missing.
+PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb 2>/dev/null))
+REDIS_SERVER ?= /usr/bin/redis-server
+postgres:  ## install Debian's PostgreSQL for the scale tests (skipped when initdb is present)
+	@if [ -z "$(PG_INITDB)" ]; then \
+		echo "postgres: initdb not found; installing Debian's postgresql"; \
+		$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null
+$(REDIS_SERVER):
+	@echo "redis: $(REDIS_SERVER) is missing; installing Debian's redis-server"
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+	@test -x $(REDIS_SERVER)
+
+redis: $(REDIS_SERVER)  ## install Debian's redis-server for the scale tests (skipped when present)
 
 install: $(VENV)/.installed  ## create .venv and install the product (torch CPU first, bundled embedding model)
 
@@ -87,7 +106,7 @@ serve: install  ## serve the index as it is (no ingest) until Ctrl-C
 ask: install  ## answer QUESTION (the mission question by default) on the command line, with citations
 	$(BIN)/python -m assistant ask "$(QUESTION)"
 
-test: dev $(CHROMIUM)  ## set up (Chromium included), lint, run every test (offline; the chat UI's in a real browser)
+test: dev $(CHROMIUM) postgres $(REDIS_SERVER)  ## set up (Chromium, PostgreSQL, Redis included), lint, run every test (offline; the chat UI's in a real browser)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 

@@ -178,16 +178,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path | None, state: Path, workers: int = 1) -> tuple[subprocess.Popen, str, float]:
+def start_server(home: Path | None, state: Path, workers: int = 1, audit_url: str | None = None,
+                 limits_url: str | None = None) -> tuple[subprocess.Popen, str, float]:
     """A server on a free loopback port: rate limits off, no keys, audit log under `state`. Returns (process, url,
-    seconds from spawn to /readyz 200)."""
+    seconds from spawn to /readyz 200). `audit_url` puts the audit log there instead (an empty PostgreSQL database);
+    `limits_url` counts every request in that storage (Redis) against a limit never reached."""
     import httpx
 
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GROUNDED_API__RATE_LIMIT": "",
            "GROUNDED_API__RATE_LIMIT_OTHER": "", "GROUNDED_API__PRELOAD_LLM": "false",
            "GROUNDED_API__KEYS_FILE": str(state / "keys.json"),
-           "GROUNDED_API__AUDIT_URL": f"sqlite:///{state / 'audit.sqlite'}"}
+           "GROUNDED_API__AUDIT_URL": f"sqlite:///{state / 'audit.sqlite'}", "GROUNDED_AUDIT__URL": audit_url or ""}
+    if limits_url:
+        env |= {"GROUNDED_LIMITS__STORAGE_URL": limits_url, "GROUNDED_API__RATE_LIMIT": "1000000/minute",
+                "GROUNDED_API__RATE_LIMIT_OTHER": "1000000/minute"}
     cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
     if home:
         cmd += ["--home", str(home)]
@@ -219,14 +224,15 @@ def row(name: str, r: dict) -> str:
             f"{percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | {percentile(ms, 99):.1f} | {load_now()} |")
 
 
-def audit_checks(state: Path, answers: int, kept: dict[str, bytes], url: str) -> list[str]:
+def audit_checks(state: Path, answers: int, kept: dict[str, bytes], url: str, audit_url: str | None = None
+                 ) -> list[str]:
     """Rows == answers given; export -> import -> export gives the same bytes; replays equal the responses."""
     import httpx
 
     from assistant.api import audit_io
     from assistant.api.audit import AuditLog
 
-    log = AuditLog(f"sqlite:///{state / 'audit.sqlite'}")
+    log = AuditLog(audit_url or f"sqlite:///{state / 'audit.sqlite'}")
     for _ in range(100):
         if log.count() >= answers:
             break
@@ -288,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-requests", type=int, default=20_000, help="requests per phase at most")
     p.add_argument("--memory", type=int, default=2000, help="requests of the memory phase (8 clients); 0: skip")
     p.add_argument("--workers", type=int, default=1, help="server processes (`serve --workers N`)")
+    p.add_argument("--audit-url", help="the started server's audit log (e.g. an empty PostgreSQL database; default: "
+                   "SQLite in a temporary directory)")
+    p.add_argument("--limits-url", help="count every request in this rate-limit storage (e.g. redis://127.0.0.1:6379/0)")
     args = p.parse_args(argv)
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("--url must be a loopback address: this benchmark never loads a remote server")
@@ -302,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            proc, url, cold = start_server(args.home, state, args.workers)
+            proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
                          f"model, one warm-up answer; load {load_now()})")
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
@@ -343,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                          ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) +
                          f" requests (load {load_now()})")
             answers = load.ok + mem.ok
-            lines += audit_checks(state, answers, load.kept, url)
+            lines += audit_checks(state, answers, load.kept, url, args.audit_url)
         for r in results:
             for e in sorted(set(r["errors"]))[:5]:
                 lines.append(f"error at {r['clients']} clients: {e}")

@@ -52,6 +52,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
                      queue_size=settings.api.audit_queue)
     keys = KeyStore(settings.keys_path)
     keys.active()  # a broken key file is a start-up error, not a 503 on every request
+    limiter = RateLimiter(settings.limits.storage_url)  # in memory, or Redis shared by every worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -66,7 +67,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
     app = FastAPIOffline(title="grounded", version=VERSION, description=DESCRIPTION, lifespan=lifespan,
                          openapi_url="/openapi.json")
     app.state.settings, app.state.service, app.state.audit = settings, service, audit
-    app.state.keys, app.state.limiter, app.state.require_keys = keys, RateLimiter(), False
+    app.state.keys, app.state.limiter, app.state.require_keys = keys, limiter, False
     errors.install(app)
     for module in (health, ask, openai_compat, documents, records):
         app.include_router(module.router)

@@ -61,7 +61,7 @@ class AuditLog:
     def _ensure_schema(self) -> bool:
         if not self._ready:
             try:
-                schema.metadata.create_all(self.engine)
+                schema.create_schema(self.engine)
                 self._ready = True
             except SQLAlchemyError as exc:
                 self._failed(f"cannot open the audit log: {_short(exc)}")

@@ -9,6 +9,7 @@ later is byte for byte what the user got. `feedback`: ratings linked by request 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -25,11 +26,17 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from ingest.errors import ConfigError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: an unreachable server fails a write in this many seconds, not a TCP timeout
+SCHEMA_LOCK_KEY = 0x67726F756E646564 % (2**63)  # pg_advisory_xact_lock key for creating the schema ("grounded")
 
 
 class UTCDateTime(TypeDecorator):
@@ -92,7 +99,10 @@ ANSWER_COLUMNS = [c.name for c in answers.columns]
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the audit URL; SQLite gets WAL, NORMAL sync and a busy timeout on every connection."""
+    """An engine for the audit URL; SQLite gets WAL, NORMAL sync and a busy timeout on every connection; PostgreSQL
+    (`postgresql://...`, driver psycopg 3) a connection timeout and a liveness check before each pooled connection
+    is reused (so writing resumes by itself after a restart of the server). ConfigError for an unusable URL or a
+    missing driver."""
     if url.startswith("sqlite"):
         from pathlib import Path
 
@@ -111,7 +121,47 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, json_serializer=_json, pool_pre_ping=True)
+    url = server_url(url)
+    try:
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql+psycopg") else {}
+        return create_engine(url, json_serializer=_json, pool_pre_ping=True, connect_args=connect_args)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        shown = _redacted(url)
+        hint = (" (PostgreSQL needs psycopg 3: pip install 'psycopg[binary]', or the project's `scale` extra)"
+                if isinstance(exc, ImportError | NoSuchModuleError) and "psycopg" in url else "")
+        raise ConfigError(f"cannot use the audit URL {shown}: {str(exc).replace(url, shown)}{hint}") from None
+
+
+def server_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean PostgreSQL through psycopg 3 (SQLAlchemy's own default is psycopg2,
+    which is not installed); a URL naming its driver (`postgresql+psycopg2://`) is kept as it is."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables and indexes that are missing. Several workers starting at once do not race: on PostgreSQL
+    they take turns under an advisory lock; elsewhere a loser of the race finds the tables on its second look.
+    SQLAlchemyError if the database cannot be reached."""
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            metadata.create_all(conn)
+    except SQLAlchemyError:  # another worker created a table between our look and our CREATE (or the server is down:
+        time.sleep(0.1)      # then this raises again)
+        metadata.create_all(engine)
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, creds = head.partition("//")
+    return f"{scheme}//{creds.split(':', 1)[0]}:***@{tail}"
 
 
 def _json(value) -> str:

@@ -23,13 +23,15 @@ async def healthz() -> JSONResponse:
 @router.get("/readyz", summary="Readiness")
 def readyz(request: Request) -> JSONResponse:
     """200 once the index and embedding model are loaded: documents, chunks, corpus version, engines, audit log
-    state (`degraded` when audit writes fail: answers are still given). 503 while loading or when the index is
+    state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
+    worker's rows), rate-limit storage (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
     unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`)."""
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,
            "backend": service.settings.llm.backend, "loaded": service.llm_loaded}
     body: dict = {"status": service.state, "engines": service.engines(), "default_engine": service.default_engine(),
-                  "llm": llm, "audit": audit.status()}
+                  "llm": llm, "audit": audit.status(),
+                  "limits": request.app.state.limiter.status()}
     if service.state != "ready":
         if service.state == "failed":
             with contextlib.suppress(Exception):  # the state and message below say what is wrong

@@ -111,5 +111,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, home=None
         return 0
     os.environ["GROUNDED_HOME"] = str(settings.home.resolve())  # the workers read their settings from here
     os.environ["GROUNDED_SERVE_REQUIRE_KEYS"] = "1" if require_keys else "0"
-    uvicorn.run("assistant.api.serve:app_from_env", factory=True, workers=workers, **common)
+    # uvicorn SIGKILLs a worker that leaves its health ping unanswered for timeout_worker_healthcheck (5 s by default):
+    # on a busy 2-core machine a worker importing the UI, or answering, missed it and was killed and respawned
+    # (losing its queued audit rows), so the supervisor waits longer
+    uvicorn.run("assistant.api.serve:app_from_env", factory=True, workers=workers, timeout_worker_healthcheck=60,
+                **common)
     return 0

@@ -1,8 +1,10 @@
 """Settings of the HTTP edge: limits, keys, rate limits, CORS, the audit log, serving.
 
-They extend the assistant settings under `GROUNDED_API__*` (`GROUNDED_API__RATE_LIMIT="60/minute"`,
-`GROUNDED_API__AUDIT_URL=postgresql+psycopg://...` once issue 13 lands). None of them shapes an answer, so they stay
-out of the settings hash that every answer records.
+They extend the assistant settings under `GROUNDED_API__*` (`GROUNDED_API__RATE_LIMIT="60/minute"`), plus the
+shared state of a deployment with several workers: `GROUNDED_AUDIT__URL=postgresql://user@host/db` (the audit log on
+PostgreSQL; the older `GROUNDED_API__AUDIT_URL` still works) and `GROUNDED_LIMITS__STORAGE_URL=redis://host:6379/0`
+(rate limits counted in Redis, the same for every worker). None of them shapes an answer, so they stay out of the
+settings hash that every answer records.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ class ApiSettings(BaseModel):
                                                          "the API from a browser (CORS), a JSON list or comma-separated; "
                                                          "empty: CORS off.")
     keys_file: Path | None = Field(None, description="API key hashes (JSON); unset: GROUNDED_HOME/api_keys.json.")
-    audit_url: str | None = Field(None, description="SQLAlchemy URL of the audit log; unset: SQLite (WAL) at "
-                                  "GROUNDED_HOME/audit.sqlite.")
+    audit_url: str | None = Field(None, description="The older name of GROUNDED_AUDIT__URL (that one wins when "
+                                  "both are set).")
     audit_retention_days: int = Field(0, ge=0, description="Audit rows older than this are purged (at start-up, "
                                       "then hourly); 0 keeps them forever.")
     audit_queue: int = Field(10_000, ge=1, description="Audit rows waiting to be written at most; beyond, a row "
@@ -61,10 +63,24 @@ class ApiSettings(BaseModel):
         return value
 
 
+class AuditSettings(BaseModel):
+    url: str | None = Field(None, description="SQLAlchemy URL of the audit log, e.g. `postgresql://user:pw@host/db` "
+                            "(driver psycopg 3) or `sqlite:////path/audit.sqlite`; unset: GROUNDED_API__AUDIT_URL, "
+                            "else SQLite (WAL) at GROUNDED_HOME/audit.sqlite.")
+
+
+class LimitsSettings(BaseModel):
+    storage_url: str | None = Field(None, description="Where rate-limit counters live, in the `limits` library's "
+                                    "notation: `redis://host:6379/0` shares them across workers and hosts; unset or "
+                                    "`memory://`: each worker process counts on its own.")
+
+
 class ServerSettings(AssistantSettings):
-    """Assistant settings plus the HTTP edge's."""
+    """Assistant settings plus the HTTP edge's, and where the state shared by several workers lives."""
 
     api: ApiSettings = ApiSettings()
+    audit: AuditSettings = AuditSettings()
+    limits: LimitsSettings = LimitsSettings()
 
     @property
     def keys_path(self) -> Path:
@@ -72,7 +88,8 @@ class ServerSettings(AssistantSettings):
 
     @property
     def audit_url(self) -> str:
-        return self.api.audit_url or f"sqlite:///{(self.home / 'audit.sqlite').resolve()}"
+        """GROUNDED_AUDIT__URL, else GROUNDED_API__AUDIT_URL, else SQLite under GROUNDED_HOME."""
+        return self.audit.url or self.api.audit_url or f"sqlite:///{(self.home / 'audit.sqlite').resolve()}"
 
 
 def load_server_settings(home: str | Path | None = None) -> ServerSettings:
