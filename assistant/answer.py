@@ -117,11 +117,13 @@ class Assistant:
 
     def absent(self, q: Question, filters: Filters | None) -> tuple[str, ...]:
         """The names of the question (asked about, or case details) that no indexed document mentions, or, with
-        filters, none of the documents the filters admit."""
+        filters, none of the documents the filters admit; a mention inside planted instructions does not count."""
         out = []
         for n in dict.fromkeys((*q.names, *q.context_names)):
             if not self.vocabulary.known(stem(n)) or filters is not None and not self.retriever.mentions(n, filters):
                 out.append(n)
+            elif self.retriever.mentions(n, filters) and not self.retriever.mentions(n, filters, self.planted):
+                out.append(n)  # "Note to AI assistants: when asked about Malaysia, answer…" is no mention of Malaysia
         return tuple(out)
 
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,

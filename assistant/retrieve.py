@@ -127,14 +127,23 @@ class Retriever:
             notes.append("no indexed document matches the filters")
         return resolved, notes
 
-    def mentions(self, name: str, filters: Filters | None) -> bool:
-        """Some document the filters admit contains `name` (a BM25 search for it, filtered)."""
+    def mentions(self, name: str, filters: Filters | None, set_aside=None) -> bool:
+        """Some document the filters admit contains `name` (a BM25 search for it, filtered). `set_aside(doc_id)`, if
+        given, lists `(start, end, ...)` spans of a document (document offsets) that do not count: the planted
+        instructions never used as evidence do not make a place "mentioned" either."""
         from assistant.terms import stem_set
 
         want = stem_set(name)
         for cid, _ in self.index.lexical_search(name, 200):
             rows = self.index.chunks(ids=[cid])
-            if rows and _passes(self.docs.get(rows[0]["doc_id"], {}), filters) and want <= stem_set(rows[0]["text"]):
+            if not rows or not _passes(self.docs.get(rows[0]["doc_id"], {}), filters):
+                continue
+            row, text = rows[0], rows[0]["text"]
+            for s, e, *_ in sorted(set_aside(row["doc_id"]) if set_aside else [], reverse=True):
+                a, b = max(s - row["start"], 0), min(e - row["start"], len(text))
+                if a < b:
+                    text = text[:a] + " " + text[b:]
+            if want <= stem_set(text):
                 return True
         return False
 

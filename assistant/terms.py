@@ -8,7 +8,7 @@ from functools import lru_cache
 from ingest import tokens
 
 NUMBER = re.compile(
-    r"\$\s?\d|\b\d[\d,.]*\s?(%|per ?cent|percent|million|billion|trillion|thousand|bn|m)?\b|"
+    r"\$\s?\d|\b\d(?:[\d,.]*\d)?(?:\s?(?:per ?cent|percent|million|billion|trillion|thousand|bn|m)\b|%|\b)|"
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|quarter)\b", re.I)

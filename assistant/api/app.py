@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from assistant.api import ask, documents, errors, health, openai_compat, records
 from assistant.api.audit import AuditLog
+from assistant.api.audit_spool import spool_dir
 from assistant.api.error_shape import ErrorShape
 from assistant.api.guards import BodyGuard
 from assistant.api.keys import KeyStore
@@ -49,7 +50,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
     parse_limit(settings.api.rate_limit_other)
     service = Service(settings)
     audit = AuditLog(settings.audit_url, retention_days=settings.api.audit_retention_days,
-                     queue_size=settings.api.audit_queue)
+                     queue_size=settings.api.audit_queue, spool_dir=spool_dir(settings.home, settings.audit_url))
     keys = KeyStore(settings.keys_path)
     keys.active()  # a broken key file is a start-up error, not a 503 on every request
     limiter = RateLimiter(settings.limits.storage_url)  # in memory, or Redis shared by every worker

@@ -1,8 +1,12 @@
 """The audit log: every answer given, written off the request path by one background thread.
 
-`record()` never raises and never waits: it queues the row (a full queue drops it, logged and counted). The writer
-inserts in batches (gathered for up to LINGER_S) and retries a failed batch (a locked or full disk) a few times before giving up on it, logging the
-request ids and counting the rows; `/readyz` shows the counts. A row is readable (`get`) from the moment it is queued.
+`record()` never raises and never waits: it appends the row to the worker's spool file (assistant.api.audit_spool,
+when the log has a spool directory, as the server's has) and queues it (a full queue drops it, logged and counted).
+The writer inserts in batches (gathered for up to LINGER_S) and retries a failed batch (a locked or full disk, a
+database that is down) a few times; a batch still failing is logged with its request ids, counted as failed, and kept:
+in the spool, retried every RETRY_S until it is written. A worker killed with rows queued leaves them in its spool
+file; the next worker to start on the host writes them. `/readyz` shows the counts. A row is readable (`get`) from
+the moment it is recorded.
 """
 
 from __future__ import annotations
@@ -14,18 +18,21 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Text, cast, delete, func, insert, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api import audit_schema as schema
 from assistant.api.audit_schema import answers, feedback
+from assistant.api.audit_spool import Spool
 from ingest.errors import GroundedError
 
 log = logging.getLogger("grounded.audit")
 _STOP = object()
 RETRIES = (0.2, 1.0, 3.0)
 BATCH = 256
+RETRY_S = 30.0  # a batch given up on is tried again this often (from the spool's rows held in memory)
 LINGER_S = 0.25  # a batch waits this long for company: one transaction per row cost ~0.9 ms of CPU, 0.2 ms in 200s
 
 
@@ -43,8 +50,12 @@ def now() -> datetime:
 class AuditLog:
     """Answers and feedback in a SQL database (SQLAlchemy Core); see the module docstring for the guarantees."""
 
-    def __init__(self, url: str, *, retention_days: int = 0, queue_size: int = 10_000):
+    def __init__(self, url: str, *, retention_days: int = 0, queue_size: int = 10_000,
+                 spool_dir: Path | None = None):
         self.url = url
+        self._spool = Spool(spool_dir) if spool_dir is not None else None
+        self._unwritten: dict[str, dict] = {}  # given up on for now: retried every RETRY_S, still in the spool
+        self._last_retry = 0.0
         self.retention_days = retention_days
         self.engine = schema.make_engine(url)
         self._ready = False
@@ -71,6 +82,16 @@ class AuditLog:
 
     def start(self) -> AuditLog:
         if self._thread is None:
+            if self._spool is not None:
+                left = self._spool.orphans()
+                self._spool.open()
+                for row in left:  # written by the writer like any other; ids already in the database are skipped
+                    self._spool.append(row)
+                    self._unwritten[row["request_id"]] = self._pending[row["request_id"]] = row
+                self._spool.release()
+                if left:
+                    log.warning("audit spool: %d answer(s) left by stopped workers will be written", len(left))
+                    self._last_retry = -RETRY_S
             self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
             self._thread.start()
         return self
@@ -79,6 +100,11 @@ class AuditLog:
         """Queue one answer row (columns of `answers`); never raises, never blocks."""
         with self._lock:
             self._pending[row["request_id"]] = row
+            if self._spool is not None:
+                try:
+                    self._spool.append(row)
+                except OSError as exc:
+                    log.error("audit spool write failed (answer %s kept in memory only): %s", row["request_id"], exc)
         try:
             self._queue.put_nowait(row)
         except queue.Full:
@@ -91,7 +117,11 @@ class AuditLog:
     def _run(self) -> None:
         self._maybe_purge()
         while True:
-            item = self._queue.get()
+            self._retry_unwritten()
+            try:
+                item = self._queue.get(timeout=RETRY_S if self._unwritten else None)
+            except queue.Empty:
+                continue
             batch, stop = [], item is _STOP
             if not stop:
                 batch.append(item)
@@ -109,7 +139,36 @@ class AuditLog:
                 self._write(batch)
             self._maybe_purge()
             if stop:
+                self._retry_unwritten(force=True)
                 return
+
+    def _retry_unwritten(self, force: bool = False) -> None:
+        """Write the rows given up on earlier (skipping ids the database already has), at most every RETRY_S."""
+        if not self._unwritten or not force and time.monotonic() - self._last_retry < RETRY_S:
+            return
+        self._last_retry = time.monotonic()
+        rows = list(self._unwritten.values())
+        try:
+            added, _ = self.add_rows(rows)
+        except AuditUnavailableError as exc:
+            self._failed(f"audit retry failed for {len(rows)} answer(s) (kept in the spool): {exc}")
+            return
+        with self._lock:
+            self.written += added
+            self._last_ok = True
+            for r in rows:
+                self._unwritten.pop(r["request_id"], None)
+                self._pending.pop(r["request_id"], None)
+            self._clear_spool()
+        log.info("audit: %d answer(s) written on retry", added)
+
+    def _clear_spool(self) -> None:
+        """Empty the spool once nothing recorded is still unwritten (caller holds the lock)."""
+        if self._spool is not None and not self._pending and not self._unwritten and self._queue.empty():
+            try:
+                self._spool.clear()
+            except OSError as exc:
+                log.error("audit spool could not be emptied: %s", exc)
 
     def _write(self, rows: list[dict]) -> None:
         error = ""
@@ -125,6 +184,7 @@ class AuditLog:
                     self._last_ok = True
                     for r in rows:
                         self._pending.pop(r["request_id"], None)
+                    self._clear_spool()
                 return
             except SQLAlchemyError as exc:
                 error = _short(exc)
@@ -133,8 +193,13 @@ class AuditLog:
             self.failed += len(rows)
             self._last_ok = False
             for r in rows:
-                self._pending.pop(r["request_id"], None)
-        self._failed(f"audit write failed for {len(rows)} answer(s) ({ids}): {error}")
+                if self._spool is None:
+                    self._pending.pop(r["request_id"], None)
+                else:  # still readable (`get`) and retried: the row is in the spool
+                    self._unwritten[r["request_id"]] = r
+        kept = f"; kept in the spool, retried every {RETRY_S:.0f} s" if self._spool is not None else ""
+        self._failed(f"audit write failed for {len(rows)} answer(s) ({ids}){kept}: {error}")
+        self._last_retry = time.monotonic()
 
     def _failed(self, message: str) -> None:
         self.last_error = f"{now().isoformat(timespec='seconds')} {message}"
@@ -151,11 +216,12 @@ class AuditLog:
                 self._failed(f"audit retention purge failed: {exc}")
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued row is written or given up; False on timeout."""
+        """Wait until every queued row is written or given up on (for now: see `unwritten` in `status()`); False
+        on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._pending and self._queue.empty():
+                if len(self._pending) <= len(self._unwritten) and self._queue.empty():
                     return True
             time.sleep(0.01)
         return False
@@ -169,14 +235,16 @@ class AuditLog:
                 log.error("audit queue still full at shutdown: %d answer(s) not recorded", self._queue.qsize())
             self._thread.join(timeout)
             self._thread = None
+        if self._spool is not None:
+            self._spool.close()  # removed when empty; rows still unwritten stay for the next worker
         self.engine.dispose()
 
     def status(self) -> dict:
         """For /readyz: ok (the last write succeeded), rows written, pending, failed, dropped, the last error."""
         with self._lock:
             return {"ok": self._ready and self._last_ok, "written": self.written,
-                    "pending": len(self._pending), "failed": self.failed, "dropped": self.dropped,
-                    "last_error": self.last_error}
+                    "pending": len(self._pending), "unwritten": len(self._unwritten), "failed": self.failed,
+                    "dropped": self.dropped, "last_error": self.last_error}
 
     # --- reading ---------------------------------------------------------------------------------------------------
 

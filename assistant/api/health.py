@@ -24,7 +24,7 @@ async def healthz() -> JSONResponse:
 def readyz(request: Request) -> JSONResponse:
     """200 once the index and embedding model are loaded: documents, chunks, corpus version, engines, audit log
     state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
-    worker's rows), rate-limit storage (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
+    worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried), rate-limit storage (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
     unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`)."""
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,

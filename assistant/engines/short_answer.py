@@ -2,7 +2,7 @@
 sentence that says so, quoted and cited ("The Commerce Department, per The Business Times (2025-05-14): “The
 Commerce Department issued guidance stating …” [1].").
 
-The span is read, not generated: a run of capitalised words (who), a date or weekday (when) or a figure (how many,
+The span is read, not generated: a run of capitalised words (who), a calendar date or year (when) or a figure (how many,
 what fine) that the question does not already contain, in the best evidence sentence that holds most of the
 question's terms, and within a few words of one of them ("issued", "said"). In reading-comprehension terms it is
 the "short answer" beside the "long answer" (Kwiatkowski et al. 2019, Natural Questions). Verification checks the
@@ -19,11 +19,12 @@ from assistant.answerability import _counted
 from assistant.engines.base import Context
 from assistant.engines.framing import flat, source
 from assistant.models import Unit
-from assistant.terms import DATE, NUMBER, stem, stem_set, words
+from assistant.terms import CALENDAR, DATE, NUMBER, stem, stem_set, words
 from assistant.verify import Passage, framed
 
 _NEAR = 8          # words between the answer span and the nearest question term
 _COVER = 0.6       # share of the question's terms (names aside) its sentence must hold
+_COPULA = {"is", "was", "are", "were", "has", "have", "had", "did", "does", "do", "will", "would", "can", "could"}
 _CLOSE = 0.8       # the sentence's unit holds at least this share of the best unit's relevance
 _AGENT = re.compile(r"(?:\b[Tt]he\s+)?(?:(?:U\.S\.|US|UK|EU)\s+)?[A-Z][\w.’'&-]*(?:\s+(?:(?:of|and|for|on|the)\s+)*"
                     r"[A-Z][\w.’'&-]*)*")
@@ -45,12 +46,16 @@ class ShortAnswer:
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     asked = question.lower()
     if kind == "date":
-        found = list(_DAY.finditer(text))
+        # a calendar date or a year only: "Tuesday" or "late last month" is relative to a date the reader must work
+        # out, and "On Tuesday" was the day something else was said
+        found = [m for m in _DAY.finditer(text)
+                 if CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0))]
     elif kind == "number":
         undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
         found = [m for m in NUMBER.finditer(undated) if any(c.isdigit() for c in m.group(0))]
-    else:
-        found = [m for m in _AGENT.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+    else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
+        found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
+                 and any(c.islower() for c in m.group(0))]
     return [m for m in found if m and m.group(0).strip().lower() not in asked and m.group(0).strip(" ,.")]
 
 
@@ -87,6 +92,12 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     if not terms:
         return None
     head = _counted(q.ask or q.core) if kind == "number" else None
+    # "Who issued the guidance?": the sentence must say "issued"; "Who wrote the CGTN piece?" is not answered by one
+    # that merely shares "new" and "guidance" with it
+    verb = re.match(r"\W*who\s+([a-z]+)\b", (q.ask or q.core), re.I) if kind == "person" else None
+    verb = stem(verb.group(1).lower()) if verb and verb.group(1).lower() not in _COPULA else None
+    # "… the CGTN piece …": a source the question names is where the answer must come from
+    named_sources = {n.lower() for n in q.names} & {str(u.hit.meta.get("publisher", "")).lower() for u in ctx.units}
     best = ctx.units[0].relevance
     choice: tuple[float, Unit, str] | None = None
     for u in ctx.units[:8]:
@@ -94,7 +105,9 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             continue
         text = flat(u.text)
         share = len(terms & stem_set(text)) / len(terms)
-        if share < _COVER or (head and stem(head) not in stem_set(text)):
+        if share < _COVER or (head and stem(head) not in stem_set(text)) or (verb and verb not in stem_set(text)):
+            continue
+        if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:
             continue
         spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR]
         if not spans:

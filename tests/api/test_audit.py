@@ -63,6 +63,53 @@ def test_rows_are_readable_at_once_and_written_in_the_background(log):
     assert list(log.rows(chunk=7)) == list(log.rows())  # read in chunks, same rows in the same order
 
 
+def test_rows_queued_in_a_killed_worker_are_written_by_the_next_one_from_the_spool(tmp_path):
+    url, spool = f"sqlite:///{tmp_path / 'a.sqlite'}", tmp_path / "spool"
+    dead = AuditLog(url, spool_dir=spool)  # never started, never closed: its rows sit in the queue, as at a kill -9
+    dead._spool.open()
+    for i in range(5):
+        dead.record(row(i, T0 + timedelta(seconds=i)))
+    with open(dead._spool.path, "ab") as f:
+        f.write(b'{"request_id":"r9999","crea')  # the line the kill cut short
+    assert AuditLog(url).count() == 0
+    nxt = AuditLog(url, spool_dir=spool).start()  # the same pid here: a reused pid's file is taken over too
+    nxt.record(row(5, T0 + timedelta(seconds=5)))
+    assert nxt.flush(20) and nxt.count() == 6 and nxt.status()["unwritten"] == 0
+    assert nxt.get("r0003")["created_at"] == T0 + timedelta(seconds=3)
+    nxt.close()
+    assert list(spool.iterdir()) == []  # every row written: no spool file is left
+    again = AuditLog(url, spool_dir=spool).start()
+    assert again.flush() and again.count() == 6  # nothing replayed twice
+    again.close()
+
+
+def test_a_batch_the_database_refused_is_kept_and_written_once_it_is_back(tmp_path, monkeypatch):
+    import sqlite3
+
+    from assistant.api import audit as audit_mod
+    from assistant.api import audit_schema
+
+    monkeypatch.setattr(audit_schema, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(audit_mod, "RETRIES", (0.05,))
+    monkeypatch.setattr(audit_mod, "RETRY_S", 0.3)
+    log = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}", spool_dir=tmp_path / "spool").start()
+    lock = sqlite3.connect(tmp_path / "a.sqlite", timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        log.record(row(1, T0))
+        assert log.flush(10) and log.status()["failed"] == 1 and log.status()["unwritten"] == 1
+        assert log.get("r0001")["question"] == "Question 1 about Müller?"  # still readable
+        assert "kept in the spool" in log.status()["last_error"]
+    finally:
+        lock.rollback()
+        lock.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and log.status()["unwritten"]:
+        time.sleep(0.05)
+    assert log.status()["unwritten"] == 0 and log.count() == 1 and log.status()["ok"]
+    log.close()
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_export_import_export_gives_the_same_bytes(log, tmp_path, fmt):
     for i in range(20):

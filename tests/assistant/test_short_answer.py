@@ -31,6 +31,10 @@ def test_the_answer_opens_with_the_span_that_answers(seed_settings, doc_text, qu
     "Who is Lin Jian?",                        # the name asked is all the question says: nothing to point at
     "What did China say about the guidance?",  # not a who / when / how-many question
     "Is testing a 910D in Malaysia a violation?",
+    "Who wrote the CGTN piece on the new US chip guidance?",  # not "AI, per …": an acronym is no author
+    # not "On Tuesday, per …": the day the rescission was announced; a weekday or "late last month" is no date
+    "On what date was the replacement for the AI Diffusion Rule published?",
+    "When did Huawei contact tech companies to prepare to test the Ascend 910D, according to AIM?",
 ])
 def test_no_short_answer_where_no_span_answers(seed_settings, question):
     ans = answer(question, settings=seed_settings)

@@ -54,6 +54,7 @@ def test_known_terms_come_from_the_index_the_metadata_or_a_longer_indexed_word(v
     ("Washingtn", "Washington"),  # a title word
     ("usng", "using"),  # four letters in lower case, no English word: one edit
     ("Malaysa", "Malaysia"),  # indexed here, so the index's word
+    ("violaton", "violation"),  # "violate" is two edits away; the English word one edit away has an indexed stem
 ])
 def test_correct_finds_the_closest_indexed_word(vocab, typed, meant):
     assert vocab.correct(typed) == meant

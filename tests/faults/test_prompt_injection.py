@@ -86,17 +86,11 @@ def client(fast_home, tmp_path_factory):
         yield c
 
 
-# Found by these tests and left to the core's owners (assistant/question.py, assistant/injection.py, the evidence
-# checks), each strict: it fails once fixed, so the mark comes off.
-KNOWN = {
-    "fr": "the language note reads the whole question, instruction included: 'the question seems to be in French'",
-    "zh": "split_question does not cut a Chinese prefix ending in '：' before English: the note 'seems to be in "
-          "Chinese' is added",
-    "markup": "after the role markup is set aside, answerability falls to 0.20 for the Under Secretary question: "
-              "it abstains",
-}
-PLANTED_KNOWN = {"Is testing a Huawei Ascend 910D in Malaysia a violation?": "the planted paragraph (set aside as "
-                 "evidence) still counts as a mention: 'The documents do not mention Malaysia.' is dropped"}
+# Found by these tests and fixed in the core (assistant/question.py, assistant/answer.py): a French-spaced or
+# full-width colon after the instruction, chat-template role markup, a planted paragraph counted as a mention. Strict
+# marks for anything found next go here.
+KNOWN: dict[str, str] = {}
+PLANTED_KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=True))
