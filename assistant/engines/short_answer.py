@@ -110,6 +110,12 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:
             continue
         spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR]
+        asked = stem_set(q.ask or q.core)
+        spans = [(d, m) for d, m in spans if not stem_set(m.group(0)) <= asked]  # "Huawei's Ascend AI" is asked about
+        if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
+            at = next((i for i in (w.start() for w in re.finditer(r"[\w’'-]+", text))
+                       if stem(re.match(r"[\w’'-]+", text[i:]).group(0).lower()) == verb), None)
+            spans = [(d, m) for d, m in spans if at is not None and m.end() <= at]
         if not spans:
             continue
         d, m = min(spans, key=lambda x: x[0])

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.model
 
 @pytest.mark.parametrize("question, opening", [
     ("Who issued the guidance?", "The Commerce Department, per The Business Times (2025-05-14): “"),
+    # the one before the verb, not "Huawei's Ascend AI" (what the question is about; a newcomer trial got that)
+    ("Who issued the guidance on Huawei Ascend chips?", "The U.S. Department of Commerce, per CGTN"),
     ("How many Ascend 910C units does Huawei plan to produce?", "70,000 Ascend 910C units, per Cryptopolitan"),
     ("When did the AI Diffusion Rule take effect?", "On May 15, 2025, per "),
 ])
