@@ -95,7 +95,11 @@ def start_workers(home: Path, env: dict[str, str], workers: int, timeout: float 
 
 
 def worker_pids(server: Server) -> list[int]:
-    """The uvicorn worker processes under the server's supervisor (multiprocessing's resource tracker left out)."""
-    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(server.proc.pid)], capture_output=True,
-                         text=True).stdout
-    return [int(line.split()[0]) for line in out.splitlines() if line.strip() and "resource_tracker" not in line]
+    """The uvicorn worker processes under the server's supervisor: its children started by multiprocessing's
+    `spawn_main` (the resource tracker and any exited child left out). `-ww`: without it ps cuts the command line at
+    80 columns when its output is not a terminal, and in a clone with a longer path (CI's /check/work/main) the cut
+    fell inside "resource_tracker", which then counted as a third worker."""
+    out = subprocess.run(["ps", "-ww", "-o", "pid=,stat=,args=", "--ppid", str(server.proc.pid)],
+                         capture_output=True, text=True).stdout
+    rows = [line.split(None, 2) for line in out.splitlines() if line.strip()]
+    return [int(pid) for pid, stat, args in rows if "spawn_main" in args and not stat.startswith("Z")]
