@@ -130,5 +130,15 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
     p = fitted.probability(features(q, units, known, idf))
     if p >= cut:
         return Verdict(False, "", unknown, p, cut)
-    return Verdict(True, f"the passages are about the topic but do not answer the question (answerability {p:.2f} "
-                         f"< {cut:.2f})", unknown, p, cut)
+    return Verdict(True, f"the passages are about the topic but do not answer the question (answerability "
+                         f"{_below(p, cut)})", unknown, p, cut)
+
+
+def _below(p: float, cut: float) -> str:
+    """"0.29 < 0.31": two decimals, or as many as it takes for the two to differ ("0.3081 < 0.3083", not the
+    "0.31 < 0.31" a newcomer read as a contradiction)."""
+    for digits in range(2, 7):
+        shown = f"{p:.{digits}f} < {cut:.{digits}f}"
+        if f"{p:.{digits}f}" != f"{cut:.{digits}f}":
+            return shown
+    return f"{p!r} < {cut!r}"

@@ -223,3 +223,11 @@ def test_contact_details_the_passages_lack_are_a_reason_to_abstain(question, tex
 ])
 def test_contact_details_the_passages_hold_are_no_reason_to_abstain(question, text):
     assert fixed_rule(analyze(question), [_unit(text)], lambda t: True, idf) is None
+
+
+def test_the_abstention_reason_never_shows_a_probability_equal_to_its_threshold():
+    """A newcomer read "answerability 0.31 < 0.31" as a contradiction: the figures get the digits that tell them apart."""
+    from assistant.abstain import _below
+
+    assert _below(0.3081, 0.3083) == "0.3081 < 0.3083"
+    assert _below(0.12, 0.5) == "0.12 < 0.50"
