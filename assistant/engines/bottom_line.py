@@ -98,6 +98,9 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
                 continue  # "they violate market principles": not said of the subject
             if papers and not violation and not papers & stem_set(clause):
                 continue  # "must be reported within 15 days" does not answer "do we need a licence?"
+            if papers and not violation and judged and not _WITHOUT_PAPERS.search(clause):
+                continue  # "reports of Huawei sourcing chips …, potentially violating controls" says nothing of
+                # whether a report is required; "exporting without a licence violates the EAR" does
             lead = re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", u.text[:s])  # "[NEW YORK] The Commerce…": not the dateline
             quote = u.text[len(u.text[:s]) - len(lead):e] if len(words(lead)) <= _MAX_LEAD_WORDS else clause
             prohibition = bool(PROHIBITION.search(clause))  # "may not", "No lab may": a rule, not a hedge
@@ -315,6 +318,8 @@ _RULE_ASKED = re.compile(r"violat\w*|breach\w*|\billegal\w*|\blegal\w*|\blawful|
 
 _PAPERS = re.compile(r"\b(licen[cs]es?|permits?|reports?|authori[sz]ations?|approvals?|filings?|declarations?|"
                      r"registrations?|notifications?)\b", re.I)
+_WITHOUT_PAPERS = re.compile(rf"\b(?:without|no|lacking|absent)\s+(?:an?\s+|the\s+|any\s+|a\s+valid\s+)?{_PAPERS.pattern}",
+                             re.I)
 
 
 def is_rule_question(q) -> bool:

@@ -30,6 +30,7 @@ ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
                      r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
 EVIDENCE = "Evidence:"
+UNSETTLED = "So they do not settle this. What they say about it follows:"
 _ITEM = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*){0,2}|\d+[A-Za-z]+\w*)"  # "Ascend 910B", "910C", "Country Group D:5"
 ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITEM}|\b(?:namely|including|such as)\s+(?:the\s+)?"
                         rf"{_ITEM}(?:,? (?:and |or )?(?:the )?{_ITEM})+")  # three named items, or two after "namely"
@@ -100,7 +101,12 @@ class ExtractiveEngine:
             lines.pop()
         if q.kind == "yes_no" and ctx.absent and not rule_q:
             note = ctx.absence()
-            lines.append(note)
+            if set(ctx.absent) & set(q.names):  # "Is Huawei on the Entity List?": what it is asked about is not there,
+                # so the documents cannot settle it, and the reader is told that first, not after the passages
+                lines = [note, UNSETTLED, *lines]
+                trusted.add(UNSETTLED)
+            else:  # a case detail ("… in Malaysia?"): the passages answer the rest
+                lines.append(note)
             trusted.add(note)
         return Draft("\n".join(lines), passages, frozenset(trusted))
 

@@ -539,3 +539,25 @@ def test_who_said_that_refers_to_what_the_answer_said(seed_settings):
     ans = ask(seed_settings, "Who said that?", history=[Turn("user", "Is testing a 910D in Malaysia a violation?"),
                                                       Turn("assistant", first.answer)])
     assert "Commerce Department" in cited(ans, 1), ans.answer
+
+
+def test_a_news_report_is_no_rule_that_a_report_is_required(seed_settings):
+    """Newcomer trial: "Is a report required for a $20,000 shipment…?" opened "Possibly", quoting "reports of Huawei
+    sourcing chips … potentially violating controls": the word "reports" in its news sense, and a violation clause
+    that says nothing of whether a report is required. No passage says so: the documents do not settle it."""
+    a = ask(seed_settings, "Is a report required for a $20,000 shipment of Ascend 910B chips?")
+    first = a.answer.split("\n", 1)[0]
+    assert first.startswith("The documents do not settle this"), a.answer
+    assert "Possibly" not in a.answer and "potentially violating" not in first
+
+
+def test_a_yes_no_question_about_something_no_document_mentions_says_so_first(seed_settings):
+    """Newcomer trial: "Is Huawei on the Entity List?" listed four passages about Huawei and only then said the
+    documents never mention the Entity List. What the question asks about is missing, so that comes first."""
+    a = ask(seed_settings, "Is Huawei on the Entity List?")
+    lines = a.answer.split("\n")
+    assert lines[0] == "The documents do not mention Entity List.", a.answer
+    assert lines[1].startswith("So they do not settle this.") and not re.match(r"^(Yes|No)\b", a.answer)
+    # a case detail the documents do not mention still comes after what they say about the rest
+    b = ask(seed_settings, "Did Huawei test the 910D in Malaysia?")
+    assert b.answer.split("\n")[-1] == "The documents do not mention Malaysia." and b.answer.startswith("- “")
