@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.answerability import MODEL, expected_type, features, holds_type, load
 from assistant.models import Unit
+from assistant.neighbours import following, holding
 from assistant.question import Question
 from assistant.terms import stem, stem_set
 from ingest.tokens import parts
@@ -77,6 +78,9 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if kind in ("phone", "email", "address") and not any(  # asked by name, and written in a form of its own
             holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
         return f"no passage holds {_WHAT[kind]}"
+    if kind in ("number", "date") and q.antecedent and (u := holding(q.antecedent, units)) is not None and any(
+            holds_type(q, kind, x.text) for x in (u, following(u, units)) if x is not None):
+        return None  # "When did they say it?": the statement the last answer quoted, dated in or after its sentence
     if kind in ("number", "date", "members"):
         weights = {t: idf(t) for t in q.terms if known(t)}
         need = COVERAGE * (sum(weights.values()) or 1.0)

@@ -30,6 +30,7 @@ INSTRUCTION = re.compile(
 _FOLLOW_UP = re.compile(
     r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|the latter|the former|"
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
+_REFERS_BACK = re.compile(r"\b(?:it|this|that|they|he|she)\b", re.I)  # "Who said that?", "When did they say it?"
 _COMPARE = re.compile(r"^(compare|contrast)\b|\bhow do (the |these )?(sources|articles|reports|outlets|documents) "
                       r"(differ|compare|disagree)\b|\bwhat (does|do) (each|every|the different) (source|article|report|"
                       r"outlet|document)s?\b|\b(each|every) (source|article|report|outlet)\b", re.I)
@@ -78,6 +79,7 @@ class Question:
     unresolved: str = ""         # a reference to something earlier ("one of them") that nothing before names
     compare: bool = False        # asks what each source says ("compare what the sources say about X")
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym term, the terms it stands for) as defined
+    antecedent: str = ""         # what "that" / "it" refers to in a follow-up: the claim the last answer opened with
 
 
 def _instructs(text: str) -> bool:
@@ -242,13 +244,17 @@ _LEAD_QUOTE = re.compile(r"“([^”]{20,600})”")
 
 
 def lead_quote(answer_text: str) -> str | None:
-    """The claim an answer opened with: the first quotation of its first line ("Yes. The Business Times reports:
+    """The claim an answer opened with: the first quotation of its first sentence ("Yes. The Business Times reports:
     “The Commerce Department issued guidance…” [1]" -> "The Commerce Department issued guidance…"); None when the
-    first line quotes nothing (an abstention, a list)."""
-    first = answer_text.strip().split("\n", 1)[0]
-    if first.startswith("- "):
+    opening quotes nothing (an abstention, a list). The opening runs to its first citation marker, over the line
+    breaks of an answer wrapped for a terminal (`assistant ask` prints it so, and its users paste it back as
+    history)."""
+    text = answer_text.strip()
+    if text.startswith("- "):
         return None
-    m = _LEAD_QUOTE.search(first)
+    opening = re.split(r"\n(?:- |Evidence:|\n)", text, maxsplit=1)[0]
+    opening = re.split(r"(?<=\])", opening, maxsplit=1)[0]  # up to and with the first "[n]"
+    m = _LEAD_QUOTE.search(re.sub(r"\s*\n\s*", " ", opening))
     return m.group(1) if m else None
 
 
@@ -334,7 +340,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     # in another language the English pronouns and "and" are not there to see, and its words do not reach the English
     # index: a message after earlier turns is read with them ("Und wer hat die Leitlinie herausgegeben?")
     follow = bool(history) and (bool(_FOLLOW_UP.search(ask)) or len(content_stems(ask)) <= 3 or lang != "en")
-    search = core
+    search, said = core, None
     if follow:
         prev_user = _without_instructions(_asked_before(history) if elliptic else _last(history, "user"))[0]
         prev_names = [n for n in names_in(_last(history, "assistant")) if not re.fullmatch(r"\d{1,2}", n)][:8]
@@ -352,4 +358,5 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
                     parts=tuple(sub_questions(ask)), judgment=judgment, instructions=instructions, follow_up=follow,
                     context_names=tuple(dict.fromkeys(context_names)), corrections=corrections, language=lang,
-                    ask=ask, unresolved=unresolved, compare=bool(_COMPARE.search(ask)))
+                    ask=ask, unresolved=unresolved, compare=bool(_COMPARE.search(ask)),
+                    antecedent=(said or "") if follow and _REFERS_BACK.search(ask) else "")

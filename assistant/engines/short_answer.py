@@ -19,6 +19,7 @@ from assistant.answerability import _counted
 from assistant.engines.base import Context
 from assistant.engines.framing import flat, source
 from assistant.models import Unit
+from assistant.neighbours import following, holding, joined, preceding
 from assistant.terms import CALENDAR, DATE, NUMBER, stem, stem_set, words
 from assistant.verify import Passage, framed
 
@@ -30,6 +31,9 @@ _AGENT = re.compile(r"(?:\b[Tt]he\s+)?(?:(?:U\.S\.|US|UK|EU)\s+)?[A-Z][\w.’'&-
                     r"[A-Z][\w.’'&-]*)*")
 _MONTH_OR_YEAR = re.compile(r"(?i)(?:early |mid |late )?(?:january|february|march|april|may|june|july|august|september|"
                             r"october|november|december)?,?\s*(?:\d{4})?")
+_REPORTED_VERB = re.compile(r"\b(?:said|says|announced|stated|declared|released|issued|published|warned|added|"
+                            r"told|reported|confirmed)\b", re.I)
+_REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\s+$", re.I)
 _DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{{4}})?", re.I)
 
 
@@ -80,11 +84,68 @@ def _with_head(text: str, m: re.Match, head: str | None) -> str:
     return span
 
 
+def _reported_dates(text: str) -> list[re.Match]:
+    """The calendar dates of `text` that a reporting verb stands right before ("said on Tuesday (May 13)"): the
+    date of a statement, which is the date of what the statement announced."""
+    return [m for m in _candidates("date", text, "") if _REPORTED.search(text[max(0, m.start() - 40):m.start()])]
+
+
+def _dated_by_next(u: Unit, ctx: Context) -> tuple[Unit, re.Match] | None:
+    """`u` joined with the sentence after it, when `u` holds no date and that sentence dates a statement ("[…] issued
+    guidance … . The agency’s Bureau … said on Tuesday (May 13) that …"); the date's match in the joined text."""
+    v = following(u, ctx.units)
+    if v is None or v.heading:
+        return None
+    both = joined(u, v)
+    text = flat(both.text)
+    offset = len(text) - len(flat(v.text))
+    dates = [m for m in _reported_dates(text) if m.start() >= offset]
+    return (both, dates[0]) if dates else None
+
+
+def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
+    """"Who said that?" / "When did they say it?" after an answer that opened with a quote: who made that statement
+    (the name before its first reporting verb) or when (a date in its sentence, or in the next one that dates a
+    statement). None when no unit holds the quote or no such span is there."""
+    u = holding(ctx.question.antecedent, ctx.units)
+    if u is None or kind == "number":
+        return None
+    text = flat(u.text)
+    if kind == "person":
+        verb = _REPORTED_VERB.search(text)
+        spans = [m for m in _candidates("person", text, "") if verb and m.end() <= verb.start()]
+        return (u, spans[-1].group(0).strip()) if spans else None
+    found = _candidates("date", text, "")
+    if found:
+        return u, found[0].group(0).strip(" ,")
+    nxt = _dated_by_next(u, ctx)
+    return (nxt[0], nxt[1].group(0).strip(" ,")) if nxt else None
+
+
+def _line(kind: str, span: str, u: Unit) -> ShortAnswer | None:
+    """The opening line for `span` read in `u`, or None when verification would not keep its quote."""
+    span = re.sub(r"^[Tt]he\s+(?=\S+’s\b)", "", span)  # "The agency’s Bureau…" reads as "Bureau…"
+    if kind == "date":
+        whole = _MONTH_OR_YEAR.fullmatch(span)
+        shown = f"{'In' if whole else 'On'} {span}"  # "In 2024", "In January", "On Tuesday (May 13)"
+    else:
+        shown = span[0].upper() + span[1:]
+    line = f"{shown}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
+    passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
+    if framed(line.replace(" [n].", "."), passage) is None:  # what verification would drop is not said at all
+        return None
+    return ShortAnswer(span, u, line)
+
+
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
     q = ctx.question
     kind = q.kind if q.kind in ("person", "date", "number") else None
+    if kind is not None and q.antecedent and not q.parts and ctx.units:
+        found = _of_antecedent(ctx, kind)
+        if found is not None:
+            return _line(kind, found[1], found[0])
     if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
         return None
     named = {stem(n.lower()) for n in (*q.names, *q.context_names)}
@@ -101,15 +162,28 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     best = ctx.units[0].relevance
     choice: tuple[float, Unit, str] | None = None
     for u in ctx.units[:8]:
-        if u.relevance < _CLOSE * best or u.heading:
-            continue
         text = flat(u.text)
         share = len(terms & stem_set(text)) / len(terms)
+        # a sentence that holds every term of the question may stand a little further behind the best one
+        if u.relevance < (_CLOSE - 0.1 * (share == 1)) * best or u.heading:
+            continue
+        if kind == "date" and share < _COVER and _reported_dates(text) and (p := preceding(u, ctx.units)) and \
+                len(terms & stem_set(p.text)) / len(terms) >= _COVER:  # "… issued guidance … ." + "… said on
+            u, text, share = joined(p, u), flat(joined(p, u).text), len(terms & stem_set(p.text)) / len(terms)
+            # Tuesday (May 13) that …": the sentence that states it, and the next one that dates it
+            dated = _reported_dates(text)[-1:]
+        else:
+            dated = []
         if share < _COVER or (head and stem(head) not in stem_set(text)) or (verb and verb not in stem_set(text)):
             continue
         if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:
             continue
         spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR]
+        if dated:
+            spans = [(_NEAR, dated[0])]
+        elif kind == "date" and not spans and (nxt := _dated_by_next(u, ctx)):
+            u, text = nxt[0], flat(nxt[0].text)  # "… issued guidance … . The agency … said on Tuesday (May 13)"
+            spans = [(_NEAR, nxt[1])]
         asked = stem_set(q.ask or q.core)
         spans = [(d, m) for d, m in spans if not stem_set(m.group(0)) <= asked]  # "Huawei's Ascend AI" is asked about
         if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
@@ -125,14 +199,4 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     if choice is None:
         return None
     _, u, span = choice
-    span = re.sub(r"^[Tt]he\s+(?=\S+’s\b)", "", span)  # "The agency’s Bureau…" reads as "Bureau…"
-    if kind == "date":
-        whole = _MONTH_OR_YEAR.fullmatch(span)
-        shown = f"{'In' if whole else 'On'} {span}"  # "In 2024", "In January", "On Tuesday (May 13)"
-    else:
-        shown = span[0].upper() + span[1:]
-    line = f"{shown}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
-    passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
-    if framed(line.replace(" [n].", "."), passage) is None:  # what verification would drop is not said at all
-        return None
-    return ShortAnswer(span, u, line)
+    return _line(kind, span, u)
