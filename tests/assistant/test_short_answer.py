@@ -41,3 +41,45 @@ def test_the_answer_opens_with_the_span_that_answers(seed_settings, doc_text, qu
 def test_no_short_answer_where_no_span_answers(seed_settings, question):
     ans = answer(question, settings=seed_settings)
     assert not re.match(r"^[^“\n]{1,80}, per [^\n]+: “", ans.answer), ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "When was the guidance issued?",
+    "When was the guidance issued by the Bureau of Industry and Security?",
+])
+def test_the_date_of_a_statement_in_the_next_sentence_answers_when(seed_settings, question):
+    """Newcomer trial: "When was the guidance issued?" got no date: the sentence that says the guidance was issued has
+    none, and the next one dates the statement ("The agency’s Bureau … said on Tuesday (May 13) that …")."""
+    ans = answer(question, settings=seed_settings)
+    assert ans.answer.startswith("On Tuesday (May 13), per The Business Times (2025-05-14): “"), ans.answer
+    quote = ans.citations[0].quote
+    assert "issued guidance" in quote and "said on Tuesday (May 13)" in quote  # both sentences, one verbatim span
+
+
+def _after_the_mission_question(seed_settings):
+    first = answer("Is testing a 910D in Malaysia a violation?", settings=seed_settings)
+    assert first.answer.startswith("Yes. The Business Times")
+    return [{"role": "user", "content": "Is testing a 910D in Malaysia a violation?"},
+            {"role": "assistant", "content": first.answer}]
+
+
+@pytest.mark.parametrize("follow_up, opening", [
+    ("Who said that?", "The Commerce Department, per The Business Times"),
+    ("When did they say it?", "On Tuesday (May 13), per The Business Times"),
+])
+def test_a_follow_up_about_the_quoted_claim_is_answered_from_it(seed_settings, follow_up, opening):
+    """Newcomer trial: after the mission question, "When did they say it?" abstained and "Who said that?" listed
+    passages: "that" is the claim the answer opened with, and its speaker and date are in or next to its sentence."""
+    ans = answer(follow_up, history=_after_the_mission_question(seed_settings), settings=seed_settings)
+    assert ans.answer.startswith(opening), ans.answer
+    assert not ans.abstained and "issued guidance" in ans.citations[0].quote
+
+
+def test_a_follow_up_reads_the_claim_of_an_answer_wrapped_for_a_terminal(seed_settings):
+    """`assistant ask` wraps its answer at 110 columns; pasted back as history, the quote spans lines."""
+    import textwrap
+
+    history = _after_the_mission_question(seed_settings)
+    history[1]["content"] = "\n".join(textwrap.wrap(history[1]["content"], 100))
+    ans = answer("Who said that?", history=history, settings=seed_settings)
+    assert ans.answer.startswith("The Commerce Department, per The Business Times"), ans.answer
