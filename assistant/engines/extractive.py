@@ -15,7 +15,7 @@ from functools import lru_cache
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.short_answer import short_answer
-from assistant.engines.status import status
+from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, passage_names
 from assistant.retrieve import jaccard, same_claim
@@ -70,7 +70,15 @@ class ExtractiveEngine:
             passages.append(Passage(1, u.hit, u.start, u.end, u.text, u.relevance))
             quoted.add((u.hit.doc_id, u.start))
             shown.add(u.text)
-            lines += [short.line.replace("[n]", "[1]"), EVIDENCE]
+            lines.append(short.line.replace("[n]", "[1]"))
+            ended = ended_since(ctx, u) if q.kind in ("date", "number") else None
+            if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
+                v, said = ended
+                passages.append(Passage(len(passages) + 1, v.hit, v.start, v.end, v.text, v.relevance))
+                quoted.add((v.hit.doc_id, v.start))
+                shown.add(v.text)
+                lines.append(f"But {_source(v.hit).split(',')[0]} also reports: “{said}” [{len(passages)}].")
+            lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)

@@ -138,3 +138,20 @@ def _statement(u: Unit) -> tuple[Unit, str, tuple[date, str] | None] | None:
             s, e = _sentence(u.text, m.start())
             return u, flat(u.text[s:e].strip()).rstrip("."), found[0]
     return None
+
+
+def ended_since(ctx: Context, shown: Unit) -> tuple[Unit, str] | None:
+    """A firm statement, in a top unit other than `shown`, that what the question asks about has ended ("the
+    Department of Commerce rescinded … the AI Diffusion Rule"): (unit, quote of its sentence), or None. A short
+    answer ("When does the AI Diffusion Rule take effect?" -> "On May 15, 2025") must not leave a reader believing
+    that a rescinded rule still takes effect."""
+    ids, rest = _subject(ctx.question)
+    if not ids and len(rest) < 2:
+        return None
+    for u in ctx.units[:10]:
+        if u is shown or u.text == shown.text or not _body(u) or not _about(u, ids, rest):
+            continue
+        found = _statement(u)
+        if found and found[2] is None:
+            return found[0], found[1]
+    return None

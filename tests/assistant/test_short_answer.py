@@ -83,3 +83,17 @@ def test_a_follow_up_reads_the_claim_of_an_answer_wrapped_for_a_terminal(seed_se
     history[1]["content"] = "\n".join(textwrap.wrap(history[1]["content"], 100))
     ans = answer("Who said that?", history=history, settings=seed_settings)
     assert ans.answer.startswith("The Commerce Department, per The Business Times"), ans.answer
+
+
+def test_a_date_of_a_rescinded_rule_comes_with_the_rescission(seed_settings):
+    """Newcomer trial: "When does the AI Diffusion Rule take effect?" answered "On May 15, 2025" and nothing else,
+    though AIM reports that the Department rescinded the rule on 13 May: a compliance officer must not read a
+    rescinded rule as one about to take effect."""
+    ans = answer("When does the AI Diffusion Rule take effect?", settings=seed_settings)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("On May 15, 2025, per "), ans.answer
+    assert lines[1].startswith("But ") and "rescinded" in lines[1] and "[2]" in lines[1], ans.answer
+    assert "rescinded" in ans.citations[1].quote
+    # a figure whose subject nothing ends gets no such line
+    other = answer("How many Ascend 910C units does Huawei plan to produce?", settings=seed_settings)
+    assert not any(line.startswith("But ") for line in other.answer.split("\n"))
