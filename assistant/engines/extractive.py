@@ -19,12 +19,13 @@ from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
 from assistant.question import JUDGMENT, passage_names
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set
+from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set, words
 from assistant.verify import Passage
 from ingest.chunk import sentences
 from ingest.dedupe import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
+MEMBERS_FLOOR = 0.55  # an enumerating unit with 40% of the question's (weighted) terms: its share of the best's
 FLOOR = 0.65  # a passage quoted after the first holds at least this share of the best one's relevance
 ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
@@ -80,10 +81,12 @@ class ExtractiveEngine:
                 lines.append(f"But {_source(v.hit).split(',')[0]} also reports: “{said}” [{len(passages)}].")
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
+        listed: list[Unit] = []  # the unit whose enumeration answers a "which …?" question
         if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
-            lead = per_source(ctx) if q.compare else part_leads(ctx) or members(ctx)
+            listed = [] if q.compare or part_leads(ctx) else members(ctx)
+            lead = per_source(ctx) if q.compare else part_leads(ctx) or listed
             most = min(self.max_sentences, 3) - 1 if short is not None else self.max_sentences  # the short answer
             # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
@@ -101,7 +104,13 @@ class ExtractiveEngine:
                 passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
                 tag = f"headline; {_source(hit)}" if u.heading else _source(hit)
                 flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
-                lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
+                items = _items(flat, set(q.terms)) if listed and len(passages) == 1 and short is None and not rule_q and \
+                    u.text == listed[0].text else ""
+                if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
+                    lines += [f"{items}, per {_named(hit)}: “{flat.rstrip(' .')}” [1].", EVIDENCE]
+                    trusted.add(EVIDENCE)
+                else:
+                    lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
             note = differ_note(pair[0][0], pair[1][0]) if len(pair) > 1 else None
             if note:
                 lines.append(note)
@@ -175,6 +184,20 @@ def part_leads(ctx: Context) -> list[Unit]:
     return leads
 
 
+def _items(text: str, terms: set[str]) -> str:
+    """The items an enumeration introduced by "namely", "including" or "such as" names, as written ("Huawei’s Ascend
+    processors, namely the 910B, 910C, and 910D" -> "The 910B, 910C, and 910D"), when one of the question's `terms`
+    stands in the six words before it (what the items are of); else "" (a bare list such as "China, Russia, Iran" may
+    be of something the question did not ask about)."""
+    for m in ENUMERATES.finditer(text):
+        if not re.match(r"(?:namely|including|such as)\s", m.group(0)):
+            continue
+        if terms & stem_set(" ".join(words(text[:m.start()])[-6:])):
+            span = re.sub(r"^(?:namely|including|such as)\s+", "", m.group(0)).strip(" ,")
+            return span[0].upper() + span[1:]
+    return ""
+
+
 def members(ctx: Context) -> list[Unit]:
     """For "which chips…?" / "list the…": the best unit that names two or more items the question does not
     ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D"), to be quoted first; [] for other questions or
@@ -185,7 +208,10 @@ def members(ctx: Context) -> list[Unit]:
     asked = {n.lower() for n in (*q.names, *q.context_names)}
     floor = FLOOR * ctx.units[0].relevance
     for u in ctx.units[:12]:
-        if u.relevance < floor or u.heading:
+        # an enumeration that holds a fair share of the question's terms may stand further behind the best unit:
+        # "Which models of Ascend chips are covered by the guidance?" is answered by "… specified that Huawei’s
+        # Ascend processors, namely the 910B, 910C, and 910D, are subject …" (relevance 0.42 against 0.73)
+        if u.heading or u.relevance < (MEMBERS_FLOOR * ctx.units[0].relevance if u.overlap >= 0.4 else floor):
             continue
         new = [n for n in passage_names(u.text) if n.lower() not in asked]
         if ENUMERATES.search(u.text) and len(new) >= 2:

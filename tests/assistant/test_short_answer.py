@@ -97,3 +97,15 @@ def test_a_date_of_a_rescinded_rule_comes_with_the_rescission(seed_settings):
     # a figure whose subject nothing ends gets no such line
     other = answer("How many Ascend 910C units does Huawei plan to produce?", settings=seed_settings)
     assert not any(line.startswith("But ") for line in other.answer.split("\n"))
+
+
+def test_which_models_opens_with_the_items_the_guidance_names(seed_settings):
+    """Newcomer trial: "Which models of Ascend chips are covered by the guidance?" listed three passages about the
+    guidance and not the one that names the models; the enumeration now leads, its items first."""
+    ans = answer("Which models of Ascend chips are covered by the guidance?", settings=seed_settings)
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith("The 910B, 910C, and 910D, per AIM"), ans.answer
+    assert "namely the 910B, 910C, and 910D" in ans.citations[0].quote
+    # a bare list of something else ("countries like China, Russia, Iran, and North Korea") is not made a lead
+    other = answer("Which chips are covered?", settings=seed_settings)
+    assert not other.answer.startswith("Russia"), other.answer
