@@ -37,6 +37,10 @@ _JUDGMENT = re.compile(r"verst(o|ö)(ß|ss)|verboten|illegal|rechtswidrig|zuläs
                        r"violation|viole|violer|interdit|illégal|légal|autorisé|infraction|infracción|infringe|"
                        r"viola|prohibido|ilegal|permitido|lícito|violazione|vietato|proibido|violação", re.I)
 RULE_WORDS = "violates violation export controls"
+# Chinese: "是否" / "是不是" (whether), a closing "吗" (a yes/no particle); rule words: violate, illegal, forbidden,
+# allowed, legal
+_ZH_YES_NO = re.compile(r"是否|是不是|能不能|可不可以|吗\s*[？?]?\s*$")
+_ZH_JUDGMENT = re.compile(r"违反|违法|非法|违规|禁止|合法|允许|准许")
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +142,7 @@ def yes_no(text: str) -> bool:
     French, asked by inversion with no question word ("Tester un 910D en Malaisie constitue-t-il une infraction ?"),
     or, in Spanish, between "¿" and "?" with no question word ("¿Probar un 910D en Malasia es una violación?")."""
     text = text.strip()
-    if _YES_NO.search(text):
+    if _YES_NO.search(text) or _ZH_YES_NO.search(text):
         return True
     if _FR_INVERSION.search(text) and not _FR_WH.search(text):
         return True
@@ -147,7 +151,7 @@ def yes_no(text: str) -> bool:
 
 def judgment(text: str) -> bool:
     """A question about a rule in one of those languages ("Ist es ein Verstoß…", "est-ce légal…")."""
-    return bool(_JUDGMENT.search(text))
+    return bool(_JUDGMENT.search(text) or _ZH_JUDGMENT.search(text))
 
 
 @lru_cache(maxsize=1)
@@ -171,8 +175,52 @@ RESTRICTION = re.compile(r"verst(o|ö)(ß|ss)|verboten|illegal|rechtswidrig|gene
 def asks_restriction(text: str) -> bool | None:
     """In German, French, Spanish, Italian or Portuguese: True when the question asks whether something is a
     violation or forbidden, False when it asks whether it is allowed, None when it says neither."""
-    if RESTRICTION.search(text):
+    if RESTRICTION.search(text) or re.search(r"违反|违法|非法|违规|禁止", text):
         return True
-    if re.search(r"erlaubt|zul(ä|a)ssig|permitido|autoris(é|e)|l(é|e)gal\b|permesso|consentito", text, re.I):
+    if re.search(r"erlaubt|zul(ä|a)ssig|permitido|autoris(é|e)|l(é|e)gal\b|permesso|consentito|合法|允许|准许", text, re.I):
         return False
     return None
+
+
+@lru_cache(maxsize=32)
+def _country_names(lang: str) -> dict[str, str]:
+    """{country name as written in `lang`: its English name} from pycountry's ISO 3166 data and the gettext
+    catalogues it ships ("Malaisie", "Malasia", "马来西亚" -> "Malaysia"); {} when it has no catalogue for `lang`."""
+    import gettext
+
+    import pycountry
+
+    try:
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[{"zh": "zh_CN"}.get(lang, lang)])
+    except OSError:
+        return {}
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        english = getattr(c, "common_name", None) or c.name
+        for n in {c.name, english}:
+            local = catalogue.gettext(n)
+            if local and len(local) >= 2 and "," not in local:
+                out.setdefault(local, english)
+    return out
+
+
+# "where" a case happens, before a country's name: "in Malaysia", "en Malaisie", "au Viêt Nam", "在马来西亚"
+_IN = {"de": r"(?:in|nach)\s+(?:der\s+|den\s+)?", "fr": r"(?:en|au|aux|à)\s+", "es": r"(?:en|a)\s+",
+       "it": r"(?:in|a)\s+", "pt": r"(?:em|no|na|nos|nas)\s+", "zh": r"在"}
+
+
+def countries_in(text: str, lang: str) -> list[str]:
+    """The countries where the case of `text` (written in language `lang`) happens, in English ("¿… probar un chip
+    Ascend 910D en Malasia?" -> ["Malaysia"]), in order of appearance: case details the English index may never
+    mention, to be reported by their English names. A name counts after the language's "in" ("en Malasia",
+    "在马来西亚"), as written; "美国出口管制" (US export controls) names no place of the case. [] for a language
+    without such a list."""
+    before = _IN.get(lang)
+    if before is None:
+        return []
+    found = []
+    for local, english in _country_names(lang).items():
+        end = "" if CJK.search(local) else r"(?!\w)"
+        if (m := re.search(rf"(?<!\w){before}{re.escape(local)}{end}", text)):
+            found.append((m.start(), english))
+    return list(dict.fromkeys(e for _, e in sorted(found)))

@@ -336,6 +336,12 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     setting |= {n for n in names if known is not None and not known(stem(n)) and language.is_language(n)}
     context_names = [n for n in names_in(context) if n not in names] + [n for n in names if n in setting]
     names = [n for n in names if n not in setting]
+    if lang != "en":  # "en Malaisie", "en Malasia", "在马来西亚": the country, by its English name
+        local = [c for c in language.countries_in(core, lang) if c not in names and c not in context_names]
+        if kind == "yes_no":
+            context_names += local
+        else:
+            names += local
     terms = content_stems(ask)
     # in another language the English pronouns and "and" are not there to see, and its words do not reach the English
     # index: a message after earlier turns is read with them ("Und wer hat die Leitlinie herausgegeben?")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
-from assistant.engines.cases import case, case_terms, gerund, permission_case
+from assistant.engines.cases import as_subject, case, case_terms, gerund, permission_case, risk_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
@@ -216,10 +216,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         if t and t[0] is not lead.unit:
             head += f". {source(t[0])} names the {item} among them: “{flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
-    asked_case = case(q)
-    if asked_case and firm and (specific or q.context_names):
-        line = (f"This is an inference the documents support but do not state: {gerund(asked_case)} is a case of that "
-                f"rule.")
+    asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
+    if (asked_case or q.language != "en") and firm and (specific or q.context_names):
+        subject_of = as_subject(asked_case) if asked_case else "the case you describe"  # asked in another language
+        line = f"This is an inference the documents support but do not state: {subject_of} is a case of that rule."
         lines.append(line)
         composed.append(line)
     hedged = [r for r in found if r.hedged and r.unit.hit.doc_id != lead.unit.hit.doc_id and r.judged == lead.judged]

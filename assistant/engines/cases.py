@@ -90,3 +90,35 @@ def gerund(case: str) -> str:
     else:
         verb = low + "ing"
     return f"{verb} {rest}".strip()
+
+
+_RISK_CASE = re.compile(
+    r"^\W*(?:(?:are|am|would|will|could)\s+(?:we|i|they|you)|(?:is|would|will|could|might)\s+(?:it|this|that))\s+"
+    r"(?:be\s+)?(?:in\s+trouble|at\s+risk|exposed|ok|okay|all\s+right|alright|fine|safe|a\s+problem|an\s+issue|"
+    r"risky|a\s+risk)\s+(?:(?:for\s+(?:us|me|them)\s+)?to|if|when)\s+(.+?)\s*\??\s*$", re.I)
+
+
+def risk_case(q) -> str:
+    """The case of a question in everyday words ("our Singapore subsidiary runs inference on Huawei Ascend 910B
+    servers" in "Are we at risk if our Singapore subsidiary runs …?"; "buy a used Ascend 910C for benchmarking in
+    Germany" in "Would it be OK to buy …?"), or ""."""
+    m = _RISK_CASE.match(q.ask or q.core)
+    return m.group(1) if m and len(m.group(1).split()) <= 16 else ""
+
+
+def as_subject(case: str) -> str:
+    """A case as the subject of "… is a case of that rule": a bare verb phrase as a gerund ("buy a used Ascend 910C"
+    -> "buying a used Ascend 910C"), a clause with its first activity verb as one ("our lab in Vietnam tests the
+    Ascend 910C" -> "our lab in Vietnam testing the Ascend 910C"); other cases unchanged."""
+    first = case.split(" ", 1)[0]
+    if stem(first.lower()) in _ACTIVITY:
+        return gerund(case)
+    toks = case.split(" ")
+    for i, w in enumerate(toks[1:], 1):
+        low = w.lower()
+        if not low.isalpha() or stem(low) not in _ACTIVITY:
+            continue
+        base = low[:-3] + "y" if low.endswith("ies") else low[:-2] if low.endswith(("shes", "ches", "sses")) else \
+            low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+        return " ".join([*toks[:i], gerund(base).split(" ")[0], *toks[i + 1:]])
+    return case

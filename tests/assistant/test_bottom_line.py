@@ -561,3 +561,38 @@ def test_a_yes_no_question_about_something_no_document_mentions_says_so_first(se
     # a case detail the documents do not mention still comes after what they say about the rest
     b = ask(seed_settings, "Did Huawei test the 910D in Malaysia?")
     assert b.answer.split("\n")[-1] == "The documents do not mention Malaysia." and b.answer.startswith("- “")
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Are we at risk if our Singapore subsidiary runs inference on Huawei Ascend 910B servers?",
+     "our Singapore subsidiary running inference on Huawei Ascend 910B servers"),
+    ("Would it be OK to buy a used Ascend 910C for benchmarking in Germany?",
+     "buying a used Ascend 910C for benchmarking in Germany"),
+    ("Is it OK if our lab in Vietnam tests the Ascend 910C for a client? We don't sell to China.",
+     "our lab in Vietnam testing the Ascend 910C for a client"),
+])
+def test_a_verdict_in_everyday_words_labels_the_inference(seed_settings, question, subject):
+    """Newcomer trial: these opened with the right verdict but, unlike the mission question, never said that applying
+    the rule to the case asked is an inference the documents do not state."""
+    a = ask(seed_settings, question)
+    assert re.match(r"^(Yes|No)\. ", a.answer), a.answer
+    assert (f"This is an inference the documents support but do not state: {subject} is a case of that rule."
+            in a.answer.split("\n")), a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Ist das Testen eines Ascend 910D in Malaysia ein Verstoß gegen die US-Exportkontrollen?",
+    "Est-ce que tester une puce Ascend 910D en Malaisie constitue une violation?",
+    "¿Es una violación probar un chip Ascend 910D en Malasia?",
+    "在马来西亚测试华为昇腾910D芯片是否违反美国出口管制？",
+])
+def test_the_mission_question_in_another_language_gets_the_whole_bottom_line(seed_settings, question):
+    """Newcomer trial: in German, French and Spanish the verdict came without "The documents do not mention
+    Malaysia" ("Malaisie", "Malasia" were no place the assistant knew) and without the inference label; in Chinese
+    there was no verdict at all. Country names come from pycountry's ISO 3166 translations."""
+    a = ask(seed_settings, question)
+    lines = a.answer.split("\n")
+    assert lines[0].startswith("Yes. "), a.answer
+    assert "The documents do not mention Malaysia." in lines, a.answer
+    assert any(x.startswith("This is an inference the documents support but do not state") for x in lines)
+    assert "United States" not in a.answer  # "美国出口管制" is US export controls, not a place of the case

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import language
 from assistant.language import detect, frame
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +96,23 @@ def test_yes_no_questions_asked_without_an_opening_verb(question, expected):
     from assistant.language import yes_no
 
     assert yes_no(question) is expected
+
+
+@pytest.mark.parametrize("text, lang, found", [
+    ("Est-ce que tester une puce Ascend 910D en Malaisie constitue une violation?", "fr", ["Malaysia"]),
+    ("¿Es una violación probar un chip Ascend 910D en Malasia?", "es", ["Malaysia"]),
+    ("Ist das Testen in Deutschland oder in Malaysia erlaubt?", "de", ["Germany", "Malaysia"]),
+    ("在马来西亚测试华为昇腾910D芯片是否违反美国出口管制？", "zh", ["Malaysia"]),   # 美国 (US) is no place of the case
+    ("Les contrôles des États-Unis visent Huawei.", "fr", []),
+    ("Malaysia", "xx", []),  # a language without a list
+])
+def test_countries_where_a_case_happens_by_their_english_names(text, lang, found):
+    from assistant.language import countries_in
+
+    assert countries_in(text, lang) == found
+
+
+def test_chinese_yes_no_and_rule_questions_are_recognised():
+    assert language.yes_no("在马来西亚测试华为昇腾910D芯片是否违反美国出口管制？")
+    assert language.judgment("测试昇腾芯片违法吗？") and language.asks_restriction("测试昇腾芯片违法吗？") is True
+    assert language.asks_restriction("测试昇腾芯片合法吗？") is False
