@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.api.fakes import free_port
@@ -63,3 +65,20 @@ class ChromaProcess:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@contextmanager
+def chroma_server(path: Path) -> Iterator[ChromaProcess]:
+    """A started `ChromaProcess` storing under `path` (its heartbeat answered); pytest.fail with the reason when it
+    did not start within 60 s or the `chroma` command is missing; stopped (SIGTERM, then SIGKILL after 30 s) on exit."""
+    import pytest
+
+    server = ChromaProcess(path)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

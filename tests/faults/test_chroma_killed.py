@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ingest.settings import StoreSettings
-from tests.faults.chroma_proc import ChromaProcess
+from tests.faults.chroma_proc import chroma_server
 from tests.faults.conftest import fast_server_settings, serving
 from tests.helpers import CORPUS, fast_settings
 
@@ -27,13 +27,8 @@ DOWN_S = 4.0
 
 @pytest.fixture
 def chroma(tmp_path):
-    server = ChromaProcess(tmp_path / "chroma-server")
-    try:
-        server.start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server
-    server.stop()
+    with chroma_server(tmp_path / "chroma-server") as server:
+        yield server
 
 
 def _app(chroma, tmp_path):

@@ -22,7 +22,7 @@ import pytest
 
 from ingest.pipeline import run
 from ingest.settings import StoreSettings
-from tests.faults.chroma_proc import ChromaProcess
+from tests.faults.chroma_proc import chroma_server
 from tests.helpers import CORPUS, ROOT, fast_settings, snapshot
 
 N_DOCS = 200
@@ -43,13 +43,8 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chroma(tmp_path_factory):
-    server = ChromaProcess(tmp_path_factory.mktemp("chroma-ingest"))
-    try:
-        server.start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server
-    server.stop()
+    with chroma_server(tmp_path_factory.mktemp("chroma-ingest")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,76 @@
+"""What a durable audit-spool append costs: `Spool.append` (write + fsync) against the same write without fsync
+(the spool before appends were fsynced), on a directory of the disk the server's home would be on.
+
+    PYTHONPATH=. python -m tests.scale.spool_append_cost [--rows N] [--dir DIR]
+
+Prints the load average, the row size in bytes, and for each variant the mean, median and 99th-percentile
+microseconds per row. Nothing is asserted: the figures depend on the disk (an fsync on a laptop SSD, a cloud volume
+and tmpfs differ by orders of magnitude)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.api.audit_spool import Spool, _encode
+
+
+def answer_row(i: int) -> dict:
+    """An answer row of the size the server spools (a cited answer with its JSON response, about 3 KB)."""
+    quote = "The Commerce Department issued guidance stating that the use of Huawei Technologies’ Ascend chips"
+    citations = [{"id": n, "doc_id": f"doc-{n}", "quote": quote, "start": 100 * n, "end": 100 * n + len(quote),
+                  "score": 0.8} for n in range(1, 5)]
+    answer = "Yes. " + " ".join(f"“{quote}” [{n}]." for n in range(1, 5))
+    response = json.dumps({"answer": answer, "citations": citations, "request_id": f"r{i:06d}"}, ensure_ascii=False)
+    return {"request_id": f"r{i:06d}", "created_at": datetime.now(UTC), "endpoint": "/v1/ask", "key_name": "desk",
+            "client": "127.0.0.1", "question": "Is testing a Huawei Ascend 910D in Malaysia a violation?",
+            "history": [], "filters": None, "engine": "extractive", "stream": False, "answer": answer,
+            "abstained": False, "citations": citations, "warnings": [], "corpus_version": "cv", "settings_hash": "sh",
+            "timings_ms": {"total": 41.5}, "status": 200, "response": response, "response_type": "application/json"}
+
+
+def per_row_us(append, rows: list[dict]) -> list[float]:
+    """Microseconds each call of `append(row)` took, one per row."""
+    out = []
+    for row in rows:
+        t0 = time.perf_counter()
+        append(row)
+        out.append((time.perf_counter() - t0) * 1e6)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--dir", type=Path, default=None, help="where to write (default: a temporary directory)")
+    args = parser.parse_args()
+    rows = [answer_row(i) for i in range(args.rows)]
+    size = len(json.dumps(rows[0], ensure_ascii=False, separators=(",", ":"), default=_encode).encode()) + 1
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on "
+          f"{os.cpu_count()} cores; {args.rows} rows of {size} bytes")
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        durable = Spool(Path(d) / "durable")
+        fd = os.open(Path(d) / "unsynced.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+        def unsynced(row: dict) -> None:
+            os.write(fd, (json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_encode) + "\n")
+                     .encode("utf-8"))
+
+        for name, append in (("write only (before)", unsynced), ("write + fsync (Spool.append)", durable.append)):
+            us = per_row_us(append, rows)
+            q = statistics.quantiles(us, n=100)
+            print(f"{name:30s} mean {statistics.fmean(us):8.1f} µs  median {q[49]:8.1f} µs  p99 {q[98]:8.1f} µs "
+                  "per row")
+        os.close(fd)
+        durable.clear()
+        durable.close()
+
+
+if __name__ == "__main__":
+    main()
