@@ -86,8 +86,10 @@ class AuditLog:
                 left = self._spool.orphans()
                 self._spool.open()
                 for row in left:  # written by the writer like any other; ids already in the database are skipped
-                    self._spool.append(row)
+                    self._spool.append(row, sync=False)
                     self._unwritten[row["request_id"]] = self._pending[row["request_id"]] = row
+                if left:
+                    self._spool.sync()  # on disk in this worker's file before the stopped workers' files go
                 self._spool.release()
                 if left:
                     log.warning("audit spool: %d answer(s) left by stopped workers will be written", len(left))
@@ -102,7 +104,7 @@ class AuditLog:
             self._pending[row["request_id"]] = row
             if self._spool is not None:
                 try:
-                    self._spool.append(row)
+                    self._spool.append(row, sync=False)  # fsynced by the writer, once per batch
                 except OSError as exc:
                     log.error("audit spool write failed (answer %s kept in memory only): %s", row["request_id"], exc)
         try:
@@ -136,6 +138,7 @@ class AuditLog:
                 else:
                     batch.append(item)
             if batch:
+                self._sync_spool()
                 self._write(batch)
             self._maybe_purge()
             if stop:
@@ -161,6 +164,15 @@ class AuditLog:
                 self._pending.pop(r["request_id"], None)
             self._clear_spool()
         log.info("audit: %d answer(s) written on retry", added)
+
+    def _sync_spool(self) -> None:
+        """fsync the spool once for the batch about to be written (the rows `record` appended without one)."""
+        if self._spool is not None:
+            try:
+                with self._lock:
+                    self._spool.sync()
+            except OSError as exc:
+                log.error("audit spool fsync failed: %s", exc)
 
     def _clear_spool(self) -> None:
         """Empty the spool once nothing recorded is still unwritten (caller holds the lock)."""

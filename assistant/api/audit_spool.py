@@ -6,12 +6,14 @@ down longer than the writer's retries. The rows stay in the worker's spool file
 (`<home>/audit-spool/<database>/<host>-<pid>.jsonl`, see `spool_dir`);
 the next worker that starts on the host, or the same worker on its next retry, writes them (rows whose request id is
 already in the database are skipped, so a replay never duplicates). Each row is written with `os.write` on an
-O_APPEND descriptor and fsynced before `append` returns (and the directory is fsynced when the file is created), so a
-row once appended survives a machine crash or power cut, not only a killed process. The row is appended just after
-its response is sent (`records.after_response`), so a crash in that moment still loses it; and the fsync runs where
-`AuditLog.record` is called, on the server's event loop (about 1 to 4 ms per row on this machine's disk, p99 up to
-28 ms under load: `python -m tests.scale.spool_append_cost`). A last line cut short by a crash mid-append is skipped
-on replay with a warning; any other unreadable line is skipped with an error.
+O_APPEND descriptor (the directory is fsynced when the file is created). `AuditLog.record` appends without an fsync,
+on the server's event loop, and the audit writer thread fsyncs the file once for each batch before writing it to the
+database (a group commit, as a database's WAL writer does): an fsync per row would cost every answer 1-4 ms on the
+event loop, p99 up to 28 ms under load (`python -m tests.scale.spool_append_cost`). So a killed process loses no
+appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth, as
+it can the answers being sent at that moment (a row is appended just after its response is sent,
+`records.after_response`). A last line cut short by a crash mid-append is skipped on replay with a warning; any
+other unreadable line is skipped with an error.
 """
 
 from __future__ import annotations
@@ -94,15 +96,24 @@ class Spool:
                 _fsync_dir(self.dir)
         return self
 
-    def append(self, row: dict) -> None:
-        """Append one row as a JSON line and fsync it: on return the row is on disk. OSError if the disk refuses
-        (the caller logs it). Cost: one write and one fsync per row (`python -m tests.scale.spool_append_cost`)."""
+    def append(self, row: dict, sync: bool = True) -> None:
+        """Append one row as a JSON line; with `sync`, fsync it (on return the row is on disk). Without, the row is
+        in the kernel's page cache (it survives the process, not a power cut) until the next `sync()`. OSError if
+        the disk refuses (the caller logs it). Cost: a write, ~50 µs; with the fsync ~1-4 ms, p99 up to 28 ms under
+        load (`python -m tests.scale.spool_append_cost`)."""
         data = memoryview((json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_encode) + "\n")
                           .encode("utf-8"))
         fd = self.open()._fd
         while data:  # a short write (rare on a regular file) continues where it stopped
             data = data[os.write(fd, data):]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
+
+    def sync(self) -> None:
+        """fsync the rows appended so far (a group commit: one fsync for all the rows of a batch). OSError if the
+        disk refuses."""
+        if self._fd is not None:
+            os.fsync(self._fd)
 
     def clear(self) -> None:
         if self._fd is not None:

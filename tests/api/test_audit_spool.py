@@ -82,3 +82,32 @@ def test_each_append_is_fsynced_and_the_directory_when_the_file_is_created(tmp_p
     again.open()  # the file exists (rows not cleared): opened, not created
     assert synced == [] and [r["request_id"] for r in read(again.path)] == ["r0000", "r0001"]
     again.close()
+
+
+def test_rows_appended_without_sync_are_fsynced_once_per_batch(tmp_path, monkeypatch):
+    """The group commit: `AuditLog.record` appends without an fsync (it runs on the event loop); one `sync()` makes
+    the whole batch durable before the writer sends it to the database."""
+    from assistant.api.audit import AuditLog
+
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    spool = Spool(tmp_path / "s")
+    spool.open()
+    calls.clear()
+    for i in range(5):
+        spool.append(_row(i), sync=False)
+    assert calls == []
+    spool.sync()
+    assert len(calls) == 1 and len(read(spool.path)) == 5
+    spool.close()
+
+    from tests.api.test_audit import row
+
+    audit = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite'}", spool_dir=tmp_path / "spool").start()
+    calls.clear()
+    for i in range(20):
+        audit.record(row(i, T0 + timedelta(seconds=i)))
+    assert audit.flush() and audit.count() == 20
+    audit.close()
+    assert 1 <= len(calls) < 20, calls  # one fsync per batch written, not one per answer
