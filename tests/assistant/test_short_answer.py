@@ -30,7 +30,6 @@ def test_the_answer_opens_with_the_span_that_answers(seed_settings, doc_text, qu
 
 
 @pytest.mark.parametrize("question", [
-    "Who is Lin Jian?",                        # the name asked is all the question says: nothing to point at
     "What did China say about the guidance?",  # not a who / when / how-many question
     "Is testing a 910D in Malaysia a violation?",
     "Who wrote the CGTN piece on the new US chip guidance?",  # not "AI, per …": an acronym is no author
@@ -111,3 +110,17 @@ def test_which_models_opens_with_the_items_the_guidance_names(seed_settings):
     # a bare list of something else ("countries like China, Russia, Iran, and North Korea") is not made a lead
     other = answer("Which chips are covered?", settings=seed_settings)
     assert not other.answer.startswith("Russia"), other.answer
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Who is Jeffery Kessler?", "Jeffery Kessler is the Under Secretary of Commerce for Industry and Security, per "),
+    ("Who is Kessler?", "Kessler is the Under Secretary of Commerce for Industry and Security, per "),  # not "… Jeffery"
+    ("Who is Lin Jian?", "Lin Jian is a spokesperson for the ministry, per CGTN"),
+    ("Who is the Under Secretary of Commerce for Industry and Security?", "Jeffery Kessler, per "),
+])
+def test_who_is_opens_with_the_role_the_documents_give(seed_settings, question, opening):
+    """Newcomer trial: "Who is Jeffery Kessler?" listed three passages; the role the text gives the name (a title
+    before it, or an apposition after it) now opens the answer, with the sentence quoted."""
+    ans = answer(question, settings=seed_settings)
+    assert ans.answer.startswith(opening), ans.answer
+    assert "[1]" in ans.answer.split("\n", 1)[0] and ans.citations
