@@ -31,6 +31,9 @@ ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\
 ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
                      r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
 EVIDENCE = "Evidence:"
+# a question about when or how something applies, for which a rule's end matters ("When does … take effect?")
+_IN_FORCE = re.compile(r"\b(?:take|took|taken|takes|come|came|comes)\s+(?:into\s+)?effect|\binto\s+force|\bin\s+force|"
+                       r"\beffective|\bappl(?:y|ies|ied)\b|\benforc|\bcompl(?:y|iance)|\bdeadline|\bvalid|\bexpir", re.I)
 UNSETTLED = "So they do not settle this. What they say about it follows:"
 _ITEM = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*){0,2}|\d+[A-Za-z]+\w*)"  # "Ascend 910B", "910C", "Country Group D:5"
 ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITEM}|\b(?:namely|including|such as)\s+(?:the\s+)?"
@@ -69,10 +72,11 @@ class ExtractiveEngine:
         if short is not None:
             u = short.unit
             passages.append(Passage(1, u.hit, u.start, u.end, u.text, u.relevance))
-            quoted.add((u.hit.doc_id, u.start))
-            shown.add(u.text)
+            inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
+            quoted |= {(v.hit.doc_id, v.start) for v in (u, *inside)}  # a short answer read over two sentences
+            shown |= {v.text for v in (u, *inside)}  # quotes each: neither comes back as evidence
             lines.append(short.line.replace("[n]", "[1]"))
-            ended = ended_since(ctx, u) if q.kind in ("date", "number") else None
+            ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
             if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
                 v, said = ended
                 passages.append(Passage(len(passages) + 1, v.hit, v.start, v.end, v.text, v.relevance))

@@ -56,7 +56,10 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
                  if CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0))]
     elif kind == "number":
         undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
-        found = [m for m in NUMBER.finditer(undated) if any(c.isdigit() for c in m.group(0))]
+        # a figure, or a number written as a word before a noun ("seventeen countries"; not "one of", "half")
+        found = [m for m in NUMBER.finditer(undated) if any(c.isdigit() for c in m.group(0)) or (
+            m.group(0).lower() not in {"one", "half", "quarter"} and re.match(r"\s+[a-z]", undated[m.end():])
+            and not re.match(r"\s+of\b", undated[m.end():]))]
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0))]
@@ -82,6 +85,16 @@ def _with_head(text: str, m: re.Match, head: str | None) -> str:
             span += after.group(1)
     span = span.strip(" ,;")
     return span
+
+
+# a sentence that opens by referring back to the one before ("The first included …", "It …", "The latter …")
+_REFERS_BACK = re.compile(r"^\W*(?:the\s+)?(?:first|second|third|fourth|fifth|last|latter|former|it|they|this|these|"
+                          r"those)\b", re.I)
+
+
+def _counts(text: str, head: str, question: str) -> list[re.Match]:
+    """The figures of `text` followed within four words by the noun the question counts ("seventeen countries")."""
+    return [m for m in _candidates("number", text, question) if _with_head(text, m, head) != m.group(0).strip(" ,;")]
 
 
 def _reported_dates(text: str) -> list[re.Match]:
@@ -241,6 +254,16 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             u, text, share = joined(p, u), flat(joined(p, u).text), len(terms & stem_set(p.text)) / len(terms)
             # Tuesday (May 13) that …": the sentence that states it, and the next one that dates it
             dated = _reported_dates(text)[-1:]
+        elif kind == "number" and head and share < _COVER and _REFERS_BACK.match(text) \
+                and (counted := _counts(text, head, q.ask or q.core)) and (p := preceding(u, ctx.units)) \
+                and terms <= stem_set(p.text) | stem_set(text):
+            # "Under Biden’s export rules, the world was divided into three tiers." + "The first included seventeen
+            # countries and Taiwan …": the sentence that counts, read with the one that says what "the first" is
+            offset = len(flat(joined(p, u).text)) - len(text)
+            u, text = joined(p, u), flat(joined(p, u).text)
+            share = len(terms & stem_set(text)) / len(terms)
+            dated = [m for m in _candidates(kind, text, q.ask or q.core) if m.start() >= offset
+                     and m.start() - offset in {c.start() for c in counted}][:1]
         else:
             dated = []
         if share < _COVER or (head and stem(head) not in stem_set(text)) or (verb and verb not in stem_set(text)):
