@@ -38,7 +38,8 @@ from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 
-CLEANER_VERSION = "3"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept
+CLEANER_VERSION = "4"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+# 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") are metadata
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
