@@ -39,7 +39,8 @@ from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 
 CLEANER_VERSION = "4"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
-# 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") are metadata
+# 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") are metadata; a
+# memo's "Subject: X" headline gives the title X
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")

@@ -11,7 +11,7 @@ The core properties' `created` date is passed on as `Parsed.created`, not as the
 template can carry the template's date, so `sources.csv` and a date written in the text win over it (cleaning uses it
 only when neither gives one, and `ingest show` says so: `published_from: .docx created date`). python-docx's own
 template date (2013-12-23 23:15 UTC, in every file python-docx makes without setting it) is not a date at all and is
-ignored.
+ignored, as is its template author ("python-docx").
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from ingest.formats import Parsed
 from ingest.models import DocMeta
 
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)  # python-docx's default template
-_JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user"}
+_JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user",
+              "python-docx"}  # the last: python-docx's template author, in every file it makes without setting one
 
 
 def _value(value: object) -> str | None:

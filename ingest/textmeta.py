@@ -68,6 +68,8 @@ _MONTH_WORDS = wordset(
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday"
 )
 _SUFFIX_SEPS = (" | ", " – ", " — ", " - ", " :: ", " • ")
+_SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto|onderwerp)\s*:\s*(?=\S)", _I)
+"""A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
 
 
 def parse_date(text: str) -> str | None:
@@ -166,7 +168,7 @@ def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
     """Title, author and date from the head of the document (up to its second body paragraph)."""
     title = author = published = None
     if title_idx is not None:
-        t = units[title_idx].text
+        t = _SUBJECT.sub("", units[title_idx].text)
         title = t[:title_length(t)].lstrip("# ").strip() or None
     seen_good = 0
     for i, u in enumerate(units[:40]):
