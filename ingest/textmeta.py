@@ -72,11 +72,12 @@ _SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto
 """A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
 
 
-def parse_date(text: str) -> str | None:
+def parse_date(text: str, english_only: bool = False) -> str | None:
     """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only): the spans
     `_DATES` finds, read by python-dateutil (English) or by `_MONTHS` (day, month name, year in French, German,
-    Spanish, Italian, Portuguese, Dutch); one that is no real date ("2025/13/45", "31 juin 2025") is passed over."""
-    for pat in _DATES:
+    Spanish, Italian, Portuguese, Dutch; not with `english_only`); one that is no real date ("2025/13/45",
+    "31 juin 2025") is passed over."""
+    for pat in _DATES[:3] if english_only else _DATES:
         for m in pat.finditer(text):
             try:
                 if "month" in pat.groupindex:
@@ -88,9 +89,10 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-def is_date_line(text: str) -> bool:
-    """A dateline or timestamp: a short line that is mostly a date ("Published Wed, May 14, 2025 · 09:05 AM")."""
-    if len(text) > 120 or parse_date(text) is None:
+def is_date_line(text: str, english_only: bool = False) -> bool:
+    """A dateline or timestamp: a short line that is mostly a date ("Published Wed, May 14, 2025 · 09:05 AM",
+    "Publi\u00e9 le 2 juin 2025"; with `english_only`, only a date in English or in numbers counts)."""
+    if len(text) > 120 or parse_date(text, english_only) is None:
         return False
     if _DATE_PREFIX.match(text):
         return True

@@ -232,6 +232,17 @@ def test_a_french_notice_gets_its_date_from_its_dateline():
     assert (meta.title, meta.published) == ("Avis aux exportateurs de capteurs", "2025-06-02")
 
 
+def test_a_french_dateline_gives_the_date_and_stays_quotable():
+    """Answers quote a notice's own dateline for "Quand l'avis a-t-il \u00e9t\u00e9 publi\u00e9 ?" (compliance_docs
+    `na-french-question`): the date becomes metadata and the line stays in the cleaned text."""
+    text = ("# Avis aux exportateurs de capteurs\n\nPubli\u00e9 le 2 juin 2025\n\nLes exportateurs doivent "
+            "d\u00e9clarer chaque envoi de capteurs thermiques vers un pays tiers avant le d\u00e9part.\n")
+    cleaned = clean(text_doc(text))
+    assert cleaned.meta.published == "2025-06-02" and "Publi\u00e9 le 2 juin 2025" in cleaned.text
+    english = clean(text_doc(text.replace("Publi\u00e9 le 2 juin 2025", "Published 2 June 2025")))
+    assert english.meta.published == "2025-06-02" and "Published" not in english.text  # English datelines: metadata
+
+
 def test_non_english_dates_need_a_real_day_and_a_month_name():
     assert parse_date("le 31 juin 2025") is None  # no such day
     assert parse_date("article 2 mai 2025") == "2025-05-02"
