@@ -11,8 +11,7 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "9"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
-# 9: a paragraph's short tail stays with its chunk
+CHUNKER_VERSION = "8"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -116,24 +115,6 @@ def _inside_item(text: str, end: int, start: int) -> bool:
     return bool(_ITEM.match(text, text.rfind("\n", 0, start) + 1))
 
 
-def _paragraph_tails(text: str, units: list[tuple[int, int, int]]) -> list[int]:
-    """For each unit, the word pieces from it to the end of its paragraph (units with no line break between them)."""
-    tails = [0] * len(units)
-    for i in range(len(units) - 1, -1, -1):
-        s, e, n = units[i]
-        joined = i + 1 < len(units) and "\n" not in text[e:units[i + 1][0]]
-        tails[i] = n + (tails[i + 1] if joined else 0)
-    return tails
-
-
-def _short_tail(text: str, end: int, start: int, tail: int, room: int, target: int) -> bool:
-    """The sentence at `start` begins the last `tail` word pieces of the paragraph the chunk ends in, and they are
-    few (at most half the target) and fit in the chunk's `room`: the chunk takes them, so a paragraph's last
-    sentence is never alone in a chunk that does not say what it is about ("Attendance is mandatory for everyone
-    who handles Z3 modules." cut from "The annual training for warehouse staff takes place on 9 October 2026")."""
-    return "\n" not in text[end:start] and tail <= target // 2 and tail <= room
-
-
 def title_prefix(title: str | None, embedder: Embedder, cap: int) -> str:
     """The title line embedded before each chunk: `title` cut to at most `cap` word pieces of the model's own
     tokenizer, at a word boundary, plus a newline; "" for no title or `cap` < 1."""
@@ -170,12 +151,10 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
     prefix = title_prefix(doc.meta.title, embedder, min(settings.title_tokens, limit // 4))
     budget = limit - (len(embedder.token_starts(prefix)) if prefix else 0)
     units = _units(text, embedder.token_starts(text), budget)
-    tails = _paragraph_tails(text, units)
     groups: list[tuple[int, int]] = []
     cur: list[int] = []  # [start, end, tokens]
-    for (s, e, n), tail in zip(units, tails, strict=True):
-        if cur and (cur[2] + n > budget or cur[2] >= settings.target_tokens and not _inside_item(text, cur[1], s)
-                    and not _short_tail(text, cur[1], s, tail, budget - cur[2], settings.target_tokens)):
+    for s, e, n in units:
+        if cur and (cur[2] + n > budget or cur[2] >= settings.target_tokens and not _inside_item(text, cur[1], s)):
             groups.append((cur[0], cur[1]))
             cur = []
         cur = [cur[0], e, cur[2] + n] if cur else [s, e, n]

@@ -122,31 +122,3 @@ def test_a_list_item_is_never_split_between_chunks(tokenizer_embedder):
         assert any(body in c.text for c in chunks), item  # the whole item inside one chunk
     for c in chunks:
         assert tokenizer_embedder.count_tokens(c.embed_text) <= 120
-
-
-BULLETIN = ("Penalties for export violations were raised this year. An unlicensed shipment can now cost up to "
-            "\u20ac250,000 per violation, or three times the value of the goods, whichever is greater. Voluntary "
-            "disclosure is considered when the penalty is set.\n\nEvery consignee is screened before each shipment. "
-            "Screening is repeated whenever the consignee's owners change, and the result is filed with the order. "
-            "Possible matches wait for the duty officer.\n\nShipping records must be kept for seven years from the "
-            "date of export. Audits check a sample of them.\n\nThe annual training for warehouse staff takes place on "
-            "9 October 2026 in the Kulim office. Attendance is mandatory for everyone who handles Z3 modules.")
-
-
-def test_the_tail_of_a_paragraph_is_not_left_alone_in_the_next_chunk(tokenizer_embedder):
-    """The bulletin's last paragraph was cut after its first sentence (the chunk had reached its 120-piece target),
-    leaving "Attendance is mandatory for everyone who handles Z3 modules." alone in a chunk that never says what
-    is attended; "Who must attend the annual training?" then missed it. A chunk past its target takes the rest of
-    its paragraph when that is short (at most half the target) and fits the budget."""
-    chunks = chunk(_doc(BULLETIN, "Kulim Compliance Bulletin, autumn 2026"), tokenizer_embedder, ChunkSettings())
-    last = BULLETIN.rsplit("\n\n", 1)[1]
-    assert any(last in c.text for c in chunks), [c.text[-80:] for c in chunks]
-    for c in chunks:
-        assert tokenizer_embedder.count_tokens(c.embed_text) <= 200
-
-
-def test_a_paragraph_longer_than_the_budget_is_still_split(tokenizer_embedder):
-    para = " ".join(f"Sentence number {i} of one very long paragraph about licences and shipments." for i in range(40))
-    chunks = chunk(_doc(para), tokenizer_embedder, ChunkSettings(max_tokens=120, target_tokens=60))
-    assert len(chunks) > 4 and all(tokenizer_embedder.count_tokens(c.embed_text) <= 120 for c in chunks)
-    assert max(tokenizer_embedder.count_tokens(c.text) for c in chunks) <= 60 + 30  # the target and a short tail
