@@ -4,7 +4,9 @@ document's core properties, and its `created` date as the published date of last
 python-docx (MIT) was chosen over mammoth because it exposes the core properties (title and author: what a citation
 names) and tables as cells, and walks body paragraphs and tables in order; mammoth converts to HTML or raw text and
 drops the properties. Headings become their own lines, list paragraphs start with "- ",
-paragraphs are separated by a blank line, table rows become `| cell | cell |` lines. Page headers and footers of
+paragraphs are separated by a blank line, table rows become `| cell | cell |` lines, except a row whose first cell
+is a label ending in a colon, which is that field's line ("To:" | "Sales team" -> "To: Sales team": memo templates
+put their To/From/Date/Subject block in a table). Page headers and footers of
 the Word file are not body text and are left out.
 
 The core properties' `created` date is passed on as `Parsed.created`, not as the published date: a file made from a
@@ -62,9 +64,16 @@ def _table(t) -> list[str]:
             text = " ".join(cell.text.split())
             if not cells or cells[-1] != text:
                 cells.append(text)
-        if any(cells):
+        if len(cells) >= 2 and _is_label(cells[0]) and any(cells[1:]):
+            rows.append(" ".join(c for c in cells if c))
+        elif any(cells):
             rows.append("| " + " | ".join(cells) + " |")
     return rows
+
+
+def _is_label(cell: str) -> bool:
+    """A field label: a few words ending in a colon ("To:", "Date issued:")."""
+    return cell.endswith(":") and 1 <= len(cell.split()) <= 4
 
 
 def read_docx(data: bytes, **options) -> tuple[list[Parsed], list[str]]:

@@ -70,6 +70,8 @@ _MONTH_WORDS = wordset(
 _SUFFIX_SEPS = (" | ", " – ", " — ", " - ", " :: ", " • ")
 _SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto|onderwerp)\s*:\s*(?=\S)", _I)
 """A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
+_MEMO_FIELD = re.compile(r"^(?:to|from|cc|bcc|date|attn|attention|ref|von|an|de|para|da|\u00e0)\s*:\s", _I)
+"""A memo's other header fields ("From: Priya Raman, Compliance Lead"): never the headline."""
 
 
 def parse_date(text: str, english_only: bool = False) -> str | None:
@@ -149,17 +151,29 @@ def _titleish(u: Unit) -> bool:
     if u.reason or u.link_like or u.glue >= 2 or u.bullet or u.code or u.fence or not 1 <= u.words <= 40 \
             or len(text) > 300:
         return False
-    if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text):
+    if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text) or _MEMO_FIELD.match(text):
         return False
     first = text.lstrip("#‘'\"“[( ")[:1]
     return first.isupper() or first.isdigit()
 
 
+def _body_next(units: list[Unit], i: int) -> bool:
+    """The body starts at unit `i`, or after at most two datelines or bylines ("Published 3 March 2025")."""
+    for u in units[i:i + 3]:
+        if u.good:
+            return True
+        if not (is_date_line(u.text) or byline_name(u.text)):
+            return False
+    return False
+
+
 def find_title(units: list[Unit]) -> int | None:
-    """Index of the headline: the first title-like unit before the body starts (None if the body comes first)."""
+    """Index of the headline: the first title-like unit before the body starts (None if the body comes first). A
+    headline under four words counts when it opens the text and the body follows it, after its dateline or byline
+    if any ("Notice to exporters" / "Published 3 March 2025" / body)."""
     for i, u in enumerate(units[:25]):
         titleish = _titleish(u)
-        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and len(units) > 1 and units[1].good)):
+        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and _body_next(units, 1))):
             return i
         if u.good and not titleish:
             return None

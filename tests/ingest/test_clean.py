@@ -243,6 +243,24 @@ def test_a_french_dateline_gives_the_date_and_stays_quotable():
     assert english.meta.published == "2025-06-02" and "Published" not in english.text  # English datelines: metadata
 
 
+@pytest.mark.parametrize("head,dateline", [
+    ("Notice to exporters", "Published 3 March 2025"),
+    ("Hinweis f\u00fcr Exporteure", "Ver\u00f6ffentlicht am 3. M\u00e4rz 2025"),
+    ("Export notice", "By Priya Raman"),
+])
+def test_a_short_first_line_before_a_dateline_or_byline_is_the_title(head, dateline):
+    """A three-word headline was taken only when the body followed it at once: with a dateline or byline between,
+    the document had no title at all."""
+    meta = extract_meta(f"{head}\n\n{dateline}\n\nAll exports of Q7 boards to Thailand need a licence from the "
+                        "trade office, whatever their value.\n")
+    assert meta.title == head
+
+
+def test_a_short_first_line_before_a_menu_is_not_the_title():
+    assert extract_meta("Home News\n\nWorld | Markets | Tech\n\nAll exports of Q7 boards to Thailand need a "
+                        "licence from the trade office, whatever their value.\n").title is None
+
+
 def test_non_english_dates_need_a_real_day_and_a_month_name():
     assert parse_date("le 31 juin 2025") is None  # no such day
     assert parse_date("article 2 mai 2025") == "2025-05-02"
