@@ -2,12 +2,18 @@
 
 Detection is limited to the encodings office and web files are commonly saved in (`CANDIDATES`): on short texts
 an unrestricted search picks exotic code pages (a 9-byte Latin-1 note came out as cp1006 Urdu; measured with
-charset-normalizer 3.5). When the text decodes identically as Windows-1252, that common name is reported.
+charset-normalizer 3.5). When the text decodes identically as Windows-1252, that common name is reported. A file
+whose bytes 0x80-0x9F all read as Windows-1252 typography (curly quotes, dashes, the euro sign, the ellipsis, a
+bullet, a trade mark) in plausible places is Windows-1252: on a short memo charset-normalizer preferred Mac Roman,
+where those bytes are letters ("auditor\u2019s fee \u2013 \u20ac4,800" came out as "auditor\u00eds fee \u00f1
+\u00c44,800"; measured with charset-normalizer 3.5.3).
 """
 
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 
 from ingest.errors import InputError
 
@@ -67,12 +73,39 @@ def decode_text(data: bytes) -> tuple[str, str]:
                          "nor a common code page; save the file as UTF-8")
     text = str(best)
     codec = codecs.lookup(best.encoding).name
+    if codec != "cp1252" and _typographic_cp1252(data):
+        return _lines(data.decode("cp1252")), "cp1252"
     try:
         if codec != "cp1252" and data.decode("cp1252") == text:
             codec = "cp1252"
     except UnicodeDecodeError:
         pass
     return _lines(text), codec
+
+
+_C1 = re.compile(rb"[\x80-\x9f]")
+_INNER = {"\u2019", "\u2018", "\u2122"}
+"""Windows-1252 typography that may stand between two letters (an apostrophe in "don\u2019t", "Q-Tech\u2122s")."""
+
+
+def _typographic_cp1252(data: bytes) -> bool:
+    """True when `data` decodes as Windows-1252 and each of its bytes 0x80-0x9F (one at least) is then a punctuation
+    mark, currency sign or other symbol, not between two letters unless it is an apostrophe. In Mac Roman those
+    bytes are accented letters, so a Mac Roman text read as Windows-1252 fails here ("A\u00f1o" -> "A\u2013o")."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    found = False
+    for m in _C1.finditer(data):
+        found = True
+        char = text[m.start()]  # single-byte codec: byte offset == character offset
+        if unicodedata.category(char)[0] not in "PS" or unicodedata.category(char) == "Sk":
+            return False
+        before, after = text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
+        if char not in _INNER and before.isalpha() and after.isalpha():
+            return False
+    return found
 
 
 def _lines(text: str) -> str:

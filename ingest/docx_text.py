@@ -4,14 +4,16 @@ document's core properties, and its `created` date as the published date of last
 python-docx (MIT) was chosen over mammoth because it exposes the core properties (title and author: what a citation
 names) and tables as cells, and walks body paragraphs and tables in order; mammoth converts to HTML or raw text and
 drops the properties. Headings become their own lines, list paragraphs start with "- ",
-paragraphs are separated by a blank line, table rows become `| cell | cell |` lines. Page headers and footers of
+paragraphs are separated by a blank line, table rows become `| cell | cell |` lines, except a row whose first cell
+is a label ending in a colon, which is that field's line ("To:" | "Sales team" -> "To: Sales team": memo templates
+put their To/From/Date/Subject block in a table). Page headers and footers of
 the Word file are not body text and are left out.
 
 The core properties' `created` date is passed on as `Parsed.created`, not as the published date: a file made from a
 template can carry the template's date, so `sources.csv` and a date written in the text win over it (cleaning uses it
 only when neither gives one, and `ingest show` says so: `published_from: .docx created date`). python-docx's own
 template date (2013-12-23 23:15 UTC, in every file python-docx makes without setting it) is not a date at all and is
-ignored.
+ignored, as is its template author ("python-docx").
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from ingest.formats import Parsed
 from ingest.models import DocMeta
 
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)  # python-docx's default template
-_JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user"}
+_JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user",
+              "python-docx"}  # the last: python-docx's template author, in every file it makes without setting one
 
 
 def _value(value: object) -> str | None:
@@ -61,9 +64,16 @@ def _table(t) -> list[str]:
             text = " ".join(cell.text.split())
             if not cells or cells[-1] != text:
                 cells.append(text)
-        if any(cells):
+        if len(cells) >= 2 and _is_label(cells[0]) and any(cells[1:]):
+            rows.append(" ".join(c for c in cells if c))
+        elif any(cells):
             rows.append("| " + " | ".join(cells) + " |")
     return rows
+
+
+def _is_label(cell: str) -> bool:
+    """A field label: a few words ending in a colon ("To:", "Date issued:")."""
+    return cell.endswith(":") and 1 <= len(cell.split()) <= 4
 
 
 def read_docx(data: bytes, **options) -> tuple[list[Parsed], list[str]]:

@@ -127,6 +127,6 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".docx": ("docx", read_docx),
     ".jsonl": ("jsonl", read_jsonl),
 }
-READER_VERSION = "4"
+READER_VERSION = "5"  # 5: short Windows-1252 memos not read as Mac Roman; python-docx's template author ignored
 """Bumped when a reader's output changes (PDF extractor, reflow, header/footer removal, HTML, DOCX): part of the
 index's shaping, so the next ingest rebuilds instead of mixing texts read two ways."""

@@ -164,6 +164,7 @@ def load(paths: Sequence[Path], max_bytes: int, pdf_extractor: str = "pdfminer")
         if root not in manifests:
             try:
                 manifests[root] = read_manifest(root)
+                skipped.extend(Skipped(str(root / MANIFEST_NAME), p) for p in manifests[root].problems)
             except InputError as e:
                 skipped.append(Skipped(str(root / MANIFEST_NAME), f"{e}; its metadata is not used"))
                 manifests[root] = Manifest()

@@ -26,7 +26,8 @@ _WRITTEN = re.compile(r"^(?=.*\b[A-Za-z]{3,}\.?\b)(?=.*\b\d{4}\b)(?=.*\b\d{1,2}(
 
 def iso_date(value: str | None) -> str | None:
     """`YYYY-MM-DD` from an ISO date or datetime string, or from a date with its month written out ("May 20, 2025",
-    "20 May 2025", read by python-dateutil); None otherwise (numeric forms such as 05/06/2025 are ambiguous)."""
+    "20 May 2025", read by python-dateutil; "2 juin 2025", "3. M\u00e4rz 2025" in the languages of
+    `ingest.textmeta.parse_date`); None otherwise (numeric forms such as 05/06/2025 are ambiguous)."""
     if not value:
         return None
     head = value.strip()[:10]
@@ -36,13 +37,28 @@ def iso_date(value: str | None) -> str | None:
     except ValueError:
         return None
     if not _WRITTEN.match(value.strip()):
-        return None
+        from ingest.textmeta import parse_date  # deferred: textmeta loads babel's month names
+
+        return parse_date(value.strip()) if len(value.strip()) <= 40 else None
     from dateutil import parser as dates
 
     try:
         return dates.parse(value.strip(), default=dt.datetime(1, 1, 1)).date().isoformat()
     except (ValueError, OverflowError):
-        return None
+        from ingest.textmeta import parse_date
+
+        return parse_date(value.strip())
+
+
+def date_problem(values: dict[str, str | None]) -> str | None:
+    """A one-line reason when `values` (as `meta_from_mapping` takes them) give a published date (`published` or
+    `date`) that `iso_date` cannot read, else None."""
+    for key, raw in values.items():
+        name = _ALIASES.get(key.strip().lower(), key.strip().lower())
+        if name == "published" and isinstance(raw, str) and raw.strip() and iso_date(raw) is None:
+            return (f"{key.strip()} {raw.strip()!r} is not a date this reads (write YYYY-MM-DD, or the month in words: "
+                    "2 June 2025); the document has no date from it")
+    return None
 
 
 def meta_from_mapping(values: dict[str, str | None]) -> DocMeta:
@@ -129,7 +145,8 @@ def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
     except yaml.YAMLError as e:
         plain = _plain_fields(inner.split("\n"))  # "title: Export rules: what changed": YAML refuses, the author meant it
         if plain is not None:
-            return meta_from_mapping(plain), body, None
+            problem = date_problem(plain)
+            return meta_from_mapping(plain), body, None if problem is None else f"front matter {problem}"
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""  # + 2: the opening `---` is line 1
         reason = getattr(e, "problem", None) or e.__class__.__name__
@@ -138,7 +155,9 @@ def split_front_matter(text: str) -> tuple[DocMeta, str, str | None]:
         return DocMeta(), body, None
     if not isinstance(values, dict):
         return DocMeta(), body, "front matter is not a mapping of `field: value` lines; its metadata is not used"
-    return meta_from_mapping({str(k): v if isinstance(v, str) else None for k, v in values.items()}), body, None
+    fields = {str(k): v if isinstance(v, str) else None for k, v in values.items()}
+    problem = date_problem(fields)
+    return meta_from_mapping(fields), body, None if problem is None else f"front matter {problem}"
 
 
 def _norm_key(name: str) -> str:
@@ -154,6 +173,8 @@ class Manifest:
     """Rows of a `sources.csv`, keyed by `file` (relative to the manifest's directory)."""
 
     rows: dict[str, DocMeta] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    """One line per row whose published date cannot be read ("row for c.txt: published '14.05.2025' is not …")."""
 
     def meta_for(self, rel: str) -> DocMeta | None:
         """The manifest metadata for the file at POSIX path `rel`, or None when it has no row."""
@@ -161,7 +182,8 @@ class Manifest:
 
 
 def parse_manifest(data: bytes) -> Manifest:
-    """Parse `sources.csv` bytes; empty cells are None, bad `published` dates are ignored, first row wins."""
+    """Parse `sources.csv` bytes; empty cells are None, first row wins; a `published` date that cannot be read is not
+    used and is named in `Manifest.problems`."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -173,13 +195,18 @@ def parse_manifest(data: bytes) -> Manifest:
             raise InputError(f"{MANIFEST_NAME}: no 'file' column (columns: file,{','.join(META_FIELDS)})")
         reader.fieldnames = header
         rows: dict[str, DocMeta] = {}
+        problems: list[str] = []
         for row in reader:
             key = _norm_key(row.get("file") or "")
             if key and key not in rows:
-                rows[key] = meta_from_mapping({k: v for k, v in row.items() if k and k != "file"})
+                fields = {k: v for k, v in row.items() if k and k != "file"}
+                rows[key] = meta_from_mapping(fields)
+                problem = date_problem(fields)
+                if problem:
+                    problems.append(f"row for {key}: {problem}")
     except csv.Error as e:
         raise InputError(f"{MANIFEST_NAME}: malformed CSV ({e})") from None
-    return Manifest(rows)
+    return Manifest(rows, tuple(problems))
 
 
 _CACHE: dict[Path, tuple[tuple[int, int], Manifest]] = {}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 
+from babel.dates import get_month_names
 from dateutil import parser as dateparser
 
 from ingest.boilerplate import Unit, split_units, wordset
@@ -13,14 +16,41 @@ _I = re.IGNORECASE
 _MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
        r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
+_LOCALES = ("fr", "de", "es", "it", "pt", "nl")
+"""Languages whose written dates count ("Publi\u00e9 le 2 juin 2025"): those staff receive notices in."""
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def _month_numbers() -> dict[str, int]:
+    """Month name (lower case, with and without accents) -> 1..12, from CLDR's wide month names (babel) in
+    `_LOCALES`. No name means two months in these languages (checked here)."""
+    table: dict[str, int] = {}
+    for loc in _LOCALES:
+        for number, name in get_month_names("wide", locale=loc).items():
+            for form in {name.lower(), _fold(name.lower())}:
+                if table.setdefault(form, number) != number:
+                    raise AssertionError(f"month name {form!r} is two months")
+    return table
+
+
+_MONTHS = _month_numbers()
 _DATES = [  # where a date is written (found by these, in this order); `date` is the span python-dateutil reads
     re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b", _I),
     re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+(?:19|20)\d\d)\b", _I),
     re.compile(r"(?<!\d)(?P<date>(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"),
+    # day, month name, year in `_LOCALES`: "2 juin 2025", "1er f\u00e9vrier 2026", "3. M\u00e4rz 2025", "14 de mayo de 2025"
+    re.compile(r"(?<![\w.])(?P<day>\d{1,2})(?:er|\.)?\s+(?:de\s+)?(?P<month>"
+               + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+               + r")(?!\w)\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)", _I),
 ]
 _TIME = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
-_DATE_PREFIX = re.compile(r"^(?:first |last )?(?:published|updated|posted|modified|date|released)\b(?: on)?", _I)
+_DATE_PREFIX = re.compile(r"^(?:(?:first |last )?(?:published|updated|posted|modified|date|released)\b(?: on)?"
+                          r"|(?:publi\u00e9e?|publiee?|mis \u00e0 jour|mis a jour|ver\u00f6ffentlicht|aktualisiert|"
+                          r"publicad[oa]|actualizad[oa]|pubblicat[oa]|aggiornat[oa]|gepubliceerd|bijgewerkt)\b)", _I)
 _BYLINE = re.compile(r"^(?:(?:by|written by|words by|reporting by|story by|posted by|author)\s*[:|-]?\s*)+", _I)
 _NAME_TAIL = re.compile(r"(?:\s*[,|·•]|\s+[–—-]\s|\s+(?:for|in|on|updated|published)\b).*$", _I)
 _NAME_WORD = re.compile(r"^(?:[A-Z]['’]?[A-Z]?[a-z]+(?:[-'’][A-Za-z][a-z]+)*|[A-Z]\.(?:[A-Z]\.)?|Ma?c[A-Z][a-z]+)$")
@@ -38,23 +68,33 @@ _MONTH_WORDS = wordset(
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday"
 )
 _SUFFIX_SEPS = (" | ", " – ", " — ", " - ", " :: ", " • ")
+_SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto|onderwerp)\s*:\s*(?=\S)", _I)
+"""A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
+_MEMO_FIELD = re.compile(r"^(?:to|from|cc|bcc|date|attn|attention|ref|von|an|de|para|da|\u00e0)\s*:\s", _I)
+"""A memo's other header fields ("From: Priya Raman, Compliance Lead"): never the headline."""
 
 
-def parse_date(text: str) -> str | None:
+def parse_date(text: str, english_only: bool = False) -> str | None:
     """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only): the spans
-    `_DATES` finds, read by python-dateutil; one that is no real date ("2025/13/45", "Feb 30, 2025") is passed over."""
-    for pat in _DATES:
+    `_DATES` finds, read by python-dateutil (English) or by `_MONTHS` (day, month name, year in French, German,
+    Spanish, Italian, Portuguese, Dutch; not with `english_only`); one that is no real date ("2025/13/45",
+    "31 juin 2025") is passed over."""
+    for pat in _DATES[:3] if english_only else _DATES:
         for m in pat.finditer(text):
             try:
+                if "month" in pat.groupindex:
+                    month = _MONTHS[m["month"].lower()]
+                    return dt.date(int(m["year"]), month, int(m["day"])).isoformat()
                 return dateparser.parse(m["date"]).date().isoformat()
             except (ValueError, OverflowError):
                 continue
     return None
 
 
-def is_date_line(text: str) -> bool:
-    """A dateline or timestamp: a short line that is mostly a date ("Published Wed, May 14, 2025 · 09:05 AM")."""
-    if len(text) > 120 or parse_date(text) is None:
+def is_date_line(text: str, english_only: bool = False) -> bool:
+    """A dateline or timestamp: a short line that is mostly a date ("Published Wed, May 14, 2025 · 09:05 AM",
+    "Publi\u00e9 le 2 juin 2025"; with `english_only`, only a date in English or in numbers counts)."""
+    if len(text) > 120 or parse_date(text, english_only) is None:
         return False
     if _DATE_PREFIX.match(text):
         return True
@@ -111,17 +151,29 @@ def _titleish(u: Unit) -> bool:
     if u.reason or u.link_like or u.glue >= 2 or u.bullet or u.code or u.fence or not 1 <= u.words <= 40 \
             or len(text) > 300:
         return False
-    if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text):
+    if text.endswith((".", ":", ";", ",")) or is_date_line(text) or byline_name(text) or _MEMO_FIELD.match(text):
         return False
     first = text.lstrip("#‘'\"“[( ")[:1]
     return first.isupper() or first.isdigit()
 
 
+def _body_next(units: list[Unit], i: int) -> bool:
+    """The body starts at unit `i`, or after at most two datelines or bylines ("Published 3 March 2025")."""
+    for u in units[i:i + 3]:
+        if u.good:
+            return True
+        if not (is_date_line(u.text) or byline_name(u.text)):
+            return False
+    return False
+
+
 def find_title(units: list[Unit]) -> int | None:
-    """Index of the headline: the first title-like unit before the body starts (None if the body comes first)."""
+    """Index of the headline: the first title-like unit before the body starts (None if the body comes first). A
+    headline under four words counts when it opens the text and the body follows it, after its dateline or byline
+    if any ("Notice to exporters" / "Published 3 March 2025" / body)."""
     for i, u in enumerate(units[:25]):
         titleish = _titleish(u)
-        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and len(units) > 1 and units[1].good)):
+        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and _body_next(units, 1))):
             return i
         if u.good and not titleish:
             return None
@@ -132,7 +184,7 @@ def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
     """Title, author and date from the head of the document (up to its second body paragraph)."""
     title = author = published = None
     if title_idx is not None:
-        t = units[title_idx].text
+        t = _SUBJECT.sub("", units[title_idx].text)
         title = t[:title_length(t)].lstrip("# ").strip() or None
     seen_good = 0
     for i, u in enumerate(units[:40]):

@@ -210,6 +210,63 @@ def test_date_lines(line, iso):
     assert parse_date(line) == iso
 
 
+@pytest.mark.parametrize(("line", "iso"), [
+    ("Publi\u00e9 le 2 juin 2025", "2025-06-02"),
+    ("Mis \u00e0 jour le 1er f\u00e9vrier 2026", "2026-02-01"),
+    ("Ver\u00f6ffentlicht am 3. M\u00e4rz 2025", "2025-03-03"),
+    ("Publicado el 14 de mayo de 2025", "2025-05-14"),
+    ("Pubblicato il 9 settembre 2024", "2024-09-09"),
+    ("Publicado em 7 de mar\u00e7o de 2025", "2025-03-07"),
+    ("Gepubliceerd op 12 mei 2025", "2025-05-12"),
+    ("PUBLI\u00c9 LE 2 JUIN 2025", "2025-06-02"),
+    ("Publie le 2 aout 2025", "2025-08-02"),
+])
+def test_date_lines_in_other_languages(line, iso):
+    assert is_date_line(line)
+    assert parse_date(line) == iso
+
+
+def test_a_french_notice_gets_its_date_from_its_dateline():
+    meta = extract_meta("# Avis aux exportateurs de capteurs\n\nPubli\u00e9 le 2 juin 2025\n\nLes exportateurs "
+                        "doivent d\u00e9clarer chaque envoi de capteurs thermiques avant le d\u00e9part.\n")
+    assert (meta.title, meta.published) == ("Avis aux exportateurs de capteurs", "2025-06-02")
+
+
+def test_a_french_dateline_gives_the_date_and_stays_quotable():
+    """Answers quote a notice's own dateline for "Quand l'avis a-t-il \u00e9t\u00e9 publi\u00e9 ?" (compliance_docs
+    `na-french-question`): the date becomes metadata and the line stays in the cleaned text."""
+    text = ("# Avis aux exportateurs de capteurs\n\nPubli\u00e9 le 2 juin 2025\n\nLes exportateurs doivent "
+            "d\u00e9clarer chaque envoi de capteurs thermiques vers un pays tiers avant le d\u00e9part.\n")
+    cleaned = clean(text_doc(text))
+    assert cleaned.meta.published == "2025-06-02" and "Publi\u00e9 le 2 juin 2025" in cleaned.text
+    english = clean(text_doc(text.replace("Publi\u00e9 le 2 juin 2025", "Published 2 June 2025")))
+    assert english.meta.published == "2025-06-02" and "Published" not in english.text  # English datelines: metadata
+
+
+@pytest.mark.parametrize("head,dateline", [
+    ("Notice to exporters", "Published 3 March 2025"),
+    ("Hinweis f\u00fcr Exporteure", "Ver\u00f6ffentlicht am 3. M\u00e4rz 2025"),
+    ("Export notice", "By Priya Raman"),
+])
+def test_a_short_first_line_before_a_dateline_or_byline_is_the_title(head, dateline):
+    """A three-word headline was taken only when the body followed it at once: with a dateline or byline between,
+    the document had no title at all."""
+    meta = extract_meta(f"{head}\n\n{dateline}\n\nAll exports of Q7 boards to Thailand need a licence from the "
+                        "trade office, whatever their value.\n")
+    assert meta.title == head
+
+
+def test_a_short_first_line_before_a_menu_is_not_the_title():
+    assert extract_meta("Home News\n\nWorld | Markets | Tech\n\nAll exports of Q7 boards to Thailand need a "
+                        "licence from the trade office, whatever their value.\n").title is None
+
+
+def test_non_english_dates_need_a_real_day_and_a_month_name():
+    assert parse_date("le 31 juin 2025") is None  # no such day
+    assert parse_date("article 2 mai 2025") == "2025-05-02"
+    assert parse_date("2 maisons en 2025") is None
+
+
 def test_body_sentences_are_not_date_lines():
     assert not is_date_line("Biden’s AI Diffusion Rule was issued on January 15, 2025, and had compliance requirements "
                             "that were set to come into effect on May 15, 2025.")

@@ -80,3 +80,49 @@ def test_other_formats_name_their_date_source(tmp_path):
     (tmp_path / "note.md").write_text(f"---\ntitle: Note\ndate: 2025-05-14\n---\n{BODY}\n", encoding="utf-8")
     [doc] = load_file(tmp_path / "note.md", tmp_path, 10**6)
     assert (doc.meta.published, doc.meta.published_from) == ("2025-05-14", "front matter")
+
+
+def _header_memo() -> bytes:
+    """A memo as Word users write it: no core title, a To/Date/Subject block in the body, the author left as the
+    template set it (python-docx's own template says "python-docx")."""
+    import docx
+
+    d = docx.Document()
+    for line in ("MEMORANDUM", "To: Sales team", "Date: 2 June 2025", "Subject: Q7 boards to Thailand",
+                 "Q7 evaluation boards may be shipped to Thailand only after the end-user statement has been signed "
+                 "by the customer.", "Questions go to the trade compliance desk before any shipment is booked."):
+        d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_a_memo_header_in_the_body_gives_date_and_title_and_the_template_author_is_no_author(tmp_path):
+    docs = _docs(tmp_path, {"memo-q7.docx": _header_memo()})
+    meta = docs["memo-q7"]["meta"]
+    assert (meta.get("published"), meta.get("published_from")) == ("2025-06-02", "text")
+    assert meta.get("title") == "Q7 boards to Thailand"  # the Subject field's value, not "Subject: …"
+    assert meta.get("author") is None  # not "python-docx"
+    assert "To: Sales team" in docs["memo-q7"]["text"]  # the header block is the memo's content (record fields)
+
+
+def test_a_memo_header_written_as_a_table_is_read_as_its_fields(tmp_path):
+    """Word memo templates often put To/From/Date/Subject in a two-column table. Read as `| To: | Sales team |`
+    rows, the block was dropped as page header: no title, no "From:" line left to say who wrote it."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("MEMORANDUM")
+    table = d.add_table(rows=4, cols=2)
+    for row, (label, value) in zip(table.rows, [("To:", "Sales team"), ("From:", "Priya Raman, Compliance Lead"),
+                                                ("Date:", "2 June 2025"), ("Subject:", "Q7 boards to Thailand")],
+                                   strict=True):
+        row.cells[0].text, row.cells[1].text = label, value
+    d.add_paragraph("Q7 evaluation boards may be shipped to Thailand only after the end-user statement has been "
+                    "signed by the customer.")
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = _docs(tmp_path, {"memo-table.docx": buf.getvalue()})["memo-table"]
+    assert "From: Priya Raman, Compliance Lead" in doc["text"] and "To: Sales team" in doc["text"]
+    assert doc["meta"].get("title") == "Q7 boards to Thailand"
+    assert doc["meta"].get("published") == "2025-06-02"

@@ -104,3 +104,21 @@ def test_html_lists_what_trafilatura_dropped(tmp_path):
     assert "annual pass" in dropped["advertisement"] and "\u2013" in dropped["advertisement"]
     assert any("All rights reserved" in t for t in dropped.values())
     assert all("individual licence" not in d.text and d.text != "Export rules tighten" for d in doc.dropped)
+
+
+@pytest.mark.parametrize("text", [
+    "Memo \u2013 Kulim audit fees\n\nThe external auditor\u2019s fee for the Kulim review is \u20ac4,800 \u2013 payable "
+    "within 30 days of the invoice.\n",
+    "Q-Tech\u2122 boards need a licence.\n",
+])
+def test_a_short_windows_1252_memo_is_not_read_as_mac_roman(text):
+    """charset-normalizer 3.5.3 alone picked Mac Roman for these ("auditor\u00eds fee \u00f1 \u00c44,800")."""
+    assert decode_text(text.encode("cp1252")) == (text, "cp1252")
+
+
+@pytest.mark.parametrize("text", ["Le comit\u00e9 a vis\u00e9 un \u00e9t\u00e9 tr\u00e8s charg\u00e9 \u00e0 Li\u00e8ge.",
+                                  "A\u00f1o de revisi\u00f3n: se\u00f1al \u00fanica"])
+def test_mac_roman_letters_are_not_taken_for_windows_1252_punctuation(text):
+    """The rule above leaves these alone (in Mac Roman, 0x80-0x9F are letters: "A\u00f1o" would read "A\u2013o").
+    The Spanish one is still read as Windows-1250 ("A\u2013o"): charset-normalizer's own choice, not fixed here."""
+    assert decode_text(text.encode("mac_roman"))[1] != "cp1252"

@@ -374,3 +374,19 @@ def test_an_unforeseen_reader_failure_skips_only_that_file(tmp_path, monkeypatch
     assert [d.doc_id for d in result.docs] == ["good"]
     assert [(s.source, s.reason) for s in result.skipped] == [("boom.txt", "unreadable (RuntimeError: library bug)")]
     assert str((tmp_path / "boom.txt").resolve()) in result.failed
+
+
+def test_a_date_that_cannot_be_read_is_reported_not_dropped_in_silence(tmp_path):
+    """`published: 02/06/2025` (day and month order unknown) was dropped without a word: the document had no date
+    and nothing said why. A date written in another language ("2 juin 2025") is read."""
+    (tmp_path / "a.md").write_text("---\ntitle: A\npublished: 02/06/2025\n---\nBody text.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: B\ndate: 2 juin 2025\n---\nBody text.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Body text.\n", encoding="utf-8")
+    (tmp_path / "sources.csv").write_text("file,published\nc.txt,14.05.2025\n", encoding="utf-8")
+    r = load([tmp_path], LIMIT)
+    docs = by_id(r)
+    assert (docs["a"].meta.published, docs["b"].meta.published, docs["c"].meta.published) == (None, "2025-06-02", None)
+    reasons = {s.source: s.reason for s in r.skipped}
+    assert "02/06/2025" in reasons["a.md"] and "YYYY-MM-DD" in reasons["a.md"]
+    assert "14.05.2025" in reasons[str(tmp_path / "sources.csv")] and "c.txt" in reasons[str(tmp_path / "sources.csv")]
+    assert len(r.docs) == 3  # the documents are still indexed, without that date
