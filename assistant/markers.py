@@ -11,7 +11,10 @@ MARK = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _CLOSE = re.compile(r"\s*[.!?;:,]*")
 QUOTES = "“”\"‘’"
 # list bullets, quotation marks and the source tags an engine writes after a quote ("(CGTN, date not given)")
-DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[" + QUOTES + r"]|\s*\((?:[^()]*,\s*)?(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
+# list bullets, quotation marks and source tags: "(CGTN, date not given)", "(headline; AIM, 2025-05-14)", also with a
+# title in parentheses inside ("(Excerpt: Part 746 embargo rules (internal study copy), date not given)")
+DECOR = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+|[" + QUOTES + r"]|\s*\((?:(?:[^()]|\([^()]*\))*,\s*)?"
+                   r"(?:\d{4}-\d\d-\d\d|date not given)\)\s*")
 
 
 def segments(line: str) -> list[tuple[str, list[int]]]:

@@ -31,6 +31,8 @@ _AGENT = re.compile(r"(?:\b[Tt]he\s+)?(?:(?:U\.S\.|US|UK|EU)\s+)?[A-Z][\w.’'&-
                     r"[A-Z][\w.’'&-]*)*")
 _MONTH_OR_YEAR = re.compile(r"(?i)(?:early |mid |late )?(?:january|february|march|april|may|june|july|august|september|"
                             r"october|november|december)?,?\s*(?:\d{4})?")
+_MONEY = re.compile(r"(?:US|A|C|S|HK)?[$€£¥]\s?\d(?:[\d,.]*\d)?(?:\s?(?:million|billion|trillion|thousand|bn|m)\b)?|"
+                    r"\b\d(?:[\d,.]*\d)?\s?(?:EUR|USD|GBP|euros?|dollars?)\b")
 _REPORTED_VERB = re.compile(r"\b(?:said|says|announced|stated|declared|released|issued|published|warned|added|"
                             r"told|reported|confirmed)\b", re.I)
 _REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\s+$", re.I)
@@ -56,10 +58,13 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
                  if CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0))]
     elif kind == "number":
         undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
-        # a figure, or a number written as a word before a noun ("seventeen countries"; not "one of", "half")
-        found = [m for m in NUMBER.finditer(undated) if any(c.isdigit() for c in m.group(0)) or (
-            m.group(0).lower() not in {"one", "half", "quarter"} and re.match(r"\s+[a-z]", undated[m.end():])
-            and not re.match(r"\s+of\b", undated[m.end():]))]
+        # an amount with its currency ("€120,000", "$20,000", "£5 million"), a figure, or a number written as a word
+        # before a noun ("seventeen countries"; not "one of", "half")
+        money = list(_MONEY.finditer(undated))
+        found = money + [m for m in NUMBER.finditer(undated) if not any(a.start() <= m.start() < a.end() for a in money)
+                         and (any(c.isdigit() for c in m.group(0)) or (
+                             m.group(0).lower() not in {"one", "half", "quarter"}
+                             and re.match(r"\s+[a-z]", undated[m.end():]) and not re.match(r"\s+of\b", undated[m.end():])))]
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0))]

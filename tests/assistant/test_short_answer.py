@@ -124,3 +124,18 @@ def test_who_is_opens_with_the_role_the_documents_give(seed_settings, question, 
     ans = answer(question, settings=seed_settings)
     assert ans.answer.startswith(opening), ans.answer
     assert "[1]" in ans.answer.split("\n", 1)[0] and ans.citations
+
+
+def test_an_amount_keeps_its_currency(tmp_path):
+    """Trial (issue 14): "How much was Delta Components fined?" was answered "120,000, per …" for "€120,000", and
+    "$20,000" was read as "$2" and "000"."""
+    from tests.assistant.test_bottom_line import indexed
+
+    settings = indexed(tmp_path, {"fine.md": "---\ntitle: Regulator fines parts broker\npublisher: Trade Desk\n"
+                                             "published: 2025-06-03\n---\nThe regulator fined Delta Components "
+                                             "€120,000 for shipping thermal sensors without a licence.\n\nIn a separate "
+                                             "case, Omega Parts was fined $20,000 for a late report.\n"})
+    ans = answer("How much was Delta Components fined?", settings=settings)
+    assert ans.answer.startswith("€120,000, per Trade Desk"), ans.answer
+    ans = answer("How much was Omega Parts fined?", settings=settings)
+    assert ans.answer.startswith("$20,000, per Trade Desk"), ans.answer

@@ -219,3 +219,14 @@ def test_squash_matches_a_character_by_character_reading():
     for text in texts:
         squashed, at = _squash(text)
         assert (squashed, list(at)) == plain(text), repr(text)
+
+
+def test_a_source_tag_whose_title_holds_parentheses_is_decoration_not_a_claim():
+    """Trial (issue 14): an evidence bullet tagged "(Excerpt: Part 746 embargo rules (internal study copy), date not
+    given)" left the tag behind as a sentence, and verification reported it dropped as unsupported."""
+    from assistant.markers import DECOR
+
+    line = "- “Exports to the region require a licence.” [1] (Excerpt: Part 746 embargo rules (internal study copy), " \
+           "date not given)"
+    assert " ".join(DECOR.sub(" ", line).split()) == "Exports to the region require a licence. [1]"
+    assert DECOR.sub(" ", "x (CGTN, date not given)").strip() == "x"
