@@ -43,36 +43,20 @@ def snapshot(settings: Settings) -> dict:
 def running_chroma(path: Path, missing: Callable[[str], object]) -> Iterator[str]:
     """A `chroma run` server (from the chromadb package) on a free loopback port, storing under `path`; yields its
     URL once its heartbeat answers (pytest.fail after 60 s), and stops it afterwards. `missing(reason)` is called
-    when the command is absent (pytest.skip or pytest.fail)."""
-    import shutil
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+    when the command is absent (pytest.skip or pytest.fail). The server is tests.chroma_server.ChromaProcess, the
+    one the fault tests kill and restart."""
     import pytest
 
-    from tests.api.fakes import free_port
+    from tests.chroma_server import ChromaProcess
 
-    exe = Path(shutil.which("chroma") or Path(sys.executable).parent / "chroma")
-    if not exe.exists():
+    server = ChromaProcess(path)
+    if not server.exe.exists():
         missing("the `chroma` command of the chromadb package is missing: no server to test against")
-    port = free_port()
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the Chroma server did not start within 60 s")
     try:
-        yield url
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ingest.settings import StoreSettings
-from tests.faults.chroma_proc import chroma_server
+from tests.chroma_server import chroma_server
 from tests.faults.conftest import fast_server_settings, serving
 from tests.helpers import CORPUS, fast_settings
 

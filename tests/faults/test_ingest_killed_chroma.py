@@ -22,7 +22,7 @@ import pytest
 
 from ingest.pipeline import run
 from ingest.settings import StoreSettings
-from tests.faults.chroma_proc import chroma_server
+from tests.chroma_server import chroma_server
 from tests.helpers import CORPUS, ROOT, fast_settings, snapshot
 
 N_DOCS = 200

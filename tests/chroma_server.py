@@ -1,4 +1,5 @@
-"""A `chroma run` server that a test can kill (SIGKILL) and start again on the same port and data directory."""
+"""A `chroma run` server for tests, defined once: a test can kill it (SIGKILL), pause it, and start it again
+on the same port and data directory."""
 
 from __future__ import annotations
 
