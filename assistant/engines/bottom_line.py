@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
-from assistant.engines.cases import as_subject, case, case_terms, gerund, permission_case, risk_case
+from assistant.engines.cases import as_subject, case, case_terms, permission_case, risk_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit

@@ -172,7 +172,7 @@ def _role_of(name: str, text: str) -> str | None:
                      re.I)
     if after:
         return after.group(1).strip()
-    before = re.search(rf"((?:[A-Z][\w.’'&-]*\s+(?:(?:of|for|and|the|on)\s+)*)+)$", text[:at])
+    before = re.search(r"((?:[A-Z][\w.’'&-]*\s+(?:(?:of|for|and|the|on)\s+)*)+)$", text[:at])
     if before and re.search(rf"\b(?:{_ROLE})\b", before.group(1), re.I):
         title = before.group(1).strip()
         *rest, last = title.split()
@@ -183,9 +183,7 @@ def _role_of(name: str, text: str) -> str | None:
 
 
 # the last words of an office's name ("… for Industry and Security"), which a title before a surname may end with
-_OFFICE = frozenset("security commerce department affairs ministry industry state defense defence treasury trade "
-                    "foreign office bureau agency council committee board commission justice finance energy "
-                    "interior labor labour health education".split())
+_OFFICE = frozenset(["security", "commerce", "department", "affairs", "ministry", "industry", "state", "defense", "defence", "treasury", "trade", "foreign", "office", "bureau", "agency", "council", "committee", "board", "commission", "justice", "finance", "energy", "interior", "labor", "labour", "health", "education"])
 
 
 def _who_is(ctx: Context) -> ShortAnswer | None:
