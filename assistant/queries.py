@@ -38,10 +38,13 @@ def classes(q: Question, search, texts, known, most: int = 2) -> tuple[str, ...]
         found = texts([cid for cid, _ in search(item, 5)])
         for text in found.values():
             for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", text, re.I):
-                for w in words(text[max(0, m.start() - _WINDOW):m.start()])[-6:]:
+                window = text[max(0, m.start() - _WINDOW):m.start()]
+                for w in words(window)[-6:]:
                     key = norm(w)
                     if (w[:1].isupper() and len(w) > 2 and not any(c.isdigit() for c in w) and key not in asked
-                            and key not in STOP and known(stem(w))):
+                            and key not in STOP and known(stem(w))
+                            and not re.search(rf"(?<!\w){re.escape(w)}\s*:", window)):  # "Subject: Q7 boards": a
+                        # memo's field label is no class of the item
                         count[key] += 1
                         surface.setdefault(key, re.sub(r"[’']s$", "", w))
     return tuple(surface[w] for w, _ in count.most_common(most))

@@ -135,6 +135,27 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     return out
 
 
+_DESTINATION = re.compile(r"(?<!subject )\bto (?:the |an? )?(?P<where>(?:sanctioned|embargoed|listed|designated|restricted|"
+                          r"prohibited) (?:region|regions|countr(?:y|ies)|destinations?|territor(?:y|ies))|"
+                          r"Country Groups? [A-Z](?::\d+)?)", re.I)
+_EVERYWHERE = re.compile(r"\b(?:anywhere|worldwide|every (?:country|destination)|any (?:country|destination)|all "
+                         r"(?:countries|destinations))\b", re.I)
+
+
+def _outside_scope(rule: Rule, q) -> tuple[str, str] | None:
+    """(what the rule is about, the place asked) when the rule is limited to destinations of a kind ("to the
+    sanctioned region", "to Country Group D:5") and no passage of its document puts the question's place there;
+    None when it is not so limited, covers every destination, or names the place."""
+    places = [n for n in q.context_names if not any(c.isdigit() for c in n)]
+    m = _DESTINATION.search(rule.quote)
+    if not places or not m or _EVERYWHERE.search(rule.quote):
+        return None
+    own = rule.unit.hit.text
+    if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own, re.I) for p in places):
+        return None
+    return f"exports to {m.group(0)[3:].strip()}", places[0]
+
+
 def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:
     """The unit that puts `item` ("910D") in a class the rule names ("Ascend"), and the shortest verbatim span from
     the class's name to the item ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D")."""
@@ -191,6 +212,13 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
     untied = [] if every else [item for item in specific if stem(item) not in named
                                and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
+    outside = _outside_scope(lead, q)
+    if outside and not uncovered and not (specific and len(untied) == len(specific)):
+        # "requires a license for the export of any item … to the sanctioned region" says nothing of Thailand
+        line = (f"The documents do not settle this: the rule they state is about {outside[0]}, and no passage says "
+                f"that it covers {outside[1]}.")
+        rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
+        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
     if uncovered or (specific and len(untied) == len(specific)):  # the rule is about something else
         missing = _display(untied[0], q) if untied else uncovered[0]
         line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
@@ -211,7 +239,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
                       and re.search(rf"(?<!\w){re.escape(lead.listed)}(?!\w)", u.text)), None)
         if entry is not None:
             head += f". It lists {_party(q, lead.listed)}: “{flat(entry.text).rstrip(' .')}” {mark(entry)}"
-    for item in specific:
+    for item in [] if every else specific:  # "any item" covers the item: no tie to show
         t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
             head += f". {source(t[0])} names the {item} among them: “{flat(t[1])}” {mark(t[0])}"

@@ -596,3 +596,37 @@ def test_the_mission_question_in_another_language_gets_the_whole_bottom_line(see
     assert "The documents do not mention Malaysia." in lines, a.answer
     assert any(x.startswith("This is an inference the documents support but do not state") for x in lines)
     assert "United States" not in a.answer  # "美国出口管制" is US export controls, not a place of the case
+
+
+def test_a_memo_field_label_is_no_class_and_a_regional_rule_settles_no_case_elsewhere(tmp_path):
+    """Trial (issue 14): "Do exports of Q7 boards to Thailand need a licence?" opened "Yes": the memo's header
+    "Subject: Q7 boards to Thailand" made "Subject" the Q7's class, so "any item subject to the EAR" read as a rule
+    about it, and the rule (a licence for exports "to the sanctioned region") was applied to Thailand, which nothing
+    puts in that region. Neither is evidence of a rule about the case."""
+    rule = ("Excerpt: Part 746 rules\n\nParagraph (b)(2) of § 746.8 requires a license for the export of any item "
+            "subject to the EAR to the sanctioned region.\n")
+    memo = ("---\ntitle: Q7 boards to Thailand\n---\nTo: Sales team\nDate: 2 June 2025\nSubject: Q7 boards to "
+            "Thailand\n\nQ7 evaluation boards may be shipped to Thailand only after the end-user statement has been "
+            "signed by the customer.\n")
+    settings = indexed(tmp_path, {"reg.txt": rule, "memo.md": memo})
+    a = ask(settings, "Do exports of Q7 boards to Thailand need a licence?")
+    assert a.answer.startswith("The documents do not settle this"), a.answer
+    assert "among them" not in a.answer and not a.answer.startswith("Yes")
+
+
+def test_a_rule_for_a_kind_of_destination_is_outside_a_place_nothing_puts_there():
+    from assistant.engines.bottom_line import Rule, _outside_scope
+    from assistant.models import Hit, Unit
+    from assistant.question import analyze
+
+    text = "Paragraph (b)(2) of § 746.8 requires a license for the export of any item subject to the EAR to the " \
+           "sanctioned region."
+    unit = Unit(hit=Hit(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=1.0), start=0,
+                end=len(text), text=text)
+    q = analyze("Do exports of Q7 boards to Thailand need a licence?")
+    assert _outside_scope(Rule(unit, text, False, False), q) == ("exports to the sanctioned region", "Thailand")
+    everywhere = Rule(unit, text.replace("the sanctioned region", "any destination"), False, False)
+    assert _outside_scope(everywhere, q) is None
+    listed = Unit(hit=Hit(chunk_id="c", doc_id="d", text=text + " The sanctioned region includes Thailand.", start=0,
+                          end=len(text) + 40, score=1.0), start=0, end=len(text), text=text)
+    assert _outside_scope(Rule(listed, text, False, False), q) is None  # its document puts Thailand there
