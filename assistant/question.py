@@ -125,6 +125,10 @@ def _without_markup(text: str) -> tuple[str, bool]:
     return out, out != text
 
 
+# "Is the guidance legally binding, or just advice?": a choice between two answers, not a yes/no question
+_ALTERNATIVE = re.compile(r",?\s+or\s+(?:just|only|merely|simply|rather|instead|is it|are they|does it|do they)\b")
+
+
 def _kind(q: str) -> str:
     low = q.lower().strip()
     if re.search(r"\bwhat (?:is|was|are|were) the (?:maximum |minimum |total |average |annual )?(?:fine|penalty|"
@@ -136,7 +140,7 @@ def _kind(q: str) -> str:
     if re.search(r"^when (was|were|did|does|will|would|should|must|can|is|are|had|has|have)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
         return "date"
-    if _YES_NO.search(low) or language.yes_no(q):
+    if (_YES_NO.search(low) or language.yes_no(q)) and not _ALTERNATIVE.search(low):
         return "yes_no"
     if re.search(r"^(who|whom|whose)\b|\bwho (is|was|said|says|testified|issued|made)\b", low):
         return "person"
@@ -294,6 +298,22 @@ def _without_instructions(text: str) -> tuple[str, bool]:
     return " ".join(kept), found
 
 
+def _joined_identifiers(text: str, known) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A model number typed with a space ("910 D", "910 d") written as the index has it ("910D"), when the index
+    knows the joined form; the joins made, as (typed, read) pairs. Unchanged without `known`."""
+    if known is None:
+        return text, ()
+    fixes: list[tuple[str, str]] = []
+
+    def join(m: re.Match) -> str:
+        whole = m.group(1) + m.group(2).upper()
+        if known(stem(whole)) and not known(stem(m.group(2))) or known(stem(whole)) and len(m.group(2)) == 1:
+            fixes.append((m.group(0), whole))
+            return whole
+        return m.group(0)
+    return re.sub(r"(?<![\w.,])(\d{2,})\s([A-Za-z]{1,2})(?![\w’'])", join, text), tuple(fixes)
+
+
 def _corrected(text: str, correct) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`text` with each word the index does not know replaced by the indexed word `correct` proposes ("Acsend" ->
     "Ascend"); the corrections made."""
@@ -318,6 +338,8 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     core, instructions = _without_instructions(question)
     lang = language.detect(core or question)
     core, corrections = _corrected(core, correct if lang == "en" else None)
+    core, joined = _joined_identifiers(core, known)
+    corrections += joined
     said = [c for sent in sentences(core) for c in (_clauses(sent) if ":" in sent else _tail(sent))]
     asks = [s for s in said if _ASKS.search(s)] or said
     ask = " ".join(asks[-2:]) if len(asks) > 1 and len(" ".join(asks[-2:])) < 300 else (asks[-1] if asks else core)
@@ -355,6 +377,12 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
         # what the answer said, not what was asked
         search = " ".join(x for x in (core, said or prev_user, " ".join(prev_names)) if x)
         context_names += [n for n in names_in(prev_user) if n not in names and n not in context_names]
+        if _DANGLING.search(ask):  # "Would testing one of them be a violation?" after "Which chips does that
+            # cover?": "them" are the items the last answer named ("910B, 910C, and 910D", "Ascend"), and the
+            # earlier questions' names ("910D", "Malaysia") are the case
+            earlier = [n for t in history if t.role == "user" for n in names_in(t.content)]
+            context_names += [n for n in (*prev_names, *earlier) if n not in names and n not in context_names
+                              and any(c.isdigit() for c in n) or n in earlier and n not in context_names]
     judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or language.judgment(ask) or bool(
         elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)

@@ -161,7 +161,7 @@ def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple
     the class's name to the item ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D")."""
     best = None
     for u in ctx.units[:40]:
-        for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", u.text):
+        for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", u.text, re.I):  # "910d" as typed is the "910D"
             starts = [c.start() for cls in classes for c in re.finditer(rf"(?<!\w){re.escape(cls)}", u.text[:m.start()])]
             if not starts:
                 continue
@@ -210,8 +210,11 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     named = stem_set(lead.quote)
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
     uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
-    untied = [] if every else [item for item in specific if stem(item) not in named
-                               and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
+    # "an Ascend 910A": the question itself puts the item in a class the rule names, so no passage need tie it
+    classed = {stem(m.group(1)) for item in specific
+               for m in re.finditer(rf"([A-Za-z][\w-]+)\s+{re.escape(item)}(?!\w)", q.ask or q.core)} & named
+    untied = [] if every or classed else [item for item in specific if stem(item) not in named
+                                          and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
     outside = _outside_scope(lead, q)
     if outside and not uncovered and not (specific and len(untied) == len(specific)):
         # "requires a license for the export of any item … to the sanctioned region" says nothing of Thailand
@@ -242,7 +245,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     for item in [] if every else specific:  # "any item" covers the item: no tie to show
         t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
-            head += f". {source(t[0])} names the {item} among them: “{flat(t[1])}” {mark(t[0])}"
+            shown = re.search(rf"(?<!\w){re.escape(item)}(?!\w)", t[1], re.I).group(0)  # as the document writes it
+            head += f". {source(t[0])} names the {shown} among them: “{flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
     asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
     if (asked_case or q.language != "en") and firm and (specific or q.context_names):
@@ -259,7 +263,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         composed.append(line)
     quoted = {(u.hit.doc_id, u.start) for u in units}
     more = [r.unit for r in found if (r.unit.hit.doc_id, r.unit.start) not in quoted]
-    more += [u for u in ctx.units[:40] for item in specific if re.search(rf"(?<!\w){re.escape(item)}(?!\w)", u.text)]
+    more += [u for u in ctx.units[:40] for item in specific
+             if re.search(rf"(?<!\w){re.escape(item)}(?!\w)", u.text, re.I)]
     return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 

@@ -630,3 +630,45 @@ def test_a_rule_for_a_kind_of_destination_is_outside_a_place_nothing_puts_there(
     listed = Unit(hit=Hit(chunk_id="c", doc_id="d", text=text + " The sanctioned region includes Thailand.", start=0,
                           end=len(text) + 40, score=1.0), start=0, end=len(text), text=text)
     assert _outside_scope(Rule(listed, text, False, False), q) is None  # its document puts Thailand there
+
+
+@pytest.mark.parametrize("question, item", [
+    ("Is testing a 910d in Malaysia a violation?", "910d"),       # typed in lower case
+    ("Is testng a 910 D in Malaysa a violaton?", "910D"),          # typed with a space
+])
+def test_the_verdict_does_not_depend_on_how_the_model_number_is_typed(seed_settings, question, item):
+    """Newcomer trial: "910d" gave "no passage says that it covers 910d" and "910 D" abstained with "They never
+    mention 910 or D", both false (AIM: "namely the 910B, 910C, and 910D"), while "910D" gave Yes."""
+    a = ask(seed_settings, question)
+    assert a.answer.startswith("Yes. "), a.answer
+    assert "names the 910D among them" in a.answer.split("\n")[0]
+    if " " in item:
+        assert "read “910 D” as “910D”" in a.warnings
+
+
+def test_a_model_the_question_calls_an_ascend_is_covered_by_the_rule_on_ascend_chips(seed_settings):
+    """Newcomer trial: "Ascend 910A" (a model no document names) gave "no passage says that it covers Ascend 910A",
+    though the rule covers Huawei Ascend chips and "Ascend chips in Brazil" got Yes. The question itself calls it an
+    Ascend: the verdict follows the rule, labelled as an inference, and the 910A's absence is said."""
+    a = ask(seed_settings, "Is using an Ascend 910A in Brazil a violation?")
+    lines = a.answer.split("\n")
+    assert lines[0].startswith("Yes. ") and "The documents do not mention 910A or Brazil." in lines, a.answer
+    b = ask(seed_settings, "Is using an Nvidia H100 in Malaysia a violation?")  # a class the rule does not name
+    assert b.answer.startswith("The documents do not settle this"), b.answer
+
+
+def test_one_of_them_after_a_list_is_the_items_the_conversation_named(seed_settings):
+    """Newcomer trial: "Would testing one of them be a violation?" after "Which chips does that cover?" said "no passage
+    states a rule about the case asked", with the rule quoted under it (README's own follow-up example)."""
+    history = []
+    for q in ("Is testing a 910D in Malaysia a violation?", "Which chips does that cover?"):
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": ask(seed_settings, q).answer}]
+    a = ask(seed_settings, "Would testing one of them be a violation?", history=history)
+    assert a.answer.startswith("Yes. "), a.answer
+
+
+def test_an_either_or_question_gets_no_yes_or_no(seed_settings):
+    """Newcomer trial: "Is the guidance legally binding, or just advice?" was answered "No." with the "violates"
+    quote; it asks which of two, and no document says."""
+    a = ask(seed_settings, "Is the guidance legally binding, or just advice?")
+    assert not re.match(r"^(Yes|No)\b", a.answer), a.answer
