@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,30 +48,37 @@ def heading(hit: Hit, start: int, end: int) -> bool:
 def split(hit: Hit) -> list[tuple[int, int]]:
     """Unit spans of one chunk, as offsets into its document's cleaned text; Markdown markup that opens a line
     ("## ", "> ", "**") is left out of the span, so that it never appears in a quote."""
+    return [(hit.start + s, hit.start + e) for s, e in _spans(hit.text)]
+
+
+@lru_cache(maxsize=16384)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    """`split`'s spans as offsets into `text` itself. Cached (a pure function of the text): the chunks retrieved past
+    the embedded ones were split again on every question."""
     spans: list[list[int]] = []
-    for s, e in sentences(hit.text):
-        lead = _MARKUP.match(hit.text[s:e])
+    for s, e in sentences(text):
+        lead = _MARKUP.match(text[s:e])
         if lead:
             s += lead.end()
         if s >= e:
             continue
-        piece = hit.text[s:e]
+        piece = text[s:e]
         short = len(piece.split()) < _MIN_WORDS
-        same_line = bool(spans) and "\n" not in hit.text[spans[-1][0]:e]
-        line_start = hit.text.rfind("\n", 0, s) + 1
-        in_item = same_line and bool(_BULLET.match(hit.text[line_start:s]))  # one list item is one unit
+        same_line = bool(spans) and "\n" not in text[spans[-1][0]:e]
+        line_start = text.rfind("\n", 0, s) + 1
+        in_item = same_line and bool(_BULLET.match(text[line_start:s]))  # one list item is one unit
         if spans and (_BACKREF.match(piece) or short or in_item) and same_line:
             spans[-1][1] = e
         else:
             spans.append([s, e])
-    for a, b in records(hit.text):  # a record's fields quote together, whatever the sentence splitter made of them
+    for a, b in records(text):  # a record's fields quote together, whatever the sentence splitter made of them
         inside = [sp for sp in spans if sp[0] < b and sp[1] > a]
         if inside:
             merged = [min(a, inside[0][0]), max(b, inside[-1][1])]
             spans = [sp for sp in spans if sp not in inside]
             spans.append(merged)
     spans.sort()
-    return [(hit.start + s, hit.start + e) for s, e in spans]
+    return tuple((s, e) for s, e in spans)
 
 
 def records(text: str, run: int = 3) -> list[tuple[int, int]]:
@@ -208,8 +216,14 @@ def _identity(asked: dict[str, str], text: str, have: set[str]) -> float:
         return 0.0
     if any(t in have for t in asked):
         return IDENTIFIER_BONUS
-    shapes = set(asked.values())
-    return -IDENTIFIER_BONUS if any(_shape(w) in shapes for w in words(text) if any(c.isdigit() for c in w)) else 0.0
+    return -IDENTIFIER_BONUS if _shapes_in(text) & set(asked.values()) else 0.0
+
+
+@lru_cache(maxsize=32768)
+def _shapes_in(text: str) -> frozenset[str]:
+    """The shapes of the tokens of `text` that hold a digit. Cached (a pure function of the text): every unit of every
+    retrieved chunk is checked against each question that names an identifier."""
+    return frozenset(_shape(w) for w in words(text) if any(c.isdigit() for c in w))
 
 
 HEDGE_BONUS = 0.1
