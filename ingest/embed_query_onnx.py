@@ -1,29 +1,32 @@
-"""One query through ONNX Runtime: the bundled model's own transformer, pooling and normalisation, exported in memory
-with `torch.onnx` (no file, no hub) and run by onnxruntime, which is already installed with chromadb.
+"""One query through ONNX Runtime: the bundled model's own transformer, pooling and normalisation, exported locally
+with `torch.onnx` (through a temporary file; nothing from a hub) and run by onnxruntime (which chromadb needs too).
 
-Why: a ~17-token MiniLM forward pass is ~8 ms of CPU in onnxruntime against ~13 ms through the TorchScript trace of
-`ingest.embed_query` (1 thread; 130 golden questions, median of 3 passes, `process_time`; measured 2026-12-01 at load
-~3 on 2 cores by /tmp experiments recorded in the README's "Answer latency" figures).
+Why: `python -m evals.bench_query_path` (430 golden and ClapNQ questions, 13.8 word pieces on average, 1 thread, 3
+rounds; 2026-12-01, load ~2 on 2 shared cores) gave 8.35 ms of CPU per query here against 13.81 ms for the TorchScript
+trace of `ingest.embed_query` and 20.17 ms for `SentenceTransformer.encode`. Cost: the session holds its own copy of
+the weights, ~150 MB more resident memory per process (ONNX Runtime's weights and the exporter's leftovers; measured
+with VmRSS before and after `build`).
 
-Not bit-identical to `SentenceTransformer.encode` (other kernels, another summation order): over the 130 golden and
-300 ClapNQ questions the largest `1 - cosine` to `encode`'s vector was 1.2e-7 and the largest coordinate difference
-1.6e-7. `OnnxQueryPath.build` checks every probe text against `encode` and returns None (the caller then uses the
-TorchScript path) when any differs by more than `TOLERANCE` in `1 - cosine` or `ABS_TOLERANCE` in a coordinate, when
-the `onnx` package that `torch.onnx.export` needs is missing, or when the export fails for any reason.
+Not bit-identical to `encode` (other kernels, another summation order): over those 430 questions the largest
+`1 - cosine` to `encode`'s vector was 3.6e-7 and the largest coordinate difference 1.9e-7. `OnnxQueryPath.build`
+checks every probe text against `encode` and returns None (the caller then uses the TorchScript path) when any differs
+by more than `TOLERANCE` in `1 - cosine` or `ABS_TOLERANCE` in a coordinate, when the `onnx` package that
+`torch.onnx.export` needs is missing, or when the export fails for any reason.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import io
 import logging
+import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger("grounded.embed")
-TOLERANCE = 1e-6  # 1 - cosine to encode()'s vector, at most (measured: 1.2e-7)
-ABS_TOLERANCE = 1e-5  # any coordinate of the unit vector, at most (measured: 1.6e-7)
+TOLERANCE = 1e-6  # 1 - cosine to encode()'s vector, at most (measured: 3.6e-7 at worst)
+ABS_TOLERANCE = 1e-5  # any coordinate of the unit vector, at most (measured: 1.9e-7 at worst)
 OPSET = 17
 
 
@@ -50,13 +53,12 @@ def _pipeline(model, keys: tuple[str, ...]):
     return Pipeline().eval()
 
 
-def export(model, keys: tuple[str, ...]) -> bytes:
-    """The ONNX graph (bytes) of `model`'s single-text pipeline, dynamic in batch and sequence length. Raises what
-    torch.onnx raises (OnnxExporterError when the `onnx` package is missing)."""
+def export(model, keys: tuple[str, ...], path: Path) -> None:
+    """Write the ONNX graph of `model`'s single-text pipeline to `path`, dynamic in batch and sequence length. Raises
+    what torch.onnx raises (OnnxExporterError when the `onnx` package is missing)."""
     import torch
 
     features = model.preprocess(["What did the guidance say about the Ascend chips?"])
-    buf = io.BytesIO()
     hf = logging.getLogger("transformers")  # export reads config fields that transformers then warns about on stderr
     level = hf.level
     hf.setLevel(logging.ERROR)
@@ -64,12 +66,26 @@ def export(model, keys: tuple[str, ...]) -> bytes:
         with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # TracerWarnings and the exporter's deprecation notice
             axes = {k: {0: "batch", 1: "tokens"} for k in keys}
-            torch.onnx.export(_pipeline(model, keys), tuple(features[k] for k in keys), buf, input_names=list(keys),
-                              output_names=["embedding"], dynamic_axes={**axes, "embedding": {0: "batch"}},
-                              opset_version=OPSET, dynamo=False)
+            torch.onnx.export(_pipeline(model, keys), tuple(features[k] for k in keys), str(path),
+                              input_names=list(keys), output_names=["embedding"],
+                              dynamic_axes={**axes, "embedding": {0: "batch"}}, opset_version=OPSET, dynamo=False)
     finally:
         hf.setLevel(level)
-    return buf.getvalue()
+
+
+def open_session(model, keys: tuple[str, ...], threads: int):
+    """An onnxruntime session of `model`'s exported pipeline. The graph goes through a temporary file, not bytes:
+    a session made from bytes keeps them (~86 MB for MiniLM) for its whole life."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    options.log_severity_level = 3  # errors only: nothing on stderr for a user's `ask`
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait on a shared CPU
+    with tempfile.TemporaryDirectory(prefix="grounded-onnx-") as tmp:
+        path = Path(tmp) / "query.onnx"
+        export(model, keys, path)
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxQueryPath:
@@ -92,17 +108,10 @@ class OnnxQueryPath:
             log.warning("ONNX query path unavailable: the onnx and onnxruntime packages are needed (`make install`)")
             return None
         try:
-            import onnxruntime as ort
-
             keys = model_keys(model)
             if keys is None:
                 return None
-            options = ort.SessionOptions()
-            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-            options.log_severity_level = 3  # errors only: nothing on stderr for a user's `ask`
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait on a shared CPU
-            session = ort.InferenceSession(export(model, keys), options, providers=["CPUExecutionProvider"])
-            path = cls(model, session, keys)
+            path = cls(model, open_session(model, keys, threads), keys)
             for text in probes:
                 want = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
                 got = path.encode_one(text)
