@@ -148,6 +148,7 @@ class Evidence:
         ignored: dict[str, str] = {}
         encoded = self._vectors(hits)
         hedged = asked_hedges(q)
+        fit = type_fit(q)
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             bad = planted(h.doc_id) if planted else []
@@ -167,7 +168,7 @@ class Evidence:
                 overlap = sum(w for t, w in weights.items() if t in have) / total
                 head = heading(h, s, e)
                 identity = _identity(asked, text, have | titled if head else have | section | titled)
-                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text, str(h.meta.get("author") or "")) \
+                rel = 0.55 * cos + 0.45 * overlap + prior + fit(text, str(h.meta.get("author") or "")) \
                     + identity  # a section's body is its identifier's too
                 if hedged and hedged & hedges(text):  # "which source says it only *may* violate them?"
                     rel += HEDGE_BONUS
@@ -259,13 +260,19 @@ _DEMONYM = {stem(a): stem(b) for a, b in (("China", "Chinese"), ("Chinese", "Chi
 def _type_fit(q: Question, text: str, author: str = "") -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot; for "who wrote…",
     a byline ("From: Priya Raman, Compliance Lead.", "By Jane Doe") or the document's recorded author."""
+    return type_fit(q)(text, author)
+
+
+def type_fit(q: Question):
+    """`_type_fit` for one question: `(text, author) -> float`. What the question asks for is read once, not once per
+    unit of every retrieved chunk."""
     if _AUTHORSHIP.search(q.ask or q.core or q.text):
-        return 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
+        return lambda text, author="": 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
     if (said := _SAID.search(q.ask or q.core or "")) is not None:  # "What did China say about the guidance?"
         speaker = {stem(w) for w in words(said.group(1))} | {_DEMONYM.get(stem(w), "") for w in words(said.group(1))}
-        return 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
+        return lambda text, author="": 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
     if q.kind == "number":
-        return 0.12 if new_match(NUMBER, text, q.text) else -0.08
+        return lambda text, author="": 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
-        return 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
-    return 0.0
+        return lambda text, author="": 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
+    return lambda text, author="": 0.0
