@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,30 +48,37 @@ def heading(hit: Hit, start: int, end: int) -> bool:
 def split(hit: Hit) -> list[tuple[int, int]]:
     """Unit spans of one chunk, as offsets into its document's cleaned text; Markdown markup that opens a line
     ("## ", "> ", "**") is left out of the span, so that it never appears in a quote."""
+    return [(hit.start + s, hit.start + e) for s, e in _spans(hit.text)]
+
+
+@lru_cache(maxsize=16384)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    """`split`'s spans as offsets into `text` itself. Cached (a pure function of the text): the chunks retrieved past
+    the embedded ones were split again on every question."""
     spans: list[list[int]] = []
-    for s, e in sentences(hit.text):
-        lead = _MARKUP.match(hit.text[s:e])
+    for s, e in sentences(text):
+        lead = _MARKUP.match(text[s:e])
         if lead:
             s += lead.end()
         if s >= e:
             continue
-        piece = hit.text[s:e]
+        piece = text[s:e]
         short = len(piece.split()) < _MIN_WORDS
-        same_line = bool(spans) and "\n" not in hit.text[spans[-1][0]:e]
-        line_start = hit.text.rfind("\n", 0, s) + 1
-        in_item = same_line and bool(_BULLET.match(hit.text[line_start:s]))  # one list item is one unit
+        same_line = bool(spans) and "\n" not in text[spans[-1][0]:e]
+        line_start = text.rfind("\n", 0, s) + 1
+        in_item = same_line and bool(_BULLET.match(text[line_start:s]))  # one list item is one unit
         if spans and (_BACKREF.match(piece) or short or in_item) and same_line:
             spans[-1][1] = e
         else:
             spans.append([s, e])
-    for a, b in records(hit.text):  # a record's fields quote together, whatever the sentence splitter made of them
+    for a, b in records(text):  # a record's fields quote together, whatever the sentence splitter made of them
         inside = [sp for sp in spans if sp[0] < b and sp[1] > a]
         if inside:
             merged = [min(a, inside[0][0]), max(b, inside[-1][1])]
             spans = [sp for sp in spans if sp not in inside]
             spans.append(merged)
     spans.sort()
-    return [(hit.start + s, hit.start + e) for s, e in spans]
+    return tuple((s, e) for s, e in spans)
 
 
 def records(text: str, run: int = 3) -> list[tuple[int, int]]:
@@ -140,6 +148,7 @@ class Evidence:
         ignored: dict[str, str] = {}
         encoded = self._vectors(hits)
         hedged = asked_hedges(q)
+        fit = type_fit(q)
         for rank, (h, spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             bad = planted(h.doc_id) if planted else []
@@ -159,7 +168,7 @@ class Evidence:
                 overlap = sum(w for t, w in weights.items() if t in have) / total
                 head = heading(h, s, e)
                 identity = _identity(asked, text, have | titled if head else have | section | titled)
-                rel = 0.55 * cos + 0.45 * overlap + prior + _type_fit(q, text, str(h.meta.get("author") or "")) \
+                rel = 0.55 * cos + 0.45 * overlap + prior + fit(text, str(h.meta.get("author") or "")) \
                     + identity  # a section's body is its identifier's too
                 if hedged and hedged & hedges(text):  # "which source says it only *may* violate them?"
                     rel += HEDGE_BONUS
@@ -208,8 +217,14 @@ def _identity(asked: dict[str, str], text: str, have: set[str]) -> float:
         return 0.0
     if any(t in have for t in asked):
         return IDENTIFIER_BONUS
-    shapes = set(asked.values())
-    return -IDENTIFIER_BONUS if any(_shape(w) in shapes for w in words(text) if any(c.isdigit() for c in w)) else 0.0
+    return -IDENTIFIER_BONUS if _shapes_in(text) & set(asked.values()) else 0.0
+
+
+@lru_cache(maxsize=32768)
+def _shapes_in(text: str) -> frozenset[str]:
+    """The shapes of the tokens of `text` that hold a digit. Cached (a pure function of the text): every unit of every
+    retrieved chunk is checked against each question that names an identifier."""
+    return frozenset(_shape(w) for w in words(text) if any(c.isdigit() for c in w))
 
 
 HEDGE_BONUS = 0.1
@@ -245,13 +260,19 @@ _DEMONYM = {stem(a): stem(b) for a, b in (("China", "Chinese"), ("Chinese", "Chi
 def _type_fit(q: Question, text: str, author: str = "") -> float:
     """A small bonus when a unit holds what the question asks for, a small malus when it cannot; for "who wrote…",
     a byline ("From: Priya Raman, Compliance Lead.", "By Jane Doe") or the document's recorded author."""
+    return type_fit(q)(text, author)
+
+
+def type_fit(q: Question):
+    """`_type_fit` for one question: `(text, author) -> float`. What the question asks for is read once, not once per
+    unit of every retrieved chunk."""
     if _AUTHORSHIP.search(q.ask or q.core or q.text):
-        return 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
+        return lambda text, author="": 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
     if (said := _SAID.search(q.ask or q.core or "")) is not None:  # "What did China say about the guidance?"
         speaker = {stem(w) for w in words(said.group(1))} | {_DEMONYM.get(stem(w), "") for w in words(said.group(1))}
-        return 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
+        return lambda text, author="": 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
     if q.kind == "number":
-        return 0.12 if new_match(NUMBER, text, q.text) else -0.08
+        return lambda text, author="": 0.12 if new_match(NUMBER, text, q.text) else -0.08
     if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
-        return 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
-    return 0.0
+        return lambda text, author="": 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
+    return lambda text, author="": 0.0

@@ -72,11 +72,15 @@ def _named(text: str) -> frozenset[str]:
     return frozenset(n.lower().rstrip(".") for n in passage_names(text) if len(n) > 3 and not any(c.isdigit() for c in n))
 
 
+MENTIONS_CACHE = 4096  # (name, filters, set_aside) answers remembered per opened corpus
+
+
 class Retriever:
     """Fused dense + lexical search over one index."""
 
     def __init__(self, index: Index, settings: AssistantSettings):
         self.index, self.settings = index, settings
+        self._mentions = lru_cache(maxsize=MENTIONS_CACHE)(self._find_mention)
 
     @cached_property
     def docs(self) -> dict[str, dict]:
@@ -130,9 +134,13 @@ class Retriever:
     def mentions(self, name: str, filters: Filters | None, set_aside=None) -> bool:
         """Some document the filters admit contains `name` (a BM25 search for it, filtered). `set_aside(doc_id)`, if
         given, lists `(start, end, ...)` spans of a document (document offsets) that do not count: the planted
-        instructions never used as evidence do not make a place "mentioned" either."""
-        from assistant.terms import stem_set
+        instructions never used as evidence do not make a place "mentioned" either; it must be hashable (a function
+        or a bound method) and give the same spans for a document every time. Remembered per opened corpus (a
+        Retriever is rebuilt when the corpus changes): the same names are checked question after question (~0.6 ms
+        of CPU per name, measured on the five articles), and twice per name in one answer."""
+        return self._mentions(name, filters, set_aside)
 
+    def _find_mention(self, name: str, filters: Filters | None, set_aside) -> bool:
         want = stem_set(name)
         for cid, _ in self.index.lexical_search(name, 200):
             rows = self.index.chunks(ids=[cid])

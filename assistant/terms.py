@@ -72,14 +72,21 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning, in order, without repeats."""
+    """Stems of the words that carry meaning, in order, without repeats (a new list: the caller may change it)."""
+    return list(_content_stems(text))
+
+
+@lru_cache(maxsize=32768)
+def _content_stems(text: str) -> tuple[str, ...]:
+    """Cached (a pure function of the text): verification and ranking ask it of the same passages and claims many
+    times per answer, and the same passages come back question after question."""
     out: dict[str, None] = {}
     for w in words(text):
         lw = norm(w)
         if lw in STOP or len(lw) < 2 and not lw.isdigit():
             continue
         out.setdefault(stem(lw), None)
-    return list(out)
+    return tuple(out)
 
 
 @lru_cache(maxsize=32768)
@@ -89,9 +96,10 @@ def stem_set(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in tokens.index_terms(text))
 
 
+@lru_cache(maxsize=32768)
 def hedges(text: str) -> frozenset[str]:
     """The hedging words of a text ("may", "reportedly"…): two passages that differ here make different claims.
-    The month in a date ("May 15", "13 May") is not a hedge."""
+    The month in a date ("May 15", "13 May") is not a hedge. Cached (a pure function of the text)."""
     return frozenset(w.lower() for w in words(DATE.sub(" ", text)) if w.lower() in HEDGES)
 
 

@@ -120,7 +120,7 @@ class SentenceTransformerEmbedder:
         threads = self.settings.query_threads if query else (self.settings.ingest_threads or os.cpu_count() or 1)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        if query and len(texts) == 1 and (fast := self._query_path.get(self.model)) is not None:
+        if query and len(texts) == 1 and (fast := self._query_path.get(self.model, threads)) is not None:
             return fast.encode_one(texts[0]).reshape(1, -1)  # the same bits as below, without encode()'s overhead
         if not len(texts):  # sentence-transformers returns a bare [] that cannot be shaped to (0, dim)
             dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension

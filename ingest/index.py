@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 import numpy as np
@@ -13,6 +14,7 @@ from ingest.settings import Settings
 from ingest.vector_store import MetaFilter, VectorStore, open_store, release_store
 
 __all__ = ["Index", "open_index", "page_at"]
+ROW_CACHE = 20_000  # chunk rows remembered by id (a chunk of ~1 KB of text: ~20-40 MB at most)
 
 
 class Index:
@@ -24,6 +26,8 @@ class Index:
             raise IndexUnavailableError(f"no index at {settings.index_dir}: run `python -m ingest` (or `make run`) first")
         self.settings = settings
         self.manifest = Manifest(path)
+        self._rows: dict[str, dict] = {}  # chunk rows by id, as read (see `chunks`); emptied by `reload`
+        self._rows_lock = threading.Lock()
 
     @property
     def corpus_version(self) -> str:
@@ -45,8 +49,27 @@ class Index:
         """Chunk rows of one document, of the given ids, or all: chunk_id, doc_id, ordinal, start, end (offsets in
         the document's cleaned text), page (where the chunk starts), pages (`[[offset, page], ...]`: the page
         starts inside the chunk; `page_at(row["pages"], quote_start)` is the page of a quote; [] if unpaged),
-        text, embed_text, cluster, also_in."""
-        return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
+        text, embed_text, cluster, also_in. Rows asked for by id are remembered (`ROW_CACHE` of them, until
+        `reload`): an answer reads the same few chunks several times (retrieval, the absent-name check, the engine),
+        one SQLite query and two JSON decodes each. Each call returns new dicts; the lists inside are shared, not to
+        be changed."""
+        if ids is None or doc_id is not None:
+            return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
+        ids = list(ids)
+        wanted = list(dict.fromkeys(ids))
+        with self._rows_lock:
+            found = {i: self._rows[i] for i in wanted if i in self._rows}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            fresh = {r["chunk_id"]: r for r in self.manifest.chunk_rows(ids=missing)}
+            found.update(fresh)
+            with self._rows_lock:
+                if len(self._rows) + len(fresh) > ROW_CACHE:
+                    self._rows.clear()
+                self._rows.update(fresh)
+        # the order SQLite gives `chunk_rows` (an IN list per 500 ids, read through the primary key: by chunk id),
+        # which callers' results depend on (ties among passages are met in it)
+        return [dict(found[i]) for k in range(0, len(ids), 500) for i in sorted(set(ids[k:k + 500])) if i in found]
 
     def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
         """The chunk ids of these documents."""
@@ -62,6 +85,8 @@ class Index:
         re-ingest) wrote. What the store caches per process is forgotten too."""
         self.__dict__.pop("store", None)
         self.__dict__.pop("lexical", None)
+        with self._rows_lock:
+            self._rows.clear()
         release_store(self.settings)
 
     @cached_property

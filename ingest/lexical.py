@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +65,14 @@ def problem(directory: Path) -> str | None:
     return None
 
 
+SEARCH_CACHE = 1024  # searches remembered per loaded index (at most 200 (id, score) pairs each: ~16 MB at worst)
+
+
 class Lexical:
     """A loaded BM25 index: `search(query, k)` -> [(chunk_id, bm25 score)], best first. IndexUnavailableError when
-    its files are missing or damaged."""
+    its files are missing or damaged. A search is a pure function of the loaded files, so the last `SEARCH_CACHE`
+    are remembered: the names of questions come back (each `absent` check searches a name twice), and a re-ingest
+    loads a new `Lexical`."""
 
     def __init__(self, directory: Path):
         try:
@@ -74,6 +80,7 @@ class Lexical:
         except Exception as exc:  # bm25s and json raise many types for a missing or truncated file
             raise IndexUnavailableError(f"the lexical index {directory.name} is damaged ({exc.__class__.__name__}: "
                                         f"{exc}): run `python -m ingest` to repair the index") from None
+        self._cached = lru_cache(maxsize=SEARCH_CACHE)(self._search)
 
     def _load(self, directory: Path) -> None:
         import bm25s
@@ -89,15 +96,20 @@ class Lexical:
                 raise ValueError(f"{self.retriever.scores['num_docs']} documents scored for {len(self.ids)} ids")
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """Up to `k` (chunk_id, BM25 score > 0), best first (a new list: the caller may change it)."""
+        return list(self._cached(query, k))
+
+    def _search(self, query: str, k: int) -> tuple[tuple[str, float], ...]:
         if self.retriever is None:
-            return []
+            return ()
         tokens = self.tok.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
         if not tokens or not tokens[0]:
-            return []
+            return ()
         k = min(k, len(self.ids))
         # n_threads=0 is bm25s's plain map; any other value builds a ThreadPoolExecutor (a new thread) per call
         docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)
-        return [(self.ids[int(i)], float(s)) for i, s in zip(np.ravel(docs), np.ravel(scores), strict=True) if s > 0]
+        return tuple((self.ids[int(i)], float(s)) for i, s in zip(np.ravel(docs), np.ravel(scores), strict=True)
+                     if s > 0)
 
     def doc_freq(self, stem: str) -> int:
         """In how many chunks a (snowball-stemmed, lower-case) term occurs; 0 when the index never saw it."""

@@ -290,3 +290,20 @@ def test_jaccard_is_cached_per_pair_of_texts(monkeypatch):
     want = jaccard(a, b)
     monkeypatch.setattr(retrieve, "stem_set", lambda text: pytest.fail("recomputed"))
     assert jaccard(a, b) == want and 0 < want < 1
+
+
+def test_mentions_are_remembered_per_name_filters_and_set_aside(tmp_path):
+    """The absent-name check asks the same names question after question: the second ask searches nothing, and
+    another filter or set-aside is a different question."""
+    chunks = [_chunk("a", "reuters", "Huawei Ascend 910C chips."), _chunk("b", "ft", "Ascend guidance for 910C.")]
+    index = FakeIndex(chunks, lexical={"Ascend 910C": [("a", 2.0), ("b", 1.0)]})
+    searched = []
+    real = index.lexical_search
+    index.lexical_search = lambda q, k: searched.append(q) or real(q, k)
+    r = Retriever(index, _settings(tmp_path))
+    assert r.mentions("Ascend 910C", None) and r.mentions("Ascend 910C", None)
+    assert searched == ["Ascend 910C"]
+    assert r.mentions("Ascend 910C", Filters(("Financial Times",)))
+    planted = lambda doc_id: [(0, 100, "instruction")]  # noqa: E731 - every span set aside
+    assert not r.mentions("Ascend 910C", None, planted)
+    assert len(searched) == 3

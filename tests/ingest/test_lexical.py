@@ -115,3 +115,18 @@ def test_prune_keeps_only_the_named_build(tmp_path):
     (tmp_path / "manifest.sqlite").write_text("")
     prune(tmp_path, "bm25-new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bm25-new", "manifest.sqlite"]
+
+
+def test_a_repeated_search_is_remembered_and_each_caller_gets_its_own_list(tmp_path):
+    d = tmp_path / "idx"
+    lex = Lexical(d / build(d, "v1", IDS, TEXTS))
+    first = lex.search("Kestrel licence", 3)
+    expected = list(first)
+    calls = []
+    real = lex.retriever.retrieve
+    lex.retriever.retrieve = lambda *a, **k: calls.append(a) or real(*a, **k)
+    first.clear()  # a caller changing its list changes nothing for the next one
+    again = lex.search("Kestrel licence", 3)
+    assert calls == [] and again == expected and expected
+    lex.search("Orion licence", 3)
+    assert len(calls) == 1  # another query is searched
