@@ -114,6 +114,10 @@ def as_subject(case: str) -> str:
     if stem(first.lower()) in _ACTIVITY:
         return gerund(case)
     toks = case.split(" ")
+    if len(toks) > 1 and toks[0].lower() in ("we", "i", "they", "you", "he", "she"):
+        toks = toks[1:]  # "we only use Ascend 910C chips inside China" -> "only using Ascend 910C chips …"
+        if stem(toks[0].lower()) in _ACTIVITY:
+            return as_subject(" ".join(toks))
     for i, w in enumerate(toks[1:], 1):
         low = w.lower()
         if not low.isalpha() or stem(low) not in _ACTIVITY:

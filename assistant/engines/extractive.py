@@ -34,6 +34,7 @@ EVIDENCE = "Evidence:"
 # a question about when or how something applies, for which a rule's end matters ("When does … take effect?")
 _IN_FORCE = re.compile(r"\b(?:take|took|taken|takes|come|came|comes)\s+(?:into\s+)?effect|\binto\s+force|\bin\s+force|"
                        r"\beffective|\bappl(?:y|ies|ied)\b|\benforc|\bcompl(?:y|iance)|\bdeadline|\bvalid|\bexpir", re.I)
+_ASKS_NOW = re.compile(r"^\W*(?:when|how|what|is|are|does|do|will|can)\b(?!.*\b(?:did|was|were|had)\b)", re.I)
 UNSETTLED = "So they do not settle this. What they say about it follows:"
 _ITEM = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*){0,2}|\d+[A-Za-z]+\w*)"  # "Ascend 910B", "910C", "Country Group D:5"
 ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITEM}|\b(?:namely|including|such as)\s+(?:the\s+)?"
@@ -79,10 +80,19 @@ class ExtractiveEngine:
             ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
             if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
                 v, said = ended
-                passages.append(Passage(len(passages) + 1, v.hit, v.start, v.end, v.text, v.relevance))
                 quoted.add((v.hit.doc_id, v.start))
                 shown.add(v.text)
-                lines.append(f"But {_source(v.hit).split(',')[0]} also reports: “{said}” [{len(passages)}].")
+                who = _source(v.hit).split(",")[0]
+                if q.kind == "date" and _ASKS_NOW.search(q.ask or q.core):  # "When does it take effect?": that it
+                    # has ended comes first, then the date it had been set for
+                    passages[:] = [Passage(1, v.hit, v.start, v.end, v.text, v.relevance),
+                                   Passage(2, u.hit, u.start, u.end, u.text, u.relevance)]
+                    lines[-1:] = [f"{who} reports that it has ended: “{said}” [1].",
+                                  "The date it had been set for: " + short.line[0].lower()
+                                  + short.line.replace("[n]", "[2]")[1:]]
+                else:
+                    passages.append(Passage(len(passages) + 1, v.hit, v.start, v.end, v.text, v.relevance))
+                    lines.append(f"But {who} also reports: “{said}” [{len(passages)}].")
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         listed: list[Unit] = []  # the unit whose enumeration answers a "which …?" question

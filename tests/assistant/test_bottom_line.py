@@ -570,6 +570,9 @@ def test_a_yes_no_question_about_something_no_document_mentions_says_so_first(se
      "buying a used Ascend 910C for benchmarking in Germany"),
     ("Is it OK if our lab in Vietnam tests the Ascend 910C for a client? We don't sell to China.",
      "our lab in Vietnam testing the Ascend 910C for a client"),
+    # not "we only using …" (trial, stop 20)
+    ("Are we OK if we only use Ascend 910C chips inside China, for Chinese customers?",
+     "only using Ascend 910C chips inside China, for Chinese customers"),
 ])
 def test_a_verdict_in_everyday_words_labels_the_inference(seed_settings, question, subject):
     """Newcomer trial: these opened with the right verdict but, unlike the mission question, never said that applying

@@ -88,11 +88,18 @@ def test_a_date_of_a_rescinded_rule_comes_with_the_rescission(seed_settings):
     """Newcomer trial: "When does the AI Diffusion Rule take effect?" answered "On May 15, 2025" and nothing else,
     though AIM reports that the Department rescinded the rule on 13 May: a compliance officer must not read a
     rescinded rule as one about to take effect."""
-    ans = answer("When does the AI Diffusion Rule take effect?", settings=seed_settings)
+    ans = answer("When did the AI Diffusion Rule take effect?", settings=seed_settings)
     lines = ans.answer.split("\n")
     assert lines[0].startswith("On May 15, 2025, per "), ans.answer
     assert lines[1].startswith("But ") and "rescinded" in lines[1] and "[2]" in lines[1], ans.answer
     assert "rescinded" in ans.citations[1].quote
+    # asked in the present ("does … take effect?", as the trial did), the end comes first, then the date it had
+    # been set for
+    now = answer("When does the AI Diffusion Rule take effect?", settings=seed_settings)
+    lines = now.answer.split("\n")
+    assert lines[0].startswith("AIM reports that it has ended: “") and "rescinded" in lines[0], now.answer
+    assert lines[1].startswith("The date it had been set for: on May 15, 2025, per ") and "[2]" in lines[1]
+    assert "rescinded" in now.citations[0].quote and "May 15, 2025" in now.citations[1].quote
     # a figure whose subject nothing ends gets no such line
     other = answer("How many Ascend 910C units does Huawei plan to produce?", settings=seed_settings)
     assert not any(line.startswith("But ") for line in other.answer.split("\n"))
