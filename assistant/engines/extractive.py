@@ -338,10 +338,16 @@ def differ_note(a: Unit, b: Unit) -> str | None:
     attributed in other words)."""
     how = []
     ha, hb = hedges(a.text), hedges(b.text)
-    if ha != hb:
-        how.append(f"“{'/'.join(sorted(ha or hb))}” in one, not in the other")
+    name_a, name_b = _named(a.hit).rsplit(" (", 1)[0], _named(b.hit).rsplit(" (", 1)[0]
+    if ha != hb:  # which source hedges, by name: "CGTN says “may”, The Business Times does not"
+        if ha and hb:
+            how.append(f"{name_a} says “{'/'.join(sorted(ha))}”, {name_b} “{'/'.join(sorted(hb))}”")
+        else:
+            hedger, firm = (name_a, name_b) if ha else (name_b, name_a)
+            how.append(f"{hedger} says “{'/'.join(sorted(ha or hb))}”, {firm} does not")
     if negated(a.text) != negated(b.text):
-        how.append("one negates what the other states")
+        how.append(f"{name_a if negated(a.text) else name_b} negates what {name_b if negated(a.text) else name_a} "
+                   "states")
     na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
     if na and nb:  # both state figures, and they differ: one adding a figure ("since January 2025") is no conflict
         newer = "" if not (a.hit.meta.get("published") and b.hit.meta.get("published")) else "; the newer is first"

@@ -675,3 +675,21 @@ def test_an_either_or_question_gets_no_yes_or_no(seed_settings):
     quote; it asks which of two, and no document says."""
     a = ask(seed_settings, "Is the guidance legally binding, or just advice?")
     assert not re.match(r"^(Yes|No)\b", a.answer), a.answer
+
+
+def test_a_note_on_sources_worded_differently_names_the_one_that_hedges():
+    """Newcomer trial (Q33): "CGTN … and The Business Times … word this differently: “may” in one, not in the other"
+    did not say which one hedges."""
+    from assistant.engines.extractive import differ_note
+    from assistant.models import Hit, Unit
+
+    def unit(text, publisher, published):
+        h = Hit(chunk_id=publisher, doc_id=publisher, text=text, start=0, end=len(text), score=1.0,
+                meta={"publisher": publisher, "published": published})
+        return Unit(hit=h, start=0, end=len(text), text=text)
+
+    firm = unit("Using Ascend chips anywhere in the world violates export controls.", "The Business Times", "2025-05-14")
+    hedged = unit("Using Ascend chips anywhere in the world may violate export controls.", "CGTN", None)
+    assert differ_note(firm, hedged) == ("The Business Times (2025-05-14) and CGTN (date not given) word this "
+                                         "differently: CGTN says “may”, The Business Times does not.")
+    assert differ_note(hedged, firm).endswith(": CGTN says “may”, The Business Times does not.")
