@@ -146,9 +146,67 @@ def features(q: Question, units: list[Unit], known, idf) -> dict[str, float]:
         "typed_rest": max((rest_in(stem_set(u.text)) for u in typed), default=0.0) if kind else
         max((rest_in(stem_set(u.text)) for u in top), default=0.0),
         "close_units": sum(u.relevance >= 0.9 * best.relevance for u in units[:10]) / 10 if best else 0.0,
-        **{f"wh_{w}": float(ask.startswith(w)) for w in ("who", "when", "where", "what", "how")},
+        **{f"wh_{w}": float(ask.startswith(w)) for w in ("who", "when", "where", "what", "how", "why", "which")},
+        # the message has sentences of context before the question proper ("Our board in Kuala Lumpur meets on
+        # Friday…. Who issued it?"): its retrieval scores are the whole message's, diluted by the context
+        "context": float(bool(q.ask) and q.ask != q.core),
+        "no_wh": float(not _WH.search(ask) and not _AUX.match(ask)),  # a keyword query ("lamb of god album")
+        "wh_late": float(bool(_WH.search(ask)) and not _WH.match(ask) and not _AUX.match(ask)),
     }
+    passage = _passage(q, units[:20], weights, total) if best else None
+    out.update(passage or dict.fromkeys(PASSAGE, 0.0))
     return out
+
+
+PASSAGE = ("chunk_coverage", "context_coverage", "rarest_missing", "rarest_missing_idf", "missing_terms", "title_share",
+           "dense", "lexical", "dense_margin", "lexical_margin", "relevance_2nd", "relevance_top5", "rest_in_top10",
+           "sentence_coverage", "window_coverage", "relevance_x_coverage", "cosine_x_rarest_found")
+_WH = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b")
+_AUX = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|may|must)\b")
+
+
+def _passage(q: Question, units: list[Unit], weights: dict[str, float], total: float) -> dict[str, float]:
+    """What the best passage (the chunk of the best unit) and the retrievers' scores of the passages say: a passage
+    about the topic that does not answer lacks the question's rarer terms (its title gives the topic, not the
+    answer), and ranks lower and less apart from the others in both retrievers."""
+    best = units[0]
+    hit = best.hit
+    chunk = stem_set(hit.text)
+    title = stem_set(str(hit.meta.get("title") or ""))
+    hits = list({u.hit.chunk_id: u.hit for u in units}.values())  # distinct passages, best first
+
+    def cov(stems: set[str]) -> float:
+        return sum(w for t, w in weights.items() if t in stems) / total
+    missing = [w for t, w in weights.items() if t not in chunk | title]
+    rest = [t for t in q.terms if t not in title]
+    rest_w = sum(weights[t] for t in rest) or 1.0
+
+    def rest_share(stems: set[str]) -> float:
+        return sum(weights[t] for t in rest if t in stems) / rest_w if rest else 1.0
+    same = sorted((u for u in units if u.hit.chunk_id == hit.chunk_id), key=lambda u: u.start)
+    window = max(cov(stem_set(u.text) | (stem_set(same[i + 1].text) if i + 1 < len(same) else set()) | title)
+                 for i, u in enumerate(same))
+    rarest_missing = max(missing, default=0.0) / (max(weights.values(), default=1.0) or 1.0)
+    chunk_coverage = cov(chunk)
+    return {
+        "chunk_coverage": chunk_coverage,                    # weighted share of the question's terms in the passage
+        "context_coverage": cov(chunk | title),               # … in the passage or its title
+        "rarest_missing": rarest_missing,                     # the rarest term the passage lacks, relative to the rarest
+        "rarest_missing_idf": max(missing, default=0.0),
+        "missing_terms": min(10, len(missing)) / 10,
+        "title_share": cov(title),                            # how much of the question its title already says
+        "dense": hit.dense or 0.0,
+        "lexical": hit.lexical or 0.0,
+        "dense_margin": (hit.dense or 0.0) - max(((h.dense or 0.0) for h in hits[1:]), default=0.0),
+        "lexical_margin": (hit.lexical or 0.0) - max(((h.lexical or 0.0) for h in hits[1:]), default=0.0),
+        "relevance_2nd": units[1].relevance if len(units) > 1 else 0.0,
+        "relevance_top5": sum(u.relevance for u in units[:5]) / len(units[:5]),
+        "rest_in_top10": max((rest_share(stem_set(u.text)) for u in units[:10]), default=0.0),
+        "sentence_coverage": max(cov(stem_set(u.text)) for u in units[:10]),  # the best single sentence's share
+        "window_coverage": window,                            # … of two neighbouring sentences of the passage
+        "relevance_x_coverage": best.relevance * chunk_coverage,
+        "cosine_x_rarest_found": best.cosine * (1 - rarest_missing),
+    }
 
 
 @dataclass(frozen=True)
