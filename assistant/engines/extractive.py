@@ -101,7 +101,8 @@ class ExtractiveEngine:
         else:
             listed = [] if q.compare or part_leads(ctx) else members(ctx)
             lead = per_source(ctx) if q.compare else part_leads(ctx) or listed
-            most = min(self.max_sentences, 3) - 1 if short is not None else self.max_sentences  # the short answer
+            most = 0 if short is not None and short.kind == "wire" else \
+                min(self.max_sentences, 3) - 1 if short is not None else self.max_sentences  # the short answer
             # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (rule_q and lead))]

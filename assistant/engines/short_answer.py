@@ -47,6 +47,7 @@ class ShortAnswer:
     span: str
     unit: Unit
     line: str
+    kind: str = ""   # person | date | number | role | items | wire
 
 
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
@@ -220,6 +221,28 @@ def _who_is(ctx: Context) -> ShortAnswer | None:
     return None
 
 
+_ASKS_WIRE = re.compile(r"\b(?:news agency|wire (?:service|agency)|news service|agency[’']s (?:story|report)|which "
+                        r"agency)\b", re.I)
+_CREDIT = re.compile(r"[”\".)]\s+(?P<wire>[A-Z]{2,}(?:[ -][A-Z]{2,}){0,3})\s*$")  # "… adversaries”. BLOOMBERG"
+
+
+def _wire(ctx: Context) -> ShortAnswer | None:
+    """"Which news agency's story is the Business Times article …?": the wire credit a syndicated article ends with
+    ("… adversaries”. BLOOMBERG"), from the document the question names when it names one."""
+    q = ctx.question
+    if not _ASKS_WIRE.search(q.ask or q.core):
+        return None
+    named = {n.lower() for n in (*q.names, *q.context_names)}
+    for u in ctx.units:
+        publisher = str(u.hit.meta.get("publisher") or "")
+        if named and not any(w.lower() in named for w in publisher.split()):
+            continue
+        m = _CREDIT.search(flat(u.text))
+        if m and (found := _line("wire", m.group("wire").title(), u)) is not None:
+            return ShortAnswer(found.span, found.unit, found.line, "wire")  # the credit says it all: no evidence list
+    return None
+
+
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
@@ -229,6 +252,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         found = _of_antecedent(ctx, kind)
         if found is not None:
             return _line(kind, found[1], found[0])
+    if (wire := _wire(ctx)) is not None:
+        return wire
     if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:
         return role
     if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
