@@ -215,12 +215,21 @@ def countries_in(text: str, lang: str) -> list[str]:
     mention, to be reported by their English names. A name counts after the language's "in" ("en Malasia",
     "在马来西亚"), as written; "美国出口管制" (US export controls) names no place of the case. [] for a language
     without such a list."""
-    before = _IN.get(lang)
-    if before is None:
+    pattern = _countries_pattern(lang)
+    if pattern is None:
         return []
-    found = []
-    for local, english in _country_names(lang).items():
-        end = "" if CJK.search(local) else r"(?!\w)"
-        if (m := re.search(rf"(?<!\w){before}{re.escape(local)}{end}", text)):
-            found.append((m.start(), english))
-    return list(dict.fromkeys(e for _, e in sorted(found)))
+    names = _country_names(lang)
+    return list(dict.fromkeys(names[m.group("name")] for m in pattern.finditer(text)))
+
+
+@lru_cache(maxsize=32)
+def _countries_pattern(lang: str) -> re.Pattern | None:
+    """One pattern per language for `countries_in`: the language's "in", then any of its country names (longest
+    first, so "Guinea-Bissau" is not read as "Guinea"), whole words except CJK names."""
+    before = _IN.get(lang)
+    names = _country_names(lang) if before is not None else {}
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) + ("" if CJK.search(n) else r"(?!\w)")
+                            for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w){before}(?P<name>{alternatives})")

@@ -307,7 +307,7 @@ def _joined_identifiers(text: str, known) -> tuple[str, tuple[tuple[str, str], .
 
     def join(m: re.Match) -> str:
         whole = m.group(1) + m.group(2).upper()
-        if known(stem(whole)) and not known(stem(m.group(2))) or known(stem(whole)) and len(m.group(2)) == 1:
+        if known(stem(whole)) and (len(m.group(2)) == 1 or not known(stem(m.group(2)))):
             fixes.append((m.group(0), whole))
             return whole
         return m.group(0)
@@ -381,8 +381,8 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
             # cover?": "them" are the items the last answer named ("910B, 910C, and 910D", "Ascend"), and the
             # earlier questions' names ("910D", "Malaysia") are the case
             earlier = [n for t in history if t.role == "user" for n in names_in(t.content)]
-            context_names += [n for n in (*prev_names, *earlier) if n not in names and n not in context_names
-                              and any(c.isdigit() for c in n) or n in earlier and n not in context_names]
+            numbered = [n for n in prev_names if any(c.isdigit() for c in n) and n not in names]
+            context_names += [n for n in dict.fromkeys((*numbered, *earlier)) if n not in context_names]
     judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or language.judgment(ask) or bool(
         elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)

@@ -94,7 +94,7 @@ def _with_head(text: str, m: re.Match, head: str | None) -> str:
 
 
 # a sentence that opens by referring back to the one before ("The first included …", "It …", "The latter …")
-_REFERS_BACK = re.compile(r"^\W*(?:the\s+)?(?:first|second|third|fourth|fifth|last|latter|former|it|they|this|these|"
+_OPENS_BY_REFERENCE = re.compile(r"^\W*(?:the\s+)?(?:first|second|third|fourth|fifth|last|latter|former|it|they|this|these|"
                           r"those)\b", re.I)
 
 
@@ -282,7 +282,7 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             u, text, share = joined(p, u), flat(joined(p, u).text), len(terms & stem_set(p.text)) / len(terms)
             # Tuesday (May 13) that …": the sentence that states it, and the next one that dates it
             dated = _reported_dates(text)[-1:]
-        elif kind == "number" and head and share < _COVER and _REFERS_BACK.match(text) \
+        elif kind == "number" and head and share < _COVER and _OPENS_BY_REFERENCE.match(text) \
                 and (counted := _counts(text, head, q.ask or q.core)) and (p := preceding(u, ctx.units)) \
                 and terms <= stem_set(p.text) | stem_set(text):
             # "Under Biden’s export rules, the world was divided into three tiers." + "The first included seventeen
