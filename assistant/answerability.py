@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.models import Unit
+from assistant.neighbours import following
 from assistant.question import Question, names_in
 from assistant.terms import DATE, DURATION, NUMBER, TIME, new_match, stem, stem_set
 
@@ -153,9 +154,26 @@ def features(q: Question, units: list[Unit], known, idf) -> dict[str, float]:
         "no_wh": float(not _WH.search(ask) and not _AUX.match(ask)),  # a keyword query ("lamb of god album")
         "wh_late": float(bool(_WH.search(ask)) and not _WH.match(ask) and not _AUX.match(ask)),
     }
+    out.update(_typed_near(q, kind, units, rest_in))
     passage = _passage(q, units[:20], weights, total) if best else None
     out.update(passage or dict.fromkeys(PASSAGE, 0.0))
     return out
+
+
+def _typed_near(q: Question, kind: str | None, units: list[Unit], rest_in) -> dict[str, float]:
+    """Whether an answer of the expected type stands in a leading unit or in the sentence right after it: a date or a
+    speaker is often in the next sentence ("… issued new guidance … . The agency's Bureau … said on Tuesday (May 13)
+    that …"), which is where the short answer reads it (assistant.neighbours). `typed_near`: the best unit;
+    `typed_covering`: of the top five, the unit holding most of what the question asks beyond its document's title.
+    Both 1.0 when no type is expected."""
+    if kind is None or not units:
+        return {"typed_near": 1.0, "typed_covering": 1.0}
+
+    def near(u: Unit) -> float:
+        after = following(u, units)
+        return float(holds_type(q, kind, u.text) or bool(after and holds_type(q, kind, after.text)))
+    covering = max(units[:5], key=lambda u: (rest_in(stem_set(u.text)), u.relevance))
+    return {"typed_near": near(units[0]), "typed_covering": near(covering)}
 
 
 PASSAGE = ("chunk_coverage", "context_coverage", "rarest_missing", "rarest_missing_idf", "missing_terms", "title_share",
