@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
-from assistant.engines.cases import as_subject, case, case_terms, permission_case, risk_case
+from assistant.engines.cases import as_subject, case, case_names, case_terms, permission_case, risk_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
@@ -210,6 +210,11 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     named = stem_set(lead.quote)
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
     uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
+    # "using Nvidia chips": a rule about Huawei's Ascend chips does not cover a maker or product that neither its
+    # sentence nor its document's title names (model numbers are tied to a class through a passage, below)
+    cover = stem_set(lead.unit.text) | stem_set(str(lead.unit.hit.meta.get("title") or ""))
+    unnamed = [] if every else [phrase for name, phrase in case_names(q) if stem(name) not in cover]
+    uncovered = unnamed + uncovered
     # "an Ascend 910A": the question itself puts the item in a class the rule names, so no passage need tie it
     classed = {stem(m.group(1)) for item in specific
                for m in re.finditer(rf"([A-Za-z][\w-]+)\s+{re.escape(item)}(?!\w)", q.ask or q.core)} & named
@@ -279,6 +284,7 @@ def _about(rule: Rule) -> str:
     before = rule.quote[:m.start()] if m else rule.quote
     tail = re.split(r"\b(?:that|stating|saying|declaring|knows)\s+", before)[-1]
     tail = re.sub(r"[“”\"]", "", tail).strip(" ,")
+    tail = re.sub(r"\s+(?:may|might|could|would|can|will|does|do|is|are)$", "", tail)  # "… chips anywhere in the world may"
     return tail if 2 <= len(tail.split()) <= 16 else "another matter"
 
 

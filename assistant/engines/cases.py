@@ -21,6 +21,11 @@ _ACTIVITY = frozenset(stem(w) for w in ["use", "using", "used", "test", "testing
 _BOUNDARY = frozenset(["in", "at", "to", "for", "outside", "inside", "within", "by", "with", "from", "on", "during", "and", "or", "if", "when", "while", "into", "across", "throughout", "under", "over", "via", "through"])
 
 
+# a participle that opens a reduced relative clause ("chips made by Nvidia"): what follows it is not the object
+_PARTICIPLE = frozenset(["made", "produced", "manufactured", "designed", "built", "developed", "owned", "fabricated",
+                         "assembled", "licensed", "imported", "exported", "supplied", "sourced", "based"])
+
+
 _CLAUSE = frozenset(["a", "an", "the", "our", "their", "his", "her", "its", "which", "who", "that", "we", "they", "i",
                      "you"])
 
@@ -29,19 +34,41 @@ def case_terms(q) -> list[str]:
     """The things the case acts on that a rule must name to cover it: the words of the object of each activity
     ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
     places or who acts ("our subsidiary", "the client")."""
-    out: list[str] = []
+    return [x for phrase in _objects(q) for x in phrase
+            if x.lower() not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2]
+
+
+def _objects(q) -> list[list[str]]:
+    """The words of the object of each activity of the case ("Nvidia chips" in "using Nvidia chips in China"), up
+    to a preposition, another activity, a participle that opens a clause or a new clause."""
+    out: list[list[str]] = []
     toks = words(case_of(q))
     for i, w in enumerate(toks):
         if stem(w) not in _ACTIVITY:
             continue
-        seen = False
+        seen, phrase = False, []
         for x in toks[i + 1:]:
             low = x.lower()
-            if low in _BOUNDARY or stem(x) in _ACTIVITY or (seen and low in _CLAUSE):
+            if low in _BOUNDARY or low in _PARTICIPLE or stem(x) in _ACTIVITY or (seen and low in _CLAUSE):
                 break  # "benchmark an Ascend 910B a customer sent us": "a customer sent us" is another clause
             seen = seen or low not in STOP
-            if low not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2:
-                out.append(x)
+            phrase.append(x)
+        out.append(phrase)
+    return out
+
+
+def case_names(q) -> list[tuple[str, str]]:
+    """The names in what the case acts on, each with its phrase: ("Nvidia", "Nvidia chips") for "using Nvidia chips
+    in China", ("American", "American AI chips") for "use American AI chips made by Nvidia". A rule about Huawei's
+    Ascend chips covers neither. Only names the question analysis found (`q.names`), no model numbers (those are
+    tied to a class through a passage) and no places (they are where the case happens)."""
+    names = {n for n in q.names if not any(c.isdigit() for c in n)} - set(q.context_names)
+    out = []
+    for phrase in _objects(q):
+        body = [x for x in phrase if x.lower() not in STOP]
+        for x in body:
+            if x in names:
+                out.append((x, " ".join(body[body.index(x):])))
     return out
 
 

@@ -167,11 +167,17 @@ def test_citation_scores_rank_the_passages_and_the_answer_says_how_recent_the_do
     ("Is testing a Huawei Kirin 9000S in Malaysia a violation?", "Kirin 9000S"),   # not tied to the rule's class
     ("Is it a violation to use a Huawei smartphone in Malaysia?", "smartphone"),   # the rule is about chips
     ("Is it a violation to use US AI chips to train Chinese AI models?", "models"),
+    # a maker the rule never names (trial: "Yes … using Nvidia chips in China is a case of that rule")
+    ("Is using Nvidia chips in China a violation of US export controls?", "covers Nvidia chips"),
+    ("Is it a violation to use American AI chips made by Nvidia?", ("covers American AI chips",   # not "covers made"
+                                                                    "no passage states a rule about the case asked")),
 ])
 def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, question, missing):
     ans = ask(seed_settings, question)
     top = first_line(ans)
-    assert top.startswith("The documents do not settle this") and missing in ans.answer
+    assert top.startswith("The documents do not settle this"), top
+    assert any(m in ans.answer for m in ((missing,) if isinstance(missing, str) else missing)), ans.answer
+    assert "world may," not in top and "covers made" not in top  # the rule's subject without the hedge's modal verb
     assert_grounded(ans, doc_text)
 
 
