@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
-from assistant.engines.cases import as_subject, case, case_names, case_terms, permission_case, risk_case
+from assistant.engines.cases import as_subject, case, case_names, case_terms, other_than_use, permission_case, risk_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
@@ -214,7 +214,10 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     # sentence nor its document's title names (model numbers are tied to a class through a passage, below)
     cover = stem_set(lead.unit.text) | stem_set(str(lead.unit.hit.meta.get("title") or ""))
     unnamed = [] if every else [phrase for name, phrase in case_names(q) if stem(name) not in cover]
-    uncovered = unnamed + uncovered
+    # "buying Huawei Ascend chips": a rule about their use does not say that buying, reselling or exporting them is
+    # a violation (no passage here does)
+    act = None if every else other_than_use(q, _about(lead))
+    uncovered = ([act] if act else []) + unnamed + uncovered
     # "an Ascend 910A": the question itself puts the item in a class the rule names, so no passage need tie it
     classed = {stem(m.group(1)) for item in specific
                for m in re.finditer(rf"([A-Za-z][\w-]+)\s+{re.escape(item)}(?!\w)", q.ask or q.core)} & named

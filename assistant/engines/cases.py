@@ -57,6 +57,37 @@ def _objects(q) -> list[list[str]]:
     return out
 
 
+# activities that are a use of the thing they act on: a rule about "the use of Huawei's Ascend chips" covers testing,
+# running or training on them; buying, reselling, exporting, shipping or storing them is another matter
+_USE = frozenset(stem(w) for w in ["use", "using", "test", "testing", "run", "running", "benchmark", "benchmarking",
+                                   "deploy", "deploying", "install", "installing", "operate", "operating", "train",
+                                   "training", "power", "powering", "access", "accessing"])
+
+
+def other_than_use(q, rule_subject: str) -> str | None:
+    """The case's activity with its object ("buying Huawei Ascend chips", "reselling Ascend 910B chips") when the
+    rule's subject is only the use of something ("the use of Huawei Technologies’ Ascend … chips") and the case does
+    something with it that is not a use; None when the rule names another activity or none, or the case is a use."""
+    ruled = {stem(w) for w in words(rule_subject) if stem(w) in _ACTIVITY}
+    if not ruled or not ruled <= _USE:
+        return None
+    toks = words(case_of(q))
+    acts = [(i, w) for i, w in enumerate(toks) if _is_verb(w)]  # "a cloud provider" is no act of providing
+    if not acts or any(stem(w) in _USE for _, w in acts):  # "buy a 910C and test it": the test is a use
+        return None
+    at = [i for i, w in enumerate(toks) if stem(w) in _ACTIVITY]  # where _objects starts each object
+    i, w = acts[0]
+    obj = next((p for j, p in zip(at, _objects(q), strict=True) if j == i), [])
+    return " ".join([gerund(w.lower()), *obj]).strip()
+
+
+def _is_verb(word: str) -> bool:
+    """An activity word as a verb form ("resell", "exporting", "ships"), not a noun that shares its stem
+    ("provider", "exporter", "shipment")."""
+    low = word.lower()
+    return stem(low) in _ACTIVITY and not re.search(r"(?:ers?|ment|ments|ion|ions|ance|ances)$", low)
+
+
 def case_names(q) -> list[tuple[str, str]]:
     """The names in what the case acts on, each with its phrase: ("Nvidia", "Nvidia chips") for "using Nvidia chips
     in China", ("American", "American AI chips") for "use American AI chips made by Nvidia". A rule about Huawei's

@@ -171,6 +171,11 @@ def test_citation_scores_rank_the_passages_and_the_answer_says_how_recent_the_do
     ("Is using Nvidia chips in China a violation of US export controls?", "covers Nvidia chips"),
     ("Is it a violation to use American AI chips made by Nvidia?", ("covers American AI chips",   # not "covers made"
                                                                     "no passage states a rule about the case asked")),
+    # a rule about the use of Ascend chips says nothing of buying, reselling or exporting them (trial: "Yes …
+    # reselling Ascend 910B chips in Vietnam is a case of that rule")
+    ("Is buying Huawei Ascend chips a violation?", "covers buying Huawei Ascend chips"),
+    ("Is it illegal to resell Ascend 910B chips in Vietnam?", "covers reselling Ascend 910B chips"),
+    ("Is it a violation to sell Ascend chips to a customer in Malaysia?", "covers selling Ascend chips"),
 ])
 def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, question, missing):
     ans = ask(seed_settings, question)
@@ -187,6 +192,9 @@ def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, quest
     ("Ist das Testen eines Huawei Ascend 910D in Malaysia ein Verstoß?", "Yes."),
     ("Can we test a 910D in Malaysia?", "No."),
     ("Can our lab in Penang run benchmarks on a 910D board?", "No."),
+    # running inference is a use, and "a cloud provider" is no act of providing
+    ("Is it a violation to run inference on Ascend chips through a cloud provider in Singapore?", "Yes."),
+    ("Is buying an Ascend 910B and testing it in Malaysia a violation?", "Yes."),   # the test is a use
 ])
 def test_verdicts_follow_what_is_asked(seed_settings, question, verdict):
     ans = ask(seed_settings, question)
