@@ -47,7 +47,7 @@ class ShortAnswer:
     span: str
     unit: Unit
     line: str
-    kind: str = ""   # person | date | number | role | items | wire
+    kind: str = ""   # person | date | number | role | items | wire | event
 
 
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
@@ -243,6 +243,49 @@ def _wire(ctx: Context) -> ShortAnswer | None:
     return None
 
 
+_HAPPENED = re.compile(r"^\W*what\s+(?:has\s+|had\s+)?happen(?:ed|s)?\s+(?:to|with)\s+(?P<what>.+?)\s*\??\s*$|"
+                       r"^\W*what\s+(?:did|has|have|had)\s+.+?\s+do(?:ne)?\s+(?:to|with|about)\s+(?P<what2>.+?)\s*\??\s*$",
+                       re.I)
+# what can happen to a rule, a licence or a programme, as the verb of its sentence
+_EVENT = re.compile(r"\b(?P<verb>rescinded|repealed|revoked|withdrawn|withdrew|scrapped|cancell?ed|replaced|suspended|"
+                    r"delayed|postponed|overturned|struck down|ended|lifted|amended|abolished|expired|terminated|"
+                    r"halted|vacated|paused|extended|reinstated|approved|denied|rejected|blocked)\b", re.I)
+_PARTICIPLE = {"withdrew": "withdrawn"}
+
+
+def _what_happened(ctx: Context) -> ShortAnswer | None:
+    """"What happened to the AI Diffusion Rule?" / "What did Commerce do with it?": the event a leading sentence
+    says the thing underwent, first ("It was rescinded, per AIM (date not given): “… rescinded former US President
+    Biden’s AI Diffusion Rule …” [1]."). The sentence must name most of the thing asked about (its content words)."""
+    q = ctx.question
+    m = _HAPPENED.match(q.ask or q.core)
+    if not m or not ctx.units:
+        return None
+    want = set(stem_set(m.group("what") or m.group("what2")))
+    if not want:
+        return None
+    best = ctx.units[0].relevance
+    choice: tuple[float, Unit, str] | None = None
+    for u in ctx.units[:10]:
+        if u.heading or u.relevance < 0.6 * best:
+            continue
+        text = flat(u.text)
+        share = len(want & stem_set(text)) / len(want)
+        event = _EVENT.search(text)
+        if share < _COVER or not event:
+            continue
+        score = u.relevance + 0.3 * share
+        if choice is None or score > choice[0]:
+            choice = (score, u, event.group("verb").lower())
+    if choice is None:
+        return None
+    _, u, verb = choice
+    line = f"It was {_PARTICIPLE.get(verb, verb)}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
+    if framed(line.replace(" [n].", "."), Passage(1, u.hit, u.start, u.end, u.text, u.relevance)) is None:
+        return None
+    return ShortAnswer(verb, u, line, "event")
+
+
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
@@ -256,6 +299,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         return wire
     if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:
         return role
+    if not q.parts and (event := _what_happened(ctx)) is not None:
+        return event
     if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
         return None
     named = {stem(n.lower()) for n in (*q.names, *q.context_names)}

@@ -146,3 +146,27 @@ def test_an_amount_keeps_its_currency(tmp_path):
     assert ans.answer.startswith("€120,000, per Trade Desk"), ans.answer
     ans = answer("How much was Omega Parts fined?", settings=settings)
     assert ans.answer.startswith("$20,000, per Trade Desk"), ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What happened to the AI Diffusion Rule?",
+    "What did the Commerce Department do with the AI Diffusion Rule?",
+    "what happened to biden's ai rule",
+])
+def test_what_happened_to_a_rule_opens_with_the_event(seed_settings, doc_text, question):
+    """Newcomer trial (stop 20): "What happened to the AI Diffusion Rule?" opened with bullets about when it was
+    issued and what it would have done; that it was rescinded came fifth."""
+    ans = answer(question, settings=seed_settings)
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith("It was rescinded, per "), ans.answer
+    quote = next(c.quote for c in ans.citations if c.id == 1)
+    assert "rescinded" in quote and "Diffusion Rule" in quote and "[1]" in first
+    c = ans.citations[0]
+    assert doc_text(c.doc_id)[c.start:c.end] == c.quote
+
+
+def test_what_happened_without_an_event_has_no_short_answer(seed_settings):
+    """A sentence must name what the question asks about and an event it underwent: "What happened to Huawei?" has
+    none in one sentence, so the answer opens with its evidence."""
+    ans = answer("What happened to Huawei?", settings=seed_settings)
+    assert not ans.answer.startswith("It was "), ans.answer
