@@ -12,7 +12,7 @@ searched for, never a reason to abstain.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant import injection, language
@@ -328,6 +328,38 @@ def _corrected(text: str, correct) -> tuple[str, tuple[tuple[str, str], ...]]:
     return text, tuple(fixes.items())
 
 
+_GERUND = re.compile(r"\b(?P<verb>[a-z]{3,}ing)\b")
+_PRONOUN_TAIL = re.compile(r"\b(?:them|it|those|these|one|ones)\b|\bthere\b", re.I)
+
+
+def rewritten(ask: str, before: str) -> str | None:
+    """The question an elliptical follow-up asks, written out: the question before it with the new place or party
+    in place of the old one, or with the new activity in place of the old one ("And in Thailand?" after "Is testing
+    a 910D in Malaysia a violation?" -> "Is testing a 910D in Thailand a violation?"; "What about selling them?" ->
+    "Is selling a 910D in Malaysia a violation?"). None when the follow-up or the question before it has nothing to
+    put in place (the follow-up is then read with the conversation, as any other)."""
+    if not before:
+        return None
+    new = [n for n in names_in(ask) if not any(c.isdigit() for c in n)]
+    old = sorted(settings_in(before, names_in(before)), key=before.find)
+    out = before
+    if new and old:
+        # "in Penang, Malaysia": the whole old place goes, the names after a comma with it
+        out = re.sub(rf"(?<!\w){re.escape(old[0])}(?:,\s*[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)*(?!\w)",
+                     " and ".join(new), out, count=1)
+        for other in old[1:]:
+            out = re.sub(rf",?\s*\b(?:in|at|to|into|within|inside|near)\s+{re.escape(other)}(?!\w)", "", out, count=1)
+    elif new:
+        return None
+    verb = _GERUND.search(_PRONOUN_TAIL.sub(" ", ask.lower()))
+    first = re.match(r"^\W*(?:is|are|was|were|would|will|could)\s+(?P<verb>[a-z]{3,}ing)\b", before, re.I)
+    if verb and first and verb.group("verb") != first.group("verb").lower():
+        out = out[:first.start("verb")] + verb.group("verb") + out[first.end("verb"):]
+    elif not (new and old):
+        return None
+    return out
+
+
 def analyze(question: str, history: list[Turn] | None = None, known=None, correct=None) -> Question:
     """Kind, key terms, names and the stand-alone search text of `question`, given the earlier turns.
 
@@ -347,6 +379,12 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     bare = re.sub(r"^\W*(?:and|but|so|also|then|ok|okay|well)\b[,\s]*", "", ask, flags=re.I)
     kind = _kind(bare)
     elliptic = bool(history) and _elliptic(ask)  # "What about in Thailand?", "What about Thailand?", "And in Thailand?"
+    if elliptic and (whole := rewritten(ask, _without_instructions(_asked_before(history))[0])):
+        # the question it stands for, read as if it had been asked ("Is testing a 910D in Thailand a violation?"):
+        # its case, names and place are that question's; what was typed, and the instructions set aside, stay
+        q = analyze(whole, None, known, correct)
+        return replace(q, text=question, follow_up=True, instructions=instructions or q.instructions,
+                       corrections=corrections + q.corrections)
     if elliptic:
         kind = _kind(_asked_before(history)) if _asked_before(history) else kind
     names = names_in(ask)

@@ -216,6 +216,37 @@ def test_follow_ups_about_another_place_keep_the_question_they_follow(seed_setti
     assert not ans.abstained and first_line(ans).startswith("Yes."), ans.answer
 
 
+def test_an_elliptical_follow_up_is_answered_as_the_question_it_stands_for(seed_settings, doc_text):
+    """Trial (stop 20): "And in Thailand?" after the mission question dropped the passage that names the 910D and the
+    inference label, and said "The documents do not mention Thailand or Malaysia" (Malaysia is no longer asked
+    about); "What about selling them there?" got "Yes" from a rule about using the chips."""
+    history = [{"role": "user", "content": "Is testing a 910D in Malaysia a violation?"},
+               {"role": "assistant", "content": "Yes. The documents do not mention Malaysia."}]
+    ans = ask(seed_settings, "And in Thailand?", history=history)
+    assert first_line(ans).startswith("Yes."), ans.answer
+    assert "names the 910D among them" in ans.answer
+    assert "testing a 910D in Thailand is a case of that rule" in ans.answer
+    assert "do not mention Thailand." in ans.answer and "Malaysia" not in ans.answer.split("Evidence:")[0]
+    assert_grounded(ans, doc_text)
+    ans = ask(seed_settings, "What about selling them there?", history=history)
+    assert first_line(ans).startswith("The documents do not settle this"), ans.answer
+    assert "covers selling a 910D" in ans.answer
+
+
+@pytest.mark.parametrize(("follow_up", "before", "whole"), [
+    ("And in Thailand?", "Is testing a 910D in Malaysia a violation?", "Is testing a 910D in Thailand a violation?"),
+    ("What about Thailand?", "Is testing a Huawei Ascend 910D in Penang, Malaysia a violation?",
+     "Is testing a Huawei Ascend 910D in Thailand a violation?"),
+    ("What about selling them there?", "Is testing a 910D in Malaysia a violation?",
+     "Is selling a 910D in Malaysia a violation?"),
+    ("What about the CGTN article?", "Who wrote the Business Times article?", None),   # nothing to put in place
+])
+def test_elliptical_follow_ups_are_written_out(follow_up, before, whole):
+    from assistant.question import rewritten
+
+    assert rewritten(follow_up, before) == whole
+
+
 @pytest.mark.parametrize("question", [
     "Our distributor in Penang wants to benchmark some Ascend chips next month — is that allowed?",
     "Our distributor in Penang wants to benchmark some Ascend chips next month, is that allowed?",
