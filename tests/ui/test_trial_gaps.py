@@ -36,7 +36,7 @@ def test_comparisons_are_a_field_of_the_answer_json_stream_and_schema(ui_server)
     assert final["comparisons"] == plain["comparisons"]
     schema = httpx.get(f"{ui_server.url}/openapi.json", timeout=30).json()["components"]["schemas"]
     assert schema["AskResponse"]["properties"]["comparisons"]["items"] == {"$ref": "#/components/schemas/ComparisonOut"}
-    assert set(schema["ComparisonOut"]["properties"]) == {"citations", "kind", "note"}
+    assert set(schema["ComparisonOut"]["properties"]) == {"citations", "kind", "note", "sources"}
 
 
 def test_skip_links_come_first_and_move_the_focus_to_the_answer(page):
