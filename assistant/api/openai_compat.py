@@ -22,6 +22,7 @@ from fastapi.sse import EventSourceResponse
 
 from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
+from assistant.api.compare import with_comparisons
 from assistant.api.errors import ApiError, stream_error
 from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
@@ -122,7 +123,7 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
         with_usage = bool(body.stream_options and body.stream_options.include_usage)
         return EventSourceResponse(_chunks(request, who, fields, engine, model, started, count, with_usage),
                                    headers={**SSE_HEADERS, **rate_headers(request)})
-    ans = (await service.answer(question, history, engine, None)).as_dict()
+    ans = with_comparisons((await service.answer(question, history, engine, None)).as_dict())
     raw = dumps(completion(ans, model, usage(count, question, history, chat_content(ans)))).encode("utf-8")
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
@@ -156,7 +157,7 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
                     yield PING
                     sent.append(PING)
                 elif kind == "answer":
-                    ans = value.as_dict()
+                    ans = with_comparisons(value.as_dict())
                     for event in _answer_chunks(ans, model, chunk, with_usage, count, fields):
                         yield event
                         sent.append(event)

@@ -183,6 +183,16 @@ class CitationOut(BaseModel):
     also_in: list[str] = Field(default_factory=list, description="Documents carrying the same passage.")
 
 
+class ComparisonSourceOut(BaseModel):
+    """One side of a comparison: which source, its date, its wording."""
+
+    citation: int = Field(description="The id of its citation in `citations`.")
+    doc_id: str
+    source: str = Field(description="The source's name: its publisher, else its title.")
+    published: str | None = Field(description="Its published date (YYYY-MM-DD), null when the document gives none.")
+    wording: str = Field(description="Its own words for the claim: the citation's verbatim `quote`.")
+
+
 class ComparisonOut(BaseModel):
     """Two cited sources that word one claim differently (`assistant.api.compare`)."""
 
@@ -192,6 +202,8 @@ class ComparisonOut(BaseModel):
         description="`hedged`: the second says only that it may be so; `worded_differently`: hedged or negated "
                     "differently; `conflict`: they give different figures or thresholds.")
     note: str = Field(description="How they differ, in one sentence.")
+    sources: list[ComparisonSourceOut] = Field(min_length=2, max_length=2, description="The two sources, in the "
+                                               "order of `citations`: name, date and wording of each.")
 
 
 class AskResponse(BaseModel):

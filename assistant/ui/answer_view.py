@@ -70,17 +70,22 @@ def _source_line(rid: str, c: dict, quote: bool) -> str:
 
 
 def _comparisons(rid: str, answer: dict, cites: dict[int, dict]) -> str:
-    """The answer's `comparisons` field (the API's, `assistant.api.compare`): each pair side by side, with dates."""
+    """The answer's `comparisons` field (the API's, `assistant.api.compare`): each pair side by side, each side's
+    source, date and wording as the field gives them (from the citations for an answer recorded without `sources`)."""
     found = [c for c in answer.get("comparisons") or []
              if isinstance(c, dict) and len(c.get("citations") or []) == 2 and all(n in cites for n in c["citations"])]
     if not found:
         return ""
     parts = []
     for comp in found:
+        sides = comp.get("sources") or []
+        if [s.get("citation") for s in sides if isinstance(s, dict)] != list(comp["citations"]):
+            sides = [{"citation": n, "source": source_name(cites[n]), "published": cites[n].get("published"),
+                      "wording": cites[n].get("quote")} for n in comp["citations"]]  # an answer recorded before
         cards = "".join(
-            f"<div class='compare-card'><div class='compare-head'>{chip(rid, cites[n])} "
-            f"<strong>{esc(source_name(cites[n]))}</strong> · {esc(date_of(cites[n].get('published')))}</div>"
-            f"<blockquote>{esc(cites[n].get('quote'))}</blockquote></div>" for n in comp["citations"])
+            f"<div class='compare-card'><div class='compare-head'>{chip(rid, cites[s['citation']])} "
+            f"<strong>{esc(s.get('source'))}</strong> · {esc(date_of(s.get('published')))}</div>"
+            f"<blockquote>{esc(s.get('wording'))}</blockquote></div>" for s in sides)
         parts.append(f"<div class='compare-pair' data-kind='{esc(comp.get('kind'))}'>{cards}</div>"
                      f"<p class='compare-how'>{esc(comp.get('note'))}</p>")
     return ("<section class='compare' aria-label='Sources that word this differently'>"

@@ -38,12 +38,13 @@ def test_markup_in_an_article_is_text_and_never_runs(page, ui_server):
     page.locator("#question textarea").fill("<img src=x onerror=\"window.__grounded_xss = 'question'\"> " + LB7)
     asked = ask(page, page.locator("#question textarea").input_value())
     cites = recorded(ui_server, asked.request_id)["response"]["citations"]
-    mine = [c for c in cites if c["doc_id"] == FIXTURE]
-    assert mine and "<script>" in mine[0]["quote"]
+    # the passage with the <script> (the answer may cite the fixture's <img> passage before it: either order is right)
+    script = [c for c in cites if c["doc_id"] == FIXTURE and "<script>" in c["quote"]]
+    assert script, cites
     answer = last_answer(page)
     assert "<script>window.__grounded_xss = 'body'</script>" in answer.inner_text()
-    mark = open_citation(page, asked.request_id, mine[0]["id"])
-    assert mark.inner_text() == mine[0]["quote"] and in_view(page, mark)
+    mark = open_citation(page, asked.request_id, script[0]["id"])
+    assert mark.inner_text() == script[0]["quote"] and in_view(page, mark)
     panel = page.locator("#source-panel")
     assert panel.locator(".source-title").inner_text() == \
         "Penang distributor notice <script>window.__grounded_xss = 'title'</script>"

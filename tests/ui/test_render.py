@@ -89,9 +89,10 @@ def test_comparisons_are_read_off_the_forms_the_engines_write():
     assert comparisons(answer(COMPARED, cites, abstained=True)) == []
     threshold = ("Yes. S1, 2025-01-01 reports: “above 10 units” [1].\nS2, 2024-01-01 sets another threshold: "
                  "“above 12 units” [2].\nThe sources conflict on the threshold; the newer is given first.")
-    assert comparisons(answer(threshold, cites[:2])) == [
-        {"citations": [1, 2], "kind": "conflict",
-         "note": "The sources conflict on the threshold; the newer is given first."}]
+    [found] = comparisons(answer(threshold, cites[:2]))
+    assert {k: found[k] for k in ("citations", "kind", "note")} == {
+        "citations": [1, 2], "kind": "conflict", "note": "The sources conflict on the threshold; the newer is given first."}
+    assert [(s["citation"], s["source"]) for s in found["sources"]] == [(1, "The Business Times"), (2, "CGTN")]
 
 
 def test_the_ui_shows_the_comparisons_field_and_does_not_read_the_text():
@@ -168,3 +169,20 @@ def test_export_button_downloads_the_file_the_link_carries():
     link = render.export_button("# Conversation <b>x</b> 'q'\n")
     assert "download='grounded-conversation.md'" in link and "href='data:text/markdown;charset=utf-8,%23%20" in link
     assert "<b>" not in link and "data-md='# Conversation &lt;b&gt;x&lt;/b&gt; &#x27;q&#x27;" in link
+
+
+def test_the_ui_shows_each_side_as_the_comparisons_field_names_it():
+    """Each card shows the field's `sources`: its source, date and wording (not looked up again in the citations)."""
+    cites = [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN", published=None, quote="A may")]
+    sides = [{"citation": 1, "doc_id": "d", "source": "Side <one>", "published": "2024-02-03", "wording": "firm <i>"},
+             {"citation": 2, "doc_id": "d", "source": "Side two", "published": None, "wording": "hedged"}]
+    fielded = answer("Yes [1] [2].", cites, comparisons=[{"citations": [1, 2], "kind": "hedged", "note": "n",
+                                                          "sources": sides}])
+    cards = re.findall(r"<div class='compare-card'>(.*?)</blockquote></div>",
+                       render.answer_block({"question": "q", "answer": fielded}, 1))
+    assert len(cards) == 2
+    assert "<strong>Side &lt;one&gt;</strong> · 2024-02-03" in cards[0] and "firm &lt;i&gt;" in cards[0]
+    assert "<strong>Side two</strong> · date not given" in cards[1] and cards[1].endswith("<blockquote>hedged")
+    assert "data-cite='1'" in cards[0] and "data-cite='2'" in cards[1]  # the chips still open their citations
+    assert comparisons(answer(COMPARED, [cite(1, publisher="The Business Times"), cite(2, publisher="CGTN"),
+                                         *(cite(n) for n in range(3, 7))]))[0]["sources"][1]["source"] == "CGTN"

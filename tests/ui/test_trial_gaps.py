@@ -36,7 +36,7 @@ def test_comparisons_are_a_field_of_the_answer_json_stream_and_schema(ui_server)
     assert final["comparisons"] == plain["comparisons"]
     schema = httpx.get(f"{ui_server.url}/openapi.json", timeout=30).json()["components"]["schemas"]
     assert schema["AskResponse"]["properties"]["comparisons"]["items"] == {"$ref": "#/components/schemas/ComparisonOut"}
-    assert set(schema["ComparisonOut"]["properties"]) == {"citations", "kind", "note"}
+    assert set(schema["ComparisonOut"]["properties"]) == {"citations", "kind", "note", "sources"}
 
 
 def test_skip_links_come_first_and_move_the_focus_to_the_answer(page):
@@ -64,6 +64,28 @@ def test_skip_links_come_first_and_move_the_focus_to_the_answer(page):
     assert page.locator("a.skip-link[data-to='answer']").bounding_box()["width"] <= 1  # hidden again
 
 
+# The chips (matching a selector) that sit on another line than the punctuation right after them, or than the word
+# right before them: [chip text, 'after' | 'before'] for each.
+SPLIT_CHIPS_JS = """(selector) => {
+  const line = (node, at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1);
+                               return r.getClientRects()[0]; };
+  const out = [];
+  for (const chip of document.querySelectorAll(selector)) {
+    const c = chip.getBoundingClientRect();
+    const next = chip.nextSibling, prev = chip.previousSibling;
+    if (next && next.nodeType === 3 && /^[.,;”]/.test(next.data)) {
+      const r = line(next, 0);
+      if (Math.abs(r.bottom - c.bottom) > c.height) out.push([chip.innerText, 'after']);
+    }
+    if (prev && prev.nodeType === 3 && /[\\w”] $/.test(prev.data)) {
+      const r = line(prev, prev.data.length - 2);
+      if (Math.abs(r.bottom - c.bottom) > c.height) out.push([chip.innerText, 'before']);
+    }
+  }
+  return out;
+}"""
+
+
 def test_a_chip_never_wraps_away_from_its_word_or_its_full_stop(browser):
     """At every width from 100 to 420 px, each chip is on the line of the word before it and of the punctuation
     after it (before, an inline-block chip was a break opportunity on both sides)."""
@@ -78,24 +100,11 @@ def test_a_chip_never_wraps_away_from_its_word_or_its_full_stop(browser):
         page = ctx.new_page()
         page.set_content(f"<style>{CSS.read_text(encoding='utf-8')}</style>"
                          f"<div id='box' style='font: 16px sans-serif'>{html}</div>")
-        broken = page.evaluate("""() => {
-          const line = (node, at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1);
-                                       return r.getClientRects()[0]; };
+        broken = page.evaluate("() => { const split = " + SPLIT_CHIPS_JS + """;
           const out = [];
           for (let w = 100; w <= 420; w += 2) {
             document.querySelector('#box').style.width = w + 'px';
-            for (const chip of document.querySelectorAll('.answer > p button.chip')) {
-              const c = chip.getBoundingClientRect();
-              const next = chip.nextSibling, prev = chip.previousSibling;
-              if (next && next.nodeType === 3 && /^[.,;”]/.test(next.data)) {
-                const r = line(next, 0);
-                if (Math.abs(r.bottom - c.bottom) > c.height) out.push([w, chip.innerText, 'after']);
-              }
-              if (prev && prev.nodeType === 3 && /\\w $/.test(prev.data)) {
-                const r = line(prev, prev.data.length - 2);
-                if (Math.abs(r.bottom - c.bottom) > c.height) out.push([w, chip.innerText, 'before']);
-              }
-            }
+            out.push(...split('.answer > p button.chip').map((b) => [w, ...b]));
           }
           return out;
         }""")
@@ -172,3 +181,25 @@ def test_a_failed_verification_warning_says_what_failed(page, ui_server, monkeyp
     assert ("the llm answer failed verification (none of its sentences made a claim a passage could support); "
             "showing the extractive answer instead") in warnings, warnings
     assert "0 unsupported" not in warnings
+
+
+def test_at_phone_widths_the_mission_answer_keeps_each_chip_with_its_word_and_full_stop(context, ui_server):
+    """The served page itself (gradio's styles and ui.css together) at phone widths from 320 to 430 px: the mission
+    answer's chips stay on the line of the word before them and of the punctuation after them."""
+    from tests.ui.conftest import PHONE
+    from tests.ui.pages import open_ui
+
+    page = open_ui(context, ui_server.url)
+    page.set_viewport_size(PHONE)
+    asked = ask(page, MISSION)
+    selector = f"#conversation .answer[data-rid='{asked.request_id}'] :is(p, li) button.chip"
+    assert page.locator(selector).count() >= 6
+    followed = page.evaluate("(s) => [...document.querySelectorAll(s)].filter((b) => b.nextSibling && "
+                             "b.nextSibling.nodeType === 3 && /^[.,;]/.test(b.nextSibling.data)).length", selector)
+    assert followed >= 2  # "… export controls” [1]." and "… 910D” [2]." at least
+    broken = []
+    for width in range(320, 431, 10):
+        page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        broken += [[width, *b] for b in page.evaluate(SPLIT_CHIPS_JS, selector)]
+    assert broken == []
+    screenshot(page, "phone-mission-chips-430")
