@@ -144,6 +144,8 @@ def _kind(q: str) -> str:
         return "yes_no"
     if re.search(r"^(who|whom|whose)\b|\bwho (is|was|said|says|testified|issued|made)\b", low):
         return "person"
+    if re.match(r"^\W*(?:(?:and|but|so)\s+)?(?:why|how)\b", low):  # "Why are Huawei's Ascend chips subject to …?" asks
+        return "fact"                                                  # for a reason, not for a list of chips
     if re.search(r"^(name|list)\b|\bwhat (were|are) the\b|\bwhich \w+ (chips|countries|companies|steps|firms|"
                  r"products|tiers|models|processors|entities|licen[cs]es|items)\b|\bwhich (chips|models|processors|"
                  r"countries|companies|entities|items)\b|\b(steps|tiers|companies|countries|chips|models)\b.*\?$", low):

@@ -250,6 +250,16 @@ def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
     return replace(unit, end=end, text=h.text[unit.start - h.start:end - h.start])
 
 
+_WHY = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:why\b|for what reason\b|what (?:was|were|is|are) the reasons?\b|"
+                  r"how come\b)", re.I)
+# words that give a reason or a purpose, or the consequence a decision was made to avoid
+REASON = re.compile(r"\b(?:because|due to|owing to|as a result of|on the grounds that|citing|cited|over concerns?|"
+                    r"concerns? (?:over|about|that)|in order to|so as to|so that|aimed at|in an effort to|"
+                    r"(?:would|could) have (?:\w+ ){0,2}(?:affected|damaged|harmed|hurt|held|stifled|hampered|undermined)|"
+                    r"the reason|reasons? (?:for|why)|to (?:stifle|protect|prevent|curb|ensure|avoid|stop|counter))\b",
+                    re.I)
+
+
 def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]] = frozenset(), fill: bool = True
            ) -> list[tuple[Unit, list[str], list[Unit]]]:
     """Picked units (`lead` first, then, with `fill`, the best others) with the documents of their syndicated copies
@@ -269,6 +279,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
     asked = {stem(n) for n in q.names if any(c.isdigit() for c in n)}  # a question naming an identifier is answered
     own = {id(u) for u in units if u.identified or asked & stem_set(u.text)}  # from the record that carries it
     dated = None if q.kind != "date" else any(CALENDAR.search(u.text) for u in queue)
+    # "why…?": the first quote that gives a reason ("… would have also negatively affected …", "citing concerns …")
+    reasoned = None if not _WHY.match(q.ask or q.core) else any(REASON.search(u.text) for u in queue)
     while len(picks) < limit:
         choice, score = (queue.pop(0), 1.0) if queue else (None, 0.0)
         for u in units if choice is None and fill else ():
@@ -277,6 +289,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
             new = sum(w for t, w in weights.items() if t not in covered and t in stem_set(u.text))
             gain = u.relevance + 0.3 * new / max(1.0, sum(weights.values()))
             if dated is False and CALENDAR.search(u.text):  # "on what date…": the first quote with a date
+                gain, new = gain + 0.2, new or 1
+            if reasoned is False and REASON.search(u.text):
                 gain, new = gain + 0.2, new or 1
             if gain > score and (u.relevance >= 0.85 * best or new > 0):
                 choice, score = u, gain
@@ -292,6 +306,7 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
             continue
         covered |= stem_set(choice.text)
         dated = dated if dated is None else dated or bool(CALENDAR.search(choice.text))
+        reasoned = reasoned if reasoned is None else reasoned or bool(REASON.search(choice.text))
         twins = sorted((t for t in units if t.hit.doc_id != choice.hit.doc_id and (t.hit.doc_id, t.start) not in used
                         and _twins(ctx, t, choice)), key=lambda t: same_claim(t.text, choice.text, attribution=False))[:1]
         used.update((t.hit.doc_id, t.start) for t in twins)

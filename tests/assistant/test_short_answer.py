@@ -170,3 +170,15 @@ def test_what_happened_without_an_event_has_no_short_answer(seed_settings):
     none in one sentence, so the answer opens with its evidence."""
     ans = answer("What happened to Huawei?", settings=seed_settings)
     assert not ans.answer.startswith("It was "), ans.answer
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    # one quote, that it was rescinded, without a word of why (newcomer trial, stop 20)
+    ("Why did the Commerce Department rescind the AI Diffusion Rule?", r"stifle innovation|would have|citing concerns"),
+    # read as a "which chips" question: the answer opened "The 910B, 910C, and 910D, per AIM"
+    ("Why are Huawei's Ascend chips subject to export restrictions?", r"due to suspicions|in an attempt to curb"),
+])
+def test_a_why_question_quotes_a_reason(seed_settings, question, reason):
+    ans = answer(question, settings=seed_settings)
+    assert not ans.answer.startswith("The 910B"), ans.answer
+    assert any(re.search(reason, c.quote) for c in ans.citations), ans.answer
