@@ -210,7 +210,10 @@ class Assistant:
                    t1: float) -> Answer:
         related = [u for u in ctx.units[:3] if u.relevance >= 0.5 * self.settings.answer.min_relevance]
         text = ABSTAIN
+        why = {"reason": "not_in_documents", "never_mentioned": list(ctx.unknown[:3])}
         if ctx.question.language not in self.languages:  # not "the documents do not say": they may, in English
+            why = {"reason": "language", "language": ctx.question.language,
+                   "name": language.name(ctx.question.language), "never_mentioned": list(ctx.unknown[:3])}
             text = (f"No passage matched this question in {language.name(ctx.question.language)}: the documents are "
                     f"searched in {language.name(self.languages[0])}, so they may answer it in words this search "
                     f"could not reach. Ask in {language.name(self.languages[0])} for an answer.")
@@ -220,7 +223,8 @@ class Assistant:
             text += " The closest passages are listed as related; they do not answer it."
         cites = [cite(i + 1, Passage(i + 1, u.hit, u.start, u.end, u.text), u.start, u.end, u.relevance)
                  for i, u in enumerate(related)]
-        return self._answer(text, cites, True, engine, verdict, [*warnings, f"abstained: {reason}"], t0, t1)
+        return replace(self._answer(text, cites, True, engine, verdict, [*warnings, f"abstained: {reason}"], t0, t1),
+                       abstention=why)
 
 
 def _join(items: list[str]) -> str:

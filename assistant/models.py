@@ -130,6 +130,9 @@ class Answer:
     warnings: tuple[str, ...] = ()
     answerability: dict = field(default_factory=dict)  # {"answerable", "probability", "threshold"}
     as_of: str | None = None   # the newest publication date among the indexed documents (ISO date)
+    # why an abstained answer abstained, as data (None when it answered): {"reason": "not_in_documents",
+    # "never_mentioned": [names]} or {"reason": "language", "language": ISO 639-1 code, "name": "Chinese"}
+    abstention: dict | None = None
 
     def as_dict(self) -> dict:
         """The `/v1/ask` response object (see API.md)."""
@@ -138,6 +141,6 @@ class Answer:
                 "corpus_version": self.corpus_version, "settings_hash": self.settings_hash,
                 "request_id": self.request_id,
                 "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-                "warnings": list(self.warnings), "as_of": self.as_of,
+                "warnings": list(self.warnings), "as_of": self.as_of, "abstention": self.abstention,
                 "answerability": {k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in self.answerability.items()}}

@@ -206,6 +206,19 @@ class ComparisonOut(BaseModel):
                                                "order of `citations`: name, date and wording of each.")
 
 
+class AbstentionOut(BaseModel):
+    """Why an answer abstained, as data (the answer's text says it in words)."""
+
+    model_config = ConfigDict(extra="allow")
+    reason: Literal["not_in_documents", "language"] = Field(
+        description="`not_in_documents`: the documents do not say; `language`: no passage matched a question in a "
+                    "language the index is not searched in (the documents may still say, in the index's language).")
+    never_mentioned: list[str] = Field(default_factory=list, description="Names of the question no indexed document "
+                                       "mentions (at most 3).")
+    language: str | None = Field(default=None, description="With `language`: the question's ISO 639-1 code.")
+    name: str | None = Field(default=None, description="With `language`: the language's English name.")
+
+
 class AskResponse(BaseModel):
     """The answer (`Answer.as_dict()`); fields may be added, never removed without /v2."""
 
@@ -218,6 +231,8 @@ class AskResponse(BaseModel):
     request_id: str
     timings_ms: dict[str, float]
     warnings: list[str]
+    abstention: AbstentionOut | None = Field(default=None, description="Why the answer abstained; null when it "
+                                             "answered.")
     comparisons: list[ComparisonOut] = Field(default_factory=list, description="Cited sources that word one claim "
                                              "differently, to show side by side; [] when none do or the answer "
                                              "abstained. Also in the final `answer` event of a stream.")

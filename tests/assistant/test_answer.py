@@ -64,6 +64,18 @@ def test_questions_the_documents_do_not_answer_abstain(seed_settings, question):
     assert ans.answer.startswith("The documents do not say")
     assert not re.search(r"\[\d+\]", ans.answer)
     assert not re.search(r"Paris|2\.6|\[::-1\]|10 ?%", ans.answer)
+    assert ans.as_dict()["abstention"]["reason"] == "not_in_documents"
+
+
+def test_why_an_answer_abstained_is_data(seed_settings):
+    """A client tells "the documents do not say" from "no passage matched a question in Chinese" by a field, not by
+    the answer's wording (the UI badge read the text: helper 34's audit); an answer has no `abstention`."""
+    zh = ask(seed_settings, "美国商务部什么时候发布的指南？").as_dict()  # "When did the Commerce Department issue the guidance?"
+    assert zh["abstained"] and zh["abstention"]["reason"] == "language", zh
+    assert zh["abstention"]["language"] == "zh" and zh["abstention"]["name"] == "Chinese"
+    mars = ask(seed_settings, "What is the mercury content of the soil on Mars?").as_dict()
+    assert mars["abstention"] == {"reason": "not_in_documents", "never_mentioned": ["Mars"]}, mars
+    assert ask(seed_settings, MISSION).as_dict()["abstention"] is None
 
 
 @pytest.mark.parametrize("question", [

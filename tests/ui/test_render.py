@@ -130,6 +130,11 @@ def test_abstention_badges_say_why():
     assert "Not found (question in Chinese)</span>" in out and "do not say" not in out
     md = to_markdown([{"question": "问题", "answer": lang}])
     assert "**Not found (question in Chinese).**" in md and "do not say" not in md.split("## 1.")[1]
+    # the `abstention` field decides when the answer carries it, whatever the wording
+    worded = answer("Keine Passage passt.", [], abstained=True)
+    assert render.abstain_label({**worded, "abstention": {"reason": "language", "language": "de",
+                                                          "name": "German"}}) == "Not found (question in German)"
+    assert render.abstain_label({**worded, "abstention": {"reason": "not_in_documents"}}) == "The documents do not say"
 
 
 def test_a_source_without_a_publisher_is_named_by_its_title_once():
