@@ -73,14 +73,19 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     return CleanDoc(doc=doc, text=text, meta=_completed(doc, meta), segments=segments, removed=removed)
 
 
+_CREATED_FROM = {"docx": ".docx created date", "pdf": "PDF creation date"}
+
+
 def _completed(doc: SourceDoc, found: DocMeta) -> DocMeta:
     """The loader's metadata completed with what the text says (`found`); with no date from either, the date the
-    file says it was created (`doc.created`, a .docx's core properties). `published_from` names the date's source."""
+    file says it was created (`doc.created`: a .docx's core properties, a PDF's /CreationDate). `published_from`
+    names the date's source (".docx created date", "PDF creation date")."""
     meta = doc.meta.filled_from(found)
     if doc.meta.published is None and meta.published is not None:
         return replace(meta, published_from="text")
     if meta.published is None and doc.created:
-        return replace(meta, published=doc.created, published_from=".docx created date")
+        return replace(meta, published=doc.created,
+                       published_from=_CREATED_FROM.get(doc.fmt, "file created date"))
     return meta
 
 

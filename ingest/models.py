@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 class DocMeta:
     """What a citation needs to name its source. Dates are ISO `YYYY-MM-DD`. `published_from` says where `published`
     was found: "sources.csv", "front matter", "JSONL record", "HTML page", "text" (a dateline in the document) or
-    ".docx created date" (the Word file's core property, used only when nothing else gives a date)."""
+    ".docx created date" / "PDF creation date" (the Word file's core property, the PDF info dict's /CreationDate:
+    used only when nothing else gives a date)."""
 
     title: str | None = None
     publisher: str | None = None
@@ -74,7 +75,8 @@ class SourceDoc:
     `content_hash` is the sha256 of the bytes the document came from. `encoding` names the character
     encoding a text file was decoded from (None for formats that carry their own: PDF, DOCX).
     `dropped` lists what the reader left out (running headers, page chrome), shown with the removals.
-    `created` is the date (`YYYY-MM-DD`) the file says it was created (a .docx's core properties): the published date
+    `created` is the date (`YYYY-MM-DD`) the file says it was created (a .docx's core properties, a PDF's
+    /CreationDate): the published date
     of last resort, used by cleaning only when neither the metadata nor the text gives one.
     """
 
