@@ -11,7 +11,8 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "8"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
+CHUNKER_VERSION = "9"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
+# 9: a paragraph's short tail cut into the next chunk is embedded with the sentences before it (`_lead`)
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -115,6 +116,36 @@ def _inside_item(text: str, end: int, start: int) -> bool:
     return bool(_ITEM.match(text, text.rfind("\n", 0, start) + 1))
 
 
+def _lead(text: str, units: list[tuple[int, int, int]], first: int, end: int, room: int, target: int) -> str:
+    """What a chunk starting mid-paragraph at `units[first]` and ending at offset `end` is embedded with besides its
+    own text: the paragraph's sentences just before it, nearest first, as many whole ones as fit in `room` word
+    pieces (at most half the target), followed by a newline; "" when the chunk starts a paragraph, or its part of
+    the paragraph is long enough (over half the target) to say what it is about.
+
+    So a paragraph's last sentence cut from its lead ("Attendance is mandatory for everyone who handles Z3
+    modules." after "The annual training for warehouse staff takes place on 9 October 2026 ...") is found by the
+    paragraph's words, by embeddings and BM25 alike, while chunk boundaries, chunk texts and so every quote and
+    citation stay as they are. (Moving the tail into the previous chunk instead, commit 204cadd, cost
+    compliance_docs citation precision 0.839 -> 0.820 and solana hit@5 0.845 -> 0.776.)"""
+    s0 = units[first][0]
+    if first == 0 or "\n" in text[units[first - 1][1]:s0]:
+        return ""
+    stop = text.find("\n", s0)
+    own = sum(n for s, _, n in units[first:] if s < end and (stop < 0 or s < stop))
+    if own > target // 2:
+        return ""
+    room = min(room, target // 2)
+    i, used = first - 1, 0
+    while i >= 0 and used + units[i][2] <= room:
+        used += units[i][2]
+        if i == 0 or "\n" in text[units[i - 1][1]:units[i][0]]:
+            i -= 1
+            break
+        i -= 1
+    lead = text[units[i + 1][0]:units[first - 1][1]] if i + 1 < first else ""
+    return " ".join(lead.split()) + "\n" if lead else ""
+
+
 def title_prefix(title: str | None, embedder: Embedder, cap: int) -> str:
     """The title line embedded before each chunk: `title` cut to at most `cap` word pieces of the model's own
     tokenizer, at a word boundary, plus a newline; "" for no title or `cap` < 1."""
@@ -143,6 +174,8 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
     Token counts come from the embedding model's own tokenizer (one call per document), so nothing
     embedded is silently truncated. The title prefix is capped (`title_tokens`, at most a quarter of the budget),
     so a long title never pushes the chunk out of the model's window nor shrinks chunks into split sentences;
+    a chunk that starts with a paragraph's short tail is embedded with the paragraph's sentences before it
+    (`_lead`; `embed_text` = title line + those sentences + newline + `text`; `text` and offsets are unchanged);
     `max_tokens` is also held to what the model reads (`embedder.max_tokens`).
     """
     settings = settings or ChunkSettings()
@@ -151,24 +184,27 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
     prefix = title_prefix(doc.meta.title, embedder, min(settings.title_tokens, limit // 4))
     budget = limit - (len(embedder.token_starts(prefix)) if prefix else 0)
     units = _units(text, embedder.token_starts(text), budget)
-    groups: list[tuple[int, int]] = []
-    cur: list[int] = []  # [start, end, tokens]
-    for s, e, n in units:
+    groups: list[tuple[int, int, int, int]] = []  # start, end, tokens, index of the first unit
+    cur: list[int] = []  # [start, end, tokens, first unit]
+    for k, (s, e, n) in enumerate(units):
         if cur and (cur[2] + n > budget or cur[2] >= settings.target_tokens and not _inside_item(text, cur[1], s)):
-            groups.append((cur[0], cur[1]))
+            groups.append((cur[0], cur[1], cur[2], cur[3]))
             cur = []
-        cur = [cur[0], e, cur[2] + n] if cur else [s, e, n]
+        cur = [cur[0], e, cur[2] + n, cur[3]] if cur else [s, e, n, k]
     if cur:
-        groups.append((cur[0], cur[1]))
+        groups.append((cur[0], cur[1], cur[2], cur[3]))
     page_starts = doc.page_starts()
     chunks, seen = [], {}
-    for i, (s, e) in enumerate(groups):
+    for i, (s, e, n, first) in enumerate(groups):
         body = text[s:e]
+        lead = _lead(text, units, first, e, budget - n, settings.target_tokens)
+        if lead and len(embedder.token_starts(prefix + lead + body)) > limit:  # counted apart, joined they can differ
+            lead = ""
         occ = seen.get(body, 0)
         seen[body] = occ + 1
         chunks.append(Chunk(
             chunk_id=chunk_id(doc.doc.doc_id, body, occ), doc_id=doc.doc.doc_id, ordinal=i, text=body,
-            start=s, end=e, embed_text=prefix + body, page=page_at(page_starts, s),
+            start=s, end=e, embed_text=prefix + lead + body, page=page_at(page_starts, s),
             pages=_page_starts(s, e, page_starts),
         ))
     return chunks
