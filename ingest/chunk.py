@@ -12,7 +12,7 @@ from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
 CHUNKER_VERSION = "9"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
-# 9: a paragraph's short tail cut into the next chunk is embedded with the sentences before it (`_lead`)
+# 9: a paragraph's short tail cut into the next chunk is BM25-indexed with the sentences before it (`_lead`)
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -116,32 +116,37 @@ def _inside_item(text: str, end: int, start: int) -> bool:
     return bool(_ITEM.match(text, text.rfind("\n", 0, start) + 1))
 
 
-def _lead(text: str, units: list[tuple[int, int, int]], first: int, end: int, room: int, target: int) -> str:
-    """What a chunk starting mid-paragraph at `units[first]` and ending at offset `end` is embedded with besides its
-    own text: the paragraph's sentences just before it, nearest first, as many whole ones as fit in `room` word
-    pieces (at most half the target), followed by a newline; "" when the chunk starts a paragraph, or its part of
-    the paragraph is long enough (over half the target) to say what it is about.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _lead(text: str, units: list[tuple[int, int, int]], first: int, end: int, target: int) -> str:
+    """What a chunk starting mid-paragraph at `units[first]` and ending at offset `end` is BM25-indexed with besides
+    its own text (`Chunk.lexical_text`): the paragraph's sentences just before it, nearest first, as many whole ones
+    as fit in half the target (word pieces), followed by a newline; "" when the chunk starts a paragraph, or its
+    part of the paragraph is long enough (over half the target) to say what it is about. A paragraph is a block
+    between blank lines (a PDF text box; lines of a record or a list).
 
     So a paragraph's last sentence cut from its lead ("Attendance is mandatory for everyone who handles Z3
     modules." after "The annual training for warehouse staff takes place on 9 October 2026 ...") is found by the
-    paragraph's words, by embeddings and BM25 alike, while chunk boundaries, chunk texts and so every quote and
-    citation stay as they are. (Moving the tail into the previous chunk instead, commit 204cadd, cost
-    compliance_docs citation precision 0.839 -> 0.820 and solana hit@5 0.845 -> 0.776.)"""
+    paragraph's words, while chunk boundaries, chunk texts, embeddings and so every quote, citation and syndicated
+    copy link stay as they are. (Moving the tail into the previous chunk instead, commit 204cadd, cost
+    compliance_docs citation precision 0.839 -> 0.820 and solana hit@5 0.845 -> 0.776. Embedding the lead too cost
+    citation precision 0.839 -> 0.824: the ECCN table's last sentence, embedded with the one before it, was no
+    longer linked to the memo that says the same, so both were quoted.)"""
     s0 = units[first][0]
-    if first == 0 or "\n" in text[units[first - 1][1]:s0]:
+    if first == 0 or _PARAGRAPH_BREAK.search(text, units[first - 1][1], s0):
         return ""
-    stop = text.find("\n", s0)
-    own = sum(n for s, _, n in units[first:] if s < end and (stop < 0 or s < stop))
+    stop = _PARAGRAPH_BREAK.search(text, s0)
+    stop_at = stop.start() if stop else len(text)
+    own = sum(n for s, _, n in units[first:] if s < min(end, stop_at))
     if own > target // 2:
         return ""
-    room = min(room, target // 2)
-    i, used = first - 1, 0
+    room, i, used = target // 2, first - 1, 0
     while i >= 0 and used + units[i][2] <= room:
         used += units[i][2]
-        if i == 0 or "\n" in text[units[i - 1][1]:units[i][0]]:
-            i -= 1
-            break
         i -= 1
+        if i >= 0 and _PARAGRAPH_BREAK.search(text, units[i][1], units[i + 1][0]):
+            break
     lead = text[units[i + 1][0]:units[first - 1][1]] if i + 1 < first else ""
     return " ".join(lead.split()) + "\n" if lead else ""
 
@@ -174,8 +179,8 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
     Token counts come from the embedding model's own tokenizer (one call per document), so nothing
     embedded is silently truncated. The title prefix is capped (`title_tokens`, at most a quarter of the budget),
     so a long title never pushes the chunk out of the model's window nor shrinks chunks into split sentences;
-    a chunk that starts with a paragraph's short tail is embedded with the paragraph's sentences before it
-    (`_lead`; `embed_text` = title line + those sentences + newline + `text`; `text` and offsets are unchanged);
+    a chunk that starts with a paragraph's short tail is BM25-indexed with the paragraph's sentences before it
+    (`_lead`; `lexical_text` = title line + those sentences + newline + `text`; None for every other chunk);
     `max_tokens` is also held to what the model reads (`embedder.max_tokens`).
     """
     settings = settings or ChunkSettings()
@@ -195,16 +200,14 @@ def chunk(doc: CleanDoc, embedder: Embedder, settings: ChunkSettings | None = No
         groups.append((cur[0], cur[1], cur[2], cur[3]))
     page_starts = doc.page_starts()
     chunks, seen = [], {}
-    for i, (s, e, n, first) in enumerate(groups):
+    for i, (s, e, _, first) in enumerate(groups):
         body = text[s:e]
-        lead = _lead(text, units, first, e, budget - n, settings.target_tokens)
-        if lead and len(embedder.token_starts(prefix + lead + body)) > limit:  # counted apart, joined they can differ
-            lead = ""
+        lead = _lead(text, units, first, e, settings.target_tokens)
         occ = seen.get(body, 0)
         seen[body] = occ + 1
         chunks.append(Chunk(
             chunk_id=chunk_id(doc.doc.doc_id, body, occ), doc_id=doc.doc.doc_id, ordinal=i, text=body,
-            start=s, end=e, embed_text=prefix + lead + body, page=page_at(page_starts, s),
-            pages=_page_starts(s, e, page_starts),
+            start=s, end=e, embed_text=prefix + body, page=page_at(page_starts, s),
+            pages=_page_starts(s, e, page_starts), lexical_text=prefix + lead + body if lead else None,
         ))
     return chunks

@@ -167,7 +167,9 @@ class Chunk:
     """A sentence-aligned passage of a cleaned document: what is embedded, stored and cited.
 
     `text == clean_doc.text[start:end]`; `embed_text` is what the embedding model reads
-    (the passage with its document title for context); `chunk_id` is a stable content hash.
+    (the passage with its document title for context); `lexical_text`, when not None, is what BM25 indexes instead
+    of `embed_text`: a paragraph's short tail cut into this chunk is indexed with the paragraph's sentences before it
+    (see `ingest.chunk`); `chunk_id` is a stable content hash.
     `page` is the page the chunk starts on; `pages` the page starts within it, `((offset, page), ...)` with offsets
     in the cleaned text, the first at `start` (see `page_at`): a quote is cited with the page of its own offset.
     """
@@ -181,6 +183,7 @@ class Chunk:
     embed_text: str
     page: int | None = None
     pages: PageStarts = ()
+    lexical_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,15 @@ def _doc(text: str, title: str | None = None) -> CleanDoc:
     return CleanDoc(doc=src, text=text, meta=src.meta, segments=(Segment(0, 0, len(text)),))
 
 
-def _title_and_lead(c, text: str) -> tuple[str, str]:
-    """A chunk's embed_text before its own text: the title line, and the sentences of its paragraph before it that a
-    short paragraph tail is embedded with ("" if none), checked to be the text just before the chunk."""
-    assert c.embed_text.endswith(c.text)
-    title, _, lead = c.embed_text[:len(c.embed_text) - len(c.text)].partition("\n")
-    if lead:
-        assert lead.endswith("\n") and "\n" not in lead[:-1]
-        assert " ".join(text[:c.start].split()).endswith(lead.strip()), (lead, c.text[:60])
-        assert "\n" not in text[c.start - len(lead):c.start].strip()  # the same paragraph
-    return title, lead
+def _check_lead(c, text: str, prefix: str) -> None:
+    """A chunk's `lexical_text`, when it has one, is its title line, then sentences of its own paragraph just
+    before it (one line), then its text."""
+    if c.lexical_text is None:
+        return
+    assert c.lexical_text.startswith(prefix) and c.lexical_text.endswith("\n" + c.text)
+    lead = c.lexical_text[len(prefix):len(c.lexical_text) - len(c.text)]
+    assert lead.strip() and "\n" not in lead[:-1]
+    assert " ".join(text[:c.start].split()).endswith(lead.strip()), (lead, c.text[:60])
 
 
 def test_sentences_keep_abbreviations_and_never_cross_lines():
@@ -56,8 +55,9 @@ def test_seed_chunks_fit_the_model_and_cover_the_text(tokenizer_embedder, max_to
         for c in chunks:
             assert cleaned.text[c.start:c.end] == c.text
             assert tokenizer_embedder.count_tokens(c.embed_text) <= max_tokens, (doc.doc_id, c.text)
-            title, lead = _title_and_lead(c, cleaned.text)
-            assert c.embed_text.endswith(c.text) and (cleaned.meta.title or "").startswith(title)
+            prefix = c.embed_text[:len(c.embed_text) - len(c.text)]
+            assert c.embed_text.endswith(c.text) and (cleaned.meta.title or "").startswith(prefix.rstrip("\n"))
+            _check_lead(c, cleaned.text, prefix)
         assert [c.start for c in chunks] == sorted(c.start for c in chunks)
         covered = re.sub(r"\s+", "", "".join(c.text for c in chunks))
         assert covered == re.sub(r"\s+", "", cleaned.text), doc.doc_id
@@ -100,9 +100,10 @@ def test_a_long_title_never_pushes_the_chunk_out_of_the_window_nor_splits_senten
     for c in chunks:
         assert tokenizer_embedder.count_tokens(c.embed_text) <= min(window, ChunkSettings().max_tokens)
         assert c.embed_text.endswith(c.text)
-        title, _ = _title_and_lead(c, MINUTES)
-        assert 0 < tokenizer_embedder.count_tokens(title) - 2 <= ChunkSettings().title_tokens
-        assert LONG_TITLE.startswith(title)
+        prefix = c.embed_text[:len(c.embed_text) - len(c.text)]
+        assert 0 < tokenizer_embedder.count_tokens(prefix) - 2 <= ChunkSettings().title_tokens
+        assert LONG_TITLE.startswith(prefix.rstrip("\n"))
+        _check_lead(c, MINUTES, prefix)
     sentence_spans = sentences(MINUTES)
     for s, e in sentence_spans:  # every sentence lies whole inside one chunk
         assert any(c.start <= s and e <= c.end for c in chunks), MINUTES[s:e]
@@ -147,44 +148,44 @@ LEAD = "The annual training for warehouse staff takes place on 9 October 2026 in
 TAIL = "Attendance is mandatory for everyone who handles Z3 modules."
 
 
-def test_a_paragraph_tail_cut_into_the_next_chunk_is_embedded_with_its_lead(tokenizer_embedder):
+def test_a_paragraph_tail_cut_into_the_next_chunk_is_indexed_with_its_lead(tokenizer_embedder):
     """Issue 14 (stop-18 open item): the bulletin's last paragraph was cut after its first sentence (the chunk had
     reached its 120-piece target), leaving "Attendance is mandatory for everyone who handles Z3 modules." alone in a
-    chunk that never says what is attended. The chunk boundaries and texts stay as they were (growing the chunk
-    instead cost compliance_docs citation precision and solana hit@5, commit 378bb24); the tail's chunk is embedded,
-    and BM25-indexed, with the paragraph's sentence before it."""
+    chunk that never says what is attended. The chunk boundaries, texts and embeddings stay as they were (growing
+    the chunk instead cost compliance_docs citation precision and solana hit@5, commit 378bb24; embedding the lead
+    cost citation precision); the tail's chunk is BM25-indexed with the paragraph's sentence before it."""
     settings = ChunkSettings()
     chunks = chunk(_doc(BULLETIN, "Kulim Compliance Bulletin, autumn 2026"), tokenizer_embedder, settings)
     [tail] = [c for c in chunks if c.text.startswith(TAIL)]
     assert tail.text == TAIL  # the chunk itself is unchanged: what is quoted and cited
-    assert tail.embed_text == "Kulim Compliance Bulletin, autumn 2026\n" + LEAD + "\n" + TAIL
+    assert tail.embed_text == "Kulim Compliance Bulletin, autumn 2026\n" + TAIL
+    assert tail.lexical_text == "Kulim Compliance Bulletin, autumn 2026\n" + LEAD + "\n" + TAIL
     for c in chunks:
-        assert tokenizer_embedder.count_tokens(c.embed_text) <= settings.max_tokens
-        assert c.embed_text.endswith(c.text)
-    head = [c for c in chunks if c is not tail]
-    assert all(c.embed_text == "Kulim Compliance Bulletin, autumn 2026\n" + c.text for c in head)  # no other change
+        assert c.embed_text == "Kulim Compliance Bulletin, autumn 2026\n" + c.text
+        assert c is tail or c.lexical_text is None  # no other change
 
 
 def test_only_a_short_remainder_of_a_paragraph_gets_its_lead(tokenizer_embedder):
-    """A chunk that starts at a paragraph, or whose part of the paragraph it starts in is long enough (over half
-    the target) to say what it is about, is embedded as before; a short remainder gets the sentences before it."""
+    """A chunk that starts at a paragraph (after a blank line), or whose part of the paragraph it starts in is long
+    enough (over half the target) to say what it is about, is indexed as before; a short remainder gets the
+    sentences before it, and only sentences of its own paragraph."""
     para = " ".join(f"Sentence {i} of one long paragraph about licences and shipments to the region." for i in range(40))
     text = para + "\n\n" + BULLETIN
     settings = ChunkSettings()
     chunks = chunk(_doc(text), tokenizer_embedder, settings)
     kinds = []
     for c in chunks:
-        starts_paragraph = c.start == 0 or "\n" in text[c.start - 2:c.start]
-        own = text[c.start:c.end].split("\n", 1)[0]
+        starts_paragraph = c.start == 0 or text[:c.start].rstrip(" ").endswith("\n\n")
+        own = text[c.start:c.end].split("\n\n", 1)[0]
         short = tokenizer_embedder.count_tokens(own) - 2 <= settings.target_tokens // 2  # less [CLS] and [SEP]
+        assert c.embed_text == c.text
         if starts_paragraph or not short:
-            assert c.embed_text == c.text, c.text[:60]
+            assert c.lexical_text is None, c.text[:60]
             kinds.append("paragraph start" if starts_paragraph else "long remainder")
         else:
-            lead = c.embed_text[:-len(c.text)]
-            assert c.embed_text.endswith(c.text) and lead.endswith("\n") and lead.strip() in " ".join(text.split())
+            _check_lead(c, text, "")
+            assert "\n\n" not in text[c.start - len(c.lexical_text) + len(c.text):c.start]  # its own paragraph
             kinds.append("short remainder")
-        assert tokenizer_embedder.count_tokens(c.embed_text) <= settings.max_tokens
     assert {"paragraph start", "long remainder", "short remainder"} <= set(kinds), kinds
 
 
