@@ -37,10 +37,12 @@ from ingest.boilerplate import (
 from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
+from ingest.textmeta import record_fields
 
-CLEANER_VERSION = "4"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "5"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
-# date (and stay in the text); a memo's "Subject: X" headline gives the title X
+# date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
+# a short first line before a record's fields is; a validity, expiry or deadline date is no published date
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
@@ -87,23 +89,6 @@ def _completed(doc: SourceDoc, found: DocMeta) -> DocMeta:
         return replace(meta, published=doc.created,
                        published_from=_CREATED_FROM.get(doc.fmt, "file created date"))
     return meta
-
-
-_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")
-
-
-def record_fields(units: list[Unit], run: int = 3) -> list[int]:
-    """The units that are fields of a record: `Label: value` lines in a run of at least `run` consecutive ones
-    (a licence record, a notice's header block). They are the document's content, never page header or date line."""
-    out, current = [], []
-    for i, u in enumerate(units + [None]):
-        if u is not None and _FIELD.match(u.text) and len(u.text) <= 200:
-            current.append(i)
-            continue
-        if len(current) >= run:
-            out += current
-        current = []
-    return out
 
 
 def _first_kept(units: list[Unit], reasons: list[str | None]) -> int | None:
