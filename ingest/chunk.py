@@ -11,8 +11,9 @@ from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
 from ingest.settings import ChunkSettings
 
-CHUNKER_VERSION = "9"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
+CHUNKER_VERSION = "10"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
 # 9: a paragraph's short tail cut into the next chunk is BM25-indexed with the sentences before it (`_lead`)
+# 10: YAML/INI "key: value" lines are code (never joined as one wrapped sentence)
 _LINE = re.compile(r"[^\n]+")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -41,11 +42,14 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
 
 
 _WRAPPED = re.compile(r"[ \t]*\n[ \t]*")
-_CODE = re.compile(r"^\s*(?:export\s+|set\s+)?[A-Za-z_][\w.-]*\s*=|`|[{};]\s*$|^\s*[$#>]\s")  # code: never joined
+_CODE = re.compile(r"^\s*(?:export\s+|set\s+)?[A-Za-z_][\w.-]*\s*=|`|[{};]\s*$|^\s*[$#>]\s"
+                   r"|^\s*[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+\s*:(?:\s|$)"  # YAML/INI key: "retry_limit: 4"
+                   r"|^\s*[a-z][a-z0-9]*:\s+\S+\s*$")  # "timeout: 30s": a lower-case key and a one-word value
 
 
 def is_code(line: str) -> bool:
-    """A line of code or configuration ("export SCREEN_MODE=strict", "`--dry-run`", "retries: 3;"), not prose."""
+    """A line of code or configuration ("export SCREEN_MODE=strict", "`--dry-run`", "retries: 3;",
+    "retry_limit: 4", "timeout: 30s"), not prose: never joined to the next line as a hard-wrapped sentence."""
     return bool(_CODE.search(line))
 _GAP = re.compile(r"\s*\n\s*\n?\s*")  # a line break, or a blank line a cleaner put where a wrapped line broke
 # a line ending in a word no sentence ends with ("… a value of more than" / "USD 25,000 must be reported") goes on
