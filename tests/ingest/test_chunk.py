@@ -166,9 +166,11 @@ def test_a_paragraph_tail_cut_into_the_next_chunk_is_indexed_with_its_lead(token
 
 
 def test_only_a_short_remainder_of_a_paragraph_gets_its_lead(tokenizer_embedder):
-    """A chunk that starts at a paragraph (after a blank line), or whose part of the paragraph it starts in is long
-    enough (over half the target) to say what it is about, is indexed as before; a short remainder gets the
-    sentences before it, and only sentences of its own paragraph."""
+    """A chunk that starts at a paragraph (after a blank line), whose part of the paragraph it starts in is long
+    enough (over half the target) to say what it is about, or that holds more paragraphs after it, is indexed as
+    before; a short remainder alone in its chunk gets the sentences before it, and only sentences of its own
+    paragraph. (Leads for every short remainder, alone or not, touched 100 of alexnet's 262 chunks and cost two
+    of its answers; alone, 1.)"""
     para = " ".join(f"Sentence {i} of one long paragraph about licences and shipments to the region." for i in range(40))
     text = para + "\n\n" + BULLETIN
     settings = ChunkSettings()
@@ -176,17 +178,17 @@ def test_only_a_short_remainder_of_a_paragraph_gets_its_lead(tokenizer_embedder)
     kinds = []
     for c in chunks:
         starts_paragraph = c.start == 0 or text[:c.start].rstrip(" ").endswith("\n\n")
-        own = text[c.start:c.end].split("\n\n", 1)[0]
-        short = tokenizer_embedder.count_tokens(own) - 2 <= settings.target_tokens // 2  # less [CLS] and [SEP]
+        alone = "\n\n" not in c.text  # nothing but the paragraph's remainder in the chunk
+        short = alone and tokenizer_embedder.count_tokens(c.text) - 2 <= settings.target_tokens // 2  # less CLS/SEP
         assert c.embed_text == c.text
         if starts_paragraph or not short:
             assert c.lexical_text is None, c.text[:60]
-            kinds.append("paragraph start" if starts_paragraph else "long remainder")
+            kinds.append("paragraph start" if starts_paragraph else "long or not alone")
         else:
             _check_lead(c, text, "")
             assert "\n\n" not in text[c.start - len(c.lexical_text) + len(c.text):c.start]  # its own paragraph
             kinds.append("short remainder")
-    assert {"paragraph start", "long remainder", "short remainder"} <= set(kinds), kinds
+    assert {"paragraph start", "long or not alone", "short remainder"} <= set(kinds), kinds
 
 
 def test_a_lone_tail_is_found_by_the_words_of_its_paragraph(tmp_path):
