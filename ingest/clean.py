@@ -39,10 +39,11 @@ from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 from ingest.textmeta import record_fields
 
-CLEANER_VERSION = "5"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "6"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
 # date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
-# a short first line before a record's fields is; a validity, expiry or deadline date is no published date
+# a short first line before a record's fields is; a validity, expiry or deadline date is no published date; a section
+# heading after the last long paragraph is kept when it introduces kept prose (6)
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
@@ -176,8 +177,9 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
             or (is_heading_like(u) and _introduces_text(units, reasons, i))
         ):
             reasons[i] = "page furniture"
-    for i in range(last + 1, end):
-        if reasons[i] is None and not is_sentence_like(units[i]):
+    for i in range(last + 1, end):  # a section heading over a short last section ("Training") is kept
+        if reasons[i] is None and not (is_sentence_like(units[i]) or
+                                       (is_heading_like(units[i]) and _introduces_text(units, reasons, i))):
             reasons[i] = "trailing boilerplate"
 
 

@@ -476,3 +476,22 @@ def test_a_record_is_titled_by_its_heading_not_by_a_field_and_a_validity_date_is
     for label in ("Expires", "Deadline", "Shipment date", "Effective until", "Next review", "Due"):
         doc = _cleaned(PERMIT.replace("Valid until", label))
         assert doc.meta.published is None, label
+
+
+BULLETIN_END = ("End-use Bulletin 3/2026\n\nDual-use review board\n\nThe review board meets on the first Tuesday of each "
+                "month. Applications received after the 20th are held for the following meeting.\n\nPenalties\n\nThe "
+                "fine for a late end-use certificate is EUR 12,500 per shipment, and a second late certificate "
+                "doubles it. Voluntary disclosure halves the fine when it is made before an audit is announced by "
+                "the inspectorate.\n\nContacts\n\nQuestions go to the export desk, Ingrid Vass, before any booking."
+                "\n\nTraining\n\nThe end-use workshop takes place on 12 March 2026 in Leuven.\nAttendance is required "
+                "for all shipping clerks.\n")
+
+
+def test_section_headings_after_the_last_long_paragraph_are_kept():
+    """Issue 14 audit (a newcomer's two-column PDF bulletin): the headings "Contacts" and "Training" of its last,
+    short sections were removed as "trailing boilerplate" (they come after the last long paragraph), while
+    "Penalties" was kept. A heading that introduces kept prose is a section heading wherever it stands."""
+    cleaned = _cleaned(BULLETIN_END)
+    lines = cleaned.text.split("\n")
+    assert {"Penalties", "Contacts", "Training"} <= set(lines), cleaned.removed
+    assert "trailing boilerplate" not in {r.reason for r in cleaned.removed}
