@@ -37,10 +37,13 @@ from ingest.boilerplate import (
 from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
 from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
+from ingest.textmeta import record_fields
 
-CLEANER_VERSION = "4"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "6"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
-# date (and stay in the text); a memo's "Subject: X" headline gives the title X
+# date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
+# a short first line before a record's fields is; a validity, expiry or deadline date is no published date; a section
+# heading after the last long paragraph is kept when it introduces kept prose (6)
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
@@ -73,32 +76,20 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     return CleanDoc(doc=doc, text=text, meta=_completed(doc, meta), segments=segments, removed=removed)
 
 
+_CREATED_FROM = {"docx": ".docx created date", "pdf": "PDF creation date"}
+
+
 def _completed(doc: SourceDoc, found: DocMeta) -> DocMeta:
     """The loader's metadata completed with what the text says (`found`); with no date from either, the date the
-    file says it was created (`doc.created`, a .docx's core properties). `published_from` names the date's source."""
+    file says it was created (`doc.created`: a .docx's core properties, a PDF's /CreationDate). `published_from`
+    names the date's source (".docx created date", "PDF creation date")."""
     meta = doc.meta.filled_from(found)
     if doc.meta.published is None and meta.published is not None:
         return replace(meta, published_from="text")
     if meta.published is None and doc.created:
-        return replace(meta, published=doc.created, published_from=".docx created date")
+        return replace(meta, published=doc.created,
+                       published_from=_CREATED_FROM.get(doc.fmt, "file created date"))
     return meta
-
-
-_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")
-
-
-def record_fields(units: list[Unit], run: int = 3) -> list[int]:
-    """The units that are fields of a record: `Label: value` lines in a run of at least `run` consecutive ones
-    (a licence record, a notice's header block). They are the document's content, never page header or date line."""
-    out, current = [], []
-    for i, u in enumerate(units + [None]):
-        if u is not None and _FIELD.match(u.text) and len(u.text) <= 200:
-            current.append(i)
-            continue
-        if len(current) >= run:
-            out += current
-        current = []
-    return out
 
 
 def _first_kept(units: list[Unit], reasons: list[str | None]) -> int | None:
@@ -186,8 +177,9 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
             or (is_heading_like(u) and _introduces_text(units, reasons, i))
         ):
             reasons[i] = "page furniture"
-    for i in range(last + 1, end):
-        if reasons[i] is None and not is_sentence_like(units[i]):
+    for i in range(last + 1, end):  # a section heading over a short last section ("Training") is kept
+        if reasons[i] is None and not (is_sentence_like(units[i]) or
+                                       (is_heading_like(units[i]) and _introduces_text(units, reasons, i))):
             reasons[i] = "trailing boilerplate"
 
 

@@ -16,7 +16,7 @@ from ingest.sources_manifest import meta_from_mapping, split_front_matter
 class Parsed:
     """One document read from a file: its text, metadata, PDF pages, the text encoding it was decoded from, what
     the reader left out (`dropped`), the date the file says it was created (`created`, `YYYY-MM-DD`: a .docx's
-    core properties); `key`/`raw` identify a JSONL record."""
+    core properties, a PDF's /CreationDate); `key`/`raw` identify a JSONL record."""
 
     text: str
     meta: DocMeta = DocMeta()
@@ -127,6 +127,7 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".docx": ("docx", read_docx),
     ".jsonl": ("jsonl", read_jsonl),
 }
-READER_VERSION = "5"  # 5: short Windows-1252 memos not read as Mac Roman; python-docx's template author ignored
+READER_VERSION = "6"  # 5: short Windows-1252 memos not read as Mac Roman; python-docx's template author ignored
+# 6: a PDF's /CreationDate is passed on as `created`
 """Bumped when a reader's output changes (PDF extractor, reflow, header/footer removal, HTML, DOCX): part of the
 index's shaping, so the next ingest rebuilds instead of mixing texts read two ways."""

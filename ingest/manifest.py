@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a
 """
 # Columns added after the first release: an older manifest gets them on open (its rows are rebuilt anyway, since
 # the shaping hash changed with them).
-ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT",)}
+ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT", "lexical_text TEXT")}
 
 
 @dataclass(frozen=True)
@@ -183,9 +183,9 @@ class Manifest:
                      json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped])))
                 db.executemany(
                     'INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, '
-                    "also_in, deduped, pages) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?)",
+                    "also_in, deduped, pages, lexical_text) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?)",
                     [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text,
-                      json.dumps([list(p) for p in c.pages]) if c.pages else None) for c in chunks])
+                      json.dumps([list(p) for p in c.pages]) if c.pages else None, c.lexical_text) for c in chunks])
 
     @staticmethod
     def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> None:
@@ -227,7 +227,10 @@ class Manifest:
         return self.db.execute("SELECT count(*) FROM chunks WHERE also_in != '[]'").fetchone()[0]
 
     def bm25_corpus(self) -> tuple[list[str], list[str]]:
-        rows = self.db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY chunk_id").fetchall()
+        """(chunk ids, texts) for BM25, by chunk id: each chunk's `lexical_text` where it has one (a paragraph's
+        short tail with the sentences before it), else its `embed_text`."""
+        rows = self.db.execute("SELECT chunk_id, COALESCE(lexical_text, embed_text) FROM chunks "
+                               "ORDER BY chunk_id").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
 
 

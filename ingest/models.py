@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 class DocMeta:
     """What a citation needs to name its source. Dates are ISO `YYYY-MM-DD`. `published_from` says where `published`
     was found: "sources.csv", "front matter", "JSONL record", "HTML page", "text" (a dateline in the document) or
-    ".docx created date" (the Word file's core property, used only when nothing else gives a date)."""
+    ".docx created date" / "PDF creation date" (the Word file's core property, the PDF info dict's /CreationDate:
+    used only when nothing else gives a date)."""
 
     title: str | None = None
     publisher: str | None = None
@@ -74,7 +75,8 @@ class SourceDoc:
     `content_hash` is the sha256 of the bytes the document came from. `encoding` names the character
     encoding a text file was decoded from (None for formats that carry their own: PDF, DOCX).
     `dropped` lists what the reader left out (running headers, page chrome), shown with the removals.
-    `created` is the date (`YYYY-MM-DD`) the file says it was created (a .docx's core properties): the published date
+    `created` is the date (`YYYY-MM-DD`) the file says it was created (a .docx's core properties, a PDF's
+    /CreationDate): the published date
     of last resort, used by cleaning only when neither the metadata nor the text gives one.
     """
 
@@ -165,7 +167,9 @@ class Chunk:
     """A sentence-aligned passage of a cleaned document: what is embedded, stored and cited.
 
     `text == clean_doc.text[start:end]`; `embed_text` is what the embedding model reads
-    (the passage with its document title for context); `chunk_id` is a stable content hash.
+    (the passage with its document title for context); `lexical_text`, when not None, is what BM25 indexes instead
+    of `embed_text`: a paragraph's short tail cut into this chunk is indexed with the paragraph's sentences before it
+    (see `ingest.chunk`); `chunk_id` is a stable content hash.
     `page` is the page the chunk starts on; `pages` the page starts within it, `((offset, page), ...)` with offsets
     in the cleaned text, the first at `start` (see `page_at`): a quote is cited with the page of its own offset.
     """
@@ -179,6 +183,7 @@ class Chunk:
     embed_text: str
     page: int | None = None
     pages: PageStarts = ()
+    lexical_text: str | None = None
 
 
 @dataclass(frozen=True)

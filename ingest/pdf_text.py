@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import math
@@ -118,7 +119,25 @@ def read_pdf(data: bytes, extractor: str = "pdfminer") -> tuple[list[Parsed], li
     pages, dropped = drop_running_lines(pages)
     text, spans = reflow(pages)
     meta = DocMeta(title=_meta_value(info.get("/Title")), author=_meta_value(info.get("/Author")))
-    return [Parsed(text, meta, tuple(spans), dropped=tuple(dropped))], problems
+    return [Parsed(text, meta, tuple(spans), dropped=tuple(dropped), created=_created(info))], problems
+
+
+_PLACEHOLDER_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # reportlab's invariant=1 date: no date at all
+
+
+def _created(info: object) -> str | None:
+    """The info dict's /CreationDate as `YYYY-MM-DD`, the day as written in its own time zone
+    ("D:20250905013000+02'00'" -> "2025-09-05"); None when it is missing, unparsable (pypdf raises ValueError) or
+    reportlab's invariant placeholder 2000-01-01T00:00Z. The published date of last resort (see `ingest.clean`)."""
+    try:
+        when = getattr(info, "creation_date", None)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if not isinstance(when, dt.datetime):
+        return None
+    if (when if when.tzinfo else when.replace(tzinfo=dt.UTC)) == _PLACEHOLDER_CREATED:
+        return None
+    return when.date().isoformat()
 
 
 # ---------------------------------------------------------------------------- running headers and footers

@@ -146,6 +146,39 @@ def title_length(title: str) -> int:
     return len(title)
 
 
+_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")
+_NOT_PUBLICATION = re.compile(r"\b(?:valid|validity|until|expir\w*|deadline|due|effective|shipment|shipped|delivery|"
+                              r"birth|meeting|hearing|event|renewal|review|next|start|end|g\u00fcltig|bis|"
+                              r"valable|jusqu|v\u00e1lid[oa]|hasta|scadenza)\b", _I)
+"""Words that make a dated line some other date than the document's own ("Valid until: 2026-06-30", "Expires
+30 June 2026", "Shipment date: …", "Gültig bis …"): never the published date."""
+
+
+def record_fields(units: list[Unit], run: int = 3) -> list[int]:
+    """The indexes of the units that are fields of a record: `Label: value` lines (at most 200 characters) in a
+    run of at least `run` consecutive ones (a licence record, a notice's header block). They are the document's
+    content, never its page header, date line or headline."""
+    out, current = [], []
+    for i, u in enumerate(units + [None]):
+        if u is not None and _FIELD.match(u.text) and len(u.text) <= 200:
+            current.append(i)
+            continue
+        if len(current) >= run:
+            out += current
+        current = []
+    return out
+
+
+def is_publication_date_line(text: str) -> bool:
+    """A dateline that gives the document's own date: `is_date_line`, and nothing before the date says it is a
+    validity, expiry, deadline or event date ("Published 2 June 2025", "Date issued: 3 March 2025", "Date: …";
+    not "Valid until: 2026-06-30")."""
+    if not is_date_line(text):
+        return False
+    first = min((m.start() for pat in _DATES for m in [pat.search(text)] if m), default=len(text))
+    return not _NOT_PUBLICATION.search(text[:first])
+
+
 def _titleish(u: Unit) -> bool:
     text = u.text
     if u.reason or u.link_like or u.glue >= 2 or u.bullet or u.code or u.fence or not 1 <= u.words <= 40 \
@@ -170,10 +203,16 @@ def _body_next(units: list[Unit], i: int) -> bool:
 def find_title(units: list[Unit]) -> int | None:
     """Index of the headline: the first title-like unit before the body starts (None if the body comes first). A
     headline under four words counts when it opens the text and the body follows it, after its dateline or byline
-    if any ("Notice to exporters" / "Published 3 March 2025" / body)."""
+    if any ("Notice to exporters" / "Published 3 March 2025" / body), or a record's fields do ("Transit permit
+    TP-88-0101" / "Permit number: …" / "Holder: …"); a record field is never the headline, but for a memo's
+    "Subject:" field, which is the headline of a memo's header block ("MEMORANDUM" / "To: …" / "Subject: …")."""
+    fields = set(record_fields(units[:40]))
+    subject = any(_SUBJECT.match(units[j].text) for j in fields)  # a memo's header block: its Subject is the title
     for i, u in enumerate(units[:25]):
-        titleish = _titleish(u)
-        if titleish and (u.words >= 4 or u.md_heading or (i == 0 and _body_next(units, 1))):
+        # a record's field ("Holder: Alder Freight BV") is no headline, but for a memo's "Subject:"
+        titleish = _titleish(u) and (i not in fields or bool(_SUBJECT.match(u.text)))
+        if titleish and (u.words >= 4 or u.md_heading or
+                         (i == 0 and (_body_next(units, 1) or (1 in fields and not subject)))):
             return i
         if u.good and not titleish:
             return None
@@ -193,7 +232,7 @@ def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
             if seen_good >= 2:
                 break
             continue
-        if published is None and is_date_line(u.text):
+        if published is None and is_publication_date_line(u.text):
             published = parse_date(u.text)
         if author is None:
             author = byline_name(u.text)

@@ -451,3 +451,47 @@ def _timed(doc: SourceDoc) -> float:
     start = time.perf_counter()
     clean(doc)
     return time.perf_counter() - start
+
+
+PERMIT = ("Transit permit TP-88-0101\n\nPermit number: TP-88-0101\nHolder: Alder Freight BV\nGoods: 120 infrared lenses\n"
+          "Route: Rotterdam to Almaty\nValid until: 2026-06-30\n")
+
+
+def _cleaned(text: str, fmt: str = "txt") -> CleanDoc:
+    return clean(SourceDoc(doc_id="d", source=f"d.{fmt}", fmt=fmt, text=text, meta=DocMeta(), content_hash="h"))
+
+
+def test_a_record_is_titled_by_its_heading_not_by_a_field_and_a_validity_date_is_no_published_date():
+    """Issue 14 audit (a newcomer's permit record, no sources.csv row): the title was "Holder: Alder Freight BV" (a
+    field of four words) and the published date 2026-06-30, the date the permit runs out. A record's fields are
+    never its headline, a short first line before a record's fields is, and a date labelled as a validity, expiry,
+    deadline or event date is no publication date; "Date issued:" and "Date:" still are."""
+    meta = _cleaned(PERMIT).meta
+    assert (meta.title, meta.published) == ("Transit permit TP-88-0101", None)
+    issued = _cleaned(PERMIT.replace("Valid until: 2026-06-30", "Date issued: 2 March 2026\nValid until: 2026-06-30"))
+    assert (issued.meta.title, issued.meta.published) == ("Transit permit TP-88-0101", "2026-03-02")
+    memo = _cleaned("Memo on K9 shipments\n\nDate: 14 January 2026\n\nAll K9 shipments to Malaysia need a licence "
+                    "from the trade compliance team before they leave the warehouse.\n")
+    assert memo.meta.published == "2026-01-14"
+    for label in ("Expires", "Deadline", "Shipment date", "Effective until", "Next review", "Due"):
+        doc = _cleaned(PERMIT.replace("Valid until", label))
+        assert doc.meta.published is None, label
+
+
+BULLETIN_END = ("End-use Bulletin 3/2026\n\nDual-use review board\n\nThe review board meets on the first Tuesday of each "
+                "month. Applications received after the 20th are held for the following meeting.\n\nPenalties\n\nThe "
+                "fine for a late end-use certificate is EUR 12,500 per shipment, and a second late certificate "
+                "doubles it. Voluntary disclosure halves the fine when it is made before an audit is announced by "
+                "the inspectorate.\n\nContacts\n\nQuestions go to the export desk, Ingrid Vass, before any booking."
+                "\n\nTraining\n\nThe end-use workshop takes place on 12 March 2026 in Leuven.\nAttendance is required "
+                "for all shipping clerks.\n")
+
+
+def test_section_headings_after_the_last_long_paragraph_are_kept():
+    """Issue 14 audit (a newcomer's two-column PDF bulletin): the headings "Contacts" and "Training" of its last,
+    short sections were removed as "trailing boilerplate" (they come after the last long paragraph), while
+    "Penalties" was kept. A heading that introduces kept prose is a section heading wherever it stands."""
+    cleaned = _cleaned(BULLETIN_END)
+    lines = cleaned.text.split("\n")
+    assert {"Penalties", "Contacts", "Training"} <= set(lines), cleaned.removed
+    assert "trailing boilerplate" not in {r.reason for r in cleaned.removed}

@@ -43,3 +43,19 @@ def test_each_configuration_line_is_a_sentence_of_its_own_in_a_chunk():
     assert "export SCREEN_MODE=strict" in spans and "MATCH_THRESHOLD=0.82" in spans
     text = "\n".join(c.text for c in chunk(cleaned, HashEmbedder()))
     assert all(c in text for c in CODE)
+
+
+def test_yaml_lines_of_a_code_block_are_sentences_of_their_own():
+    """Issue 14 audit (a newcomer's runbook): the lines of a fenced YAML block ("retry_limit: 4" then
+    'alert_channel: "#trade-compliance"') were joined into one quote as if one hard-wrapped sentence, because the
+    second starts in lower case. A `key: value` configuration line is code, never joined; prose is still rejoined."""
+    from ingest.models import DocMeta, SourceDoc
+
+    text = ("Retries are set in screening.yaml:\n\n```yaml\nretry_limit: 4\nalert_channel: \"#trade-compliance\"\n"
+            "feed.timeout: 30s\nlog-level: debug\n```\n\nThe job is escalated to Export Compliance within\n"
+            "2 business days of receipt.\n")
+    cleaned = clean(SourceDoc(doc_id="r", source="r.md", fmt="md", text=text, meta=DocMeta(), content_hash="h"))
+    spans = {cleaned.text[s:e] for s, e in sentences(cleaned.text)}
+    assert {"retry_limit: 4", 'alert_channel: "#trade-compliance"', "feed.timeout: 30s", "log-level: debug"} <= spans
+    assert "The job is escalated to Export Compliance within 2 business days of receipt." in {
+        " ".join(span.split()) for span in spans}

@@ -149,3 +149,61 @@ def test_a_pdf_pdfminer_cannot_parse_is_read_with_pypdf(monkeypatch, bulletin):
     monkeypatch.setattr(pdfminer.high_level, "extract_pages", broken)
     docs, skipped = load_file_report(BULLETIN, BULLETIN.parent, 10**7)
     assert skipped == [] and "The maximum civil penalty" in docs[0].text and docs[0].pages[-1].number == 2
+
+
+def _pdf_with_dates(text: str, creation: str | None) -> bytes:
+    """A one-page PDF (reportlab) saying `text`, with the info dict's /CreationDate set to `creation` (a PDF date
+    string such as "D:20250905093000+02'00'") or left as reportlab's invariant placeholder (2000-01-01)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c.setTitle("Notice on K9 shipments")
+    y = 780
+    for line in text.split("\n"):
+        c.drawString(72, y, line)
+        y -= 16
+    c.save()
+    data = buf.getvalue()
+    if creation is None:
+        return data
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.add_metadata({"/CreationDate": creation, "/ModDate": creation})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_creation_date_is_the_published_date_of_last_resort_and_named(tmp_path):
+    """Issue 14 (dates): a PDF whose text gives no date takes its info dict's /CreationDate, and `published_from`
+    says so; a date in the text or in sources.csv wins; reportlab's invariant 2000-01-01 placeholder is no date."""
+    body = "Every shipment of Class K9 cores to Malaysia requires an individual export licence.\n" \
+           "The trade compliance team reviews each application within ten working days."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only-created.pdf").write_bytes(_pdf_with_dates(body, "D:20250905093000+02'00'"))
+    (corpus / "dated-in-text.pdf").write_bytes(_pdf_with_dates("Published 2 June 2025\n" + body,
+                                                               "D:20250905093000+02'00'"))
+    (corpus / "dated-in-manifest.pdf").write_bytes(_pdf_with_dates(body, "D:20250905093000+02'00'"))
+    (corpus / "placeholder.pdf").write_bytes(_pdf_with_dates(body, None))
+    (corpus / "garbled.pdf").write_bytes(_pdf_with_dates(body, "D:2025-not-a-date"))
+    (corpus / "sources.csv").write_text("file,published\ndated-in-manifest.pdf,2025-10-01\n", encoding="utf-8")
+    settings = fast_settings(tmp_path / "state")
+    assert run([corpus], settings).exit_code == 0
+    index = open_index(settings)
+    got = {}
+    for name in ("only-created", "dated-in-text", "dated-in-manifest", "placeholder", "garbled"):
+        meta = index.document(name)["meta"]
+        got[name] = (meta.get("published"), meta.get("published_from"))
+    assert got == {
+        "only-created": ("2025-09-05", "PDF creation date"),
+        "dated-in-text": ("2025-06-02", "text"),
+        "dated-in-manifest": ("2025-10-01", "sources.csv"),
+        "placeholder": (None, None),
+        "garbled": (None, None),
+    }
