@@ -27,8 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.models import Unit
+from assistant.names import names_in
 from assistant.neighbours import following
-from assistant.question import Question, names_in
+from assistant.question import Question
 from assistant.terms import DATE, DURATION, NUMBER, TIME, new_match, stem, stem_set
 
 MODEL = Path(__file__).with_name("answerability.json")   # fitted on the default embedder's scores

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from assistant import injection, language
 from assistant.models import Turn
-from assistant.terms import DATED, content_stems, stem, words
-from ingest.chunk import sentences as split_sentences
+from assistant.names import names_in, sentences, settings_in
+from assistant.terms import content_stems, stem, words
 
 INSTRUCTION = re.compile(
     r"ignore (all |any |your |the )?(previous |prior |above )?(instructions|rules|prompt)|\bsystem\s*:|"
@@ -54,10 +54,6 @@ AT_RISK = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?
 OK_TO = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:ok|okay|all\s+right|alright|fine|"
                    r"safe)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:ok|okay|fine|safe)\b", re.I)
 # a name after one of these in a yes/no question is where or to whom the case happens ("testing a 910D in Malaysia")
-_SETTING = re.compile(r"\b(?:in|at|to|into|within|inside|across|throughout|near|around)\s+"
-                      r"(?:the\s+)?$", re.I)
-
-
 @dataclass(frozen=True)
 class Question:
     """A question as the engines see it."""
@@ -90,15 +86,6 @@ def _instructs(text: str) -> bool:
 
 
 instructing = lru_cache(maxsize=16384)(_instructs)  # for passages (evidence units): the same come back every question
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a message, as ingest splits documents (blingfire: "Trading Co. based?" is one sentence),
-    and at semicolons and line breaks."""
-    out = []
-    for line in re.split(r"\n+|(?<=[;?!])\s+", text.strip()):
-        out += [line[a:b].strip() for a, b in split_sentences(line)] or [line.strip()]
-    return [x for x in out if x]
 
 
 _ROLE = re.compile(r"^\W*(system|assistant|user|developer|admin(istrator)?|note|important)\W*$", re.I)
@@ -153,52 +140,6 @@ def _kind(q: str) -> str:
     return "fact"
 
 
-# capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"
-_NOT_NAMES = frozenset({"i", "ok", "okay", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
-                        "any", "and", "or", "the", "a", "is", "it", "what", "who", "why", "how", "when", "where"})
-_REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
-                        r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
-_AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
-
-
-def _value(sentence: str, w: str, at: int) -> bool:
-    """`w` (a token with digits, at offset `at`) is a quantity or amount, not an identifier: "$20,000", "0.82",
-    "15 days"; but "§ 744.23", "part 740", "910D", "2019" and "EL-2025-0001" are identifiers."""
-    before = sentence[max(0, at - 24):at]
-    if _REFERENCE.search(before):
-        return False
-    if _AMOUNT.search(before) or re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", w):
-        return True
-    return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
-
-
-def names_in(text: str) -> list[str]:
-    """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
-    licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days", nor the words of a calendar
-    date such as "15 June 2025")."""
-    out: list[str] = []
-    for sent in sentences(text):
-        pos = 0
-        dates = [m.span() for m in DATED.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
-        for i, w in enumerate(words(sent)):
-            at = sent.find(w, pos)
-            pos = at + len(w) if at >= 0 else pos
-            if any(a <= at < b for a, b in dates):
-                continue
-            digits = any(c.isdigit() for c in w)
-            named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits
-                                                                     and w.lower() not in _NOT_NAMES)
-            if named and w not in out:
-                out.append(w)
-    return out
-
-
-@lru_cache(maxsize=16384)
-def passage_names(text: str) -> tuple[str, ...]:
-    """`names_in` of a passage, remembered (the same passages are scored every question; questions use names_in)."""
-    return tuple(names_in(text))
-
-
 _ELLIPTIC = re.compile(r"^\W*(?:(?:and|or|but|also)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|at|to|with|on|from)\s+)?"
                        r"(?P<rest>[^?]{1,60}?)\s*(?:,?\s*too|,?\s*then)?\s*\?*\s*$", re.I)
 
@@ -224,17 +165,6 @@ _TAIL = re.compile(r"\s*(?:—|–|--?|,|;)\s+((?:is|are|would|could|will|can|do
 def _tail(sentence: str) -> list[str]:
     m = _TAIL.search(sentence)
     return [sentence[:m.start()].strip(), m.group(1)] if m and m.start() > 0 else [sentence]
-
-
-def settings_in(text: str, names: list[str]) -> set[str]:
-    """The names of `text` that follow a preposition of place or direction: where the asked case happens (or where a
-    rule applies: "at the Penang lab")."""
-    out = set()
-    for n in names:
-        for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text):
-            if _SETTING.search(text[:m.start()]):
-                out.add(n)
-    return out
 
 
 _PART = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why|did|does|is|are)\b)|(?<=\?)\s+", re.I)

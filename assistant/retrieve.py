@@ -67,7 +67,7 @@ def _marks(text: str) -> tuple[frozenset[str], bool, frozenset[str]]:
 def _named(text: str) -> frozenset[str]:
     """Capitalised words inside sentences (names), lower-cased, without short ones ("US", "AI"); cached as
     `_marks`."""
-    from assistant.question import passage_names
+    from assistant.names import passage_names
 
     return frozenset(n.lower().rstrip(".") for n in passage_names(text) if len(n) > 3 and not any(c.isdigit() for c in n))
 

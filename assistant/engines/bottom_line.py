@@ -25,7 +25,8 @@ from assistant.engines.cases import as_subject, case, case_names, case_terms, ot
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
-from assistant.question import AT_RISK, OK_TO, names_in, settings_in
+from assistant.names import names_in, settings_in
+from assistant.question import AT_RISK, OK_TO
 from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"

@@ -17,7 +17,8 @@ from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
-from assistant.question import JUDGMENT, passage_names
+from assistant.names import passage_names
+from assistant.question import JUDGMENT
 from assistant.retrieve import jaccard, same_claim
 from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set, words
 from assistant.verify import Passage

@@ -1,0 +1,81 @@
+"""Names in text: the capitalised words and identifiers a question asks about or a passage mentions, and the
+names that follow a preposition of place (where a case happens). Shared by question analysis, retrieval and the
+engines; sentences are split as ingest splits documents."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.terms import DATED, words
+from ingest.chunk import sentences as split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, as ingest splits documents (blingfire: "Trading Co. based?" is one sentence),
+    and at semicolons and line breaks."""
+    out = []
+    for line in re.split(r"\n+|(?<=[;?!])\s+", text.strip()):
+        out += [line[a:b].strip() for a, b in split_sentences(line)] or [line.strip()]
+    return [x for x in out if x]
+
+
+# capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"
+_NOT_NAMES = frozenset({"i", "ok", "okay", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
+                        "any", "and", "or", "the", "a", "is", "it", "what", "who", "why", "how", "when", "where"})
+_REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
+                        r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
+_AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
+
+
+def _value(sentence: str, w: str, at: int) -> bool:
+    """`w` (a token with digits, at offset `at`) is a quantity or amount, not an identifier: "$20,000", "0.82",
+    "15 days"; but "§ 744.23", "part 740", "910D", "2019" and "EL-2025-0001" are identifiers."""
+    before = sentence[max(0, at - 24):at]
+    if _REFERENCE.search(before):
+        return False
+    if _AMOUNT.search(before) or re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", w):
+        return True
+    return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
+    licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days", nor the words of a calendar
+    date such as "15 June 2025")."""
+    out: list[str] = []
+    for sent in sentences(text):
+        pos = 0
+        dates = [m.span() for m in DATED.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
+        for i, w in enumerate(words(sent)):
+            at = sent.find(w, pos)
+            pos = at + len(w) if at >= 0 else pos
+            if any(a <= at < b for a, b in dates):
+                continue
+            digits = any(c.isdigit() for c in w)
+            named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits
+                                                                     and w.lower() not in _NOT_NAMES)
+            if named and w not in out:
+                out.append(w)
+    return out
+
+
+@lru_cache(maxsize=16384)
+def passage_names(text: str) -> tuple[str, ...]:
+    """`names_in` of a passage, remembered (the same passages are scored every question; questions use names_in)."""
+    return tuple(names_in(text))
+
+
+_SETTING = re.compile(r"\b(?:in|at|to|into|within|inside|across|throughout|near|around)\s+"
+                      r"(?:the\s+)?$", re.I)
+
+
+def settings_in(text: str, names: list[str]) -> set[str]:
+    """The names of `text` that follow a preposition of place or direction: where the asked case happens (or where a
+    rule applies: "at the Penang lab")."""
+    out = set()
+    for n in names:
+        for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text):
+            if _SETTING.search(text[:m.start()]):
+                out.add(n)
+    return out
