@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant import injection, language
+from assistant import injection, language, supersession
 from assistant.abstain import decide
 from assistant.answerability import model_path
 from assistant.engines import registry as engines
@@ -62,8 +62,19 @@ class Assistant:
         self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
                                      (c["text"] for c in self.index.chunks() if "(" in c["text"]))
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
+        self.superseded = self._superseded()
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
+
+    def _superseded(self) -> dict[str, supersession.Supersession]:
+        """The documents a newer indexed one says it supersedes (assistant.supersession); read only when some chunk
+        uses a superseding verb."""
+        lexical = self.index.lexical
+        if not any(lexical.doc_freq(stem(w)) for w in ("supersedes", "replaces", "cancels", "withdraws")):
+            return {}
+        rows = self.index.chunks()
+        openings = {r["doc_id"]: r["text"][:300] for r in rows if r.get("ordinal") == 0}
+        return supersession.find(self.retriever.docs, rows, openings)
 
     def refresh(self) -> None:
         """Reopen the vector store, the lexical index and the document table when an ingest has changed the corpus
@@ -94,7 +105,10 @@ class Assistant:
         wide = is_rule_question(q)  # a rule question looks for the rule in every source
         hits = self.retriever.search(qvec, queries, filters, 2 * self.settings.retrieve.passages if wide else None)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
-        return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls)
+        old = {u.hit.doc_id: self.superseded[u.hit.doc_id] for u in units[:8] if u.hit.doc_id in self.superseded}
+        if old:  # an old version's passages go last: the version that replaced it speaks first
+            units = [u for u in units if u.hit.doc_id not in old] + [u for u in units if u.hit.doc_id in old]
+        return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls, superseded=old)
 
     def spelled_out(self, q: Question) -> dict[str, str]:
         """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry
@@ -182,6 +196,9 @@ class Assistant:
             short = text if len(text) <= 120 else text[:117] + "…"
             out.append(f"the document {doc_id} contains text addressed to an AI assistant (“{short}”); it and the "
                        "claims in its paragraph were not used as evidence")
+        for old, by in ctx.superseded.items():
+            out.append(f"{self._named(old)} is superseded by {self._named(by.new)}, which says: “{by.quote.rstrip('.')}”; its "
+                       "passages are listed last and its rules are not applied")
         for typed, read in q.corrections:
             out.append(f"read “{typed}” as “{read}”")
         if q.language not in self.languages:
@@ -189,6 +206,12 @@ class Assistant:
                        f"{', '.join(language.name(c) for c in self.languages)}, so passages may be missed: asking in "
                        f"{language.name(self.languages[0])} gives the best results")
         return out
+
+    def _named(self, doc_id: str) -> str:
+        """A document as a reader knows it: its title, with its date when it has one."""
+        meta = self.retriever.docs.get(doc_id, {})
+        title = meta.get("title") or doc_id
+        return f"{title} ({meta['published']})" if meta.get("published") else title
 
     @property
     def languages(self) -> tuple[str, ...]:

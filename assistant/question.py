@@ -231,8 +231,9 @@ def _without_instructions(text: str) -> tuple[str, bool]:
 
 
 def _joined_identifiers(text: str, known) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A model number typed with a space ("910 D", "910 d") written as the index has it ("910D"), when the index
-    knows the joined form; the joins made, as (typed, read) pairs. Unchanged without `known`."""
+    """A model number typed with a space or a hyphen ("910 D", "910-d") written as the index has it ("910D"), and
+    one glued to its family name ("Ascend910D") split from it ("Ascend 910D"), when the index knows the form it is
+    read as and not the form typed; the changes made, as (typed, read) pairs. Unchanged without `known`."""
     if known is None:
         return text, ()
     fixes: list[tuple[str, str]] = []
@@ -243,7 +244,15 @@ def _joined_identifiers(text: str, known) -> tuple[str, tuple[tuple[str, str], .
             fixes.append((m.group(0), whole))
             return whole
         return m.group(0)
-    return re.sub(r"(?<![\w.,])(\d{2,})\s([A-Za-z]{1,2})(?![\w’'])", join, text), tuple(fixes)
+
+    def split(m: re.Match) -> str:
+        name, number = m.group(1), m.group(2)
+        if not known(stem(m.group(0))) and known(stem(name)) and known(stem(number)):
+            fixes.append((m.group(0), f"{name} {number}"))
+            return f"{name} {number}"
+        return m.group(0)
+    text = re.sub(r"(?<![\w.,])(\d{2,})[\s-]([A-Za-z]{1,2})(?![\w’'-])", join, text)
+    return re.sub(r"(?<![\w.,-])([A-Za-z]{3,})(\d{2,}[A-Za-z]{0,2})(?![\w’'-])", split, text), tuple(fixes)
 
 
 def _corrected(text: str, correct) -> tuple[str, tuple[tuple[str, str], ...]]:

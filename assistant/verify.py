@@ -176,12 +176,13 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
         return None
     frame = DECOR.sub(" ", claim[:m.start()] + " " + claim[m.end():])  # source tags "(CGTN, date not given)" aside
     meta = passage.hit.meta
-    known = _stems(" ".join([passage.text, str(meta.get("title") or ""), str(meta.get("publisher") or "")]))
+    # the source as the frame names it: publisher, title, or the document's id when it has neither
+    own = [str(meta.get("title") or ""), str(meta.get("publisher") or ""), passage.hit.doc_id]
+    known = _stems(" ".join([passage.text, *own]))
     said = " ".join(quotes)
     if not all(named_in(n, known) for n in names(frame)) or negated(VERDICT.sub(" ", frame)):
         return None
-    if not numbers(frame) <= numbers(" ".join([passage.text, *(str(meta.get(k) or "") for k in ("title", "publisher",
-                                                                                            "published"))])):
+    if not numbers(frame) <= numbers(" ".join([passage.text, *own, str(meta.get("published") or "")])):
         return None  # a figure of the frame must be the passage's, or its source's ("Policy TCP-7 (issued 2025-06-05)")
     prohibition = bool(PROHIBITION.search(said))
     permission = bool(PERMISSION.search(said)) and not JUDGED.search(said)  # "may be carried as usual"

@@ -41,6 +41,7 @@ class Context:
     classes: tuple[str, ...] = ()       # the classes the question's model numbers belong to ("910D" -> "Ascend")
     absent: tuple[str, ...] = ()        # names of the question that no document (of the filtered set) mentions
     filtered: bool = False              # metadata filters narrowed the documents searched
+    superseded: dict = field(default_factory=dict)  # {doc_id: Supersession} of the old versions among the units
 
     def absence(self) -> str:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""

@@ -90,6 +90,8 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     listing = {u.hit.doc_id: n for u in ctx.units for n in parties if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", u.text)}
     out: list[Rule] = []
     for u in ctx.units[:40]:
+        if u.hit.doc_id in ctx.superseded:
+            continue  # an old version's rule: the version that superseded it decides
         for m in _RULE.finditer(u.text):
             s, e = _clause(u.text, m)
             clause = u.text[s:e]
@@ -245,6 +247,9 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
         yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
+    if firm and _within_condition(lead.quote, q):  # "permitted only in the Penang lab, under an export licence…"
+        verdict = ("No, as long as its conditions are met." if asks_restriction(asked)
+                   else "Yes, but only under the conditions it states.")
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
@@ -279,6 +284,20 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
 
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
+
+
+_ONLY = re.compile(r"\b(?:is|are) (?:allowed|permitted) only\b(?P<condition>[^.;]+)", re.I)
+
+
+def _within_condition(quote: str, q) -> bool:
+    """The rule permits something only under conditions ("is permitted only in the Penang lab, under an export
+    licence …") and the case asked is where the conditions place it: a name of the conditions is a name of the
+    question ("Can we benchmark … in the Penang lab?"). Elsewhere ("… in Singapore?") the rule forbids it."""
+    m = _ONLY.search(quote)
+    if not m:
+        return False
+    asked = {stem(n) for n in (*q.names, *q.context_names)}
+    return bool(asked & {stem(n) for n in names_in(m.group("condition"))})
 
 
 def _about(rule: Rule) -> str:

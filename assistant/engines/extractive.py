@@ -127,7 +127,7 @@ class ExtractiveEngine:
                     trusted.add(EVIDENCE)
                 else:
                     lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
-            note = differ_note(pair[0][0], pair[1][0]) if len(pair) > 1 else None
+            note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
             if note:
                 lines.append(note)
                 trusted.add(note)
@@ -349,10 +349,17 @@ def _names_in(names, text: str) -> bool:
     return any(stem(n.lower()) in have for n in names)
 
 
-def differ_note(a: Unit, b: Unit) -> str | None:
+def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
     """Which two sources word one claim differently, and how ("may" against a firm statement), or that they conflict
     (other figures, the newer named first); None when they differ in nothing a reader must weigh (the same claim,
-    attributed in other words)."""
+    attributed in other words). When one document supersedes the other (`superseded`: {old doc_id: Supersession}),
+    the old version's figures are no conflict: the note says which version is current."""
+    for old, new in ((a, b), (b, a)):
+        by = (superseded or {}).get(old.hit.doc_id)
+        if by is not None and by.new == new.hit.doc_id:
+            changed = ", ".join(sorted(numbers(old.text) - numbers(new.text)))
+            gave = f" gave {changed}" if changed else " said otherwise"
+            return f"{_named(old.hit)}{gave}; it is superseded by {_named(new.hit)}."
     how = []
     ha, hb = hedges(a.text), hedges(b.text)
     name_a, name_b = _named(a.hit).rsplit(" (", 1)[0], _named(b.hit).rsplit(" (", 1)[0]

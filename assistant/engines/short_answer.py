@@ -72,12 +72,15 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     return [m for m in found if m and m.group(0).strip().lower() not in asked and m.group(0).strip(" ,.")]
 
 
-def _distance(text: str, m: re.Match, terms: set[str]) -> int:
-    """Words between the span and the nearest question term in `text` (a large number when none is near)."""
+def _distance(text: str, m: re.Match, terms: set[str]) -> float:
+    """Words between the span and the nearest question term in `text` (a large number when none is near); a term
+    after the span counts half a word further than one before it, so that of "issued in January 2025, had
+    compliance requirements set to take effect on May 15, 2025" the date after "take effect" answers "When were
+    compliance requirements set to take effect?"."""
     before = words(text[:m.start()])
     after = words(text[m.end():])
     near = [i for i, w in enumerate(reversed(before)) if stem(w.lower()) in terms]
-    near += [i for i, w in enumerate(after) if stem(w.lower()) in terms]
+    near += [i + 0.5 for i, w in enumerate(after) if stem(w.lower()) in terms]
     return min(near, default=10**6)
 
 
@@ -149,6 +152,7 @@ def _line(kind: str, span: str, u: Unit) -> ShortAnswer | None:
         shown = f"{'In' if whole else 'On'} {span}"  # "In 2024", "In January", "On Tuesday (May 13)"
     else:
         shown = span[0].upper() + span[1:]
+        shown = re.sub(r"(?<=[a-z]{3})\.$", "", shown)  # "the Export Control Board." ends the sentence, not the name
     line = f"{shown}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
     passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
     if framed(line.replace(" [n].", "."), passage) is None:  # what verification would drop is not said at all
@@ -354,7 +358,9 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
             at = next((i for i in (w.start() for w in re.finditer(r"[\w’'-]+", text))
                        if stem(re.match(r"[\w’'-]+", text[i:]).group(0).lower()) == verb), None)
-            spans = [(d, m) for d, m in spans if at is not None and m.end() <= at]
+            # … or after it, in the passive ("Exceptions to Rule R4 are approved by the Export Control Board")
+            spans = [(d, m) for d, m in spans if at is not None and (m.end() <= at or re.fullmatch(
+                r"[\w’'-]+ed\s+by\s+", text[at:m.start()]))]
         if not spans:
             continue
         d, m = min(spans, key=lambda x: x[0])

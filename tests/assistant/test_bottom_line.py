@@ -60,6 +60,8 @@ def cited(ans, n: int) -> str:
     "Our integrator in Kuala Lumpur, with a lab in Penang, wants to benchmark Ascend 910D cards. "
     "Is testing a Huawei Ascend 910D in Malaysia a violation?",          # context around the question
     "Is usng Huawei Acsend 910D chips in Malaysa a violaton?",           # misspellings
+    "Is testing an Ascend910D in Malaysia a violation?",                 # the model number glued to its family
+    "Is testing a 910-D in Malaysia a violation?",                       # or hyphenated
 ])
 def test_the_mission_question_opens_with_yes_citing_the_rule_and_the_tie(seed_settings, doc_text, question):
     ans = ask(seed_settings, question)
@@ -176,6 +178,9 @@ def test_citation_scores_rank_the_passages_and_the_answer_says_how_recent_the_do
     ("Is buying Huawei Ascend chips a violation?", "covers buying Huawei Ascend chips"),
     ("Is it illegal to resell Ascend 910B chips in Vietnam?", "covers reselling Ascend 910B chips"),
     ("Is it a violation to sell Ascend chips to a customer in Malaysia?", "covers selling Ascend chips"),
+    # trial: "Yes." — sourcing or procuring chips is no use of them either
+    ("Is Huawei sourcing chips from TSMC through Sophgo a violation?", "covers sourcing chips"),
+    ("Is procuring Ascend 910B chips for our Penang lab a violation?", "covers procuring Ascend 910B chips"),
 ])
 def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, question, missing):
     ans = ask(seed_settings, question)

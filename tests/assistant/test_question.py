@@ -138,3 +138,15 @@ def test_filters_parse_and_reject_bad_values():
         Filters.parse({"author": "x"})
     with pytest.raises(InputError, match="published_before"):
         Filters.parse({"published_before": "soon"})
+
+
+@pytest.mark.parametrize("typed, read", [("Ascend910D", "Ascend 910D"), ("910-D", "910D"), ("910 d", "910D")])
+def test_model_numbers_typed_glued_hyphenated_or_spaced_are_read_as_indexed(typed, read):
+    vocabulary = {"ascend", "910d", "test", "malaysia", "violat"}
+    q = analyze(f"Is testing a {typed} in Malaysia a violation?", known=lambda t: t in vocabulary)
+    assert (typed, read) in q.corrections and read in q.search and "910D" in q.names
+
+
+def test_a_glued_name_the_index_knows_is_left_alone():
+    q = analyze("Is the EP910D allowed?", known=lambda t: t in {"ep910d", "ep", "910d"})
+    assert q.corrections == () and "EP910D" in q.search

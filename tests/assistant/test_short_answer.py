@@ -17,6 +17,8 @@ pytestmark = pytest.mark.model
     ("Who issued the guidance on Huawei Ascend chips?", "The U.S. Department of Commerce, per CGTN"),
     ("How many Ascend 910C units does Huawei plan to produce?", "70,000 Ascend 910C units, per Cryptopolitan"),
     ("When did the AI Diffusion Rule take effect?", "On May 15, 2025, per "),
+    # the date after "take effect", not "January 2025" (when the rule was issued) before "compliance requirements"
+    ("When were compliance requirements set to take effect?", "On May 15, 2025, per "),
 ])
 def test_the_answer_opens_with_the_span_that_answers(seed_settings, doc_text, question, opening):
     ans = answer(question, settings=seed_settings)

@@ -1,0 +1,77 @@
+"""A newer revision that says it supersedes an older one (issue 9): the old version's rule decides no verdict, its
+passages come after the new version's, its figures are no conflict, and the user is told which version is current."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import supersession
+from assistant.answer import answer
+from tests.assistant.test_bottom_line import indexed
+
+REV1 = ("MEMO EC-2025-014 (Revision 1)\nFrom: Export Compliance Office\nDate: 2 June 2025\n\n"
+        "Rule R4: Benchmarking or testing Huawei Ascend accelerators at any company site is prohibited.\n\n"
+        "Exceptions to Rule R4 are approved by the Chief Compliance Officer, in writing, before any work starts.\n\n"
+        "Staff who find Ascend hardware on site must report it to the compliance office within 48 hours.\n")
+REV2 = ("MEMO EC-2025-014 (Revision 2)\nFrom: Export Compliance Office\nDate: 15 September 2025\n\n"
+        "This revision supersedes Revision 1 of 2 June 2025.\n\n"
+        "Rule R4: Benchmarking or testing Huawei Ascend accelerators at company sites is permitted only in the Penang "
+        "lab, under an export licence held by the Penang entity.\n\n"
+        "Exceptions to Rule R4 are approved by the Export Control Board.\n\n"
+        "Staff who find Ascend hardware on site must report it to the compliance office within 24 hours.\n")
+
+
+def _row(doc_id, text, start=0):
+    return {"doc_id": doc_id, "chunk_id": f"{doc_id}:0", "start": start, "text": text}
+
+
+DOCS = {"rev1": {"title": "MEMO EC-2025-014 (Revision 1)", "published": "2025-06-02"},
+        "rev2": {"title": "MEMO EC-2025-014 (Revision 2)", "published": "2025-09-15"},
+        "other": {"title": "MEMO EC-2025-099 (Revision 1)", "published": "2025-01-10"}}
+
+
+def test_the_document_a_revision_says_it_supersedes_is_found_with_the_sentence_that_says_so():
+    rows = [_row("rev1", "Rule R4 …"), _row("rev2", "Date: 15 September 2025\n\nThis revision supersedes Revision 1 "
+                                                 "of 2 June 2025.\n\nRule R4 …"), _row("other", "Rule R9 …")]
+    found = supersession.find(DOCS, rows, {})
+    assert set(found) == {"rev1"}  # not EC-2025-099's Revision 1: another memo
+    s = found["rev1"]
+    assert s.new == "rev2" and s.quote == "This revision supersedes Revision 1 of 2 June 2025."
+    assert rows[1]["text"][s.start:s.end] == s.quote
+
+
+@pytest.mark.parametrize("text", [
+    "This revision supersedes Revision 3.",                 # a revision label that is not the old memo's
+    "Revision 1 of 2 June 2025 remains in force.",          # no superseding verb
+])
+def test_no_supersession_is_guessed(text):
+    assert supersession.find(DOCS, [_row("rev2", text)], {}) == {}
+
+
+def test_without_an_identifier_of_its_own_the_reference_must_name_the_old_version_two_ways():
+    docs = {**DOCS, "rev2": {"title": None, "published": "2025-09-15"}}
+    found = supersession.find(docs, [_row("rev2", "This revision supersedes Revision 1 of 2 June 2025.")], {})
+    assert set(found) == {"rev1"}  # the label and the date: EC-2025-099's Revision 1 is of 10 January
+    assert supersession.find(docs, [_row("rev2", "This revision supersedes Revision 1.")], {}) == {}
+
+
+def test_a_newer_document_cannot_be_superseded_by_an_older_one():
+    docs = {**DOCS, "rev1": {**DOCS["rev1"], "published": "2025-12-01"}}
+    assert supersession.find(docs, [_row("rev2", "This revision supersedes Revision 1.")], {}) == {}
+
+
+@pytest.mark.model
+def test_the_current_revision_decides_and_the_old_one_is_named_as_superseded(tmp_path):
+    settings = indexed(tmp_path, {"memo-rev1.txt": REV1, "memo-rev2.txt": REV2})
+    ans = answer("Can we benchmark Huawei Ascend accelerators in the Penang lab?", settings=settings)
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith("Yes, but only under the conditions it states.") and "permitted only in the Penang" in first
+    assert "any company site is prohibited" not in first
+    assert any("is superseded by" in w and "supersedes Revision 1" in w for w in ans.warnings)
+    elsewhere = answer("Can we benchmark Huawei Ascend accelerators in our Singapore office?", settings=settings)
+    assert elsewhere.answer.startswith("No.") and "permitted only in the Penang" in elsewhere.answer.split("\n")[0]
+    who = answer("Who approves exceptions to Rule R4?", settings=settings)
+    assert who.answer.startswith("The Export Control Board, per "), who.answer
+    report = answer("How quickly must staff report Ascend hardware found on site?", settings=settings)
+    assert "24 hours" in report.answer.split("\n")[0] or "24 hours" in report.answer.split("\n")[1]
+    assert "The sources conflict" not in report.answer and "is superseded by" in report.answer
