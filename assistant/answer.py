@@ -168,7 +168,7 @@ class Assistant:
             warnings.append(f"the {name} engine is unavailable ({exc}); showing the {fallback} answer instead")
             draft, fell_back = self.engine(fallback).draft(ctx), True
         wrote = fallback if fell_back else name
-        warnings += draft.warnings
+        warnings += draft.warnings + self._superseded_notes(ctx, draft)
         if draft.abstained:
             return self._abstained(ctx, name, verdict, "the engine found no answer in the passages", warnings, t0, t1)
         checked = verify(draft.text, draft.passages, self.settings.answer.support_threshold, draft.trusted)
@@ -196,9 +196,6 @@ class Assistant:
             short = text if len(text) <= 120 else text[:117] + "…"
             out.append(f"the document {doc_id} contains text addressed to an AI assistant (“{short}”); it and the "
                        "claims in its paragraph were not used as evidence")
-        for old, by in ctx.superseded.items():
-            out.append(f"{self._named(old)} is superseded by {self._named(by.new)}, which says: “{by.quote.rstrip('.')}”; its "
-                       "passages are listed last and its rules are not applied")
         for typed, read in q.corrections:
             out.append(f"read “{typed}” as “{read}”")
         if q.language not in self.languages:
@@ -206,6 +203,14 @@ class Assistant:
                        f"{', '.join(language.name(c) for c in self.languages)}, so passages may be missed: asking in "
                        f"{language.name(self.languages[0])} gives the best results")
         return out
+
+    def _superseded_notes(self, ctx: Context, draft: Draft) -> list[str]:
+        """A note for each old version whose passages, or whose successor's, the draft quotes: which is current and
+        the sentence that says so."""
+        cited = {p.hit.doc_id for p in draft.passages}
+        return [f"{self._named(old)} is superseded by {self._named(by.new)}, which says: “{by.quote.rstrip('.')}”; "
+                "its passages are listed last and its rules are not applied"
+                for old, by in ctx.superseded.items() if old in cited or by.new in cited]
 
     def _named(self, doc_id: str) -> str:
         """A document as a reader knows it: its title, with its date when it has one."""

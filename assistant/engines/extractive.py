@@ -14,13 +14,15 @@ from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.differences import differ_note, named, source_tag
+from assistant.engines.parts import part_answers
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
 from assistant.names import passage_names
 from assistant.question import JUDGMENT
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import CALENDAR, content_stems, hedges, negated, numbers, stem, stem_set, words
+from assistant.terms import CALENDAR, content_stems, numbers, stem, stem_set, words
 from assistant.verify import Passage
 from ingest.chunk import sentences
 from ingest.dedupe import identifiers
@@ -83,7 +85,7 @@ class ExtractiveEngine:
                 v, said = ended
                 quoted.add((v.hit.doc_id, v.start))
                 shown.add(v.text)
-                who = _source(v.hit).split(",")[0]
+                who = source_tag(v.hit).split(",")[0]
                 if q.kind == "date" and _ASKS_NOW.search(q.ask or q.core):  # "When does it take effect?": that it
                     # has ended comes first, then the date it had been set for
                     passages[:] = [Passage(1, v.hit, v.start, v.end, v.text, v.relevance),
@@ -96,6 +98,16 @@ class ExtractiveEngine:
                     lines.append(f"But {who} also reports: “{said}” [{len(passages)}].")
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
+        parts = [] if rule_q or short is not None else part_answers(ctx)  # "Who issued that guidance, and when?"
+        for p in parts:
+            u = p.unit
+            passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text, u.relevance))
+            quoted.add((u.hit.doc_id, u.start))
+            shown.add(u.text)
+            lines.append(p.line.replace("[n]", f"[{len(passages)}]"))
+        if parts:
+            lines.append(EVIDENCE)
+            trusted.add(EVIDENCE)
         listed: list[Unit] = []  # the unit whose enumeration answers a "which …?" question
         if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
@@ -103,7 +115,7 @@ class ExtractiveEngine:
             listed = [] if q.compare or part_leads(ctx) else members(ctx)
             lead = per_source(ctx) if q.compare else part_leads(ctx) or listed
             most = 0 if short is not None and short.kind == "wire" else \
-                min(self.max_sentences, 3) - 1 if short is not None else self.max_sentences  # the short answer
+                min(self.max_sentences, 3) - 1 if short is not None or parts else self.max_sentences  # the short answer
             # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (rule_q and lead))]
@@ -118,12 +130,12 @@ class ExtractiveEngine:
             for u, extra in pair:
                 hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
                 passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
-                tag = f"headline; {_source(hit)}" if u.heading else _source(hit)
+                tag = f"headline; {source_tag(hit)}" if u.heading else source_tag(hit)
                 flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
                 items = _items(flat, set(q.terms)) if listed and len(passages) == 1 and short is None and not rule_q and \
                     u.text == listed[0].text else ""
                 if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
-                    lines += [f"{items}, per {_named(hit)}: “{flat.rstrip(' .')}” [1].", EVIDENCE]
+                    lines += [f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].", EVIDENCE]
                     trusted.add(EVIDENCE)
                 else:
                     lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
@@ -347,59 +359,3 @@ def _duplicate_of(ctx: Context, u: Unit, picks):
 def _names_in(names, text: str) -> bool:
     have = stem_set(text)
     return any(stem(n.lower()) in have for n in names)
-
-
-def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
-    """Which two sources word one claim differently, and how ("may" against a firm statement), or that they conflict
-    (other figures, the newer named first); None when they differ in nothing a reader must weigh (the same claim,
-    attributed in other words). When one document supersedes the other (`superseded`: {old doc_id: Supersession}),
-    the old version's figures are no conflict: the note says which version is current."""
-    for old, new in ((a, b), (b, a)):
-        by = (superseded or {}).get(old.hit.doc_id)
-        if by is not None and by.new == new.hit.doc_id:
-            changed = ", ".join(sorted(numbers(old.text) - numbers(new.text)))
-            gave = f" gave {changed}" if changed else " said otherwise"
-            return f"{_named(old.hit)}{gave}; it is superseded by {_named(new.hit)}."
-    how = []
-    ha, hb = hedges(a.text), hedges(b.text)
-    name_a, name_b = _named(a.hit).rsplit(" (", 1)[0], _named(b.hit).rsplit(" (", 1)[0]
-    if ha != hb:  # which source hedges, by name: "CGTN says “may”, The Business Times does not"
-        if ha and hb:
-            how.append(f"{name_a} says “{'/'.join(sorted(ha))}”, {name_b} “{'/'.join(sorted(hb))}”")
-        else:
-            hedger, firm = (name_a, name_b) if ha else (name_b, name_a)
-            how.append(f"{hedger} says “{'/'.join(sorted(ha or hb))}”, {firm} does not")
-    if negated(a.text) != negated(b.text):
-        how.append(f"{name_a if negated(a.text) else name_b} negates what {name_b if negated(a.text) else name_a} "
-                   "states")
-    na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
-    if na and nb:  # both state figures, and they differ: one adding a figure ("since January 2025") is no conflict
-        newer = "" if not (a.hit.meta.get("published") and b.hit.meta.get("published")) else "; the newer is first"
-        return (f"The sources conflict: {_named(a.hit)} gives {', '.join(sorted(na)) or 'no figure'}, "
-                f"{_named(b.hit)} gives {', '.join(sorted(nb)) or 'no figure'}{newer}.")
-    if not how:
-        return None
-    return f"{_named(a.hit)} and {_named(b.hit)} word this differently: {'; '.join(how)}."
-
-
-def _source(hit: Hit) -> str:
-    m = hit.meta
-    return f"{m.get('publisher') or _short(m.get('title')) or hit.doc_id}, {m.get('published') or 'date not given'}"
-
-
-def _named(hit: Hit) -> str:
-    """"CGTN (date not given)", "The Business Times (2025-05-14)"."""
-    m = hit.meta
-    return f"{m.get('publisher') or _short(m.get('title')) or hit.doc_id} ({m.get('published') or 'date not given'})"
-
-
-def _short(title: str | None, most: int = 12) -> str | None:
-    """A title cut to its first `most` words (long front-matter titles would swamp the citation line)."""
-    if not title:
-        return title
-    w = title.split()
-    return title if len(w) <= most else " ".join(w[:most]) + "…"
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]

@@ -730,7 +730,7 @@ def test_an_either_or_question_gets_no_yes_or_no(seed_settings):
 def test_a_note_on_sources_worded_differently_names_the_one_that_hedges():
     """Newcomer trial (Q33): "CGTN … and The Business Times … word this differently: “may” in one, not in the other"
     did not say which one hedges."""
-    from assistant.engines.extractive import differ_note
+    from assistant.engines.differences import differ_note
     from assistant.models import Hit, Unit
 
     def unit(text, publisher, published):

@@ -184,3 +184,23 @@ def test_a_why_question_quotes_a_reason(seed_settings, question, reason):
     ans = answer(question, settings=seed_settings)
     assert not ans.answer.startswith("The 910B"), ans.answer
     assert any(re.search(reason, c.quote) for c in ans.citations), ans.answer
+
+
+@pytest.mark.parametrize("question, openings", [
+    # trial: a compound question opened with bullets; each part now has its line, in the order asked
+    ("Who issued that guidance, and when?", ("The Commerce Department, per ", "On Tuesday (May 13), per ")),
+    ("When was the AI Diffusion Rule issued and when was it set to take effect?",
+     ("In January 2025, per ", "On May 15, 2025, per ")),
+])
+def test_each_part_of_a_compound_question_gets_its_short_answer(seed_settings, doc_text, question, openings):
+    ans = answer(question, settings=seed_settings)
+    lines = ans.answer.split("\n")
+    for line, opening, n in zip(lines, openings, (1, 2), strict=False):
+        assert line.startswith(opening) and f"[{n}]" in line, ans.answer
+    for c in ans.citations:
+        assert doc_text(c.doc_id)[c.start:c.end] == c.quote
+
+
+def test_a_part_the_documents_do_not_answer_leaves_no_invented_line(seed_settings):
+    ans = answer("How many Ascend 910C units does Huawei plan to produce, and when?", settings=seed_settings)
+    assert not re.match(r"(On|In) ", ans.answer) and "70,000" in ans.answer
