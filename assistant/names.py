@@ -30,12 +30,16 @@ _AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
 
 def _value(sentence: str, w: str, at: int) -> bool:
     """`w` (a token with digits, at offset `at`) is a quantity or amount, not an identifier: "$20,000", "0.82",
-    "15 days"; but "§ 744.23", "part 740", "910D", "2019" and "EL-2025-0001" are identifiers."""
+    "15 days", "300 thermal cameras"; but "§ 744.23", "part 740", "910D", "2019" and "EL-2025-0001" are identifiers."""
     before = sentence[max(0, at - 24):at]
     if _REFERENCE.search(before):
         return False
     if _AMOUNT.search(before) or re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", w):
         return True
+    if re.fullmatch(r"\d+", w) and not re.fullmatch(r"(?:19|20)\d\d", w) and not re.search(r"\bthe\s*$", before, re.I) \
+            and re.match(
+            r"\s+(?!(?:of|in|on|at|to|and|or|for|is|are|was|were|the|a|an|by|from)\b)[a-z]", sentence[at + len(w):]):
+        return True  # a count of something: "300 thermal imaging cameras", "800 units"
     return bool(re.fullmatch(r"\d{1,2}(?:\.\d+)?", w)) or bool(re.fullmatch(r"\d+\.\d+", w) and len(w.split(".")[0]) < 3)
 
 
