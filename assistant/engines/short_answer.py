@@ -293,12 +293,16 @@ def _what_happened(ctx: Context) -> ShortAnswer | None:
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
+    from assistant.engines.fields import field_answer  # fields builds a ShortAnswer of this module
+
     q = ctx.question
     kind = q.kind if q.kind in ("person", "date", "number") else None
     if kind is not None and q.antecedent and not q.parts and ctx.units:
         found = _of_antecedent(ctx, kind)
         if found is not None:
             return _line(kind, found[1], found[0])
+    if not q.parts and (field := field_answer(ctx)) is not None:  # "Who holds permit TP-88-0102?": "Holder: …"
+        return field
     if (wire := _wire(ctx)) is not None:
         return wire
     if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:

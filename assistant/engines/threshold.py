@@ -12,7 +12,7 @@ from datetime import date
 
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.terms import DATED, STOP, stem_set, words
+from assistant.terms import DATED, STOP, content_stems, stem_set, words
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
                r"up to|not exceeding|no more than|or more|or less)")
@@ -20,6 +20,7 @@ _AMOUNT = (r"([$€£]\s?|(?:USD|EUR|GBP|MYR|SGD|RM)\s?)?(\d[\d,]*(?:\.\d+)?)\s*
            r"(?=\s*(?:USD|EUR|GBP|MYR|SGD|dollars?|euros?)\b))?")
 _THRESHOLD = re.compile(rf"\b{_COMPARATOR}\s+(?:a |an |the )?(?:value of |total of )?{_AMOUNT}", re.I)
 ASKED_AMOUNT = re.compile(_AMOUNT, re.I)
+_CURRENCY = re.compile(r"[$€£]|\b(?:USD|EUR|GBP|MYR|SGD|RM|dollars?|euros?)\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 OBLIGATION = re.compile(r"\b(required|require|requires|need|needs|needed|must|mandatory|obliged|obligat\w*|have to|"
                         r"has to|necessary|apply|applies)\b", re.I)
@@ -162,15 +163,22 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     q = ctx.question
     ask = q.core  # the amount may be in a sentence of context ("We shipped sensors worth $12,500. Do we …?")
     amounts = [m for m in ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
+    # or, without an amount of money, a count of things ("exporting 800 thermal cameras"), held against a rule that
+    # counts ("exceeds 500 units"), never against one in money
+    counts = [] if amounts else [m for m in ASKED_AMOUNT.finditer(ask) if re.fullmatch(r"\d+", m.group(2))
+                                 and not re.fullmatch(r"(?:19|20)\d\d", m.group(2)) and re.match(r"\s*[a-z]", ask[m.end():])]
+    amounts = amounts or counts
     if not amounts or not OBLIGATION.search(ask):
         return None
     asked = _number(amounts[0].group(2), amounts[0].group(3))
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
-    terms = set(q.terms)
+    terms = set(q.terms) | set(content_stems(ask))  # the case may be told in context: "We are exporting 800 …"
     wanted = _required(ask)  # "need an end-user statement": a rule about pre-clearance does not answer it
     found = []
     for u in ctx.units[:40]:
         m = _threshold_in(u.text)
+        if m and counts and _CURRENCY.search(m.text):
+            continue
         have = stem_set(u.text)
         if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
             found.append((u, m))

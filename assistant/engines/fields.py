@@ -1,0 +1,50 @@
+"""The short answer read from a record's field: "Who holds transit permit TP-88-0102?" is answered by the permit's
+line "Holder: Kestrel Logistics Sdn Bhd", quoted alone rather than with the whole record, when the question names
+the record by its identifier and a word of the question is the field's name or its stem ("holds" / "Holder",
+"route" / "Route")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.engines.base import Context
+from assistant.engines.framing import source
+from assistant.engines.short_answer import ShortAnswer
+from assistant.terms import stem, words
+from assistant.verify import Passage, framed
+
+_FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
+_RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
+
+
+def _matches(term: str, key: set[str]) -> bool:
+    """A question term names a field: the same stem, or one the other begins with ("hold" / "holder")."""
+    return any(term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
+
+
+def field_answer(ctx: Context) -> ShortAnswer | None:
+    """The field of the record the question names whose name the question asks for, as a short answer quoting its
+    line; None when the question names no record identifier or no top unit of that record has such a field."""
+    q = ctx.question
+    records = [n for n in q.names if _RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
+    if not records or q.kind not in ("person", "fact", "date", "number", "place"):
+        return None
+    named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
+    terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
+    for u in ctx.units[:5]:
+        own = u.hit.text + " " + str(u.hit.meta.get("title") or "")
+        if not any(r in own for r in records):
+            continue
+        for m in _FIELD.finditer(u.text):
+            key = {stem(w.lower()) for w in words(m.group("key"))}
+            if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
+                continue
+            line = replace(u, start=u.start + m.start("key"), end=u.start + m.end("value"),
+                           text=u.text[m.start("key"):m.end("value")])
+            value = m.group("value").strip()
+            text = f"{value}, per {source(line)}: “{line.text}” [n]."
+            if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
+                continue
+            return ShortAnswer(value, line, text, "field")
+    return None

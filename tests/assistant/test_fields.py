@@ -1,0 +1,45 @@
+"""A record's field as the short answer (issue 14: "Who holds transit permit TP-88-0102?" quoted the headline only),
+and a count held against a threshold that counts ("800 thermal cameras" against "exceeds 500 units")."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import answer
+from tests.assistant.test_bottom_line import indexed
+
+pytestmark = pytest.mark.model
+
+PERMIT = ("Transit permit TP-88-0102\n\nPermit number: TP-88-0102\nHolder: Kestrel Logistics Sdn Bhd\n"
+          "Route: Port Klang to Singapore\nValid until: 30 June 2026\nGoods: Ascend evaluation boards (12 units)\n")
+CAMERAS = ("---\ntitle: \"Guidance TC-3: reporting of thermal camera exports\"\npublisher: Acme Trading Compliance Office\n"
+           "published: 2025-04-01\n---\n# Guidance TC-3\n\nAny export of thermal imaging cameras that exceeds 500 units "
+           "in a calendar quarter must be reported to the compliance office within 10 days.\n\n"
+           "Exports below that threshold need no report.\n")
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return indexed(tmp_path_factory.mktemp("records"), {"transit-permit-tp-88-0102.txt": PERMIT,
+                                                         "thermal-camera-reporting.md": CAMERAS})
+
+
+@pytest.mark.parametrize("question, opening, line", [
+    ("Who holds transit permit TP-88-0102?", "Kestrel Logistics Sdn Bhd, per ", "Holder: Kestrel Logistics Sdn Bhd"),
+    ("What is the route of permit TP-88-0102?", "Port Klang to Singapore, per ", "Route: Port Klang to Singapore"),
+])
+def test_a_field_of_the_record_asked_about_is_the_short_answer(records, question, opening, line):
+    ans = answer(question, settings=records)
+    assert ans.answer.startswith(opening), ans.answer
+    first = ans.citations[0]
+    assert first.quote == line and "[1]" in ans.answer.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, verdict, inference", [
+    ("We are exporting 800 thermal cameras to Vietnam this quarter. Do we need to report it?", "Yes.", "800 meets"),
+    ("Do we need to report an export of 300 thermal imaging cameras?", "No.", "300 does not meet"),
+])
+def test_a_count_is_held_against_a_threshold_that_counts(records, question, verdict, inference):
+    ans = answer(question, settings=records)
+    assert not ans.abstained and ans.answer.startswith(verdict), ans.answer  # "300" is a count, not a missing name
+    assert f"{inference} the condition “exceeds 500”" in ans.answer
