@@ -68,11 +68,12 @@ class ExtractiveEngine:
             lines.append(EVIDENCE)
             trusted.add(EVIDENCE)
         short = None if rule_q else short_answer(ctx)  # "Who issued the guidance?": "The Commerce Department, per …"
-        if short is not None and any(t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
+        if short is not None and short.kind != "field" and any(t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
                                      and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit)
                                      for t in ctx.units[:40]):
             short = None  # another source gives another figure ("$50,000" against "$10,000"): both, side by side;
-            # a copy that gives none ("on Tuesday" beside "on Tuesday (May 13)") is no conflict
+            # a copy that gives none ("on Tuesday" beside "on Tuesday (May 13)") is no conflict; another record's
+            # field is another record's, not a conflict
         if short is not None:
             u = short.unit
             passages.append(Passage(1, u.hit, u.start, u.end, u.text, u.relevance))

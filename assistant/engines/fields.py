@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.engines.base import Context
 from assistant.engines.framing import source
 from assistant.engines.short_answer import ShortAnswer
-from assistant.terms import stem, words
+from assistant.terms import CALENDAR, stem, words
 from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
@@ -43,7 +43,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
             line = replace(u, start=u.start + m.start("key"), end=u.start + m.end("value"),
                            text=u.text[m.start("key"):m.end("value")])
             value = m.group("value").strip()
-            text = f"{value}, per {source(line)}: “{line.text}” [n]."
+            shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
+            text = f"{shown}, per {source(line)}: “{line.text}” [n]."
             if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
                 continue
             return ShortAnswer(value, line, text, "field")
