@@ -245,7 +245,11 @@ class Assistant:
             text = (f"No passage matched this question in {language.name(ctx.question.language)}: the documents are "
                     f"searched in {language.name(self.languages[0])}, so they may answer it in words this search "
                     f"could not reach. Ask in {language.name(self.languages[0])} for an answer.")
-        if ctx.unknown:
+        if ctx.filtered and not ctx.hits:  # nothing to search: not "the documents do not say"
+            why = {"reason": "filters_match_nothing", "never_mentioned": []}
+            text = (f"No indexed document matches the filters, so nothing was searched; the index holds "
+                    f"{len(self.retriever.docs)} document(s). Widen or remove the filters to search them.")
+        elif ctx.unknown:
             text += f" They never mention {_join(list(ctx.unknown[:3]))}."
         if related:
             text += " The closest passages are listed as related; they do not answer it."

@@ -131,7 +131,8 @@ class Answer:
     answerability: dict = field(default_factory=dict)  # {"answerable", "probability", "threshold"}
     as_of: str | None = None   # the newest publication date among the indexed documents (ISO date)
     # why an abstained answer abstained, as data (None when it answered): {"reason": "not_in_documents",
-    # "never_mentioned": [names]} or {"reason": "language", "language": ISO 639-1 code, "name": "Chinese"}
+    # "never_mentioned": [names]}, {"reason": "language", "language": ISO 639-1 code, "name": "Chinese"} or
+    # {"reason": "filters_match_nothing"} (the filters admit no indexed document)
     abstention: dict | None = None
 
     def as_dict(self) -> dict:

@@ -210,9 +210,11 @@ class AbstentionOut(BaseModel):
     """Why an answer abstained, as data (the answer's text says it in words)."""
 
     model_config = ConfigDict(extra="allow")
-    reason: Literal["not_in_documents", "language"] = Field(
+    reason: Literal["not_in_documents", "language", "filters_match_nothing"] = Field(
         description="`not_in_documents`: the documents do not say; `language`: no passage matched a question in a "
-                    "language the index is not searched in (the documents may still say, in the index's language).")
+                    "language the index is not searched in (the documents may still say, in the index's language); "
+                    "`filters_match_nothing`: the request's filters admit no indexed document, so nothing was "
+                    "searched.")
     never_mentioned: list[str] = Field(default_factory=list, description="Names of the question no indexed document "
                                        "mentions (at most 3).")
     language: str | None = Field(default=None, description="With `language`: the question's ISO 639-1 code.")

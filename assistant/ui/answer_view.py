@@ -106,12 +106,14 @@ def abstain_label(answer: dict) -> str:
     """The badge of an abstained answer, true to why it abstained (its `abstention` field; for an answer recorded
     before that field existed, its text): "The documents do not say", "Not found (question in Chinese)" when no
     passage matched a question in a language the index is not searched in (the documents may still say, in
-    English), else "No answer found"."""
+    English), "No document matches the filters" when the filters admitted no document, else "No answer found"."""
     why = answer.get("abstention") or {}
     if why.get("reason") == "language" and why.get("name"):
         return f"Not found (question in {why['name']})"
     if why.get("reason") == "not_in_documents":
         return ABSTAIN_LABEL
+    if why.get("reason") == "filters_match_nothing":
+        return "No document matches the filters"
     text = str(answer.get("answer") or "")  # an answer recorded before `abstention` existed: read its words
     if text.startswith(ABSTAIN_LABEL):
         return ABSTAIN_LABEL

@@ -146,3 +146,11 @@ def test_response_has_the_api_shape(seed_settings):
     assert {"id", "doc_id", "title", "publisher", "published", "url", "quote", "start", "end", "score",
             "also_in"} <= set(c)
     assert isinstance(c["also_in"], list)
+
+
+def test_filters_that_admit_no_document_say_so_instead_of_the_documents_do_not_say(seed_settings):
+    ans = answer("Who issued the guidance?", filters={"published_after": "2030-01-01"}, settings=seed_settings)
+    assert ans.abstained and ans.abstention["reason"] == "filters_match_nothing"
+    assert ans.answer.startswith("No indexed document matches the filters") and "do not say" not in ans.answer
+    kept = answer("Who issued the guidance?", filters={"published_after": "2025-01-01"}, settings=seed_settings)
+    assert not kept.abstained  # dated documents match: an answer, not the filter note

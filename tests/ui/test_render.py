@@ -135,6 +135,8 @@ def test_abstention_badges_say_why():
     assert render.abstain_label({**worded, "abstention": {"reason": "language", "language": "de",
                                                           "name": "German"}}) == "Not found (question in German)"
     assert render.abstain_label({**worded, "abstention": {"reason": "not_in_documents"}}) == "The documents do not say"
+    assert render.abstain_label({**worded, "abstention": {"reason": "filters_match_nothing"}}) == \
+        "No document matches the filters"
 
 
 def test_a_source_without_a_publisher_is_named_by_its_title_once():
