@@ -4,6 +4,8 @@ an old version superseded by the other is no conflict but named as such."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.models import Hit, Unit
 from assistant.terms import hedges, negated, numbers
 
@@ -32,7 +34,9 @@ def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
         how.append(f"{name_a if negated(a.text) else name_b} negates what {name_b if negated(a.text) else name_a} "
                    "states")
     na, nb = numbers(a.text) - numbers(b.text), numbers(b.text) - numbers(a.text)
-    if na and nb:  # both state figures, and they differ: one adding a figure ("since January 2025") is no conflict
+    # both state figures of one kind, and they differ: one adding a figure ("since January 2025") is no conflict,
+    # nor are figures of different things ("$10,000" against "10 days")
+    if na and nb and _kinds(a.text, na) & _kinds(b.text, nb):
         newer = "" if not (a.hit.meta.get("published") and b.hit.meta.get("published")) else "; the newer is first"
         return (f"The sources conflict: {named(a.hit)} gives {', '.join(sorted(na)) or 'no figure'}, "
                 f"{named(b.hit)} gives {', '.join(sorted(nb)) or 'no figure'}{newer}.")
@@ -59,3 +63,18 @@ def short_title(title: str | None, most: int = 12) -> str | None:
         return title
     w = title.split()
     return title if len(w) <= most else " ".join(w[:most]) + "…"
+
+
+_FIGURE = re.compile(r"([$€£]\s?)?(\d[\d,]*(?:\.\d+)?)(?:\s*(%|per ?cent|[A-Za-z]+))?")
+
+
+def _kinds(text: str, figures: set[str]) -> set[str]:
+    """What the figures of `text` among `figures` count: the currency before them or the word after them ("$" for
+    "$10,000", "day" for "10 days", "%" for "64%"); years and bare figures count "number"."""
+    out = set()
+    for m in _FIGURE.finditer(text):
+        if m.group(2).replace(",", "") not in figures:
+            continue
+        unit = m.group(1) or m.group(3) or "number"
+        out.add("$" if m.group(1) else unit.lower().rstrip("s") if unit != "number" else unit)
+    return out

@@ -743,3 +743,24 @@ def test_a_note_on_sources_worded_differently_names_the_one_that_hedges():
     assert differ_note(firm, hedged) == ("The Business Times (2025-05-14) and CGTN (date not given) word this "
                                          "differently: CGTN says “may”, The Business Times does not.")
     assert differ_note(hedged, firm).endswith(": CGTN says “may”, The Business Times does not.")
+
+
+def test_figures_of_different_things_are_no_conflict_and_a_superseded_version_is_named():
+    """Newcomer trial: "The sources conflict: … gives 10000, … gives 10" set dollars against days."""
+    from assistant.engines.differences import differ_note
+    from assistant.models import Hit, Unit
+    from assistant.supersession import Supersession
+
+    def unit(text, doc, published):
+        h = Hit(chunk_id=doc, doc_id=doc, text=text, start=0, end=len(text), score=1.0,
+                meta={"publisher": doc, "published": published})
+        return Unit(hit=h, start=0, end=len(text), text=text)
+
+    money = unit("A report is required when a shipment exceeds $10,000 in value.", "Office A", "2025-04-01")
+    days = unit("A report is required within 10 days of a shipment.", "Office B", "2025-05-01")
+    assert differ_note(money, days) is None or "conflict" not in differ_note(money, days)
+    old = unit("A report is required when a shipment exceeds $10,000 in value.", "Rev 1", "2025-04-01")
+    new = unit("A report is required when a shipment exceeds $20,000 in value.", "Rev 2", "2025-09-01")
+    assert "The sources conflict" in differ_note(new, old)
+    gone = {"Rev 1": Supersession("Rev 1", "Rev 2", "This revision supersedes Revision 1.", "Rev 2", 0, 10)}
+    assert differ_note(new, old, gone) == "Rev 1 (2025-04-01) gave 10000; it is superseded by Rev 2 (2025-09-01)."
