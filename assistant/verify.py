@@ -142,7 +142,8 @@ def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
 _QUOTED = re.compile(r"“(.*)”|\"(.*)\"", re.S)   # first opening to last closing mark: quotes may hold quotes
 VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;—–-]", re.I)  # "Yes." "No," not "No passage…"
 OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|"
-                     r"has to|may not|mandatory)\b", re.I)
+                     r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
+                     r"controls|licen[cs]e requirements?))\b", re.I)
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
 
 

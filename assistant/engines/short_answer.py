@@ -296,7 +296,8 @@ def _what_happened(ctx: Context) -> ShortAnswer | None:
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
-    from assistant.engines.fields import field_answer  # fields builds a ShortAnswer of this module
+    from assistant.engines.coverage import coverage  # both build a ShortAnswer of this module
+    from assistant.engines.fields import field_answer
 
     q = ctx.question
     kind = q.kind if q.kind in ("person", "date", "number") else None
@@ -306,6 +307,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             return _line(kind, found[1], found[0])
     if not q.parts and (field := field_answer(ctx)) is not None:  # "Who holds permit TP-88-0102?": "Holder: …"
         return field
+    if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
+        return covered
     if (wire := _wire(ctx)) is not None:
         return wire
     if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:

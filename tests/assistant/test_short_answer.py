@@ -204,3 +204,19 @@ def test_each_part_of_a_compound_question_gets_its_short_answer(seed_settings, d
 def test_a_part_the_documents_do_not_answer_leaves_no_invented_line(seed_settings):
     ans = answer("How many Ascend 910C units does Huawei plan to produce, and when?", settings=seed_settings)
     assert not re.match(r"(On|In) ", ans.answer) and "70,000" in ans.answer
+
+
+@pytest.mark.parametrize("question", ["Is the 910C covered by the guidance?", "Does the guidance cover the 910B?"])
+def test_whether_a_model_is_covered_opens_with_yes_and_the_sentence_that_lists_it(seed_settings, doc_text, question):
+    """Newcomer trial: no verdict for "Is the 910C covered by the guidance?"; the answer was in the evidence."""
+    ans = answer(question, settings=seed_settings)
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith("Yes. AIM (date not given) reports: “") and "namely the 910B, 910C, and 910D" in first
+    assert "suspicions" not in first  # the quote ends at the restriction: the reason after it is no hedge
+    c = ans.citations[0]
+    assert doc_text(c.doc_id)[c.start:c.end] == c.quote
+
+
+def test_a_model_no_passage_lists_gets_no_yes(seed_settings):
+    ans = answer("Is the Kirin 9000S covered by the guidance?", settings=seed_settings)
+    assert not ans.answer.startswith("Yes"), ans.answer
