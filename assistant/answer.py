@@ -105,7 +105,7 @@ class Assistant:
         wide = is_rule_question(q)  # a rule question looks for the rule in every source
         hits = self.retriever.search(qvec, queries, filters, 2 * self.settings.retrieve.passages if wide else None)
         units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
-        old = {u.hit.doc_id: self.superseded[u.hit.doc_id] for u in units[:8] if u.hit.doc_id in self.superseded}
+        old = {u.hit.doc_id: self.superseded[u.hit.doc_id] for u in units if u.hit.doc_id in self.superseded}
         if old:  # an old version's passages go last: the version that replaced it speaks first
             units = [u for u in units if u.hit.doc_id not in old] + [u for u in units if u.hit.doc_id in old]
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls, superseded=old)

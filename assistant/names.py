@@ -70,8 +70,8 @@ def passage_names(text: str) -> tuple[str, ...]:
     return tuple(names_in(text))
 
 
-_SETTING = re.compile(r"\b(?:in|at|to|into|within|inside|across|throughout|near|around)\s+"
-                      r"(?:the\s+)?$", re.I)
+_SETTING = re.compile(r"(?<!\w)(?:in|at|to|into|within|inside|across|throughout|near|around|"
+                      r"en|à|au|aux|dans|nach|im)\s+(?:the\s+)?$", re.I)  # and French, Spanish, German ones
 
 
 def settings_in(text: str, names: list[str]) -> set[str]:

@@ -140,17 +140,22 @@ def _kind(q: str) -> str:
     return "fact"
 
 
-_ELLIPTIC = re.compile(r"^\W*(?:(?:and|or|but|also)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|at|to|with|on|from)\s+)?"
+# the connectives and prepositions of a follow-up in English, German, French and Spanish ("And in Thailand?", "Und
+# in Thailand?", "Et en Thaïlande ?", "¿Y en Tailandia?")
+_AND = r"and|or|but|also|und|oder|aber|auch|et|ou|mais|y|o|pero"
+_AT = r"in|for|at|to|with|on|from|im|für|nach|en|au|aux|à|dans|pour|para|con"
+_ABOUT = r"(?:what|how)\s+about|was\s+ist\s+mit|qu['’]en\s+est-il\s+(?:de|du|des)|(?:qué|que)\s+(?:hay|pasa)\s+con"
+_ELLIPTIC = re.compile(rf"^\W*(?:(?:{_AND})\s+)?(?:(?:{_ABOUT})\s+)?(?:(?:{_AT})\s+)?"
                        r"(?P<rest>[^?]{1,60}?)\s*(?:,?\s*too|,?\s*then)?\s*\?*\s*$", re.I)
 
 
 def _elliptic(ask: str) -> bool:
     """A follow-up that only changes the case's place or party ("What about Thailand?", "And in Thailand?", "What
     about in Thailand?"): what it asks is the question before it."""
-    if re.match(r"^\W*(?:and\s+)?(?:what|how) about\b", ask, re.I):
+    if re.match(rf"^\W*(?:(?:{_AND})\s+)?(?:{_ABOUT})\b", ask, re.I):
         return True
     m = _ELLIPTIC.match(ask)
-    if not m or not re.match(r"^\W*(?:and|or|but|also|in|for|at|to|with|on|from)\b", ask, re.I):
+    if not m or not re.match(rf"^\W*(?:{_AND}|{_AT})\b", ask, re.I):
         return False
     rest = m.group("rest").split()
     return 0 < len(rest) <= 4 and all(w[:1].isupper() or w.lower() in ("the", "of", "and") for w in rest)

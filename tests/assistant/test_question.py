@@ -150,3 +150,22 @@ def test_model_numbers_typed_glued_hyphenated_or_spaced_are_read_as_indexed(type
 def test_a_glued_name_the_index_knows_is_left_alone():
     q = analyze("Is the EP910D allowed?", known=lambda t: t in {"ep910d", "ep", "910d"})
     assert q.corrections == () and "EP910D" in q.search
+
+
+@pytest.mark.parametrize("before, follow_up, whole", [
+    ("Ist das Testen eines Huawei Ascend 910D in Malaysia ein Verstoß?", "Und in Thailand?",
+     "Ist das Testen eines Huawei Ascend 910D in Thailand ein Verstoß?"),
+    ("Tester un Huawei Ascend 910D en Malaisie est-il une violation ?", "Et en Thaïlande ?",
+     "Tester un Huawei Ascend 910D en Thaïlande est-il une violation ?"),
+    ("¿Probar un Huawei Ascend 910D en Malasia es una infracción?", "¿Y en Tailandia?",
+     "¿Probar un Huawei Ascend 910D en Tailandia es una infracción?"),
+])
+def test_elliptical_follow_ups_in_other_languages_are_written_out(before, follow_up, whole):
+    """Newcomer trial: "Und in Thailand?" after a German question abstained ("They never mention Thailand")."""
+    from assistant.models import Turn
+
+    q = analyze(follow_up, [Turn("user", before), Turn("assistant", "Yes. …")])
+    place = follow_up.strip("¿? ").split()[-1]
+    assert q.follow_up and place in q.search and place in q.context_names  # the case's new place, not a subject
+    from assistant.question import rewritten
+    assert rewritten(follow_up, before) == whole
