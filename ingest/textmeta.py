@@ -219,6 +219,12 @@ def find_title(units: list[Unit]) -> int | None:
     return None
 
 
+def opening_title(units: list[Unit]) -> bool:
+    """Whether the first unit reads as the title of a text with no pages: a title-like line of two or more words
+    ("Export screening checklist"), no record field, no widget or pattern signal."""
+    return bool(units) and _titleish(units[0]) and units[0].words >= 2 and 0 not in record_fields(units[:40])
+
+
 def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
     """Title, author and date from the head of the document (up to its second body paragraph)."""
     title = author = published = None
