@@ -82,6 +82,7 @@ _SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto
 """A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
 _MEMO_FIELD = re.compile(r"^(?:to|from|cc|bcc|date|attn|attention|ref|von|an|de|para|da|\u00e0)\s*:\s", _I)
 """A memo's other header fields ("From: Priya Raman, Compliance Lead"): never the headline."""
+_SENDER = re.compile(r"^(?:\*\*|__)?(?:from|von|de|da)\s*:\s*(?:\*\*|__)?\s*", _I)
 
 
 def parse_date(text: str, english_only: bool = False) -> str | None:
@@ -125,6 +126,15 @@ def byline_name(text: str) -> str | None:
     return name if _is_name(name, 1, 6) else None
 
 
+def sender_name(text: str) -> str | None:
+    """The person a memo's "From:" field names ("From: Priya Raman, Compliance Lead" -> "Priya Raman"), else None."""
+    m = _SENDER.match(text)
+    if not m or len(text) > 120:
+        return None
+    name = re.split(r"\s*[,(|;]|\s+[–—-]\s", text[m.end():], maxsplit=1)[0].strip(" .*_")
+    return name if _is_name(name, 2, 4) else None
+
+
 def is_lone_name(text: str) -> bool:
     """A bare 2-3 word personal name line ("Zhao Chenchen"), as sites print under the headline."""
     return _is_name(text, 2, 3, connectors=False)
@@ -137,7 +147,7 @@ def _is_name(text: str, low: int, high: int, connectors: bool = True) -> bool:
     for p in parts:
         if connectors and p.lower() in _CONNECTORS:
             continue
-        if not _NAME_WORD.match(p) or p.lower() in _NOT_NAMES or p.lower().rstrip(".") in _MONTH_WORDS:
+        if not _NAME_WORD.match(_fold(p)) or p.lower() in _NOT_NAMES or p.lower().rstrip(".") in _MONTH_WORDS:
             return False
     return True
 
@@ -252,7 +262,7 @@ def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
         if published is None and is_publication_date_line(u.text):
             published = parse_date(u.text)
         if author is None:
-            author = byline_name(u.text)
+            author = byline_name(u.text) or sender_name(u.text)
             if author is None and title_idx is not None and i == title_idx + 1 and is_lone_name(u.text):
                 author = u.text
     return DocMeta(title=title, author=author, published=published)
