@@ -54,6 +54,14 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _GLUE = re.compile(r"[a-z]{2,}[A-Z][a-z]")
 _URLISH = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|html?)\b\S*|\]\([^)\s]*\)?|(?<!\w)@\w{3,}")
 _SEPARATORS = re.compile(r"\s[|»›·•]\s")
+_IDENTIFIER = re.compile(r"(?<![\w.:/-])(?=[\w.:/-]*\d)(?=[\w.:/-]*[^\W\d_])[^\W_]+(?:[-.:/][^\W_]+)+|§\s*\d", re.UNICODE)
+
+
+def has_identifier(text: str) -> bool:
+    """Whether `text` names a document or record identifier: letters and digits joined by hyphens, dots, colons or
+    slashes ("EC-2025-014", "EL-2025-0001", "3A090.a", "D:5"), or a section sign ("§ 744.23"); dates and plain
+    numbers ("2025-03-03", "09:05", "$300,000") are none."""
+    return bool(_IDENTIFIER.search(text))
 
 
 def _continues(prev: str, nxt: str) -> bool:

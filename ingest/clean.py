@@ -26,6 +26,7 @@ import numpy
 from ingest import textmeta
 from ingest.boilerplate import (
     Unit,
+    has_identifier,
     heading_markup,
     is_end_marker,
     is_heading_like,
@@ -39,13 +40,17 @@ from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 from ingest.textmeta import record_fields
 
-CLEANER_VERSION = "6"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "7"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
 # date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
 # a short first line before a record's fields is; a validity, expiry or deadline date is no published date; a section
-# heading after the last long paragraph is kept when it introduces kept prose (6)
+# heading after the last long paragraph is kept when it introduces kept prose (6); 7: a text file's short first line is
+# its title, an identifier-bearing heading ("MEMO EC-2025-014") is no page header, a list under the headline is kept;
+# day-first numeric and abbreviated-month dates in other languages; a memo's "From:" names its author
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
+_UNPAGED = frozenset({"txt", "md", "docx"})
+"""Formats with no pages, hence no running page headers: a short first line there is the document's own heading."""
 _CAPTION_WORDS = re.compile(r"\b(image|photo|picture|illustration|credit|file)\b|/\s?[a-z]{2,}$")
 
 
@@ -60,10 +65,13 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
         "front matter" if front and u.end <= front[1] else u.reason for u in units
     ]
     title = textmeta.find_title(units) if not front else _first_kept(units, reasons)
+    unpaged = doc.fmt in _UNPAGED
+    if title is None and not front and unpaged and textmeta.opening_title(units):
+        title = 0  # a text file has no pages: its short first line is its title ("Export screening checklist")
     meta = textmeta.meta_from_units(units, title)
     _mark_lines(units, reasons, title)
     _mark_repeats(units, reasons, title)
-    _mark_structure(units, reasons, title)
+    _mark_structure(units, reasons, title, unpaged)
     if embed is not None and settings.offtopic:
         _mark_offtopic(units, reasons, title, embed, settings.offtopic_threshold)
     for i, u in enumerate(units):  # code and configuration are content; fences are markup
@@ -120,6 +128,7 @@ def _mark_repeats(units: list[Unit], reasons: list[str | None], title: int | Non
     keys = [normalized(u.text) for u in units]
     counts = Counter(keys)
     title_key = keys[title] if title is not None else None
+    head = next((i for i, u in enumerate(units) if u.good), len(units))  # the document's head: before its body
     seen: set[str] = set()
     for i, u in enumerate(units):
         key = keys[i]
@@ -134,8 +143,8 @@ def _mark_repeats(units: list[Unit], reasons: list[str | None], title: int | Non
                     reasons[i] = reasons[i] or "duplicate paragraph"
             elif reasons[i] == "image caption" or _CAPTION_WORDS.search(key):
                 reasons[i] = "repeated caption"
-            else:  # chrome printed on every page or block: running headers, widget labels
-                reasons[i] = reasons[i] or "repeated line"
+            elif not (key not in seen and i < head and _document_heading(u)):  # a revision's heading: first copy kept
+                reasons[i] = reasons[i] or "repeated line"  # chrome printed on every page or block: running headers
         seen.add(key)
 
 
@@ -143,7 +152,13 @@ def _body_chars(units: list[Unit], idx: list[int]) -> int:
     return sum(len(units[i].text) for i in idx)
 
 
-def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | None) -> None:
+def _document_heading(u: Unit, first: bool = False) -> bool:
+    """A heading that names the document itself: one carrying an identifier ("MEMO EC-2025-014 (Revision 1)"), or
+    (`first`) the opening line of a text with no pages. Never page header, even before the headline."""
+    return is_heading_like(u) and (first or has_identifier(u.text))
+
+
+def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | None, unpaged: bool = False) -> None:
     """Header before the headline, end-of-article tail, and short non-prose lines around the body."""
     n = len(units)
     good = [i for i, u in enumerate(units) if u.good and reasons[i] is None and i != title]
@@ -162,13 +177,14 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
     first, last = good[0], good[-1]
     for i in range(first):
         u = units[i]
-        if reasons[i] or i == title:
+        if reasons[i] or i == title or _document_heading(u, first=unpaged and i == 0):
             continue
         if title is not None and i < title:
             prev = i - 1
             same = prev >= 0 and units[prev].group == u.group and reasons[prev] not in (None, "front matter")
             reasons[i] = reasons[prev] if same else "page header"
-        elif not (is_sentence_like(u) or (is_heading_like(u) and (i == first - 1 or u.words >= 5))):
+        elif not (is_sentence_like(u) or (is_heading_like(u) and (i == first - 1 or u.words >= 5))
+                  or (u.bullet and title is not None)):  # a list under the headline ("1. Check the consignee.")
             reasons[i] = "page header"
     for i in range(first + 1, last):
         u = units[i]

@@ -127,7 +127,7 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".docx": ("docx", read_docx),
     ".jsonl": ("jsonl", read_jsonl),
 }
-READER_VERSION = "6"  # 5: short Windows-1252 memos not read as Mac Roman; python-docx's template author ignored
-# 6: a PDF's /CreationDate is passed on as `created`
+READER_VERSION = "7"  # 5: short Windows-1252 memos not read as Mac Roman; python-docx's template author ignored
+# 6: a PDF's /CreationDate is passed on as `created`; 7: a heading with an identifier atop every PDF page kept on page 1
 """Bumped when a reader's output changes (PDF extractor, reflow, header/footer removal, HTML, DOCX): part of the
 index's shaping, so the next ingest rebuilds instead of mixing texts read two ways."""

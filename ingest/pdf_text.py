@@ -25,7 +25,7 @@ import zlib
 from collections import Counter
 from contextlib import contextmanager
 
-from ingest.boilerplate import wordset
+from ingest.boilerplate import has_identifier, wordset
 from ingest.errors import InputError
 from ingest.formats import Parsed
 from ingest.models import DocMeta, Dropped, Page
@@ -159,7 +159,8 @@ def drop_running_lines(pages: list[Blocks]) -> tuple[list[Blocks], list[Dropped]
     A header or footer is a line among the first or last three of a page that is at the top, resp. bottom, of at
     least two pages and 40% of them: the same text, or the same text but for its numbers when one of them is the
     page number ("Bulletin No. 7 - page 2 of 3"); so records that start alike ("Licence EL-2025-0001") stay. A line
-    that is only a page number ("7", "Page 2 of 3", "- 4 -") is dropped there too.
+    that is only a page number ("7", "Page 2 of 3", "- 4 -") is dropped there too. The first line of page 1, when it
+    carries an identifier ("MEMO EC-2025-014 (Revision 1)" on every page), is the document's heading there: kept.
     """
     n = len(pages)
     counts = {"top": (Counter(), Counter()), "bottom": (Counter(), Counter())}  # by exact text, by text sans digits
@@ -180,6 +181,8 @@ def drop_running_lines(pages: list[Blocks]) -> tuple[list[Blocks], list[Dropped]
             for b, i, t in zone:  # from the page edge inwards, while lines are chrome
                 if (b, i) in gone:
                     continue
+                if number == 1 and side == "top" and (b, i) == lines[0][:2] and has_identifier(t):
+                    break  # the document's own heading, where it first appears
                 if n > 1 and _PAGE_NUMBER.match(t.strip()):
                     why = "page number"
                 elif n > 1 and (exact[_norm(t)] >= need

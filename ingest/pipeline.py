@@ -74,10 +74,12 @@ def _in_scope(path: str, paths: Sequence[Path]) -> bool:
 
 
 def _metadata(c: Chunk, doc: CleanDoc) -> dict:
+    """A chunk's vector-store metadata: where it sits, and its document's title, publisher, author ("" when unknown:
+    sources.csv, front matter, the file's properties or a byline in the text), dates and url."""
     m = doc.meta
     meta = {"doc_id": c.doc_id, "ordinal": c.ordinal, "start": c.start, "end": c.end, "source": doc.doc.source,
-            "title": m.title, "publisher": m.publisher, "published": m.published, "url": m.url, "page": c.page,
-            "published_ts": int(m.published.replace("-", "")) if m.published else None}
+            "title": m.title, "publisher": m.publisher, "author": m.author or "", "published": m.published,
+            "url": m.url, "page": c.page, "published_ts": int(m.published.replace("-", "")) if m.published else None}
     return {k: v for k, v in meta.items() if v is not None}
 
 

@@ -25,18 +25,25 @@ def _fold(word: str) -> str:
 
 
 def _month_numbers() -> dict[str, int]:
-    """Month name (lower case, with and without accents) -> 1..12, from CLDR's wide month names (babel) in
-    `_LOCALES`. No name means two months in these languages (checked here)."""
+    """Month name (lower case, with and without accents, abbreviations without their dot) -> 1..12, from CLDR's wide
+    and abbreviated month names (babel) in `_LOCALES`. No name means two months in these languages (checked here)."""
     table: dict[str, int] = {}
     for loc in _LOCALES:
-        for number, name in get_month_names("wide", locale=loc).items():
-            for form in {name.lower(), _fold(name.lower())}:
-                if table.setdefault(form, number) != number:
-                    raise AssertionError(f"month name {form!r} is two months")
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=loc).items():
+                name = name.lower().rstrip(".")
+                for form in {name, _fold(name)}:
+                    if table.setdefault(form, number) != number:
+                        raise AssertionError(f"month name {form!r} is two months")
     return table
 
 
 _MONTHS = _month_numbers()
+_FOREIGN_PREFIX = (r"(?:publi\u00e9e?|publiee?|mis \u00e0 jour|mis a jour|mis en ligne|date de publication|"
+                   r"ver\u00f6ffentlicht|aktualisiert|erschienen|stand|datum|publicad[oa]|actualizad[oa]|"
+                   r"fecha(?: de publicaci[o\u00f3]n)?|pubblicat[oa]|aggiornat[oa]|data(?: di pubblicazione)?|"
+                   r"gepubliceerd|bijgewerkt)\b")
+"""How a dateline starts in French, German, Spanish, Italian, Dutch ("Publi\u00e9 le", "Ver\u00f6ffentlicht am", "Fecha:")."""
 _DATES = [  # where a date is written (found by these, in this order); `date` is the span python-dateutil reads
     re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b", _I),
     re.compile(rf"(?:{_WEEKDAY}\s+)?\b(?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+(?:19|20)\d\d)\b", _I),
@@ -44,13 +51,16 @@ _DATES = [  # where a date is written (found by these, in this order); `date` is
     # day, month name, year in `_LOCALES`: "2 juin 2025", "1er f\u00e9vrier 2026", "3. M\u00e4rz 2025", "14 de mayo de 2025"
     re.compile(r"(?<![\w.])(?P<day>\d{1,2})(?:er|\.)?\s+(?:de\s+)?(?P<month>"
                + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-               + r")(?!\w)\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)", _I),
+               + r")\.?(?!\w)\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)", _I),
+    # day-first numbers after a dateline's words in those languages ("Ver\u00f6ffentlicht am 03.03.2025", "Publi\u00e9 le
+    # 03/03/2025", "Fecha: 3-3-2025"); alone ("14.05.2025", an English "03/04/2025") they are left unread
+    re.compile(rf"^{_FOREIGN_PREFIX}\D{{0,30}}?(?<!\d)(?P<day>\d{{1,2}})(?P<sep>[./-])\s?(?P<mon>\d{{1,2}})(?P=sep)\s?"
+               r"(?P<year>(?:19|20)\d\d)(?!\d)", _I),
 ]
 _TIME = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:gmt|utc|[a-z]{1,3}t)\b)?(?:\s*[+-]\d\d:?\d\d)?", _I)
 _DATE_PREFIX = re.compile(r"^(?:(?:first |last )?(?:published|updated|posted|modified|date|released)\b(?: on)?"
-                          r"|(?:publi\u00e9e?|publiee?|mis \u00e0 jour|mis a jour|ver\u00f6ffentlicht|aktualisiert|"
-                          r"publicad[oa]|actualizad[oa]|pubblicat[oa]|aggiornat[oa]|gepubliceerd|bijgewerkt)\b)", _I)
+                          rf"|{_FOREIGN_PREFIX})", _I)
 _BYLINE = re.compile(r"^(?:(?:by|written by|words by|reporting by|story by|posted by|author)\s*[:|-]?\s*)+", _I)
 _NAME_TAIL = re.compile(r"(?:\s*[,|·•]|\s+[–—-]\s|\s+(?:for|in|on|updated|published)\b).*$", _I)
 _NAME_WORD = re.compile(r"^(?:[A-Z]['’]?[A-Z]?[a-z]+(?:[-'’][A-Za-z][a-z]+)*|[A-Z]\.(?:[A-Z]\.)?|Ma?c[A-Z][a-z]+)$")
@@ -72,18 +82,20 @@ _SUBJECT = re.compile(r"^(?:subject|subj|re|betreff|objet|asunto|oggetto|assunto
 """A memo's subject field ("Subject: Q7 boards to Thailand"): when it is the headline, the title is its value."""
 _MEMO_FIELD = re.compile(r"^(?:to|from|cc|bcc|date|attn|attention|ref|von|an|de|para|da|\u00e0)\s*:\s", _I)
 """A memo's other header fields ("From: Priya Raman, Compliance Lead"): never the headline."""
+_SENDER = re.compile(r"^(?:\*\*|__)?(?:from|von|de|da)\s*:\s*(?:\*\*|__)?\s*", _I)
 
 
 def parse_date(text: str, english_only: bool = False) -> str | None:
     """The first calendar date in `text` as ISO `YYYY-MM-DD` (month names or year-first numbers only): the spans
     `_DATES` finds, read by python-dateutil (English) or by `_MONTHS` (day, month name, year in French, German,
-    Spanish, Italian, Portuguese, Dutch; not with `english_only`); one that is no real date ("2025/13/45",
-    "31 juin 2025") is passed over."""
+    Spanish, Italian, Portuguese, Dutch: "3. M\u00e4rz 2025", "3 sept. 2025"), and day-first numbers after a
+    dateline's words in those languages ("Publi\u00e9 le 03/03/2025"), those not with `english_only`; one that is no
+    real date ("2025/13/45", "31 juin 2025") is passed over."""
     for pat in _DATES[:3] if english_only else _DATES:
         for m in pat.finditer(text):
             try:
-                if "month" in pat.groupindex:
-                    month = _MONTHS[m["month"].lower()]
+                if "day" in pat.groupindex:
+                    month = _MONTHS[m["month"].lower()] if "month" in pat.groupindex else int(m["mon"])
                     return dt.date(int(m["year"]), month, int(m["day"])).isoformat()
                 return dateparser.parse(m["date"]).date().isoformat()
             except (ValueError, OverflowError):
@@ -114,6 +126,15 @@ def byline_name(text: str) -> str | None:
     return name if _is_name(name, 1, 6) else None
 
 
+def sender_name(text: str) -> str | None:
+    """The person a memo's "From:" field names ("From: Priya Raman, Compliance Lead" -> "Priya Raman"), else None."""
+    m = _SENDER.match(text)
+    if not m or len(text) > 120:
+        return None
+    name = re.split(r"\s*[,(|;]|\s+[–—-]\s", text[m.end():], maxsplit=1)[0].strip(" .*_")
+    return name if _is_name(name, 2, 4) else None
+
+
 def is_lone_name(text: str) -> bool:
     """A bare 2-3 word personal name line ("Zhao Chenchen"), as sites print under the headline."""
     return _is_name(text, 2, 3, connectors=False)
@@ -126,7 +147,7 @@ def _is_name(text: str, low: int, high: int, connectors: bool = True) -> bool:
     for p in parts:
         if connectors and p.lower() in _CONNECTORS:
             continue
-        if not _NAME_WORD.match(p) or p.lower() in _NOT_NAMES or p.lower().rstrip(".") in _MONTH_WORDS:
+        if not _NAME_WORD.match(_fold(p)) or p.lower() in _NOT_NAMES or p.lower().rstrip(".") in _MONTH_WORDS:
             return False
     return True
 
@@ -148,7 +169,7 @@ def title_length(title: str) -> int:
 
 _FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")
 _NOT_PUBLICATION = re.compile(r"\b(?:valid|validity|until|expir\w*|deadline|due|effective|shipment|shipped|delivery|"
-                              r"birth|meeting|hearing|event|renewal|review|next|start|end|g\u00fcltig|bis|"
+                              r"birth|meeting|hearing|event|renewal|review|next|start|end|version|g\u00fcltig|bis|"
                               r"valable|jusqu|v\u00e1lid[oa]|hasta|scadenza)\b", _I)
 """Words that make a dated line some other date than the document's own ("Valid until: 2026-06-30", "Expires
 30 June 2026", "Shipment date: …", "Gültig bis …"): never the published date."""
@@ -219,6 +240,12 @@ def find_title(units: list[Unit]) -> int | None:
     return None
 
 
+def opening_title(units: list[Unit]) -> bool:
+    """Whether the first unit reads as the title of a text with no pages: a title-like line of two or more words
+    ("Export screening checklist"), no record field, no widget or pattern signal."""
+    return bool(units) and _titleish(units[0]) and units[0].words >= 2 and 0 not in record_fields(units[:40])
+
+
 def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
     """Title, author and date from the head of the document (up to its second body paragraph)."""
     title = author = published = None
@@ -235,7 +262,7 @@ def meta_from_units(units: list[Unit], title_idx: int | None) -> DocMeta:
         if published is None and is_publication_date_line(u.text):
             published = parse_date(u.text)
         if author is None:
-            author = byline_name(u.text)
+            author = byline_name(u.text) or sender_name(u.text)
             if author is None and title_idx is not None and i == title_idx + 1 and is_lone_name(u.text):
                 author = u.text
     return DocMeta(title=title, author=author, published=published)
