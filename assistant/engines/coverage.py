@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.engines.base import Context
-from assistant.engines.framing import flat, source
-from assistant.engines.short_answer import ShortAnswer
+from assistant.engines.framing import ShortAnswer, flat, source
 from assistant.terms import stem_set
 from assistant.verify import OBLIGED, Passage, framed
 

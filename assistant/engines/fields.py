@@ -9,8 +9,7 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.framing import source
-from assistant.engines.short_answer import ShortAnswer
+from assistant.engines.framing import ShortAnswer, source
 from assistant.terms import CALENDAR, stem, words
 from assistant.verify import Passage, framed
 

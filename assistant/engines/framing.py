@@ -30,3 +30,14 @@ class BottomLine:
     units: list[Unit]
     composed: list[str]
     support: list[Unit] = ()   # further evidence for the evidence list: other sources' rules, other mentions of the item
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The span that answers, the unit whose sentence says so, and the opening line (its marker written `[n]`, to
+    be numbered by the engine)."""
+
+    span: str
+    unit: Unit
+    line: str
+    kind: str = ""   # person | date | number | role | items | wire | event

@@ -8,7 +8,8 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.short_answer import ShortAnswer, short_answer
+from assistant.engines.framing import ShortAnswer
+from assistant.engines.short_answer import short_answer
 from assistant.question import analyze
 
 _WH = re.compile(r"^\W*(?:who|whom|when|how\s+(?:many|much))\b", re.I)

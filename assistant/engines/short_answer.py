@@ -13,11 +13,12 @@ holds such a span close to the question's words there is no short answer and the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from assistant.answerability import _counted
 from assistant.engines.base import Context
-from assistant.engines.framing import flat, source
+from assistant.engines.coverage import coverage
+from assistant.engines.fields import field_answer
+from assistant.engines.framing import ShortAnswer, flat, source
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
 from assistant.terms import CALENDAR, DATE, NUMBER, stem, stem_set, words
@@ -40,17 +41,6 @@ _REPORTED_VERB = re.compile(r"\b(?:said|says|announced|stated|declared|released|
                             r"told|reported|confirmed)\b", re.I)
 _REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\s+$", re.I)
 _DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{{4}})?", re.I)
-
-
-@dataclass(frozen=True)
-class ShortAnswer:
-    """The span that answers, the unit whose sentence says so, and the opening line (its marker written `[n]`, to
-    be numbered by the engine)."""
-
-    span: str
-    unit: Unit
-    line: str
-    kind: str = ""   # person | date | number | role | items | wire | event
 
 
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
@@ -296,9 +286,6 @@ def _what_happened(ctx: Context) -> ShortAnswer | None:
 def short_answer(ctx: Context) -> ShortAnswer | None:
     """The short answer of a who / when / how-many question from its top units, or None (another kind of question,
     no close sentence, or a span the question already states)."""
-    from assistant.engines.coverage import coverage  # both build a ShortAnswer of this module
-    from assistant.engines.fields import field_answer
-
     q = ctx.question
     kind = q.kind if q.kind in ("person", "date", "number") else None
     if kind is not None and q.antecedent and not q.parts and ctx.units:
