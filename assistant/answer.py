@@ -153,8 +153,7 @@ class Assistant:
         verdict = decide(q, ctx.units, self.vocabulary.known, self.evidence.idf,
                          self.settings.answer.min_relevance, self.settings.answer.answerability_threshold,
                          self.answerability)
-        ctx.unknown = verdict.unknown
-        ctx.absent, ctx.filtered = self.absent(q, filters), filters is not None
+        ctx = replace(ctx, unknown=verdict.unknown, absent=self.absent(q, filters), filtered=filters is not None)
         t1 = time.perf_counter()
         warnings = self._notes(ctx, filters) + filter_notes
         if verdict.abstain:

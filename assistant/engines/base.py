@@ -28,9 +28,10 @@ def _adjacent(names: list[str], text: str) -> list[str]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """Everything retrieval found for one question."""
+    """Everything retrieval found for one question, and what the abstention check found (`unknown`, `absent`):
+    immutable, so that every engine and every stage after retrieval reads the same values."""
 
     question: Question
     units: list[Unit]                   # evidence units, best first
