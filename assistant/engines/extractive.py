@@ -9,20 +9,20 @@ source that words a picked claim differently (a hedge, a negation, another numbe
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
-from assistant.engines.parts import part_answers
+from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
 from assistant.names import passage_names
 from assistant.question import JUDGMENT
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import CALENDAR, content_stems, numbers, stem, stem_set, words
+from assistant.terms import CALENDAR, numbers, stem, stem_set, words
 from assistant.verify import Passage
 from ingest.chunk import sentences
 from ingest.dedupe import identifiers
@@ -44,6 +44,31 @@ ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITE
                         rf"{_ITEM}(?:,? (?:and |or )?(?:the )?{_ITEM})+")  # three named items, or two after "namely"
 
 
+@dataclass
+class _Writing:
+    """An answer being written: its lines, the passages its markers point at, the lines the engine composed about the
+    documents (`trusted`), and which units it has quoted (by (doc_id, start), and by text)."""
+
+    lines: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    trusted: set[str] = field(default_factory=set)
+    quoted: set[tuple[str, int]] = field(default_factory=set)
+    shown: set[str] = field(default_factory=set)
+
+    def cite(self, u: Unit, hit: Hit | None = None) -> int:
+        """A passage for `u` (with `hit` in place of its own when given); its marker number."""
+        self.passages.append(Passage(len(self.passages) + 1, hit or u.hit, u.start, u.end, u.text, u.relevance))
+        return len(self.passages)
+
+    def seen(self, *units: Unit) -> None:
+        self.quoted |= {(u.hit.doc_id, u.start) for u in units}
+        self.shown |= {u.text for u in units}
+
+    def evidence_follows(self) -> None:
+        self.lines.append(EVIDENCE)
+        self.trusted.add(EVIDENCE)
+
+
 class ExtractiveEngine:
     name = "extractive"
 
@@ -51,66 +76,17 @@ class ExtractiveEngine:
         self.max_sentences = max_sentences
 
     def draft(self, ctx: Context, on_token=None) -> Draft:
+        """The answer from the passages' own sentences: the bottom line of a rule question, else the short answer
+        (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
-        lines, passages, trusted = [], [], set()
-        quoted: set[tuple[str, int]] = set()
-        shown: set[str] = set()
+        out = _Writing()
         current = status(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity date
         rule_q = current is not None or is_rule_question(q) or rule_in_evidence(ctx)
-        if rule_q:
-            top = current or bottom_line(ctx, ctx.classes, ctx.absent)
-            lines += top.lines
-            trusted |= set(top.composed)
-            for u in top.units:
-                shown.add(u.text)
-                passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text, u.relevance))
-                quoted.add((u.hit.doc_id, u.start))
-            lines.append(EVIDENCE)
-            trusted.add(EVIDENCE)
-        short = None if rule_q else short_answer(ctx)  # "Who issued the guidance?": "The Commerce Department, per …"
-        if short is not None and short.kind != "field" and any(t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
-                                     and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit)
-                                     for t in ctx.units[:40]):
-            short = None  # another source gives another figure ("$50,000" against "$10,000"): both, side by side;
-            # a copy that gives none ("on Tuesday" beside "on Tuesday (May 13)") is no conflict; another record's
-            # field is another record's, not a conflict
-        if short is not None:
-            u = short.unit
-            passages.append(Passage(1, u.hit, u.start, u.end, u.text, u.relevance))
-            inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
-            quoted |= {(v.hit.doc_id, v.start) for v in (u, *inside)}  # a short answer read over two sentences
-            shown |= {v.text for v in (u, *inside)}  # quotes each: neither comes back as evidence
-            lines.append(short.line.replace("[n]", "[1]"))
-            ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
-            if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
-                v, said = ended
-                quoted.add((v.hit.doc_id, v.start))
-                shown.add(v.text)
-                who = source_tag(v.hit).split(",")[0]
-                if q.kind == "date" and _ASKS_NOW.search(q.ask or q.core):  # "When does it take effect?": that it
-                    # has ended comes first, then the date it had been set for
-                    passages[:] = [Passage(1, v.hit, v.start, v.end, v.text, v.relevance),
-                                   Passage(2, u.hit, u.start, u.end, u.text, u.relevance)]
-                    lines[-1:] = [f"{who} reports that it has ended: “{said}” [1].",
-                                  "The date it had been set for: " + short.line[0].lower()
-                                  + short.line.replace("[n]", "[2]")[1:]]
-                else:
-                    passages.append(Passage(len(passages) + 1, v.hit, v.start, v.end, v.text, v.relevance))
-                    lines.append(f"But {who} also reports: “{said}” [{len(passages)}].")
-            lines.append(EVIDENCE)
-            trusted.add(EVIDENCE)
-        parts = [] if rule_q or short is not None else part_answers(ctx)  # "Who issued that guidance, and when?"
-        for p in parts:
-            u = p.unit
-            passages.append(Passage(len(passages) + 1, u.hit, u.start, u.end, u.text, u.relevance))
-            quoted.add((u.hit.doc_id, u.start))
-            shown.add(u.text)
-            lines.append(p.line.replace("[n]", f"[{len(passages)}]"))
-        if parts:
-            lines.append(EVIDENCE)
-            trusted.add(EVIDENCE)
+        top = _open_with_bottom_line(ctx, current, out) if rule_q else None
+        short = None if rule_q else _open_with_short_answer(ctx, out)
+        parts = [] if rule_q or short is not None else _open_with_parts(ctx, out)
         listed: list[Unit] = []  # the unit whose enumeration answers a "which …?" question
-        if rule_q:  # the evidence for the bottom line, not whatever else mentions a violation
+        if top is not None:  # the evidence for the bottom line, not whatever else mentions a violation
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
             listed = [] if q.compare or part_leads(ctx) else members(ctx)
@@ -119,43 +95,109 @@ class ExtractiveEngine:
                 min(self.max_sentences, 3) - 1 if short is not None or parts else self.max_sentences  # the short answer
             # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
-                 for u, c, t in select(ctx, most, lead, skip=quoted, fill=not (rule_q and lead))]
-        for unit, copies, twins in picks:
-            pair = [(unit, copies), *((t, ()) for t in twins)]
-            if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
-                pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
-            pair = [(u, extra) for u, extra in pair if u.text not in shown]
-            if not pair:
-                continue
-            shown.update(u.text for u, _ in pair)
-            for u, extra in pair:
-                hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
-                passages.append(Passage(len(passages) + 1, hit, u.start, u.end, u.text, u.relevance))
-                tag = f"headline; {source_tag(hit)}" if u.heading else source_tag(hit)
-                flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
-                items = _items(flat, set(q.terms)) if listed and len(passages) == 1 and short is None and not rule_q and \
-                    u.text == listed[0].text else ""
-                if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
-                    lines += [f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].", EVIDENCE]
-                    trusted.add(EVIDENCE)
-                else:
-                    lines.append(f"- “{flat}” [{len(passages)}] ({tag})")
-            note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
-            if note:
-                lines.append(note)
-                trusted.add(note)
-        if lines and lines[-1] == EVIDENCE:
-            lines.pop()
+                 for u, c, t in select(ctx, most, lead, skip=out.quoted, fill=not (rule_q and lead))]
+        _evidence(ctx, out, picks, listed if short is None and not rule_q else [])
+        if out.lines and out.lines[-1] == EVIDENCE:
+            out.lines.pop()
         if q.kind == "yes_no" and ctx.absent and not rule_q:
             note = ctx.absence()
             if set(ctx.absent) & set(q.names):  # "Is Huawei on the Entity List?": what it is asked about is not there,
                 # so the documents cannot settle it, and the reader is told that first, not after the passages
-                lines = [note, UNSETTLED, *lines]
-                trusted.add(UNSETTLED)
+                out.lines = [note, UNSETTLED, *out.lines]
+                out.trusted.add(UNSETTLED)
             else:  # a case detail ("… in Malaysia?"): the passages answer the rest
-                lines.append(note)
-            trusted.add(note)
-        return Draft("\n".join(lines), passages, frozenset(trusted))
+                out.lines.append(note)
+            out.trusted.add(note)
+        return Draft("\n".join(out.lines), out.passages, frozenset(out.trusted))
+
+
+def _open_with_bottom_line(ctx: Context, current, out: _Writing):
+    """A rule question's bottom line (or a status question's), its quotes cited; the bottom line."""
+    top = current or bottom_line(ctx, ctx.classes, ctx.absent)
+    out.lines += top.lines
+    out.trusted |= set(top.composed)
+    for u in top.units:
+        out.cite(u)
+        out.seen(u)
+    out.evidence_follows()
+    return top
+
+
+def _open_with_short_answer(ctx: Context, out: _Writing):
+    """"Who issued the guidance?": "The Commerce Department, per …" (and, for a date or figure of a rule that has
+    ended since, that it has); the short answer, or None when there is none or another source gives another
+    figure (both are then shown side by side in the evidence)."""
+    q = ctx.question
+    short = short_answer(ctx)
+    if short is not None and short.kind != "field" and any(
+            t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
+            and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit) for t in ctx.units[:40]):
+        return None  # a copy that gives no figure ("on Tuesday" beside "on Tuesday (May 13)") is no conflict, and
+        # another record's field is another record's
+    if short is None:
+        return None
+    u = short.unit
+    out.cite(u)
+    inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
+    out.seen(u, *inside)  # a short answer read over two sentences quotes each: neither comes back as evidence
+    out.lines.append(short.line.replace("[n]", "[1]"))
+    ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
+    if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
+        v, said = ended
+        out.seen(v)
+        who = source_tag(v.hit).split(",")[0]
+        if q.kind == "date" and _ASKS_NOW.search(q.ask or q.core):  # "When does it take effect?": that it has
+            # ended comes first, then the date it had been set for
+            out.passages[:] = [Passage(1, v.hit, v.start, v.end, v.text, v.relevance),
+                               Passage(2, u.hit, u.start, u.end, u.text, u.relevance)]
+            out.lines[-1:] = [f"{who} reports that it has ended: “{said}” [1].",
+                              "The date it had been set for: " + short.line[0].lower()
+                              + short.line.replace("[n]", "[2]")[1:]]
+        else:
+            out.lines.append(f"But {who} also reports: “{said}” [{out.cite(v)}].")
+    out.evidence_follows()
+    return short
+
+
+def _open_with_parts(ctx: Context, out: _Writing) -> list:
+    """"Who issued that guidance, and when?": a short answer line per part, in the order asked; the parts' answers."""
+    parts = part_answers(ctx)
+    for p in parts:
+        out.seen(p.unit)
+        out.lines.append(p.line.replace("[n]", f"[{out.cite(p.unit)}]"))
+    if parts:
+        out.evidence_follows()
+    return parts
+
+
+def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
+    """The evidence list: each picked unit quoted with its source, a twin that words it differently beside it (the
+    newer first when their figures conflict, with a note on how they differ); a "which …?" question's enumeration
+    (`listed`) as its items first."""
+    q = ctx.question
+    for unit, copies, twins in picks:
+        pair = [(unit, copies), *((t, ()) for t in twins)]
+        if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
+            pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
+        pair = [(u, extra) for u, extra in pair if u.text not in out.shown]
+        if not pair:
+            continue
+        out.shown.update(u.text for u, _ in pair)
+        for u, extra in pair:
+            hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
+            n = out.cite(u, hit)
+            tag = f"headline; {source_tag(hit)}" if u.heading else source_tag(hit)
+            flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
+            items = _items(flat, set(q.terms)) if listed and n == 1 and u.text == listed[0].text else ""
+            if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
+                out.lines.append(f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].")
+                out.evidence_follows()
+            else:
+                out.lines.append(f"- “{flat}” [{n}] ({tag})")
+        note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
+        if note:
+            out.lines.append(note)
+            out.trusted.add(note)
 
 
 def chain(ctx: Context) -> list[Unit]:
@@ -193,24 +235,6 @@ def per_source(ctx: Context, most: int = 6) -> list[Unit]:
             best[u.hit.doc_id] = (score, u)
     ranked = sorted(best.values(), key=lambda x: (not x[1].hit.meta.get("published"), -x[0]))
     return [u for _, u in ranked[:most]]
-
-
-def part_leads(ctx: Context) -> list[Unit]:
-    """For a compound question, the best unit for each sub-question (its terms, then the unit's cosine)."""
-    leads: list[Unit] = []
-    for part in ctx.question.parts:
-        terms = set(content_stems(part))
-        if not terms:
-            continue
-        asks_names = re.match(r"(which|who|whom|name|list)\b", part, re.I)
-
-        def score(u: Unit, terms=terms, asks_names=asks_names, part=part) -> float:
-            new = [n for n in passage_names(u.text) if n not in part] if asks_names else []
-            return len(terms & stem_set(u.text)) / len(terms) + 0.3 * u.cosine + 0.3 * (len(new) >= 2)
-        best = max(ctx.units[:40], key=score, default=None)
-        if best is not None and best not in leads:
-            leads.append(best)
-    return leads
 
 
 def _items(text: str, terms: set[str]) -> str:

@@ -10,7 +10,10 @@ from dataclasses import replace
 from assistant.engines.base import Context
 from assistant.engines.framing import ShortAnswer
 from assistant.engines.short_answer import short_answer
+from assistant.models import Unit
+from assistant.names import passage_names
 from assistant.question import analyze
+from assistant.terms import content_stems, stem_set
 
 _WH = re.compile(r"^\W*(?:who|whom|when|how\s+(?:many|much))\b", re.I)
 _KIND = {"who": "person", "whom": "person", "when": "date", "how many": "number", "how much": "number"}
@@ -37,3 +40,21 @@ def part_answers(ctx: Context) -> list[ShortAnswer]:
             return []
         out.append(found)
     return out
+
+
+def part_leads(ctx: Context) -> list[Unit]:
+    """For a compound question, the best unit for each sub-question (its terms, then the unit's cosine)."""
+    leads: list[Unit] = []
+    for part in ctx.question.parts:
+        terms = set(content_stems(part))
+        if not terms:
+            continue
+        asks_names = re.match(r"(which|who|whom|name|list)\b", part, re.I)
+
+        def score(u: Unit, terms=terms, asks_names=asks_names, part=part) -> float:
+            new = [n for n in passage_names(u.text) if n not in part] if asks_names else []
+            return len(terms & stem_set(u.text)) / len(terms) + 0.3 * u.cosine + 0.3 * (len(new) >= 2)
+        best = max(ctx.units[:40], key=score, default=None)
+        if best is not None and best not in leads:
+            leads.append(best)
+    return leads
