@@ -74,6 +74,9 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     missing = [t for t in q.terms if not known(t)]
     if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no":
         return "most of the question's terms occur in no document"
+    head = _RELATION.match(q.ask or q.core) if q.language == "en" else None
+    if head and not known(stem(head.group("head").lower())):  # "What is the capital of Malaysia?": no document
+        return f"no document uses the word “{head.group('head')}”"  # speaks of a capital at all
     kind = expected_type(q)
     if kind in ("phone", "email", "address") and not any(  # asked by name, and written in a form of its own
             holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
@@ -108,6 +111,9 @@ def assigned(q: Question, units: list[Unit]) -> str | None:
     return None
 
 
+# "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?": what is asked is the head noun's
+# relation to a name; a passage about the name that never uses the noun does not answer it
+_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?P<head>[a-z]{3,})\s+of\s+\S", re.I)
 _VALUE_OF = re.compile(r"\b(?:what|which)\b.*\b(?:set to|value|configured|set)\b|^what (?:is|are|was)\b", re.I)
 
 

@@ -14,6 +14,7 @@ from assistant.terms import CALENDAR, stem, words
 from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
+_AS_WRITTEN = frozenset(stem(w) for w in ("status", "state", "validity"))
 _RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 
 
@@ -37,6 +38,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
             continue
         for m in _FIELD.finditer(u.text):
             key = {stem(w.lower()) for w in words(m.group("key"))}
+            if key & _AS_WRITTEN:
+                continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
             if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
                 continue
             line = replace(u, start=u.start + m.start("key"), end=u.start + m.end("value"),

@@ -231,3 +231,12 @@ def test_the_abstention_reason_never_shows_a_probability_equal_to_its_threshold(
 
     assert _below(0.3081, 0.3083) == "0.3081 < 0.3083"
     assert _below(0.12, 0.5) == "0.12 < 0.50"
+
+
+def test_a_relation_no_document_speaks_of_is_not_answered_from_passages_about_the_name():
+    """Trial: "What is the capital of Malaysia?" was answered (p 0.96) with passages about Malaysia's country group."""
+    words = KNOWN | {"malaysia"}
+    about = [_unit("Malaysia is listed in Country Group B.", relevance=0.9)]
+    q = analyze("What is the capital of Malaysia?")
+    assert fixed_rule(q, about, lambda t: t in words, idf) == "no document uses the word “capital”"
+    assert fixed_rule(q, about, lambda t: t in words | {"capit"}, idf) is None  # the documents use it: the model weighs
