@@ -30,6 +30,8 @@ def coverage(ctx: Context) -> ShortAnswer | None:
         return None
     terms = set(q.terms) - {t for n in items for t in stem_set(n)} - stem_set("cover covered subject include affect")
     for u in ctx.units[:8]:
+        if u.hit.doc_id in ctx.superseded:
+            continue
         text = flat(u.text)
         if u.heading or not all(re.search(rf"(?<!\w){re.escape(i)}(?!\w)", text, re.I) for i in items):
             continue

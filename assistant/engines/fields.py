@@ -33,6 +33,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
     terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
     for u in ctx.units[:5]:
+        if u.hit.doc_id in ctx.superseded:
+            continue
         own = u.hit.text + " " + str(u.hit.meta.get("title") or "")
         if not any(r in own for r in records):
             continue

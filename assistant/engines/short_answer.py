@@ -318,6 +318,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     best = ctx.units[0].relevance
     choice: tuple[float, Unit, str] | None = None
     for u in ctx.units[:8]:
+        if u.hit.doc_id in ctx.superseded:
+            continue  # an old version's answer: the version that superseded it answers
         text = flat(u.text)
         share = len(terms & stem_set(text)) / len(terms)
         # a sentence that holds every term of the question may stand a little further behind the best one
