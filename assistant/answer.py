@@ -208,7 +208,7 @@ class Assistant:
         the sentence that says so."""
         cited = {p.hit.doc_id for p in draft.passages}
         return [f"{self._named(old)} is superseded by {self._named(by.new)}, which says: “{by.quote.rstrip('.')}”; "
-                "its passages are listed last and its rules are not applied"
+                "its passages come after the current version's and its rules are not applied"
                 for old, by in ctx.superseded.items() if old in cited or by.new in cited]
 
     def _named(self, doc_id: str) -> str:

@@ -288,6 +288,11 @@ def rewritten(ask: str, before: str) -> str | None:
         return None
     new = [n for n in names_in(ask) if not any(c.isdigit() for c in n)]
     old = sorted(settings_in(before, names_in(before)), key=before.find)
+    if new and not old:  # "What about our Austin lab?" after "Our Penang lab wants to …": the name before the
+        # same noun ("lab") is the old place
+        noun = re.search(rf"(?<!\w){re.escape(new[-1])}\s+([a-z][\w-]+)", ask)
+        held = noun and re.search(rf"(?<!\w)([A-Z][\w’'-]*)\s+{re.escape(noun.group(1))}\b", before)
+        old = [held.group(1)] if held and held.group(1) not in new else []
     out = before
     if new and old:
         # "in Penang, Malaysia": the whole old place goes, the names after a comma with it

@@ -132,7 +132,8 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         own = stem_set(r.unit.hit.text) | stem_set(str(r.unit.hit.meta.get("title") or ""))
         other_record = len(records - own)  # a question naming licence EL-2025-0042 is answered from its record
         # "no Ascend device may be tested at the Penang lab" does not rule on a case in Singapore
-        elsewhere = bool(places) and any(p.lower() not in asked_names for p in settings_in(r.quote, names_in(r.quote)))
+        elsewhere = bool(places) and any(p.lower() not in asked_names for p in settings_in(r.quote, names_in(r.quote))) \
+            and not _ONLY.search(r.quote)  # "permitted only in the Penang lab" rules on every other place too
         return (other_record, elsewhere, missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
@@ -264,7 +265,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     lines.append(head + ".")
     asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
     if (asked_case or q.language != "en") and firm and (specific or q.context_names):
-        subject_of = as_subject(asked_case) if asked_case else "the case you describe"  # asked in another language
+        subject_of = as_subject(asked_case) if asked_case and not _ANAPHOR.fullmatch(asked_case) else \
+            "the case you describe"  # asked in another language, or "Is that allowed?" after the case is told
         line = f"This is an inference the documents support but do not state: {subject_of} is a case of that rule."
         lines.append(line)
         composed.append(line)
@@ -282,6 +284,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 
+_ANAPHOR = re.compile(r"\W*(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import Hit, Unit
-from assistant.terms import hedges, negated, numbers
+from assistant.terms import DATED, hedges, negated, numbers
 
 
 def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
@@ -18,7 +18,7 @@ def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
     for old, new in ((a, b), (b, a)):
         by = (superseded or {}).get(old.hit.doc_id)
         if by is not None and by.new == new.hit.doc_id:
-            changed = ", ".join(sorted(numbers(old.text) - numbers(new.text)))
+            changed = ", ".join(sorted(_standalone(old.text) - _standalone(new.text)))
             gave = f" gave {changed}" if changed else " said otherwise"
             return f"{named(old.hit)}{gave}; it is superseded by {named(new.hit)}."
     how = []
@@ -78,3 +78,11 @@ def _kinds(text: str, figures: set[str]) -> set[str]:
         unit = m.group(1) or m.group(3) or "number"
         out.add("$" if m.group(1) else unit.lower().rstrip("s") if unit != "number" else unit)
     return out
+
+
+def _standalone(text: str) -> set[str]:
+    """The figures of `text` that stand alone: not in a date ("2 June 2025") nor in an identifier ("Rule R4",
+    "Revision 1" is a label): what an old version "gave"."""
+    text = DATED.sub(" ", text)
+    text = re.sub(r"\b(?:revision|rev\.?|version|rule|section|part|no\.?)\s*\d+\b", " ", text, flags=re.I)
+    return {m.replace(",", "") for m in re.findall(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])", text)}

@@ -96,6 +96,7 @@ class ExtractiveEngine:
             # quotes one sentence already
         picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=out.quoted, fill=not (rule_q and lead))]
+        picks.sort(key=lambda p: p[0].hit.doc_id in ctx.superseded)  # an old version's passages last (stable)
         _evidence(ctx, out, picks, listed if short is None and not rule_q else [])
         if out.lines and out.lines[-1] == EVIDENCE:
             out.lines.pop()
@@ -179,6 +180,7 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         pair = [(unit, copies), *((t, ()) for t in twins)]
         if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
             pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
+        pair.sort(key=lambda x: x[0].hit.doc_id in ctx.superseded)  # an old version after the current one
         pair = [(u, extra) for u, extra in pair if u.text not in out.shown]
         if not pair:
             continue

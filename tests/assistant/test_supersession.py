@@ -75,3 +75,25 @@ def test_the_current_revision_decides_and_the_old_one_is_named_as_superseded(tmp
     report = answer("How quickly must staff report Ascend hardware found on site?", settings=settings)
     assert "24 hours" in report.answer.split("\n")[0] or "24 hours" in report.answer.split("\n")[1]
     assert "The sources conflict" not in report.answer and "is superseded by" in report.answer
+
+
+@pytest.mark.model
+def test_a_follow_up_about_another_site_gets_the_conditional_rule_and_old_figures_are_not_dates(tmp_path):
+    """Newcomer trial (stop 21): "What about our Austin lab?" abstained ("They never mention Austin"); "Our Austin site
+    wants to test a 910C" got "No." on the 24-hour reporting rule; the old version "gave 2, 2025" (its date)."""
+    settings = indexed(tmp_path, {"memo-rev1.txt": REV1, "memo-rev2.txt": REV2})
+    first = "Our Penang lab wants to benchmark Huawei Ascend 910B accelerators next month. Is that allowed?"
+    ans = answer(first, settings=settings)
+    assert ans.answer.startswith("Yes, but only under the conditions it states.")
+    assert "that is a case of that rule" not in ans.answer
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": ans.answer}]
+    austin = answer("What about our Austin lab?", history=history, settings=settings)
+    assert austin.answer.startswith("No.") and "permitted only in the Penang lab" in austin.answer.split("\n")[0]
+    site = answer("Our Austin site wants to test a Huawei Ascend 910C. Is that allowed?", settings=settings)
+    assert site.answer.startswith("No.") and "Rule R4" in site.answer.split("\n")[0]
+    who = answer("Wer genehmigt Ausnahmen von Regel R4?", settings=settings)
+    assert "gave 2" not in who.answer and "2025;" not in who.answer
+    lines = who.answer.split("\n")
+    rev1 = [i for i, line in enumerate(lines) if "Chief Compliance Officer" in line]
+    rev2 = [i for i, line in enumerate(lines) if "Export Control Board" in line]
+    assert rev1 and rev2 and min(rev2) < min(rev1)  # the current version first
