@@ -162,9 +162,10 @@ class Manifest:
         else:
             rows = self.db.execute(sql + " ORDER BY doc_id, ordinal").fetchall()
         out = [dict(zip(cols, r, strict=True)) for r in rows]
-        for row in out:
-            row["also_in"] = json.loads(row["also_in"] or "[]")
-            row["pages"] = json.loads(row["pages"] or "[]")
+        for row in out:  # most chunks have neither: no JSON decode for them
+            also, pages = row["also_in"], row["pages"]
+            row["also_in"] = json.loads(also) if also and also != "[]" else []
+            row["pages"] = json.loads(pages) if pages and pages != "[]" else []
         return out
 
     def chunk_ids(self) -> set[str]:
