@@ -18,83 +18,48 @@ import numpy as np
 
 from assistant.models import Hit, Unit
 from assistant.question import Question, instructing
-from assistant.terms import CALENDAR, NUMBER, content_stems, hedges, new_match, stem, stem_set, when, words
-from ingest.chunk import is_code, sentences
+from assistant.terms import CALENDAR, NUMBER, content_stems, hedges, stem, stem_set, when, words
+from ingest.chunk import is_code
 from ingest.embed import Embedder
+from ingest.units import records, unit_spans  # noqa: F401 - records: part of this module's interface
 
-_BACKREF = re.compile(r"^[\"“‘(]?(this|that|these|those|it|its|they|their|he|his|she|her|such|the (company|firm|"
-                      r"move|agency|department|bureau|guidance|rule|statement|report|chips?)|both|also|however|but|"
-                      r"meanwhile|additionally|in addition|the latter|the former)\b", re.I)
-_MIN_WORDS = 4
 HEADING_WEIGHT = 0.85
 IDENTIFIER_BONUS = 0.15
-
-
-_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[*_]{1,3}(?=\w)|[-*•]\s+)+")
-_FIELD = re.compile(r"^(?:\*\*|__)?[A-Z][\w’'()/.&-]*(?: [\w’'()/.&-]+){0,4}(?::(?:\*\*|__)?|(?:\*\*|__):)\s+\S")   # "Holder: Kestrel Microsystems"
-_RECORD_LINES = 12
 _SECTION = re.compile(r"^(?:§+\s*\d|(?:section|part|article|chapter)\s+\d+[\w.]*\b)", re.I)
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
 def heading(hit: Hit, start: int, end: int) -> bool:
     """The unit is a headline or section heading: a whole line of its own with no closing punctuation."""
-    s, e = start - hit.start, end - hit.start
-    text = hit.text[s:e].rstrip()
-    whole = (s == 0 or hit.text[s - 1] == "\n") and (e >= len(hit.text) or hit.text[e:e + 1] in ("\n", ""))
-    return whole and not re.search(r"[.!?…:;”\"’)]$", text) and len(text.split()) <= 30 and not is_code(text)
+    return _heading(hit.text, start - hit.start, end - hit.start)
 
 
-def split(hit: Hit) -> list[tuple[int, int]]:
-    """Unit spans of one chunk, as offsets into its document's cleaned text; Markdown markup that opens a line
-    ("## ", "> ", "**") is left out of the span, so that it never appears in a quote."""
-    return [(hit.start + s, hit.start + e) for s, e in _spans(hit.text)]
+_CLOSED = re.compile(r"[.!?…:;”\"’)]$")
+
+
+def _heading(chunk: str, s: int, e: int) -> bool:
+    text = chunk[s:e].rstrip()
+    whole = (s == 0 or chunk[s - 1] == "\n") and (e >= len(chunk) or chunk[e:e + 1] in ("\n", ""))
+    return whole and not _CLOSED.search(text) and len(text.split()) <= 30 and not is_code(text)
 
 
 @lru_cache(maxsize=16384)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    """`split`'s spans as offsets into `text` itself. Cached (a pure function of the text): the chunks retrieved past
-    the embedded ones were split again on every question."""
-    spans: list[list[int]] = []
-    for s, e in sentences(text):
-        lead = _MARKUP.match(text[s:e])
-        if lead:
-            s += lead.end()
-        if s >= e:
-            continue
-        piece = text[s:e]
-        short = len(piece.split()) < _MIN_WORDS
-        same_line = bool(spans) and "\n" not in text[spans[-1][0]:e]
-        line_start = text.rfind("\n", 0, s) + 1
-        in_item = same_line and bool(_BULLET.match(text[line_start:s]))  # one list item is one unit
-        if spans and (_BACKREF.match(piece) or short or in_item) and same_line:
-            spans[-1][1] = e
-        else:
-            spans.append([s, e])
-    for a, b in records(text):  # a record's fields quote together, whatever the sentence splitter made of them
-        inside = [sp for sp in spans if sp[0] < b and sp[1] > a]
-        if inside:
-            merged = [min(a, inside[0][0]), max(b, inside[-1][1])]
-            spans = [sp for sp in spans if sp not in inside]
-            spans.append(merged)
-    spans.sort()
-    return tuple((s, e) for s, e in spans)
+def _layout(chunk: str) -> tuple[tuple[int, int, str, bool, bool], ...]:
+    """What ranking needs of each unit of a chunk's text that no question changes: its span in the text, its text,
+    whether it is a heading, whether it opens a section (a heading, or "§ 744.23 …"). Cached (a pure function of
+    the text): the chunks retrieved come back question after question, and their unit texts are then the same
+    objects, whose hashes the caches of `stem_set` and `instructing` do not compute again."""
+    out = []
+    for s, e in unit_spans(chunk):
+        text, head = chunk[s:e], _heading(chunk, s, e)
+        out.append((s, e, text, head, bool(head or _SECTION.match(text))))
+    return tuple(out)
 
 
-def records(text: str, run: int = 3) -> list[tuple[int, int]]:
-    """Spans of `text` that are records: at least `run` consecutive `Label: value` lines (blank lines between
-    them allowed), at most _RECORD_LINES."""
-    out, start, end, count, pos = [], None, None, 0, 0
-    for line in text.split("\n") + [None]:
-        if line is not None and _FIELD.match(line.strip()) and count < _RECORD_LINES:
-            start = pos if start is None else start
-            end, count = pos + len(line), count + 1
-        elif line is None or line.strip() or count >= _RECORD_LINES:
-            if count >= run:
-                out.append((start, end))
-            start, end, count = (None, None, 0)
-        pos += (len(line) + 1) if line is not None else 0
-    return out
+def split(hit: Hit) -> list[tuple[int, int]]:
+    """Unit spans of one chunk, as offsets into its document's cleaned text (`ingest.units`: sentences, a
+    back-reference joined to the sentence before it, records whole); Markdown markup that opens a line ("## ", "> ",
+    "**") is left out of the span, so that it never appears in a quote. Stored at ingest, else split now."""
+    return [(hit.start + s, hit.start + e) for s, e in unit_spans(hit.text)]
 
 
 class Evidence:
@@ -149,14 +114,15 @@ class Evidence:
         encoded = self._vectors(hits)
         hedged = asked_hedges(q)
         fit = type_fit(q)
-        for rank, (h, spans, vecs) in enumerate(encoded):
+        for rank, (h, _spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
             bad = planted(h.doc_id) if planted else []
             section: set[str] = set()  # the stems of the heading the unit stands under ("§ 744.23 Supercomputer…")
             titled = stem_set(str(h.meta.get("title") or "")) if asked else set()  # "memo EC-2025-014": its title
-            for j, (s, e) in enumerate(spans):
-                text = h.text[s - h.start:e - h.start]
-                hit_bad = [b for b in bad if b[0] < e and b[1] > s]
+            author = str(h.meta.get("author") or "")
+            for j, (s, e, text, head, opens) in enumerate(_layout(h.text)):  # the units of `_spans`, in their order
+                s, e = h.start + s, h.start + e
+                hit_bad = bool(bad) and any(b[0] < e and b[1] > s for b in bad)
                 if hit_bad or instructing(text):  # text that tries to instruct the assistant is never evidence
                     first = next((b for b in bad if b[2].startswith("instruction")), None)
                     ignored.setdefault(h.doc_id, h.text[first[0] - h.start:first[1] - h.start]
@@ -166,13 +132,12 @@ class Evidence:
                 have = stem_set(text)
                 have |= {a for a, full in q.aliases if full and set(full) <= have}  # "Bureau of Industry and Security" is "BIS"
                 overlap = sum(w for t, w in weights.items() if t in have) / total
-                head = heading(h, s, e)
                 identity = _identity(asked, text, have | titled if head else have | section | titled)
-                rel = 0.55 * cos + 0.45 * overlap + prior + fit(text, str(h.meta.get("author") or "")) \
+                rel = 0.55 * cos + 0.45 * overlap + prior + fit(text, author) \
                     + identity  # a section's body is its identifier's too
                 if hedged and hedged & hedges(text):  # "which source says it only *may* violate them?"
                     rel += HEDGE_BONUS
-                if head or _SECTION.match(text):  # "§ 744.23 Supercomputer … end uses." opens a section too
+                if opens:  # a heading; "§ 744.23 Supercomputer … end uses." opens a section too
                     section = have
                 if head:  # a body sentence that states the claim goes first; a headline is support of last resort
                     rel *= HEADING_WEIGHT
@@ -270,9 +235,27 @@ def type_fit(q: Question):
         return lambda text, author="": 0.35 if _BYLINE.match(text.strip()) or (author and author in text) else 0.0
     if (said := _SAID.search(q.ask or q.core or "")) is not None:  # "What did China say about the guidance?"
         speaker = {stem(w) for w in words(said.group(1))} | {_DEMONYM.get(stem(w), "") for w in words(said.group(1))}
-        return lambda text, author="": 0.2 if _SPEECH.search(text) and speaker & stem_set(text) else 0.0
-    if q.kind == "number":
-        return lambda text, author="": 0.12 if new_match(NUMBER, text, q.text) else -0.08
+        return lambda text, author="": 0.2 if _speech(text) and speaker & stem_set(text) else 0.0
+    if q.kind == "number":  # terms.new_match(NUMBER, text, q.text), the unit's side remembered per text
+        asked = frozenset(m.group(0).lower() for m in NUMBER.finditer(q.text))
+        return lambda text, author="": 0.12 if _numbers_in(text) - asked else -0.08
     if q.kind == "date":  # a calendar date ("May 13") says more than a weekday or "late last month"
-        return lambda text, author="": 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08
+        return lambda text, author="": _date_fit(text)
     return lambda text, author="": 0.0
+
+
+# What `type_fit` reads in a unit, remembered per text (pure functions of it): the units of the chunks retrieved are
+# read again on every question of the same kind.
+@lru_cache(maxsize=32768)
+def _speech(text: str) -> bool:
+    return _SPEECH.search(text) is not None
+
+
+@lru_cache(maxsize=32768)
+def _numbers_in(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).lower() for m in NUMBER.finditer(text))
+
+
+@lru_cache(maxsize=32768)
+def _date_fit(text: str) -> float:
+    return 0.12 if CALENDAR.search(text) else 0.06 if when(text) else -0.08

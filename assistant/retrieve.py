@@ -72,6 +72,18 @@ def _named(text: str) -> frozenset[str]:
     return frozenset(n.lower().rstrip(".") for n in passage_names(text) if len(n) > 3 and not any(c.isdigit() for c in n))
 
 
+def _rows_in_order(ids: list[str], chunks, first: int = 8):
+    """The chunk row of each id in turn (None for an id the manifest lacks), read in growing blocks (`first`, then
+    four times as many each time) rather than one query per id: a name's search stops at its first mention, which is
+    most often among the first few hits."""
+    i, size = 0, first
+    while i < len(ids):
+        block = ids[i:i + size]
+        rows = {r["chunk_id"]: r for r in chunks(ids=block)}
+        yield from (rows.get(cid) for cid in block)
+        i, size = i + size, size * 4
+
+
 MENTIONS_CACHE = 4096  # (name, filters, set_aside) answers remembered per opened corpus
 
 
@@ -142,11 +154,10 @@ class Retriever:
 
     def _find_mention(self, name: str, filters: Filters | None, set_aside) -> bool:
         want = stem_set(name)
-        for cid, _ in self.index.lexical_search(name, 200):
-            rows = self.index.chunks(ids=[cid])
-            if not rows or not _passes(self.docs.get(rows[0]["doc_id"], {}), filters):
+        for row in _rows_in_order([cid for cid, _ in self.index.lexical_search(name, 200)], self.index.chunks):
+            if row is None or not _passes(self.docs.get(row["doc_id"], {}), filters):
                 continue
-            row, text = rows[0], rows[0]["text"]
+            text = row["text"]
             for s, e, *_ in sorted(set_aside(row["doc_id"]) if set_aside else [], reverse=True):
                 a, b = max(s - row["start"], 0), min(e - row["start"], len(text))
                 if a < b:

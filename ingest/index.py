@@ -11,6 +11,7 @@ from ingest.errors import IndexUnavailableError, NotFoundError
 from ingest.manifest import Manifest
 from ingest.models import page_at
 from ingest.settings import Settings
+from ingest.units import remember as remember_units
 from ingest.vector_store import MetaFilter, VectorStore, open_store, release_store
 
 __all__ = ["Index", "open_index", "page_at"]
@@ -51,7 +52,8 @@ class Index:
         starts inside the chunk; `page_at(row["pages"], quote_start)` is the page of a quote; [] if unpaged),
         text, embed_text, cluster, also_in. Rows asked for by id are remembered (`ROW_CACHE` of them, until
         `reload`): an answer reads the same few chunks several times (retrieval, the absent-name check, the engine),
-        one SQLite query and two JSON decodes each. Each call returns new dicts; the lists inside are shared, not to
+        one SQLite query and two JSON decodes each; their evidence-unit spans stored at ingest are handed to
+        `ingest.units`. Each call returns new dicts; the lists inside are shared, not to
         be changed."""
         if ids is None or doc_id is not None:
             return self.manifest.chunk_rows(doc_id=doc_id, ids=ids)
@@ -61,7 +63,9 @@ class Index:
             found = {i: self._rows[i] for i in wanted if i in self._rows}
         missing = [i for i in wanted if i not in found]
         if missing:
-            fresh = {r["chunk_id"]: r for r in self.manifest.chunk_rows(ids=missing)}
+            fresh = {r["chunk_id"]: r for r in self.manifest.chunk_rows(ids=missing, units=True)}
+            for r in fresh.values():  # the unit spans stored at ingest: evidence ranking does not split the text again
+                remember_units(r["text"], r.pop("units"))
             found.update(fresh)
             with self._rows_lock:
                 if len(self._rows) + len(fresh) > ROW_CACHE:

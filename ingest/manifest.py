@@ -29,8 +29,9 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b));
 """
 # Columns added after the first release: an older manifest gets them on open (its rows are rebuilt anyway, since
-# the shaping hash changed with them).
-ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT", "lexical_text TEXT")}
+# the shaping hash changed with them; except `units`, a chunk's evidence-unit spans (ingest.units), which no setting
+# shapes: a row without them is split when it is read, as before the column).
+ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT", "lexical_text TEXT", "units TEXT")}
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,16 @@ class Manifest:
                                                                    len(out["text"] or ""))]
         return out
 
-    def chunk_rows(self, doc_id: str | None = None, ids: Iterable[str] | None = None) -> list[dict]:
+    def chunk_rows(self, doc_id: str | None = None, ids: Iterable[str] | None = None, units: bool = False
+                   ) -> list[dict]:
         """Chunk rows (ordered by document and ordinal, or as found for `ids`): chunk_id, doc_id, ordinal, start,
         end, page (where it starts), pages (`[[offset, page], ...]`, see `ingest.models.page_at`; [] if unpaged),
-        text, embed_text, cluster, also_in."""
+        text, embed_text, cluster, also_in; with `units`, also the stored evidence-unit spans (`ingest.units.encode`,
+        undecoded; None for a row written before they were stored)."""
         cols = ("chunk_id", "doc_id", "ordinal", "start", "end", "page", "pages", "text", "embed_text", "cluster",
-                "also_in")
-        sql = ('SELECT chunk_id, doc_id, ordinal, start, "end", page, pages, text, embed_text, cluster, also_in '
-               'FROM chunks')
+                "also_in", *(("units",) if units else ()))
+        sql = ('SELECT chunk_id, doc_id, ordinal, start, "end", page, pages, text, embed_text, cluster, also_in'
+               + (", units" if units else "") + ' FROM chunks')
         if doc_id is not None:
             rows = self.db.execute(sql + " WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
         elif ids is not None:
@@ -159,16 +162,20 @@ class Manifest:
         else:
             rows = self.db.execute(sql + " ORDER BY doc_id, ordinal").fetchall()
         out = [dict(zip(cols, r, strict=True)) for r in rows]
-        for row in out:
-            row["also_in"] = json.loads(row["also_in"] or "[]")
-            row["pages"] = json.loads(row["pages"] or "[]")
+        for row in out:  # most chunks have neither: no JSON decode for them
+            also, pages = row["also_in"], row["pages"]
+            row["also_in"] = json.loads(also) if also and also != "[]" else []
+            row["pages"] = json.loads(pages) if pages and pages != "[]" else []
         return out
 
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
 
     def put(self, entries: Iterable[tuple[CleanDoc, list[Chunk], str]], now: str) -> None:
-        """Record documents (cleaned) and their chunks as ready, replacing what they had, in one transaction."""
+        """Record documents (cleaned) and their chunks as ready, replacing what they had, in one transaction; each
+        chunk with its evidence-unit spans (`ingest.units`), so that questions do not split it again."""
+        from ingest import units
+
         with self.tx() as db:
             for doc, chunks, path in entries:
                 d = doc.doc
@@ -183,9 +190,27 @@ class Manifest:
                      json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped])))
                 db.executemany(
                     'INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, '
-                    "also_in, deduped, pages, lexical_text) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?)",
+                    "also_in, deduped, pages, lexical_text, units) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?,?)",
                     [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text,
-                      json.dumps([list(p) for p in c.pages]) if c.pages else None, c.lexical_text) for c in chunks])
+                      json.dumps([list(p) for p in c.pages]) if c.pages else None, c.lexical_text, units.encode(c.text))
+                     for c in chunks])
+
+    def fill_units(self, batch: int = 5000) -> int:
+        """Store the evidence-unit spans of the chunks written before they were stored (`units` NULL), or with
+        another `ingest.units.UNITS_VERSION`; how many were filled. For the writer (ingest) only; an index without
+        them works as before, its chunks split when read."""
+        from ingest import units
+
+        done = 0
+        while True:
+            v = units.UNITS_VERSION
+            rows = self.db.execute("SELECT chunk_id, text FROM chunks WHERE units IS NULL OR (units NOT LIKE ? AND "
+                                   "units != ?) LIMIT ?", (f"[{v},%", f"[{v}]", batch)).fetchall()
+            if not rows:
+                return done
+            with self.tx() as db:
+                db.executemany("UPDATE chunks SET units=? WHERE chunk_id=?", [(units.encode(t), c) for c, t in rows])
+            done += len(rows)
 
     @staticmethod
     def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> None:

@@ -32,4 +32,4 @@ def test_reload_forgets_the_remembered_rows(assistant, monkeypatch):
     assert read == []  # remembered
     index.reload()
     index.chunks(ids=some)
-    assert read == [{"ids": some}]  # read again after a reload
+    assert read == [{"ids": some, "units": True}]  # read again after a reload (with the stored unit spans)

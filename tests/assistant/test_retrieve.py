@@ -307,3 +307,20 @@ def test_mentions_are_remembered_per_name_filters_and_set_aside(tmp_path):
     planted = lambda doc_id: [(0, 100, "instruction")]  # noqa: E731 - every span set aside
     assert not r.mentions("Ascend 910C", None, planted)
     assert len(searched) == 3
+
+
+def test_rows_in_order_reads_growing_blocks_and_keeps_the_order():
+    from assistant.retrieve import _rows_in_order
+
+    asked = []
+
+    def chunks(ids):
+        asked.append(list(ids))
+        return [{"chunk_id": i} for i in sorted(ids) if i != "c05"]  # the manifest's order, one id missing
+
+    ids = [f"c{i:02d}" for i in range(50, 0, -1)]
+    rows = _rows_in_order(ids, chunks, first=2)
+    assert next(rows) == {"chunk_id": "c50"} and asked == [["c50", "c49"]], "nothing is read past the block in use"
+    rest = list(rows)
+    assert [r and r["chunk_id"] for r in rest] == [i if i != "c05" else None for i in ids[1:]]
+    assert [len(a) for a in asked] == [2, 8, 32, 8]
