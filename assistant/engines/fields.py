@@ -14,20 +14,27 @@ from assistant.terms import CALENDAR, stem, words
 from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
-_AS_WRITTEN = frozenset(stem(w) for w in ("status", "state", "validity"))
+_AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 _RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 
 
+# what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
+_ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem("expires")},
+             stem("expiry"): {stem("valid"), stem("until")}}
+
+
 def _matches(term: str, key: set[str]) -> bool:
-    """A question term names a field: the same stem, or one the other begins with ("hold" / "holder")."""
-    return any(term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
+    """A question term names a field: the same stem, one the other begins with ("hold" / "holder"), or a field
+    name that answers it ("expire" / "Valid until")."""
+    return bool(_ASKED_AS.get(term, set()) & key) or any(
+        term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
 
 
 def field_answer(ctx: Context) -> ShortAnswer | None:
     """The field of the record the question names whose name the question asks for, as a short answer quoting its
     line; None when the question names no record identifier or no top unit of that record has such a field."""
     q = ctx.question
-    records = [n for n in q.names if _RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
+    records = [n for n in (*q.names, *q.context_names) if _RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
     if not records or q.kind not in ("person", "fact", "date", "number", "place"):
         return None
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}

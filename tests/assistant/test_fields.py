@@ -27,6 +27,8 @@ def records(tmp_path_factory):
 @pytest.mark.parametrize("question, opening, line", [
     ("Who holds transit permit TP-88-0102?", "Kestrel Logistics Sdn Bhd, per ", "Holder: Kestrel Logistics Sdn Bhd"),
     ("What is the route of permit TP-88-0102?", "Port Klang to Singapore, per ", "Route: Port Klang to Singapore"),
+    # a field named otherwise than asked (newcomer trial, stop 21: the whole record as a bullet)
+    ("When does transit permit TP-88-0102 expire?", "On 30 June 2026, per ", "Valid until: 30 June 2026"),
 ])
 def test_a_field_of_the_record_asked_about_is_the_short_answer(records, question, opening, line):
     ans = answer(question, settings=records)
@@ -43,3 +45,11 @@ def test_a_count_is_held_against_a_threshold_that_counts(records, question, verd
     ans = answer(question, settings=records)
     assert not ans.abstained and ans.answer.startswith(verdict), ans.answer  # "300" is a count, not a missing name
     assert f"{inference} the condition “exceeds 500”" in ans.answer
+
+
+def test_a_follow_up_reads_the_field_of_the_record_named_before(records):
+    first = "Who holds transit permit TP-88-0102?"
+    ans = answer(first, settings=records)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": ans.answer}]
+    route = answer("What is its route?", history=history, settings=records)
+    assert route.answer.startswith("Port Klang to Singapore, per "), route.answer
