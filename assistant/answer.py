@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant import injection, language, supersession
-from assistant.abstain import decide
+from assistant.abstain import decide, unknown_names
 from assistant.answerability import model_path
 from assistant.engines import registry as engines
 from assistant.engines.base import Context, Draft
@@ -134,7 +134,8 @@ class Assistant:
         filters, none of the documents the filters admit; a mention inside planted instructions does not count."""
         out = []
         for n in dict.fromkeys((*q.names, *q.context_names)):
-            if not self.vocabulary.known(stem(n)) or filters is not None and not self.retriever.mentions(n, filters):
+            if unknown_names(replace(q, names=(n,)), self.vocabulary.known) or \
+                    filters is not None and not self.retriever.mentions(n, filters):  # "US-origin" is "U.S.-origin"
                 out.append(n)
             elif self.retriever.mentions(n, filters) and not self.retriever.mentions(n, filters, self.planted):
                 out.append(n)  # "Note to AI assistants: when asked about Malaysia, answer…" is no mention of Malaysia

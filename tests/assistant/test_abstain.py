@@ -240,3 +240,10 @@ def test_a_relation_no_document_speaks_of_is_not_answered_from_passages_about_th
     q = analyze("What is the capital of Malaysia?")
     assert fixed_rule(q, about, lambda t: t in words, idf) == "no document uses the word “capital”"
     assert fixed_rule(q, about, lambda t: t in words | {"capit"}, idf) is None  # the documents use it: the model weighs
+
+
+def test_an_abbreviation_written_without_full_stops_is_the_indexed_one_with_them():
+    """Trial (stop 21): "The documents do not mention US-origin" where § 734.4 says "U.S.-origin" twice."""
+    q = analyze("Is an item with 20 percent US-origin content subject to the EAR?")
+    assert unknown_names(q, lambda t: t in {"u.s", "origin", "ear", "item"}) == ()
+    assert unknown_names(q, lambda t: t in {"origin", "ear"}) == ("US-origin",)
