@@ -21,7 +21,17 @@ from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
-from assistant.engines.cases import as_subject, case, case_names, case_terms, other_than_use, permission_case, risk_case
+from assistant.engines.cases import (
+    ONLY,
+    as_subject,
+    case,
+    case_names,
+    case_terms,
+    other_than_use,
+    permission_case,
+    risk_case,
+    within_condition,
+)
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
 from assistant.models import Unit
@@ -133,7 +143,7 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         other_record = len(records - own)  # a question naming licence EL-2025-0042 is answered from its record
         # "no Ascend device may be tested at the Penang lab" does not rule on a case in Singapore
         elsewhere = bool(places) and any(p.lower() not in asked_names for p in settings_in(r.quote, names_in(r.quote))) \
-            and not _ONLY.search(r.quote)  # "permitted only in the Penang lab" rules on every other place too
+            and not ONLY.search(r.quote)  # "permitted only in the Penang lab" rules on every other place too
         return (other_record, elsewhere, missing, r.hedged, violation and not r.judged, r.unit.heading, -(r.unit.relevance + 0.3 * named + 0.15 * authority + 0.1 * dated - 0.01 * len(words(r.quote))))
     out.sort(key=rank)
     return out
@@ -248,7 +258,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
         yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
-    if firm and _within_condition(lead.quote, q):  # "permitted only in the Penang lab, under an export licence…"
+    if firm and within_condition(lead.quote, q):  # "permitted only in the Penang lab, under an export licence…"
         verdict = ("No, as long as its conditions are met." if asks_restriction(asked)
                    else "Yes, but only under the conditions it states.")
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
@@ -287,20 +297,6 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
 _ANAPHOR = re.compile(r"\W*(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
-
-
-_ONLY = re.compile(r"\b(?:is|are) (?:allowed|permitted) only\b(?P<condition>[^.;]+)", re.I)
-
-
-def _within_condition(quote: str, q) -> bool:
-    """The rule permits something only under conditions ("is permitted only in the Penang lab, under an export
-    licence …") and the case asked is where the conditions place it: a name of the conditions is a name of the
-    question ("Can we benchmark … in the Penang lab?"). Elsewhere ("… in Singapore?") the rule forbids it."""
-    m = _ONLY.search(quote)
-    if not m:
-        return False
-    asked = {stem(n) for n in (*q.names, *q.context_names)}
-    return bool(asked & {stem(n) for n in names_in(m.group("condition"))})
 
 
 def _about(rule: Rule) -> str:

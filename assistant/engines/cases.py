@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.names import names_in
 from assistant.terms import STOP, stem, words
 
 
@@ -184,3 +185,17 @@ def as_subject(case: str) -> str:
             low[:-1] if low.endswith("s") and not low.endswith("ss") else low
         return " ".join([*toks[:i], gerund(base).split(" ")[0], *toks[i + 1:]])
     return case
+
+
+ONLY = re.compile(r"\b(?:is|are) (?:allowed|permitted) only\b(?P<condition>[^.;]+)", re.I)
+
+
+def within_condition(quote: str, q) -> bool:
+    """The rule permits something only under conditions ("is permitted only in the Penang lab, under an export
+    licence …") and the case asked is where the conditions place it: a name of the conditions is a name of the
+    question ("Can we benchmark … in the Penang lab?"). Elsewhere ("… in Singapore?") the rule forbids it."""
+    m = ONLY.search(quote)
+    if not m:
+        return False
+    asked = {stem(n) for n in (*q.names, *q.context_names)}
+    return bool(asked & {stem(n) for n in names_in(m.group("condition"))})
