@@ -274,6 +274,9 @@ def _corrected(text: str, correct) -> tuple[str, tuple[tuple[str, str], ...]]:
     return text, tuple(fixes.items())
 
 
+_SITE = r"lab|laboratory|site|office|plant|facility|warehouse|subsidiary|branch|campus|team|entity|depot|factory|" \
+        r"cent(?:re|er)|data cent(?:re|er)|unit|affiliate"
+_OWNERS = frozenset(["our", "the", "my", "their", "your", "his", "her", "its", "a", "an", "this", "that"])
 _GERUND = re.compile(r"\b(?P<verb>[a-z]{3,}ing)\b")
 _PRONOUN_TAIL = re.compile(r"\b(?:them|it|those|these|one|ones)\b|\bthere\b", re.I)
 
@@ -290,9 +293,10 @@ def rewritten(ask: str, before: str) -> str | None:
     old = sorted(settings_in(before, names_in(before)), key=before.find)
     if new and not old:  # "What about our Austin lab?" after "Our Penang lab wants to …": the name before the
         # same noun ("lab") is the old place
-        noun = re.search(rf"(?<!\w){re.escape(new[-1])}\s+([a-z][\w-]+)", ask)
-        held = noun and re.search(rf"(?<!\w)([A-Z][\w’'-]*)\s+{re.escape(noun.group(1))}\b", before)
-        old = [held.group(1)] if held and held.group(1) not in new else []
+        noun = re.search(rf"(?<!\w){re.escape(new[-1])}\s+({_SITE})\b", ask, re.I)
+        held = noun and re.search(rf"(?:(\w+)\s+)?(?<!\w)([A-Z][\w’'-]*)\s+{re.escape(noun.group(1))}\b", before)
+        joined = held and held.group(1) and held.group(1)[:1].isupper() and held.group(1).lower() not in _OWNERS
+        old = [held.group(2)] if held and not joined and held.group(2) not in new else []  # not "Business Times"
     out = before
     if new and old:
         # "in Penang, Malaysia": the whole old place goes, the names after a comma with it
