@@ -144,6 +144,7 @@ VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;â€”â
 OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|"
                      r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
                      r"controls|licen[cs]e requirements?))\b", re.I)
+AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:", re.I)
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
 
 
@@ -192,7 +193,8 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     if VERDICT.match(frame) and (hedged or (negated(said) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
-                                         or STATUS.search(said))):  # "Valid until: 16 April 2026", "rescinded"
+                                         or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
+        # 16 April 2026", "rescinded", "Authorised quantity: 40 units"
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 

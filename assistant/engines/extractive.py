@@ -16,6 +16,7 @@ from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.parts import part_answers, part_leads
+from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
@@ -81,7 +82,9 @@ class ExtractiveEngine:
         q = ctx.question
         out = _Writing()
         current = status(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity date
-        rule_q = current is not None or is_rule_question(q) or rule_in_evidence(ctx)
+        over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
+        rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
+            over is not None and over.line.startswith("No."))  # other rule of the record matters first
         top = _open_with_bottom_line(ctx, current, out) if rule_q else None
         short = None if rule_q else _open_with_short_answer(ctx, out)
         parts = [] if rule_q or short is not None else _open_with_parts(ctx, out)
@@ -130,7 +133,7 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
     figure (both are then shown side by side in the evidence)."""
     q = ctx.question
     short = short_answer(ctx)
-    if short is not None and short.kind != "field" and any(
+    if short is not None and short.kind not in ("field", "quantity") and any(
             t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
             and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit) for t in ctx.units[:40]):
         return None  # a copy that gives no figure ("on Tuesday" beside "on Tuesday (May 13)") is no conflict, and
@@ -142,6 +145,8 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
     inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
     out.seen(u, *inside)  # a short answer read over two sentences quotes each: neither comes back as evidence
     out.lines.append(short.line.replace("[n]", "[1]"))
+    out.lines += short.composed
+    out.trusted |= set(short.composed)
     ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
     if ended is not None:  # "On May 15, 2025, per AIM …" — but the rule was rescinded before that
         v, said = ended

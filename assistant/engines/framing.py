@@ -40,4 +40,5 @@ class ShortAnswer:
     span: str
     unit: Unit
     line: str
-    kind: str = ""   # person | date | number | role | items | wire | event
+    kind: str = ""   # person | date | number | role | items | wire | event | field | coverage | quantity
+    composed: tuple[str, ...] = ()  # lines the engine composed after it (an inference, labelled as one)

@@ -19,6 +19,7 @@ from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
 from assistant.engines.fields import field_answer
 from assistant.engines.framing import ShortAnswer, flat, source
+from assistant.engines.quantity import quantity_check
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
 from assistant.terms import CALENDAR, DATE, NUMBER, stem, stem_set, words
@@ -296,6 +297,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         return field
     if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
         return covered
+    if q.kind == "yes_no" and (within := quantity_check(ctx)) is not None:  # "45 units under licence D-554321?"
+        return within
     if (wire := _wire(ctx)) is not None:
         return wire
     if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:

@@ -18,10 +18,15 @@ CAMERAS = ("---\ntitle: \"Guidance TC-3: reporting of thermal camera exports\"\n
            "Exports below that threshold need no report.\n")
 
 
+LICENCE = ("Export Licence Record\n\nLicence number: D-554321\nLicensee: Orion Photonics GmbH\nECCN: 3A090.a\n"
+           "Authorised quantity: 40 units\nExpires: 2 March 2027\n")
+
+
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
     return indexed(tmp_path_factory.mktemp("records"), {"transit-permit-tp-88-0102.txt": PERMIT,
-                                                         "thermal-camera-reporting.md": CAMERAS})
+                                                         "thermal-camera-reporting.md": CAMERAS,
+                                                         "licence-d-554321.txt": LICENCE})
 
 
 @pytest.mark.parametrize("question, opening, line", [
@@ -53,3 +58,14 @@ def test_a_follow_up_reads_the_field_of_the_record_named_before(records):
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": ans.answer}]
     route = answer("What is its route?", history=history, settings=records)
     assert route.answer.startswith("Port Klang to Singapore, per "), route.answer
+
+
+def test_a_count_past_a_records_authorised_quantity_is_a_no(records):
+    """Newcomer trial (stop 21): "45 units under licence D-554321" got the whole record as a bullet, no verdict."""
+    ans = answer("Our Penang test house wants to receive 45 units under licence D-554321. Is that within the licence?",
+                 settings=records)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("No. ") and "“Authorised quantity: 40 units” [1]" in lines[0], ans.answer
+    assert "45 units is more than the 40 the record authorises" in lines[1]
+    within = answer("Can we ship 30 units under licence D-554321?", settings=records)
+    assert not within.answer.startswith(("No.", "Yes")), within.answer  # within it: no verdict the record lacks
