@@ -41,17 +41,21 @@ def dotted(word: str) -> str:
     return ".".join(word) if word.isupper() and 2 <= len(word) <= 3 else word
 
 
+def seen(n: str, known, language: str = "en") -> bool:
+    """The index holds the name `n`: whole, or all of its parts (a compound identifier), or its parts with an
+    abbreviation written with full stops ("US-origin" is the index's "U.S.-origin"); in another language, a part
+    with digits ("Ascend-910C-Einheiten")."""
+    p = parts(n)
+    raw = [x for x in re.split(r"[-–/]", n) if x]  # as written: "US" in "US-origin" may be the index's "U.S"
+    if known(stem(n)) or (p and all(known(stem(x)) for x in p)) or (
+            len(raw) > 1 and all(known(stem(x)) or known(stem(dotted(x))) for x in raw)):
+        return True
+    return language != "en" and any(any(c.isdigit() for c in x) and known(stem(x)) for x in p)
+
+
 def unknown_names(q: Question, known) -> tuple[str, ...]:
-    """The question's names and identifiers that occur in no indexed chunk nor document metadata (a compound
-    identifier counts as known when the index holds it whole or all of its parts)."""
-    def seen(n: str) -> bool:
-        p = parts(n)
-        raw = [x for x in re.split(r"[-–/]", n) if x]  # as written: "US" in "US-origin" may be the index's "U.S"
-        if known(stem(n)) or (p and all(known(stem(x)) for x in p)) or (
-                len(raw) > 1 and all(known(stem(x)) or known(stem(dotted(x))) for x in raw)):
-            return True  # a compound written another way in another language ("Ascend-910C-Einheiten") is its parts
-        return q.language != "en" and any(any(c.isdigit() for c in x) and known(stem(x)) for x in p)
-    return tuple(n for n in q.names if not seen(n))
+    """The question's names and identifiers that occur in no indexed chunk nor document metadata (`seen`)."""
+    return tuple(n for n in q.names if not seen(n, known, q.language))
 
 
 COVERAGE = 0.45  # share of the question's (IDF-weighted) terms a typed unit must hold; from the golden set

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant import injection, language, supersession
-from assistant.abstain import decide, unknown_names
+from assistant.abstain import decide, seen
 from assistant.answerability import model_path
 from assistant.engines import registry as engines
 from assistant.engines.base import Context, Draft
@@ -59,20 +59,20 @@ class Assistant:
         self.corpus_version = self.index.corpus_version
         self.index.reload()  # a re-ingest by another process: read its vectors and BM25 index, not the cached ones
         self.retriever = Retriever(self.index, self.settings)
+        rows = self.index.chunks()  # read once: the acronyms' definitions and the superseding sentences
         self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
-                                     (c["text"] for c in self.index.chunks() if "(" in c["text"]))
+                                     (c["text"] for c in rows if "(" in c["text"]))
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
-        self.superseded = self._superseded()
+        self.superseded = self._superseded(rows)
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
 
-    def _superseded(self) -> dict[str, supersession.Supersession]:
-        """The documents a newer indexed one says it supersedes (assistant.supersession); read only when some chunk
-        uses a superseding verb."""
+    def _superseded(self, rows: list[dict]) -> dict[str, supersession.Supersession]:
+        """The documents a newer indexed one says it supersedes (assistant.supersession), from the chunk rows; looked
+        for only when some chunk uses a superseding verb."""
         lexical = self.index.lexical
         if not any(lexical.doc_freq(stem(w)) for w in ("supersedes", "replaces", "cancels", "withdraws")):
             return {}
-        rows = self.index.chunks()
         openings = {r["doc_id"]: r["text"][:300] for r in rows if r.get("ordinal") == 0}
         return supersession.find(self.retriever.docs, rows, openings)
 
@@ -134,7 +134,7 @@ class Assistant:
         filters, none of the documents the filters admit; a mention inside planted instructions does not count."""
         out = []
         for n in dict.fromkeys((*q.names, *q.context_names)):
-            if unknown_names(replace(q, names=(n,)), self.vocabulary.known) or \
+            if not seen(n, self.vocabulary.known, q.language) or \
                     filters is not None and not self.retriever.mentions(n, filters):  # "US-origin" is "U.S.-origin"
                 out.append(n)
             elif self.retriever.mentions(n, filters) and not self.retriever.mentions(n, filters, self.planted):

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.engines.threshold import dates_in
 from assistant.names import sentences
-from assistant.terms import DATED
 
 # "This revision supersedes …", "It replaces …", "cancels and replaces …"; not "is superseded by …" (said of itself)
 _SUPERSEDES = re.compile(r"\b(?:supersedes|replaces|cancels and replaces|"
@@ -44,27 +44,13 @@ def _opening(doc_id: str, meta: dict, text: str) -> str:
     return f"{doc_id}\n{meta.get('title') or ''}\n{text[:300]}"
 
 
-def _dates(text: str) -> set[str]:
-    """The dates written with a year in `text`, ISO formatted."""
-    from dateutil import parser
-
-    out = set()
-    for m in DATED.finditer(text):
-        if m.group("year"):
-            try:
-                out.add(parser.parse(m.group(0)).date().isoformat())
-            except (ValueError, OverflowError):
-                continue
-    return out
-
-
 def _names(ref: str, meta: dict, opening: str, shared: set[str]) -> int:
     """How many ways the reference `ref` (the words after "supersedes") names the document of `meta`/`opening`:
     its revision label, its date, its own identifier (0 to 3)."""
     labels = {m.group(1).upper() for m in _REVISION.finditer(opening)}
     published = str(meta.get("published") or "")[:10]
     return (bool(labels & {m.group(1).upper() for m in _REVISION.finditer(ref)})
-            + bool(published and published in _dates(ref))
+            + bool(published and published in {d.isoformat() for d, _, _ in dates_in(ref)})
             + bool((_identifiers(opening) - shared) & _identifiers(ref)))
 
 

@@ -9,13 +9,14 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
+from assistant.engines.bottom_line import RECORD_ID
 from assistant.engines.framing import ShortAnswer, source
+from assistant.models import Unit
 from assistant.terms import CALENDAR, stem, words
 from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
-_RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 
 
 # what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
@@ -30,11 +31,21 @@ def _matches(term: str, key: set[str]) -> bool:
         term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
 
 
+def records_named(q) -> list[str]:
+    """The record identifiers the question or its conversation names ("TP-88-0102", "D-554321")."""
+    return [n for n in (*q.names, *q.context_names) if RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
+
+
+def part_of(u: Unit, start: int, end: int) -> Unit:
+    """The part of unit `u` from `start` to `end` (offsets in its text) as a unit of its own: a record's line."""
+    return replace(u, start=u.start + start, end=u.start + end, text=u.text[start:end])
+
+
 def field_answer(ctx: Context) -> ShortAnswer | None:
     """The field of the record the question names whose name the question asks for, as a short answer quoting its
     line; None when the question names no record identifier or no top unit of that record has such a field."""
     q = ctx.question
-    records = [n for n in (*q.names, *q.context_names) if _RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
+    records = records_named(q)
     if not records or q.kind not in ("person", "fact", "date", "number", "place"):
         return None
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
@@ -51,8 +62,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
                 continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
             if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
                 continue
-            line = replace(u, start=u.start + m.start("key"), end=u.start + m.end("value"),
-                           text=u.text[m.start("key"):m.end("value")])
+            line = part_of(u, m.start("key"), m.end("value"))
             value = m.group("value").strip()
             shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
             text = f"{shown}, per {source(line)}: “{line.text}” [n]."

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 
 from assistant.engines.base import Context
+from assistant.engines.fields import part_of, records_named
 from assistant.engines.framing import ShortAnswer, source
 from assistant.verify import Passage, framed
 
 _AUTHORISED = re.compile(r"(?m)^[ \t]*(?P<key>(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty))"
                          r"[ \t]*:[ \t]+(?P<value>(?P<n>\d[\d,]*)[^\n]*?)[ \t]*$", re.I)
-_RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 _COUNT = re.compile(r"(?<![\w.,$€£])(?P<n>\d[\d,]*)\s+(?P<what>[a-z][\w-]*)")
 
 
@@ -23,7 +23,7 @@ def quantity_check(ctx: Context) -> ShortAnswer | None:
     q = ctx.question
     if q.kind != "yes_no":
         return None
-    records = [n for n in (*q.names, *q.context_names) if _RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
+    records = records_named(q)
     count = next((m for m in _COUNT.finditer(q.core) if not re.fullmatch(r"(?:19|20)\d\d", m.group("n"))), None)
     if not records or count is None:
         return None
@@ -36,7 +36,7 @@ def quantity_check(ctx: Context) -> ShortAnswer | None:
             continue
         limit = int(m.group("n").replace(",", ""))
         line = u.text[m.start("key"):m.end("value")]
-        field = _slice(u, m.start("key"), m.end("value"))
+        field = part_of(u, m.start("key"), m.end("value"))
         over = asked > limit
         head = f"{'No' if over else 'Within its quantity'}. {source(u)} reports: “{line}” [n]."
         if framed(head.replace(" [n].", "."), Passage(1, field.hit, field.start, field.end, field.text)) is None:
@@ -47,10 +47,3 @@ def quantity_check(ctx: Context) -> ShortAnswer | None:
                     + ("." if over else "; its other conditions still apply."),)
         return ShortAnswer(str(limit), field, head, "quantity", composed)
     return None
-
-
-def _slice(u, start: int, end: int):
-    """The part of unit `u` from `start` to `end` (offsets in its text), as a unit of its own."""
-    from dataclasses import replace
-
-    return replace(u, start=u.start + start, end=u.start + end, text=u.text[start:end])

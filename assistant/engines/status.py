@@ -49,9 +49,9 @@ def asks_ended(q) -> bool:
 
 def _parse(text: str) -> list[tuple[date, str]]:
     """Calendar dates with their year ("16 April 2026") and ISO dates ("2026-02-28") in `text`, as written."""
-    from assistant.engines.threshold import _dates
+    from assistant.engines.threshold import dates_in
 
-    found = [(d, w) for d, w, _ in _dates(text)]
+    found = [(d, w) for d, w, _ in dates_in(text)]
     for m in re.finditer(r"\b(\d{4})-(\d\d)-(\d\d)\b", text):
         try:
             found.append((date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.group(0)))

@@ -103,7 +103,7 @@ def _names(term: str, have: frozenset[str]) -> bool:
 
 _EFFECTIVE = re.compile(r"\b(?:effective(?: from| on| as of)?|with effect from|takes? effect (?:on|from)|applies from|"
                         r"in force from|from|as of|starting|beginning)\s+(?:on\s+)?$", re.I)
-def _dates(text: str) -> list[tuple[date, str, int]]:
+def dates_in(text: str) -> list[tuple[date, str, int]]:
     """The calendar dates written in `text` with their year ("1 July 2025", "July 1, 2025"), parsed by
     python-dateutil: (date, the date as written, its offset); a date without a year cannot be compared with a rule's."""
     from dateutil import parser as dates
@@ -122,7 +122,7 @@ def _dates(text: str) -> list[tuple[date, str, int]]:
 def effective(text: str) -> tuple[date, str] | None:
     """When the rule in `text` takes effect, and how the text writes it: "Effective 1 July 2025, every shipment …" ->
     (2025-07-01, "1 July 2025"); None when no date is introduced as the start of the rule."""
-    for day, written, at in _dates(text):
+    for day, written, at in dates_in(text):
         if _EFFECTIVE.search(text[max(0, at - 40):at]):
             return day, written
     return None
@@ -202,7 +202,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     if condition_asked:
         amount = f"{'every' if applies else 'an'} amount {flat(condition_asked.text).strip()}"
     denied = _denied(u.text, wanted) if applies and wanted else None
-    start, case_day = effective(u.text), next(iter(_dates(ask)), None)
+    start, case_day = effective(u.text), next(iter(dates_in(ask)), None)
     if applies and start and case_day and case_day[0] < start[0]:  # dated before the rule took effect
         lines = [f"Not under this rule. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
         composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "

@@ -9,18 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.clean import clean
-from ingest.models import DocMeta, SourceDoc
 from tests.helpers import fast_settings
-
-BODY = ("This memo sets out how the compliance team screens shipments of K9 cores to distributors in Malaysia and what "
-        "the licence conditions require of each shipment before it leaves the warehouse.\n")
-CHECKS = ("Before any shipment leaves the warehouse, the shipping clerk checks the consignee against the restricted "
-          "entity list and records the result in the screening log.\n")
-
-
-def _clean(text: str, fmt: str = "txt"):
-    return clean(SourceDoc(doc_id="d", source=f"d.{fmt}", fmt=fmt, text=text, meta=DocMeta(), content_hash="h"))
+from tests.ingest.test_doc_headings import BODY, CHECKS, _clean
 
 
 @pytest.mark.parametrize("head, author", [

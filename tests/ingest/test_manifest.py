@@ -21,12 +21,17 @@ INSERT INTO chunks VALUES ('c1', 'd', 0, 0, 5, 1, 'Hello', 'Hello', NULL, '[]', 
 """
 
 
-def test_an_old_manifest_gains_the_new_columns(tmp_path):
+def old_manifest(tmp_path) -> Manifest:
+    """A Manifest opened on a file the old schema (OLD_SCHEMA) wrote."""
     path = tmp_path / "manifest.sqlite"
     db = sqlite3.connect(path)
     db.executescript(OLD_SCHEMA)
     db.close()
-    man = Manifest(path)
+    return Manifest(path)
+
+
+def test_an_old_manifest_gains_the_new_columns(tmp_path):
+    man = old_manifest(tmp_path)
     try:
         for table, columns in ADDED_COLUMNS.items():
             have = {r[1] for r in man.db.execute(f"PRAGMA table_info({table})")}

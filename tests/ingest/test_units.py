@@ -4,7 +4,6 @@ text gives; spans of another version, or none (an index built before the column)
 from __future__ import annotations
 
 import json
-import sqlite3
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from ingest import units
 from ingest.index import Index
 from ingest.manifest import Manifest
-from tests.ingest.test_manifest import OLD_SCHEMA, _doc
+from tests.ingest.test_manifest import _doc, old_manifest
 
 TEXTS = [
     "The Commerce Department issued guidance. It says the use of Ascend chips anywhere violates the controls.",
@@ -59,11 +58,7 @@ def test_put_stores_the_spans_and_fill_units_adds_missing_ones(tmp_path):
 
 
 def test_an_old_manifest_without_the_column_reads_and_fills(tmp_path):
-    path = tmp_path / "manifest.sqlite"
-    db = sqlite3.connect(path)
-    db.executescript(OLD_SCHEMA)
-    db.close()
-    man = Manifest(path)
+    man = old_manifest(tmp_path)
     try:
         [row] = man.chunk_rows(units=True)
         assert row["units"] is None
