@@ -50,7 +50,7 @@ def _counted(question: str) -> str | None:
     if m:
         return next(g for g in m.groups() if g).lower()
     m = re.search(r"\bhow (?:many|large an?|big an?|much)\s+((?:[\w’'-]+\s+){0,4}?)(?:does|do|did|were|was|are|is|will|"
-                  r"would|could|can|has|have|had)\b", question, re.I)
+                  r"would|could|can|has|have|had|must|should|shall|may)\b", question, re.I)
     head = m and [w for w in m.group(1).split() if w.lower() not in ("a", "an", "the")]
     return head[-1].lower() if head else None
 

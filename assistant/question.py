@@ -30,6 +30,9 @@ INSTRUCTION = re.compile(
 _FOLLOW_UP = re.compile(
     r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|the latter|the former|"
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
+# "how long", "how soon": the adverb asks for a duration or a date, it is not a term the answer must hold ("How long do
+# we have to report it?" is answered by "within 24 hours", which never says "long")
+_HOW_ADVERB = re.compile(r"\bhow (?:long|soon|often|far|old)\b", re.I)
 _REFERS_BACK = re.compile(r"\b(?:it|this|that|they|he|she)\b", re.I)  # "Who said that?", "When did they say it?"
 _COMPARE = re.compile(r"^(compare|contrast)\b|\bhow do (the |these )?(sources|articles|reports|outlets|documents) "
                       r"(differ|compare|disagree)\b|\bwhat (does|do) (each|every|the different) (source|article|report|"
@@ -357,7 +360,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
             context_names += local
         else:
             names += local
-    terms = content_stems(ask)
+    terms = content_stems(_HOW_ADVERB.sub("how", ask))
     # in another language the English pronouns and "and" are not there to see, and its words do not reach the English
     # index: a message after earlier turns is read with them ("Und wer hat die Leitlinie herausgegeben?")
     follow = bool(history) and (bool(_FOLLOW_UP.search(ask)) or len(content_stems(ask)) <= 3 or lang != "en")

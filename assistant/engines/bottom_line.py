@@ -27,10 +27,10 @@ from assistant.engines.cases import (
     case,
     case_names,
     case_terms,
+    condition_met,
     other_than_use,
     permission_case,
     risk_case,
-    within_condition,
 )
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
@@ -258,9 +258,11 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
         yes = not yes
     verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
-    if firm and within_condition(lead.quote, q):  # "permitted only in the Penang lab, under an export licence…"
-        verdict = ("No, as long as its conditions are met." if asks_restriction(asked)
-                   else "Yes, but only under the conditions it states.")
+    met = condition_met(lead.quote, q) if firm else None  # "permitted only in the Penang lab, under an export licence…"
+    if met in ("inside", "open"):  # "open": the question does not say whether its case meets them
+        verdict = {("inside", True): "No, as long as its conditions are met.", ("inside", False): "Yes, but only "
+                   "under the conditions it states.", ("open", True): "Yes, unless its conditions are met.",
+                   ("open", False): "Only under the conditions it states."}[met, asks_restriction(asked)]
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.names import names_in
-from assistant.terms import STOP, stem, words
+from assistant.terms import STOP, stem, stem_set, words
 
 
 def case_of(q) -> str:
@@ -190,12 +190,16 @@ def as_subject(case: str) -> str:
 ONLY = re.compile(r"\b(?:is|are) (?:allowed|permitted) only\b(?P<condition>[^.;]+)", re.I)
 
 
-def within_condition(quote: str, q) -> bool:
-    """The rule permits something only under conditions ("is permitted only in the Penang lab, under an export
-    licence …") and the case asked is where the conditions place it: a name of the conditions is a name of the
-    question ("Can we benchmark … in the Penang lab?"). Elsewhere ("… in Singapore?") the rule forbids it."""
+def condition_met(quote: str, q) -> str | None:
+    """Where the case asked stands against a rule that permits something only under conditions ("is permitted only
+    in the Penang lab, under an export licence …"): "inside" when a name of the conditions is a name of the question
+    ("Can we benchmark … in the Penang lab?"); "outside" when the question names something the rule's sentence never
+    does ("… in our Singapore office?": there the rule forbids it); "open" when it names neither ("Is benchmarking at
+    any company site prohibited?": the answer is the conditions). None when the rule states no such condition."""
     m = ONLY.search(quote)
     if not m:
-        return False
+        return None
     asked = {stem(n) for n in (*q.names, *q.context_names)}
-    return bool(asked & {stem(n) for n in names_in(m.group("condition"))})
+    if asked & {stem(n) for n in names_in(m.group("condition"))}:
+        return "inside"
+    return "outside" if asked - stem_set(quote) else "open"

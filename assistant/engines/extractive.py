@@ -134,10 +134,10 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
     q = ctx.question
     short = short_answer(ctx)
     if short is not None and short.kind not in ("field", "quantity") and any(
-            t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text
+            t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text and t.hit.doc_id not in ctx.superseded
             and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit) for t in ctx.units[:40]):
-        return None  # a copy that gives no figure ("on Tuesday" beside "on Tuesday (May 13)") is no conflict, and
-        # another record's field is another record's
+        return None  # a copy that gives no figure ("on Tuesday" beside "on Tuesday (May 13)") is no conflict, nor
+        # is a version superseded since; and another record's field is another record's
     if short is None:
         return None
     u = short.unit
@@ -202,6 +202,9 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
             else:
                 out.lines.append(f"- “{flat}” [{n}] ({tag})")
         note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
+        if len(pair) == 1 and unit.hit.doc_id in ctx.superseded:  # an old version of a sentence quoted above (the
+            above = next((v for v in ctx.units if (v.hit.doc_id, v.start) in out.quoted and _twins(ctx, unit, v)), None)
+            note = differ_note(above, unit, ctx.superseded) if above is not None else None  # short answer's)
         if note:
             out.lines.append(note)
             out.trusted.add(note)

@@ -169,3 +169,11 @@ def test_elliptical_follow_ups_in_other_languages_are_written_out(before, follow
     assert q.follow_up and place in q.search and place in q.context_names  # the case's new place, not a subject
     from assistant.question import rewritten
     assert rewritten(follow_up, before) == whole
+
+
+@pytest.mark.parametrize("question, term", [("How long do we have to report it?", "long"),
+                                            ("How soon must the licence be renewed?", "soon"),
+                                            ("How often is the entity list updated?", "often")])
+def test_the_adverb_of_how_long_is_not_a_term_the_answer_must_hold(question, term):
+    q = analyze(question)
+    assert term not in q.terms and q.terms  # "within 24 hours" answers without saying "long"

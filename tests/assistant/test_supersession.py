@@ -97,3 +97,23 @@ def test_a_follow_up_about_another_site_gets_the_conditional_rule_and_old_figure
     rev1 = [i for i, line in enumerate(lines) if "Chief Compliance Officer" in line]
     rev2 = [i for i, line in enumerate(lines) if "Export Control Board" in line]
     assert rev1 and rev2 and min(rev2) < min(rev1)  # the current version first
+
+
+@pytest.mark.model
+def test_a_conditional_rule_asked_of_no_particular_site_gives_its_conditions_and_a_deadline_is_a_short_answer(tmp_path):
+    """Trial (stop 23): "Is benchmarking at any company site prohibited?" opened "Yes." on Revision 2's "permitted
+    only in the Penang lab" (the question names no site, inside or outside the conditions); "An Ascend card was found
+    in our Singapore office. How long do we have to report it?" abstained ("long" was read as a term the answer must
+    hold), and "How long …" without context opened with the two revisions' sentences instead of "Within 24 hours"."""
+    settings = indexed(tmp_path, {"memo-rev1.txt": REV1, "memo-rev2.txt": REV2})
+    any_site = answer("Is benchmarking Huawei Ascend accelerators at any company site prohibited?", settings=settings)
+    first = any_site.answer.split("\n", 1)[0]
+    assert first.startswith("Yes, unless its conditions are met.") and "permitted only in the Penang lab" in first
+    may = answer("Can we test Huawei Ascend accelerators at our company sites?", settings=settings)
+    assert may.answer.startswith("Only under the conditions it states."), may.answer
+    for question in ("An Ascend card was found in our Singapore office. How long do we have to report it?",
+                     "How long do staff have to report Ascend hardware found on site?"):
+        ans = answer(question, settings=settings)
+        assert not ans.abstained and ans.answer.startswith("Within 24 hours, per MEMO EC-2025-014 (Revision 2)"), \
+            ans.answer
+        assert "gave 48; it is superseded by" in ans.answer  # the old version's figure, named as superseded

@@ -52,7 +52,7 @@ def open_ui(context, url: str, wait_for: str = "#question textarea"):
     return page
 
 
-def ask(page, question: str, timeout: float = 60_000) -> Asked:
+def ask(page, question: str, timeout: float = 120_000) -> Asked:
     """Type the question, press Enter, wait for the answer (or the error) of this new turn."""
     box = page.locator("#question textarea")
     box.fill(question)
