@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ingest.errors import ConfigError, IndexUnavailableError
 from ingest.settings import Settings
 from ingest.vector_store import STORES, MetaFilter
+from kernel.errors import ConfigError, IndexUnavailableError
 
 BATCH = 5000  # under Chroma's max batch size (5,461)
 _OPS = {"in": "$in", ">=": "$gte", "<=": "$lte"}

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.errors import GroundedError
+from kernel.errors import GroundedError
 
 HOME_HELP = "state directory (default: GROUNDED_HOME or .state)"
 
@@ -111,10 +111,10 @@ def _show(args) -> int:
 
 
 def _remove(args) -> int:
-    from ingest.errors import IndexUnavailableError
     from ingest.pipeline import remove
     from ingest.settings import load_settings
     from ingest.summary import format_removal
+    from kernel.errors import IndexUnavailableError
 
     settings = load_settings(args.home)
     if not (settings.index_dir / "manifest.sqlite").exists():

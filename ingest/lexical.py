@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexUnavailableError
+from kernel.errors import IndexUnavailableError
 
 
 def _tokenizer():

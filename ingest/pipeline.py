@@ -20,13 +20,13 @@ from ingest import dedupe, lexical
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
-from ingest.errors import NotFoundError
 from ingest.load import load
 from ingest.lock import IndexLock
 from ingest.manifest import Manifest, open_repairing
 from ingest.models import Chunk, CleanDoc, Skipped
 from ingest.settings import Settings
 from ingest.vector_store import VectorStore, open_store
+from kernel.errors import NotFoundError
 
 GROUP_CHUNKS = 256  # chunks per encode call; vector-store writes of one group overlap the encoding of the next
 

@@ -129,7 +129,7 @@ def load_settings(home: str | Path | None = None, cls: type[S] = Settings) -> S:
     """Settings (or a subclass) from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
     from pydantic import ValidationError
 
-    from ingest.errors import ConfigError
+    from kernel.errors import ConfigError
 
     try:
         s = cls()

