@@ -11,7 +11,7 @@ What is real and what is synthetic:
 - The five seed articles of `corpus/` go through the real pipeline first (clean, chunk, embed, dedupe), so the
   golden questions stay answerable in the big collection and their `also_in` links are real.
 - Every other document is synthetic. Its title is a real ClapNQ passage title; each of its chunks is 3-6 real
-  sentences (ClapNQ passages, split with `ingest.chunk.sentences`) drawn with a seeded RNG from that passage
+  sentences (ClapNQ passages, split with `kernel.sentences`) drawn with a seeded RNG from that passage
   (twice as likely) and its 5 nearest passages, not repeating a sentence within a document until that
   neighbourhood is used up, and packed under the chunker's token budget. A chunk's text is its sentences joined
   by a space; a document's text is its chunks joined by a newline (so `text[start:end]` is the chunk).

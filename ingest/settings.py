@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         from ingest.clean import CLEANER_VERSION
         from ingest.dedupe import DEDUPE_VERSION
         from ingest.formats import READER_VERSION
-        from ingest.tokens import TOKENIZER_VERSION
+        from kernel.tokens import TOKENIZER_VERSION
 
         return {
             "reader": READER_VERSION,

@@ -110,7 +110,7 @@ def test_synthetic_embedding_is_the_mean_of_its_sentences(built):
     settings, index = built
     row = next(c for c in index.chunks() if c["doc_id"].startswith("syn-"))
     title = index.document(row["doc_id"])["meta"]["title"]
-    from ingest.chunk import sentences
+    from kernel.sentences import sentences
 
     emb = make_embedder(settings.embed)
     parts = [row["text"][s:e] for s, e in sentences(row["text"])] + [title]
