@@ -8,8 +8,8 @@ import re
 
 from ingest.embed import Embedder
 from ingest.models import Chunk, CleanDoc, page_at
-from ingest.settings import ChunkSettings
 from kernel.sentences import sentences
+from kernel.settings import ChunkSettings
 
 CHUNKER_VERSION = "10"  # 3: title prefix capped; page starts per chunk; 4: hard-wrapped sentences joined; 8: list items whole
 # 9: a short paragraph's tail cut alone into the next chunk is BM25-indexed with the sentences before it (`_lead`)

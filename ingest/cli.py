@@ -76,7 +76,7 @@ def _print(text: str) -> None:
 
 def _ingest(args) -> int:
     from ingest.pipeline import run
-    from ingest.settings import load_settings
+    from kernel.settings import load_settings
 
     settings = load_settings(args.home)
     paths = args.paths or [settings.corpus]
@@ -96,8 +96,8 @@ def _ingest(args) -> int:
 
 def _show(args) -> int:
     from ingest.index import open_index
-    from ingest.settings import load_settings
     from ingest.summary import format_document, format_documents
+    from kernel.settings import load_settings
 
     index = open_index(load_settings(args.home))
     if args.doc_id:
@@ -112,9 +112,9 @@ def _show(args) -> int:
 
 def _remove(args) -> int:
     from ingest.pipeline import remove
-    from ingest.settings import load_settings
     from ingest.summary import format_removal
     from kernel.errors import IndexUnavailableError
+    from kernel.settings import load_settings
 
     settings = load_settings(args.home)
     if not (settings.index_dir / "manifest.sqlite").exists():

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.settings import DedupeSettings
 from kernel.sentences import sentences
+from kernel.settings import DedupeSettings
 from kernel.tokens import claim_markers, identifiers
 
 DEDUPE_VERSION = "claims-4"   # sentence pairs must agree on hedges, negation, numbers and identifiers; 4: "744.23",

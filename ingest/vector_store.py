@@ -17,7 +17,7 @@ import numpy as np
 from kernel.registry import Registry
 
 if TYPE_CHECKING:
-    from ingest.settings import Settings
+    from kernel.settings import Settings
 
 Op = Literal["in", ">=", "<="]
 

@@ -8,7 +8,7 @@ import pytest
 from assistant.engines import registry
 from assistant.llm import BACKENDS, Backend
 from assistant.settings import AssistantSettings, LLMSettings
-from ingest.settings import CleanSettings, EmbedSettings
+from kernel.settings import CleanSettings, EmbedSettings
 from tests.api.fakes import PASSAGE
 from tests.contracts.engine_contract import EngineContract
 from tests.fakes import ScriptedLLM

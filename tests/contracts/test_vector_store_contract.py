@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from ingest.settings import StoreSettings
 from ingest.vector_store import STORES
+from kernel.settings import StoreSettings
 from tests.contracts.vector_store_contract import VectorStoreContract
 from tests.helpers import fast_settings, running_chroma
 

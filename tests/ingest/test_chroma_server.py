@@ -6,7 +6,7 @@ import pytest
 
 from ingest.index import open_index
 from ingest.pipeline import run
-from ingest.settings import StoreSettings
+from kernel.settings import StoreSettings
 from tests.api.fakes import free_port
 from tests.helpers import CORPUS, fast_settings, running_chroma, snapshot
 

@@ -11,8 +11,8 @@ from ingest.clean import clean
 from ingest.embed import make_embedder
 from ingest.load import load
 from ingest.models import CleanDoc, DocMeta, Segment, SourceDoc
-from ingest.settings import ChunkSettings, EmbedSettings
 from kernel.sentences import sentences
+from kernel.settings import ChunkSettings, EmbedSettings
 from tests.fakes import HashEmbedder
 from tests.helpers import CORPUS
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ingest.dedupe import DEDUPE_VERSION, also_in, candidates, coverage, links, same_claim
-from ingest.settings import DedupeSettings
+from kernel.settings import DedupeSettings
 from kernel.tokens import claim_markers, identifiers
 from tests.fakes import HashEmbedder
 

@@ -1,14 +1,12 @@
 """The one settings object, read from `GROUNDED_*` environment variables; every default works offline.
 
 Nested fields use a double underscore: `GROUNDED_EMBED__MODEL`, `GROUNDED_STORE__CHROMA_URL`.
-`GROUNDED_HOME` moves all state (index, manifest, logs, reports) to another directory.
+`GROUNDED_HOME` moves all state (index, manifest, logs, reports) to another directory. What of these shapes the
+index (and so its hash, with the versions of the reader, cleaner, chunker and tokenizer) is ingest.shaping's to say.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -93,33 +91,8 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
+        """Where the index (vector store, BM25, manifest) lives: `home`/index."""
         return self.home / "index"
-
-    def shaping(self) -> dict:
-        """What shapes the index: a change here means a rebuild, never a mix of old and new chunks."""
-        from ingest.chunk import CHUNKER_VERSION
-        from ingest.clean import CLEANER_VERSION
-        from ingest.dedupe import DEDUPE_VERSION
-        from ingest.formats import READER_VERSION
-        from kernel.tokens import TOKENIZER_VERSION
-
-        return {
-            "reader": READER_VERSION,
-            "pdf_extractor": self.ingest.pdf_extractor,
-            "embed_model": self.embed.model,
-            "chunker": CHUNKER_VERSION,
-            "chunk": self.chunk.model_dump(),
-            "cleaner": CLEANER_VERSION,
-            "clean": self.clean.model_dump(),
-            "dedupe": self.dedupe.model_dump(),
-            "tokenizer": TOKENIZER_VERSION,
-            "dedupe_version": DEDUPE_VERSION,
-            "hnsw": {"m": self.store.hnsw_m, "ef_construction": self.store.hnsw_ef_construction},
-        }
-
-    @cached_property
-    def shaping_hash(self) -> str:
-        return hashlib.sha256(json.dumps(self.shaping(), sort_keys=True).encode()).hexdigest()[:12]
 
 
 S = TypeVar("S", bound=Settings)
