@@ -19,7 +19,7 @@ from assistant.models import Unit
 from assistant.neighbours import following, holding
 from assistant.question import Question
 from assistant.terms import stem, stem_set
-from ingest.tokens import parts
+from kernel.tokens import parts
 
 _WHAT = {"number": "a number", "date": "a date", "person": "a person's name", "place": "a place",
          "members": "the names of its members", "phone": "a phone number", "email": "an e-mail address",

@@ -27,7 +27,7 @@ from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
-from ingest.errors import InputError, LLMUnavailableError, NotFoundError
+from kernel.errors import InputError, LLMUnavailableError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
 ABSTAIN = "The documents do not say. None of the indexed articles answers this question."

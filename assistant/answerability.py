@@ -250,7 +250,7 @@ def own_path(embed_model: str) -> Path:
     """Where the model fitted for `embed_model` (a `GROUNDED_EMBED__MODEL` value) lives, fitted or not: the default
     embedder's is answerability.json; "bundled:multilingual-e5-small" -> answerability.multilingual-e5-small.json
     (a path-like model name keeps only its last part)."""
-    from ingest.settings import BUNDLED_MODEL
+    from kernel.settings import BUNDLED_MODEL
 
     if embed_model == BUNDLED_MODEL:
         return MODEL

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.errors import InputError, LLMUnavailableError, guarded
+from kernel.errors import InputError, LLMUnavailableError, guarded
 
 HOME_HELP = "state directory (default: GROUNDED_HOME or .state)"
 

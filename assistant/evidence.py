@@ -19,9 +19,9 @@ import numpy as np
 from assistant.models import Hit, Unit
 from assistant.question import Question, instructing
 from assistant.terms import CALENDAR, NUMBER, content_stems, hedges, stem, stem_set, when, words
-from ingest.chunk import is_code
 from ingest.embed import Embedder
 from ingest.units import records, unit_spans  # noqa: F401 - records: part of this module's interface
+from kernel.sentences import is_code
 
 HEADING_WEIGHT = 0.85
 IDENTIFIER_BONUS = 0.15

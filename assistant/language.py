@@ -19,7 +19,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ingest.tokens import CJK
+from kernel.tokens import CJK
 
 MIN_PROBABILITY = 0.8   # below this (or under 4 words) a question is taken to be English
 # the languages told apart: the widely written ones (a closed set makes short questions far less ambiguous)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.settings import LLMSettings
-from ingest.errors import ConfigError, GroundedError, LLMUnavailableError
-from ingest.registry import Registry
+from kernel.errors import ConfigError, GroundedError, LLMUnavailableError
+from kernel.registry import Registry
 
 Messages = list[dict[str, str]]
 ROLES = ("system", "user", "assistant")

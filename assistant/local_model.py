@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import GroundedError, LLMUnavailableError
+from kernel.errors import GroundedError, LLMUnavailableError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 GGUF_NAME = f"{MODEL_NAME}.gguf"

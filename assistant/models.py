@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from assistant.terms import DATED, words
-from ingest.chunk import sentences as split_sentences
+from kernel.sentences import sentences as split_sentences
 
 
 def sentences(text: str) -> list[str]:

@@ -14,9 +14,9 @@ import numpy as np
 from assistant.models import Filters, Hit
 from assistant.settings import AssistantSettings
 from assistant.terms import hedges, negated, numbers, stem_set
-from ingest.errors import InputError
 from ingest.index import Index
 from ingest.vector_store import Condition, MetaFilter
+from kernel.errors import InputError
 
 
 def _where(filters: Filters | None) -> MetaFilter | None:

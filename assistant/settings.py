@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
 
-from ingest.settings import Settings, load_settings
+from ingest.shaping import shaping
+from kernel.settings import Settings, load_settings
 
 
 class RetrieveSettings(BaseModel):
@@ -72,7 +73,7 @@ class AssistantSettings(Settings):
         from assistant.injection import MODEL_PATH
 
         detector = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12] if MODEL_PATH.exists() else None
-        blob = {"index": self.shaping(), "retrieve": self.retrieve.model_dump(),
+        blob = {"index": shaping(self), "retrieve": self.retrieve.model_dump(),
                 "answer": self.answer.model_dump(), "llm": llm, "answerability": model.digest if model else None,
                 "injection": detector}
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:12]

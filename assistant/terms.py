@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest import tokens
+from kernel import tokens
 
 NUMBER = re.compile(
     r"\$\s?\d|\b\d(?:[\d,.]*\d)?(?:\s?(?:per ?cent|percent|million|billion|trillion|thousand|bn|m)\b|%|\b)|"
@@ -57,17 +57,17 @@ STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "being", "b
 
 
 def words(text: str) -> list[str]:
-    """The surface tokens of `text` (ingest.tokens: Unicode words, identifiers such as "744.23" or "D:5" whole)."""
+    """The surface tokens of `text` (kernel.tokens: Unicode words, identifiers such as "744.23" or "D:5" whole)."""
     return tokens.words(text)
 
 
 def norm(word: str) -> str:
-    """A token case-folded, without accents or a possessive "'s" ("Huawei’s" -> "huawei"; ingest.tokens.norm)."""
+    """A token case-folded, without accents or a possessive "'s" ("Huawei’s" -> "huawei"; kernel.tokens.norm)."""
     return tokens.norm(word)
 
 
 def stem(word: str) -> str:
-    """The index term of a token, exactly as BM25 stores it (ingest.tokens.stem)."""
+    """The index term of a token, exactly as BM25 stores it (kernel.tokens.stem)."""
     return tokens.stem(word)
 
 

@@ -32,8 +32,8 @@ from assistant.terms import (
     stem_set,
     words,
 )
-from ingest.chunk import sentences
 from ingest.index import page_at
+from kernel.sentences import sentences
 
 _PIECE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(\-•*])")
 

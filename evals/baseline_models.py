@@ -13,7 +13,7 @@ def bundled_embedding(embed_settings=None):
     (the bundled all-MiniLM-L6-v2 unless the settings name another directory); the product's own embedder
     wrapped (e.g. `hash` in tests) when the model is not a directory or the HF integration is missing."""
     from ingest.embed import make_embedder
-    from ingest.settings import BUNDLED_MODEL, EmbedSettings
+    from kernel.settings import BUNDLED_MODEL, EmbedSettings
 
     embed_settings = embed_settings or EmbedSettings()
     if embed_settings.model == BUNDLED_MODEL:

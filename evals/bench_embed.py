@@ -49,7 +49,7 @@ def rss(model: str) -> dict:
     """Resident memory of a process that loads `model` and encodes with it (run in a fresh process)."""
     base = _rss_mb()
     from ingest.embed import make_embedder
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     e = make_embedder(EmbedSettings(model=model))
     e.encode(["warm up"], query=True)
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rss(args.rss)))
         return 0
     from ingest.embed import make_embedder
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     names = args.models.split(",")
     models = {n: make_embedder(EmbedSettings(model=n)) for n in names}

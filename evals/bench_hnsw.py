@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
 def _synthetic_index(args, home: Path):
     """(settings, synthetic_info) of the synthetic index under `home`, built unless one of the asked size, seed,
     model and version is there (or `--rebuild`)."""
-    from ingest.settings import load_settings
+    from kernel.settings import load_settings
 
     settings = load_settings(home)
     info = synthetic_info(settings)

@@ -365,6 +365,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from ingest.errors import guarded
+    from kernel.errors import guarded
 
     raise SystemExit(guarded(main))

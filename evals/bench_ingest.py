@@ -49,7 +49,7 @@ def main() -> int:
 
     from ingest.manifest import Manifest
     from ingest.pipeline import run
-    from ingest.settings import Settings
+    from kernel.settings import Settings
 
     home = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     settings = Settings(home=home)

@@ -11,7 +11,7 @@ Prints, at the shipped threshold:
   in ../shared/seeds, the ClapNQ passages (the held-out half, and all) and questions, the two PDFs of
   ../shared/benchmarks (pypdf, as ingest reads them), the golden questions that are not injections, and the
   hand-written hard negatives (evals/injection/negatives_test.jsonl); sentences as the assistant cuts them
-  (ingest.chunk.sentences);
+  (kernel.sentences);
 - spans flagged in each corpus/ article (must be none) and in tests/fixtures/planted;
 - precision over the evaluation pool (both held-out planted sets + every ordinary sentence above);
 - recall and false alarms at other thresholds (the curve the threshold was read from);
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from assistant import injection
 from evals.injection.training_data import train_half
-from ingest.chunk import sentences
+from kernel.sentences import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.embed import make_embedder
     from ingest.embed_query import PROBES, QueryPath
     from ingest.embed_query_onnx import OnnxQueryPath
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     settings = EmbedSettings()
     embedder = make_embedder(settings)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.errors import ConfigError, guarded
+from kernel.errors import ConfigError, guarded
 
 USAGE = """python -m evals run [SUITE ...] [--engine NAME[:SUITE] ...] [--url URL] [--api-key KEY] [--limit N]
                          [--home DIR] [--out DIR] [--baseline] [--timeout SECONDS]"""

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ingest.errors import GroundedError
+from kernel.errors import GroundedError
 
 
 class ServerUnavailableError(GroundedError):

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help=f"write {CENTER}")
     args = p.parse_args(argv)
     from ingest.embed_e5 import E5Embedder
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     e = E5Embedder(EmbedSettings(), center=False)
     texts = reference()

@@ -52,7 +52,7 @@ def check(model: str, home: Path, questions: list[dict]) -> list[dict]:
     from assistant.answer import answer, get_assistant
     from assistant.settings import AssistantSettings
     from ingest.pipeline import run
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     settings = AssistantSettings(home=home, embed=EmbedSettings(model=model))
     if not (settings.index_dir / "manifest.sqlite").exists():

@@ -19,7 +19,7 @@ from evals.golden_suite import golden_cases
 from evals.suite import Output, Suite, inputs
 from evals.system import Progress, System
 from evals.system_builders import baseline_systems, product_systems, url_systems
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 __all__ = ["SUITES", "Progress", "Suite", "System", "baseline_systems", "cases_digest", "discover", "golden_cases",
            "product_systems", "run_suite", "suites", "url_systems"]

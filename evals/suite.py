@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ What is real and what is synthetic:
 - The five seed articles of `corpus/` go through the real pipeline first (clean, chunk, embed, dedupe), so the
   golden questions stay answerable in the big collection and their `also_in` links are real.
 - Every other document is synthetic. Its title is a real ClapNQ passage title; each of its chunks is 3-6 real
-  sentences (ClapNQ passages, split with `ingest.chunk.sentences`) drawn with a seeded RNG from that passage
+  sentences (ClapNQ passages, split with `kernel.sentences`) drawn with a seeded RNG from that passage
   (twice as likely) and its 5 nearest passages, not repeating a sentence within a document until that
   neighbourhood is used up, and packed under the chunker's token budget. A chunk's text is its sentences joined
   by a space; a document's text is its chunks joined by a newline (so `text[start:end]` is the chunk).
@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.synthetic_docs import Pool, as_pipeline_docs, generate, passages
-from ingest.settings import Settings
+from ingest.shaping import shaping_hash
+from kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAPNQ_CORPUS = ROOT.parent / "shared" / "benchmarks" / "clapnq" / "corpus.jsonl"
@@ -156,7 +157,7 @@ def _finish(man, store, settings: Settings, info: dict, timings: dict, t0: float
     in_store = store.count()
     if in_store != len(chunk_ids):
         raise RuntimeError(f"Chroma holds {in_store} chunks, the manifest {len(chunk_ids)}")
-    version = corpus_version(chunk_ids, settings.shaping_hash)
+    version = corpus_version(chunk_ids, shaping_hash(settings))
     ids, texts = man.bm25_corpus()
     bm25 = lexical.build(settings.index_dir, version, ids, texts)
     timings["bm25_s"] = time.perf_counter() - t
@@ -184,8 +185,8 @@ def build_synthetic_index(home: Path, n_chunks: int = 100_000, seed: int = 0, se
     from ingest.embed import make_embedder
     from ingest.lock import IndexLock
     from ingest.manifest import Manifest
-    from ingest.settings import load_settings
     from ingest.vector_store import open_store
+    from kernel.settings import load_settings
 
     say = _say(verbose)
     home = Path(home)
@@ -213,7 +214,7 @@ def build_synthetic_index(home: Path, n_chunks: int = 100_000, seed: int = 0, se
     with IndexLock(index_dir / "ingest.lock"):
         man = Manifest(index_dir / "manifest.sqlite")
         try:
-            man.set(in_sync="0", shaping=settings.shaping_hash, synthetic=json.dumps(info, sort_keys=True))
+            man.set(in_sync="0", shaping=shaping_hash(settings), synthetic=json.dumps(info, sort_keys=True))
             store = open_store(settings)
             _write(man, store, as_pipeline_docs(generate(pool, n_synth, rng, budget, dated_fraction), pool, corpus),
                    n_synth, timings, say)

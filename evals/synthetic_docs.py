@@ -18,7 +18,7 @@ NEIGHBOURS = 5  # passages near a document's own passage that its chunks also dr
 
 def passages(corpus: Path) -> list[tuple[str, list[str]]]:
     """(title, sentences) of every passage; very short fragments ('S', ') .') are left out."""
-    from ingest.chunk import sentences
+    from kernel.sentences import sentences
 
     out = []
     with corpus.open(encoding="utf-8") as fh:

@@ -8,7 +8,7 @@ import time
 
 from evals.suite import Suite, Target, own_settings
 from evals.system import System
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def _warm(settings, engine: str) -> None:
@@ -27,7 +27,7 @@ def _product_target(settings, engine: str, ranking: str | None, notes: dict) -> 
     first token in `timings_ms.first_token` when the engine streams), documents from the index, the retrieval's
     ranking as `(doc_id, *also_in)` per hit (`docs`) or the 1-based pages of the hits, each once (`pages`)."""
     from assistant.answer import answer, get_assistant, turns
-    from ingest.errors import NotFoundError
+    from kernel.errors import NotFoundError
 
     texts: dict[str, str | None] = {}
 

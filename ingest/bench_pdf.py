@@ -93,7 +93,7 @@ def run_suites(extractor: str, home: Path) -> Path:
 def quote_pages(results: Path, home: Path) -> dict:
     """Per suite: answers citing a gold page, and citation precision, with each quote's own page."""
     from ingest.index import open_index, page_at
-    from ingest.settings import load_settings
+    from kernel.settings import load_settings
 
     data = json.loads(results.read_text())
     out = {}

@@ -15,7 +15,7 @@ import codecs
 import re
 import unicodedata
 
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b")
 _BINARY_SAMPLE = 65536

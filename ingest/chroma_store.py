@@ -14,9 +14,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ingest.errors import ConfigError, IndexUnavailableError
-from ingest.settings import Settings
+from ingest.shaping import shaping_hash
 from ingest.vector_store import STORES, MetaFilter
+from kernel.errors import ConfigError, IndexUnavailableError
+from kernel.settings import Settings
 
 BATCH = 5000  # under Chroma's max batch size (5,461)
 _OPS = {"in": "$in", ">=": "$gte", "<=": "$lte"}
@@ -108,7 +109,7 @@ class ChromaStore:
         if self._col is None:
             col = self.client.get_or_create_collection(
                 self.name, configuration=self._config(), embedding_function=None,
-                metadata={"shaping": self.settings.shaping_hash},
+                metadata={"shaping": shaping_hash(self.settings)},
             )
             # An existing collection keeps the configuration it was created with; ef_search is a search-time
             # setting, so bring it to the configured value (it takes effect when the HNSW index is next loaded).

@@ -36,9 +36,9 @@ from ingest.boilerplate import (
     split_units,
 )
 from ingest.models import CleanDoc, DocMeta, Removal, Segment, SourceDoc
-from ingest.settings import CleanSettings
 from ingest.sources_manifest import front_matter
 from ingest.textmeta import record_fields
+from kernel.settings import CleanSettings
 
 CLEANER_VERSION = "7"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.errors import GroundedError
+from kernel.errors import GroundedError
 
 HOME_HELP = "state directory (default: GROUNDED_HOME or .state)"
 
@@ -76,7 +76,7 @@ def _print(text: str) -> None:
 
 def _ingest(args) -> int:
     from ingest.pipeline import run
-    from ingest.settings import load_settings
+    from kernel.settings import load_settings
 
     settings = load_settings(args.home)
     paths = args.paths or [settings.corpus]
@@ -96,8 +96,8 @@ def _ingest(args) -> int:
 
 def _show(args) -> int:
     from ingest.index import open_index
-    from ingest.settings import load_settings
     from ingest.summary import format_document, format_documents
+    from kernel.settings import load_settings
 
     index = open_index(load_settings(args.home))
     if args.doc_id:
@@ -111,10 +111,10 @@ def _show(args) -> int:
 
 
 def _remove(args) -> int:
-    from ingest.errors import IndexUnavailableError
     from ingest.pipeline import remove
-    from ingest.settings import load_settings
     from ingest.summary import format_removal
+    from kernel.errors import IndexUnavailableError
+    from kernel.settings import load_settings
 
     settings = load_settings(args.home)
     if not (settings.index_dir / "manifest.sqlite").exists():

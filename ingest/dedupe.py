@@ -9,16 +9,13 @@ they make the same claim: the same hedges, negation, numbers and identifiers. Li
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
-from ingest.chunk import sentences
-from ingest.settings import DedupeSettings
-from ingest.tokens import claim_markers, norm, words
+from kernel.sentences import sentences
+from kernel.settings import DedupeSettings
+from kernel.tokens import claim_markers, identifiers
 
 DEDUPE_VERSION = "claims-4"   # sentence pairs must agree on hedges, negation, numbers and identifiers; 4: "744.23",
 #                                and keys with underscores, are identifiers
@@ -46,40 +43,8 @@ def coverage(a: np.ndarray, wa: np.ndarray, b: np.ndarray, threshold: float, agr
     return float((wa * (best >= threshold)).sum() / wa.sum())
 
 
-_PLAIN_NUMBER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+")  # "2025", "10,000": figures (claim_markers), not names
-_DECIMAL = re.compile(r"\d+\.\d+")
-# a decimal written as an amount ("$2.50", "€ 1.5", "USD 3.20") or a share or magnitude ("44.5%", "2.6 million")
-_QUANTITY = re.compile(
-    r"(?:[$€£¥₹₩¢]|\b(?:USD|EUR|GBP|JPY|CNY|RMB|MYR|SGD)\b)\s?(\d+\.\d+)(?![\w.])"
-    r"|(?<![\w.])(\d+\.\d+)(?=\s?(?:%|percent\b|per cent\b|thousand\b|million\b|billion\b|trillion\b|[kmb]n?\b))",
-    re.IGNORECASE)
-
-
-def is_identifier(word: str) -> bool:
-    """Whether a token (`ingest.tokens.words`) can name something: it has a digit and is not a plain number or
-    year ("744.23", "D:5", "3A090.a", "EL-2025-0001", "910D"), or it joins parts with an underscore
-    ("MATCH_THRESHOLD"). A word such as "U.S" or "Shenzhen-based" is not one. `identifiers` also leaves out
-    decimals written as amounts or shares, which only the text around them tells apart."""
-    if any(c.isdigit() for c in word):
-        return not _PLAIN_NUMBER.fullmatch(word)
-    return "_" in word
-
-
-@lru_cache(maxsize=32768)
-def identifiers(text: str) -> frozenset[str]:
-    """The identifiers of a text (`is_identifier`), normalised: section numbers and paragraph references ("744.23",
-    "744.23(a)(4)"), ECCNs ("3a090.a"), country groups ("d:5"), licence numbers ("el-2025-0001"), model numbers
-    ("910d"), configuration keys ("match_threshold"). Not plain numbers or years, and not a decimal that the text
-    only writes as an amount or a share ("$2.50", "44.5%", "2.6 million"): those are figures, which `same_claim`
-    compares sentence by sentence."""
-    quantities = Counter(a or b for a, b in _QUANTITY.findall(text))
-    tokens = [w for w in words(text) if is_identifier(w)]
-    seen = Counter(w for w in tokens if _DECIMAL.fullmatch(w))
-    return frozenset(norm(w) for w in tokens if not (_DECIMAL.fullmatch(w) and seen[w] <= quantities[w]))
-
-
 def same_claim(markers_a: list, markers_b: list) -> np.ndarray:
-    """A×B: sentence pairs that agree on hedges, negation, numbers and identifiers (ingest.tokens.claim_markers): both
+    """A×B: sentence pairs that agree on hedges, negation, numbers and identifiers (kernel.tokens.claim_markers): both
     hedge or neither, both negate or neither, and the figures of one include the other's (a copy may add "(May 13)",
     it may not change $50,000 to $10,000).
     Two versions of a guidance with other thresholds, records from one template with other licence numbers, and a

@@ -22,9 +22,9 @@ import datetime as dt
 import io
 import zipfile
 
-from ingest.errors import InputError
 from ingest.formats import Parsed
 from ingest.models import DocMeta
+from kernel.errors import InputError
 
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)  # python-docx's default template
 _JUNK_META = {"untitled", "unknown", "none", "null", "administrator", "admin", "user", "owner", "microsoft office user",

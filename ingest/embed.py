@@ -19,9 +19,9 @@ from typing import Protocol
 import numpy as np
 
 from ingest.embed_query import LazyQueryPath
-from ingest.errors import ConfigError
-from ingest.registry import Registry
-from ingest.settings import BUNDLED_MODEL, EmbedSettings
+from kernel.errors import ConfigError
+from kernel.registry import Registry
+from kernel.settings import BUNDLED_MODEL, EmbedSettings
 
 QUERY_CACHE = 4096  # query vectors kept per embedder (384 float32 each for MiniLM: about 6 MB at most)
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embed import EMBEDDERS
-from ingest.errors import ConfigError
-from ingest.settings import MULTILINGUAL_MODEL, EmbedSettings
+from kernel.errors import ConfigError
+from kernel.settings import MULTILINGUAL_MODEL, EmbedSettings
 
 # XLM-R's 100 pretraining languages (CC-100) that have an ISO 639-1 code: multilingual-e5-small starts from that
 # model and was fine-tuned on multilingual pairs; English first (the warning names it as the best choice)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.charset import decode_text
-from ingest.errors import InputError
 from ingest.models import DocMeta, Dropped, Page
 from ingest.sources_manifest import meta_from_mapping, split_front_matter
+from kernel.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import re
 
 from ingest.boilerplate import pattern_reason, wordset
 from ingest.charset import decode_text
-from ingest.errors import InputError
 from ingest.formats import Parsed
 from ingest.models import Dropped
 from ingest.sources_manifest import iso_date, meta_from_mapping
+from kernel.errors import InputError
 
 _BLOCK = wordset("""p li h1 h2 h3 h4 h5 h6 td th dt dd figcaption blockquote pre caption div section article header
 footer nav aside form ul ol dl table tr thead tbody tfoot main address summary details figure fieldset legend label

@@ -7,12 +7,12 @@ from functools import cached_property
 
 import numpy as np
 
-from ingest.errors import IndexUnavailableError, NotFoundError
 from ingest.manifest import Manifest
 from ingest.models import page_at
-from ingest.settings import Settings
 from ingest.units import remember as remember_units
 from ingest.vector_store import MetaFilter, VectorStore, open_store, release_store
+from kernel.errors import IndexUnavailableError, NotFoundError
+from kernel.settings import Settings
 
 __all__ = ["Index", "open_index", "page_at"]
 ROW_CACHE = 20_000  # chunk rows remembered by id (a chunk of ~1 KB of text: ~20-40 MB at most)

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexUnavailableError
+from kernel.errors import IndexUnavailableError
 
 
 def _tokenizer():
-    """bm25s's tokenizer with the pipeline's one definition of a word (ingest.tokens): identifiers kept whole and
+    """bm25s's tokenizer with the pipeline's one definition of a word (kernel.tokens): identifiers kept whole and
     in parts, Unicode letters, accents folded; English stop words removed, alphabetic words stemmed."""
     import bm25s
 
-    from ingest.tokens import index_terms, stem
+    from kernel.tokens import index_terms, stem
 
     return bm25s.tokenization.Tokenizer(stopwords="en", splitter=index_terms, stemmer=stem)
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from ingest.errors import InputError
 from ingest.formats import READERS
 from ingest.models import LoadResult, Skipped, SourceDoc
 from ingest.sources_manifest import MANIFEST_NAME, Manifest, canonical_meta, read_manifest
+from kernel.errors import InputError
 
 _FILE_DATE = {"md": "front matter", "jsonl": "JSONL record", "html": "HTML page"}  # where a file's own date is read
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")

@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from ingest.errors import IndexLockedError
+from kernel.errors import IndexLockedError
 
 
 class IndexLock:

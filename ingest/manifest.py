@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.errors import IndexUnavailableError
 from ingest.models import Chunk, CleanDoc, clean_page_starts
+from kernel.errors import IndexUnavailableError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

@@ -110,7 +110,7 @@ def _require(module: str, package: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        from ingest.errors import ConfigError
+        from kernel.errors import ConfigError
 
         raise ConfigError(f"the PDF extractor needs {package}: pip install '.[pdf-extractors]' "
                           "(or set GROUNDED_INGEST__PDF_EXTRACTOR=pdfminer)") from None

@@ -26,9 +26,9 @@ from collections import Counter
 from contextlib import contextmanager
 
 from ingest.boilerplate import has_identifier, wordset
-from ingest.errors import InputError
 from ingest.formats import Parsed
 from ingest.models import DocMeta, Dropped, Page
+from kernel.errors import InputError
 
 PAGE_SEP = "\n\n"
 _JUNK_PDF_META = {"untitled", "unknown", "none", "null", "anonymous", "administrator", "admin", "user", "owner"}

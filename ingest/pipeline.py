@@ -20,13 +20,14 @@ from ingest import dedupe, lexical
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
-from ingest.errors import NotFoundError
 from ingest.load import load
 from ingest.lock import IndexLock
 from ingest.manifest import Manifest, open_repairing
 from ingest.models import Chunk, CleanDoc, Skipped
-from ingest.settings import Settings
+from ingest.shaping import shaping_hash
 from ingest.vector_store import VectorStore, open_store
+from kernel.errors import NotFoundError
+from kernel.settings import Settings
 
 GROUP_CHUNKS = 256  # chunks per encode call; vector-store writes of one group overlap the encoding of the next
 
@@ -185,7 +186,7 @@ def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
 
 
 def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, report: IngestReport) -> None:
-    shaping = settings.shaping_hash
+    shaping = shaping_hash(settings)
     result = load(paths, int(settings.ingest.max_file_mb * 1024 * 1024), settings.ingest.pdf_extractor)
     loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
     report.skipped = list(result.skipped)
@@ -260,7 +261,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
 def _finish(store: VectorStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
     """Refresh duplicate links, rebuild BM25 when the chunk set changed, record the corpus version: the index is
     in sync again; `report` gets what the index holds."""
-    shaping = settings.shaping_hash
+    shaping = shaping_hash(settings)
     _update_clusters(store, man, embedder, settings)
     report.duplicate_chunks = man.linked_count()
     chunk_ids = man.chunk_ids()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from ingest.errors import InputError
 from ingest.models import DocMeta
+from kernel.errors import InputError
 
 MANIFEST_NAME = "sources.csv"
 META_FIELDS = ("title", "publisher", "author", "published", "url", "language")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.charset import label
-from ingest.settings import Settings
+from kernel.settings import Settings
 
 
 def _tail(r) -> list[str]:

@@ -1,4 +1,4 @@
-"""Evidence units of a chunk: its sentences (`ingest.chunk.sentences`), a sentence that points back ("This…", "The
+"""Evidence units of a chunk: its sentences (`kernel.sentences`), a sentence that points back ("This…", "The
 company also…") or is very short joined to the one before it on its line, one list item one unit, a record's
 `Label: value` lines one unit, Markdown markup that opens a line left out.
 
@@ -66,7 +66,7 @@ def remember(text: str, stored: str | None) -> None:
 
 @lru_cache(maxsize=16384)
 def _split(text: str) -> Spans:
-    from ingest.chunk import sentences
+    from kernel.sentences import sentences
 
     spans: list[list[int]] = []
     for s, e in sentences(text):

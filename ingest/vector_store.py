@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
-from ingest.registry import Registry
+from kernel.registry import Registry
 
 if TYPE_CHECKING:
-    from ingest.settings import Settings
+    from kernel.settings import Settings
 
 Op = Literal["in", ">=", "<="]
 
@@ -62,7 +62,7 @@ class VectorStore(Protocol):
     with the same ids; `delete` of absent ids is no error; `shaping()` -> the shaping hash the collection was built
     with (None when new); `drop()` deletes the collection; `release(settings)` (a class method) forgets what this
     process caches of the store, so the next open reads what another process wrote. Failures to reach the store raise
-    ingest.errors.IndexUnavailableError; a bad setting ConfigError."""
+    kernel.errors.IndexUnavailableError; a bad setting ConfigError."""
 
     def shaping(self) -> str | None: ...
 

@@ -1,11 +1,14 @@
 """The import graph of the repository's packages, checked: `python -m tools.import_graph` (`--modules` also lists
 which module imports which across packages).
 
-Reads every module of ingest/, assistant/, evals/ and tools/ with `ast` (imports inside functions count: a lazy import
-is still a dependency) and prints the package-level graph: for each edge, how many imports make it. Exit 1 when the
-packages form a cycle, when an edge is not in ALLOWED (a new dependency between siblings needs a decision, written
-here with its reason), or when an ALLOWED edge no longer exists (the list can only shrink: remove it). Module-level
-cycles inside a package are printed as notes, not failures. tests/ is not a package of the product and is left out.
+Reads every module of kernel/, ingest/, assistant/, evals/ and tools/ with `ast` (imports inside functions count: a
+lazy import is still a dependency) and prints the package-level graph: for each edge, how many imports make it. Exit 1
+when the packages form a cycle, when an edge is not in ALLOWED (a new dependency between siblings needs a decision,
+written here with its reason), when an ALLOWED edge no longer exists (the list can only shrink: remove it), or when an
+edge narrowed to some modules (ONLY_THROUGH: the assistant reaches ingest only through the index's read side) imports
+another module, or no longer imports a listed one. kernel/ is the shared kernel: every package may import it and it
+imports none of them (no edge from it is ALLOWED). Module-level cycles inside a package are printed as notes, not
+failures. tests/ is not a package of the product and is left out.
 """
 
 from __future__ import annotations
@@ -17,18 +20,36 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingest", "assistant", "evals", "tools")
+PACKAGES = ("kernel", "ingest", "assistant", "evals", "tools")
 
-# (importer, imported): why it is allowed. Shrink only: assistant -> ingest goes when the shared kernel lands
-# (errors, settings, data types and text handling) and the index's read side is the one door into ingest.
+# (importer, imported): why it is allowed. Shrink only. kernel imports no sibling: nothing (kernel, ...) is here.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("assistant", "ingest"): "known, until the shared kernel lands: errors, settings, embed, chunk.sentences, index, "
-                             "registry (issue 12)",
+    ("ingest", "kernel"): "the shared kernel: errors, settings, registries, text handling",
+    ("assistant", "kernel"): "the shared kernel: errors, settings, registries, text handling",
+    ("assistant", "ingest"): "the index's read side only (ONLY_THROUGH)",
+    ("evals", "kernel"): "the shared kernel: errors, settings, registries, text handling",
     ("evals", "assistant"): "evaluations run the product in process",
     ("evals", "ingest"): "evaluations build their suites' indexes",
     ("tools", "ingest"): "the command reference renders ingest's --help",
     ("tools", "assistant"): "the command reference renders assistant's --help",
     ("tools", "evals"): "the command reference renders evals run --help",
+}
+
+# Edges allowed through these modules only: (importer, imported) -> {module: why}. Any other module of the imported
+# package is a forbidden import (assistant/ importing ingest.clean fails); a listed module nobody imports is stale.
+# The assistant answers from an index that ingest built: it opens and reads it (ingest.index and its store seam
+# ingest.vector_store, whose MetaFilter is the query vocabulary), embeds questions with the model the index was built
+# with (ingest.embed), reads the evidence-unit spans stored with each chunk (ingest.units) and names how the index was
+# built in every answer's settings_hash (ingest.shaping). Ingest's write side (reading, cleaning, chunking, dedupe,
+# the pipeline, the manifest, the Chroma adapter) stays out of reach.
+ONLY_THROUGH: dict[tuple[str, str], dict[str, str]] = {
+    ("assistant", "ingest"): {
+        "ingest.index": "the read side proper: open_index, Index, page_at",
+        "ingest.vector_store": "the store seam: MetaFilter and Condition, the filters a search is narrowed by",
+        "ingest.embed": "questions are embedded with the index's model (make_embedder, the Embedder protocol)",
+        "ingest.units": "the evidence-unit spans ingest stores with each chunk and the read side hands back",
+        "ingest.shaping": "what shaped the index, part of every answer's settings_hash",
+    },
 }
 
 
@@ -120,6 +141,8 @@ def check(root: Path = ROOT, show_modules: bool = False) -> tuple[list[str], lis
     lines = ["package import graph (importer -> imported: imports)"]
     for (a, b), pairs in sorted(edges.items()):
         status = "allowed" if (a, b) in ALLOWED else "FORBIDDEN"
+        if (a, b) in ALLOWED and (a, b) in ONLY_THROUGH:
+            status = f"allowed through {', '.join(ONLY_THROUGH[(a, b)])} only"
         lines.append(f"  {a} -> {b}: {len(pairs)} ({status})")
         targets = sorted({t for _, t in pairs})
         lines.append(f"      imports {', '.join(targets)}")
@@ -130,6 +153,12 @@ def check(root: Path = ROOT, show_modules: bool = False) -> tuple[list[str], lis
                 for (a, b), pairs in sorted(edges.items()) if (a, b) not in ALLOWED]
     problems += [f"allowed edge {a} -> {b} no longer exists: remove it from ALLOWED (the list only shrinks)"
                  for (a, b) in sorted(ALLOWED) if (a, b) not in edges]
+    for (a, b), only in sorted(ONLY_THROUGH.items()):
+        pairs = edges.get((a, b), [])
+        problems += [f"forbidden import {m} -> {t}: {a} imports {b} only through {', '.join(only)} (ONLY_THROUGH in "
+                     "tools/import_graph.py)" for m, t in pairs if t not in only]
+        problems += [f"{a} -> {b} no longer imports {t}: remove it from ONLY_THROUGH (the list only shrinks)"
+                     for t in only if t not in {t for _, t in pairs}]
     pkg_graph: dict[str, set[str]] = defaultdict(set)
     for a, b in edges:
         pkg_graph[a].add(b)

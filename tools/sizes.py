@@ -1,6 +1,6 @@
 """Modules and functions over a size limit: `python -m tools.sizes [FOLDER ...] [--lines 300] [--function-lines 60]`.
 
-Reads every `.py` file under the folders (default: ingest, assistant, evals, tools) with `ast` and prints the
+Reads every `.py` file under the folders (default: kernel, ingest, assistant, evals, tools) with `ast` and prints the
 modules longer than `--lines` lines (physical lines, as `wc -l` counts them) and the functions and methods longer
 than `--function-lines` (from the `def` line, decorators included, to the function's last line; a nested function
 counts in its parent too). A report, not a gate: the exit code is 0 unless a folder is missing or a file does not
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FOLDERS = ("ingest", "assistant", "evals", "tools")
+DEFAULT_FOLDERS = ("kernel", "ingest", "assistant", "evals", "tools")
 
 
 @dataclass(frozen=True)

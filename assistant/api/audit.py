@@ -27,7 +27,7 @@ from assistant.api import audit_schema as schema
 from assistant.api.audit_maintenance import AuditMaintenance
 from assistant.api.audit_schema import answers, feedback
 from assistant.api.audit_spool import Spool
-from ingest.errors import GroundedError
+from kernel.errors import GroundedError
 
 log = logging.getLogger("grounded.audit")
 _STOP = object()

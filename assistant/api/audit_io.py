@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from assistant.api.audit_schema import ANSWER_COLUMNS
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 COLUMNS = [*ANSWER_COLUMNS, "feedback"]
 STRUCTURED = {"history", "filters", "citations", "warnings", "timings_ms", "feedback"}

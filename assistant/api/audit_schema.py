@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from ingest.errors import ConfigError, GroundedError, InputError, LLMUnavailableError
+from kernel.errors import ConfigError, GroundedError, InputError, LLMUnavailableError
 
 
 def _error(response: httpx.Response) -> tuple[str, str | None]:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 
 def _home(p: argparse.ArgumentParser) -> None:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from assistant.api.access import OtherCaller, rate_headers
 from assistant.api.errors import ApiError
 from assistant.api.schemas import ERRORS
-from ingest.errors import NotFoundError
+from kernel.errors import NotFoundError
 
 router = APIRouter(tags=["documents"])
 META = ("title", "publisher", "author", "published", "url", "language")

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.audit import AuditUnavailableError
-from ingest.errors import (
+from kernel.errors import (
     ConfigError,
     GroundedError,
     IndexLockedError,

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.errors import ConfigError, InputError
+from kernel.errors import ConfigError, InputError
 
 PREFIX = "grd_"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")

@@ -23,7 +23,7 @@ from limits.errors import ConfigurationError, StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 log = logging.getLogger("grounded.limits")
 REDIS_TIMEOUT_S = 1.0  # a Redis that does not answer within this lets the request through (counted), not hang it

@@ -16,7 +16,7 @@ import socket
 
 from assistant.api.keys import KeyStore
 from assistant.api.settings import ServerSettings, load_server_settings
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"
 

@@ -16,7 +16,7 @@ import anyio
 
 from assistant.api.errors import ApiError
 from assistant.api.settings import ServerSettings
-from ingest.errors import GroundedError, LLMUnavailableError
+from kernel.errors import GroundedError, LLMUnavailableError
 
 log = logging.getLogger("grounded.api")
 RETRY_LOAD_S = 10.0
@@ -149,7 +149,7 @@ class Service:
         if not filters:
             return
         from assistant.models import Filters
-        from ingest.errors import InputError
+        from kernel.errors import InputError
 
         try:
             self.require().retriever.resolve(Filters.parse(filters))

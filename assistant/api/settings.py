@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import NoDecode
 
 from assistant.settings import AssistantSettings
-from ingest.settings import load_settings
+from kernel.settings import load_settings
 
 
 class ApiSettings(BaseModel):

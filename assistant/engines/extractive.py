@@ -25,8 +25,8 @@ from assistant.question import JUDGMENT
 from assistant.retrieve import jaccard, same_claim
 from assistant.terms import CALENDAR, numbers, stem, stem_set, words
 from assistant.verify import Passage
-from ingest.chunk import sentences
-from ingest.dedupe import identifiers
+from kernel.sentences import sentences
+from kernel.tokens import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
 MEMBERS_FLOOR = 0.55  # an enumerating unit with 40% of the question's (weighted) terms: its share of the best's

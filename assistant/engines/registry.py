@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.errors import ConfigError
-from ingest.registry import Registry
+from kernel.errors import ConfigError
+from kernel.registry import Registry
 
 if TYPE_CHECKING:
     from assistant.engines.base import AnswerEngine

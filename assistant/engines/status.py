@@ -21,7 +21,7 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import DATE, ENDED, UNTIL, content_stems, hedges, negated, stem, stem_set
-from ingest.chunk import sentences
+from kernel.sentences import sentences
 
 _ASKS_CURRENT = re.compile(
     r"\b(?:still|currently|now|yet|today)\b[^?]{0,30}\b(?:in (?:effect|force|place)|valid|active|applicable|in use|"

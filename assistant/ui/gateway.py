@@ -30,7 +30,7 @@ from assistant.api.compare import with_comparisons
 from assistant.api.errors import ApiError, validation_message
 from assistant.api.schemas import AskRequest, FeedbackRequest
 from assistant.api.streaming import answer_events
-from ingest.errors import GroundedError
+from kernel.errors import GroundedError
 
 log = logging.getLogger("grounded.ui")
 ENDPOINT = "/ui"

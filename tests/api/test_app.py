@@ -15,7 +15,7 @@ from assistant.api import audit_schema
 from assistant.api.app import create_app
 from assistant.api.settings import ApiSettings, ServerSettings
 from assistant.settings import LLMSettings
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 QUESTION = "Who is the Under Secretary of Commerce for Industry and Security?"
 
@@ -79,7 +79,7 @@ def test_no_index_is_503_saying_what_to_run(tmp_path):
 
 
 def test_an_unreachable_chroma_server_is_503_naming_it(api_home, tmp_path):
-    from ingest.settings import StoreSettings
+    from kernel.settings import StoreSettings
     from tests.api.fakes import free_port
 
     cfg = settings(api_home, tmp_path, warm_up=True).model_copy(

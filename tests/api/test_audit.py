@@ -17,7 +17,7 @@ import pytest
 from assistant.api import audit_io
 from assistant.api.audit import AuditLog, dumps
 from assistant.api.keys import KeyStore
-from ingest.errors import InputError
+from kernel.errors import InputError
 from tests.helpers import ROOT
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.api.limits import RateLimiter, Verdict, parse_limit
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def test_parse_limit_reads_one_or_several_and_nothing_means_none():

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.answer import answer
 from assistant.settings import AssistantSettings, LLMSettings
-from ingest.errors import LLMUnavailableError
+from kernel.errors import LLMUnavailableError
 from tests.api.fakes import free_port
 
 QUESTION = "Who is the Under Secretary of Commerce for Industry and Security?"

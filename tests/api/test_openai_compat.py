@@ -93,7 +93,7 @@ def test_raw_stream_ends_with_done(server):
 def _pieces(text: str) -> int:
     """Word pieces of the bundled embedding model, special tokens left out (how assistant.api.usage counts)."""
     from ingest.embed import make_embedder
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     return len(make_embedder(EmbedSettings()).token_starts(text))
 

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.api.serve import banner, check_address
 from assistant.api.settings import ServerSettings
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 from tests.api.fakes import FakeLLM, free_port, start_server
 from tests.helpers import ROOT
 

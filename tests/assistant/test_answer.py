@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.answer import answer
-from ingest.errors import ConfigError, InputError
+from kernel.errors import ConfigError, InputError
 
 pytestmark = pytest.mark.model
 MISSION = "Is testing a Huawei Ascend 910D in Malaysia a violation?"

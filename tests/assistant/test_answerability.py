@@ -10,7 +10,7 @@ import pytest
 from assistant import answerability
 from assistant.answerability import MODEL, Model, expected_type, holds_type, load, model_path, own_path
 from assistant.question import analyze
-from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL
+from kernel.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL
 
 
 def test_the_default_embedder_uses_the_shipped_model():

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer import answer
 from assistant.settings import AssistantSettings
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 pytestmark = pytest.mark.model
 FIRM_RULE = re.compile(r"anywhere in the world.{0,6} violates", re.I)

@@ -24,7 +24,7 @@ from assistant.evidence import (
 )
 from assistant.models import Hit
 from assistant.question import analyze
-from ingest.tokens import index_terms, stem
+from kernel.tokens import index_terms, stem
 from tests.fakes import HashEmbedder
 
 

@@ -16,7 +16,7 @@ from assistant import llm as llm_mod
 from assistant import local_model
 from assistant.llm import LLM, chatml, complete, make_llm
 from assistant.settings import LLMSettings
-from ingest.errors import ConfigError, LLMUnavailableError
+from kernel.errors import ConfigError, LLMUnavailableError
 from tests.fakes import ScriptedLLM
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.models import Filters, Turn
 from assistant.question import analyze
-from ingest.errors import InputError
+from kernel.errors import InputError
 
 
 @pytest.mark.parametrize(("question", "kind"), [

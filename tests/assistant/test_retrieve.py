@@ -13,8 +13,8 @@ from assistant.models import Filters, Hit
 from assistant.retrieve import Retriever, _passes, _where, fold_syndicated, jaccard, same_claim, spread
 from assistant.settings import AssistantSettings
 from ingest.chroma_store import chroma_where
-from ingest.errors import InputError
 from ingest.vector_store import Condition, MetaFilter
+from kernel.errors import InputError
 
 DOCS = [
     {"doc_id": "reuters", "title": "Huawei chips", "publisher": "Reuters", "published": "2025-05-13", "url": None},

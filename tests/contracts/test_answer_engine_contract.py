@@ -8,7 +8,7 @@ import pytest
 from assistant.engines import registry
 from assistant.llm import BACKENDS, Backend
 from assistant.settings import AssistantSettings, LLMSettings
-from ingest.settings import CleanSettings, EmbedSettings
+from kernel.settings import CleanSettings, EmbedSettings
 from tests.api.fakes import PASSAGE
 from tests.contracts.engine_contract import EngineContract
 from tests.fakes import ScriptedLLM
@@ -48,7 +48,7 @@ class TestRegisteredEngines(EngineContract):
 
 def test_an_unknown_engine_lists_the_known_ones(contract_home):
     from assistant.answer import answer
-    from ingest.errors import ConfigError
+    from kernel.errors import ConfigError
 
     with pytest.raises(ConfigError, match="unknown engine 'gpt-9'; known engines: extractive, llm"):
         answer("Who?", engine="gpt-9", settings=engine_settings_for(registry.fallback(), contract_home))

@@ -8,7 +8,7 @@ import importlib.util
 import pytest
 
 from ingest.embed import EMBEDDERS, make_embedder
-from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings
+from kernel.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings
 from tests.contracts.embedder_contract import EmbedderContract
 from tests.fakes import HASH_DIMS
 

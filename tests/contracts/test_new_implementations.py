@@ -18,8 +18,9 @@ from assistant.llm import BACKENDS, Backend
 from assistant.settings import AssistantSettings, LLMSettings
 from assistant.verify import Passage
 from ingest.embed import EMBEDDERS
-from ingest.settings import CleanSettings, EmbedSettings, StoreSettings
+from ingest.shaping import shaping_hash
 from ingest.vector_store import STORES, MetaFilter
+from kernel.settings import CleanSettings, EmbedSettings, StoreSettings
 from tests.contracts.embedder_contract import EmbedderContract
 from tests.contracts.engine_contract import QUESTION, EngineContract
 from tests.contracts.llm_backend_contract import LLMBackendContract
@@ -41,7 +42,7 @@ class MemoryStore:
     @property
     def _col(self) -> dict:
         with self._lock:
-            return self._collections.setdefault(self.key, {"rows": {}, "shaping": self.settings.shaping_hash})
+            return self._collections.setdefault(self.key, {"rows": {}, "shaping": shaping_hash(self.settings)})
 
     def shaping(self):
         return self._col["shaping"]

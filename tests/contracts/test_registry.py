@@ -1,4 +1,4 @@
-"""ingest.registry: names, the unknown-name error, and discovery of a new file that registers itself."""
+"""kernel.registry: names, the unknown-name error, and discovery of a new file that registers itself."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from ingest.errors import ConfigError
-from ingest.registry import Registry
+from kernel.errors import ConfigError
+from kernel.registry import Registry
 
 
 def test_unknown_names_are_a_config_error_listing_the_known_ones():
@@ -30,7 +30,7 @@ def test_a_new_file_matching_the_pattern_registers_itself(tmp_path, monkeypatch)
     """The registry imports `<package>/<pattern>` modules before the first lookup: dropping in a file is enough."""
     pkg = tmp_path / "plugins_demo"
     pkg.mkdir()
-    (pkg / "__init__.py").write_text("from ingest.registry import Registry\nREG = Registry('gadget', discover=["
+    (pkg / "__init__.py").write_text("from kernel.registry import Registry\nREG = Registry('gadget', discover=["
                                      "('plugins_demo', 'gadget_*')])\n")
     (pkg / "gadget_tiny.py").write_text("from plugins_demo import REG\nREG.register('tiny', 'a tiny gadget')\n")
     (pkg / "other.py").write_text("raise RuntimeError('not a gadget module: never imported')\n")

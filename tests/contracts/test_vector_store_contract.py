@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from ingest.settings import StoreSettings
 from ingest.vector_store import STORES
+from kernel.settings import StoreSettings
 from tests.contracts.vector_store_contract import VectorStoreContract
 from tests.helpers import fast_settings, running_chroma
 
@@ -41,8 +41,8 @@ class TestRegisteredStores(VectorStoreContract):
 
 
 def test_an_unknown_store_lists_the_known_ones(tmp_path):
-    from ingest.errors import ConfigError
     from ingest.vector_store import open_store
+    from kernel.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"unknown vector store 'faiss' \(GROUNDED_STORE__BACKEND\); known vector "
                                           r"stores: chroma"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ingest.shaping import shaping_hash
 from ingest.vector_store import Condition, MetaFilter
 
 DIM = 8
@@ -69,7 +70,7 @@ class VectorStoreContract:
         got = s.embeddings(["c1", "c4", "absent"])
         assert set(got) == {"c1", "c4"}, "absent ids are left out"
         assert got["c1"].dtype == np.float32 and np.allclose(got["c1"], vecs[1], atol=1e-6)
-        assert s.shaping() == settings.shaping_hash, "the store records the shaping of the settings it was built with"
+        assert s.shaping() == shaping_hash(settings), "the store records the shaping of the settings it was built with"
 
     def test_query_is_cosine_best_first_and_k_bounded(self, filled):
         s, (ids, vecs, _, metas) = filled

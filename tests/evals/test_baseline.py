@@ -206,7 +206,7 @@ def test_pdf_is_read_one_document_per_page_with_page_citations_and_ranking(pdf_d
 
 def test_runner_reports_the_baseline_on_a_llama_suite(pdf_dataset, tmp_path, monkeypatch):
     from assistant.settings import AssistantSettings
-    from ingest.settings import EmbedSettings
+    from kernel.settings import EmbedSettings
 
     monkeypatch.setitem(llama_suite.DATASETS, "alexnet", pdf_dataset)
     monkeypatch.setattr(baseline_module, "bundled_embedding", lambda *a, **k: CountingHashEmbedding())

@@ -238,7 +238,7 @@ def hash_home(tmp_path_factory) -> tuple[Path, str]:
     """An index of corpus/ built with the hash embedder (no model), and its settings hash."""
     from assistant.settings import AssistantSettings
     from ingest.pipeline import run
-    from ingest.settings import CleanSettings, EmbedSettings
+    from kernel.settings import CleanSettings, EmbedSettings
 
     home = tmp_path_factory.mktemp("hash-home")
     settings = AssistantSettings(home=home, embed=EmbedSettings(model="hash"), clean=CleanSettings(offtopic=False))

@@ -77,7 +77,7 @@ def dataset(tmp_path):
 @pytest.fixture
 def settings(tmp_path):
     from assistant.settings import AssistantSettings
-    from ingest.settings import ChunkSettings, CleanSettings, EmbedSettings
+    from kernel.settings import ChunkSettings, CleanSettings, EmbedSettings
 
     return AssistantSettings(home=tmp_path / "home", embed=EmbedSettings(model="hash"),
                              clean=CleanSettings(offtopic=False), chunk=ChunkSettings(max_tokens=48, target_tokens=24))

@@ -10,6 +10,7 @@ from ingest.embed import make_embedder
 from ingest.index import open_index
 from ingest.manifest import Manifest
 from ingest.pipeline import run
+from ingest.shaping import shaping_hash
 from ingest.vector_store import Condition, MetaFilter
 from tests.helpers import BENCHMARKS, CORPUS, fast_settings
 
@@ -43,7 +44,7 @@ def test_manifest_keys_make_it_in_sync(built):
     settings, index = built
     man = index.manifest
     assert man.get("in_sync") == "1"
-    assert man.get("shaping") == settings.shaping_hash == index.store.shaping()
+    assert man.get("shaping") == shaping_hash(settings) == index.store.shaping()
     assert index.corpus_version and man.get("bm25") == f"bm25-{index.corpus_version}"
     assert (settings.index_dir / man.get("bm25")).is_dir()
     assert man.undeduped() == []
@@ -110,7 +111,7 @@ def test_synthetic_embedding_is_the_mean_of_its_sentences(built):
     settings, index = built
     row = next(c for c in index.chunks() if c["doc_id"].startswith("syn-"))
     title = index.document(row["doc_id"])["meta"]["title"]
-    from ingest.chunk import sentences
+    from kernel.sentences import sentences
 
     emb = make_embedder(settings.embed)
     parts = [row["text"][s:e] for s, e in sentences(row["text"])] + [title]

@@ -17,7 +17,7 @@ def fast_server_settings(home: Path, tmp: Path, llm=None, store=None, **api):
     `store`), no keys, no rate limit, no warm-up; `api` overrides ApiSettings fields."""
     from assistant.api.settings import ApiSettings, ServerSettings
     from assistant.settings import LLMSettings
-    from ingest.settings import CleanSettings, EmbedSettings
+    from kernel.settings import CleanSettings, EmbedSettings
 
     api = {"keys_file": tmp / "keys.json", "audit_url": f"sqlite:///{tmp / 'audit.sqlite'}", "warm_up": False,
            "preload_llm": False, "rate_limit": "", "rate_limit_other": "", **api}

@@ -11,7 +11,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from ingest.settings import StoreSettings
+from kernel.settings import StoreSettings
 from tests.chroma_server import chroma_server
 from tests.faults.conftest import fast_server_settings, serving
 from tests.helpers import CORPUS, fast_settings

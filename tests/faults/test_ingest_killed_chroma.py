@@ -21,7 +21,7 @@ import time
 import pytest
 
 from ingest.pipeline import run
-from ingest.settings import StoreSettings
+from kernel.settings import StoreSettings
 from tests.chroma_server import chroma_server
 from tests.helpers import CORPUS, ROOT, fast_settings, snapshot
 

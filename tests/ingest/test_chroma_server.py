@@ -6,7 +6,7 @@ import pytest
 
 from ingest.index import open_index
 from ingest.pipeline import run
-from ingest.settings import StoreSettings
+from kernel.settings import StoreSettings
 from tests.api.fakes import free_port
 from tests.helpers import CORPUS, fast_settings, running_chroma, snapshot
 
@@ -35,7 +35,7 @@ def test_ingest_into_a_chroma_server(chroma_server, tmp_path):
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    from ingest.errors import IndexUnavailableError
+    from kernel.errors import IndexUnavailableError
 
     s = fast_settings(tmp_path / "state", store=StoreSettings(chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(IndexUnavailableError, match="cannot reach the Chroma server"):

@@ -6,12 +6,13 @@ import re
 
 import pytest
 
-from ingest.chunk import chunk, sentences
+from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import make_embedder
 from ingest.load import load
 from ingest.models import CleanDoc, DocMeta, Segment, SourceDoc
-from ingest.settings import ChunkSettings, EmbedSettings
+from kernel.sentences import sentences
+from kernel.settings import ChunkSettings, EmbedSettings
 from tests.fakes import HashEmbedder
 from tests.helpers import CORPUS
 

@@ -16,8 +16,8 @@ import pytest
 from ingest.boilerplate import pattern_reason
 from ingest.clean import CLEANER_VERSION, clean
 from ingest.models import CleanDoc, DocMeta, SourceDoc
-from ingest.settings import CleanSettings
 from ingest.textmeta import byline_name, extract_meta, is_date_line, is_lone_name, parse_date, title_length
+from kernel.settings import CleanSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.dedupe import DEDUPE_VERSION, also_in, candidates, coverage, identifiers, links, same_claim
-from ingest.settings import DedupeSettings
-from ingest.tokens import claim_markers
+from ingest.dedupe import DEDUPE_VERSION, also_in, candidates, coverage, links, same_claim
+from kernel.settings import DedupeSettings
+from kernel.tokens import claim_markers, identifiers
 from tests.fakes import HashEmbedder
 
 ENCODE = HashEmbedder().encode

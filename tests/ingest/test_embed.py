@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from ingest.embed import SentenceTransformerEmbedder, bundled_model_path, make_embedder
-from ingest.errors import ConfigError
-from ingest.settings import BUNDLED_MODEL, EmbedSettings
+from kernel.errors import ConfigError
+from kernel.settings import BUNDLED_MODEL, EmbedSettings
 from tests import fakes
 from tests.fakes import HashEmbedder
 

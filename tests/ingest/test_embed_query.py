@@ -12,7 +12,7 @@ import pytest
 from ingest.embed import make_embedder
 from ingest.embed_query import PROBES, LazyQueryPath, QueryPath
 from ingest.embed_query_onnx import ABS_TOLERANCE, TOLERANCE, OnnxQueryPath
-from ingest.settings import EmbedSettings
+from kernel.settings import EmbedSettings
 
 TEXTS = ["Is testing a Huawei Ascend 910D in Malaysia a violation?", "What does § 744.23 require?",
          "Böhm Liège 3A090.a D:5 EL-2025-0418", "a", "", "word " * 400]

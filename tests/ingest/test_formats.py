@@ -7,8 +7,8 @@ import io
 import pytest
 
 from ingest.charset import decode_text, label
-from ingest.errors import InputError
 from ingest.load import load, load_file
+from kernel.errors import InputError
 
 MEMO = ("Memo \u2013 export review of Q3 shipments\n\nThe compliance team held the shipment to M\u00fcller GmbH "
         "\u201cpending\u201d a licence check. The fee is \u20ac 500 per application.\n")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.errors import InputError
 from ingest.html_text import MAX_DROPPED, _decode, _tree, dropped_blocks, read_html
 from ingest.models import Dropped
+from kernel.errors import InputError
 
 PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="windows-1252"><title>Chip rules tighten</title>
 <meta name="author" content="Jane Roe"><meta property="og:site_name" content="The Daily Ledger">

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from ingest import index as index_module
-from ingest.errors import IndexUnavailableError, NotFoundError
 from ingest.index import Index, open_index
 from ingest.lexical import build
 from ingest.manifest import Manifest
-from ingest.settings import Settings
+from kernel.errors import IndexUnavailableError, NotFoundError
+from kernel.settings import Settings
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from ingest.errors import InputError
 from ingest.formats import READERS
 from ingest.load import SUPPORTED, discover, limit_bytes, load, load_file, load_file_report
+from kernel.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO.parent / "shared" / "benchmarks"

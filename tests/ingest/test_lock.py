@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from ingest.errors import IndexLockedError
 from ingest.lock import IndexLock
+from kernel.errors import IndexLockedError
 from tests.helpers import ROOT
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.chunk import chunk, sentences
+from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.load import load_file
+from kernel.sentences import sentences
 from tests.fakes import HashEmbedder
 from tests.ingest.test_clean import assert_verbatim
 

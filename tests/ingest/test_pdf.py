@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import chunk, sentences
+from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.index import open_index, page_at
 from ingest.load import load, load_file, load_file_report
 from ingest.pdf_text import drop_running_lines, reflow
 from ingest.pipeline import run
+from kernel.sentences import sentences
 from tests.fakes import HashEmbedder
 from tests.helpers import BENCHMARKS, fast_settings
 

@@ -6,11 +6,12 @@ import shutil
 
 import pytest
 
-from ingest.errors import IndexLockedError
 from ingest.index import open_index
 from ingest.lock import IndexLock
 from ingest.pipeline import run
-from ingest.settings import ChunkSettings
+from ingest.shaping import shaping, shaping_hash
+from kernel.errors import IndexLockedError
+from kernel.settings import ChunkSettings
 from tests.helpers import CORPUS, fast_settings, snapshot
 
 
@@ -142,17 +143,17 @@ def test_a_new_reader_cleaner_or_chunker_rebuilds(corpus, tmp_path, monkeypatch,
 
 
 def test_the_pdf_extractor_is_part_of_what_shapes_the_index(tmp_path):
-    from ingest.settings import IngestSettings
+    from kernel.settings import IngestSettings
 
     a = fast_settings(tmp_path)
     b = fast_settings(tmp_path, ingest=IngestSettings(pdf_extractor="pypdf"))
-    assert a.shaping()["pdf_extractor"] == "pdfminer" and a.shaping_hash != b.shaping_hash
-    assert {"reader", "cleaner", "chunker", "embed_model"} <= set(a.shaping())
+    assert shaping(a)["pdf_extractor"] == "pdfminer" and shaping_hash(a) != shaping_hash(b)
+    assert {"reader", "cleaner", "chunker", "embed_model"} <= set(shaping(a))
 
 
 def test_remove_takes_documents_out_and_keeps_the_index_consistent(corpus, tmp_path):
-    from ingest.errors import NotFoundError
     from ingest.pipeline import remove
+    from kernel.errors import NotFoundError
 
     settings = fast_settings(tmp_path)
     run([corpus], settings)

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.index import open_index
 from ingest.pipeline import run
-from ingest.settings import Settings
+from kernel.settings import Settings
 from tests.helpers import CORPUS, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "clean"

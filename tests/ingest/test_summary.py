@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ingest.models import Skipped
 from ingest.pipeline import IngestReport
-from ingest.settings import Settings
 from ingest.summary import format_document, format_documents, format_removal, format_report
+from kernel.settings import Settings
 
 
 def _settings(tmp_path: Path) -> Settings:

@@ -30,7 +30,7 @@ def index_home(tmp_path_factory) -> Path:
     """An index of corpus/ built with the hash embedder (the server reads it with the same settings)."""
     from assistant.settings import AssistantSettings
     from ingest.pipeline import run
-    from ingest.settings import CleanSettings, EmbedSettings
+    from kernel.settings import CleanSettings, EmbedSettings
 
     home = tmp_path_factory.mktemp("scale-index")
     report = run([CORPUS], AssistantSettings(home=home, embed=EmbedSettings(model="hash"),

@@ -10,7 +10,7 @@ from assistant.api.audit import AuditLog
 from assistant.api.audit_schema import server_url
 from assistant.api.limits import RateLimiter
 from assistant.api.settings import load_server_settings
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 from tests.api.fakes import free_port
 from tests.scale.test_scale_workers import reset
 

@@ -16,6 +16,8 @@ def test_the_repository_graph_passes_and_is_printed():
     assert out.returncode == 0, out.stderr
     assert "assistant -> ingest" in out.stdout and "import graph: ok" in out.stdout
     assert "ingest -> assistant" not in out.stdout, "ingest never imports the assistant"
+    assert "kernel -> " not in out.stdout, "the kernel imports no sibling package"
+    assert "assistant -> ingest" in out.stdout and "ingest.clean" not in out.stdout.split("assistant -> kernel")[0]
 
 
 def _tree(tmp_path, files: dict[str, str]):
@@ -39,3 +41,19 @@ def test_a_cycle_a_forbidden_edge_and_a_stale_allowance_fail(tmp_path):
     assert "package cycle: assistant <-> ingest" in text
     assert "allowed edge evals -> assistant no longer exists" in text
     assert any("assistant.answer <-> assistant.models" in line for line in lines), "module cycles are noted"
+
+
+def test_the_assistant_reaches_ingest_only_through_the_read_side_and_the_kernel_imports_no_sibling(tmp_path):
+    root = _tree(tmp_path, {
+        "assistant/answer.py": "from ingest.index import open_index\nfrom ingest.clean import clean\n",
+        "ingest/index.py": "", "ingest/clean.py": "",
+        "kernel/settings.py": "def shaping():\n    from ingest.chunk import VERSION\n",
+        "ingest/chunk.py": "from kernel.settings import shaping\n",
+    })
+    _, problems = import_graph.check(root)
+    text = "\n".join(problems)
+    assert "forbidden import assistant.answer -> ingest.clean" in text, "a write-side module is out of reach"
+    assert "assistant.answer -> ingest.index" not in text, "the read side is allowed"
+    assert "no longer imports ingest.units: remove it from ONLY_THROUGH" in text, "the module list only shrinks"
+    assert "forbidden edge kernel -> ingest (kernel.settings imports ingest.chunk)" in text
+    assert "package cycle: ingest <-> kernel" in text

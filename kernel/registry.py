@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
-from ingest.errors import ConfigError
+from kernel.errors import ConfigError
 
 T = TypeVar("T")
 
