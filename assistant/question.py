@@ -175,7 +175,8 @@ def _tail(sentence: str) -> list[str]:
     return [sentence[:m.start()].strip(), m.group(1)] if m and m.start() > 0 else [sentence]
 
 
-_PART = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why|did|does|is|are)\b)|(?<=\?)\s+", re.I)
+_PART = re.compile(r",?\s+and\s+(?=(?:(?:in|within|by|for|after|before|under|from|at|on)\s+)?(?:what|which|who|whom|"
+                   r"when|where|how|why|did|does|is|are)\b)|(?<=\?)\s+", re.I)  # "…, and within how many days?"
 
 
 def sub_questions(core: str) -> list[str]:
@@ -385,8 +386,11 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""
     if judgment and lang != "en":
         search += " " + language.RULE_WORDS  # the index speaks English: search for the rule in its words
+    parts = tuple(sub_questions(ask))
+    if kind == "number" and parts and _kind(parts[0]) == "yes_no":  # "Is a report required for …, and within how
+        kind = "yes_no"  # many days?": a rule question first, its quoted rule holding the figure
     return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),
-                    parts=tuple(sub_questions(ask)), judgment=judgment, instructions=instructions, follow_up=follow,
+                    parts=parts, judgment=judgment, instructions=instructions, follow_up=follow,
                     context_names=tuple(dict.fromkeys(context_names)), corrections=corrections, language=lang,
                     ask=ask, unresolved=unresolved, compare=bool(_COMPARE.search(ask)),
                     antecedent=(said or "") if follow and _REFERS_BACK.search(ask) else "")

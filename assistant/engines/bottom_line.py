@@ -33,7 +33,7 @@ from assistant.engines.cases import (
     risk_case,
 )
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold
+from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
 from assistant.question import AT_RISK, OK_TO
@@ -263,6 +263,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         verdict = {("inside", True): "No, as long as its conditions are met.", ("inside", False): "Yes, but only "
                    "under the conditions it states.", ("open", True): "Yes, unless its conditions are met.",
                    ("open", False): "Only under the conditions it states."}[met, asks_restriction(asked)]
+    verdict = unapplied(verdict, lead.quote, q.core) if firm else verdict  # a threshold the case was not held against
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit

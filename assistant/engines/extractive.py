@@ -167,10 +167,13 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
 
 def _open_with_parts(ctx: Context, out: _Writing) -> list:
     """"Who issued that guidance, and when?": a short answer line per part, in the order asked; the parts' answers."""
-    parts = part_answers(ctx)
-    for p in parts:
+    parts, cited = part_answers(ctx), {}
+    for p in parts:  # a sentence that answers two parts is quoted once: "By October 31, 2025 [1]." for the second
+        key = (p.unit.hit.doc_id, p.unit.start, p.unit.end)
+        again = key in cited
+        n = cited[key] if again else cited.setdefault(key, out.cite(p.unit))
         out.seen(p.unit)
-        out.lines.append(p.line.replace("[n]", f"[{out.cite(p.unit)}]"))
+        out.lines.append(f"{p.line.split(', per ', 1)[0]} [{n}]." if again else p.line.replace("[n]", f"[{n}]"))
     if parts:
         out.evidence_follows()
     return parts

@@ -15,7 +15,7 @@ from assistant.names import passage_names
 from assistant.question import analyze
 from assistant.terms import content_stems, stem_set
 
-_WH = re.compile(r"^\W*(?:who|whom|when|how\s+(?:many|much))\b", re.I)
+_WH = re.compile(r"^\W*(?:(?P<prep>by|in|within|until|on|at|from)\s+)?(?P<wh>who|whom|when|how\s+(?:many|much))\b", re.I)
 _KIND = {"who": "person", "whom": "person", "when": "date", "how many": "number", "how much": "number"}
 
 
@@ -29,8 +29,8 @@ def part_answers(ctx: Context) -> list[ShortAnswer]:
     out: list[ShortAnswer] = []
     for part in q.parts:
         sub = analyze(part.rstrip("?") + "?")
-        if len(part.split()) == 1 or re.fullmatch(r"\W*how\s+(?:many|much)\W*", part, re.I):  # a bare "when"
-            kind = _KIND[re.sub(r"\s+", " ", _WH.match(part).group(0).strip(" ,").lower())]
+        if _WH.fullmatch(part.strip(" ,?")):  # a bare "when", "by when", "how many"
+            kind = _KIND[re.sub(r"\s+", " ", _WH.match(part).group("wh").lower())]
             sub = replace(analyze(first.rstrip("?") + "?"), kind=kind)  # asks it of what the first part asks about
         if sub.kind not in ("person", "date", "number"):
             return []
@@ -38,6 +38,9 @@ def part_answers(ctx: Context) -> list[ShortAnswer]:
         found = short_answer(replace(ctx, question=sub))
         if found is None or any(found.line == o.line for o in out):
             return []
+        prep = _WH.match(part).group("prep")  # "by when?": "By October 31, 2025, per …", not "On …"
+        if prep and sub.kind == "date" and found.line.startswith(("On ", "In ")):
+            found = replace(found, line=f"{prep.capitalize()} {found.line.split(' ', 1)[1]}")
         out.append(found)
     return out
 

@@ -66,7 +66,7 @@ _REQUIRED_BEFORE = re.compile(r"\b(?:is|are)\s+(?:an?\s+|any\s+|the\s+)?((?:[\w-
 def _required(question: str) -> frozenset[str]:
     """What the question asks whether one needs ("an end-user statement" -> {"end-us", "statement"} stems), or
     nothing when it does not say ("is anything required…?")."""
-    for pattern in (_REQUIRED, _REQUIRED_BEFORE):
+    for pattern in (_REQUIRED_BEFORE, _REQUIRED):  # "is a report required for a shipment …": the report
         m = pattern.search(question)
         kept = [w for w in words(m.group(1)) if w.lower() not in STOP and not w[0].isdigit() and w.lower() not in
                 ("for", "to", "when", "if", "before", "after", "on", "of", "anything", "something")] if m else []
@@ -233,3 +233,13 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
             units.append(v)
             break
     return BottomLine(lines, units, composed)
+
+
+def unapplied(verdict: str, quote: str, ask: str) -> str:
+    """`verdict`, unless the rule quoted holds an amount condition ("exceeds 500 units") and the question an amount
+    or count that `threshold` could not hold against it (another unit, or a rule it did not recognise as the one
+    asked about): then "Only if the case meets its condition (exceeds 500).", never a "Yes."/"No." that
+    ignores the threshold (the condition unquoted: verification reads the first quote of a line as its evidence)."""
+    m = _threshold_in(quote)
+    asked = [a for a in ASKED_AMOUNT.finditer(ask) if not re.fullmatch(r"(?:19|20)\d\d", a.group(2))]
+    return f"Only if the case meets its condition ({flat(m.text).strip()})." if m and asked else verdict

@@ -764,3 +764,34 @@ def test_figures_of_different_things_are_no_conflict_and_a_superseded_version_is
     assert "The sources conflict" in differ_note(new, old)
     gone = {"Rev 1": Supersession("Rev 1", "Rev 2", "This revision supersedes Revision 1.", "Rev 2", 0, 10)}
     assert differ_note(new, old, gone) == "Rev 1 (2025-04-01) gave 10000; it is superseded by Rev 2 (2025-09-01)."
+
+
+THERMAL = ("---\ntitle: \"Guidance TC-3: reporting of thermal camera exports\"\npublisher: Acme Trading Compliance "
+           "Office\npublished: 2025-04-01\n---\n# Guidance TC-3\n\nAny export of thermal imaging cameras that exceeds "
+           "500 units in a calendar quarter must be reported to the compliance office within 10 days.\n\nExports below "
+           "that threshold need no report.\n")
+
+
+def test_a_count_is_held_against_the_threshold_also_when_asked_with_a_deadline_or_as_a_shipment(tmp_path):
+    """Trial (stop 23): "Is a report required for a shipment of 300 thermal cameras, and within how many days?" opened
+    "Yes." (the "how many" made it a count question, and "required for a shipment" was read as asking whether a
+    shipment is required, so the threshold was never applied); "… a shipment of 800 thermal cameras?" gave "The
+    documents do not settle this"."""
+    settings = indexed(tmp_path, {"tc3.md": THERMAL})
+    for count, verdict, meets in (("300", "No.", "does not meet"), ("800", "Yes.", "meets")):
+        for question in (f"Is a report required for a shipment of {count} thermal cameras, and within how many days?",
+                         f"Is a report required for a shipment of {count} thermal cameras?"):
+            ans = ask(settings, question)
+            assert first_line(ans).startswith(verdict) and "within 10 days" in first_line(ans), (question, ans.answer)
+            assert f"{count} {meets} the condition “exceeds 500”" in ans.answer, ans.answer
+
+
+def test_a_rule_with_a_threshold_gives_no_verdict_the_threshold_was_not_applied_to():
+    from assistant.engines.threshold import unapplied
+
+    rule = "Any export of thermal imaging cameras that exceeds 500 units in a calendar quarter must be reported"
+    assert unapplied("Yes.", rule, "Is a report required for 300 cameras?") == \
+        "Only if the case meets its condition (exceeds 500)."
+    assert unapplied("Yes.", rule, "Is a report required for camera exports?") == "Yes."  # no amount asked
+    assert unapplied("Yes.", "Using Huawei Ascend chips anywhere violates export controls", "Is using 3 chips a "
+                     "violation?") == "Yes."  # no threshold in the rule

@@ -177,3 +177,9 @@ def test_elliptical_follow_ups_in_other_languages_are_written_out(before, follow
 def test_the_adverb_of_how_long_is_not_a_term_the_answer_must_hold(question, term):
     q = analyze(question)
     assert term not in q.terms and q.terms  # "within 24 hours" answers without saying "long"
+
+
+def test_a_yes_no_question_with_a_deadline_part_is_a_yes_no_question_of_two_parts():
+    q = analyze("Is a report required for a shipment of 800 thermal cameras, and within how many days?")
+    assert q.kind == "yes_no"
+    assert q.parts == ("Is a report required for a shipment of 800 thermal cameras", "within how many days")

@@ -187,10 +187,11 @@ def test_a_why_question_quotes_a_reason(seed_settings, question, reason):
 
 
 @pytest.mark.parametrize("question, openings", [
-    # trial: a compound question opened with bullets; each part now has its line, in the order asked
+    # trial: a compound question opened with bullets; each part now has its line, in the order asked; a sentence
+    # that answers both parts is quoted once (the second line gives its span and cites it)
     ("Who issued that guidance, and when?", ("The Commerce Department, per ", "On Tuesday (May 13), per ")),
     ("When was the AI Diffusion Rule issued and when was it set to take effect?",
-     ("In January 2025, per ", "On May 15, 2025, per ")),
+     ("In January 2025, per ", "On May 15, 2025 [")),
 ])
 def test_each_part_of_a_compound_question_gets_its_short_answer(seed_settings, doc_text, question, openings):
     ans = answer(question, settings=seed_settings)
@@ -220,3 +221,19 @@ def test_whether_a_model_is_covered_opens_with_yes_and_the_sentence_that_lists_i
 def test_a_model_no_passage_lists_gets_no_yes(seed_settings):
     ans = answer("Is the Kirin 9000S covered by the guidance?", settings=seed_settings)
     assert not ans.answer.startswith("Yes"), ans.answer
+
+
+def test_a_by_when_part_is_answered_by_its_deadline_and_one_sentence_is_quoted_once(tmp_path):
+    """"Who will replace the damaged scanner at dock 3, and by when?" lost its short answer once "…, and by when"
+    was split into parts (stop 23); now each part is answered, the deadline as "By …", the sentence quoted once."""
+    from tests.assistant.test_bottom_line import indexed
+
+    settings = indexed(tmp_path, {"minutes.md": "---\ntitle: Quarterly audit review minutes\npublisher: Trade "
+                                                "Compliance\npublished: 2025-10-16\n---\nThe warehouse audit found "
+                                                "two open items.\n\nAction: Daniel Ong will replace the damaged "
+                                                "scanner at dock 3 by October 31, 2025.\n"})
+    ans = answer("Who will replace the damaged scanner at dock 3, and by when?", settings=settings)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("Daniel Ong, per Trade Compliance") and lines[1].startswith("By October 31, 2025 ["), \
+        ans.answer
+    assert ans.answer.count("“Action: Daniel Ong") == 1
