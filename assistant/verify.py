@@ -301,83 +301,96 @@ def cite(n_new: int, passage: Passage, start: int, end: int, score: float) -> Ci
                     page=page_at(h.pages, start) if h.pages else h.page, also_in=h.also_in)
 
 
-def verify(text: str, passages: list[Passage], threshold: float, trusted: frozenset[str] = frozenset()) -> Checked:
-    """Check every sentence of `text` against the passages it cites; renumber the surviving citations 1..n."""
-    text = unnarrate(text)
-    by_n = {p.n: p for p in passages}
-    out = Checked(text="")
-    ids: dict[tuple[int, int, int], int] = {}
-    lines: list[str] = []
+class _Run:
+    """One `verify`: what it checks against, its result so far (`out`), the number of each span cited (`ids`)."""
 
-    def marker(p: Passage, s: int, e: int, score: float) -> str:
+    def __init__(self, passages: list[Passage], threshold: float) -> None:
+        self.passages, self.threshold = passages, threshold
+        self.by_n = {p.n: p for p in passages}
+        self.out = Checked(text="")
+        self.ids: dict[tuple[int, int, int], int] = {}
+
+    def marker(self, p: Passage, s: int, e: int, score: float) -> str:
+        """The `[n]` of the span [s, e) of `p`: a new citation, numbered in order, the first time it is cited."""
         key = (p.n, s, e)
-        if key not in ids:
-            ids[key] = len(ids) + 1
-            out.citations.append(cite(ids[key], p, s, e, p.score or score))
-        return f"[{ids[key]}]"
+        if key not in self.ids:
+            self.ids[key] = len(self.ids) + 1
+            self.out.citations.append(cite(self.ids[key], p, s, e, p.score or score))
+        return f"[{self.ids[key]}]"
 
-    def check(claim: str, cited: list[Passage], raw: str = "") -> list[tuple[tuple[float, int, int], Passage]]:
+    def check(self, claim: str, cited: list[Passage], raw: str = "") -> list[tuple[tuple[float, int, int], Passage]]:
+        """((score, start, end), passage) of the cited passages supporting `claim`, else of the best of all."""
         m = _QUOTED.search(raw) if raw else None
         if m and len(content_stems(m.group(1) or m.group(2))) >= 2:  # a quotation: verbatim in a cited passage,
             quoted = [((1.0, *sp), p) for p in cited if (sp := framed(raw.strip(), p)) is not None]  # or nothing
             return quoted[:1]
-        good = [(sc, p) for p in cited if (sc := support(claim, p))[0] >= threshold]
+        good = [(sc, p) for p in cited if (sc := support(claim, p))[0] >= self.threshold]
         if not good:
-            alt = max(((support(claim, p), p) for p in passages), key=lambda x: x[0][0], default=None)
-            if alt and alt[0][0] >= threshold:
+            alt = max(((support(claim, p), p) for p in self.passages), key=lambda x: x[0][0], default=None)
+            if alt and alt[0][0] >= self.threshold:
                 good = [alt]
                 if cited:
-                    out.warnings.append("a sentence was re-cited to the passage that supports it")
+                    self.out.warnings.append("a sentence was re-cited to the passage that supports it")
         return good
 
-    for line in text.split("\n"):
-        if line.strip() in trusted:
-            lines.append(MARK.sub(lambda m: renumber(m, ids), line))
-            continue
-        kept: list[str] = []
-        for body, nums in segments(line):
-            bad = [n for n in nums if n not in by_n]
-            if bad:
-                out.warnings.append(f"removed citation marker(s) {bad} that point at no passage")
-            cited = [by_n[n] for n in dict.fromkeys(nums) if n in by_n]
-            head, _, tail = body.partition("\x00")
-            claim = VERDICT.sub(" ", DECOR.sub(" ", head)).strip(" .,:;")  # "Yes. X [1]": X is what is checked
-            size = len(content_stems(claim))
-            if not size:
-                marks = "".join(marker(p, p.start, p.end, 1.0) for p in cited)
-                kept.append(insert(head, marks) + tail if head.strip() else "")
-                continue
-            if size < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]")
-                stated = next((p for p in [*cited, *passages] if states(claim, p)), None)
-                if stated is not None:
-                    out.kept += 1
-                    _, s, e = support(claim, stated)
-                    kept.append(insert(head, marker(stated, s, e, 1.0)) + tail)
-                else:
-                    out.dropped += 1
-                    out.warnings.append(f"dropped a short answer no passage states: {claim[:80]!r}")
-                continue
-            if not nums and absent(claim, passages):
-                kept.append(head.strip() + tail)
-                continue
-            good = check(claim, cited, head)
+    def segment(self, body: str, nums: list[int]) -> list[str]:
+        """What is kept of a segment of a line (`body`, citing `nums`): its supported sentences, with their markers."""
+        bad = [n for n in nums if n not in self.by_n]
+        if bad:
+            self.out.warnings.append(f"removed citation marker(s) {bad} that point at no passage")
+        cited = [self.by_n[n] for n in dict.fromkeys(nums) if n in self.by_n]
+        head, _, tail = body.partition("\x00")
+        claim = VERDICT.sub(" ", DECOR.sub(" ", head)).strip(" .,:;")  # "Yes. X [1]": X is what is checked
+        size = len(content_stems(claim))
+        if not size:
+            marks = "".join(self.marker(p, p.start, p.end, 1.0) for p in cited)
+            return [insert(head, marks) + tail if head.strip() else ""]
+        if size < 3:  # a short answer ("Jeffery Kessler [1]", "Since 2019 [1]"): kept if a passage states it
+            stated = next((p for p in [*cited, *self.passages] if states(claim, p)), None)
+            if stated is None:
+                self.out.dropped += 1
+                self.out.warnings.append(f"dropped a short answer no passage states: {claim[:80]!r}")
+                return []
+            self.out.kept += 1
+            _, s, e = support(claim, stated)
+            return [insert(head, self.marker(stated, s, e, 1.0)) + tail]
+        if not nums and absent(claim, self.passages):
+            return [head.strip() + tail]
+        good = self.check(claim, cited, head)
+        if good:
+            self.out.kept += 1
+            return [insert(head, "".join(self.marker(p, s, e, sc) for (sc, s, e), p in good)) + tail]
+        return self.pieces(head, claim, cited)
+
+    def pieces(self, head: str, claim: str, cited: list[Passage]) -> list[str]:
+        """A sentence unsupported as a whole, checked sentence by sentence: those supported kept, the rest dropped."""
+        parts = [x for x in _PIECE.split(head) if x.strip()] if not _QUOTED.search(head) else [head]
+        if len(parts) <= 1:
+            self.out.dropped += 1
+            self.out.warnings.append(f"dropped a sentence no passage supports: {claim[:80]!r}")
+            return []
+        kept = []
+        for part in parts:
+            good = self.check(DECOR.sub(" ", part).strip(), cited)
             if good:
-                out.kept += 1
-                kept.append(insert(head, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)) + tail)
-                continue
-            parts = [x for x in _PIECE.split(head) if x.strip()] if not _QUOTED.search(head) else [head]
-            for part in parts if len(parts) > 1 else []:
-                good = check(DECOR.sub(" ", part).strip(), cited)
-                if good:
-                    out.kept += 1
-                    kept.append(insert(part, "".join(marker(p, s, e, sc) for (sc, s, e), p in good)))
-                else:
-                    out.dropped += 1
-                    out.warnings.append(f"dropped a sentence no passage supports: {part.strip()[:80]!r}")
-            if len(parts) <= 1:
-                out.dropped += 1
-                out.warnings.append(f"dropped a sentence no passage supports: {claim[:80]!r}")
+                self.out.kept += 1
+                kept.append(insert(part, "".join(self.marker(p, s, e, sc) for (sc, s, e), p in good)))
+            else:
+                self.out.dropped += 1
+                self.out.warnings.append(f"dropped a sentence no passage supports: {part.strip()[:80]!r}")
+        return kept
+
+
+def verify(text: str, passages: list[Passage], threshold: float, trusted: frozenset[str] = frozenset()) -> Checked:
+    """Check every sentence of `text` against the passages it cites; renumber the surviving citations 1..n."""
+    run = _Run(passages, threshold)
+    lines: list[str] = []
+    for line in unnarrate(text).split("\n"):
+        if line.strip() in trusted:
+            lines.append(MARK.sub(lambda m: renumber(m, run.ids), line))
+            continue
+        kept = [k for body, nums in segments(line) for k in run.segment(body, nums)]
         if any(k.strip() for k in kept) or not line.strip():
             lines.append(" ".join(k.strip() for k in kept if k.strip()))
-    out.text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return out
+    run.out.text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return run.out

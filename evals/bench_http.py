@@ -284,7 +284,8 @@ def other_replays(url: str) -> dict[str, bool]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options; SystemExit for a `--url` that is not a loopback address."""
     p = argparse.ArgumentParser(prog="python -m evals.bench_http", description=__doc__.splitlines()[0])
     p.add_argument("--home", type=Path, help="state directory with the index (default: GROUNDED_HOME or .state)")
     p.add_argument("--url", help="a server already running on loopback (default: start one)")
@@ -300,6 +301,57 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("--url must be a loopback address: this benchmark never loads a remote server")
+    return args
+
+
+def overhead(assistant, url: str, questions, api_key: str | None, load: Load) -> tuple[list[str], str]:
+    """The paired phase at 1 client (its answers added to `load.ok`): the table's first rows, the overhead line."""
+    local, remote, outside = paired(assistant, url, questions, api_key)
+    load.ok += len(remote)
+    diffs = [r - m for r, m in zip(remote, local, strict=True)]
+    table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms | load (1 min) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, ms in (("in process, paired", local), ("HTTP /v1/ask, paired", remote)):
+        table.append(f"| {name} | 1 | {len(ms)} | 0 | - | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
+                     f"{percentile(ms, 99):.1f} | {load_now()} |")
+    return table, (f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
+                   f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
+                   f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
+                   f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms; time outside the answer "
+                   f"itself (round trip minus the server's timings_ms.total) p50 {percentile(outside, 50):.1f} ms, "
+                   f"p95 {percentile(outside, 95):.1f} ms")
+
+
+def phases(load: Load, args: argparse.Namespace, proc: subprocess.Popen | None, table: list[str]
+           ) -> tuple[list[dict], list[str]]:
+    """A load phase per `--clients` count, its row added to `table` and printed: (results, server CPU per answer)."""
+    results, cpu = [], []
+    for n in [int(x) for x in args.clients.split(",") if x.strip()]:
+        before = cpu_s(proc.pid) if proc is not None else 0.0
+        r = load.run(n, args.seconds, args.max_requests)
+        if proc is not None and r["ok"]:
+            cpu.append(f"{n} clients {(cpu_s(proc.pid) - before) * 1e3 / r['ok']:.1f} ms")
+        results.append(r)
+        table.append(row("HTTP /v1/ask", r))
+        print(table[-1], flush=True)
+    return results, cpu
+
+
+def memory_phase(url: str, questions, proc: subprocess.Popen, requests: int) -> tuple[str, int]:
+    """`requests` answers from 8 clients: (the server's resident memory along the way, as a line; answers given)."""
+    memory = {}
+    mem = Load(url, questions, keep=0)
+    checkpoints = [c for c in (100, 500, 1000, 2000, requests) if c <= requests]
+    mem.run(8, 3600, requests, checkpoints, lambda n: memory.setdefault(n, rss_mb(proc.pid)))
+    memory.setdefault(requests, rss_mb(proc.pid))
+    return ("resident memory in the memory phase: " +
+            ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) +
+            f" requests (load {load_now()})"), mem.ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The benchmark (see the module docstring): each phase's row as it ends, then the table and the figures."""
+    args = parse_args(argv)
     questions = golden()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
           "noisy: compare runs on a quiet one)", flush=True)
@@ -317,45 +369,16 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
         load = Load(url, questions, args.api_key, keep=50)
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
-        local, remote, outside = paired(assistant, url, questions, args.api_key)
-        load.ok += len(remote)
-        diffs = [r - m for r, m in zip(remote, local, strict=True)]
-        table = ["| phase | clients | answers | errors | answers/s | p50 ms | p95 ms | p99 ms | load (1 min) |",
-                 "|---|---|---|---|---|---|---|---|---|"]
-        for name, ms in (("in process, paired", local), ("HTTP /v1/ask, paired", remote)):
-            table.append(f"| {name} | 1 | {len(ms)} | 0 | - | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
-                         f"{percentile(ms, 99):.1f} | {load_now()} |")
-        lines.append(f"HTTP overhead at 1 client (each question in process, then over HTTP): p50 "
-                     f"{percentile(remote, 50):.1f} ms over HTTP vs {percentile(local, 50):.1f} ms in process "
-                     f"(ratio {percentile(remote, 50) / percentile(local, 50):.2f}); paired difference p50 "
-                     f"{percentile(diffs, 50):+.1f} ms, p95 {percentile(diffs, 95):+.1f} ms; time outside the answer "
-                     f"itself (round trip minus the server's timings_ms.total) p50 {percentile(outside, 50):.1f} ms, "
-                     f"p95 {percentile(outside, 95):.1f} ms")
-        results, cpu = [], []
-        for n in [int(x) for x in args.clients.split(",") if x.strip()]:
-            before = cpu_s(proc.pid) if proc is not None else 0.0
-            r = load.run(n, args.seconds, args.max_requests)
-            if proc is not None and r["ok"]:
-                cpu.append(f"{n} clients {(cpu_s(proc.pid) - before) * 1e3 / r['ok']:.1f} ms")
-            results.append(r)
-            table.append(row("HTTP /v1/ask", r))
-            print(table[-1], flush=True)
+        table, line = overhead(assistant, url, questions, args.api_key, load)
+        lines.append(line)
+        results, cpu = phases(load, args, proc, table)
         if cpu:
             lines.append("server CPU per answer (all its processes, user + system): " + ", ".join(cpu))
         if proc is not None and args.memory:
-            memory = {}
-            mem = Load(url, questions, keep=0)
-            checkpoints = [c for c in (100, 500, 1000, 2000, args.memory) if c <= args.memory]
-            mem.run(8, 3600, args.memory, checkpoints, lambda n: memory.setdefault(n, rss_mb(proc.pid)))
-            memory.setdefault(args.memory, rss_mb(proc.pid))
-            lines.append("resident memory in the memory phase: " +
-                         ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) +
-                         f" requests (load {load_now()})")
-            answers = load.ok + mem.ok
-            lines += audit_checks(state, answers, load.kept, url, args.audit_url)
-        for r in results:
-            for e in sorted(set(r["errors"]))[:5]:
-                lines.append(f"error at {r['clients']} clients: {e}")
+            line, answers = memory_phase(url, questions, proc, args.memory)
+            lines.append(line)
+            lines += audit_checks(state, load.ok + answers, load.kept, url, args.audit_url)
+        lines += [f"error at {r['clients']} clients: {e}" for r in results for e in sorted(set(r["errors"]))[:5]]
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)

@@ -185,19 +185,71 @@ def run(paths: Sequence[Path], settings: Settings, rebuild: bool = False,
     return report
 
 
+def _reshape(settings: Settings, man: Manifest, shaping: str, rebuild: bool, report: IngestReport
+             ) -> VectorStore | None:
+    """On `rebuild`, or when the index was built with other shaping settings, the store dropped and the manifest
+    reset (`report.rebuilt`), and the store, open, returned; else None and nothing changes."""
+    stored = man.get("shaping")
+    if not (rebuild or (stored != shaping and (stored is not None or man.docs()))):
+        return None
+    store = open_store(settings)
+    man.set(in_sync="0")
+    store.drop()
+    man.reset()
+    report.rebuilt = True
+    return store
+
+
+def _up_to_date(settings: Settings, man: Manifest, known: dict, present: set[str], idle: bool,
+                report: IngestReport) -> bool:
+    """Whether the index is in sync, its BM25 directory sound, and there is nothing to add or remove (`idle`): then
+    `report` says what it holds. A damaged BM25 directory is noted and deleted (`_finish` rebuilds it)."""
+    bm25 = man.get("bm25")
+    broken = lexical.problem(settings.index_dir / bm25) if bm25 and man.get("in_sync") == "1" else None
+    if broken:  # rebuilt from the manifest by _finish below
+        report.damaged.append(f"{broken}: rebuilt from the manifest")
+        shutil.rmtree(settings.index_dir / bm25, ignore_errors=True)
+        return False
+    if man.get("in_sync") != "1" or not idle:
+        return False
+    report.unchanged = sorted(present)
+    report.documents = len(known)
+    report.chunks = sum(r.n_chunks for r in known.values())
+    report.corpus_version = man.get("corpus_version", "")
+    report.duplicate_chunks = man.linked_count()
+    return True
+
+
+def _write_all(todo: list[tuple[CleanDoc, str]], settings: Settings, writer: _Writer, embedder: Embedder,
+               progress, report: IngestReport) -> None:
+    """Clean and chunk each document of `todo`, and write them in groups of about GROUP_CHUNKS chunks; `progress`
+    is told how many documents are done."""
+    embed = embedder.encode if settings.clean.offtopic else None
+    group: list[tuple[CleanDoc, list[Chunk], str]] = []
+    in_group = 0
+    for n, (doc, path) in enumerate(todo, 1):
+        if doc.encoding not in (None, "utf-8", "utf-8-sig"):
+            report.encodings[doc.doc_id] = doc.encoding
+        cleaned = clean(doc, settings.clean, embed=embed)
+        chunks = chunk(cleaned, embedder, settings.chunk)
+        group.append((cleaned, chunks, path))
+        in_group += len(chunks)
+        if in_group >= GROUP_CHUNKS:
+            writer.write(group)
+            group, in_group = [], 0
+        if progress:
+            progress(n)
+    if group:
+        writer.write(group)
+
+
 def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, report: IngestReport) -> None:
+    """The body of `run`, with the index locked and the manifest open."""
     shaping = shaping_hash(settings)
     result = load(paths, int(settings.ingest.max_file_mb * 1024 * 1024), settings.ingest.pdf_extractor)
     loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
     report.skipped = list(result.skipped)
-    store = None
-    stored = man.get("shaping")
-    if rebuild or (stored != shaping and (stored is not None or man.docs())):
-        store = open_store(settings)
-        man.set(in_sync="0")
-        store.drop()
-        man.reset()
-        report.rebuilt = True
+    store = _reshape(settings, man, shaping, rebuild, report)
     known = man.docs()
     present = {d.doc_id for d, _ in loaded}
     removed = [i for i, row in known.items() if i not in present and row.path not in failed and _in_scope(row.path, paths)]
@@ -205,17 +257,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
             if d.doc_id not in known or known[d.doc_id].content_hash != d.content_hash or known[d.doc_id].state != "ready"]
     report.orphans = {i: row.path for i, row in known.items()
                       if i not in present and i not in removed and row.path and not Path(row.path).exists()}
-    bm25 = man.get("bm25")
-    broken = lexical.problem(settings.index_dir / bm25) if bm25 and man.get("in_sync") == "1" else None
-    if broken:  # rebuilt from the manifest by _finish below
-        report.damaged.append(f"{broken}: rebuilt from the manifest")
-        shutil.rmtree(settings.index_dir / bm25, ignore_errors=True)
-    elif man.get("in_sync") == "1" and not todo and not removed:
-        report.unchanged = sorted(present)
-        report.documents = len(known)
-        report.chunks = sum(r.n_chunks for r in known.values())
-        report.corpus_version = man.get("corpus_version", "")
-        report.duplicate_chunks = man.linked_count()
+    if _up_to_date(settings, man, known, present, not todo and not removed, report):
         return
     store = store or open_store(settings)
     man.set(in_sync="0", shaping=shaping)
@@ -230,25 +272,9 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         man.remove(removed)
     report.removed = sorted(removed)
     embedder = make_embedder(settings.embed)
-    embed = embedder.encode if settings.clean.offtopic else None
     writer = _Writer(store, man, embedder, report)
     try:
-        group: list[tuple[CleanDoc, list[Chunk], str]] = []
-        in_group = 0
-        for n, (doc, path) in enumerate(todo, 1):
-            if doc.encoding not in (None, "utf-8", "utf-8-sig"):
-                report.encodings[doc.doc_id] = doc.encoding
-            cleaned = clean(doc, settings.clean, embed=embed)
-            chunks = chunk(cleaned, embedder, settings.chunk)
-            group.append((cleaned, chunks, path))
-            in_group += len(chunks)
-            if in_group >= GROUP_CHUNKS:
-                writer.write(group)
-                group, in_group = [], 0
-            if progress:
-                progress(n)
-        if group:
-            writer.write(group)
+        _write_all(todo, settings, writer, embedder, progress, report)
     finally:
         writer.close()
     for doc, _ in todo:

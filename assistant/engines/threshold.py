@@ -12,6 +12,7 @@ from datetime import date
 
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
+from assistant.models import Unit
 from assistant.terms import DATED, STOP, content_stems, stem_set, words
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
@@ -156,59 +157,96 @@ def _within(asked: Threshold, rule: Threshold) -> bool | None:
     return True if inside else False if apart else None
 
 
+def _asked(ask: str) -> tuple[list[re.Match], list[re.Match]]:
+    """(what the question asks about, its counts): its amounts of money ("$20,000"), or, without one, its counts of
+    things ("exporting 800 thermal cameras"), held against a rule that counts ("exceeds 500 units"), never against
+    one in money."""
+    amounts = [m for m in ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
+    counts = [] if amounts else [m for m in ASKED_AMOUNT.finditer(ask) if re.fullmatch(r"\d+", m.group(2))
+                                 and not re.fullmatch(r"(?:19|20)\d\d", m.group(2)) and re.match(r"\s*[a-z]", ask[m.end():])]
+    return amounts or counts, counts
+
+
+def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting: bool, asked: float
+           ) -> list[tuple[Unit, Threshold]]:
+    """The units that state a threshold in a rule (an obligation, two of the question's `terms`, every `wanted`
+    requirement named; no threshold in money when `counting`), each with its threshold; the rule whose condition
+    the amount `asked` meets first, then the rule about what is asked, then the newest."""
+    found = []
+    for u in units:
+        m = _threshold_in(u.text)
+        if m and counting and _CURRENCY.search(m.text):
+            continue
+        have = stem_set(u.text)
+        if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
+            found.append((u, m))
+    found.sort(key=lambda x: (_holds(x[1].comparator, asked, x[1].limit), len(terms & stem_set(x[0].text)),
+                              str(x[0].hit.meta.get("published") or ""), x[0].relevance), reverse=True)
+    return found
+
+
+def _in_part(u: Unit, m: Threshold, condition_asked: Threshold, first: int) -> BottomLine:
+    """The "Only in part" bottom line: the question's range of amounts and the rule's condition overlap in part."""
+    lines = [f"Only in part. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
+    composed = [f"This is an inference the documents support but do not state: not every amount "
+                f"{flat(condition_asked.text).strip()} meets the condition “{flat(m.text).strip()}”; the "
+                "rule applies only to those that do."]
+    return BottomLine(lines + composed, [u], composed)
+
+
+def _not_yet(u: Unit, amount: str, condition: str, start: tuple[date, str], case_day: tuple, first: int
+             ) -> BottomLine:
+    """The "Not under this rule" bottom line: the amount meets the condition, but the case predates the rule."""
+    lines = [f"Not under this rule. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
+    composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "
+                f"“{condition}”, but the case is dated {case_day[1]}, before the rule takes effect on "
+                f"{start[1]}."]
+    return BottomLine(lines + composed, [u], composed)
+
+
+def _conflict(u: Unit, limit: float, others: list[tuple[Unit, Threshold]], first: int
+              ) -> tuple[Unit, list[str]] | None:
+    """The first other document's rule with another threshold, and the lines that name it and the conflict (the
+    last, the note on the conflict, is composed), or None."""
+    for v, n in others:
+        if n.limit != limit and v.hit.doc_id != u.hit.doc_id:
+            note = ("The sources conflict on the threshold; the newer is given first."
+                    if v.hit.meta.get("published") and u.hit.meta.get("published") else
+                    "The sources conflict on the threshold, and not every one is dated.")
+            return v, [f"{source(v)} sets another threshold: “{flat(v.text).rstrip('.')}” [{first + 1}].", note]
+    return None
+
+
 def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     """The bottom line of "is a report required for a $20,000 shipment?": the rule's threshold from the newest
     dated source that states one ("… exceeds $10,000 in value"), the question's amount compared with it (labelled as
     an inference), and an earlier version with another threshold named as a conflict. None without both amounts."""
     q = ctx.question
     ask = q.core  # the amount may be in a sentence of context ("We shipped sensors worth $12,500. Do we …?")
-    amounts = [m for m in ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
-    # or, without an amount of money, a count of things ("exporting 800 thermal cameras"), held against a rule that
-    # counts ("exceeds 500 units"), never against one in money
-    counts = [] if amounts else [m for m in ASKED_AMOUNT.finditer(ask) if re.fullmatch(r"\d+", m.group(2))
-                                 and not re.fullmatch(r"(?:19|20)\d\d", m.group(2)) and re.match(r"\s*[a-z]", ask[m.end():])]
-    amounts = amounts or counts
+    amounts, counts = _asked(ask)
     if not amounts or not OBLIGATION.search(ask):
         return None
     asked = _number(amounts[0].group(2), amounts[0].group(3))
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
     terms = set(q.terms) | set(content_stems(ask))  # the case may be told in context: "We are exporting 800 …"
     wanted = _required(ask)  # "need an end-user statement": a rule about pre-clearance does not answer it
-    found = []
-    for u in ctx.units[:40]:
-        m = _threshold_in(u.text)
-        if m and counts and _CURRENCY.search(m.text):
-            continue
-        have = stem_set(u.text)
-        if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
-            found.append((u, m))
+    found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked)
     if not found:
         return None
-    # the rule whose condition the amount meets says most about the case; then the rule about what is asked, newest
-    found.sort(key=lambda x: (_holds(x[1].comparator, asked, x[1].limit), len(terms & stem_set(x[0].text)),
-                              str(x[0].hit.meta.get("published") or ""), x[0].relevance), reverse=True)
     u, m = found[0]
     limit = m.limit
     applies = _holds(m.comparator, asked, limit)
     if condition_asked:
         applies = _within(condition_asked, m)
         if applies is None:  # the question's range and the rule's overlap only in part
-            lines = [f"Only in part. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
-            composed = [f"This is an inference the documents support but do not state: not every amount "
-                        f"{flat(condition_asked.text).strip()} meets the condition “{flat(m.text).strip()}”; the "
-                        "rule applies only to those that do."]
-            return BottomLine(lines + composed, [u], composed)
+            return _in_part(u, m, condition_asked, first)
     amount, condition = amounts[0].group(0).strip(), flat(m.text).strip()
     if condition_asked:
         amount = f"{'every' if applies else 'an'} amount {flat(condition_asked.text).strip()}"
     denied = _denied(u.text, wanted) if applies and wanted else None
     start, case_day = effective(u.text), next(iter(dates_in(ask)), None)
     if applies and start and case_day and case_day[0] < start[0]:  # dated before the rule took effect
-        lines = [f"Not under this rule. {source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
-        composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "
-                    f"“{condition}”, but the case is dated {case_day[1]}, before the rule takes effect on "
-                    f"{start[1]}."]
-        return BottomLine(lines + composed, [u], composed)
+        return _not_yet(u, amount, condition, start, case_day, first)
     if denied:  # "… still require an end-user statement, but no pre-clearance": the rule says it is not needed
         lines = [f"{source(u)} reports: “{flat(u.text).rstrip('.')}” [{first}]."]
         composed = [f"This is an inference the documents support but do not state: {amount} meets the condition "
@@ -222,16 +260,12 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
             composed.append(f"The rule applies from {start[1]}; a case dated earlier is not covered by it.")
     lines += composed
     units = [u]
-    for v, n in found[1:]:
-        if n.limit != limit and v.hit.doc_id != u.hit.doc_id:
-            lines.append(f"{source(v)} sets another threshold: “{flat(v.text).rstrip('.')}” [{first + 1}].")
-            note = ("The sources conflict on the threshold; the newer is given first."
-                    if v.hit.meta.get("published") and u.hit.meta.get("published") else
-                    "The sources conflict on the threshold, and not every one is dated.")
-            lines.append(note)
-            composed.append(note)
-            units.append(v)
-            break
+    conflict = _conflict(u, limit, found[1:], first)
+    if conflict:
+        v, named = conflict
+        lines += named
+        composed.append(named[-1])
+        units.append(v)
     return BottomLine(lines, units, composed)
 
 
