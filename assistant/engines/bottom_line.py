@@ -33,6 +33,7 @@ from assistant.engines.cases import (
     risk_case,
 )
 from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.scope import AUTHORITY, display, outside_scope, party, tie
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
@@ -48,8 +49,6 @@ _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|
 _OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
 _MAX_LEAD_WORDS = 25
-_AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regulator|government|guidance|rule|"
-                        r"regulation|statement|office|authority|commission)\b", re.I)
 
 
 # a rule whose subject is its own document's entries ("Entities on this list may not receive…"): it covers a party
@@ -135,7 +134,7 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         have = stem_set(r.quote)
         named = sum(stem(n) in have for n in subject) / max(1, len(subject))
         named += len(terms & have) / max(1, len(terms))  # the rule about what is asked ("export … 3A090.a … D:5")
-        authority = bool(_AUTHORITY.search(r.quote))
+        authority = bool(AUTHORITY.search(r.quote))
         dated = bool(r.unit.hit.meta.get("published"))
         missing = 0 if _ANY_ITEM.search(r.quote) else len(objects - stem_set(r.quote))  # "must not carry evaluation
         # boards" does not cover laptops; "may not receive any item" covers everything
@@ -149,63 +148,12 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     return out
 
 
-_DESTINATION = re.compile(r"(?<!subject )\bto (?:the |an? )?(?P<where>(?:sanctioned|embargoed|listed|designated|restricted|"
-                          r"prohibited) (?:region|regions|countr(?:y|ies)|destinations?|territor(?:y|ies))|"
-                          r"Country Groups? [A-Z](?::\d+)?)", re.I)
-_EVERYWHERE = re.compile(r"\b(?:anywhere|worldwide|every (?:country|destination)|any (?:country|destination)|all "
-                         r"(?:countries|destinations))\b", re.I)
-
-
-def _outside_scope(rule: Rule, q) -> tuple[str, str] | None:
-    """(what the rule is about, the place asked) when the rule is limited to destinations of a kind ("to the
-    sanctioned region", "to Country Group D:5") and no passage of its document puts the question's place there;
-    None when it is not so limited, covers every destination, or names the place."""
-    places = [n for n in q.context_names if not any(c.isdigit() for c in n)]
-    m = _DESTINATION.search(rule.quote)
-    if not places or not m or _EVERYWHERE.search(rule.quote):
-        return None
-    own = rule.unit.hit.text
-    if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own, re.I) for p in places):
-        return None
-    return f"exports to {m.group(0)[3:].strip()}", places[0]
-
-
-def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:
-    """The unit that puts `item` ("910D") in a class the rule names ("Ascend"), and the shortest verbatim span from
-    the class's name to the item ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D")."""
-    best = None
-    for u in ctx.units[:40]:
-        for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", u.text, re.I):  # "910d" as typed is the "910D"
-            starts = [c.start() for cls in classes for c in re.finditer(rf"(?<!\w){re.escape(cls)}", u.text[:m.start()])]
-            if not starts:
-                continue
-            span = u.text[max(starts):m.end()]
-            owner = re.search(r"[\w’']+['’]s\s*$", u.text[:max(starts)])  # "Huawei’s Ascend…"
-            if owner:
-                span = u.text[owner.start():m.end()]
-            if len(words(span)) > 16:
-                continue
-            score = (u.relevance + (ctx.similar(u, rule.unit) if rule else 0.0)
-                     + 0.3 * bool(re.search(r"\bnamely\b|\bincluding\b|\bsuch as\b|, and\b", span))
-                     + 0.2 * bool(_AUTHORITY.search(u.text)))
-            if best is None or score > best[0]:
-                best = (score, u, span)
-    return (best[1], best[2]) if best else None
-
-
 def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...], first: int = 1) -> BottomLine:
     """The bottom line of a yes/no rule question; markers are numbered from `first`."""
     q = ctx.question
     if (by_threshold := threshold(ctx, first)) is not None:
         return by_threshold
-    records = [n for n in q.names if RECORD_ID.fullmatch(n)]  # "EL-2025-0042": the record the rule must come from
-    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records]
-    general = [n for n in q.names if n not in specific and n not in records]
-    earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
-    subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))
-    if not subject:  # "is exporting chips to China a violation?": the case's own words are the subject
-        subject = [w for w in words(case(q) or (q.ask or q.core)) if w not in q.context_names and len(w) > 3
-                   and not _OBLIGED.search(w) and not _PAPERS.search(w) and w.lower() not in STOP][:5]
+    specific, subject = _subject(q, classes)
     found = rules(ctx, subject) if subject else []
     firm = [r for r in found if not r.hedged]
     units: list[Unit] = []
@@ -223,53 +171,15 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     lead = firm[0] if firm else found[0]
     named = stem_set(lead.quote)
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
-    uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
-    # "using Nvidia chips": a rule about Huawei's Ascend chips does not cover a maker or product that neither its
-    # sentence nor its document's title names (model numbers are tied to a class through a passage, below)
-    cover = stem_set(lead.unit.text) | stem_set(str(lead.unit.hit.meta.get("title") or ""))
-    unnamed = [] if every else [phrase for name, phrase in case_names(q) if stem(name) not in cover]
-    # "buying Huawei Ascend chips": a rule about their use does not say that buying, reselling or exporting them is
-    # a violation (no passage here does)
-    act = None if every else other_than_use(q, _about(lead))
-    uncovered = ([act] if act else []) + unnamed + uncovered
-    # "an Ascend 910A": the question itself puts the item in a class the rule names, so no passage need tie it
-    classed = {stem(m.group(1)) for item in specific
-               for m in re.finditer(rf"([A-Za-z][\w-]+)\s+{re.escape(item)}(?!\w)", q.ask or q.core)} & named
-    untied = [] if every or classed else [item for item in specific if stem(item) not in named
-                                          and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
-    outside = _outside_scope(lead, q)
-    if outside and not uncovered and not (specific and len(untied) == len(specific)):
-        # "requires a license for the export of any item … to the sanctioned region" says nothing of Thailand
-        line = (f"The documents do not settle this: the rule they state is about {outside[0]}, and no passage says "
-                f"that it covers {outside[1]}.")
-        rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
-        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
-    if uncovered or (specific and len(untied) == len(specific)):  # the rule is about something else
-        missing = _display(untied[0], q) if untied else uncovered[0]
-        line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
-                f"that it covers {missing}.")
-        rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
-        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
-    asked = q.ask or q.core
-    if q.follow_up and not (_VIOLATION.search(asked) or _OBLIGED.search(asked) or language.judgment(asked)
-                            or re.search(r"legal|allowed|permitted|can we|may we", asked, re.I)):
-        asked = q.search  # "What about in Thailand?" asks what the question before it asked
-    yes = restricted(lead.quote, lead.negated) == asks_restriction(asked)
-    if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
-        yes = not yes
-    verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
-    met = condition_met(lead.quote, q) if firm else None  # "permitted only in the Penang lab, under an export licence…"
-    if met in ("inside", "open"):  # "open": the question does not say whether its case meets them
-        verdict = {("inside", True): "No, as long as its conditions are met.", ("inside", False): "Yes, but only "
-                   "under the conditions it states.", ("open", True): "Yes, unless its conditions are met.",
-                   ("open", False): "Only under the conditions it states."}[met, asks_restriction(asked)]
-    verdict = unapplied(verdict, lead.quote, q.core) if firm else verdict  # a threshold the case was not held against
+    if (unsettled := _not_covered(ctx, lead, found, subject, specific, every, first)) is not None:
+        return unsettled
+    verdict = _verdict(q, lead, firm)
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
                       and re.search(rf"(?<!\w){re.escape(lead.listed)}(?!\w)", u.text)), None)
         if entry is not None:
-            head += f". It lists {_party(q, lead.listed)}: “{flat(entry.text).rstrip(' .')}” {mark(entry)}"
+            head += f". It lists {party(q, lead.listed)}: “{flat(entry.text).rstrip(' .')}” {mark(entry)}"
     for item in [] if every else specific:  # "any item" covers the item: no tie to show
         t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
         if t and t[0] is not lead.unit:
@@ -297,6 +207,77 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     return BottomLine(lines, units, composed, list(dict.fromkeys(more)))
 
 
+def _subject(q, classes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the model numbers the question names, the names a rule must be said of): its names and the classes its
+    models belong to, a record's identifier aside ("EL-2025-0042": the record the rule must come from); without
+    names, the case's own words ("is exporting chips to China a violation?")."""
+    records = [n for n in q.names if RECORD_ID.fullmatch(n)]
+    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records]
+    general = [n for n in q.names if n not in specific and n not in records]
+    earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
+    subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))
+    if not subject:
+        subject = [w for w in words(case(q) or (q.ask or q.core)) if w not in q.context_names and len(w) > 3
+                   and not _OBLIGED.search(w) and not _PAPERS.search(w) and w.lower() not in STOP][:5]
+    return specific, subject
+
+
+def _not_covered(ctx: Context, lead: Rule, found: list[Rule], subject: list[str], specific: list[str], every: bool,
+                 first: int) -> BottomLine | None:
+    """"The documents do not settle this: the rule they state is about X, and no passage says that it covers Y."
+    when the leading rule does not reach the case (another activity, maker, object or destination, or a model no
+    passage ties to its class); None when it does."""
+    q = ctx.question
+    named = stem_set(lead.quote)
+    uncovered = [] if every else [w for w in case_terms(q) if stem(w) not in stem_set(lead.unit.text)]
+    # "using Nvidia chips": a rule about Huawei's Ascend chips does not cover a maker or product that neither its
+    # sentence nor its document's title names (model numbers are tied to a class through a passage, below)
+    cover = stem_set(lead.unit.text) | stem_set(str(lead.unit.hit.meta.get("title") or ""))
+    unnamed = [] if every else [phrase for name, phrase in case_names(q) if stem(name) not in cover]
+    # "buying Huawei Ascend chips": a rule about their use does not say that buying, reselling or exporting them is
+    # a violation (no passage here does)
+    act = None if every else other_than_use(q, _about(lead))
+    uncovered = ([act] if act else []) + unnamed + uncovered
+    # "an Ascend 910A": the question itself puts the item in a class the rule names, so no passage need tie it
+    classed = {stem(m.group(1)) for item in specific
+               for m in re.finditer(rf"([A-Za-z][\w-]+)\s+{re.escape(item)}(?!\w)", q.ask or q.core)} & named
+    untied = [] if every or classed else [item for item in specific if stem(item) not in named
+                                          and not tie(ctx, item, [c for c in subject if stem(c) in named], lead)]
+    outside = outside_scope(lead, q)
+    if outside and not uncovered and not (specific and len(untied) == len(specific)):
+        # "requires a license for the export of any item … to the sanctioned region" says nothing of Thailand
+        line = (f"The documents do not settle this: the rule they state is about {outside[0]}, and no passage says "
+                f"that it covers {outside[1]}.")
+        rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
+        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
+    if uncovered or (specific and len(untied) == len(specific)):  # the rule is about something else
+        missing = display(untied[0], q) if untied else uncovered[0]
+        line = (f"The documents do not settle this: the rule they state is about {_about(lead)}, and no passage says "
+                f"that it covers {missing}.")
+        rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
+        return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
+    return None
+
+
+def _verdict(q, lead: Rule, firm: list[Rule]) -> str:
+    """The verdict that opens the bottom line: "Yes." / "No." by the rule's direction and the question's, "Possibly:
+    …" on hedged rules only, a conditional permission's conditions, or the threshold the case was not held against."""
+    asked = q.ask or q.core
+    if q.follow_up and not (_VIOLATION.search(asked) or _OBLIGED.search(asked) or language.judgment(asked)
+                            or re.search(r"legal|allowed|permitted|can we|may we", asked, re.I)):
+        asked = q.search  # "What about in Thailand?" asks what the question before it asked
+    yes = restricted(lead.quote, lead.negated) == asks_restriction(asked)
+    if _NEGATED_ASK.search(q.ask or q.core):  # "is it NOT a violation?": yes and no swap
+        yes = not yes
+    verdict = ("Yes." if yes else "No.") if firm else "Possibly: the sources say only that it may."
+    met = condition_met(lead.quote, q) if firm else None  # "permitted only in the Penang lab, under an export licence…"
+    if met in ("inside", "open"):  # "open": the question does not say whether its case meets them
+        verdict = {("inside", True): "No, as long as its conditions are met.", ("inside", False): "Yes, but only "
+                   "under the conditions it states.", ("open", True): "Yes, unless its conditions are met.",
+                   ("open", False): "Only under the conditions it states."}[met, asks_restriction(asked)]
+    return unapplied(verdict, lead.quote, q.core) if firm else verdict  # a threshold the case was not held against
+
+
 _ANAPHOR = re.compile(r"\W*(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
@@ -311,20 +292,6 @@ def _about(rule: Rule) -> str:
     tail = re.sub(r"[“”\"]", "", tail).strip(" ,")
     tail = re.sub(r"\s+(?:may|might|could|would|can|will|does|do|is|are)$", "", tail)  # "… chips anywhere in the world may"
     return tail if 2 <= len(tail.split()) <= 16 else "another matter"
-
-
-def _party(q, name: str) -> str:
-    """A party as the question names it, joined names and all ("Böhm & Côté" for "Böhm")."""
-    cap = r"[^\W\d_a-z][\w.’'-]*"
-    m = re.search(rf"(?:{cap}\s*(?:&|\band\b)\s*)*(?<!\w){re.escape(name)}(?!\w)(?:\s*(?:&|\band\b)\s*{cap})*",
-                  q.ask or q.core)
-    return m.group(0) if m else name
-
-
-def _display(item: str, q) -> str:
-    """An item as the question names it, with the names before it ("Kirin 9000S" for "9000S")."""
-    m = re.search(rf"((?:[A-Z][\w-]*\s+){{0,2}}){re.escape(item)}", q.ask or q.core)
-    return (m.group(1) + item).strip() if m else item
 
 
 def restricted(clause: str, negated: bool) -> bool:

@@ -162,6 +162,31 @@ def _line(kind: str, span: str, u: Unit) -> ShortAnswer | None:
     return ShortAnswer(span, u, line)
 
 
+def _with_neighbour(ctx: Context, kind: str, u: Unit, text: str, share: float, terms: set[str],
+                    head: str | None) -> tuple[Unit, str, float, list[re.Match]]:
+    """`u` read with the sentence before it when that one holds the question's terms and `u` dates a statement or
+    counts what it introduced: (unit, its flat text, the share of terms it holds, the date or count in it, or [])."""
+    q = ctx.question
+    if kind == "date" and share < _COVER and _reported_dates(text) and (p := preceding(u, ctx.units)) and \
+            len(terms & stem_set(p.text)) / len(terms) >= _COVER:  # "… issued guidance … ." + "… said on
+        u, text, share = joined(p, u), flat(joined(p, u).text), len(terms & stem_set(p.text)) / len(terms)
+        # Tuesday (May 13) that …": the sentence that states it, and the next one that dates it
+        dated = _reported_dates(text)[-1:]
+    elif kind == "number" and head and share < _COVER and _OPENS_BY_REFERENCE.match(text) \
+            and (counted := _counts(text, head, q.ask or q.core)) and (p := preceding(u, ctx.units)) \
+            and terms <= stem_set(p.text) | stem_set(text):
+        # "Under Biden’s export rules, the world was divided into three tiers." + "The first included seventeen
+        # countries and Taiwan …": the sentence that counts, read with the one that says what "the first" is
+        offset = len(flat(joined(p, u).text)) - len(text)
+        u, text = joined(p, u), flat(joined(p, u).text)
+        share = len(terms & stem_set(text)) / len(terms)
+        dated = [m for m in _candidates(kind, text, q.ask or q.core) if m.start() >= offset
+                 and m.start() - offset in {c.start() for c in counted}][:1]
+    else:
+        dated = []
+    return u, text, share, dated
+
+
 _ROLE = (r"(?:under\s+)?secretary|minister|spokes(?:person|man|woman)|director|president|chair(?:man|woman|person)?|"
          r"ceo|founder|head|chief|officer|commissioner|administrator|ambassador|governor|senator|analyst|professor|"
          r"lawyer|attorney|reporter|editor|author|official|manager|engineer|adviser|advisor|researcher|executive")
@@ -315,6 +340,13 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         return event
     if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
         return None
+    return _read_span(ctx, kind)
+
+
+def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
+    """The span that answers a who / when / how-many question, within `_NEAR` words of a term of it in the best close
+    sentence that holds most of its terms (or that sentence and its neighbour); None when none holds one."""
+    q = ctx.question
     named = {stem(n.lower()) for n in (*q.names, *q.context_names)}
     terms = set(q.terms) - named - {"who", "when", "much", "mani"}
     if not terms:
@@ -336,23 +368,7 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         # a sentence that holds every term of the question may stand a little further behind the best one
         if u.relevance < (_CLOSE - 0.1 * (share == 1)) * best or u.heading:
             continue
-        if kind == "date" and share < _COVER and _reported_dates(text) and (p := preceding(u, ctx.units)) and \
-                len(terms & stem_set(p.text)) / len(terms) >= _COVER:  # "… issued guidance … ." + "… said on
-            u, text, share = joined(p, u), flat(joined(p, u).text), len(terms & stem_set(p.text)) / len(terms)
-            # Tuesday (May 13) that …": the sentence that states it, and the next one that dates it
-            dated = _reported_dates(text)[-1:]
-        elif kind == "number" and head and share < _COVER and _OPENS_BY_REFERENCE.match(text) \
-                and (counted := _counts(text, head, q.ask or q.core)) and (p := preceding(u, ctx.units)) \
-                and terms <= stem_set(p.text) | stem_set(text):
-            # "Under Biden’s export rules, the world was divided into three tiers." + "The first included seventeen
-            # countries and Taiwan …": the sentence that counts, read with the one that says what "the first" is
-            offset = len(flat(joined(p, u).text)) - len(text)
-            u, text = joined(p, u), flat(joined(p, u).text)
-            share = len(terms & stem_set(text)) / len(terms)
-            dated = [m for m in _candidates(kind, text, q.ask or q.core) if m.start() >= offset
-                     and m.start() - offset in {c.start() for c in counted}][:1]
-        else:
-            dated = []
+        u, text, share, dated = _with_neighbour(ctx, kind, u, text, share, terms, head)
         if share < _COVER or (head and stem(head) not in stem_set(text)) or (verb and verb not in stem_set(text)):
             continue
         if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:

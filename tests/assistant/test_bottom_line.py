@@ -668,7 +668,8 @@ def test_a_memo_field_label_is_no_class_and_a_regional_rule_settles_no_case_else
 
 
 def test_a_rule_for_a_kind_of_destination_is_outside_a_place_nothing_puts_there():
-    from assistant.engines.bottom_line import Rule, _outside_scope
+    from assistant.engines.bottom_line import Rule
+    from assistant.engines.scope import outside_scope
     from assistant.models import Hit, Unit
     from assistant.question import analyze
 
@@ -677,12 +678,12 @@ def test_a_rule_for_a_kind_of_destination_is_outside_a_place_nothing_puts_there(
     unit = Unit(hit=Hit(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=1.0), start=0,
                 end=len(text), text=text)
     q = analyze("Do exports of Q7 boards to Thailand need a licence?")
-    assert _outside_scope(Rule(unit, text, False, False), q) == ("exports to the sanctioned region", "Thailand")
+    assert outside_scope(Rule(unit, text, False, False), q) == ("exports to the sanctioned region", "Thailand")
     everywhere = Rule(unit, text.replace("the sanctioned region", "any destination"), False, False)
-    assert _outside_scope(everywhere, q) is None
+    assert outside_scope(everywhere, q) is None
     listed = Unit(hit=Hit(chunk_id="c", doc_id="d", text=text + " The sanctioned region includes Thailand.", start=0,
                           end=len(text) + 40, score=1.0), start=0, end=len(text), text=text)
-    assert _outside_scope(Rule(listed, text, False, False), q) is None  # its document puts Thailand there
+    assert outside_scope(Rule(listed, text, False, False), q) is None  # its document puts Thailand there
 
 
 @pytest.mark.parametrize("question, item", [

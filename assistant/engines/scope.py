@@ -1,0 +1,77 @@
+"""Whether the rule a bottom line found covers the case asked, and how the question's item is tied to the rule's
+class: the destinations a rule is limited to (`outside_scope`), the passage that names a model among the class the
+rule names (`tie`), and the question's own wording of a party or item for the line that says so."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.engines.base import Context
+from assistant.models import Unit
+from assistant.terms import words
+
+if TYPE_CHECKING:
+    from assistant.engines.bottom_line import Rule
+
+# words of a source that can state a rule: its passage ties a model to the rule's class with more weight
+AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regulator|government|guidance|rule|"
+                       r"regulation|statement|office|authority|commission)\b", re.I)
+
+
+_DESTINATION = re.compile(r"(?<!subject )\bto (?:the |an? )?(?P<where>(?:sanctioned|embargoed|listed|designated|restricted|"
+                          r"prohibited) (?:region|regions|countr(?:y|ies)|destinations?|territor(?:y|ies))|"
+                          r"Country Groups? [A-Z](?::\d+)?)", re.I)
+_EVERYWHERE = re.compile(r"\b(?:anywhere|worldwide|every (?:country|destination)|any (?:country|destination)|all "
+                         r"(?:countries|destinations))\b", re.I)
+
+
+def outside_scope(rule: Rule, q) -> tuple[str, str] | None:
+    """(what the rule is about, the place asked) when the rule is limited to destinations of a kind ("to the
+    sanctioned region", "to Country Group D:5") and no passage of its document puts the question's place there;
+    None when it is not so limited, covers every destination, or names the place."""
+    places = [n for n in q.context_names if not any(c.isdigit() for c in n)]
+    m = _DESTINATION.search(rule.quote)
+    if not places or not m or _EVERYWHERE.search(rule.quote):
+        return None
+    own = rule.unit.hit.text
+    if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own, re.I) for p in places):
+        return None
+    return f"exports to {m.group(0)[3:].strip()}", places[0]
+
+
+def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:
+    """The unit that puts `item` ("910D") in a class the rule names ("Ascend"), and the shortest verbatim span from
+    the class's name to the item ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D")."""
+    best = None
+    for u in ctx.units[:40]:
+        for m in re.finditer(rf"(?<!\w){re.escape(item)}(?!\w)", u.text, re.I):  # "910d" as typed is the "910D"
+            starts = [c.start() for cls in classes for c in re.finditer(rf"(?<!\w){re.escape(cls)}", u.text[:m.start()])]
+            if not starts:
+                continue
+            span = u.text[max(starts):m.end()]
+            owner = re.search(r"[\w’']+['’]s\s*$", u.text[:max(starts)])  # "Huawei’s Ascend…"
+            if owner:
+                span = u.text[owner.start():m.end()]
+            if len(words(span)) > 16:
+                continue
+            score = (u.relevance + (ctx.similar(u, rule.unit) if rule else 0.0)
+                     + 0.3 * bool(re.search(r"\bnamely\b|\bincluding\b|\bsuch as\b|, and\b", span))
+                     + 0.2 * bool(AUTHORITY.search(u.text)))
+            if best is None or score > best[0]:
+                best = (score, u, span)
+    return (best[1], best[2]) if best else None
+
+
+def party(q, name: str) -> str:
+    """A party as the question names it, joined names and all ("Böhm & Côté" for "Böhm")."""
+    cap = r"[^\W\d_a-z][\w.’'-]*"
+    m = re.search(rf"(?:{cap}\s*(?:&|\band\b)\s*)*(?<!\w){re.escape(name)}(?!\w)(?:\s*(?:&|\band\b)\s*{cap})*",
+                  q.ask or q.core)
+    return m.group(0) if m else name
+
+
+def display(item: str, q) -> str:
+    """An item as the question names it, with the names before it ("Kirin 9000S" for "9000S")."""
+    m = re.search(rf"((?:[A-Z][\w-]*\s+){{0,2}}){re.escape(item)}", q.ask or q.core)
+    return (m.group(1) + item).strip() if m else item
