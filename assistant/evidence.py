@@ -16,8 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.instructions import instructing
 from assistant.models import Hit, Unit
-from assistant.question import Question, instructing
+from assistant.question import Question
 from assistant.terms import CALENDAR, NUMBER, content_stems, hedges, stem, stem_set, when, words
 from ingest.embed import Embedder
 from ingest.units import records, unit_spans  # noqa: F401 - records: part of this module's interface
