@@ -71,14 +71,14 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0)) and not _CALENDAR_WORD.fullmatch(m.group(0).strip())]
-    return [m for m in found if m and m.group(0).strip().lower() not in asked and m.group(0).strip(" ,.")]
+    return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
+        rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 
 
 def _distance(text: str, m: re.Match, terms: set[str]) -> float:
     """Words between the span and the nearest question term in `text` (a large number when none is near); a term
-    after the span counts half a word further than one before it, so that of "issued in January 2025, had
-    compliance requirements set to take effect on May 15, 2025" the date after "take effect" answers "When were
-    compliance requirements set to take effect?"."""
+    after the span counts half a word further than one before it ("… set to take effect on May 15, 2025": the date
+    after "take effect" answers "When were compliance requirements set to take effect?")."""
     before = words(text[:m.start()])
     after = words(text[m.end():])
     near = [i for i, w in enumerate(reversed(before)) if stem(w.lower()) in terms]
@@ -87,8 +87,7 @@ def _distance(text: str, m: re.Match, terms: set[str]) -> float:
 
 
 def _with_head(text: str, m: re.Match, head: str | None) -> str:
-    """The span, carried on to the noun it counts when that follows within four words ("70,000" -> "70,000 Ascend
-    910C units" for "how many … units")."""
+    """The span, carried on to the noun it counts within four words ("70,000" -> "70,000 Ascend 910C units")."""
     span = m.group(0).rstrip()
     if head:
         after = re.match(rf"((?:\s+[\w’'-]+){{0,3}}?\s+{re.escape(head)}\w*)", text[m.start() + len(span):], re.I)
@@ -98,6 +97,7 @@ def _with_head(text: str, m: re.Match, head: str | None) -> str:
     return span
 
 
+_ITEM_NUMBER = re.compile(r"(?<!.)\s*(?:\d{1,2}|[ivx]{1,4})[.)]\s", re.I | re.S)  # a list item's number, first
 # a sentence that opens by referring back to the one before ("The first included …", "It …", "The latter …")
 _OPENS_BY_REFERENCE = re.compile(r"^\W*(?:the\s+)?(?:first|second|third|fourth|fifth|last|latter|former|it|they|this|these|"
                           r"those)\b", re.I)
@@ -109,14 +109,12 @@ def _counts(text: str, head: str, question: str) -> list[re.Match]:
 
 
 def _reported_dates(text: str) -> list[re.Match]:
-    """The calendar dates of `text` that a reporting verb stands right before ("said on Tuesday (May 13)"): the
-    date of a statement, which is the date of what the statement announced."""
+    """The dates a reporting verb stands right before ("said on Tuesday (May 13)"): the date of a statement."""
     return [m for m in _candidates("date", text, "") if _REPORTED.search(text[max(0, m.start() - 40):m.start()])]
 
 
 def _dated_by_next(u: Unit, ctx: Context) -> tuple[Unit, re.Match] | None:
-    """`u` joined with the sentence after it, when `u` holds no date and that sentence dates a statement ("[…] issued
-    guidance … . The agency’s Bureau … said on Tuesday (May 13) that …"); the date's match in the joined text."""
+    """`u` joined with the next sentence when that one dates a statement ("… said on Tuesday (May 13)"), and the date."""
     v = following(u, ctx.units)
     if v is None or v.heading:
         return None
@@ -373,7 +371,10 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
             continue
         if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:
             continue
-        spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR]
+        spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR
+                 and not _ITEM_NUMBER.match(text, m.start())]  # "4. Any shipment …": the rule's number, not a count
+        if head and (counting := [(d, m) for d, m in spans if _with_head(text, m, head) != m.group(0).strip(" ,;")]):
+            spans = counting  # "how many days": "5 business days", before a figure that counts something else
         if dated:
             spans = [(_NEAR, dated[0])]
         elif kind == "date" and not spans and (nxt := _dated_by_next(u, ctx)):

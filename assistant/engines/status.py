@@ -18,6 +18,7 @@ import re
 from datetime import date
 
 from assistant.engines.base import Context
+from assistant.engines.fields import records_named
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import DATE, ENDED, UNTIL, content_stems, hedges, negated, stem, stem_set
@@ -100,7 +101,9 @@ def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLin
     question is of another kind or no passage about its subject states an end or a validity date."""
     q = ctx.question
     ended = asks_ended(q)  # "Has licence EL-2025-0042 expired?": yes when it is no longer valid
-    if not (asks_current(q) or ended):
+    # "Can we test under licence EL-2026-0417 on 1 March 2027?": a record's validity decides a case dated after it
+    dated_case = not (asks_current(q) or ended) and q.kind == "yes_no" and bool(records_named(q) and _asked_date(q))
+    if not (asks_current(q) or ended or dated_case):
         return None
     ids, rest = _subject(q)
     asked = _asked_date(q)
@@ -111,9 +114,13 @@ def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLin
     (u, quote, until), support = found[0], [f[0] for f in found[1:4]]
     support = support or [v for v in ctx.units[:6] if v is not u and _body(v) and len(v.text.split()) >= 4
                           and _about(v, ids, rest)][:2]
+    if until is None and dated_case:
+        return None  # an end without a date says nothing of the date asked
     if until is None:
         return BottomLine([f"{'Yes.' if ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."], [u], [], support)
     day, written = until
+    if dated_case and day >= ref:
+        return None  # within its validity: the record's other conditions and the rules decide
     line = f"{'Yes.' if (day >= ref) != ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."
     if asked:
         when = f"is {'on or after' if day >= ref else 'before'} the date asked, {asked[1]}"

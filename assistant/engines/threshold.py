@@ -17,7 +17,7 @@ from assistant.terms import DATED, STOP, content_stems, stem_set, words
 
 _COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
                r"up to|not exceeding|no more than|or more|or less)")
-_AMOUNT = (r"([$€£]\s?|(?:USD|EUR|GBP|MYR|SGD|RM)\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b|"
+_AMOUNT = (r"(?<![\w/:-])([$€£]\s?|(?:USD|EUR|GBP|MYR|SGD|RM)\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b|"
            r"(?=\s*(?:USD|EUR|GBP|MYR|SGD|dollars?|euros?)\b))?")
 _THRESHOLD = re.compile(rf"\b{_COMPARATOR}\s+(?:a |an |the )?(?:value of |total of )?{_AMOUNT}", re.I)
 ASKED_AMOUNT = re.compile(_AMOUNT, re.I)

@@ -1,0 +1,48 @@
+"""A licence record asked about with a date or a count, and a numbered rule asked how long (newcomer trial, stop 23):
+the licence's number is no count, a date after its validity is a "No." on its "Valid until" line, a month in the
+question is no name the documents must mention, and a rule's list number is no answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import answer
+from tests.assistant.test_bottom_line import indexed
+
+LICENCE = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0417\nHolder: Meridian Semiconductor Test Services Sdn Bhd\n"
+           "Date of issue: 15 January 2026\nValid until: 14 January 2027\nDestination: Penang, Malaysia\n"
+           "Items: Huawei Ascend 910C evaluation modules (ECCN 3A090)\nAuthorised quantity: 12 units\n")
+MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate: 3 March 2026\n\n"
+        "1. Testing of Ascend 910C samples is permitted only in the Penang lab, under export licence EL-2026-0417.\n"
+        "2. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board within 5 "
+        "business days.\n")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return indexed(tmp_path_factory.mktemp("records"), {"licence-el-2026-0417.txt": LICENCE, "memo.txt": MEMO})
+
+
+def test_a_case_dated_after_the_licence_ends_is_a_no_on_its_validity(settings):
+    """It opened "No. … “Authorised quantity: 12 units” … 417 in is more than the 12" (the licence's number read as
+    a count), and without that accident it gave "Yes, but only under the conditions it states"."""
+    ans = answer("Can we test under licence EL-2026-0417 on 1 March 2027?", settings=settings)
+    first = ans.answer.split("\n")[0]
+    assert first.startswith("No.") and "Valid until: 14 January 2027" in first, ans.answer
+    assert "before the date asked, 1 March 2027" in ans.answer and "417" not in ans.answer.replace("0417", "")
+    within = answer("Can we test under licence EL-2026-0417 on 1 June 2026?", settings=settings)
+    assert not within.answer.startswith("No."), within.answer  # within its validity the rules decide
+    month = answer("Can we still test under licence EL-2026-0417 in June 2026?", settings=settings)
+    assert "do not mention June" not in month.answer and "417 in" not in month.answer, month.answer
+
+
+def test_a_count_past_the_authorised_quantity_is_still_a_no(settings):
+    ans = answer("Can we test 15 units under licence EL-2026-0417?", settings=settings)
+    assert ans.answer.startswith("No.") and "Authorised quantity: 12 units" in ans.answer.split("\n")[0]
+    assert "15 units is more than the 12" in ans.answer
+
+
+def test_how_many_days_is_answered_by_the_days_not_by_the_rule_number_nor_a_digit_of_the_question(settings):
+    """It opened "4, per …: “4. Any shipment exceeding 25 units …”" ("5" was taken for part of the asked "25")."""
+    ans = answer("How many days do we have to report a shipment over 25 units?", settings=settings)
+    assert ans.answer.startswith("5 business days, per "), ans.answer
