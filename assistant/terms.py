@@ -124,7 +124,9 @@ def new_match(pattern: re.Pattern, text: str, question: str) -> bool:
 NO_ONE = (r"\bno (?!doubt\b|longer\b|later\b|sooner\b|matter\b|reason\b|evidence\b|indication\b|sign\b|way\b|"
           r"question\b|wonder\b|one knows\b)(?:[\w’'-]+|\([^()]{0,80}\))(?:,? (?:[\w’'-]+|\([^()]{0,80}\))){0,7}? ")
 PROHIBITION = re.compile(rf"\bmay not\b|\bmust not\b|\bshall not\b|\bcannot\b|{NO_ONE}(?:may|shall|can)\b(?! not)|"
-                         r"\b(?:is|are) (?:not )?(?:allowed|permitted) only\b|\b(?:is|are) not (?:allowed|permitted)\b", re.I)
+                         r"\b(?:is|are) (?:not )?(?:allowed|permitted) only\b|\b(?:is|are) not (?:allowed|permitted)\b|"
+                         r"\b(?:ist|sind) (?:untersagt|verboten|nicht (?:erlaubt|gestattet|zulässig))\b|"  # a rule in the
+                         r"\b(?:est|sont) (?:interdite?s?|prohibée?s?)\b|\b(?:está|están) (?:prohibid[oa]s?)\b", re.I)  # documents' language
 PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:by|to|as) (?:a |an |the )?(?:violation|breach))",
                         re.I)
 # Something ended ("the Department of Commerce rescinded … the AI Diffusion Rule", "Status: Revoked") or valid until a

@@ -42,7 +42,8 @@ from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
                    r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|shall not|cannot|"
-                   rf"{NO_ONE}(?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en))\b", re.I)
+                   rf"{NO_ONE}(?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en)|"
+                   r"(?:ist|sind) (?:untersagt|verboten)|(?:est|sont) interdite?s?|(?:está|están) prohibid[oa]s?)\b", re.I)
 # an identifier of a record rather than a model: "EL-2025-0042", "CM-2025-07", "744.23" (not "910D", "3A090")
 RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)

@@ -21,7 +21,9 @@ _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 
 # what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
 _ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem("expires")},
-             stem("expiry"): {stem("valid"), stem("until")}}
+             stem("expiry"): {stem("valid"), stem("until")},
+             **dict.fromkeys([stem(w) for w in ("wrote", "write", "written", "sent", "signed")],  # "Who wrote memo
+                             {stem("from"), stem("author"), stem("signed")})}  # EC-2026-007?": "From: Dana Whitfield"
 
 
 def _matches(term: str, key: set[str]) -> bool:

@@ -46,3 +46,10 @@ def test_how_many_days_is_answered_by_the_days_not_by_the_rule_number_nor_a_digi
     """It opened "4, per …: “4. Any shipment exceeding 25 units …”" ("5" was taken for part of the asked "25")."""
     ans = answer("How many days do we have to report a shipment over 25 units?", settings=settings)
     assert ans.answer.startswith("5 business days, per "), ans.answer
+
+
+def test_who_wrote_a_memo_is_read_from_its_from_line(settings):
+    """It quoted the memo's headline "MEMO EC-2026-007" as its evidence."""
+    ans = answer("Who wrote memo EC-2026-007?", settings=settings)
+    assert ans.answer.startswith("Dana Whitfield, Head of Trade Compliance, per "), ans.answer
+    assert "“From: Dana Whitfield, Head of Trade Compliance” [1]" in ans.answer
