@@ -52,23 +52,24 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         return None
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
     terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
-    for u in ctx.units[:5]:
-        if u.hit.doc_id in ctx.superseded:
+    fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:5]
+              if u.hit.doc_id not in ctx.superseded
+              and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records)
+              for m in _FIELD.finditer(u.text)]
+    # a field named by the question's very word first, then for "how many" one whose value counts ("How many units
+    # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
+    fields.sort(key=lambda f: (not any(t in f[2] or _ASKED_AS.get(t, set()) & f[2] for t in terms),
+                               q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
+    for u, m, key in fields:
+        if key & _AS_WRITTEN:
+            continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
+        if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
             continue
-        own = u.hit.text + " " + str(u.hit.meta.get("title") or "")
-        if not any(r in own for r in records):
+        line = part_of(u, m.start("key"), m.end("value"))
+        value = m.group("value").strip()
+        shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
+        text = f"{shown}, per {source(line)}: “{line.text}” [n]."
+        if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue
-        for m in _FIELD.finditer(u.text):
-            key = {stem(w.lower()) for w in words(m.group("key"))}
-            if key & _AS_WRITTEN:
-                continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
-            if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
-                continue
-            line = part_of(u, m.start("key"), m.end("value"))
-            value = m.group("value").strip()
-            shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
-            text = f"{shown}, per {source(line)}: “{line.text}” [n]."
-            if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
-                continue
-            return ShortAnswer(value, line, text, "field")
+        return ShortAnswer(value, line, text, "field")
     return None

@@ -10,6 +10,7 @@ from assistant.answer import answer
 from tests.assistant.test_bottom_line import indexed
 
 LICENCE = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0417\nHolder: Meridian Semiconductor Test Services Sdn Bhd\n"
+           "Issuing authority: Bureau of Industry and Security, U.S. Department of Commerce\n"
            "Date of issue: 15 January 2026\nValid until: 14 January 2027\nDestination: Penang, Malaysia\n"
            "Items: Huawei Ascend 910C evaluation modules (ECCN 3A090)\nAuthorised quantity: 12 units\n")
 MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate: 3 March 2026\n\n"
@@ -53,3 +54,14 @@ def test_who_wrote_a_memo_is_read_from_its_from_line(settings):
     ans = answer("Who wrote memo EC-2026-007?", settings=settings)
     assert ans.answer.startswith("Dana Whitfield, Head of Trade Compliance, per "), ans.answer
     assert "“From: Dana Whitfield, Head of Trade Compliance” [1]" in ans.answer
+
+
+def test_how_many_a_licence_authorises_is_its_quantity_also_in_a_follow_up(settings):
+    """"authorise" and "authority" share a stem: it answered with the "Issuing authority" line."""
+    first = answer("When does licence EL-2026-0417 expire?", settings=settings)
+    assert first.answer.startswith("On 14 January 2027, per "), first.answer
+    history = [{"role": "user", "content": "When does licence EL-2026-0417 expire?"},
+               {"role": "assistant", "content": first.answer}]
+    for ans in (answer("How many units does it authorise?", history=history, settings=settings),
+                answer("How many units does licence EL-2026-0417 authorise?", settings=settings)):
+        assert ans.answer.startswith("12 units, per "), ans.answer
