@@ -276,7 +276,15 @@ def _verdict(q, lead: Rule, firm: list[Rule]) -> str:
         verdict = {("inside", True): "No, as long as its conditions are met.", ("inside", False): "Yes, but only "
                    "under the conditions it states.", ("open", True): "Yes, unless its conditions are met.",
                    ("open", False): "Only under the conditions it states."}[met, asks_restriction(asked)]
+    if firm and verdict == "No." and not asks_restriction(asked) and (need := _UNLESS.search(lead.quote)) \
+            and not re.search(r"\b(?:without|no)\b", q.ask or q.core, re.I):  # "No employee may test … without prior
+        verdict = f"No, only with {need.group('what').rstrip(' .,;')}."  # written approval from the Export Control Board"
     return unapplied(verdict, lead.quote, q.core) if firm else verdict  # a threshold the case was not held against
+
+
+# a prohibition that lifts with a document or a decision: "may not … without prior written approval from the Board"
+_UNLESS = re.compile(r"\bwithout (?P<what>(?:(?:an?|the|its|their|prior|written|express|valid|individual|export)\s+)*"
+                     r"(?:approval|licen[cs]e|authori[sz]ation|consent|permit|clearance)\b[^;.]{0,80})", re.I)
 
 
 _ANAPHOR = re.compile(r"\W*(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)

@@ -65,3 +65,16 @@ def test_how_many_a_licence_authorises_is_its_quantity_also_in_a_follow_up(setti
     for ans in (answer("How many units does it authorise?", history=history, settings=settings),
                 answer("How many units does licence EL-2026-0417 authorise?", settings=settings)):
         assert ans.answer.startswith("12 units, per "), ans.answer
+
+
+def test_a_prohibition_that_lifts_with_an_approval_says_so_in_its_verdict(tmp_path):
+    """"No employee may test … without prior written approval from the Export Control Board" opened a bare "No." for
+    "Is testing a 910D in the Penang lab allowed?"; asked without that approval, it stays "No."."""
+    settings = indexed(tmp_path, {"memo.txt": "MEMO EC-2026-007\nDate: 3 March 2026\n\n1. No employee may test, "
+                                              "benchmark or operate Huawei Ascend chips (including the 910B, 910C and "
+                                              "910D) at any company site without prior written approval from the "
+                                              "Export Control Board.\n"})
+    ans = answer("Is testing a Huawei Ascend 910D at our company site allowed?", settings=settings)
+    assert ans.answer.startswith("No, only with prior written approval from the Export Control Board. "), ans.answer
+    bare = answer("Is testing a Huawei Ascend 910D at our company site without any approval allowed?", settings=settings)
+    assert bare.answer.startswith("No. "), bare.answer
