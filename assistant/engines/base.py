@@ -28,6 +28,17 @@ def _adjacent(names: list[str], text: str) -> list[str]:
     return out
 
 
+def _with_following(name: str, text: str, names: set[str]) -> str:
+    """`name` with the names written right after it in `text` ("Entity" -> "Entity List")."""
+    m = re.search(rf"(?<!\w){re.escape(name)}((?:\s+[^\W\d_][\w-]*)+)", text)
+    tail = []
+    for w in (m.group(1).split() if m else []):
+        if w not in names:
+            break
+        tail.append(w)
+    return " ".join([name, *tail])
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything retrieval found for one question, and what the abstention check found (`unknown`, `absent`):
@@ -48,7 +59,8 @@ class Context:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""
         if not self.absent:
             return ""
-        names = _adjacent(list(self.absent), self.question.text)[:4]
+        q = self.question  # a name written before other names of the question is named with them ("Entity List")
+        names = [_with_following(n, q.text, {*q.names, *q.context_names}) for n in _adjacent(list(self.absent), q.text)][:4]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         where = "None of the documents the filters select mentions" if self.filtered else "The documents do not mention"
         return f"{where} {listed}."
