@@ -349,7 +349,7 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
     terms = set(q.terms) - named - {"who", "when", "much", "mani"}
     if not terms:
         return None
-    head = _counted(q.ask or q.core) if kind == "number" else None
+    head = _counted(q.ask or q.core, modal=True) if kind == "number" else None
     # "Who issued the guidance?": the sentence must say "issued"; "Who wrote the CGTN piece?" is not answered by one
     # that merely shares "new" and "guidance" with it
     verb = re.match(r"\W*who\s+([a-z]+)\b", (q.ask or q.core), re.I) if kind == "person" else None
