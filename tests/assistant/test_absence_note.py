@@ -1,4 +1,4 @@
-"""The note on names no document mentions names them as the question writes them (newcomer trial, stop 23: "Is
+"""The note on names no document mentions names them as the question writes them (newcomer trial, stop 22: "Is
 Huawei on the Entity List?" gave "The documents do not mention Entity.")."""
 
 from __future__ import annotations

@@ -509,7 +509,9 @@ TRIAL = {  # the newcomer trial's documents: a memo titled with a colon and no p
 @pytest.mark.parametrize("question, verdict, quote", [
     ("Can our Penang lab benchmark an Ascend 910B a customer sent us?", "No.", "no Huawei Ascend device"),
     ("Is it allowed to power on a Huawei Ascend 910C at the Penang lab?", "No.", "no Huawei Ascend device"),
-    ("Can the holder of EL-2025-0042 reexport the boards to China?", "No.", "may not reexport"),
+    # a prohibition that lifts with an authorisation says which (stop 22)
+    ("Can the holder of EL-2025-0042 reexport the boards to China?",
+     "No, only with prior written authorization from BIS.", "may not reexport"),
     ("Has licence EL-2025-0042 expired?", "Yes.", "Valid until: 2026-02-28"),
     ("Is EL-2025-0042 valid on 2026-01-15?", "Yes.", "Valid until: 2026-02-28"),
 ])
@@ -774,7 +776,7 @@ THERMAL = ("---\ntitle: \"Guidance TC-3: reporting of thermal camera exports\"\n
 
 
 def test_a_count_is_held_against_the_threshold_also_when_asked_with_a_deadline_or_as_a_shipment(tmp_path):
-    """Trial (stop 23): "Is a report required for a shipment of 300 thermal cameras, and within how many days?" opened
+    """Trial (stop 22): "Is a report required for a shipment of 300 thermal cameras, and within how many days?" opened
     "Yes." (the "how many" made it a count question, and "required for a shipment" was read as asking whether a
     shipment is required, so the threshold was never applied); "… a shipment of 800 thermal cameras?" gave "The
     documents do not settle this"."""

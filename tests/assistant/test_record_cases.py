@@ -1,4 +1,4 @@
-"""A licence record asked about with a date or a count, and a numbered rule asked how long (newcomer trial, stop 23):
+"""A licence record asked about with a date or a count, and a numbered rule asked how long (newcomer trial, stop 22):
 the licence's number is no count, a date after its validity is a "No." on its "Valid until" line, a month in the
 question is no name the documents must mention, and a rule's list number is no answer."""
 

@@ -1,4 +1,4 @@
-"""A rule written in the documents' own language decides as an English one does (newcomer trial, stop 23: "Ist der
+"""A rule written in the documents' own language decides as an English one does (newcomer trial, stop 22: "Ist der
 Einsatz von Huawei-Ascend-Chips in München erlaubt?" got "The documents do not settle this" above the German
 policy's "… am Standort München ist untersagt")."""
 

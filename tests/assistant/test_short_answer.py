@@ -225,7 +225,7 @@ def test_a_model_no_passage_lists_gets_no_yes(seed_settings):
 
 def test_a_by_when_part_is_answered_by_its_deadline_and_one_sentence_is_quoted_once(tmp_path):
     """"Who will replace the damaged scanner at dock 3, and by when?" lost its short answer once "…, and by when"
-    was split into parts (stop 23); now each part is answered, the deadline as "By …", the sentence quoted once."""
+    was split into parts (stop 22); now each part is answered, the deadline as "By …", the sentence quoted once."""
     from tests.assistant.test_bottom_line import indexed
 
     settings = indexed(tmp_path, {"minutes.md": "---\ntitle: Quarterly audit review minutes\npublisher: Trade "

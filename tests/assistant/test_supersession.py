@@ -101,7 +101,7 @@ def test_a_follow_up_about_another_site_gets_the_conditional_rule_and_old_figure
 
 @pytest.mark.model
 def test_a_conditional_rule_asked_of_no_particular_site_gives_its_conditions_and_a_deadline_is_a_short_answer(tmp_path):
-    """Trial (stop 23): "Is benchmarking at any company site prohibited?" opened "Yes." on Revision 2's "permitted
+    """Trial (stop 22): "Is benchmarking at any company site prohibited?" opened "Yes." on Revision 2's "permitted
     only in the Penang lab" (the question names no site, inside or outside the conditions); "An Ascend card was found
     in our Singapore office. How long do we have to report it?" abstained ("long" was read as a term the answer must
     hold), and "How long …" without context opened with the two revisions' sentences instead of "Within 24 hours"."""
