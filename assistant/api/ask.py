@@ -19,7 +19,7 @@ from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
 from assistant.api.errors import stream_error
-from assistant.api.records import SSE, record_answer
+from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.schemas import ASK_EVENTS, ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 
@@ -56,9 +56,9 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     ans = await service.answer(body.question, history, engine, filters)
     data = with_comparisons(ans.as_dict())
     raw = dumps(data).encode("utf-8")
-    record_answer(request, who, answer=data, body=raw, started=started, **fields)  # spooled before it is sent
     return Response(raw, media_type="application/json",
-                    headers={"X-Request-ID": data["request_id"], **rate_headers(request)})
+                    headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=data, body=raw, started=started, **fields))
 
 
 async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float,

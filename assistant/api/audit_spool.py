@@ -10,10 +10,10 @@ O_APPEND descriptor (the directory is fsynced when the file is created). `AuditL
 on the server's event loop, and the audit writer thread fsyncs the file once for each batch before writing it to the
 database (a group commit, as a database's WAL writer does): an fsync per row would cost every answer 1-4 ms on the
 event loop, p99 up to 28 ms under load (`python -m tests.scale.spool_append_cost`). So a killed process loses no
-appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth. A
-plain answer's row is appended before its response is sent (`ask`, `openai_compat`), so no answer a client received
-is missing from a killed worker's spool; a streamed answer's row once its stream has ended. A last line cut short by
-a crash mid-append is skipped on replay with a warning; any other unreadable line is skipped with an error.
+appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth, as
+it can the answers being sent at that moment (a row is appended just after its response is sent,
+`records.after_response`). A last line cut short by a crash mid-append is skipped on replay with a warning; any
+other unreadable line is skipped with an error.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
 from assistant.api.errors import ApiError, stream_error
-from assistant.api.records import SSE, record_answer
+from assistant.api.records import SSE, after_response, record_answer
 from assistant.api.render import chat_content, strip_sources
 from assistant.api.schemas import CHAT_EVENTS, ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
@@ -125,9 +125,9 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
                                    headers={**SSE_HEADERS, **rate_headers(request)})
     ans = with_comparisons((await service.answer(question, history, engine, None)).as_dict())
     raw = dumps(completion(ans, model, usage(count, question, history, chat_content(ans)))).encode("utf-8")
-    record_answer(request, who, answer=ans, body=raw, started=started, **fields)  # spooled before it is sent
     return Response(raw, media_type="application/json",
-                    headers={"X-Request-ID": ans["request_id"], **rate_headers(request)})
+                    headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
+                    background=after_response(request, who, answer=ans, body=raw, started=started, **fields))
 
 
 async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str, started: float,

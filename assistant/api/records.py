@@ -21,6 +21,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.background import BackgroundTask
 
 from assistant.api.access import Caller, OtherCaller, rate_headers
 from assistant.api.audit import AuditUnavailableError, dumps, now
@@ -79,6 +80,14 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
         "abstained": answer.get("abstained"), "citations": answer.get("citations"), "warnings": answer.get("warnings"),
         "corpus_version": answer.get("corpus_version"), "settings_hash": answer.get("settings_hash"),
         "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type})
+
+
+def after_response(request: Request, who: Caller, **fields) -> BackgroundTask:
+    """`record_answer` as a task run once the response is sent (the row is queued after the user has the bytes, so
+    the audit writer never competes with the response for the interpreter)."""
+    async def record() -> None:  # async: a sync task would cost a thread-pool hop
+        record_answer(request, who, **fields)
+    return BackgroundTask(record)
 
 
 def _row(request: Request, request_id: str, who: Caller) -> dict:
