@@ -6,7 +6,6 @@ verification → Answer. Everything an engine says is checked against the passag
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import uuid
@@ -25,7 +24,7 @@ from assistant.queries import classes, sub_queries
 from assistant.question import Question, analyze
 from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
-from assistant.terms import content_stems, norm, stem, words
+from assistant.terms import CALENDAR_WORD, content_stems, norm, stem, words
 from assistant.verify import Passage, cite, verify
 from assistant.vocabulary import Vocabulary
 from kernel.errors import InputError, LLMUnavailableError, NotFoundError
@@ -40,9 +39,6 @@ def __getattr__(name: str):
         return engines.names()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-_CALENDAR_NAME = re.compile(r"(?i)(?:january|february|march|april|may|june|july|august|september|october|november|"
-                            r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
 
 class Assistant:
     """An opened index with its embedder, retriever, evidence cache and engines; one per settings per process."""
@@ -138,7 +134,7 @@ class Assistant:
         filters, none of the documents the filters admit; a mention inside planted instructions does not count."""
         out = []
         for n in dict.fromkeys((*q.names, *q.context_names)):
-            if _CALENDAR_NAME.fullmatch(n):
+            if CALENDAR_WORD.fullmatch(n):
                 continue  # "in June 2026": the case's date, not a name a document must mention
             if not seen(n, self.vocabulary.known, q.language) or \
                     filters is not None and not self.retriever.mentions(n, filters):  # "US-origin" is "U.S.-origin"

@@ -36,6 +36,9 @@ TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:
 
 
 # a calendar date, not only "Tuesday" or "last month": "May 13", "13 May", "2025-05-14", "2 juin 2025"
+# a month or weekday name alone ("June", "the October"): a date's word, never a name or an agent
+CALENDAR_WORD = re.compile(r"(?i)(?:the\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
+                           r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
 CALENDAR = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|"
     r"jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?"

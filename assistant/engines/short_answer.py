@@ -22,7 +22,7 @@ from assistant.engines.framing import ShortAnswer, flat, source
 from assistant.engines.quantity import quantity_check
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
-from assistant.terms import CALENDAR, DATE, DURATION, NUMBER, stem, stem_set, words
+from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, NUMBER, stem, stem_set, words
 from assistant.verify import Passage, framed
 
 _NEAR = 8          # words between the answer span and the nearest question term
@@ -35,9 +35,6 @@ _MONTH_OR_YEAR = re.compile(r"(?i)(?:early |mid |late )?(?:january|february|marc
                             r"october|november|december)?,?\s*(?:\d{4})?")
 _MONEY = re.compile(r"(?:US|A|C|S|HK)?[$€£¥]\s?\d(?:[\d,.]*\d)?(?:\s?(?:million|billion|trillion|thousand|bn|m)\b)?|"
                     r"\b\d(?:[\d,.]*\d)?\s?(?:EUR|USD|GBP|euros?|dollars?)\b")
-# "October" in "by October 31, 2025" is when, not who
-_CALENDAR_WORD = re.compile(r"(?i)(?:the\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
-                            r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
 _REPORTED_VERB = re.compile(r"\b(?:said|says|announced|stated|declared|released|issued|published|warned|added|"
                             r"told|reported|confirmed)\b", re.I)
 _REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\s+$", re.I)
@@ -70,7 +67,7 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
                              and re.match(r"\s+[a-z]", undated[m.end():]) and not re.match(r"\s+of\b", undated[m.end():])))]
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
-                 and any(c.islower() for c in m.group(0)) and not _CALENDAR_WORD.fullmatch(m.group(0).strip())]
+                 and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())]  # "October": when, not who
     return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
         rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 
