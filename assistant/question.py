@@ -333,7 +333,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""
     if judgment and lang != "en":
         search += " " + language.RULE_WORDS  # the index speaks English: search for the rule in its words
-    parts = tuple(sub_questions(ask))
+    parts = tuple(sub_questions(bare))  # "And who issued that guidance, and when?": its parts without the "And"
     if kind == "number" and parts and _kind(parts[0]) == "yes_no":  # "Is a report required for …, and within how
         kind = "yes_no"  # many days?": a rule question first, its quoted rule holding the figure
     return Question(text=question, core=core, search=search, kind=kind, terms=tuple(terms), names=tuple(names),

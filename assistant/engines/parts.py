@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.framing import ShortAnswer
+from assistant.engines.framing import ShortAnswer, flat
 from assistant.engines.short_answer import short_answer
 from assistant.models import Unit
 from assistant.names import passage_names
@@ -41,8 +41,24 @@ def part_answers(ctx: Context) -> list[ShortAnswer]:
         prep = _WH.match(part).group("prep")  # "by when?": "By October 31, 2025, per …", not "On …"
         if prep and sub.kind == "date" and found.line.startswith(("On ", "In ")):
             found = replace(found, line=f"{prep.capitalize()} {found.line.split(' ', 1)[1]}")
-        out.append(found)
+        out.append(_past_quoted(found, out, ctx.units))
     return out
+
+
+def _past_quoted(found: ShortAnswer, before: list[ShortAnswer], units: list[Unit]) -> ShortAnswer:
+    """`found` without the sentence an earlier part's line already quotes: "Who issued that guidance, and when?"
+    quotes "The Commerce Department issued guidance …" for who, then only "The agency’s Bureau … said on Tuesday
+    (May 13) …" for when, not the two sentences again. `found` as it is when no earlier line quotes its opening, or
+    no unit of `units` holds the rest with the answering span."""
+    u = found.unit
+    for o in before:
+        if o.unit.hit.doc_id == u.hit.doc_id and o.unit.start == u.start and o.unit.end < u.end:
+            rest = next((r for r in units if r.hit.doc_id == u.hit.doc_id and r.start >= o.unit.end
+                         and r.end == u.end and found.span in flat(r.text)), None)
+            whole = f"“{flat(u.text).rstrip(' .')}”"
+            if rest is not None and whole in found.line:
+                return replace(found, unit=rest, line=found.line.replace(whole, f"“{flat(rest.text).rstrip(' .')}”"))
+    return found
 
 
 def part_leads(ctx: Context) -> list[Unit]:

@@ -202,6 +202,20 @@ def test_each_part_of_a_compound_question_gets_its_short_answer(seed_settings, d
         assert doc_text(c.doc_id)[c.start:c.end] == c.quote
 
 
+def test_a_follow_up_opening_with_and_gets_a_line_per_part_and_quotes_each_sentence_once(seed_settings, doc_text):
+    """Stop 22's review: "And who issued that guidance, and when?" after the Malaysia question opened with evidence
+    bullets (its leading "And" hid the parts), and the "when" line quoted the "who" line's sentence again."""
+    first = "Is testing a 910D in Malaysia a violation?"
+    history = [{"role": "user", "content": first},
+               {"role": "assistant", "content": answer(first, settings=seed_settings).answer}]
+    ans = answer("And who issued that guidance, and when?", history=history, settings=seed_settings)
+    who, when = ans.answer.split("\n")[:2]
+    assert who.startswith("The Commerce Department, per ") and when.startswith("On Tuesday (May 13), per "), ans.answer
+    assert "issued guidance" not in when, when  # the sentence the first line quotes is not quoted again
+    for c in ans.citations:
+        assert doc_text(c.doc_id)[c.start:c.end] == c.quote
+
+
 def test_a_part_the_documents_do_not_answer_leaves_no_invented_line(seed_settings):
     ans = answer("How many Ascend 910C units does Huawei plan to produce, and when?", settings=seed_settings)
     assert not re.match(r"(On|In) ", ans.answer) and "70,000" in ans.answer
