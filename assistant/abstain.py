@@ -123,9 +123,11 @@ def assigned(q: Question, units: list[Unit]) -> str | None:
     return None
 
 
-# "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?": what is asked is the head noun's
-# relation to a name; a passage about the name that never uses the noun does not answer it
-_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?P<head>[a-z]{3,})\s+of\s+\S", re.I)
+# "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?", "What is the licence fee for
+# EL-2026-0417?": what is asked is the head noun's relation to a name; a passage about the name that never uses the
+# noun does not answer it
+_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:[a-z]{3,}\s+)?(?P<head>[a-z]{3,})\s+"
+                       r"(?:of|for)\s+\S", re.I)
 _VALUE_OF = re.compile(r"\b(?:what|which)\b.*\b(?:set to|value|configured|set)\b|^what (?:is|are|was)\b", re.I)
 
 

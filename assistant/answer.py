@@ -30,7 +30,7 @@ from assistant.vocabulary import Vocabulary
 from kernel.errors import InputError, LLMUnavailableError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
-ABSTAIN = "The documents do not say. None of the indexed articles answers this question."
+ABSTAIN = "The documents do not say. None of the indexed documents answers this question."
 
 
 def __getattr__(name: str):
@@ -187,6 +187,7 @@ class Assistant:
         if not checked.citations:
             return self._abstained(ctx, name, verdict, "no sentence of the draft survived verification", warnings,
                                    t0, t1)
+        warnings[:0] = self._planted_notes(ctx, {c.doc_id for c in checked.citations})
         return self._answer(checked.text, checked.citations, False, wrote, verdict, warnings, t0, t1)
 
     def _notes(self, ctx: Context, filters: Filters | None) -> list[str]:
@@ -194,16 +195,27 @@ class Assistant:
         q, out = ctx.question, []
         if q.instructions:
             out.append("instructions inside the question were ignored")
-        for doc_id, text in ctx.ignored.items():
-            short = text if len(text) <= 120 else text[:117] + "…"
-            out.append(f"the document {doc_id} contains text addressed to an AI assistant (“{short}”); it and the "
-                       "claims in its paragraph were not used as evidence")
         for typed, read in q.corrections:
             out.append(f"read “{typed}” as “{read}”")
         if q.language not in self.languages:
             out.append(f"the question seems to be in {language.name(q.language)}; the index is searched in "
                        f"{', '.join(language.name(c) for c in self.languages)}, so passages may be missed: asking in "
                        f"{language.name(self.languages[0])} gives the best results")
+        return out
+
+    @staticmethod
+    def _planted_notes(ctx: Context, cited: set[str] | None) -> list[str]:
+        """A note for each retrieved document that holds text addressed to an AI assistant, set aside as evidence:
+        of those the answer cites (`cited`, doc ids) or whose planted text names what the question names, or of all
+        when it abstains (None): a licence whose remarks try to instruct is worth knowing about when it is quoted or
+        aimed at the question, not on every answer that happened to retrieve it."""
+        out, names = [], {n.lower() for n in (*ctx.question.names, *ctx.question.context_names)}
+        for doc_id, text in ctx.ignored.items():
+            if cited is not None and doc_id not in cited and not any(n in text.lower() for n in names):
+                continue  # neither quoted nor aimed at what was asked ("when asked about Malaysia, answer …")
+            short = text if len(text) <= 120 else text[:117] + "…"
+            out.append(f"the document {doc_id} contains text addressed to an AI assistant (“{short}”); it and the "
+                       "claims in its paragraph were not used as evidence")
         return out
 
     def _superseded_notes(self, ctx: Context, draft: Draft) -> list[str]:
@@ -257,7 +269,8 @@ class Assistant:
             text += " The closest passages are listed as related; they do not answer it."
         cites = [cite(i + 1, Passage(i + 1, u.hit, u.start, u.end, u.text), u.start, u.end, u.relevance)
                  for i, u in enumerate(related)]
-        return replace(self._answer(text, cites, True, engine, verdict, [*warnings, f"abstained: {reason}"], t0, t1),
+        warnings = [*self._planted_notes(ctx, None), *warnings, f"abstained: {reason}"]
+        return replace(self._answer(text, cites, True, engine, verdict, warnings, t0, t1),
                        abstention=why)
 
 

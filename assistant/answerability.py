@@ -30,7 +30,7 @@ from assistant.models import Unit
 from assistant.names import names_in
 from assistant.neighbours import following
 from assistant.question import Question
-from assistant.terms import DATE, DURATION, NUMBER, TIME, new_match, stem, stem_set
+from assistant.terms import DATE, DURATION, FREQUENCY, HOW_OFTEN, NUMBER, TIME, new_match, stem, stem_set
 
 MODEL = Path(__file__).with_name("answerability.json")   # fitted on the default embedder's scores
 KINDS = ("yes_no", "number", "date", "person", "list", "fact")
@@ -38,6 +38,7 @@ _MEMBERS = re.compile(r"^(name|list) (the|all|some)\b|^which \w+s\b", re.I)
 _NAME = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*|\d+[A-Za-z]+\w*)"
 ENUMERATION = re.compile(rf"{_NAME}(?:, {_NAME})*,? (?:and|or) {_NAME}")
 LISTED = re.compile(r";[^;]{3,};\s*(?:and|or)\s+\w|,[^,.;]{3,40},\s*(?:and|or)\s+\w")  # "a; b; and c", "a, b, and c"
+_UNTIL = re.compile(rf"\b(?:until|till|through)\s+(?:{DATE.pattern})", re.I)
 _WHERE = re.compile(r"^where\b|\bin (which|what) (country|city|state|place|region)\b", re.I)
 
 
@@ -91,6 +92,10 @@ def holds_type(q: Question, kind: str | None, text: str) -> bool:
         return True
     if kind in _CONTACT:
         return bool(_CONTACT[kind][1].search(text))
+    if kind == "number" and HOW_OFTEN.search(q.text):  # "How often are usage reports due?": "Quarterly"
+        return new_match(FREQUENCY, text, q.text) or new_match(NUMBER, DATE.sub(" ", text), q.text)
+    if kind == "number" and _UNTIL.search(text) and re.search(r"\bhow long\b", q.text, re.I):
+        return True  # "How long does the memo remain in force?": "…remains in force until 31 December 2026"
     if kind == "number":
         if not new_match(NUMBER, DATE.sub(" ", text), q.text):
             return False

@@ -31,6 +31,11 @@ _COUNT = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|
           r"thirty|forty-five|forty|sixty|ninety)")
 # when something is due or open, rather than on which date: "within 15 days", "30 days after", "9 a.m. to 5 p.m."
 DURATION = re.compile(rf"\b{_COUNT}[\s-]+(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+# how often something is due: "Quarterly usage reports are due", "reported every six months", "twice a year"
+FREQUENCY = re.compile(rf"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|semi-?annually|bi-?annually|annually|"
+                       rf"yearly|every\s+(?:{_COUNT}\s+|other\s+)?(?:days?|weeks?|months?|quarters?|years?|hours?)|"
+                       rf"(?:once|twice|{_COUNT}\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month|quarter|year))\b", re.I)
+HOW_OFTEN = re.compile(r"\bhow often\b|\bat what (?:interval|frequency)\b", re.I)  # asks for a FREQUENCY
 TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:\d\d\b|\b(?:weekdays|weekends|"
                   r"business days|working days|monday (?:to|through) friday|around the clock|24/7)\b", re.I)
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
+from assistant.engines.fields import record_excerpt
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
@@ -189,7 +190,7 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         if twins and numbers(unit.text) != numbers(twins[0].text):  # conflicting figures: the newer first
             pair.sort(key=lambda x: str(x[0].hit.meta.get("published") or ""), reverse=True)
         pair.sort(key=lambda x: x[0].hit.doc_id in ctx.superseded)  # an old version after the current one
-        pair = [(u, extra) for u, extra in pair if u.text not in out.shown]
+        pair = [(x, extra) for u, extra in pair if (x := record_excerpt(u, q, out.quoted)) and x.text not in out.shown]
         if not pair:
             continue
         out.shown.update(u.text for u, _ in pair)

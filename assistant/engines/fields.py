@@ -12,10 +12,10 @@ from assistant.engines.base import Context
 from assistant.engines.bottom_line import RECORD_ID
 from assistant.engines.framing import ShortAnswer, source
 from assistant.models import Unit
-from assistant.terms import CALENDAR, stem, words
+from assistant.terms import CALENDAR, stem, stem_set, words
 from assistant.verify import Passage, framed
 
-_FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w /()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
+_FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 
 
@@ -43,12 +43,80 @@ def part_of(u: Unit, start: int, end: int) -> Unit:
     return replace(u, start=u.start + start, end=u.start + end, text=u.text[start:end])
 
 
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+_ANY = re.compile(r"^\W*(?:are|is)\s+there\s+(?:any\s+)?(?P<what>[\w -]{3,40}?)\s+(?:on|in|for|under|of|attached\s+to)\s",
+                  re.I)
+
+
+def _fields(text: str) -> list[tuple[int, int]]:
+    """`[start, end)` of each field of a record's text: a `Label: value` line with the lines that continue it."""
+    out: list[list[int]] = []
+    for m in _LINE.finditer(text):
+        if out and not _FIELD.match(m.group()):
+            out[-1][1] = m.end()  # "Conditions: Units must be returned …" + "Quarterly usage reports are due …"
+        else:
+            out.append([m.start(), m.end()])
+    return [(a, b) for a, b in out]
+
+
+def _shape(token: str) -> str:
+    """"EL-2025-0001" -> "AA-9999-9999": records from one template share it."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", token))
+
+
+def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> Unit | None:
+    """What of a record unit the evidence list quotes (a record: three or more `Label: value` fields).
+
+    - The question names the record by its identifier: the fields that hold a word of the question other than the
+      record's identifying words ("Are there any conditions on licence EL-2026-0417?" -> its "Conditions: …"
+      field, not the whole 500-character record), as one contiguous quote of at most `most` fields (else the first
+      such field); a record with another identifier of the same shape (EL-2025-0001 when EL-2025-0003 is asked
+      about) is not quoted at all (None).
+    - It does not: which record it is belongs to the answer ("Which licence authorises 2,500 units?"), so the
+      quote runs from the record's first field to the last field that holds a word of the question that no field
+      before it holds ("Authorised quantity: 12 units", not a later "Conditions: Units must be returned …").
+    - No field holds one: None when an earlier line of the answer already quotes a field of it (`quoted`: (doc_id,
+      start) of the units quoted), else the record's first three fields (what the record is).
+    Any other unit comes back as it is."""
+    spans = _fields(u.text)
+    if len(spans) < 3 or sum(bool(_FIELD.match(u.text[a:b])) for a, b in spans) < 3:
+        return u
+    named = records_named(q)
+    ids = {m.group(0) for m in RECORD_ID.finditer(u.text) if any(c.isdigit() for c in m.group(0))}
+    if named and not any(r in u.text for r in named) and {_shape(i) for i in ids} & {_shape(r) for r in named}:
+        return None
+    own = {stem(w) for n in named for w in words(n)}
+    own |= {t for a, b in spans if any(r in u.text[a:b] for r in named) for t in stem_set(u.text[a:b])}
+    terms = [t for t in q.terms if t not in own]
+
+    def bears(a: int, b: int) -> set[str]:
+        m = _FIELD.match(u.text[a:b])
+        key = {stem(w.lower()) for w in words(m.group("key"))} if m else set()
+        if m and RECORD_ID.fullmatch(m.group("value").strip()):
+            return set()  # "Licence No.: EL-2026-0417" says which record it is, not what it holds
+        return {t for t in terms if _matches(t, key) or t in stem_set(u.text[a:b])}
+    held = {(a, b): bears(a, b) for a, b in spans if (u.hit.doc_id, u.start + a) not in quoted}
+    found = [f for f, ts in held.items() if ts]
+    if found and not named:  # up to the last field that holds a word of the question no field before it holds
+        seen: set[str] = set()
+        last = [f for f in found if not held[f] <= seen and not seen.update(held[f])][-1]
+        return part_of(u, spans[0][0], last[1])
+    if found:
+        a, b = (found[0][0], found[-1][1]) if len([s for s in spans if found[0][0] <= s[0] < found[-1][1]]) <= most \
+            else found[0]
+        return part_of(u, a, b)
+    if any(doc == u.hit.doc_id and u.start <= at < u.end for doc, at in quoted):
+        return None
+    return part_of(u, spans[0][0], spans[2][1])
+
+
 def field_answer(ctx: Context) -> ShortAnswer | None:
     """The field of the record the question names whose name the question asks for, as a short answer quoting its
     line; None when the question names no record identifier or no top unit of that record has such a field."""
     q = ctx.question
     records = records_named(q)
-    if not records or q.kind not in ("person", "fact", "date", "number", "place"):
+    any_of = _ANY.match(q.ask or q.core) if q.kind == "yes_no" else None  # "Are there any conditions on EL-…?"
+    if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of):
         return None
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
     terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
@@ -68,6 +136,10 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         line = part_of(u, m.start("key"), m.end("value"))
         value = m.group("value").strip()
         shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
+        if any_of:
+            if not any(_matches(stem(w.lower()), key) for w in words(any_of.group("what"))):
+                continue
+            shown = "Yes"  # the record has the field asked about: "Yes, per EXPORT LICENCE RECORD: “Conditions: …”"
         text = f"{shown}, per {source(line)}: “{line.text}” [n]."
         if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue

@@ -22,7 +22,7 @@ from assistant.engines.framing import ShortAnswer, flat, source
 from assistant.engines.quantity import quantity_check
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
-from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, NUMBER, stem, stem_set, words
+from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, FREQUENCY, HOW_OFTEN, NUMBER, stem, stem_set, words
 from assistant.verify import Passage, framed
 
 _NEAR = 8          # words between the answer span and the nearest question term
@@ -43,14 +43,16 @@ _DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{
 
 # "How long do we have to report it?": a duration answers, with the word that bounds it ("within 24 hours")
 _HOW_LONG = re.compile(r"\bhow (?:long|soon)\b", re.I)
-_SPAN_OF_TIME = re.compile(rf"(?:\b(?:within|in|for|after|before|up to|no later than|at least|at most)\s+)?(?:{DURATION.pattern})",
-                           re.I)
+_SPAN_OF_TIME = re.compile(rf"(?:\b(?:within|in|for|after|before|up to|no later than|at least|at most)\s+)?(?:{DURATION.pattern})|"
+                           rf"\b(?:until|till|through)\s+(?:{_DAY.pattern})", re.I)  # "…remains in force until 31 December 2026"
 
 
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     asked = question.lower()
     if kind == "number" and _HOW_LONG.search(question):
         found = list(_SPAN_OF_TIME.finditer(text))
+    elif kind == "number" and HOW_OFTEN.search(question):
+        found = list(FREQUENCY.finditer(text))
     elif kind == "date":
         # a calendar date or a year only: "Tuesday" or "late last month" is relative to a date the reader must work
         # out, and "On Tuesday" was the day something else was said

@@ -119,7 +119,7 @@ def test_a_chip_keeps_to_the_word_before_it_and_the_punctuation_after_it():
 
 
 def test_abstention_badges_say_why():
-    said = answer("The documents do not say. None of the indexed articles answers this question.", [],
+    said = answer("The documents do not say. None of the indexed documents answers this question.", [],
                   abstained=True)
     lang = answer("No passage matched this question in Chinese: the documents are searched in English, so they may "
                   "answer it in words this search could not reach. Ask in English for an answer.", [], abstained=True)
