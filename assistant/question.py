@@ -84,7 +84,8 @@ def _kind(q: str) -> str:
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b|"
                  r"^what (?:fine|penalty|fee|fees|price|cost|charge)\b", low):
         return "number"
-    if re.search(r"^when (was|were|did|does|will|would|should|must|can|is|are|had|has|have)\b|\bwhat (date|day|year|month)\b|"
+    if re.search(r"^(?:(?:by|until|till|since|from)\s+)?when (was|were|did|does|will|would|should|must|can|is|are|"
+                 r"had|has|have)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):
         return "date"
     if (_YES_NO.search(low) or language.yes_no(q)) and not _ALTERNATIVE.search(low):

@@ -299,6 +299,7 @@ def _about(rule: Rule) -> str:
     before = rule.quote[:m.start()] if m else rule.quote
     tail = re.split(r"\b(?:that|stating|saying|declaring|knows)\s+", before)[-1]
     tail = re.sub(r"[“”\"]", "", tail).strip(" ,")
+    tail = re.sub(r"^(?:\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+", "", tail)  # "2. Testing of …": the rule's number is no subject
     tail = re.sub(r"\s+(?:may|might|could|would|can|will|does|do|is|are)$", "", tail)  # "… chips anywhere in the world may"
     return tail if 2 <= len(tail.split()) <= 16 else "another matter"
 

@@ -36,7 +36,13 @@ def case_terms(q) -> list[str]:
     ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
     places or who acts ("our subsidiary", "the client")."""
     return [x for phrase in _objects(q) for x in phrase
-            if x.lower() not in STOP and not x[:1].isupper() and not any(c.isdigit() for c in x) and len(x) > 2]
+            if x.lower() not in STOP and x.lower() not in _MEASURE and not x[:1].isupper()
+            and not any(c.isdigit() for c in x) and len(x) > 2]
+
+
+# how many of the thing, not a thing: "test 10 units of the 910C" is testing the 910C
+_MEASURE = frozenset({"unit", "units", "piece", "pieces", "pcs", "item", "items", "sample", "samples", "lot", "lots",
+                      "batch", "batches", "quantity", "quantities"})
 
 
 def _objects(q) -> list[list[str]]:

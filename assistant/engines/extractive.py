@@ -9,41 +9,33 @@ source that words a picked claim differently (a hedge, a negation, another numbe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import record_excerpt
+from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
-from assistant.names import passage_names
-from assistant.question import JUDGMENT
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import CALENDAR, numbers, stem, stem_set, words
+from assistant.terms import CALENDAR, numbers, stem, stem_set
 from assistant.verify import Passage
 from kernel.sentences import sentences
 from kernel.tokens import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
-MEMBERS_FLOOR = 0.55  # an enumerating unit with 40% of the question's (weighted) terms: its share of the best's
-FLOOR = 0.65  # a passage quoted after the first holds at least this share of the best one's relevance
 ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
-ORDINAL = re.compile(r"^[\"“]?(the |a |an )?(first|second|third|fourth|fifth|last|final|another|others?|then|next|"
-                     r"finally|also)\b|^(about|around|some|nearly)\s+\d", re.I)
 EVIDENCE = "Evidence:"
 # a question about when or how something applies, for which a rule's end matters ("When does … take effect?")
 _IN_FORCE = re.compile(r"\b(?:take|took|taken|takes|come|came|comes)\s+(?:into\s+)?effect|\binto\s+force|\bin\s+force|"
                        r"\beffective|\bappl(?:y|ies|ied)\b|\benforc|\bcompl(?:y|iance)|\bdeadline|\bvalid|\bexpir", re.I)
 _ASKS_NOW = re.compile(r"^\W*(?:when|how|what|is|are|does|do|will|can)\b(?!.*\b(?:did|was|were|had)\b)", re.I)
 UNSETTLED = "So they do not settle this. What they say about it follows:"
-_ITEM = r"(?:[A-Z][\w.\-]*(?: [A-Z][\w.\-]*){0,2}|\d+[A-Za-z]+\w*)"  # "Ascend 910B", "910C", "Country Group D:5"
-ENUMERATES = re.compile(rf"{_ITEM}, (?:the )?{_ITEM},? (?:and|or) (?:the )?{_ITEM}|\b(?:namely|including|such as)\s+(?:the\s+)?"
-                        rf"{_ITEM}(?:,? (?:and |or )?(?:the )?{_ITEM})+")  # three named items, or two after "namely"
 
 
 @dataclass
@@ -86,7 +78,7 @@ class ExtractiveEngine:
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
-        top = _open_with_bottom_line(ctx, current, out) if rule_q else None
+        top = _open_with_bottom_line(ctx, current, out, over) if rule_q else None
         short = None if rule_q else _open_with_short_answer(ctx, out)
         parts = [] if rule_q or short is not None else _open_with_parts(ctx, out)
         listed: list[Unit] = []  # the unit whose enumeration answers a "which …?" question
@@ -116,14 +108,20 @@ class ExtractiveEngine:
         return Draft("\n".join(out.lines), out.passages, frozenset(out.trusted))
 
 
-def _open_with_bottom_line(ctx: Context, current, out: _Writing):
-    """A rule question's bottom line (or a status question's), its quotes cited; the bottom line."""
+def _open_with_bottom_line(ctx: Context, current, out: _Writing, within=None):
+    """A rule question's bottom line (or a status question's), its quotes cited, then the record's quantity when the
+    count asked is `within` it ("Can we test 10 units … under licence EL-…?": "Within its quantity. … “Authorised
+    quantity: 12 units”", and the comparison as an inference); the bottom line."""
     top = current or bottom_line(ctx, ctx.classes, ctx.absent)
     out.lines += top.lines
     out.trusted |= set(top.composed)
     for u in top.units:
         out.cite(u)
         out.seen(u)
+    if within is not None and within.unit not in top.units:
+        out.lines += [within.line.replace("[n]", f"[{out.cite(within.unit)}]"), *within.composed]
+        out.trusted |= set(within.composed)
+        out.seen(within.unit)
     out.evidence_follows()
     return top
 
@@ -199,7 +197,7 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
             n = out.cite(u, hit)
             tag = f"headline; {source_tag(hit)}" if u.heading else source_tag(hit)
             flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
-            items = _items(flat, set(q.terms)) if listed and n == 1 and u.text == listed[0].text else ""
+            items = listed_items(flat, set(q.terms)) if listed and n == 1 and u.text == listed[0].text else ""
             if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
                 out.lines.append(f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].")
                 out.evidence_follows()
@@ -212,94 +210,6 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         if note:
             out.lines.append(note)
             out.trusted.add(note)
-
-
-def chain(ctx: Context) -> list[Unit]:
-    """For a rule question, the evidence chain: the unit that best states the rule (a rule word such as "violates",
-    about the question's general names: "Huawei", "Ascend"), then the best unit tying the question's model numbers
-    ("910D") to the matter. The two rarely share words with each other (FINDINGS.md)."""
-    q = ctx.question
-    own = {stem(m.group(0).lower()) for m in JUDGMENT.finditer(q.text)}
-    general = [n for n in q.names if not any(c.isdigit() for c in n)]
-    specific = [n for n in q.names if any(c.isdigit() for c in n)]
-
-    def rule_score(u: Unit) -> float:
-        have = stem_set(u.text)
-        names = sum(stem(n.lower()) in have for n in general) / max(1, len(general))
-        return u.relevance + 0.3 * names + 0.2 * bool(own & have)
-    rules = [u for u in ctx.units[:40] if JUDGMENT.search(u.text)]
-    rule = max(rules, key=rule_score, default=None)
-    ties = [u for u in ctx.units if u is not rule and specific and _names_in(specific, u.text)]
-    if rule is not None:
-        ties.sort(key=lambda u: -(0.5 * u.relevance + ctx.similar(u, rule)))
-    return [u for u in (rule, *ties[:1]) if u is not None]
-
-
-def per_source(ctx: Context, most: int = 6) -> list[Unit]:
-    """For "compare what the sources say about X": the best body sentence of each document that speaks of X (holds
-    most of the question's terms), one per document, dated sources first."""
-    terms = set(ctx.question.terms)
-    best: dict[str, tuple[float, Unit]] = {}
-    for u in ctx.units:
-        if u.heading:
-            continue
-        share = len(terms & stem_set(u.text)) / max(1, len(terms))
-        score = share + u.relevance
-        if share > 0 and (u.hit.doc_id not in best or score > best[u.hit.doc_id][0]):
-            best[u.hit.doc_id] = (score, u)
-    ranked = sorted(best.values(), key=lambda x: (not x[1].hit.meta.get("published"), -x[0]))
-    return [u for _, u in ranked[:most]]
-
-
-def _items(text: str, terms: set[str]) -> str:
-    """The items an enumeration introduced by "namely", "including" or "such as" names, as written ("Huawei’s Ascend
-    processors, namely the 910B, 910C, and 910D" -> "The 910B, 910C, and 910D"), when one of the question's `terms`
-    stands in the six words before it (what the items are of); else "" (a bare list such as "China, Russia, Iran" may
-    be of something the question did not ask about)."""
-    for m in ENUMERATES.finditer(text):
-        if not re.match(r"(?:namely|including|such as)\s", m.group(0)):
-            continue
-        if terms & stem_set(" ".join(words(text[:m.start()])[-6:])):
-            span = re.sub(r"^(?:namely|including|such as)\s+", "", m.group(0)).strip(" ,")
-            return span[0].upper() + span[1:]
-    return ""
-
-
-def members(ctx: Context) -> list[Unit]:
-    """For "which chips…?" / "list the…": the best unit that names two or more items the question does not
-    ("Huawei’s Ascend processors, namely the 910B, 910C, and 910D"), to be quoted first; [] for other questions or
-    when no close unit enumerates."""
-    q = ctx.question
-    if q.kind != "list" or not ctx.units:
-        return []
-    asked = {n.lower() for n in (*q.names, *q.context_names)}
-    floor = FLOOR * ctx.units[0].relevance
-    for u in ctx.units[:12]:
-        # an enumeration that holds a fair share of the question's terms may stand further behind the best unit:
-        # "Which models of Ascend chips are covered by the guidance?" is answered by "… specified that Huawei’s
-        # Ascend processors, namely the 910B, 910C, and 910D, are subject …" (relevance 0.42 against 0.73)
-        if u.heading or u.relevance < (MEMBERS_FLOOR * ctx.units[0].relevance if u.overlap >= 0.4 else floor):
-            continue
-        new = [n for n in passage_names(u.text) if n.lower() not in asked]
-        if ENUMERATES.search(u.text) and len(new) >= 2:
-            return [u]
-    return []
-
-
-def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
-    """`unit` extended over the sentences that carry on its enumeration ("…three tiers. The first… The second…")."""
-    same = sorted((u for u in ctx.units if u.hit.chunk_id == unit.hit.chunk_id and u.start >= unit.end),
-                  key=lambda u: u.start)
-    terms = set(ctx.question.terms) & stem_set(unit.text)
-    end = unit.end
-    for u in same[:most]:
-        if not (ORDINAL.match(u.text) or terms & stem_set(u.text)):
-            break
-        end = u.end
-    if end == unit.end:
-        return unit
-    h = unit.hit
-    return replace(unit, end=end, text=h.text[unit.start - h.start:end - h.start])
 
 
 _WHY = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:why\b|for what reason\b|what (?:was|were|is|are) the reasons?\b|"
@@ -393,8 +303,3 @@ def _duplicate_of(ctx: Context, u: Unit, picks):
                 ctx.similar(v, u) >= _DUP_COS or jaccard(v.text, u.text) >= 0.8):
             return p
     return None
-
-
-def _names_in(names, text: str) -> bool:
-    have = stem_set(text)
-    return any(stem(n.lower()) in have for n in names)

@@ -59,6 +59,16 @@ def _fields(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
+def field_of(u: Unit, span: str) -> Unit:
+    """The field of record unit `u` that holds `span` ("12 units" -> its "Authorised quantity: 12 units" line), for
+    a short answer to quote; `u` itself when it is no record or no one field holds the span."""
+    spans = _fields(u.text)
+    if len(spans) < 3 or sum(bool(_FIELD.match(u.text[a:b])) for a, b in spans) < 3:
+        return u
+    held = [(a, b) for a, b in spans if span in u.text[a:b]]
+    return part_of(u, *held[0]) if len(held) == 1 else u
+
+
 def _shape(token: str) -> str:
     """"EL-2025-0001" -> "AA-9999-9999": records from one template share it."""
     return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", token))
@@ -69,12 +79,13 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
 
     - The question names the record by its identifier: the fields that hold a word of the question other than the
       record's identifying words ("Are there any conditions on licence EL-2026-0417?" -> its "Conditions: …"
-      field, not the whole 500-character record), as one contiguous quote of at most `most` fields (else the first
-      such field); a record with another identifier of the same shape (EL-2025-0001 when EL-2025-0003 is asked
+      field, not the whole 500-character record), as one contiguous quote of at most `most` fields (else the field
+      that holds most of them); a record with another identifier of the same shape (EL-2025-0001 when EL-2025-0003 is asked
       about) is not quoted at all (None).
-    - It does not: which record it is belongs to the answer ("Which licence authorises 2,500 units?"), so the
-      quote runs from the record's first field to the last field that holds a word of the question that no field
+    - It does not, and asks which one ("Which licence authorises 2,500 units?": a word of the question names the
+      record's identifying field, "Licence number"): which record it is belongs to the answer, so the quote runs from the record's first field to the last field that holds a word of the question that no field
       before it holds ("Authorised quantity: 12 units", not a later "Conditions: Units must be returned …").
+      Otherwise, as for a named record.
     - No field holds one: None when an earlier line of the answer already quotes a field of it (`quoted`: (doc_id,
       start) of the units quoted), else the record's first three fields (what the record is).
     Any other unit comes back as it is."""
@@ -97,13 +108,16 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
         return {t for t in terms if _matches(t, key) or t in stem_set(u.text[a:b])}
     held = {(a, b): bears(a, b) for a, b in spans if (u.hit.doc_id, u.start + a) not in quoted}
     found = [f for f, ts in held.items() if ts]
-    if found and not named:  # up to the last field that holds a word of the question no field before it holds
+    id_keys = {stem(w.lower()) for a, b in spans if (m := _FIELD.match(u.text[a:b]))
+               and RECORD_ID.fullmatch(m.group("value").strip()) for w in words(m.group("key"))}
+    which = re.match(r"^\W*(?:which|what)\b", q.ask or q.core, re.I) and any(_matches(t, id_keys) for t in q.terms)
+    if found and not named and which:  # up to the last field that holds a word of the question no field before it holds
         seen: set[str] = set()
         last = [f for f in found if not held[f] <= seen and not seen.update(held[f])][-1]
         return part_of(u, spans[0][0], last[1])
     if found:
         a, b = (found[0][0], found[-1][1]) if len([s for s in spans if found[0][0] <= s[0] < found[-1][1]]) <= most \
-            else found[0]
+            else max(found, key=lambda f: len(held[f]))
         return part_of(u, a, b)
     if any(doc == u.hit.doc_id and u.start <= at < u.end for doc, at in quoted):
         return None

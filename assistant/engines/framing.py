@@ -4,7 +4,7 @@ quote and its source are written ("The Business Times (2025-05-14) reports: “�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.models import Unit
 
@@ -42,3 +42,15 @@ class ShortAnswer:
     line: str
     kind: str = ""   # person | date | number | role | items | wire | event | field | coverage | quantity
     composed: tuple[str, ...] = ()  # lines the engine composed after it (an inference, labelled as one)
+
+
+_BY_WHEN = re.compile(r"^\W*(?P<prep>by|until|till|since|from|within|in|on|at)\s+when\b", re.I)
+
+
+def with_preposition(found: ShortAnswer, asked: str) -> ShortAnswer:
+    """A date line opened with the preposition the question asked it with: "By when must … be inventoried?" ->
+    "By 30 April 2026, per …", not "On 30 April 2026"; `found` unchanged otherwise."""
+    m = _BY_WHEN.match(asked)
+    if m and found.line.startswith(("On ", "In ")):
+        return replace(found, line=f"{m.group('prep').capitalize()} {found.line.split(' ', 1)[1]}")
+    return found

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
-from assistant.engines.extractive import chain, select
+from assistant.engines.extractive import select
 from assistant.engines.framing import BottomLine
+from assistant.engines.leads import chain
 from assistant.engines.status import status
 from assistant.models import Unit
 from assistant.settings import AssistantSettings

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.framing import ShortAnswer, flat
+from assistant.engines.framing import ShortAnswer, flat, with_preposition
 from assistant.engines.short_answer import short_answer
 from assistant.models import Unit
 from assistant.names import passage_names
@@ -38,9 +38,8 @@ def part_answers(ctx: Context) -> list[ShortAnswer]:
         found = short_answer(replace(ctx, question=sub))
         if found is None or any(found.line == o.line for o in out):
             return []
-        prep = _WH.match(part).group("prep")  # "by when?": "By October 31, 2025, per …", not "On …"
-        if prep and sub.kind == "date" and found.line.startswith(("On ", "In ")):
-            found = replace(found, line=f"{prep.capitalize()} {found.line.split(' ', 1)[1]}")
+        if sub.kind == "date":  # "by when?": "By October 31, 2025, per …", not "On …"
+            found = with_preposition(found, part)
         out.append(_past_quoted(found, out, ctx.units))
     return out
 

@@ -17,8 +17,8 @@ import re
 from assistant.answerability import _counted
 from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
-from assistant.engines.fields import field_answer
-from assistant.engines.framing import ShortAnswer, flat, source
+from assistant.engines.fields import field_answer, field_of
+from assistant.engines.framing import ShortAnswer, flat, source, with_preposition
 from assistant.engines.quantity import quantity_check
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
@@ -146,6 +146,7 @@ def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
 def _line(kind: str, span: str, u: Unit) -> ShortAnswer | None:
     """The opening line for `span` read in `u`, or None when verification would not keep its quote."""
     span = re.sub(r"^[Tt]he\s+(?=\S+’s\b)", "", span)  # "The agency’s Bureau…" reads as "Bureau…"
+    u = field_of(u, span)  # a record's field, not the whole record: "“Authorised quantity: 12 units”"
     if kind == "date":
         whole = _MONTH_OR_YEAR.fullmatch(span)
         shown = f"{'In' if whole else 'On'} {span}"  # "In 2024", "In January", "On Tuesday (May 13)"
@@ -324,7 +325,7 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         if found is not None:
             return _line(kind, found[1], found[0])
     if not q.parts and (field := field_answer(ctx)) is not None:  # "Who holds permit TP-88-0102?": "Holder: …"
-        return field
+        return with_preposition(field, q.ask or q.core) if q.kind == "date" else field
     if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
         return covered
     if q.kind == "yes_no" and (within := quantity_check(ctx)) is not None:  # "45 units under licence D-554321?"
@@ -396,4 +397,5 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
     if choice is None:
         return None
     _, u, span = choice
-    return _line(kind, span, u)
+    found = _line(kind, span, u)
+    return with_preposition(found, q.ask or q.core) if found is not None and kind == "date" else found

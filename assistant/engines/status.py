@@ -15,7 +15,7 @@ no end. Verification checks the quoted clause like any other (`verify.framed` ac
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from assistant.engines.base import Context
 from assistant.engines.fields import records_named
@@ -91,9 +91,18 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
     return start, end
 
 
+_MONTH_YEAR = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december)\s+\d{4}\b", re.I)
+
+
 def _asked_date(q) -> tuple[date, str] | None:
+    """The date a question asks about, as (date, as written): a calendar date, or a month and year read as its first
+    day ("in February 2027": a validity that ends before 1 February 2027 ends before all of it)."""
     found = _parse(q.ask or q.core)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    m = _MONTH_YEAR.search(q.ask or q.core)
+    return (datetime.strptime(m.group(0).title(), "%B %Y").date(), m.group(0)) if m else None
 
 
 def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLine | None:

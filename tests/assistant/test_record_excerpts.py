@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import answer
+from assistant.engines.fields import field_of
+from assistant.models import Hit, Unit
 from tests.assistant.test_bottom_line import indexed
 
 LICENCE = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0417\nHolder: Meridian Semiconductor Test Services Sdn Bhd\n"
@@ -23,7 +25,10 @@ OTHER = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0418\nHolder: Orchid Bay E
          "Authorised quantity: 40 units\n")
 MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate: 3 March 2026\n\n"
         "1. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board within 5 "
-        "business days.\n\nThis memo remains in force until 31 December 2026.\n")
+        "business days.\n2. Testing of Ascend 910C samples is permitted only in the Penang lab, under export licence "
+        "EL-2026-0417, and only by staff named on that licence.\n3. All existing Ascend test hardware must be "
+        "inventoried and reported to Trade Compliance by 30 April 2026.\n\n"
+        "This memo remains in force until 31 December 2026.\n")
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +78,35 @@ def test_the_planted_remark_is_noted_only_on_answers_that_quote_its_document(set
     ans = answer("Within how many days must a shipment over 25 units be reported?", settings=settings)
     assert not ans.abstained and all(c.doc_id == "memo" for c in ans.citations), ans.answer
     assert not _planted_note(ans), ans.warnings
+
+
+def test_a_short_answer_span_in_a_record_is_quoted_by_its_field():
+    """The trial's "How many units may be tested under licence EL-2026-0417?" opened "12 units, per …: “Licence No.:
+    EL-2026-0417 Holder: …” (the whole record); a span in a record is quoted by the field that holds it."""
+    hit = Hit(chunk_id="c1", doc_id="licence", text=LICENCE, score=1.0, start=0, end=len(LICENCE))
+    record = Unit(hit=hit, start=22, end=LICENCE.index("\nRemarks"), text=LICENCE[22:LICENCE.index("\nRemarks")])
+    field = field_of(record, "12 units")
+    assert field.text == "Authorised quantity: 12 units" and LICENCE[field.start:field.end] == field.text
+    assert field_of(record, "Penang, Malaysia").text == "Destination: Penang, Malaysia"
+    assert field_of(record, "Ascend 910Z") is record  # no field holds it
+
+
+def test_by_when_is_answered_with_by(settings):
+    ans = answer("By when must Ascend test hardware be inventoried?", settings=settings)
+    assert ans.answer.startswith("By 30 April 2026, per "), ans.answer
+
+
+def test_a_month_after_the_licence_ends_is_a_no_on_its_validity(settings):
+    ans = answer("Can we still test under licence EL-2026-0417 in February 2027?", settings=settings)
+    assert ans.answer.startswith("No.") and "Valid until: 14 January 2027" in ans.answer.split("\n")[0], ans.answer
+
+
+def test_a_count_within_the_quantity_keeps_the_rules_verdict_and_adds_the_quantity(settings):
+    """It said "The documents do not settle this: the rule they state is about 2. Testing of Ascend 910C samples,
+    and no passage says that it covers units" (the count's noun read as the thing tested, the rule's number as its
+    subject)."""
+    ans = answer("Can we test 10 units of the 910C under licence EL-2026-0417?", settings=settings)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("Yes, but only under the conditions it states."), ans.answer
+    assert lines[1].startswith("Within its quantity.") and "Authorised quantity: 12 units" in lines[1], ans.answer
+    assert "10 units is within the 12 the record authorises" in ans.answer
