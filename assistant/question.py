@@ -18,6 +18,7 @@ from assistant import language
 from assistant.instructions import clauses, without_instructions
 from assistant.models import Turn
 from assistant.names import names_in, sentences, settings_in
+from assistant.places import other_names
 from assistant.terms import content_stems, stem, words
 
 _FOLLOW_UP = re.compile(
@@ -304,6 +305,9 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     core, instructions = without_instructions(question)
     lang = language.detect(core or question)
     core, corrections = _corrected(core, correct if lang == "en" else None)
+    if known is not None:  # "Munich" read as the "München" the index knows
+        core, places = other_names(core, known)
+        corrections += places
     core, joined = _joined_identifiers(core, known)
     corrections += joined
     said = [c for sent in sentences(core) for c in (clauses(sent) if ":" in sent else _tail(sent))]

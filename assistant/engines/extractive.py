@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.abstain import own_words
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
@@ -86,7 +87,8 @@ class ExtractiveEngine:
             lead, most = list(top.support), (min(3, self.max_sentences) if top.support or not top.units else 0)
         else:
             listed = [] if q.compare or part_leads(ctx) else members(ctx)
-            lead = per_source(ctx) if q.compare else part_leads(ctx) or listed
+            lead = per_source(ctx) if q.compare else part_leads(ctx) or listed or [
+                u for u in [own_words(q, ctx.units)] if u is not None]  # in another language, its own words
             most = 0 if short is not None and short.kind == "wire" else \
                 min(self.max_sentences, 3) - 1 if short is not None or parts else self.max_sentences  # the short answer
             # quotes one sentence already

@@ -130,8 +130,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     q = ctx.question
     records = records_named(q)
     any_of = _ANY.match(q.ask or q.core) if q.kind == "yes_no" else None  # "Are there any conditions on EL-…?"
-    if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of):
-        return None
+    if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
+        return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
     named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
     terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
     fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:5]
