@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.abstain import states_all
 from assistant.answer import answer
 from assistant.engines.fields import field_of
 from assistant.models import Hit, Unit
+from assistant.question import analyze
 from tests.assistant.test_bottom_line import indexed
 
 LICENCE = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0417\nHolder: Meridian Semiconductor Test Services Sdn Bhd\n"
@@ -110,3 +112,20 @@ def test_a_count_within_the_quantity_keeps_the_rules_verdict_and_adds_the_quanti
     assert lines[0].startswith("Yes, but only under the conditions it states."), ans.answer
     assert lines[1].startswith("Within its quantity.") and "Authorised quantity: 12 units" in lines[1], ans.answer
     assert "10 units is within the 12 the record authorises" in ans.answer
+
+
+def _unit(doc: str, text: str, heading: bool = False) -> Unit:
+    hit = Hit(chunk_id=doc + ":0", doc_id=doc, text=text, score=1.0, start=0, end=len(text))
+    return Unit(hit=hit, start=0, end=len(text), text=text, heading=heading)
+
+
+def test_a_sentence_of_the_named_document_that_states_every_word_of_the_question_answers_it():
+    """The trial's "Who can grant exceptions to memo EC-2026-007?" abstained at answerability 0.43 < 0.44."""
+    grant = _unit("memo", "Exceptions to these rules may be granted only by the Chief Compliance Officer, Marcus "
+                          "Lindqvist, in writing.")
+    head = _unit("memo", "MEMO EC-2026-007", heading=True)
+    assert states_all(analyze("Who can grant exceptions to memo EC-2026-007?"), [head, grant])
+    assert not states_all(analyze("Who can grant exceptions to memo EC-2026-008?"), [head, grant])  # another memo
+    assert not states_all(analyze("Who can revoke exceptions to memo EC-2026-007?"), [head, grant])  # not stated
+    nameless = _unit("memo", "Exceptions to these rules may be granted in writing.")
+    assert not states_all(analyze("Who can grant exceptions to memo EC-2026-007?"), [head, nameless])  # no one
