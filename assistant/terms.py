@@ -35,6 +35,8 @@ DURATION = re.compile(rf"\b{_COUNT}[\s-]+(?:business |working |calendar )?(?:day
 FREQUENCY = re.compile(rf"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|semi-?annually|bi-?annually|annually|"
                        rf"yearly|every\s+(?:{_COUNT}\s+|other\s+)?(?:days?|weeks?|months?|quarters?|years?|hours?)|"
                        rf"(?:once|twice|{_COUNT}\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month|quarter|year))\b", re.I)
+# a record identifier as written: "EL-2026-0417", "EC-2025-014", "744.23", "D:5"
+RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 HOW_OFTEN = re.compile(r"\bhow often\b|\bat what (?:interval|frequency)\b", re.I)  # asks for a FREQUENCY
 TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:\d\d\b|\b(?:weekdays|weekends|"
                   r"business days|working days|monday (?:to|through) friday|around the clock|24/7)\b", re.I)

@@ -33,19 +33,31 @@ from assistant.engines.cases import (
     risk_case,
 )
 from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.personnel import named_staff
 from assistant.engines.scope import AUTHORITY, display, outside_scope, party, tie
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
 from assistant.question import AT_RISK, OK_TO
-from assistant.terms import NO_ONE, PERMISSION, PROHIBITION, STOP, content_stems, hedges, negated, stem, stem_set, words
+from assistant.terms import (
+    NO_ONE,
+    PERMISSION,
+    PROHIBITION,
+    RECORD_ID,
+    STOP,
+    content_stems,
+    hedges,
+    negated,
+    stem,
+    stem_set,
+    words,
+)
 
 _RULE = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*|"
                    r"(?:is|are) (?:not )?(?:allowed|permitted|lawful|legal)|may not|shall not|cannot|"
                    rf"{NO_ONE}(?:may|shall|can)|requires?|required|must|may (?:also )?be \w+(?:ed|en)|"
                    r"(?:ist|sind) (?:untersagt|verboten)|(?:est|sont) interdite?s?|(?:está|están) prohibid[oa]s?)\b", re.I)
 # an identifier of a record rather than a model: "EL-2025-0042", "CM-2025-07", "744.23" (not "910D", "3A090")
-RECORD_ID = re.compile(r"[\w]+(?:[-.:_/][\w]+)+")
 _VIOLATION = re.compile(r"violat|breach|illegal|unlawful|prohibit|forbid|banned|infring", re.I)
 _OBLIGED = re.compile(r"\b(requires?|required|must|need|needs|have to|has to|obliged|mandatory)\b", re.I)
 _OPEN = re.compile(r"(?:\b(?:that|knows|saying|stating|declaring|warning|warned)\s+|[:;]\s*|^)", re.I)
@@ -175,6 +187,9 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     if (unsettled := _not_covered(ctx, lead, found, subject, specific, every, first)) is not None:
         return unsettled
     verdict = _verdict(q, lead, firm)
+    staffed = named_staff(ctx, lead.quote) if firm else None
+    if staffed is not None and not staffed.listed:  # not one of the staff the rule lets do it
+        verdict = "Yes." if asks_restriction(q.ask or q.core) else "No."
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
@@ -187,6 +202,13 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
             shown = re.search(rf"(?<!\w){re.escape(item)}(?!\w)", t[1], re.I).group(0)  # as the document writes it
             head += f". {source(t[0])} names the {shown} among them: “{flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
+    if staffed is not None:  # "only by staff named on that licence": the licence's staff, and whether the person is
+        lines.append(f"{source(staffed.field)} names the staff: “{flat(staffed.field.text).rstrip(' .')}” "
+                     f"{mark(staffed.field)}.")  # among them
+        line = (f"This is an inference the documents support but do not state: {staffed.person} is "
+                f"{'' if staffed.listed else 'not '}among the staff it names.")
+        lines.append(line)
+        composed.append(line)
     asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
     if (asked_case or q.language != "en") and firm and (specific or q.context_names):
         subject_of = as_subject(asked_case) if asked_case and not _ANAPHOR.fullmatch(asked_case) else \

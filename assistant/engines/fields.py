@@ -9,10 +9,9 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.bottom_line import RECORD_ID
 from assistant.engines.framing import ShortAnswer, source
 from assistant.models import Unit
-from assistant.terms import CALENDAR, stem, stem_set, words
+from assistant.terms import CALENDAR, RECORD_ID, stem, stem_set, words
 from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")

@@ -129,3 +129,15 @@ def test_a_sentence_of_the_named_document_that_states_every_word_of_the_question
     assert not states_all(analyze("Who can revoke exceptions to memo EC-2026-007?"), [head, grant])  # not stated
     nameless = _unit("memo", "Exceptions to these rules may be granted in writing.")
     assert not states_all(analyze("Who can grant exceptions to memo EC-2026-007?"), [head, nameless])  # no one
+
+
+@pytest.mark.parametrize("person, verdict, among", [("John Smith", "No.", "John Smith is not among the staff it names"),
+                                                    ("Tan Wei Ling", "Yes, but only under the conditions it states.",
+                                                     "Tan Wei Ling is among the staff it names")])
+def test_a_rule_for_the_staff_a_licence_names_is_held_against_the_person_asked_about(settings, person, verdict, among):
+    """The trial's "Can John Smith test the 910C in the Penang lab?" got the conditional yes that Tan Wei Ling gets,
+    though the rule allows "only … staff named on that licence" and the licence names Aisha Rahman and Tan Wei Ling."""
+    ans = answer(f"Can {person} test the 910C in the Penang lab?", settings=settings)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith(verdict) and "only by staff named on that licence" in lines[0], ans.answer
+    assert "“Named personnel: Aisha Rahman, Tan Wei Ling” [2]" in lines[1] and among in lines[2], ans.answer

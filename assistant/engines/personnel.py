@@ -1,0 +1,57 @@
+"""A rule that permits something only to the staff a licence names, held against the person the question names:
+"Can John Smith test the 910C in the Penang lab?" under "Testing … is permitted only in the Penang lab, under export
+licence EL-2026-0417, and only by staff named on that licence" is a "No." when the licence record's "Named
+personnel: Aisha Rahman, Tan Wei Ling" leaves John Smith out, and keeps its conditional "Yes" for Tan Wei Ling; both
+quote the record's field and label the comparison as the inference it is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.engines.base import Context
+from assistant.engines.fields import part_of
+from assistant.models import Unit
+from assistant.terms import RECORD_ID
+
+_NAMED_ONLY = re.compile(r"\bonly by (?:the\s+)?(?:staff|personnel|persons|people|employees|individuals|engineers)\s+"
+                         r"(?:named|listed|identified)\s+(?:on|in)\s+(?:that|the|this|its|such)\s+(?:licen[cs]e|permit|"
+                         r"authori[sz]ation|record)\b", re.I)
+_STAFF_FIELD = re.compile(r"(?mi)^[ \t]*(?:named|authori[sz]ed|approved|listed)\s+(?:personnel|persons|staff|users|"
+                          r"individuals|engineers)[ \t]*:[ \t]*(?P<value>[^\n]+?)[ \t]*$")
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+
+
+@dataclass(frozen=True)
+class Staffed:
+    person: str    # as the question writes it ("John Smith")
+    field: Unit    # the record's field that names the staff ("Named personnel: Aisha Rahman, Tan Wei Ling")
+    listed: bool   # whether the field names the person
+
+
+def asked_person(q) -> str | None:
+    """The person the question names: a run of two or more capitalised words that are all names of the question
+    ("Can John Smith test …?" -> "John Smith"), or None."""
+    names = set(q.names)
+    for m in _PERSON.finditer(q.ask or q.core):
+        run = [w for w in m.group(0).split() if w in names]
+        if len(run) >= 2:
+            return " ".join(run)
+    return None
+
+
+def named_staff(ctx: Context, quote: str) -> Staffed | None:
+    """The person the question names against the staff field of the record the rule `quote` requires, when the rule
+    permits only staff named on a licence it identifies, and a retrieved unit of that record has such a field; None
+    otherwise (no person asked about, no such rule, or the record not among the passages)."""
+    person = asked_person(ctx.question)
+    ids = [m.group(0) for m in RECORD_ID.finditer(quote) if any(c.isdigit() for c in m.group(0))]
+    if person is None or not ids or not _NAMED_ONLY.search(quote):
+        return None
+    for u in ctx.units[:40]:
+        m = _STAFF_FIELD.search(u.text)
+        if m and any(i in u.hit.text for i in ids) and u.hit.doc_id not in ctx.superseded:
+            field = part_of(u, m.start(), m.end())
+            listed = bool(re.search(rf"(?<!\w){re.escape(person)}(?!\w)", m.group("value"), re.I))
+            return Staffed(person, part_of(field, len(field.text) - len(field.text.lstrip()), len(field.text)), listed)
+    return None
