@@ -17,7 +17,7 @@ from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import record_excerpt
-from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source
+from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
@@ -241,7 +241,8 @@ def select(ctx: Context, max_n: int, lead: list[Unit], skip: set[tuple[str, int]
         limit = max(limit, len(lead))
     queue = [u for u in lead if (u.hit.doc_id, u.start) not in used]
     asked = {stem(n) for n in q.names if any(c.isdigit() for c in n)}  # a question naming an identifier is answered
-    own = {id(u) for u in units if u.identified or asked & stem_set(u.text)}  # from the record that carries it
+    own = {id(u) for u in units if u.identified or asked & stem_set(u.text) or under_heading(u, units, asked)}
+    # from the record that carries it, or the section its heading opens
     dated = None if q.kind != "date" else any(CALENDAR.search(u.text) for u in queue)
     # "why…?": the first quote that gives a reason ("… would have also negatively affected …", "citing concerns …")
     reasoned = None if not _WHY.match(q.ask or q.core) else any(REASON.search(u.text) for u in queue)

@@ -112,3 +112,21 @@ def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
 def _names_in(names, text: str) -> bool:
     have = stem_set(text)
     return any(stem(n.lower()) in have for n in names)
+
+
+def under_heading(u: Unit, units: list[Unit], asked: set[str]) -> bool:
+    """`u` stands in the section a heading that carries an asked identifier opens, though a chunk boundary fell
+    between them: "(b) Licence applications under paragraph (a) are reviewed under a presumption of denial." opens
+    the chunk after the one that ends with "§ 744.23 Supercomputer …" and its "(a) …". The heading's chunk ends
+    where `u`'s begins, no heading follows it there, and none stands before `u` in its own chunk."""
+    if u.heading or not asked:
+        return False
+    for h in units:
+        if not (h.heading and asked & stem_set(h.text) and h.hit.doc_id == u.hit.doc_id
+                and 0 <= u.hit.start - h.hit.end <= 2):
+            continue
+        later = [v for v in units if v.heading and ((v.hit.chunk_id == h.hit.chunk_id and v.start > h.start)
+                                                    or (v.hit.chunk_id == u.hit.chunk_id and v.start < u.start))]
+        if not later:
+            return True
+    return False

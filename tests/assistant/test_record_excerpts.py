@@ -10,8 +10,10 @@ import pytest
 from assistant.abstain import states_all
 from assistant.answer import answer
 from assistant.engines.fields import field_of
+from assistant.engines.leads import under_heading
 from assistant.models import Hit, Unit
 from assistant.question import analyze
+from assistant.terms import stem
 from tests.assistant.test_bottom_line import indexed
 
 LICENCE = ("EXPORT LICENCE RECORD\nLicence No.: EL-2026-0417\nHolder: Meridian Semiconductor Test Services Sdn Bhd\n"
@@ -141,3 +143,26 @@ def test_a_rule_for_the_staff_a_licence_names_is_held_against_the_person_asked_a
     lines = ans.answer.split("\n")
     assert lines[0].startswith(verdict) and "only by staff named on that licence" in lines[0], ans.answer
     assert "“Named personnel: Aisha Rahman, Tan Wei Ling” [2]" in lines[1] and among in lines[2], ans.answer
+
+
+def test_a_paragraph_past_a_chunk_boundary_belongs_to_the_section_its_heading_opened():
+    """The trial's "Under § 744.23, how are licence applications reviewed?" quoted § 744.23's (a), not its (b):
+    a chunk boundary fell between them, and only passages carrying the identifier were kept."""
+    one = "§ 744.23 Supercomputer and advanced computing end uses\n\n(a) A licence is required for any 3A090 item."
+    two = "(b) Licence applications under paragraph (a) are reviewed under a presumption of denial.\n\n§ 764.2 " \
+          "Violations\n\n(a) No person may engage in any conduct prohibited by the EAR."
+    h1 = Hit(chunk_id="c1", doc_id="ear", text=one, score=1.0, start=0, end=len(one))
+    h2 = Hit(chunk_id="c2", doc_id="ear", text=two, score=1.0, start=len(one) + 2, end=len(one) + 2 + len(two))
+
+    def unit(h: Hit, text: str, heading: bool = False) -> Unit:
+        at = h.text.index(text)
+        return Unit(hit=h, start=h.start + at, end=h.start + at + len(text), text=text, heading=heading)
+    heading = unit(h1, "§ 744.23 Supercomputer and advanced computing end uses", True)
+    b = unit(h2, "(b) Licence applications under paragraph (a) are reviewed under a presumption of denial.")
+    other_head = unit(h2, "§ 764.2 Violations", True)
+    other = unit(h2, "(a) No person may engage in any conduct prohibited by the EAR.")
+    units = [heading, b, other_head, other]
+    asked = {stem("744.23")}
+    assert under_heading(b, units, asked)
+    assert not under_heading(other, units, asked)  # § 764.2's heading stands between
+    assert not under_heading(b, units, {stem("764.2")})
