@@ -79,7 +79,8 @@ _ALTERNATIVE = re.compile(r",?\s+or\s+(?:just|only|merely|simply|rather|instead|
 
 def _kind(q: str) -> str:
     low = q.lower().strip()
-    if re.search(r"\bwhat (?:is|was|are|were) the (?:maximum |minimum |total |average |annual )?(?:fine|penalty|"
+    if re.search(r"\bwhat (?:is|was|are|were) the (?:(?:maximum|minimum|total|average|annual|civil|criminal|"
+                 r"administrative|statutory|daily|late) )*(?:fine|penalty|"
                  r"fee|fees|price|cost|value|amount|threshold|quantity)\b|"
                  r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b|"

@@ -166,3 +166,14 @@ def test_a_paragraph_past_a_chunk_boundary_belongs_to_the_section_its_heading_op
     assert under_heading(b, units, asked)
     assert not under_heading(other, units, asked)  # § 764.2's heading stands between
     assert not under_heading(b, units, {stem("764.2")})
+
+
+def test_a_maximum_with_an_alternative_is_answered_with_both(tmp_path):
+    """The trial's "What is the maximum civil penalty per violation?" opened with evidence ("the maximum civil
+    penalty" was no figure question), and "$374,474" alone would hide "or twice the value …, whichever is greater"."""
+    ear = ("## § 764.2 Violations\n\n(b) Civil penalties may reach $374,474 per violation or twice the value of the "
+           "transaction, whichever is greater.\n")
+    settings = indexed(tmp_path, {"ear.md": ear, "memo.txt": MEMO})
+    ans = answer("What is the maximum civil penalty per violation?", settings=settings)
+    assert ans.answer.startswith("$374,474 per violation or twice the value of the transaction, whichever is greater, "
+                                 "per "), ans.answer
