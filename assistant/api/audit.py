@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from assistant.api import audit_schema as schema
 from assistant.api.audit_maintenance import AuditMaintenance
 from assistant.api.audit_reading import AuditReading, AuditUnavailableError, now, short
-from assistant.api.audit_schema import ANSWER_COLUMNS, answers
+from assistant.api.audit_schema import answers
 from assistant.api.audit_spool import Spool, fold
 
 __all__ = ["AuditLog", "AuditUnavailableError", "dumps", "now"]
@@ -175,11 +175,11 @@ class AuditLog(AuditReading, AuditMaintenance):
     def _prepared(self, rows: list[dict]) -> tuple[list[dict], list[str]]:
         """(the rows to insert, `delivered` true for those marked so far; the ids of marks whose row this log no
         longer holds, written already or never recorded here, to UPDATE)."""
-        with self._lock:
-            marks = self._marks
-            payload = [{**{c: r[c] for c in ANSWER_COLUMNS if c in r},
-                        "delivered": True if r["request_id"] in marks else r.get("delivered")} for r in rows]
-            return payload, [i for i in marks if i not in self._pending]
+        with self._lock:  # held briefly: `record` and `delivered` wait for it on the event loop
+            for r in rows:  # the log's own copies (`record`, the spool's replay): set in place, no copy made
+                if r["request_id"] in self._marks:
+                    r["delivered"] = True
+            return rows, [i for i in self._marks if i not in self._pending]
 
     def _apply_marks(self, conn, ids: list[str]) -> None:
         for i in range(0, len(ids), 500):
@@ -216,11 +216,12 @@ class AuditLog(AuditReading, AuditMaintenance):
         log.info("audit: %d answer(s) written on retry", added)
 
     def _sync_spool(self) -> None:
-        """fsync the spool once for the batch about to be written (the rows `record` appended without one)."""
+        """fsync the spool once for the batch about to be written (the rows `record` appended without one). Without
+        the lock: appends may go on meanwhile (an fsync of 1-10 ms held the event loop's `record` back), and only this
+        thread truncates the file; `close` runs once this thread has stopped."""
         if self._spool is not None:
             try:
-                with self._lock:
-                    self._spool.sync()
+                self._spool.sync()
             except OSError as exc:
                 log.error("audit spool fsync failed: %s", exc)
 

@@ -52,7 +52,7 @@ def per_row_us(append, rows: list[dict]) -> list[float]:
 def audit_log_us(directory: Path, rows: list[dict], mark: bool) -> list[float]:
     """Microseconds per answer of `AuditLog.record(row)`, and with `mark` of `AuditLog.delivered(request_id)` after
     it (skipped when this version has no `delivered`), with the log's writer thread running; waits for the writer."""
-    log = AuditLog(f"sqlite:///{directory / 'audit.sqlite'}", spool_dir=directory / "spool").start()
+    log = AuditLog(f"sqlite:///{directory / 'audit.sqlite'}", spool_dir=directory / "spool").start()  # a fresh log
     deliver = getattr(log, "delivered", None) if mark else None
     out = []
     try:
@@ -89,8 +89,8 @@ def main() -> None:
 
         variants = (("write only (before)", lambda: per_row_us(unsynced, rows)),
                     ("write + fsync (Spool.append)", lambda: per_row_us(durable.append, rows)),
-                    ("AuditLog.record", lambda: audit_log_us(Path(d), rows, False)),
-                    ("AuditLog.record + delivered", lambda: audit_log_us(Path(d), rows, True)))
+                    ("AuditLog.record", lambda: audit_log_us(Path(d) / "log1", rows, False)),
+                    ("AuditLog.record + delivered", lambda: audit_log_us(Path(d) / "log2", rows, True)))
         for name, run in variants:
             us = run()
             q = statistics.quantiles(us, n=100)
