@@ -56,7 +56,7 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     ans = await service.answer(body.question, history, engine, filters)
     data = with_comparisons(ans.as_dict())
     raw = dumps(data).encode("utf-8")
-    record_answer(request, who, answer=data, body=raw, started=started, **fields)  # before sending: none lost
+    record_answer(request, who, answer=data, body=raw, started=started, confirm=True, **fields)  # before sending
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
                     background=mark_delivered(request, data["request_id"]))
@@ -85,7 +85,7 @@ async def _events(request: Request, who: Caller, fields: dict, engine: str, star
                 event = sse("answer", dumps(data))
                 recorded = b"".join([*sent, event])
                 record_answer(request, who, answer=data, body=recorded, started=started, response_type=SSE,
-                              **fields)
+                              confirm=True, **fields)
             yield event
             sent.append(event)
     except Exception as exc:  # after the headers went out, the error can only be an event

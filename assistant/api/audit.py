@@ -112,9 +112,9 @@ class AuditLog(AuditReading, AuditMaintenance):
             self._stale_marks = self._replay_due = True
 
     def record(self, row: dict) -> None:
-        """Queue one answer row (columns of `answers`; `delivered` false unless given, see `delivered`); never
-        raises, never blocks."""
-        row = {**row, "delivered": row.get("delivered") or False}
+        """Queue one answer row (columns of `answers`; `delivered` false when absent, see `delivered`; None when
+        delivery is not tracked); never raises, never blocks."""
+        row = {**row, "delivered": row.get("delivered", False)}
         with self._lock:
             self._pending[row["request_id"]] = row
             if self._spool is not None:

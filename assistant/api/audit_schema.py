@@ -5,8 +5,8 @@ what (question, history, filters, engine), what was answered (text, abstained, c
 warnings), with what (corpus version, settings hash), how long, and the exact response body, so a replay months
 later is byte for byte what the user got. `delivered` (issue 13): true once the whole response was handed to the
 client's connection; false while that is not confirmed (the row is spooled before the response is sent, so a worker
-killed in between leaves a row whose answer the client may or may not have got); null on rows recorded before
-schema 2 (they were recorded just after their response was sent). `feedback`: ratings linked by request id.
+killed in between leaves a row whose answer the client may or may not have got); null when delivery is not tracked:
+rows recorded before schema 2 (just after their response was sent), and the chat UI's (recorded before shown). `feedback`: ratings linked by request id.
 
 Schema changes: `create_schema` creates what is missing and then adds the columns a database made by an older version
 lacks (`MIGRATIONS`, nullable columns only, so that rows already there stay valid and older workers still running

@@ -125,7 +125,7 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
                                    headers={**SSE_HEADERS, **rate_headers(request)})
     ans = with_comparisons((await service.answer(question, history, engine, None)).as_dict())
     raw = dumps(completion(ans, model, usage(count, question, history, chat_content(ans)))).encode("utf-8")
-    record_answer(request, who, answer=ans, body=raw, started=started, **fields)  # before sending: none lost
+    record_answer(request, who, answer=ans, body=raw, started=started, confirm=True, **fields)  # before sending
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
                     background=mark_delivered(request, ans["request_id"]))
@@ -164,7 +164,7 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
                 rest = [*_answer_chunks(ans, model, chunk, with_usage, count, fields), done]
                 recorded = b"".join([*sent, *rest])
                 record_answer(request, who, answer=ans, body=recorded, started=started, response_type=SSE,
-                              **fields)
+                              confirm=True, **fields)
             for event in rest:
                 yield event
                 sent.append(event)

@@ -16,7 +16,8 @@ Every answer is recorded in two phases (issue 13): `record_answer` before its re
 body, or a stream's final event), `AuditLog.delivered` once the whole response went out (`mark_delivered`, a
 background task of a plain response; a stream marks itself when it has ended). A replay's `delivered` is true for a
 confirmed delivery, false when the worker died between the two (or the client left mid-stream: the row then holds the
-whole stream that was to be sent), null on rows recorded before delivery was tracked.
+whole stream that was to be sent), null when delivery is not tracked (rows recorded before it was, and the chat
+UI's, whose gateway records without `confirm`).
 """
 
 from __future__ import annotations
@@ -74,10 +75,12 @@ def final_body(row: dict) -> str:
 
 def record_answer(request: Request, who: Caller, *, endpoint: str, question: str, history: list[dict],
                   filters: dict | None, stream: bool, answer: dict, body: bytes, started: float,
-                  response_type: str = JSON) -> None:
+                  response_type: str = JSON, confirm: bool = False) -> None:
     """Queue the audit row of an answer about to be served as `body` of `response_type` (the JSON body, or the whole
-    event stream, `text/event-stream`), `delivered` false until `AuditLog.delivered(request_id)`; call it before
-    sending the response (so that no answer a client got is missing), never after. Never raises, never waits."""
+    event stream, `text/event-stream`); call it before sending the response (so that no answer a client got is
+    missing), never after. With `confirm` the caller promises `AuditLog.delivered(request_id)` once the whole
+    response went out, and the row says `delivered` false until then; without, delivery is not tracked and the row
+    says null (the chat UI's gateway, for now). Never raises, never waits."""
     timings = dict(answer.get("timings_ms") or {})
     timings["server"] = round((time.perf_counter() - started) * 1e3, 2)
     request.app.state.audit.record({
@@ -86,7 +89,8 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
         "engine": answer.get("engine"), "stream": stream, "answer": answer.get("answer"),
         "abstained": answer.get("abstained"), "citations": answer.get("citations"), "warnings": answer.get("warnings"),
         "corpus_version": answer.get("corpus_version"), "settings_hash": answer.get("settings_hash"),
-        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type})
+        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type,
+        "delivered": False if confirm else None})
 
 
 def mark_delivered(request: Request, request_id: str) -> BackgroundTask:

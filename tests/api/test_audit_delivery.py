@@ -210,6 +210,20 @@ def test_a_stream_that_fails_before_its_answer_records_nothing(tmp_path):
     log.close()
 
 
+def test_record_answer_says_not_delivered_when_the_caller_confirms_later_and_null_when_it_does_not(tmp_path):
+    log = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    request = fake_request(log)
+    for rid, confirm in (("rconfirm", True), ("rnot", False)):
+        answer = {"request_id": rid, "answer": "Yes [1].", "citations": [], "timings_ms": {}}
+        ask_mod.record_answer(request, Caller(None, "127.0.0.1"), endpoint="/ui", question="q", history=[],
+                              filters=None, stream=False, answer=answer, body=b"{}", started=time.perf_counter(),
+                              confirm=confirm)
+    assert log.get("rconfirm")["delivered"] is False and log.get("rnot")["delivered"] is None
+    log.delivered("rnot")  # a mark still counts
+    assert log.get("rnot")["delivered"] is True
+    log.close()
+
+
 # --- through the server --------------------------------------------------------------------------------------------
 
 def test_every_kind_of_answer_through_the_server_is_replayed_as_delivered(server):
