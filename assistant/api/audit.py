@@ -83,6 +83,8 @@ class AuditLog(AuditReading, AuditMaintenance):
     # --- writing ---------------------------------------------------------------------------------------------------
 
     def start(self) -> AuditLog:
+        """Take over what stopped workers left in their spool files (see `_adopt_orphans`) and start the writer
+        thread; returns the log. Calling it again does nothing. OSError if the spool directory cannot be written."""
         if self._thread is None:
             if self._spool is not None:
                 self._adopt_orphans()

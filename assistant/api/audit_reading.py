@@ -119,5 +119,7 @@ def _feedback(row) -> dict:
 
 
 def short(exc: BaseException) -> str:
+    """The first line of a database error (the driver's own message when SQLAlchemy wraps one), at most 300
+    characters, for logs and /readyz."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:300]

@@ -126,6 +126,7 @@ class Spool:
             os.fsync(self._fd)
 
     def clear(self) -> None:
+        """Truncate the file (every row and mark in it is written). OSError if the disk refuses."""
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
 
