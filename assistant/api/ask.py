@@ -19,7 +19,7 @@ from assistant.api.access import AnswerCaller, Caller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
 from assistant.api.errors import stream_error
-from assistant.api.records import SSE, after_response, record_answer
+from assistant.api.records import SSE, mark_delivered, record_answer
 from assistant.api.schemas import ASK_EVENTS, ERRORS, AskRequest, AskResponse
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
 
@@ -56,39 +56,41 @@ async def ask(body: AskRequest, request: Request, who: AnswerCaller) -> Response
     ans = await service.answer(body.question, history, engine, filters)
     data = with_comparisons(ans.as_dict())
     raw = dumps(data).encode("utf-8")
+    record_answer(request, who, answer=data, body=raw, started=started, confirm=True, **fields)  # before sending
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": data["request_id"], **rate_headers(request)},
-                    background=after_response(request, who, answer=data, body=raw, started=started, **fields))
+                    background=mark_delivered(request, data["request_id"]))
 
 
 async def _events(request: Request, who: Caller, fields: dict, engine: str, started: float,
                   request_id: str) -> AsyncIterator[bytes]:
-    """The event stream; once it ends (or the client leaves after the answer), the answer is recorded with every
-    byte that was sent (`sent`: an event is added once the server has asked for the next, i.e. it went out)."""
+    """The event stream. The answer is recorded just before its `answer` event is sent, with the whole stream (every
+    byte sent so far, that event included: `sent` gets an event once the server has asked for the next, i.e. it went
+    out), and marked delivered once the stream has ended with every recorded byte sent (not when the client left)."""
     service = request.app.state.service
     streamed: list[str] = []
     sent: list[bytes] = []
-    data: dict | None = None
+    recorded: bytes | None = None
     try:
-        try:
-            async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
-                                                   fields["filters"], request_id=request_id):
-                if kind == "token":
-                    streamed.append(value)
-                    event = sse_json("token", {"text": value})
-                elif kind == "ping":
-                    event = PING
-                else:
-                    data = with_comparisons(value.as_dict())
-                    data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
-                    event = sse("answer", dumps(data))
-                yield event
-                sent.append(event)
-        except Exception as exc:  # after the headers went out, the error can only be an event
-            event = sse_json("error", stream_error(exc, "streamed answer"))
+        async for kind, value in answer_events(service, fields["question"], fields["history"], engine,
+                                               fields["filters"], request_id=request_id):
+            if kind == "token":
+                streamed.append(value)
+                event = sse_json("token", {"text": value})
+            elif kind == "ping":
+                event = PING
+            else:
+                data = with_comparisons(value.as_dict())
+                data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
+                event = sse("answer", dumps(data))
+                recorded = b"".join([*sent, event])
+                record_answer(request, who, answer=data, body=recorded, started=started, response_type=SSE,
+                              confirm=True, **fields)
             yield event
             sent.append(event)
-    finally:
-        if data is not None:
-            record_answer(request, who, answer=data, body=b"".join(sent), started=started, response_type=SSE,
-                          **fields)
+    except Exception as exc:  # after the headers went out, the error can only be an event
+        event = sse_json("error", stream_error(exc, "streamed answer"))
+        yield event
+        sent.append(event)
+    if recorded is not None and b"".join(sent) == recorded:
+        request.app.state.audit.delivered(request_id)

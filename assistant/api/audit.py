@@ -7,48 +7,46 @@ database that is down) a few times; a batch still failing is logged with its req
 in the spool, retried every RETRY_S until it is written. A worker killed with rows queued leaves them in its spool
 file; the next worker to start on the host writes them. `/readyz` shows the counts. A row is readable (`get`) from
 the moment it is recorded.
+
+Two phases (issue 13): the server records an answer's row (`delivered` false) before its response is sent and calls
+`delivered(request_id)` once the whole response went out: a marker in the spool, and in the database `delivered`
+set to true (in the row's INSERT when it is still queued, as it nearly always is; else by an UPDATE in the next
+batch). So every answer a client received has a row, even after a kill -9; a row whose delivery was not confirmed
+(the worker died between recording and sending, or between sending and marking, or the client left mid-stream)
+says so, `delivered` false.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api import audit_schema as schema
 from assistant.api.audit_maintenance import AuditMaintenance
-from assistant.api.audit_schema import answers, feedback
-from assistant.api.audit_spool import Spool
-from kernel.errors import GroundedError
+from assistant.api.audit_reading import AuditReading, AuditUnavailableError, now, short
+from assistant.api.audit_schema import answers
+from assistant.api.audit_spool import Spool, fold
 
+__all__ = ["AuditLog", "AuditUnavailableError", "dumps", "now"]
 log = logging.getLogger("grounded.audit")
 _STOP = object()
+_MARKED = object()  # queued by `delivered`: the writer has marks to apply
 RETRIES = (0.2, 1.0, 3.0)
 BATCH = 256
 RETRY_S = 30.0  # a batch given up on is tried again this often (from the spool's rows held in memory)
 LINGER_S = 0.25  # a batch waits this long for company: one transaction per row cost ~0.9 ms of CPU, 0.2 ms in 200s
 
 
-class AuditUnavailableError(GroundedError):
-    """The audit database cannot be read or written right now."""
-
-    code = "audit_unavailable"
-    exit_code = 4
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-class AuditLog(AuditMaintenance):
+class AuditLog(AuditReading, AuditMaintenance):
     """Answers and feedback in a SQL database (SQLAlchemy Core); see the module docstring for the guarantees."""
 
     def __init__(self, url: str, *, retention_days: int = 0, queue_size: int = 10_000,
@@ -62,6 +60,9 @@ class AuditLog(AuditMaintenance):
         self._ready = False
         self._queue: queue.Queue = queue.Queue(queue_size)
         self._pending: dict[str, dict] = {}
+        self._marks: set[str] = set()  # confirmed delivered, not yet so in the database
+        self._stale_marks = False  # a write with marks to UPDATE failed: retried with the unwritten rows
+        self._replay_due = False  # rows or marks of stopped workers taken over, not yet tried (`flush` waits)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._last_purge: float | None = None
@@ -76,31 +77,46 @@ class AuditLog(AuditMaintenance):
                 schema.create_schema(self.engine)
                 self._ready = True
             except SQLAlchemyError as exc:
-                self._failed(f"cannot open the audit log: {_short(exc)}")
+                self._failed(f"cannot open the audit log: {short(exc)}")
         return self._ready
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
     def start(self) -> AuditLog:
+        """Take over what stopped workers left in their spool files (see `_adopt_orphans`) and start the writer
+        thread; returns the log. Calling it again does nothing. OSError if the spool directory cannot be written."""
         if self._thread is None:
             if self._spool is not None:
-                left = self._spool.orphans()
-                self._spool.open()
-                for row in left:  # written by the writer like any other; ids already in the database are skipped
-                    self._spool.append(row, sync=False)
-                    self._unwritten[row["request_id"]] = self._pending[row["request_id"]] = row
-                if left:
-                    self._spool.sync()  # on disk in this worker's file before the stopped workers' files go
-                self._spool.release()
-                if left:
-                    log.warning("audit spool: %d answer(s) left by stopped workers will be written", len(left))
-                    self._last_retry = -RETRY_S
+                self._adopt_orphans()
             self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
             self._thread.start()
         return self
 
+    def _adopt_orphans(self) -> None:
+        """Take the rows and delivery marks left in the spool files of stopped workers into this worker's spool (and
+        fsync it) before their files go; the writer writes them on its first retry (ids already in the database are
+        skipped; their marks are applied by an UPDATE)."""
+        rows, marked = fold(self._spool.orphans())
+        self._spool.open()
+        for row in rows:  # written by the writer like any other
+            self._spool.append(row, sync=False)
+            self._unwritten[row["request_id"]] = self._pending[row["request_id"]] = row
+        for request_id in marked:
+            self._spool.mark(request_id)
+        self._marks |= marked
+        if rows or marked:
+            self._spool.sync()  # on disk in this worker's file before the stopped workers' files go
+        self._spool.release()
+        if rows or marked:
+            log.warning("audit spool: %d answer(s) and %d delivery mark(s) left by stopped workers will be written",
+                        len(rows), len(marked))
+            self._last_retry = -RETRY_S
+            self._stale_marks = self._replay_due = True
+
     def record(self, row: dict) -> None:
-        """Queue one answer row (columns of `answers`); never raises, never blocks."""
+        """Queue one answer row (columns of `answers`; `delivered` false when absent, see `delivered`; None when
+        delivery is not tracked); never raises, never blocks."""
+        row = {**row, "delivered": row.get("delivered", False)}
         with self._lock:
             self._pending[row["request_id"]] = row
             if self._spool is not None:
@@ -117,101 +133,150 @@ class AuditLog(AuditMaintenance):
                 self._last_ok = False
             log.error("audit queue full: answer %s not recorded", row["request_id"])
 
+    def delivered(self, request_id: str) -> None:
+        """Mark the recorded answer `request_id` as delivered (its whole response went out): a marker appended to the
+        spool, and the row's `delivered` set to true by the writer. Never raises, never blocks; a mark whose row
+        this log does not hold is applied to the database's row of that id, if any."""
+        with self._lock:
+            self._marks.add(request_id)
+            if self._spool is not None:
+                try:
+                    self._spool.mark(request_id)  # fsynced by the writer with the next batch
+                except OSError as exc:
+                    log.error("audit spool write failed (delivery of %s kept in memory only): %s", request_id, exc)
+        with contextlib.suppress(queue.Full):  # the mark is kept: the next batch applies it
+            self._queue.put_nowait(_MARKED)
+
     def _run(self) -> None:
         self._maybe_purge()
         while True:
             self._retry_unwritten()
             try:
-                item = self._queue.get(timeout=RETRY_S if self._unwritten else None)
+                item = self._queue.get(timeout=RETRY_S if self._unwritten or self._stale_marks else None)
             except queue.Empty:
                 continue
-            batch, stop = [], item is _STOP
-            if not stop:
-                batch.append(item)
+            items, stop = [item], item is _STOP
             deadline = time.monotonic() + LINGER_S
-            while len(batch) < BATCH and not stop:
+            while len(items) < BATCH and not stop:
                 try:
                     item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
-                if item is _STOP:
-                    stop = True
-                else:
-                    batch.append(item)
-            if batch:
+                items.append(item)
+                stop = item is _STOP
+            if len(items) > stop:  # rows, marks or both
                 self._sync_spool()
-                self._write(batch)
+                self._write([i for i in items if isinstance(i, dict)])
+            for _ in items:
+                self._queue.task_done()
             self._maybe_purge()
             if stop:
                 self._retry_unwritten(force=True)
                 return
 
+    def _prepared(self, rows: list[dict]) -> tuple[list[dict], list[str]]:
+        """(the rows to insert, `delivered` true for those marked so far; the ids of marks whose row this log no
+        longer holds, written already or never recorded here, to UPDATE)."""
+        with self._lock:  # held briefly: `record` and `delivered` wait for it on the event loop
+            for r in rows:  # the log's own copies (`record`, the spool's replay): set in place, no copy made
+                if r["request_id"] in self._marks:
+                    r["delivered"] = True
+            return rows, [i for i in self._marks if i not in self._pending]
+
+    def _apply_marks(self, conn, ids: list[str]) -> None:
+        for i in range(0, len(ids), 500):
+            conn.execute(update(answers).where(answers.c.request_id.in_(ids[i:i + 500])).values(delivered=True))
+
     def _retry_unwritten(self, force: bool = False) -> None:
-        """Write the rows given up on earlier (skipping ids the database already has), at most every RETRY_S."""
-        if not self._unwritten or not force and time.monotonic() - self._last_retry < RETRY_S:
+        """Write the rows given up on earlier (skipping ids the database already has) and the delivery marks not
+        yet applied, at most every RETRY_S."""
+        if not (self._unwritten or self._stale_marks) or not force and time.monotonic() - self._last_retry < RETRY_S:
             return
         self._last_retry = time.monotonic()
         rows = list(self._unwritten.values())
         try:
-            added, _ = self.add_rows(rows)
+            added, _ = self.add_rows(self._prepared(rows)[0])
+            with self._lock:
+                for r in rows:
+                    self._unwritten.pop(r["request_id"], None)
+                    self._pending.pop(r["request_id"], None)
+            marks = self._prepared([])[1]  # those of the rows just written or skipped included
+
+            def mark():
+                with self.engine.begin() as conn:
+                    self._apply_marks(conn, marks)
+            self._run_sql(mark)
         except AuditUnavailableError as exc:
+            self._stale_marks, self._replay_due = bool(self._marks), False
             self._failed(f"audit retry failed for {len(rows)} answer(s) (kept in the spool): {exc}")
             return
         with self._lock:
             self.written += added
-            self._last_ok = True
-            for r in rows:
-                self._unwritten.pop(r["request_id"], None)
-                self._pending.pop(r["request_id"], None)
+            self._last_ok, self._stale_marks, self._replay_due = True, False, False
+            self._marks.difference_update(marks)
             self._clear_spool()
         log.info("audit: %d answer(s) written on retry", added)
 
     def _sync_spool(self) -> None:
-        """fsync the spool once for the batch about to be written (the rows `record` appended without one)."""
+        """fsync the spool once for the batch about to be written (the rows `record` appended without one). Without
+        the lock: appends may go on meanwhile (an fsync of 1-10 ms held the event loop's `record` back), and only this
+        thread truncates the file; `close` runs once this thread has stopped."""
         if self._spool is not None:
             try:
-                with self._lock:
-                    self._spool.sync()
+                self._spool.sync()
             except OSError as exc:
                 log.error("audit spool fsync failed: %s", exc)
 
     def _clear_spool(self) -> None:
-        """Empty the spool once nothing recorded is still unwritten (caller holds the lock)."""
-        if self._spool is not None and not self._pending and not self._unwritten and self._queue.empty():
+        """Empty the spool once nothing recorded or marked is still unwritten (caller holds the lock)."""
+        if (self._spool is not None and not self._pending and not self._unwritten and not self._marks
+                and self._queue.empty()):
             try:
                 self._spool.clear()
             except OSError as exc:
                 log.error("audit spool could not be emptied: %s", exc)
 
     def _write(self, rows: list[dict]) -> None:
-        error = ""
+        """Insert a batch of rows and apply the delivery marks so far, in one transaction, retried RETRIES times;
+        then kept for `_retry_unwritten` (in the spool) and logged."""
+        error, marks = "", []
         for pause in (0.0, *RETRIES):
             time.sleep(pause)
             if not self._ensure_schema():
                 continue
+            payload, marks = self._prepared(rows)
+            if not payload and not marks:
+                return
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(answers), rows)
+                    if payload:
+                        conn.execute(insert(answers), payload)
+                    self._apply_marks(conn, marks)
                 with self._lock:
                     self.written += len(rows)
-                    self._last_ok = True
-                    for r in rows:
-                        self._pending.pop(r["request_id"], None)
+                    self._last_ok, self._stale_marks = True, False
+                    for p in payload:
+                        self._pending.pop(p["request_id"], None)
+                        if p["delivered"]:
+                            self._marks.discard(p["request_id"])
+                    self._marks.difference_update(marks)
                     self._clear_spool()
                 return
             except SQLAlchemyError as exc:
-                error = _short(exc)
+                error = short(exc)
         ids = ", ".join(r["request_id"] for r in rows[:20])
         with self._lock:
             self.failed += len(rows)
             self._last_ok = False
+            self._stale_marks = self._stale_marks or bool(marks)
             for r in rows:
                 if self._spool is None:
                     self._pending.pop(r["request_id"], None)
                 else:  # still readable (`get`) and retried: the row is in the spool
                     self._unwritten[r["request_id"]] = r
         kept = f"; kept in the spool, retried every {RETRY_S:.0f} s" if self._spool is not None else ""
-        self._failed(f"audit write failed for {len(rows)} answer(s) ({ids}){kept}: {error}")
+        also = f" and {len(marks)} delivery mark(s)" if marks else ""
+        self._failed(f"audit write failed for {len(rows)} answer(s) ({ids}){also}{kept}: {error}")
         self._last_retry = time.monotonic()
 
     def _failed(self, message: str) -> None:
@@ -229,12 +294,13 @@ class AuditLog(AuditMaintenance):
                 self._failed(f"audit retention purge failed: {exc}")
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued row is written or given up on (for now: see `unwritten` in `status()`); False
-        on timeout."""
+        """Wait until every queued row and delivery mark, and the rows taken over from stopped workers at `start`,
+        are written or given up on (for now: see `unwritten` in `status()`); False on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if len(self._pending) <= len(self._unwritten) and self._queue.empty():
+                if (len(self._pending) <= len(self._unwritten) and self._queue.unfinished_tasks == 0
+                        and not self._replay_due):
                     return True
             time.sleep(0.01)
         return False
@@ -258,93 +324,6 @@ class AuditLog(AuditMaintenance):
             return {"ok": self._ready and self._last_ok, "written": self.written,
                     "pending": len(self._pending), "unwritten": len(self._unwritten), "failed": self.failed,
                     "dropped": self.dropped, "last_error": self.last_error}
-
-    # --- reading ---------------------------------------------------------------------------------------------------
-
-    def _run_sql(self, fn):
-        if not self._ensure_schema():
-            raise AuditUnavailableError(self.last_error or "the audit log cannot be opened")
-        try:
-            return fn()
-        except SQLAlchemyError as exc:
-            raise AuditUnavailableError(f"the audit log failed: {_short(exc)}") from None
-
-    def get(self, request_id: str) -> dict | None:
-        """One answer row with its feedback list, or None. A row still queued is found too (with any feedback
-        already recorded for it). AuditUnavailableError if the database fails."""
-        with self._lock:
-            pending = self._pending.get(request_id)
-
-        def read():
-            with self.engine.connect() as conn:
-                found = pending or conn.execute(
-                    select(answers).where(answers.c.request_id == request_id)).mappings().first()
-                if found is None:
-                    return None
-                fb = conn.execute(select(feedback).where(feedback.c.request_id == request_id)
-                                  .order_by(feedback.c.id)).mappings().all()
-                return {**found, "feedback": [_feedback(f) for f in fb]}
-        try:
-            return self._run_sql(read)
-        except AuditUnavailableError:
-            if pending is not None:
-                return {**pending, "feedback": []}
-            raise
-
-    def exists(self, request_id: str) -> bool:
-        return self.get(request_id) is not None
-
-    def add_feedback(self, request_id: str, rating: str, comment: str | None, key_name: str | None) -> dict:
-        """Record a rating now (synchronously: the caller is told whether it was kept)."""
-        row = {"request_id": request_id, "created_at": now(), "key_name": key_name, "rating": rating,
-               "comment": comment}
-
-        def write():
-            with self.engine.begin() as conn:
-                conn.execute(insert(feedback), [row])
-        self._run_sql(write)
-        return _feedback(row)
-
-    def rows(self, since: datetime | None = None, until: datetime | None = None, chunk: int = 1000) -> Iterator[dict]:
-        """Answer rows in time order (each with its feedback), `since <= created_at < until`, read `chunk` rows at a
-        time (an export of years of answers never sits in memory whole). AuditUnavailableError if the database
-        fails."""
-        query = select(answers).order_by(answers.c.created_at, answers.c.request_id)
-        if since:
-            query = query.where(answers.c.created_at >= since)
-        if until:
-            query = query.where(answers.c.created_at < until)
-        if not self._ensure_schema():
-            raise AuditUnavailableError(self.last_error or "the audit log cannot be opened")
-        try:
-            with self.engine.connect() as conn:
-                result = conn.execution_options(yield_per=chunk).execute(query).mappings()
-                for part in result.partitions():
-                    ids = [r["request_id"] for r in part]
-                    fb: dict[str, list] = {}
-                    for f in conn.execute(select(feedback).where(feedback.c.request_id.in_(ids))
-                                          .order_by(feedback.c.id)).mappings():
-                        fb.setdefault(f["request_id"], []).append(_feedback(f))
-                    for r in part:
-                        yield {**r, "feedback": fb.get(r["request_id"], [])}
-        except SQLAlchemyError as exc:
-            raise AuditUnavailableError(f"the audit log failed: {_short(exc)}") from None
-
-    def count(self) -> int:
-        def read():
-            with self.engine.connect() as conn:
-                return conn.execute(select(func.count()).select_from(answers)).scalar_one()
-        return self._run_sql(read)
-
-
-def _feedback(row) -> dict:
-    return {"created_at": row["created_at"], "key_name": row["key_name"], "rating": row["rating"],
-            "comment": row["comment"]}
-
-
-def _short(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:300]
 
 
 def dumps(value) -> str:

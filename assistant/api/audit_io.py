@@ -117,7 +117,7 @@ def read(inp: io.TextIOBase, fmt: str, name: str) -> Iterator[dict]:
             for k, v in raw.items():
                 if k in STRUCTURED:
                     rec[k] = json.loads(v) if v else None
-                elif k in ("stream", "abstained"):
+                elif k in ("stream", "abstained", "delivered"):
                     rec[k] = {"true": True, "false": False}.get(v)
                 elif k == "status":
                     rec[k] = int(v) if v else None

@@ -3,7 +3,14 @@
 `answers`: one row per answer given over HTTP (or the UI): who asked (key name, never the key; client address),
 what (question, history, filters, engine), what was answered (text, abstained, citations with quotes and offsets,
 warnings), with what (corpus version, settings hash), how long, and the exact response body, so a replay months
-later is byte for byte what the user got. `feedback`: ratings linked by request id.
+later is byte for byte what the user got. `delivered` (issue 13): true once the whole response was handed to the
+client's connection; false while that is not confirmed (the row is spooled before the response is sent, so a worker
+killed in between leaves a row whose answer the client may or may not have got); null when delivery is not tracked:
+rows recorded before schema 2 (just after their response was sent), and the chat UI's (recorded before shown). `feedback`: ratings linked by request id.
+
+Schema changes: `create_schema` creates what is missing and then adds the columns a database made by an older version
+lacks (`MIGRATIONS`, nullable columns only, so that rows already there stay valid and older workers still running
+can go on inserting). No version table: the columns themselves say what a database has.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -33,7 +41,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from kernel.errors import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: answers.delivered
 BUSY_TIMEOUT_S = 5.0
 CONNECT_TIMEOUT_S = 5  # PostgreSQL: an unreachable server fails a write in this many seconds, not a TCP timeout
 SCHEMA_LOCK_KEY = 0x67726F756E646564 % (2**63)  # pg_advisory_xact_lock key for creating the schema ("grounded")
@@ -80,6 +88,7 @@ answers = Table(
     Column("status", Integer, nullable=False, default=200),
     Column("response", Text, nullable=False),
     Column("response_type", String(64), nullable=False, default="application/json"),
+    Column("delivered", Boolean),  # schema 2; see the module docstring
 )
 Index("answers_created_at", answers.c.created_at)
 Index("answers_key_name", answers.c.key_name)
@@ -96,6 +105,7 @@ feedback = Table(
 Index("feedback_request_id", feedback.c.request_id)
 
 ANSWER_COLUMNS = [c.name for c in answers.columns]
+MIGRATIONS = {"answers": ("delivered",)}  # columns added after schema 1, each nullable
 
 
 def make_engine(url: str) -> Engine:
@@ -142,17 +152,33 @@ def server_url(url: str) -> str:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables and indexes that are missing. Several workers starting at once do not race: on PostgreSQL
-    they take turns under an advisory lock; elsewhere a loser of the race finds the tables on its second look.
-    SQLAlchemyError if the database cannot be reached."""
+    """Create the tables and indexes that are missing, then add the columns of `MIGRATIONS` an older database lacks.
+    Several workers starting at once do not race: on PostgreSQL they take turns under an advisory lock; elsewhere a
+    loser of the race finds the tables and columns on its second look. SQLAlchemyError if the database cannot be
+    reached."""
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
             metadata.create_all(conn)
-    except SQLAlchemyError:  # another worker created a table between our look and our CREATE (or the server is down:
-        time.sleep(0.1)      # then this raises again)
-        metadata.create_all(engine)
+            _add_missing_columns(conn)
+    except SQLAlchemyError:  # another worker created a table or column between our look and our CREATE or ALTER (or
+        time.sleep(0.1)      # the server is down: then this raises again)
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            _add_missing_columns(conn)
+
+
+def _add_missing_columns(conn) -> None:
+    """`ALTER TABLE t ADD COLUMN c <type>` for each column of `MIGRATIONS` that table `t` does not have yet (the same
+    statement on SQLite and PostgreSQL; the column is nullable, so existing rows get NULL)."""
+    for name, columns in MIGRATIONS.items():
+        table = metadata.tables[name]
+        have = {c["name"] for c in inspect(conn).get_columns(name)}
+        for col in columns:
+            if col not in have:
+                kind = table.c[col].type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {col} {kind}"))
 
 
 def _redacted(url: str) -> str:

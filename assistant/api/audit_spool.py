@@ -10,10 +10,14 @@ O_APPEND descriptor (the directory is fsynced when the file is created). `AuditL
 on the server's event loop, and the audit writer thread fsyncs the file once for each batch before writing it to the
 database (a group commit, as a database's WAL writer does): an fsync per row would cost every answer 1-4 ms on the
 event loop, p99 up to 28 ms under load (`python -m tests.scale.spool_append_cost`). So a killed process loses no
-appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth, as
-it can the answers being sent at that moment (a row is appended just after its response is sent,
-`records.after_response`). A last line cut short by a crash mid-append is skipped on replay with a warning; any
-other unreadable line is skipped with an error.
+appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth.
+
+Two phases (issue 13): an answer's row is appended with `delivered: false` before its response is sent (a plain
+answer's before its body, a streamed answer's before its final event), and a delivery marker
+(`{"request_id": ..., "mark": "delivered"}`, `mark`) once the whole response went out. `fold` joins them on replay:
+a worker killed after sending leaves the row (and the marker, if it got that far); killed before sending, a row
+marked not delivered, never nothing. A last line cut short by a crash mid-append is skipped on replay with a warning;
+any other unreadable line is skipped with an error.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 
 log = logging.getLogger("grounded.audit")
 DATETIME_COLUMNS = ("created_at",)
+DELIVERED = "delivered"  # the `mark` of a delivery marker line
 
 
 def spool_dir(home: Path, audit_url: str) -> Path:
@@ -48,7 +53,7 @@ def _alive(pid: int) -> bool:
 
 class Spool:
     """This process's spool file. `append(row)` one answer row (a dict of `answers` columns; datetimes allowed);
-    `clear()` once every appended row is in the database; `close()` removes the file when it is empty."""
+    `mark(request_id)` its delivery marker; `clear()` once every appended row is in the database; `close()` removes the file when it is empty."""
 
     def __init__(self, directory: Path):
         self.dir = Path(directory)
@@ -109,6 +114,11 @@ class Spool:
         if sync:
             os.fsync(fd)
 
+    def mark(self, request_id: str) -> None:
+        """Append the delivery marker of the row `request_id` (without an fsync: the next `sync()` makes it
+        durable). OSError if the disk refuses."""
+        self.append({"request_id": request_id, "mark": DELIVERED}, sync=False)
+
     def sync(self) -> None:
         """fsync the rows appended so far (a group commit: one fsync for all the rows of a batch). OSError if the
         disk refuses."""
@@ -116,6 +126,7 @@ class Spool:
             os.fsync(self._fd)
 
     def clear(self) -> None:
+        """Truncate the file (every row and mark in it is written). OSError if the disk refuses."""
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
 
@@ -129,8 +140,23 @@ class Spool:
                 self.path.unlink(missing_ok=True)
 
 
+def fold(entries: list[dict]) -> tuple[list[dict], set[str]]:
+    """(rows, delivered ids) of spool entries as `read` gives them: the answer rows in order, each with `delivered`
+    true when a marker for it follows or its line says so, false when its line says false (spooled before its
+    response was sent, the delivery not confirmed), None on a row spooled by a version before the two phases (they
+    were spooled after sending); and the request ids marked delivered, markers whose row is not in `entries`
+    included (a row already written when the marker was appended)."""
+    rows = [e for e in entries if e.get("mark") is None]
+    marked = {e["request_id"] for e in entries if e.get("mark") == DELIVERED}
+    marked |= {r["request_id"] for r in rows if r.get("delivered") is True}
+    for r in rows:
+        r["delivered"] = True if r["request_id"] in marked else r.get("delivered")
+    return rows, marked
+
+
 def read(path: Path) -> list[dict]:
-    """The rows of a spool file (dicts with a `request_id`; `created_at` parsed back to a datetime), in file order.
+    """The entries of a spool file, in file order: answer rows (dicts with a `request_id`; `created_at` parsed back
+    to a datetime) and delivery markers (`{"request_id": ..., "mark": "delivered"}`; see `fold`).
     Never raises: an unreadable file gives [] (logged as an error); a last line without its newline (the process or
     machine died mid-append) is skipped with a warning; any other line that is not such a row is skipped with an
     error. The file is not changed."""

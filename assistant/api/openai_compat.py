@@ -24,7 +24,7 @@ from assistant.api.access import AnswerCaller, Caller, OtherCaller, rate_headers
 from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
 from assistant.api.errors import ApiError, stream_error
-from assistant.api.records import SSE, after_response, record_answer
+from assistant.api.records import SSE, mark_delivered, record_answer
 from assistant.api.render import chat_content, strip_sources
 from assistant.api.schemas import CHAT_EVENTS, ERRORS, ChatRequest
 from assistant.api.streaming import PING, SSE_HEADERS, answer_events, sse, sse_json
@@ -125,15 +125,18 @@ async def chat_completions(body: ChatRequest, request: Request, who: AnswerCalle
                                    headers={**SSE_HEADERS, **rate_headers(request)})
     ans = with_comparisons((await service.answer(question, history, engine, None)).as_dict())
     raw = dumps(completion(ans, model, usage(count, question, history, chat_content(ans)))).encode("utf-8")
+    record_answer(request, who, answer=ans, body=raw, started=started, confirm=True, **fields)  # before sending
     return Response(raw, media_type="application/json",
                     headers={"X-Request-ID": ans["request_id"], **rate_headers(request)},
-                    background=after_response(request, who, answer=ans, body=raw, started=started, **fields))
+                    background=mark_delivered(request, ans["request_id"]))
 
 
 async def _chunks(request: Request, who: Caller, fields: dict, engine: str, model: str, started: float,
                   count, with_usage: bool) -> AsyncIterator[bytes]:
-    """The chunks; once the stream ends (or the client leaves after the answer), the answer is recorded with every
-    byte that was sent (a chunk is added to `sent` once the server has asked for the next one)."""
+    """The chunks. Once the answer is made, it is recorded with the whole stream (every byte sent so far and the
+    chunks still to send, `[DONE]` included) before the first of those chunks is sent, and marked delivered once the
+    stream has ended with every recorded byte sent (`sent` gets a chunk once the server has asked for the next one,
+    i.e. it went out; not when the client left)."""
     service = request.app.state.service
     request_id = uuid.uuid4().hex[:16]  # chosen now: every chunk carries the same id, the answer's request id
     head = {"id": f"chatcmpl-{request_id}", "object": "chat.completion.chunk", "created": int(time.time()),
@@ -145,33 +148,35 @@ async def _chunks(request: Request, who: Caller, fields: dict, engine: str, mode
                                                     "finish_reason": finish}], **extra, **more})
 
     sent: list[bytes] = []
-    ans: dict | None = None
+    recorded: bytes | None = None
+    done = sse(None, "[DONE]")
     try:
-        try:
-            first = chunk(head, {"role": "assistant", "content": ""})
-            yield first
-            sent.append(first)
-            async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None,
-                                                     request_id=request_id):
-                if kind == "ping":
-                    yield PING
-                    sent.append(PING)
-                elif kind == "answer":
-                    ans = with_comparisons(value.as_dict())
-                    for event in _answer_chunks(ans, model, chunk, with_usage, count, fields):
-                        yield event
-                        sent.append(event)
-        except Exception as exc:  # after the headers went out, the error can only be a chunk
-            event = sse_json(None, stream_error(exc, "streamed chat completion"))
-            yield event
-            sent.append(event)
-        done = sse(None, "[DONE]")
+        first = chunk(head, {"role": "assistant", "content": ""})
+        yield first
+        sent.append(first)
+        async for kind, value in answer_events(service, fields["question"], fields["history"], engine, None,
+                                                 request_id=request_id):
+            if kind == "token":  # the chat stream sends the verified answer only
+                continue
+            rest = [PING]
+            if kind == "answer":
+                ans = with_comparisons(value.as_dict())
+                rest = [*_answer_chunks(ans, model, chunk, with_usage, count, fields), done]
+                recorded = b"".join([*sent, *rest])
+                record_answer(request, who, answer=ans, body=recorded, started=started, response_type=SSE,
+                              confirm=True, **fields)
+            for event in rest:
+                yield event
+                sent.append(event)
+    except Exception as exc:  # after the headers went out, the error can only be a chunk
+        event = sse_json(None, stream_error(exc, "streamed chat completion"))
+        yield event
+        sent.append(event)
+    if not sent or sent[-1] != done:
         yield done
         sent.append(done)
-    finally:
-        if ans is not None:
-            record_answer(request, who, answer=ans, body=b"".join(sent), started=started, response_type=SSE,
-                          **fields)
+    if recorded is not None and b"".join(sent) == recorded:
+        request.app.state.audit.delivered(request_id)
 
 
 def _answer_chunks(ans: dict, model: str, chunk, with_usage: bool, count, fields: dict) -> list[bytes]:

@@ -11,6 +11,13 @@ replay or rate what it was given. A streamed answer is recorded as the whole eve
 `response`, the final event's data byte for byte (the `answer` event of /v1/ask; for a chat completion the chunk
 with `finish_reason` and `citations`), and as `events` the stream itself; `/response` returns the final event's data,
 or, with `Accept: text/event-stream`, the recorded stream re-emitted as it was sent.
+
+Every answer is recorded in two phases (issue 13): `record_answer` before its response is sent (a plain answer's
+body, or a stream's final event), `AuditLog.delivered` once the whole response went out (`mark_delivered`, a
+background task of a plain response; a stream marks itself when it has ended). A replay's `delivered` is true for a
+confirmed delivery, false when the worker died between the two (or the client left mid-stream: the row then holds the
+whole stream that was to be sent), null when delivery is not tracked (rows recorded before it was, and the chat
+UI's, whose gateway records without `confirm`).
 """
 
 from __future__ import annotations
@@ -68,9 +75,12 @@ def final_body(row: dict) -> str:
 
 def record_answer(request: Request, who: Caller, *, endpoint: str, question: str, history: list[dict],
                   filters: dict | None, stream: bool, answer: dict, body: bytes, started: float,
-                  response_type: str = JSON) -> None:
-    """Queue the audit row of an answer served as `body` of `response_type` (the JSON body, or the whole event
-    stream, `text/event-stream`); never raises, never waits."""
+                  response_type: str = JSON, confirm: bool = False) -> None:
+    """Queue the audit row of an answer about to be served as `body` of `response_type` (the JSON body, or the whole
+    event stream, `text/event-stream`); call it before sending the response (so that no answer a client got is
+    missing), never after. With `confirm` the caller promises `AuditLog.delivered(request_id)` once the whole
+    response went out, and the row says `delivered` false until then; without, delivery is not tracked and the row
+    says null (the chat UI's gateway, for now). Never raises, never waits."""
     timings = dict(answer.get("timings_ms") or {})
     timings["server"] = round((time.perf_counter() - started) * 1e3, 2)
     request.app.state.audit.record({
@@ -79,15 +89,16 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
         "engine": answer.get("engine"), "stream": stream, "answer": answer.get("answer"),
         "abstained": answer.get("abstained"), "citations": answer.get("citations"), "warnings": answer.get("warnings"),
         "corpus_version": answer.get("corpus_version"), "settings_hash": answer.get("settings_hash"),
-        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type})
+        "timings_ms": timings, "status": 200, "response": body.decode("utf-8"), "response_type": response_type,
+        "delivered": False if confirm else None})
 
 
-def after_response(request: Request, who: Caller, **fields) -> BackgroundTask:
-    """`record_answer` as a task run once the response is sent (the row is queued after the user has the bytes, so
-    the audit writer never competes with the response for the interpreter)."""
-    async def record() -> None:  # async: a sync task would cost a thread-pool hop
-        record_answer(request, who, **fields)
-    return BackgroundTask(record)
+def mark_delivered(request: Request, request_id: str) -> BackgroundTask:
+    """The task, run by Starlette once the whole response body went out (not if sending it failed), that marks the
+    answer recorded by `record_answer` as delivered."""
+    async def mark() -> None:  # async: a sync task would cost a thread-pool hop
+        request.app.state.audit.delivered(request_id)
+    return BackgroundTask(mark)
 
 
 def _row(request: Request, request_id: str, who: Caller) -> dict:
@@ -125,7 +136,8 @@ def post_feedback(body: FeedbackRequest, request: Request, who: OtherCaller) -> 
 
 @router.get("/v1/answers/{request_id}", responses=ERRORS, summary="Replay a recorded answer")
 def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Response:
-    """The recorded answer: who asked what and when, with what, its feedback, and `response`, the body served (for a
+    """The recorded answer: who asked what and when, with what, its feedback, whether its delivery was confirmed
+    (`delivered`: true, false, or null when recorded before that was tracked), and `response`, the body served (for a
     stream: its final event's data, and `events`, the whole stream as sent). `request_id` may be a chat completion's
     `id`."""
     row = _row(request, request_id, who)
@@ -134,7 +146,7 @@ def get_answer(request: Request, request_id: RequestId, who: OtherCaller) -> Res
             "request": {"question": row["question"], "history": row["history"], "filters": row["filters"],
                         "stream": bool(row["stream"])},
             "engine": row["engine"], "corpus_version": row["corpus_version"], "settings_hash": row["settings_hash"],
-            "timings_ms": row["timings_ms"],
+            "timings_ms": row["timings_ms"], "delivered": row.get("delivered"),
             "feedback": [{**f, "created_at": _iso(f["created_at"])} for f in row["feedback"]]}
     if row["response_type"] == SSE:
         head["events"] = row["response"]

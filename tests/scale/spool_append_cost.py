@@ -1,5 +1,8 @@
 """What a durable audit-spool append costs: `Spool.append` (write + fsync) against the same write without fsync
-(the spool before appends were fsynced), on a directory of the disk the server's home would be on.
+(the spool before appends were fsynced), on a directory of the disk the server's home would be on; and what an answer
+costs the event loop in `AuditLog` (a SQLite log with its spool there, its writer thread running): `record` alone
+(one spooled row, as before issue 13's two-phase record), and `record` then `delivered` (the row spooled before the
+response is sent, the delivery marker after it).
 
     PYTHONPATH=. python -m tests.scale.spool_append_cost [--rows N] [--dir DIR]
 
@@ -18,6 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.api.audit import AuditLog
 from assistant.api.audit_spool import Spool, _encode
 
 
@@ -45,6 +49,27 @@ def per_row_us(append, rows: list[dict]) -> list[float]:
     return out
 
 
+def audit_log_us(directory: Path, rows: list[dict], mark: bool) -> list[float]:
+    """Microseconds per answer of `AuditLog.record(row)`, and with `mark` of `AuditLog.delivered(request_id)` after
+    it (skipped when this version has no `delivered`), with the log's writer thread running; waits for the writer."""
+    log = AuditLog(f"sqlite:///{directory / 'audit.sqlite'}", spool_dir=directory / "spool").start()  # a fresh log
+    deliver = getattr(log, "delivered", None) if mark else None
+    out = []
+    try:
+        for row in rows:
+            row = {**row, "request_id": f"{row['request_id']}-{int(mark)}"}
+            t0 = time.perf_counter()
+            log.record(row)
+            if deliver is not None:
+                deliver(row["request_id"])
+            out.append((time.perf_counter() - t0) * 1e6)
+            time.sleep(0.0005)  # answers arrive over time, not in one burst
+        log.flush(60)
+    finally:
+        log.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
@@ -62,8 +87,12 @@ def main() -> None:
             os.write(fd, (json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_encode) + "\n")
                      .encode("utf-8"))
 
-        for name, append in (("write only (before)", unsynced), ("write + fsync (Spool.append)", durable.append)):
-            us = per_row_us(append, rows)
+        variants = (("write only (before)", lambda: per_row_us(unsynced, rows)),
+                    ("write + fsync (Spool.append)", lambda: per_row_us(durable.append, rows)),
+                    ("AuditLog.record", lambda: audit_log_us(Path(d) / "log1", rows, False)),
+                    ("AuditLog.record + delivered", lambda: audit_log_us(Path(d) / "log2", rows, True)))
+        for name, run in variants:
+            us = run()
             q = statistics.quantiles(us, n=100)
             print(f"{name:30s} mean {statistics.fmean(us):8.1f} µs  median {q[49]:8.1f} µs  p99 {q[98]:8.1f} µs "
                   "per row")

@@ -83,3 +83,54 @@ def test_workers_creating_the_schema_at_once_all_succeed(postgres):
     assert all(log.status()["ok"] and log.status()["last_error"] is None for log in logs), [lg.status() for lg in logs]
     for log in logs:
         log.close()
+
+
+def test_workers_opening_a_database_made_before_the_delivered_column_all_add_it_once(postgres):
+    """An audit database on PostgreSQL made before schema 2 (no `answers.delivered`), with a row: four audit logs
+    opening it together all become ready, the column is added once (under the schema lock), the old row reads
+    `delivered` null, and a new row with its delivery mark is written."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table, create_engine, insert, inspect, select
+
+    from assistant.api.audit_schema import answers, feedback
+
+    reset(postgres.url)
+    old = MetaData()
+    old_answers = Table("answers", old, *[c._copy() for c in answers.columns if c.name != "delivered"])
+    Table("feedback", old, *[c._copy() for c in feedback.columns])
+    engine = create_engine(server_url(postgres.url))
+    old.create_all(engine)
+    when = datetime(2026, 5, 14, 9, 30, tzinfo=UTC)
+    base = {"created_at": when, "endpoint": "/v1/ask", "question": "q", "history": [], "stream": False,
+            "status": 200, "response": "{}", "response_type": "application/json"}
+    with engine.begin() as conn:
+        conn.execute(insert(old_answers), [{**base, "request_id": "old"}])
+    barrier, logs, errors = threading.Barrier(4), [], []
+
+    def open_one():
+        barrier.wait()
+        try:
+            logs.append(AuditLog(postgres.url))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and len(logs) == 4
+    assert all(log.status()["ok"] and log.status()["last_error"] is None for log in logs), [lg.status() for lg in logs]
+    assert [c["name"] for c in inspect(engine).get_columns("answers")].count("delivered") == 1
+    log = logs[0].start()
+    log.record({**base, "request_id": "new"})
+    log.delivered("new")
+    assert log.flush(20)
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(answers.c.request_id, answers.c.delivered)).all())
+    assert got == {"old": None, "new": True}
+    for one in logs:
+        one.close()
+    engine.dispose()
+    reset(postgres.url)

@@ -23,6 +23,7 @@ from tests.scale.conftest import QUESTION, start_workers, worker_pids
 QUESTIONS = [QUESTION, "Who issued the guidance?", "What did China say about the guidance?",
              "Which chips does the guidance name?"]
 TIGHT = 5  # answers a minute for the key `tight`
+CLIENTS = 6  # concurrent clients of the kill -9 test
 
 
 def count(url: str, table=answers) -> int:
@@ -56,6 +57,28 @@ def wait_ids(url: str, ids: set[str], timeout: float) -> set[str]:
     finally:
         engine.dispose()
     return missing
+
+
+def delivered(url: str, ids: set[str]) -> dict[str, bool | None]:
+    """request_id -> `delivered` of the rows of `ids` in the audit database."""
+    engine = create_engine(server_url(url))
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(select(answers.c.request_id, answers.c.delivered)
+                                     .where(answers.c.request_id.in_(list(ids)))).all())
+    finally:
+        engine.dispose()
+
+
+def wait_delivered(url: str, ids: set[str], timeout: float = 20.0) -> dict[str, bool | None]:
+    """`delivered(url, ids)` once every one of `ids` is true, or as it is after `timeout` s (a mark is written with
+    its row, or by an UPDATE in the writer's next batch)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = delivered(url, ids)
+        if len(got) == len(ids) and all(got.values()) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
 
 
 def reset(url: str) -> None:
@@ -93,10 +116,12 @@ def test_every_answer_is_recorded_once_and_replays_byte_for_byte(shared, postgre
         assert wait_rows(url, before + m) == before + m
         time.sleep(0.5)
         assert count(url) == before + m  # exactly M: none twice
+        assert wait_delivered(url, set(ids)) == dict.fromkeys(ids, True)  # each marked delivered once sent
         for r in got[:12]:  # replayed through either worker
             rid = r.json()["request_id"]
             assert http.get(f"/v1/answers/{rid}/response").content == r.content
             assert http.get(f"/v1/answers/{rid}").json()["response"] == r.json()
+            assert http.get(f"/v1/answers/{rid}").json()["delivered"] is True
         fb = http.post("/v1/feedback", json={"request_id": ids[0], "rating": "up", "comment": "clear"})
         assert fb.status_code == 201, fb.text
         assert [f["rating"] for f in http.get(f"/v1/answers/{ids[0]}").json()["feedback"]] == ["up"]
@@ -139,9 +164,9 @@ def test_postgres_stopped_mid_run_answers_go_on_and_recording_resumes(shared, po
             while time.monotonic() < deadline and not all(f"{i}" in failed_lines(shared) for i in ids):
                 time.sleep(0.2)
             assert all(i in failed_lines(shared) for i in ids), shared.output()[-3000:]
-            seen = [http.get("/readyz") for _ in range(20)]  # either worker; the one that failed says so
+            seen = readyz_until_degraded(shared.url)  # the worker that failed says so
             degraded = [r.json() for r in seen if r.json()["status"] == "degraded"]
-            assert all(r.status_code == 200 for r in seen) and degraded
+            assert all(r.status_code == 200 for r in seen) and degraded, [r.json()["audit"] for r in seen]
             assert all(d["audit"]["failed"] >= 1 and "audit write failed" in d["audit"]["last_error"]
                        for d in degraded)
             assert "postgresql+psycopg" not in "".join(r.text for r in seen)
@@ -159,11 +184,30 @@ def test_postgres_stopped_mid_run_answers_go_on_and_recording_resumes(shared, po
         assert all(http.get("/readyz").json()["status"] == "ready" for _ in range(6))
 
 
+def readyz_until_degraded(url: str, tries: int = 60) -> list[httpx.Response]:
+    """/readyz, each on a new connection (so that either worker may answer it), until one says `degraded` or after
+    `tries`. One client's requests would all go to one worker over its kept-alive connection; and after the 5 s the
+    test may wait for the failed writes to be logged, uvicorn and httpx have both dropped the connection the answers
+    went over, so the next one lands on either worker: 20 /readyz over one connection then asked the worker that
+    had failed nothing about half of the time."""
+    seen: list[httpx.Response] = []
+    for _ in range(tries):
+        seen.append(httpx.get(f"{url}/readyz", timeout=30, headers={"Connection": "close"}))
+        if seen[-1].json()["status"] == "degraded":
+            break
+    return seen
+
+
 def failed_lines(server) -> str:
     return "\n".join(line for line in server.output().splitlines() if "audit write failed for" in line)
 
 
-def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres):
+def test_a_worker_killed_under_load_loses_no_answer_and_marks_what_it_could_not_confirm(shared, postgres):
+    """kill -9 of one of two workers under load. Every answer a client received has a whole row (the killed worker's
+    from its spool, written by the worker that replaces it); every row since the start is whole; a row whose answer
+    no client received (the worker died between recording and sending) says `delivered` false, and there are no more
+    of them than requests that ended in a transport error; every row still not marked delivered is of a request in
+    flight on the killed worker when it died (at most one per client)."""
     url = postgres.url
     pids = worker_pids(shared)
     assert len(pids) == 2, pids
@@ -187,7 +231,7 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
                 with lock:
                     results.append(row)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
     for t in threads:
         t.start()
     time.sleep(3)
@@ -198,27 +242,33 @@ def test_a_worker_killed_under_load_leaves_no_half_written_row(shared, postgres)
     for t in threads:
         t.join(60)
     ok_ids = {rid for _, code, rid in results if code == 200}
+    transport_errors = sum(isinstance(c, str) and c != "loading" for _, c, _ in results)
     after_kill = [code for t, code, _ in results if t > killed_at + 1]
     assert after_kill.count(200) >= 10, after_kill  # the other worker keeps answering
     # the only other answer allowed: 503 `loading` from the replacement worker, which may accept before its index is
     # loaded (on a quick machine)
     assert all(c in (200, "loading") for c in after_kill), after_kill
     assert not [c for _, c, _ in results if isinstance(c, int) and c >= 500], results
-    time.sleep(1.5)  # the survivor's writer flushes
-    engine = create_engine(server_url(url))
-    with engine.connect() as conn:
-        rows = conn.execute(select(answers)).mappings().all()
-    engine.dispose()
-    since = [r for r in rows if r["created_at"] >= started]
-    new = [r for r in since if r["request_id"] in ok_ids]
-    assert len(since) == len(new)  # every row since is an answer some client received
-    for r in new:  # and none is half-written: the body the client got, whole
-        assert r["status"] == 200 and json.loads(r["response"])["request_id"] == r["request_id"]
-        assert r["question"] in QUESTIONS and r["corpus_version"]
-    lost = len(ok_ids) - len(new)
-    print(f"kill -9 under load: {len(ok_ids)} answers (200), {len(new)} rows at once, {lost} queued in the killed "
-          f"worker, {sum(isinstance(c, str) and c != 'loading' for _, c, _ in results)} connection errors, "
-          f"{sum(c == 'loading' for _, c, _ in results)} 503 loading")
-    # the rows queued in the killed worker are in its spool file: the replacement worker writes them when it starts
+    # the rows spooled by the killed worker are written by the replacement worker when it starts
     missing = wait_ids(url, ok_ids, 120)
-    assert not missing, f"{len(missing)} of {lost} answers queued in the killed worker never recorded"
+    assert not missing, f"{len(missing)} of {len(ok_ids)} answers received never recorded"
+    engine = create_engine(server_url(url))
+    deadline = time.monotonic() + 20
+    while True:  # until the marks of the answers received are written (with their row, or in the next batch)
+        with engine.connect() as conn:
+            since = conn.execute(select(answers).where(answers.c.created_at >= started)).mappings().all()
+        unconfirmed = [r for r in since if not r["delivered"]]
+        if len(unconfirmed) <= CLIENTS or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    engine.dispose()
+    for r in since:  # none is half-written: the body the client got (or was to get), whole
+        assert r["status"] == 200 and json.loads(r["response"])["request_id"] == r["request_id"]
+        assert r["question"] in QUESTIONS and r["corpus_version"] and r["delivered"] in (True, False)
+    unreceived = [r for r in since if r["request_id"] not in ok_ids]
+    assert all(r["delivered"] is False for r in unreceived), unreceived  # never a received-looking row
+    assert len(unreceived) <= transport_errors, (len(unreceived), transport_errors)
+    assert len(unconfirmed) <= CLIENTS, [(r["request_id"], r["request_id"] in ok_ids) for r in unconfirmed]
+    print(f"kill -9 under load: {len(ok_ids)} answers (200), {len(since)} rows, {len(unreceived)} of them of an "
+          f"answer no client received, {len(unconfirmed) - len(unreceived)} received but not confirmed delivered; "
+          f"{transport_errors} connection errors, {sum(c == 'loading' for _, c, _ in results)} 503 loading")
