@@ -16,8 +16,8 @@ Every answer is recorded in two phases (issue 13): `record_answer` before its re
 body, or a stream's final event), `AuditLog.delivered` once the whole response went out (`mark_delivered`, a
 background task of a plain response; a stream marks itself when it has ended). A replay's `delivered` is true for a
 confirmed delivery, false when the worker died between the two (or the client left mid-stream: the row then holds the
-whole stream that was to be sent), null when delivery is not tracked (rows recorded before it was, and the chat
-UI's, whose gateway records without `confirm`).
+whole stream that was to be sent), null when delivery is not tracked (rows recorded before it was). The chat UI's
+gateway marks an answer delivered once the UI has taken it to show.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def record_answer(request: Request, who: Caller, *, endpoint: str, question: str
     event stream, `text/event-stream`); call it before sending the response (so that no answer a client got is
     missing), never after. With `confirm` the caller promises `AuditLog.delivered(request_id)` once the whole
     response went out, and the row says `delivered` false until then; without, delivery is not tracked and the row
-    says null (the chat UI's gateway, for now). Never raises, never waits."""
+    says null. Never raises, never waits."""
     timings = dict(answer.get("timings_ms") or {})
     timings["server"] = round((time.perf_counter() - started) * 1e3, 2)
     request.app.state.audit.record({

@@ -193,9 +193,12 @@ class Gateway:
                 elif kind == "answer":
                     data = with_comparisons(value.as_dict())
                     data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
-                    records.record_answer(self._request(session), who, endpoint=ENDPOINT, question=body.question,
+                    request = self._request(session)
+                    records.record_answer(request, who, endpoint=ENDPOINT, question=body.question,
                                           history=turns, filters=chosen, stream=True, answer=data,
-                                          body=dumps(data).encode("utf-8"), started=started)
+                                          body=dumps(data).encode("utf-8"), started=started, confirm=True)
                     yield "answer", data
+                    # the UI took the answer to show it (the generator is resumed only then): delivered
+                    request.app.state.audit.delivered(data["request_id"])
         except Exception as exc:
             raise translate(exc) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,12 @@ def test_mission_question_streams_cites_and_highlights_each_quote(page, ui_serve
     assert answer.inner_text().startswith("Yes.")
     row = recorded(ui_server, asked.request_id)  # the audit log has it, as the UI's endpoint
     assert row["endpoint"] == "/ui" and row["request"]["question"] == MISSION and row["request"]["stream"]
+    for _ in range(40):  # the page showed it, so the UI took it: marked delivered by the next write of the log
+        if row.get("delivered") is True:
+            break
+        time.sleep(0.25)
+        row = recorded(ui_server, asked.request_id)
+    assert row.get("delivered") is True, row.get("delivered")
     cites = {c["id"]: c for c in row["response"]["citations"]}
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", row["response"]["answer"])}
     chips = page.locator(f"#conversation button.chip[data-rid='{asked.request_id}']")
