@@ -11,6 +11,7 @@ from assistant.terms import norm, stem, words
 
 COMMON = 2.0   # Zipf frequency (wordfreq) from which a lower-case English word is a word, not a misspelling
 COMMON_CAPITALISED = 4.0  # from which a capitalised one is too ("Can I Print it?" is not "Point"; "Kesler" is 2.5)
+CORRECT_CACHE = 16384  # words whose correction a vocabulary remembers
 MAX_EDITS = ((4, 0), (5, 1), (8, 2))  # (shortest word length, edits allowed): "Acsend" -> "Ascend", not "usng" -> "use"
 
 
@@ -55,6 +56,7 @@ class Vocabulary:
         self.surface = {w: s for w, s in lexical.words().items() if w.isalpha() and len(w) >= 4}
         self.surface.update({w: stem(w) for w in meta_words if w.isalpha() and len(w) >= 4})
         self._choices = sorted(self.surface)
+        self._corrected = lru_cache(maxsize=CORRECT_CACHE)(self._correct)
 
     def known(self, term: str) -> bool:
         if self.doc_freq(term) > 0 or term in self.meta:
@@ -71,7 +73,12 @@ class Vocabulary:
         typed word's first letter. None for known words, identifiers, short words, words with no close match, and
         common English words written in lower case ("responded" is not a misspelling of "rescinded"; word
         frequencies from wordfreq). A capitalised name is matched even when it is a word elsewhere ("Kesler"), unless
-        it is a very common word capitalised for emphasis or by habit ("Print", Zipf ≥ 4)."""
+        it is a very common word capitalised for emphasis or by habit ("Print", Zipf ≥ 4). Remembered per
+        vocabulary (`CORRECT_CACHE` words; a pure function of the word and the indexed words): every word of every
+        question is checked, ~10 per question, and the same words come back question after question."""
+        return self._corrected(word)
+
+    def _correct(self, word: str) -> str | None:
         w = norm(word)
         k = edits_allowed(len(w)) or (1 if len(w) == 4 and word.islower() else 0)  # "usng" -> "using"
         if not w.isalpha() or self.known(stem(w)) or k == 0:

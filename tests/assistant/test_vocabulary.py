@@ -72,6 +72,14 @@ def test_correct_leaves_known_common_short_and_unmatched_words(vocab, typed):
     assert vocab.correct(typed) is None
 
 
+def test_a_correction_is_remembered_per_word(vocab, monkeypatch):
+    assert vocab.correct("Huwaei") == "Huawei"
+    import rapidfuzz.process
+
+    monkeypatch.setattr(rapidfuzz.process, "extract", lambda *a, **k: pytest.fail("searched again"))
+    assert vocab.correct("Huwaei") == "Huawei" and vocab.correct("Ascend") is None
+
+
 def test_among_equally_close_words_the_most_frequent_wins(vocab):
     # "Ascent" is one edit from "Ascend" (3 chunks) and from "Acsent" (1 chunk)
     assert vocab.correct("Ascent") == "Ascend"

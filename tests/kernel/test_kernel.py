@@ -35,3 +35,15 @@ def test_settings_read_the_grounded_variables(monkeypatch, tmp_path):
     assert isinstance(s, Settings) and s.home == tmp_path and s.index_dir == tmp_path / "index"
     assert (s.embed.model, s.store.chroma_url, s.chunk.target_tokens) == (
         "bundled:multilingual-e5-small", "http://127.0.0.1:8001", 100)
+
+
+def test_ascii_sentence_offsets_are_blingfires_own():
+    import blingfire
+
+    from kernel.sentences import _ascii_offsets
+
+    texts = ["Mr. Smith went to Washington. He left on Friday!", "One sentence without an end", "A. B. C.",
+             "U.S. export controls apply.  The rule took effect on May 13.   ", "?!", "x"]
+    for text in texts:
+        assert _ascii_offsets(text) == blingfire.text_to_sentences_and_offsets(text)[1], text
+    assert _ascii_offsets("Böhm visited Liège. He left.") is None, "not ASCII: blingfire maps the offsets itself"
