@@ -33,7 +33,7 @@ from assistant.engines.cases import (
     risk_case,
 )
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.engines.personnel import named_staff
+from assistant.engines.personnel import named_staff, staff_lines
 from assistant.engines.scope import AUTHORITY, display, outside_scope, party, tie
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
@@ -169,9 +169,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     specific, subject = _subject(q, classes)
     found = rules(ctx, subject) if subject else []
     firm = [r for r in found if not r.hedged]
-    units: list[Unit] = []
-    lines: list[str] = []
-    composed: list[str] = []
+    units, lines, composed = [], [], []  # the units quoted, in marker order; the lines; those the engine composed
 
     def mark(u: Unit) -> str:
         units.append(u)
@@ -186,10 +184,7 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
     if (unsettled := _not_covered(ctx, lead, found, subject, specific, every, first)) is not None:
         return unsettled
-    verdict = _verdict(q, lead, firm)
-    staffed = named_staff(ctx, lead.quote) if firm else None
-    if staffed is not None and not staffed.listed:  # not one of the staff the rule lets do it
-        verdict = "Yes." if asks_restriction(q.ask or q.core) else "No."
+    verdict, staffed = _staffed_verdict(ctx, lead, firm)
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
@@ -203,12 +198,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
             head += f". {source(t[0])} names the {shown} among them: “{flat(t[1])}” {mark(t[0])}"
     lines.append(head + ".")
     if staffed is not None:  # "only by staff named on that licence": the licence's staff, and whether the person is
-        lines.append(f"{source(staffed.field)} names the staff: “{flat(staffed.field.text).rstrip(' .')}” "
-                     f"{mark(staffed.field)}.")  # among them
-        line = (f"This is an inference the documents support but do not state: {staffed.person} is "
-                f"{'' if staffed.listed else 'not '}among the staff it names.")
-        lines.append(line)
-        composed.append(line)
+        lines += staff_lines(staffed, mark(staffed.field))  # among them
+        composed.append(lines[-1])
     asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
     if (asked_case or q.language != "en") and firm and (specific or q.context_names):
         subject_of = as_subject(asked_case) if asked_case and not _ANAPHOR.fullmatch(asked_case) else \
@@ -280,6 +271,16 @@ def _not_covered(ctx: Context, lead: Rule, found: list[Rule], subject: list[str]
         rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
         return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
     return None
+
+
+def _staffed_verdict(ctx: Context, lead: Rule, firm: list[Rule]):
+    """The verdict (`_verdict`), turned when the rule permits it only to the staff a licence names and the person
+    asked about is not among them; and that comparison (`personnel.Staffed`, or None)."""
+    verdict = _verdict(ctx.question, lead, firm)
+    staffed = named_staff(ctx, lead.quote) if firm else None
+    if staffed is not None and not staffed.listed:  # not one of the staff the rule lets do it
+        verdict = "Yes." if asks_restriction(ctx.question.ask or ctx.question.core) else "No."
+    return verdict, staffed
 
 
 def _verdict(q, lead: Rule, firm: list[Rule]) -> str:

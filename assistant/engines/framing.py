@@ -54,3 +54,17 @@ def with_preposition(found: ShortAnswer, asked: str) -> ShortAnswer:
     if m and found.line.startswith(("On ", "In ")):
         return replace(found, line=f"{m.group('prep').capitalize()} {found.line.split(' ', 1)[1]}")
     return found
+
+
+# an amount with its alternative: the maximum is the greater of the two
+_WHICHEVER = re.compile(r"(?:\s+per\s+[\w-]+)?,?\s+or\s+[^.;]{3,80}?,\s+whichever\s+is\s+(?:greater|higher|larger|less|"
+                        r"lower|smaller)")
+
+
+def with_alternative(span: str, text: str) -> str:
+    """An amount `span` with the alternative `text` gives it: "$374,474" in "… may reach $374,474 per violation or
+    twice the value of the transaction, whichever is greater" -> "$374,474 per violation or twice the value of the
+    transaction, whichever is greater"; `span` unchanged when none follows it."""
+    at = text.find(span)
+    alt = _WHICHEVER.match(text, at + len(span)) if at >= 0 else None
+    return span + alt.group(0) if alt else span

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from assistant.engines.base import Context
 from assistant.engines.fields import part_of
+from assistant.engines.framing import flat, source
 from assistant.models import Unit
 from assistant.terms import RECORD_ID
 
@@ -55,3 +56,11 @@ def named_staff(ctx: Context, quote: str) -> Staffed | None:
             listed = bool(re.search(rf"(?<!\w){re.escape(person)}(?!\w)", m.group("value"), re.I))
             return Staffed(person, part_of(field, len(field.text) - len(field.text.lstrip()), len(field.text)), listed)
     return None
+
+
+def staff_lines(staffed: Staffed, marker: str) -> list[str]:
+    """The record's staff field quoted with its `marker` ("[2]"), then whether the person is among them, labelled
+    as the inference it is (the last line: the engine composed it)."""
+    return [f"{source(staffed.field)} names the staff: “{flat(staffed.field.text).rstrip(' .')}” {marker}.",
+            f"This is an inference the documents support but do not state: {staffed.person} is "
+            f"{'' if staffed.listed else 'not '}among the staff it names."]

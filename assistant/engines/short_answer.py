@@ -18,7 +18,7 @@ from assistant.answerability import _counted
 from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
 from assistant.engines.fields import field_answer, field_of
-from assistant.engines.framing import ShortAnswer, flat, source, with_preposition
+from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
 from assistant.engines.quantity import quantity_check
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
@@ -41,9 +41,6 @@ _REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\
 _DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{{4}})?", re.I)
 
 
-# an amount with its alternative: the maximum is the greater of the two
-_WHICHEVER = re.compile(r"(?:\s+per\s+[\w-]+)?,?\s+or\s+[^.;]{3,80}?,\s+whichever\s+is\s+(?:greater|higher|larger|less|"
-                        r"lower|smaller)")
 # "How long do we have to report it?": a duration answers, with the word that bounds it ("within 24 hours")
 _HOW_LONG = re.compile(r"\bhow (?:long|soon)\b", re.I)
 _SPAN_OF_TIME = re.compile(rf"(?:\b(?:within|in|for|after|before|up to|no later than|at least|at most)\s+)?(?:{DURATION.pattern})|"
@@ -400,8 +397,5 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
     if choice is None:
         return None
     _, u, span = choice
-    if kind == "number" and span in flat(u.text) and (
-            alt := _WHICHEVER.match(flat(u.text), flat(u.text).find(span) + len(span))):
-        span += alt.group(0)  # "$374,474 per violation or twice the value of the transaction, whichever is greater"
-    found = _line(kind, span, u)
+    found = _line(kind, with_alternative(span, flat(u.text)) if kind == "number" else span, u)
     return with_preposition(found, q.ask or q.core) if found is not None and kind == "date" else found
