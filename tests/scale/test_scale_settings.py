@@ -62,25 +62,31 @@ def test_redis_counts_for_every_limiter(redis_url):
     assert got == [True, True, True, False, False]
 
 
-def test_workers_creating_the_schema_at_once_all_succeed(postgres):
-    """Four audit logs opening one empty PostgreSQL database together (workers starting): every one is ready."""
-    reset(postgres.url)
-    barrier, logs, errors = threading.Barrier(4), [], []
+def _open_at_once(url: str, n: int) -> list[AuditLog]:
+    """`n` audit logs opened on `url` together (workers starting); each ready, none with an error."""
+    barrier, logs, errors = threading.Barrier(n), [], []
 
     def open_one():
         barrier.wait()
         try:
-            logs.append(AuditLog(postgres.url))
+            logs.append(AuditLog(url))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    threads = [threading.Thread(target=open_one) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert not errors and len(logs) == 4
+    assert not errors and len(logs) == n
     assert all(log.status()["ok"] and log.status()["last_error"] is None for log in logs), [lg.status() for lg in logs]
+    return logs
+
+
+def test_workers_creating_the_schema_at_once_all_succeed(postgres):
+    """Four audit logs opening one empty PostgreSQL database together (workers starting): every one is ready."""
+    reset(postgres.url)
+    logs = _open_at_once(postgres.url, 4)
     for log in logs:
         log.close()
 
@@ -106,22 +112,7 @@ def test_workers_opening_a_database_made_before_the_delivered_column_all_add_it_
             "status": 200, "response": "{}", "response_type": "application/json"}
     with engine.begin() as conn:
         conn.execute(insert(old_answers), [{**base, "request_id": "old"}])
-    barrier, logs, errors = threading.Barrier(4), [], []
-
-    def open_one():
-        barrier.wait()
-        try:
-            logs.append(AuditLog(postgres.url))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors and len(logs) == 4
-    assert all(log.status()["ok"] and log.status()["last_error"] is None for log in logs), [lg.status() for lg in logs]
+    logs = _open_at_once(postgres.url, 4)
     assert [c["name"] for c in inspect(engine).get_columns("answers")].count("delivered") == 1
     log = logs[0].start()
     log.record({**base, "request_id": "new"})
