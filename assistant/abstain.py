@@ -85,7 +85,8 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if best < min_relevance:
         return f"best evidence scores {best:.2f}, under the floor {min_relevance:.2f}"
     missing = [t for t in q.terms if not known(t)]
-    if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no":
+    # (not for a follow-up: "When does it expire?" has one term of its own, and the record says "Valid until")
+    if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no" and not q.follow_up:
         return "most of the question's terms occur in no document"
     head = _RELATION.match(q.ask or q.core) if q.language == "en" else None
     if head and not known(stem(head.group("head").lower())):  # "What is the capital of Malaysia?": no document

@@ -144,7 +144,10 @@ PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:
 ENDED = re.compile(r"\b(?:rescind(?:ed|s)|revoked|repealed|withdrawn|withdrew|lifted|expired|cancell?ed|terminated|"
                    r"suspended|superseded|no longer (?:in (?:effect|force)|valid|appl(?:y|ies)|active))\b|"
                    r"\bstatus\s*:\s*(?:revoked|expired|suspended|cancell?ed|withdrawn|terminated)\b", re.I)
-UNTIL = re.compile(r"\b(?:valid|in force|in effect|effective|expires?|expiring|expiry(?: date)?)\s*(?:until|through|"
-                   r"till|to|on)?\s*:?\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|"
-                   r"\d{4}-\d\d-\d\d\b)", re.I)
+_DAY_WRITTEN = r"(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d\b)"
+# "Valid until: 14 January 2027", "remains in force until 31 December 2026", and a validity stated as a last day:
+# "Validity: This certificate covers shipments dispatched on or before 31 October 2026"
+UNTIL = re.compile(rf"\b(?:valid|in force|in effect|effective|expires?|expiring|expiry(?: date)?)\s*(?:until|through|"
+                   rf"till|to|on)?\s*:?\s*{_DAY_WRITTEN}|\bvalidity\b[^.\n]{{0,80}}?\b(?:until|through|till|on or before|"
+                   rf"no later than)\s+{_DAY_WRITTEN}", re.I)
 STATUS = re.compile(rf"{ENDED.pattern}|{UNTIL.pattern}", re.I)

@@ -16,6 +16,7 @@ from assistant.verify import Passage, framed
 
 _FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
+_COUNTED = frozenset(stem(w) for w in ("quantity", "qty", "number", "units", "count"))  # a field a "how many" reads
 
 
 # what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
@@ -141,7 +142,10 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
     fields.sort(key=lambda f: (not any(t in f[2] or _ASKED_AS.get(t, set()) & f[2] for t in terms),
                                q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
+    counting = q.kind == "number" and bool(re.match(r"^\W*how many\b", q.ask or q.core, re.I))
     for u, m, key in fields:
+        if counting and key & _COUNTED and re.search(r"\d", m.group("value")):
+            key = key | set(terms)  # "How many MX-400 cards does EUC-2026-0088 cover?": its "Quantity: 40 units"
         if key & _AS_WRITTEN:
             continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
         if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):

@@ -64,7 +64,10 @@ def _parse(text: str) -> list[tuple[date, str]]:
 def _subject(q) -> tuple[set[str], set[str]]:
     """The question's identifiers (stems of names with digits) and the other content stems of what it asks about."""
     ids = {stem(n) for n in q.names if any(c.isdigit() for c in n)}
-    ask = re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", DATE.sub(" ", q.ask or q.core))  # the date asked is no subject
+    ask = q.ask or q.core
+    for n in q.names:  # an identifier is no date: "EC-2026-007" is not "EC-" + 2026 + "-007"
+        ask = ask.replace(n, " ") if any(c.isdigit() for c in n) else ask
+    ask = re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", DATE.sub(" ", ask))  # the date asked is no subject
     rest = {t for t in content_stems(ask) if t not in _STATUS_WORDS and t not in ids}
     return ids, rest
 
@@ -74,9 +77,12 @@ def _body(u: Unit) -> bool:
     return not u.heading or "\n" in u.text.strip()
 
 
-def _about(u: Unit, ids: set[str], rest: set[str]) -> bool:
+def _about(u: Unit, ids: set[str], rest: set[str], headed: frozenset[str] = frozenset()) -> bool:
+    """`u` speaks of the question's subject: its identifiers in the unit, its passage, its document's title or a
+    heading of its document (`headed`: the doc ids whose retrieved heading carries them; "This memo remains in force
+    until …" under "MEMO EC-2026-007"), and most of the other terms in the unit or title."""
     have = stem_set(u.text) | stem_set(str(u.hit.meta.get("title") or ""))
-    return ids <= have and (not rest or len(rest & have) >= max(1, round(0.6 * len(rest))))
+    return (ids <= have | stem_set(u.hit.text) or u.hit.doc_id in headed) and (not rest or len(rest & have) >= max(1, round(0.6 * len(rest))))
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:
@@ -117,7 +123,8 @@ def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLin
     ids, rest = _subject(q)
     asked = _asked_date(q)
     ref = asked[0] if asked else (today or date.today())
-    found = [f for u in ctx.units[:10] if _body(u) and _about(u, ids, rest) and (f := _statement(u))]
+    headed = frozenset(v.hit.doc_id for v in ctx.units if v.heading and ids and ids <= stem_set(v.text))
+    found = [f for u in ctx.units[:10] if _body(u) and _about(u, ids, rest, headed) and (f := _statement(u))]
     if not found:
         return None
     (u, quote, until), support = found[0], [f[0] for f in found[1:4]]

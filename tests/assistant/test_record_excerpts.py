@@ -35,10 +35,17 @@ MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate:
         "This memo remains in force until 31 December 2026.\n")
 
 
+EUC = ("# End-User Certificate EUC-2026-0088\n\nCertificate No.: EUC-2026-0088\nDate of issue: 22 April 2026\n"
+       "End user: Saigon Compute Cloud JSC\nEnd-user address: 14 Nguyen Hue Boulevard, District 1, Ho Chi Minh City\n"
+       "Items: MX-400 inference accelerator cards (ECCN 3A090)\nQuantity: 40 units\n"
+       "Validity: This certificate covers shipments dispatched on or before 31 October 2026.\n")
+
+
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     return indexed(tmp_path_factory.mktemp("excerpts"), {"licence-el-2026-0417.txt": LICENCE,
-                                                          "licence-el-2026-0418.txt": OTHER, "memo.txt": MEMO})
+                                                          "licence-el-2026-0418.txt": OTHER, "memo.txt": MEMO,
+                                                          "euc-2026-0088.md": EUC})
 
 
 def _planted_note(ans) -> bool:
@@ -177,3 +184,25 @@ def test_a_maximum_with_an_alternative_is_answered_with_both(tmp_path):
     ans = answer("What is the maximum civil penalty per violation?", settings=settings)
     assert ans.answer.startswith("$374,474 per violation or twice the value of the transaction, whichever is greater, "
                                  "per "), ans.answer
+
+
+@pytest.mark.parametrize("question, history, opening", [
+    # a count written with the model's name: it was read as no count, and got the rule's conditional yes
+    ("Can we test 15 Ascend 910C units under licence EL-2026-0417?", None, "No."),
+    # a follow-up on a record: it abstained ("most of the question's terms occur in no document"), then answered
+    # with the date of issue's year through the previous answer's quote
+    ("When does it expire?", "Who holds licence EL-2026-0417?", "On 14 January 2027, per "),
+    # the identifier's "2026" was read as a date, so the memo's end was about something else
+    ("Is memo EC-2026-007 in force on 15 January 2027?", None, "No."),
+    # "how many … cover" names no field: the record's quantity answers it (it quoted "14" of the street address)
+    ("How many MX-400 cards does EUC-2026-0088 cover?", None, "40 units, per "),
+    # a validity stated as a last day of dispatch
+    ("Can we dispatch under EUC-2026-0088 on 15 November 2026?", None, "No."),
+])
+def test_newcomer_trial_stop_23_record_questions(settings, question, history, opening):
+    turns = None
+    if history:
+        turns = [{"role": "user", "content": history},
+                 {"role": "assistant", "content": answer(history, settings=settings).answer}]
+    ans = answer(question, history=turns, settings=settings)
+    assert ans.answer.startswith(opening), ans.answer
