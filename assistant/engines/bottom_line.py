@@ -33,8 +33,8 @@ from assistant.engines.cases import (
     risk_case,
 )
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.engines.personnel import named_staff, staff_lines
-from assistant.engines.scope import AUTHORITY, display, outside_scope, party, tie
+from assistant.engines.personnel import staff_lines, staffed_verdict
+from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
@@ -161,6 +161,10 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
     return out
 
 
+_NO_RULE = ("The documents do not settle this: no passage states a rule about the case asked; what they say about it "
+            "follows.")
+
+
 def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...], first: int = 1) -> BottomLine:
     """The bottom line of a yes/no rule question; markers are numbered from `first`."""
     q = ctx.question
@@ -176,15 +180,16 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         return f"[{first + len(units) - 1}]"
 
     if not found:
-        line = ("The documents do not settle this: no passage states a rule about the case asked; what they say "
-                "about it follows.")
-        return BottomLine([line], [], [line])
+        return BottomLine([_NO_RULE], [], [_NO_RULE])
     lead = firm[0] if firm else found[0]
     named = stem_set(lead.quote)
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
-    if (unsettled := _not_covered(ctx, lead, found, subject, specific, every, first)) is not None:
+    unsettled = _not_covered(ctx, lead, found, subject, specific, every, first) or (
+        other_paper(lead, q, first) if firm else None)  # "require a licence determination" is no licence
+    if unsettled is not None:
         return unsettled
-    verdict, staffed = _staffed_verdict(ctx, lead, firm)
+    verdict, staffed = staffed_verdict(ctx, lead.quote, _verdict(q, lead, firm), asks_restriction(q.ask or q.core)) \
+        if firm else (_verdict(q, lead, firm), None)  # "only by staff named on that licence": the person asked
     head = f"{verdict} {source(lead.unit)} reports: “{flat(lead.quote)}” {mark(lead.unit)}"
     if lead.listed:  # "Entities on this list…": the entry that puts the party on it
         entry = next((u for u in ctx.units if u.hit.doc_id == lead.unit.hit.doc_id and u is not lead.unit
@@ -271,16 +276,6 @@ def _not_covered(ctx: Context, lead: Rule, found: list[Rule], subject: list[str]
         rule = f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first}]."
         return BottomLine([line, rule], [lead.unit], [line], [r.unit for r in found[1:3]])
     return None
-
-
-def _staffed_verdict(ctx: Context, lead: Rule, firm: list[Rule]):
-    """The verdict (`_verdict`), turned when the rule permits it only to the staff a licence names and the person
-    asked about is not among them; and that comparison (`personnel.Staffed`, or None)."""
-    verdict = _verdict(ctx.question, lead, firm)
-    staffed = named_staff(ctx, lead.quote) if firm else None
-    if staffed is not None and not staffed.listed:  # not one of the staff the rule lets do it
-        verdict = "Yes." if asks_restriction(ctx.question.ask or ctx.question.core) else "No."
-    return verdict, staffed
 
 
 def _verdict(q, lead: Rule, firm: list[Rule]) -> str:

@@ -64,3 +64,13 @@ def staff_lines(staffed: Staffed, marker: str) -> list[str]:
     return [f"{source(staffed.field)} names the staff: “{flat(staffed.field.text).rstrip(' .')}” {marker}.",
             f"This is an inference the documents support but do not state: {staffed.person} is "
             f"{'' if staffed.listed else 'not '}among the staff it names."]
+
+
+def staffed_verdict(ctx: Context, quote: str, verdict: str, restriction: bool) -> tuple[str, Staffed | None]:
+    """The rule's `verdict`, turned when the rule `quote` permits it only to the staff a licence names and the
+    person asked about is not among them ("No.", or "Yes." when the question asks whether it is a violation:
+    `restriction`); and that comparison (None when there is none to make, `named_staff`)."""
+    staffed = named_staff(ctx, quote)
+    if staffed is not None and not staffed.listed:
+        verdict = "Yes." if restriction else "No."
+    return verdict, staffed

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from assistant.engines.base import Context
+from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import words
 
@@ -75,3 +76,26 @@ def display(item: str, q) -> str:
     """An item as the question names it, with the names before it ("Kirin 9000S" for "9000S")."""
     m = re.search(rf"((?:[A-Z][\w-]*\s+){{0,2}}){re.escape(item)}", q.ask or q.core)
     return (m.group(1) + item).strip() if m else item
+
+
+_PAPER = r"(?:export\s+|import\s+|individual\s+|specific\s+)?(?:licen[cs]e|permit|authori[sz]ation)"
+_STEP = r"determination|application|review|check|screening|classification|exception|number|request"
+# "Does the shipment need a licence …?": the paper asked for, not a step about one ("a licence determination")
+_ASKS_PAPER = re.compile(rf"\b(?:need|needs|require|requires|required|have to (?:get|obtain)|must (?:get|obtain))\s+"
+                         rf"(?:an?\s+|the\s+|any\s+)?(?P<what>{_PAPER})\b(?!\s+(?:{_STEP})\b)", re.I)
+_STATES_STEP = re.compile(rf"\b(?:require|requires|required|must\s+(?:get|obtain|undergo|have))\s+(?:an?\s+|the\s+)?"
+                          rf"(?P<what>{_PAPER}\s+(?:{_STEP}))\b", re.I)
+
+
+def other_paper(rule: Rule, q, first: int = 1) -> BottomLine | None:
+    """"The documents do not settle this" when the question asks whether a licence is needed and the rule requires
+    a step about one instead: "Does the MX-400 shipment need a licence under § 744.23?" against "Shipments … to
+    Vietnam … require a licence determination by the Trade Compliance team" (a determination may well find that no
+    licence is required); the rule quoted with marker `first`. None otherwise."""
+    asked = _ASKS_PAPER.search(q.ask or q.core)
+    step = _STATES_STEP.search(rule.quote)
+    if not (asked and step):
+        return None
+    line = (f"The documents do not settle this: the rule they state requires a {step.group('what')}, which is not a "
+            f"{asked.group('what')} itself.")
+    return BottomLine([line, f"{source(rule.unit)} reports: “{flat(rule.quote)}” [{first}]."], [rule.unit], [line])

@@ -67,7 +67,7 @@ def _subject(q) -> tuple[set[str], set[str]]:
     ask = q.ask or q.core
     for n in q.names:  # an identifier is no date: "EC-2026-007" is not "EC-" + 2026 + "-007"
         ask = ask.replace(n, " ") if any(c.isdigit() for c in n) else ask
-    ask = re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", DATE.sub(" ", ask))  # the date asked is no subject
+    ask = DATE.sub(" ", re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", ask))  # the date asked is no subject
     rest = {t for t in content_stems(ask) if t not in _STATUS_WORDS and t not in ids}
     return ids, rest
 
@@ -78,11 +78,11 @@ def _body(u: Unit) -> bool:
 
 
 def _about(u: Unit, ids: set[str], rest: set[str], headed: frozenset[str] = frozenset()) -> bool:
-    """`u` speaks of the question's subject: its identifiers in the unit, its passage, its document's title or a
+    """`u` speaks of the question's subject: its identifiers in the unit, its document's title or a
     heading of its document (`headed`: the doc ids whose retrieved heading carries them; "This memo remains in force
     until …" under "MEMO EC-2026-007"), and most of the other terms in the unit or title."""
     have = stem_set(u.text) | stem_set(str(u.hit.meta.get("title") or ""))
-    return (ids <= have | stem_set(u.hit.text) or u.hit.doc_id in headed) and (not rest or len(rest & have) >= max(1, round(0.6 * len(rest))))
+    return (ids <= have or u.hit.doc_id in headed) and (not rest or len(rest & have) >= max(1, round(0.6 * len(rest))))
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

@@ -31,7 +31,8 @@ MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate:
         "1. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board within 5 "
         "business days.\n2. Testing of Ascend 910C samples is permitted only in the Penang lab, under export licence "
         "EL-2026-0417, and only by staff named on that licence.\n3. All existing Ascend test hardware must be "
-        "inventoried and reported to Trade Compliance by 30 April 2026.\n\n"
+        "inventoried and reported to Trade Compliance by 30 April 2026.\n4. Shipments of items classified under ECCN "
+        "3A090 to Vietnam require a licence determination by the Trade Compliance team.\n\n"
         "This memo remains in force until 31 December 2026.\n")
 
 
@@ -206,3 +207,13 @@ def test_newcomer_trial_stop_23_record_questions(settings, question, history, op
                  {"role": "assistant", "content": answer(history, settings=settings).answer}]
     ans = answer(question, history=turns, settings=settings)
     assert ans.answer.startswith(opening), ans.answer
+
+
+def test_a_rule_that_requires_a_licence_determination_does_not_say_a_licence_is_needed(settings):
+    """Stop 23 trial: "Does the MX-400 shipment … need a licence under § 744.23?" opened "Yes." on the memo's
+    "require a licence determination" (a determination may find that no licence is required)."""
+    ans = answer("Does a shipment of 3A090 items to Vietnam need a licence?", settings=settings)
+    assert ans.answer.startswith("The documents do not settle this: the rule they state requires a licence "
+                                 "determination, which is not a licence itself."), ans.answer
+    asked = answer("Does a shipment of 3A090 items to Vietnam need a licence determination?", settings=settings)
+    assert asked.answer.startswith("Yes."), asked.answer
