@@ -23,22 +23,25 @@ AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regul
 _DESTINATION = re.compile(r"(?<!subject )\bto (?:the |an? )?(?P<where>(?:sanctioned|embargoed|listed|designated|restricted|"
                           r"prohibited) (?:region|regions|countr(?:y|ies)|destinations?|territor(?:y|ies))|"
                           r"Country Groups? [A-Z](?::\d+)?)", re.I)
+# destinations the rule lists by name: "to Vietnam, Thailand or Malaysia" (a place not listed is not covered)
+_LISTED = re.compile(r"\bto (?P<where>[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)*,? (?:or|and) "
+                     r"[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 _EVERYWHERE = re.compile(r"\b(?:anywhere|worldwide|every (?:country|destination)|any (?:country|destination)|all "
                          r"(?:countries|destinations))\b", re.I)
 
 
 def outside_scope(rule: Rule, q) -> tuple[str, str] | None:
     """(what the rule is about, the place asked) when the rule is limited to destinations of a kind ("to the
-    sanctioned region", "to Country Group D:5") and no passage of its document puts the question's place there;
+    sanctioned region", "to Country Group D:5") or listed by name ("to Vietnam, Thailand or Malaysia") and no passage of its document puts the question's place there;
     None when it is not so limited, covers every destination, or names the place."""
     places = [n for n in q.context_names if not any(c.isdigit() for c in n)]
-    m = _DESTINATION.search(rule.quote)
+    m = _DESTINATION.search(rule.quote) or _LISTED.search(rule.quote)
     if not places or not m or _EVERYWHERE.search(rule.quote):
         return None
     own = rule.unit.hit.text
     if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own, re.I) for p in places):
         return None
-    return f"exports to {m.group(0)[3:].strip()}", places[0]
+    return f"exports to {m.group('where').strip()}", places[0]
 
 
 def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:

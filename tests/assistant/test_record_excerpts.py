@@ -32,7 +32,7 @@ MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate:
         "business days.\n2. Testing of Ascend 910C samples is permitted only in the Penang lab, under export licence "
         "EL-2026-0417, and only by staff named on that licence.\n3. All existing Ascend test hardware must be "
         "inventoried and reported to Trade Compliance by 30 April 2026.\n4. Shipments of items classified under ECCN "
-        "3A090 to Vietnam require a licence determination by the Trade Compliance team.\n\n"
+        "3A090 to Vietnam, Thailand or Malaysia require a licence determination by the Trade Compliance team.\n\n"
         "This memo remains in force until 31 December 2026.\n")
 
 
@@ -217,3 +217,11 @@ def test_a_rule_that_requires_a_licence_determination_does_not_say_a_licence_is_
                                  "determination, which is not a licence itself."), ans.answer
     asked = answer("Does a shipment of 3A090 items to Vietnam need a licence determination?", settings=settings)
     assert asked.answer.startswith("Yes."), asked.answer
+
+
+def test_a_place_the_rule_does_not_list_is_not_settled_by_it(settings):
+    """Stop 23 trial: "What about Indonesia?" after the memo's "to Vietnam, Thailand or Malaysia" rule got "Yes."
+    and then "The documents do not mention Indonesia."."""
+    ans = answer("Does a shipment of 3A090 items to Indonesia need a licence determination?", settings=settings)
+    assert ans.answer.startswith("The documents do not settle this: the rule they state is about exports to "
+                                 "Vietnam"), ans.answer
