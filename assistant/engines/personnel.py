@@ -20,7 +20,8 @@ _NAMED_ONLY = re.compile(r"\bonly by (?:the\s+)?(?:staff|personnel|persons|peopl
                          r"authori[sz]ation|record)\b", re.I)
 _STAFF_FIELD = re.compile(r"(?mi)^[ \t]*(?:named|authori[sz]ed|approved|listed)\s+(?:personnel|persons|staff|users|"
                           r"individuals|engineers)[ \t]*:[ \t]*(?P<value>[^\n]+?)[ \t]*$")
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+_ASKED_OF = re.compile(r"^\W*(?i:can|may|could|is|are|does|would|will|should|must)\s+(?P<who>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
+                       r"\s+(?!(?:and|or)\b)[a-z]")
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,22 @@ class Staffed:
     listed: bool   # whether the field names the person
 
 
-def asked_person(q) -> str | None:
-    """The person the question names: a run of two or more capitalised words that are all names of the question
-    ("Can John Smith test …?" -> "John Smith"), or None."""
-    names = set(q.names)
-    for m in _PERSON.finditer(q.ask or q.core):
-        run = [w for w in m.group(0).split() if w in names]
-        if len(run) >= 2:
-            return " ".join(run)
-    return None
+def asked_person(q, quote: str = "") -> str | None:
+    """The person a yes/no question asks about: two or more capitalised words right after its verb, all names of
+    the question and none a word of the rule `quote` ("Can John Smith test …?" -> "John Smith"; not "Is testing a
+    Huawei Ascend 910C … allowed?", nor "Can Ascend Labs test …?" under a rule about Ascend chips), or None."""
+    names = set(q.names) - set(q.context_names)
+    said = {w.lower() for w in re.findall(r"\w+", quote)}
+    m = _ASKED_OF.match(q.ask or q.core)  # the one the question asks about: "Can John Smith test …?"
+    run = m.group("who").split() if m else []
+    return " ".join(run) if all(w in names and w.lower() not in said for w in run) and len(run) >= 2 else None
 
 
 def named_staff(ctx: Context, quote: str) -> Staffed | None:
     """The person the question names against the staff field of the record the rule `quote` requires, when the rule
     permits only staff named on a licence it identifies, and a retrieved unit of that record has such a field; None
     otherwise (no person asked about, no such rule, or the record not among the passages)."""
-    person = asked_person(ctx.question)
+    person = asked_person(ctx.question, quote)
     ids = [m.group(0) for m in RECORD_ID.finditer(quote) if any(c.isdigit() for c in m.group(0))]
     if person is None or not ids or not _NAMED_ONLY.search(quote):
         return None

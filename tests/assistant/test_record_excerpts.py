@@ -225,3 +225,9 @@ def test_a_place_the_rule_does_not_list_is_not_settled_by_it(settings):
     ans = answer("Does a shipment of 3A090 items to Indonesia need a licence determination?", settings=settings)
     assert ans.answer.startswith("The documents do not settle this: the rule they state is about exports to "
                                  "Vietnam"), ans.answer
+
+
+def test_a_product_name_is_no_person_asked_about(settings):
+    """"Huawei Ascend" in "Is testing a Huawei Ascend 910C …" was read as a person the licence does not name: "No."."""
+    ans = answer("Is testing a Huawei Ascend 910C in the Penang lab allowed?", settings=settings)
+    assert not ans.answer.startswith("No.") and "among the staff" not in ans.answer, ans.answer
