@@ -133,7 +133,10 @@ class Index:
     @cached_property
     def _exact(self) -> ExactSearch | None:
         """The whole collection in memory for exact search when it holds no more chunks than HNSW's search breadth
-        (`store.hnsw_ef_search`), else None. Read once per opened store (until `reload`)."""
+        (`store.hnsw_ef_search`), else None. Read once per opened store (until `reload`). Embedded stores only: a
+        Chroma server is the one copy the workers share, and its outage must show (503), not be hidden by a copy."""
+        if self.settings.store.chroma_url:
+            return None
         return ExactSearch.load(self.store, self.settings.store.hnsw_ef_search)
 
     def lexical_search(self, query: str, k: int = 10) -> list[tuple[str, float]]:

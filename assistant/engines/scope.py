@@ -41,7 +41,7 @@ def outside_scope(rule: Rule, q) -> tuple[str, str] | None:
     own = rule.unit.hit.text
     if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own, re.I) for p in places):
         return None
-    return f"exports to {m.group('where').strip()}", places[0]
+    return f"exports to {m.group(0)[3:].strip()}", places[0]
 
 
 def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple[Unit, str] | None:
