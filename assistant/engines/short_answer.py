@@ -20,6 +20,7 @@ from assistant.engines.coverage import coverage
 from assistant.engines.fields import field_answer, field_of
 from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
 from assistant.engines.quantity import quantity_check
+from assistant.engines.roles import who_is
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
 from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, FREQUENCY, HOW_OFTEN, NUMBER, stem, stem_set, words
@@ -185,71 +186,6 @@ def _with_neighbour(ctx: Context, kind: str, u: Unit, text: str, share: float, t
     return u, text, share, dated
 
 
-_ROLE = (r"(?:under\s+)?secretary|minister|spokes(?:person|man|woman)|director|president|chair(?:man|woman|person)?|"
-         r"ceo|founder|head|chief|officer|commissioner|administrator|ambassador|governor|senator|analyst|professor|"
-         r"lawyer|attorney|reporter|editor|author|official|manager|engineer|adviser|advisor|researcher|executive")
-_WHO_IS = re.compile(r"^\W*who\s+(is|was)\s+(.+?)\s*\??\s*$", re.I)
-
-
-def _role_of(name: str, text: str) -> str | None:
-    """What `text` says `name` is: the title written before the name ("Under Secretary of Commerce for Industry
-    and Security Jeffery Kessler"), or an apposition after it ("Lin Jian, a spokesperson for the ministry,"), when
-    it holds a role word (secretary, spokesperson, director, CEO …); else None."""
-    at = text.find(name)
-    if at < 0:
-        return None
-    after = re.match(rf",\s+((?:a|an|the)\s+[^,;.]{{0,60}}?\b(?:{_ROLE})\b[^,;.]{{0,60}}?)\s*,", text[at + len(name):],
-                     re.I)
-    if after:
-        return after.group(1).strip()
-    before = re.search(r"((?:[A-Z][\w.’'&-]*\s+(?:(?:of|for|and|the|on)\s+)*)+)$", text[:at])
-    if before and re.search(rf"\b(?:{_ROLE})\b", before.group(1), re.I):
-        title = before.group(1).strip()
-        *rest, last = title.split()
-        if " " not in name and rest and last.lower() not in _OFFICE and not re.fullmatch(_ROLE, last, re.I):
-            title = " ".join(rest)  # "… Security Jeffery" + "Kessler": "Jeffery" is the first name, not the title
-        return title if re.match(r"(?:the|a|an)\b", title, re.I) else f"the {title}"
-    return None
-
-
-# the last words of an office's name ("… for Industry and Security"), which a title before a surname may end with
-_OFFICE = frozenset(["security", "commerce", "department", "affairs", "ministry", "industry", "state", "defense", "defence", "treasury", "trade", "foreign", "office", "bureau", "agency", "council", "committee", "board", "commission", "justice", "finance", "energy", "interior", "labor", "labour", "health", "education"])
-
-
-def _who_is(ctx: Context) -> ShortAnswer | None:
-    """"Who is Jeffery Kessler?": "Jeffery Kessler is the Under Secretary of Commerce for Industry and Security, per
-    Cryptopolitan (2025-05-14): “…” [n]." from the best close unit that gives the name a role; None otherwise."""
-    q = ctx.question
-    m = _WHO_IS.match(q.ask or q.core)
-    if not m or not ctx.units:
-        return None
-    name = m.group(2).strip()
-    best = ctx.units[0].relevance
-    title = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
-    if title != name and re.search(rf"\b(?:{_ROLE})\b", title, re.I):  # "Who is the Under Secretary of …?"
-        for u in ctx.units[:8]:
-            text = flat(u.text)
-            held = re.search(rf"(?i:{re.escape(title)}),?\s+((?:[A-Z][\w’'-]+\s+){{0,2}}[A-Z][\w’'-]+)", text)
-            if u.relevance >= 0.6 * best and not u.heading and held:
-                line = f"{held.group(1)}, per {source(u)}: “{text.rstrip(' .')}” [n]."
-                passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
-                if framed(line.replace(" [n].", "."), passage) is not None:
-                    return ShortAnswer(held.group(1), u, line)
-        return None
-    if not name[:1].isupper() or len(name.split()) > 5:
-        return None
-    for u in ctx.units[:8]:
-        if u.relevance < 0.6 * best or u.heading:
-            continue
-        role = _role_of(name, flat(u.text))
-        if role:
-            line = f"{name} {m.group(1).lower()} {role}, per {source(u)}: “{flat(u.text).rstrip(' .')}” [n]."
-            passage = Passage(1, u.hit, u.start, u.end, u.text, u.relevance)
-            if framed(line.replace(" [n].", "."), passage) is not None:
-                return ShortAnswer(role, u, line)
-    return None
-
-
 _ASKS_WIRE = re.compile(r"\b(?:news agency|wire (?:service|agency)|news service|agency[’']s (?:story|report)|which "
                         r"agency)\b", re.I)
 _CREDIT = re.compile(r"[”\".)]\s+(?P<wire>[A-Z]{2,}(?:[ -][A-Z]{2,}){0,3})\s*$")  # "… adversaries”. BLOOMBERG"
@@ -332,7 +268,7 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         return within
     if (wire := _wire(ctx)) is not None:
         return wire
-    if kind == "person" and not q.parts and (role := _who_is(ctx)) is not None:
+    if kind == "person" and not q.parts and (role := who_is(ctx)) is not None:
         return role
     if not q.parts and (event := _what_happened(ctx)) is not None:
         return event
