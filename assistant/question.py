@@ -26,7 +26,8 @@ _FOLLOW_UP = re.compile(
     r"one of them|the second one|the first one|the same)\b|^(and|what about|how about|also|then)\b", re.I)
 # "how long", "how soon": the adverb asks for a duration or a date, it is not a term the answer must hold ("How long do
 # we have to report it?" is answered by "within 24 hours", which never says "long")
-_BY_WHEN = re.compile(r"\b(?:by|until|till|since|from)\s+when\b", re.I)
+# "By when …?", "Until when …?": a date asked with the preposition its answer takes ("By 30 April 2026")
+BY_WHEN = re.compile(r"\b(?P<prep>by|until|till|since|from|within)\s+when\b", re.I)
 _HOW_ADVERB = re.compile(r"\bhow (?:long|soon|often|far|old)\b", re.I)
 _REFERS_BACK = re.compile(r"\b(?:it|this|that|they|he|she)\b", re.I)  # "Who said that?", "When did they say it?"
 _COMPARE = re.compile(r"^(compare|contrast)\b|\bhow do (the |these )?(sources|articles|reports|outlets|documents) "
@@ -328,7 +329,7 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
     if elliptic:
         kind = _kind(_asked_before(history)) if _asked_before(history) else kind
     names, context_names = _names_of(ask, context, core, kind, lang, known, elliptic)
-    terms = content_stems(_BY_WHEN.sub("when", _HOW_ADVERB.sub("how", ask)))  # "until when": no term "until"
+    terms = content_stems(BY_WHEN.sub("when", _HOW_ADVERB.sub("how", ask)))  # "until when": no term "until"
     # in another language the English pronouns and "and" are not there to see, and its words do not reach the English
     # index: a message after earlier turns is read with them ("Und wer hat die Leitlinie herausgegeben?")
     follow = bool(history) and (bool(_FOLLOW_UP.search(ask)) or len(content_stems(ask)) <= 3 or lang != "en")

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assistant.engines.base import Context
 from assistant.engines.framing import ShortAnswer, source
+from assistant.evidence import identifiers
 from assistant.models import Unit
 from assistant.terms import CALENDAR, RECORD_ID, stem, stem_set, words
 from assistant.verify import Passage, framed
@@ -69,11 +70,6 @@ def field_of(u: Unit, span: str) -> Unit:
     return part_of(u, *held[0]) if len(held) == 1 else u
 
 
-def _shape(token: str) -> str:
-    """"EL-2025-0001" -> "AA-9999-9999": records from one template share it."""
-    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", token))
-
-
 def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> Unit | None:
     """What of a record unit the evidence list quotes (a record: three or more `Label: value` fields).
 
@@ -94,7 +90,7 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
         return u
     named = records_named(q)
     ids = {m.group(0) for m in RECORD_ID.finditer(u.text) if any(c.isdigit() for c in m.group(0))}
-    if named and not any(r in u.text for r in named) and {_shape(i) for i in ids} & {_shape(r) for r in named}:
+    if named and not any(r in u.text for r in named) and set(identifiers(ids).values()) & set(identifiers(named).values()):
         return None
     own = {stem(w) for n in named for w in words(n)}
     own |= {t for a, b in spans if any(r in u.text[a:b] for r in named) for t in stem_set(u.text[a:b])}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.models import Unit
+from assistant.question import BY_WHEN
 
 
 def flat(text: str) -> str:
@@ -44,13 +45,13 @@ class ShortAnswer:
     composed: tuple[str, ...] = ()  # lines the engine composed after it (an inference, labelled as one)
 
 
-_BY_WHEN = re.compile(r"^\W*(?P<prep>by|until|till|since|from|within|in|on|at)\s+when\b", re.I)
 
 
 def with_preposition(found: ShortAnswer, asked: str) -> ShortAnswer:
     """A date line opened with the preposition the question asked it with: "By when must … be inventoried?" ->
     "By 30 April 2026, per …", not "On 30 April 2026"; `found` unchanged otherwise."""
-    m = _BY_WHEN.match(asked)
+    m = BY_WHEN.search(asked)
+    m = m if m and not re.sub(r"\W", "", asked[:m.start()]) else None  # the question opens with it
     if m and found.line.startswith(("On ", "In ")):
         return replace(found, line=f"{m.group('prep').capitalize()} {found.line.split(' ', 1)[1]}")
     return found
