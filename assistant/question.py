@@ -47,6 +47,9 @@ _ASKS = re.compile(r"\?\s*$|^(?:(?:in|for|at|by|to|from|with|on|under|since|unti
 AT_RISK = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:a\s+problem|an\s+issue|risky|"
                      r"a\s+risk)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:in\s+trouble|at\s+risk|"
                      r"exposed)\b", re.I)
+# the stems of a question that already names the rule's side ("a violation", "prohibited", "needs a licence")
+_RULE_TERM = re.compile(r"\b(?:violat|breach|prohibit|forbid|ban|infring|sanction|penalt|illeg|unlaw|control|licen[cs]|"
+                        r"permit|restrict|requir)", re.I)
 # the same in the words of a permission: "Would it be OK to benchmark…?", "Are we fine if…?"
 OK_TO = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:ok|okay|all\s+right|alright|fine|"
                    r"safe)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:ok|okay|fine|safe)\b", re.I)
@@ -339,8 +342,10 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
         elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""
-    if judgment and lang != "en":
-        search += " " + language.RULE_WORDS  # the index speaks English: search for the rule in its words
+    if judgment and (lang != "en" or not _RULE_TERM.search(" ".join(terms))):
+        # the index speaks English, and a rule says "violates", not "allowed" / "OK" / "a problem": search for the
+        # rule in its words ("… wants to benchmark them next week. Is that allowed?")
+        search += " " + language.RULE_WORDS
     parts = tuple(sub_questions(bare))  # "And who issued that guidance, and when?": its parts without the "And"
     if kind == "number" and parts and _kind(parts[0]) == "yes_no":  # "Is a report required for …, and within how
         kind = "yes_no"  # many days?": a rule question first, its quoted rule holding the figure

@@ -26,6 +26,7 @@ from assistant.engines.cases import (
     as_subject,
     case,
     case_names,
+    case_of,
     case_terms,
     condition_met,
     other_than_use,
@@ -34,7 +35,7 @@ from assistant.engines.cases import (
 )
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.personnel import staff_lines, staffed_verdict
-from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie
+from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie, ties
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
@@ -196,16 +197,13 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
                       and re.search(rf"(?<!\w){re.escape(lead.listed)}(?!\w)", u.text)), None)
         if entry is not None:
             head += f". It lists {party(q, lead.listed)}: “{flat(entry.text).rstrip(' .')}” {mark(entry)}"
-    for item in [] if every else specific:  # "any item" covers the item: no tie to show
-        t = tie(ctx, item, [c for c in subject if stem(c) in named], lead)
-        if t and t[0] is not lead.unit:
-            shown = re.search(rf"(?<!\w){re.escape(item)}(?!\w)", t[1], re.I).group(0)  # as the document writes it
-            head += f". {source(t[0])} names the {shown} among them: “{flat(t[1])}” {mark(t[0])}"
+    for u, (shown, span) in ([] if every else ties(ctx, specific, [c for c in subject if stem(c) in named], lead)):
+        head += f". {source(u)} names the {shown} among them: “{flat(span)}” {mark(u)}"  # "any item": no tie to show
     lines.append(head + ".")
     if staffed is not None:  # "only by staff named on that licence": the licence's staff, and whether the person is
         lines += staff_lines(staffed, mark(staffed.field))  # among them
         composed.append(lines[-1])
-    asked_case = case(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?" is a case too
+    asked_case = case_of(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?", "Can we …?" are cases too
     if (asked_case or q.language != "en") and firm and (specific or q.context_names):
         subject_of = as_subject(asked_case) if asked_case and not _ANAPHOR.fullmatch(asked_case) else \
             "the case you describe"  # asked in another language, or "Is that allowed?" after the case is told
@@ -231,7 +229,10 @@ def _subject(q, classes: tuple[str, ...]) -> tuple[list[str], list[str]]:
     models belong to, a record's identifier aside ("EL-2025-0042": the record the rule must come from); without
     names, the case's own words ("is exporting chips to China a violation?")."""
     records = [n for n in q.names if RECORD_ID.fullmatch(n)]
-    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records]
+    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records] or [
+        n for n in q.context_names if not q.follow_up and any(c.isdigit() for c in n) and any(c.isalpha() for c in n)
+        and not RECORD_ID.fullmatch(n)]  # "… two Ascend 910D boards … Is that allowed?": the case's models, told
+    # in the same message (after earlier turns, the names of the last answer are no case)
     general = [n for n in q.names if n not in specific and n not in records]
     earlier = [n for n in q.context_names if not any(c.isdigit() for c in n)]  # "servers with Huawei Ascend chips…"
     subject = list(dict.fromkeys([*general, *classes, *earlier, *specific]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.names import names_in
-from assistant.terms import STOP, stem, stem_set, words
+from assistant.terms import NUMBER, STOP, stem, stem_set, words
 
 
 def case_of(q) -> str:
@@ -34,10 +34,22 @@ _CLAUSE = frozenset(["a", "an", "the", "our", "their", "his", "her", "its", "whi
 def case_terms(q) -> list[str]:
     """The things the case acts on that a rule must name to cover it: the words of the object of each activity
     ("smartphone" in "use a Huawei smartphone", "models" in "train Chinese AI models"), not names, identifiers,
-    places or who acts ("our subsidiary", "the client")."""
+    places or who acts ("our subsidiary", "the client"); nor how many ("two"), nor the form a named model comes in
+    ("boards" in "two Ascend 910D boards": the rule must cover the 910D, which a passage ties to its class; "cores" in
+    "K9 cores" is a thing of its own)."""
     return [x for phrase in _objects(q) for x in phrase
             if x.lower() not in STOP and x.lower() not in _MEASURE and not x[:1].isupper()
-            and not any(c.isdigit() for c in x) and len(x) > 2]
+            and not any(c.isdigit() for c in x) and len(x) > 2 and not NUMBER.fullmatch(x)
+            and not (x.lower() in _FORM and any(_model(y) for y in phrase))]
+
+
+def _model(word: str) -> bool:
+    """Whether `word` is a model number ("910D", "H20"): letters and digits."""
+    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
+# the forms a chip model is sold in: "910D boards" are 910Ds
+_FORM = frozenset({"board", "boards", "card", "cards", "module", "modules", "chip", "chips", "device", "devices"})
 
 
 # how many of the thing, not a thing: "test 10 units of the 910C" is testing the 910C
@@ -119,7 +131,7 @@ def case(q) -> str:
     Malaysia" in "is it a violation to use a Huawei smartphone in Malaysia?")."""
     ask = re.sub(r"\s+\bnot\b(?=\s+(?:an?\s|violat|illegal|legal|allowed|permitted))", "", q.ask or q.core,
                  flags=re.I)  # "is testing X NOT a violation?": the case is "testing X"
-    it = _IT_CASE.match(ask)
+    it = _IT_CASE.match(ask) or _ALLOWED_TO.match(ask)
     if it and len(it.group(1).split()) <= 14:
         return it.group(1)
     m = re.match(r"^\W*(?:is|are|was|were|would|will|does|do|did|could|can)\s+(.+?)\s+(?:be\s+)?(?:an?\s+)?"
@@ -127,6 +139,9 @@ def case(q) -> str:
     return m.group(1) if m and len(m.group(1).split()) <= 14 else ""
 
 
+# "Are we allowed to ship 910B chips to Vietnam?": the case is "ship 910B chips to Vietnam", not "we"
+_ALLOWED_TO = re.compile(r"^\W*(?:is|are|am|would|will)\s+(?:we|i|they|you|it|[Oo]ur\s+[\w-]+|the\s+[\w-]+)\s+(?:be\s+)?"
+                         r"(?:allowed|permitted|authori[sz]ed)\s+to\s+(.+?)\s*\??\s*$", re.I)
 _ASKS_PERMISSION = re.compile(r"^\W*(?:can|may|could)\s+(?!(?:it|this|that|there)\b)(.+?)\s*\??\s*$", re.I)
 
 

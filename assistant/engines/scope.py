@@ -67,6 +67,20 @@ def tie(ctx: Context, item: str, classes: list[str], rule: Rule | None) -> tuple
     return (best[1], best[2]) if best else None
 
 
+def ties(ctx: Context, items: list[str], classes: list[str], lead: Rule) -> list[tuple[Unit, tuple[str, str]]]:
+    """The passages that put the question's models in the rule's class, one per passage: [(unit, (the models as
+    the document writes them, "910B, 910C and 910D"; the longest span quoted))]; the rule's own passage aside."""
+    found: dict[int, tuple[Unit, list[str], str]] = {}
+    for item in items:
+        t = tie(ctx, item, classes, lead)
+        if t and t[0] is not lead.unit:
+            shown = re.search(rf"(?<!\w){re.escape(item)}(?!\w)", t[1], re.I).group(0)  # as the document writes it
+            u, names, span = found.setdefault(id(t[0]), (t[0], [], t[1]))
+            found[id(u)] = (u, [*names, shown], max(span, t[1], key=len))
+    return [(u, (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0], span))
+            for u, names, span in found.values()]
+
+
 def party(q, name: str) -> str:
     """A party as the question names it, joined names and all ("Böhm & Côté" for "Böhm")."""
     cap = r"[^\W\d_a-z][\w.’'-]*"

@@ -200,11 +200,33 @@ def test_a_rule_about_something_else_is_not_a_yes(seed_settings, doc_text, quest
     # running inference is a use, and "a cloud provider" is no act of providing
     ("Is it a violation to run inference on Ascend chips through a cloud provider in Singapore?", "Yes."),
     ("Is buying an Ascend 910B and testing it in Malaysia a violation?", "Yes."),   # the test is a use
+    # stop 24: the case told first, then a question in the words of a permission that no rule uses ("allowed")
+    ("Our integrator in Kuala Lumpur got two Ascend 910D boards from a customer and wants to benchmark them next "
+     "week. Is that allowed?", "No."),
+    ("Can our integrator in Kuala Lumpur benchmark two Ascend 910D boards?", "No."),   # "two" is no thing to cover
 ])
 def test_verdicts_follow_what_is_asked(seed_settings, question, verdict):
     ans = ask(seed_settings, question)
     assert first_line(ans).startswith(verdict), ans.answer
     assert "NOT" not in ans.answer.split("do not mention")[-1]
+
+
+def test_a_case_told_before_is_that_allowed_is_tied_to_the_rule_and_labelled_an_inference(seed_settings, doc_text):
+    ans = ask(seed_settings, "Our integrator in Kuala Lumpur got two Ascend 910D boards from a customer and wants to "
+                             "benchmark them next week. Is that allowed?")
+    assert not ans.abstained and first_line(ans).startswith("No.")
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", first_line(ans))]
+    assert any("910D" in cited(ans, n) and "Ascend" in cited(ans, n) for n in markers), "the model's tie is cited"
+    assert re.search(r"inference the documents support but do not state: the case you describe", ans.answer)
+    assert re.search(r"do not mention Kuala Lumpur", ans.answer)
+    assert_grounded(ans, doc_text)
+
+
+def test_a_permission_asked_as_are_we_allowed_to_names_the_activity_not_the_asker(seed_settings):
+    ans = ask(seed_settings, "Are we allowed to ship 910B chips to Vietnam?")
+    top = first_line(ans)
+    assert top.startswith("The documents do not settle this") and "covers shipping 910B chips" in top, top
+    assert "covers we" not in top
 
 
 def test_follow_ups_about_another_place_keep_the_question_they_follow(seed_settings):
