@@ -86,6 +86,16 @@ def content_stems(text: str) -> list[str]:
     return list(_content_stems(text))
 
 
+# the suffixes that make a noun of a verb the stemmer leaves whole: "shipment" is the thing shipped ("ship")
+_NOUN_OF_VERB = ("ment", "ments")
+
+
+def holds(term: str, have: frozenset[str]) -> bool:
+    """Whether the stems `have` hold `term` or the noun made of it ("ship" in the terms of "covers shipments
+    dispatched …": the Snowball stemmer keeps "shipment" and "ship" apart)."""
+    return term in have or any(term + suffix in have for suffix in _NOUN_OF_VERB)
+
+
 @lru_cache(maxsize=32768)
 def _content_stems(text: str) -> tuple[str, ...]:
     """Cached (a pure function of the text): verification and ranking ask it of the same passages and claims many
@@ -144,10 +154,11 @@ PERMISSION = re.compile(r"\bmay (?:also )?be (?!\w+ed to\b)\w+(?:ed|en)\b(?! (?:
 ENDED = re.compile(r"\b(?:rescind(?:ed|s)|revoked|repealed|withdrawn|withdrew|lifted|expired|cancell?ed|terminated|"
                    r"suspended|superseded|no longer (?:in (?:effect|force)|valid|appl(?:y|ies)|active))\b|"
                    r"\bstatus\s*:\s*(?:revoked|expired|suspended|cancell?ed|withdrawn|terminated)\b", re.I)
-_DAY_WRITTEN = r"(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d\b)"
+# a whole date as records write it: "31 October 2026", "October 31, 2026", "2026-10-31"
+DAY_WRITTEN = r"(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d\b)"
 # "Valid until: 14 January 2027", "remains in force until 31 December 2026", and a validity stated as a last day:
 # "Validity: This certificate covers shipments dispatched on or before 31 October 2026"
 UNTIL = re.compile(rf"\b(?:valid|in force|in effect|effective|expires?|expiring|expiry(?: date)?)\s*(?:until|through|"
-                   rf"till|to|on)?\s*:?\s*{_DAY_WRITTEN}|\bvalidity\b[^.\n]{{0,80}}?\b(?:until|through|till|on or before|"
-                   rf"no later than)\s+{_DAY_WRITTEN}", re.I)
+                   rf"till|to|on)?\s*:?\s*{DAY_WRITTEN}|\bvalidity\b[^.\n]{{0,80}}?\b(?:until|through|till|on or before|"
+                   rf"no later than)\s+{DAY_WRITTEN}", re.I)
 STATUS = re.compile(rf"{ENDED.pattern}|{UNTIL.pattern}", re.I)

@@ -204,7 +204,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
         lines += staff_lines(staffed, mark(staffed.field))  # among them
         composed.append(lines[-1])
     asked_case = case_of(q) or risk_case(q)  # "Are we at risk if our subsidiary runs …?", "Can we …?" are cases too
-    if (asked_case or q.language != "en") and firm and (specific or q.context_names):
+    if (asked_case or q.language != "en") and firm and (specific or q.context_names) and staffed is None:  # the
+        # staff line is the inference of a question about a person
         subject_of = as_subject(asked_case) if asked_case and not _ANAPHOR.fullmatch(asked_case) else \
             "the case you describe"  # asked in another language, or "Is that allowed?" after the case is told
         line = f"This is an inference the documents support but do not state: {subject_of} is a case of that rule."

@@ -12,31 +12,12 @@ from assistant.engines.base import Context
 from assistant.engines.framing import ShortAnswer, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
-from assistant.terms import CALENDAR, RECORD_ID, stem, stem_set, words
+from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, matches, records_named
+from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, stem, stem_set, words
 from assistant.verify import Passage, framed
 
-_FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 _COUNTED = frozenset(stem(w) for w in ("quantity", "qty", "number", "units", "count"))  # a field a "how many" reads
-
-
-# what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
-_ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem("expires")},
-             stem("expiry"): {stem("valid"), stem("until")},
-             **dict.fromkeys([stem(w) for w in ("wrote", "write", "written", "sent", "signed")],  # "Who wrote memo
-                             {stem("from"), stem("author"), stem("signed")})}  # EC-2026-007?": "From: Dana Whitfield"
-
-
-def _matches(term: str, key: set[str]) -> bool:
-    """A question term names a field: the same stem, one the other begins with ("hold" / "holder"), or a field
-    name that answers it ("expire" / "Valid until")."""
-    return bool(_ASKED_AS.get(term, set()) & key) or any(
-        term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
-
-
-def records_named(q) -> list[str]:
-    """The record identifiers the question or its conversation names ("TP-88-0102", "D-554321")."""
-    return [n for n in (*q.names, *q.context_names) if RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
 
 
 def part_of(u: Unit, start: int, end: int) -> Unit:
@@ -44,6 +25,7 @@ def part_of(u: Unit, start: int, end: int) -> Unit:
     return replace(u, start=u.start + start, end=u.start + end, text=u.text[start:end])
 
 
+_END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.$")  # a sentence's full stop, not "Sdn. Bhd."
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _ANY = re.compile(r"^\W*(?:are|is)\s+there\s+(?:any\s+)?(?P<what>[\w -]{3,40}?)\s+(?:on|in|for|under|of|attached\s+to)\s",
                   re.I)
@@ -53,7 +35,7 @@ def _fields(text: str) -> list[tuple[int, int]]:
     """`[start, end)` of each field of a record's text: a `Label: value` line with the lines that continue it."""
     out: list[list[int]] = []
     for m in _LINE.finditer(text):
-        if out and not _FIELD.match(m.group()):
+        if out and not FIELD.match(m.group()):
             out[-1][1] = m.end()  # "Conditions: Units must be returned …" + "Quarterly usage reports are due …"
         else:
             out.append([m.start(), m.end()])
@@ -64,7 +46,7 @@ def field_of(u: Unit, span: str) -> Unit:
     """The field of record unit `u` that holds `span` ("12 units" -> its "Authorised quantity: 12 units" line), for
     a short answer to quote; `u` itself when it is no record or no one field holds the span."""
     spans = _fields(u.text)
-    if len(spans) < 3 or sum(bool(_FIELD.match(u.text[a:b])) for a, b in spans) < 3:
+    if len(spans) < 3 or sum(bool(FIELD.match(u.text[a:b])) for a, b in spans) < 3:
         return u
     held = [(a, b) for a, b in spans if span in u.text[a:b]]
     return part_of(u, *held[0]) if len(held) == 1 else u
@@ -86,7 +68,7 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
       start) of the units quoted), else the record's first three fields (what the record is).
     Any other unit comes back as it is."""
     spans = _fields(u.text)
-    if len(spans) < 3 or sum(bool(_FIELD.match(u.text[a:b])) for a, b in spans) < 3:
+    if len(spans) < 3 or sum(bool(FIELD.match(u.text[a:b])) for a, b in spans) < 3:
         return u
     named = records_named(q)
     ids = {m.group(0) for m in RECORD_ID.finditer(u.text) if any(c.isdigit() for c in m.group(0))}
@@ -97,16 +79,16 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
     terms = [t for t in q.terms if t not in own]
 
     def bears(a: int, b: int) -> set[str]:
-        m = _FIELD.match(u.text[a:b])
+        m = FIELD.match(u.text[a:b])
         key = {stem(w.lower()) for w in words(m.group("key"))} if m else set()
         if m and RECORD_ID.fullmatch(m.group("value").strip()):
             return set()  # "Licence No.: EL-2026-0417" says which record it is, not what it holds
-        return {t for t in terms if _matches(t, key) or t in stem_set(u.text[a:b])}
+        return {t for t in terms if matches(t, key) or t in stem_set(u.text[a:b])}
     held = {(a, b): bears(a, b) for a, b in spans if (u.hit.doc_id, u.start + a) not in quoted}
     found = [f for f, ts in held.items() if ts]
-    id_keys = {stem(w.lower()) for a, b in spans if (m := _FIELD.match(u.text[a:b]))
+    id_keys = {stem(w.lower()) for a, b in spans if (m := FIELD.match(u.text[a:b]))
                and RECORD_ID.fullmatch(m.group("value").strip()) for w in words(m.group("key"))}
-    which = re.match(r"^\W*(?:which|what)\b", q.ask or q.core, re.I) and any(_matches(t, id_keys) for t in q.terms)
+    which = re.match(r"^\W*(?:which|what)\b", q.ask or q.core, re.I) and any(matches(t, id_keys) for t in q.terms)
     if found and not named and which:  # up to the last field that holds a word of the question no field before it holds
         seen: set[str] = set()
         last = [f for f in found if not held[f] <= seen and not seen.update(held[f])][-1]
@@ -120,6 +102,22 @@ def record_excerpt(u: Unit, q, quoted: set[tuple[str, int]], most: int = 4) -> U
     return part_of(u, spans[0][0], spans[2][1])
 
 
+# a date with the words that say how it bounds the value: "on or before 31 October 2026", "until 1 July 2026"
+_BOUNDED = re.compile(r"(?:\b(?:on or before|on or after|no later than|not later than|until|till|through|by|before|"
+                      r"after|from|since|on|in)\s+)?(?:the\s+)?" + DAY_WRITTEN)
+
+
+def dated(value: str) -> str:
+    """A field's value as the line that answers a date question: "On 3 March 2026" for "3 March 2026"; for a value
+    that is a sentence ("This certificate covers shipments dispatched on or before 31 October 2026."), its date
+    with the words that bound it, "On or before 31 October 2026"; the value itself when it writes no whole date."""
+    m = _BOUNDED.search(value)
+    if m is None:
+        return f"On {value}" if CALENDAR.search(value) else value
+    bound = m.group(0)
+    return bound[0].upper() + bound[1:] if bound[0].islower() else f"On {bound}"
+
+
 def field_answer(ctx: Context) -> ShortAnswer | None:
     """The field of the record the question names whose name the question asks for, as a short answer quoting its
     line; None when the question names no record identifier or no top unit of that record has such a field."""
@@ -128,15 +126,14 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     any_of = _ANY.match(q.ask or q.core) if q.kind == "yes_no" else None  # "Are there any conditions on EL-…?"
     if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
         return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
-    named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
-    terms = [t for t in q.terms if t not in named and t not in {"who", "what", "when", "which", "where"}]
+    terms = asked_terms(q)
     fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:5]
               if u.hit.doc_id not in ctx.superseded
               and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records)
-              for m in _FIELD.finditer(u.text)]
+              for m in FIELD.finditer(u.text)]
     # a field named by the question's very word first, then for "how many" one whose value counts ("How many units
     # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
-    fields.sort(key=lambda f: (not any(t in f[2] or _ASKED_AS.get(t, set()) & f[2] for t in terms),
+    fields.sort(key=lambda f: (not any(t in f[2] or ASKED_AS.get(t, set()) & f[2] for t in terms),
                                q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
     counting = q.kind == "number" and bool(re.match(r"^\W*how many\b", q.ask or q.core, re.I))
     for u, m, key in fields:
@@ -144,13 +141,16 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
             key = key | set(terms)  # "How many MX-400 cards does EUC-2026-0088 cover?": its "Quantity: 40 units"
         if key & _AS_WRITTEN:
             continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
-        if not any(_matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
+        if not any(matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
             continue
         line = part_of(u, m.start("key"), m.end("value"))
         value = m.group("value").strip()
-        shown = f"On {value}" if q.kind == "date" and CALENDAR.search(value) else value  # "On 3 March 2025"
+        if q.kind == "date" and not CALENDAR.search(value):
+            continue  # "Until when can we export under EUC-…?" is not answered by its "Exporter:" line
+        lasting = LASTING.search(q.ask or q.core) and CALENDAR.search(value)  # "How long is it valid?"
+        shown = dated(value) if q.kind == "date" or lasting else _END.sub("", value)  # "On 3 March 2025"
         if any_of:
-            if not any(_matches(stem(w.lower()), key) for w in words(any_of.group("what"))):
+            if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what"))):
                 continue
             shown = "Yes"  # the record has the field asked about: "Yes, per EXPORT LICENCE RECORD: “Conditions: …”"
         text = f"{shown}, per {source(line)}: “{line.text}” [n]."

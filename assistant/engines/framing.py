@@ -52,7 +52,7 @@ def with_preposition(found: ShortAnswer, asked: str) -> ShortAnswer:
     "By 30 April 2026, per …", not "On 30 April 2026"; `found` unchanged otherwise."""
     m = BY_WHEN.search(asked)
     m = m if m and not re.sub(r"\W", "", asked[:m.start()]) else None  # the question opens with it
-    if m and found.line.startswith(("On ", "In ")):
+    if m and found.line.startswith(("On ", "In ")) and not found.line.startswith(("On or ", "In or ")):
         return replace(found, line=f"{m.group('prep').capitalize()} {found.line.split(' ', 1)[1]}")
     return found
 

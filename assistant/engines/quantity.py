@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 from assistant.engines.base import Context
-from assistant.engines.fields import part_of, records_named
+from assistant.engines.fields import part_of
 from assistant.engines.framing import ShortAnswer, source
+from assistant.record_fields import records_named
 from assistant.verify import Passage, framed
 
 _AUTHORISED = re.compile(r"(?m)^[ \t]*(?P<key>(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty))"

@@ -18,9 +18,9 @@ import re
 from datetime import date, datetime
 
 from assistant.engines.base import Context
-from assistant.engines.fields import records_named
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
+from assistant.record_fields import records_named
 from assistant.terms import DATE, ENDED, UNTIL, content_stems, hedges, negated, stem, stem_set
 from kernel.sentences import sentences
 

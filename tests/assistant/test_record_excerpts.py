@@ -120,7 +120,9 @@ def test_a_count_within_the_quantity_keeps_the_rules_verdict_and_adds_the_quanti
     ans = answer("Can we test 10 units of the 910C under licence EL-2026-0417?", settings=settings)
     lines = ans.answer.split("\n")
     assert lines[0].startswith("Yes, but only under the conditions it states."), ans.answer
-    assert lines[1].startswith("Within its quantity.") and "Authorised quantity: 12 units" in lines[1], ans.answer
+    # the case is labelled an inference of the rule, then the count is weighed against the record's quantity
+    assert lines[1].startswith("This is an inference") and "is a case of that rule" in lines[1], ans.answer
+    assert lines[2].startswith("Within its quantity.") and "Authorised quantity: 12 units" in lines[2], ans.answer
     assert "10 units is within the 12 the record authorises" in ans.answer
 
 
@@ -231,3 +233,16 @@ def test_a_product_name_is_no_person_asked_about(settings):
     """"Huawei Ascend" in "Is testing a Huawei Ascend 910C …" was read as a person the licence does not name: "No."."""
     ans = answer("Is testing a Huawei Ascend 910C in the Penang lab allowed?", settings=settings)
     assert not ans.answer.startswith("No.") and "among the staff" not in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Until when can we ship under EUC-2026-0088?",     # "ship" is no stem of "shipments", nor a field's name
+    "Until when can we export under EUC-2026-0088?",   # not its "Exporter:" line, which holds no date
+    "How long is EUC-2026-0088 valid?",
+    "When does EUC-2026-0088 expire?",
+])
+def test_how_long_a_certificate_lasts_is_its_validity_line_with_the_bounding_words(settings, question):
+    ans = answer(question, settings=settings)
+    assert not ans.abstained, ans.answer
+    assert ans.answer.startswith("On or before 31 October 2026, per "), ans.answer   # not "On This certificate …"
+    assert "“Validity: This certificate covers shipments dispatched on or before 31 October 2026.”" in ans.answer
