@@ -54,6 +54,7 @@ class Context:
     absent: tuple[str, ...] = ()        # names of the question that no document (of the filtered set) mentions
     filtered: bool = False              # metadata filters narrowed the documents searched
     superseded: dict = field(default_factory=dict)  # {doc_id: Supersession} of the old versions among the units
+    amending: tuple = ()                # the index's sentences that may amend another (engines/amendments.collect)
 
     def absence(self) -> str:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""

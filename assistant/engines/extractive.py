@@ -9,14 +9,16 @@ source that words a picked claim differently (a hedge, a negation, another numbe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.abstain import own_words
+from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import record_excerpt
+from assistant.engines.framing import flat, source
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
@@ -141,11 +143,16 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
         # is a version superseded since; and another record's field is another record's
     if short is None:
         return None
+    short, before = _as_amended(ctx, short)
     u = short.unit
     out.cite(u)
     inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
     out.seen(u, *inside)  # a short answer read over two sentences quotes each: neither comes back as evidence
     out.lines.append(short.line.replace("[n]", "[1]"))
+    if before is not None:  # what a later document changed: "Before that, MEMO … reported: “…” [2]."
+        out.lines.append(f"Before that, {source(before)} reported: “{flat(before.text).rstrip(' .')}” "
+                         f"[{out.cite(before)}].")
+        out.seen(before)
     out.lines += short.composed
     out.trusted |= set(short.composed)
     ended = ended_since(ctx, u) if q.kind in ("date", "number") and _IN_FORCE.search(q.ask or q.core) else None
@@ -164,6 +171,19 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
             out.lines.append(f"But {who} also reports: “{said}” [{out.cite(v)}].")
     out.evidence_follows()
     return short
+
+
+def _as_amended(ctx: Context, short) -> tuple:
+    """(the short answer, None), or, when a later document changes what its sentence states (engines/amendments.py),
+    (the short answer read from the change, "Sofia Marchetti, Interim Chief Compliance Officer, per RE: …", or the
+    change quoted as it stands when no short answer reads from it; the unit it changed)."""
+    v = amendment(ctx, short.unit)
+    if v is None:  # the short answer may come from the change itself: then what it changed comes next
+        return short, amended(ctx, short.unit)
+    quote = f"“{flat(v.text).rstrip(' .')}” [n]."
+    who = new_name(short.unit, v) if ctx.question.kind == "person" else None
+    line = f"{who}, per {source(v)}: {quote}" if who else f"Changed since: {source(v)} reports: {quote}"
+    return replace(short, span=who or v.text, unit=v, line=line, composed=()), short.unit
 
 
 def _open_with_parts(ctx: Context, out: _Writing) -> list:

@@ -1,0 +1,99 @@
+"""A later document that changes what a passage states: the email of 7 May 2026 "From 1 May 2026, exceptions under
+memo EC-2026-007 are granted in writing by Sofia Marchetti, Interim Chief Compliance Officer, and no longer by Marcus
+Lindqvist." changes the memo's "Exceptions to these rules may be granted only by the Chief Compliance Officer, Marcus
+Lindqvist, in writing." An answer quoting the memo's sentence alone would name someone who has left the company.
+
+A passage B amends a passage A when B's document is another one, dated after A's; B says that something changed
+(`CHANGE`: "no longer", "instead of", "with effect from", "from 1 May 2026", "has been replaced"); and B is about
+what A states: it names a name or identifier A names ("Marcus Lindqvist", "EC-2026-007") and shares at least two
+more of A's content words ("exceptions", "granted"). Nothing is inferred from dates alone: two documents that
+merely disagree stay a conflict, shown side by side. Whole documents that say they supersede another are
+assistant.supersession's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.engines.base import Context
+from assistant.models import Hit, Unit
+from assistant.names import names_in
+from assistant.terms import DAY_WRITTEN, RECORD_ID, STOP, stem_set
+from kernel.sentences import sentences
+
+# the words that say a statement changes an earlier one
+CHANGE = re.compile(r"\bno longer\b|\binstead of\b|\bwith effect from\b|\beffective (?:from|as of|immediately)\b|"
+                    rf"\b(?:from|as of|starting|since)\s+{DAY_WRITTEN}|\bha(?:s|ve) been (?:changed|amended|replaced|"
+                    r"moved|reassigned|transferred)\b|\b(?:is|are) now\b|\bhas taken over\b|\btakes over\b", re.I)
+
+
+def _published(u: Unit) -> str:
+    return str(u.hit.meta.get("published") or "")
+
+
+def _anchors(text: str) -> set[str]:
+    """The names and identifiers `text` writes ("Marcus Lindqvist", "EC-2026-007"), lower-cased."""
+    ids = {m.group(0).lower() for m in RECORD_ID.finditer(text) if any(c.isdigit() for c in m.group(0))}
+    return ids | {n.lower() for n in names_in(text) if len(n) > 2}
+
+
+def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
+    """Every sentence of the index that could amend another: it says something changed (`CHANGE`), names a name or
+    identifier, and its document has a date. `rows`: chunk rows (doc_id, chunk_id, start, end, text); `docs`:
+    {doc_id: metadata}. Read once when the index is opened (only chunks the cue pattern matches are split)."""
+    out: list[Unit] = []
+    for row in rows:
+        meta = docs.get(row["doc_id"], {})
+        if not meta.get("published") or not CHANGE.search(row["text"]):
+            continue
+        hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=row["text"], start=row["start"],
+                  end=row["end"], score=0.0, meta=meta)
+        for a, b in sentences(row["text"]):
+            text = row["text"][a:b].strip()
+            if CHANGE.search(text) and _anchors(text):
+                at = row["start"] + row["text"].index(text, a)
+                out.append(Unit(hit=hit, start=at, end=at + len(text), text=text))
+    return tuple(out)
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(t for t in stem_set(text) if t not in STOP and not t.isdigit())
+
+
+def amended(ctx: Context, v: Unit) -> Unit | None:
+    """When `v` is itself an amending sentence (`ctx.amending`), the passage among the first 40 units it amends
+    (an older document's, module docstring), so the answer can say what held before; else None."""
+    if ctx.filtered or not any(a.hit.doc_id == v.hit.doc_id and a.start == v.start for a in ctx.amending):
+        return None
+    return next((u for u in ctx.units[:40] if amendment(ctx, u) is not None
+                 and amendment(ctx, u).hit.doc_id == v.hit.doc_id and not u.heading), None)
+
+
+def amendment(ctx: Context, u: Unit) -> Unit | None:
+    """The sentence that amends `u` (module docstring): among the index's amending sentences (`ctx.amending`, all
+    documents; none when filters narrowed the documents searched), the latest; None when none does or `u`'s
+    document has no date."""
+    when = _published(u)
+    if not when or ctx.filtered:
+        return None
+    anchors = _anchors(u.text)
+    words = _content(u.text) - {w for a in anchors for w in stem_set(a)}
+    found = [v for v in ctx.amending if v.hit.doc_id != u.hit.doc_id and _published(v) > when
+             and anchors & _anchors(v.text) and len(words & _content(v.text)) >= 2]
+    return max(found, key=_published) if found else None
+
+
+_NAMED = re.compile(r"(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+(?:,\s+(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+(?=[,.;]))?")
+
+
+def new_name(u: Unit, v: Unit) -> str | None:
+    """The first name amendment `v` writes that `u` does not, with the title written after it ("Sofia Marchetti,
+    Interim Chief Compliance Officer"): who or what the change puts in place; None when it names no one new."""
+    old = {n.lower() for n in names_in(u.text)}
+    names = set(names_in(v.text))  # no month, no sentence's first word
+    for m in _NAMED.finditer(v.text):
+        head = m.group(0).split(",")[0].split()
+        if all(w in names and w.lower() not in old for w in head) and not RECORD_ID.fullmatch(head[0]):
+            return m.group(0)
+    return None

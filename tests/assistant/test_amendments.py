@@ -1,0 +1,69 @@
+"""A later document that changes what an earlier one states leads the answer, and the earlier statement follows it
+(newcomer trial, stop 23: "Who can grant exceptions to memo EC-2026-007?" was answered "The Chief Compliance Officer
+… Marcus Lindqvist" from the memo, though an email of 7 May 2026 says that from 1 May 2026 exceptions are granted by
+Sofia Marchetti and no longer by Marcus Lindqvist, who has left the company)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import answer
+from assistant.engines.amendments import CHANGE, new_name
+from assistant.models import Hit, Unit
+from tests.assistant.test_bottom_line import indexed
+
+MEMO = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate: 3 March 2026\n"
+        "Subject: Handling of Huawei Ascend accelerators and 3A090 items\n\n"
+        "1. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board within 5 "
+        "business days.\n\n"
+        "Exceptions to these rules may be granted only by the Chief Compliance Officer, Marcus Lindqvist, in writing.\n"
+        "This memo remains in force until 31 December 2026.\n")
+EMAIL = ("RE: Shipment SH-2026-0231\n\nFrom: Dana Whitfield, Head of Trade Compliance\nTo: Ravi Menon\n"
+         "Date: 7 May 2026\n\nRavi,\n\nThe 40 units ship as one consignment and will be reported to the Export "
+         "Control Board.\n\nPlease also note that Marcus Lindqvist has left the company. From 1 May 2026, exceptions "
+         "under memo EC-2026-007 are granted in writing by Sofia Marchetti, Interim Chief Compliance Officer, and no "
+         "longer by Marcus Lindqvist.\n\nDana\n")
+# a later document that names the same officer without changing anything
+NEWSLETTER = ("Compliance newsletter\nDate: 20 May 2026\n\nMarcus Lindqvist spoke about exceptions at the April "
+              "training; exceptions granted in writing were the main topic.\n")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return indexed(tmp_path_factory.mktemp("amend"), {"memo-ec-2026-007.txt": MEMO, "email-sh-2026-0231.txt": EMAIL,
+                                                       "newsletter.txt": NEWSLETTER})
+
+
+def test_who_can_grant_exceptions_names_the_person_of_the_later_change_first(settings):
+    ans = answer("Who can grant exceptions to memo EC-2026-007?", settings=settings)
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("Sofia Marchetti, "), ans.answer
+    assert "no longer by Marcus Lindqvist" in lines[0] and "[1]" in lines[0]
+    assert lines[1].startswith("Before that, ") and "Marcus Lindqvist, in writing" in lines[1] and "[2]" in lines[1]
+    docs = [c.doc_id for c in ans.citations[:2]]
+    assert docs == ["email-sh-2026-0231", "memo-ec-2026-007"], docs
+    assert all(c.quote in (MEMO + EMAIL).replace("\n", " ") or c.quote in MEMO + EMAIL for c in ans.citations[:2])
+
+
+def test_a_question_limited_to_documents_before_the_change_is_answered_from_the_memo(settings):
+    ans = answer("Who can grant exceptions to memo EC-2026-007?", settings=settings,
+                 filters={"published_before": "2026-04-30"})
+    assert "Sofia Marchetti" not in ans.answer and "no longer" not in ans.answer, ans.answer  # the email is later
+
+
+def _unit(doc: str, published: str, text: str) -> Unit:
+    hit = Hit(chunk_id=doc + ":0", doc_id=doc, text=text, start=0, end=len(text), score=0.0,
+              meta={"published": published})
+    return Unit(hit=hit, start=0, end=len(text), text=text)
+
+
+def test_the_change_cue_and_the_new_name_are_read_from_the_sentence():
+    assert CHANGE.search("From 1 May 2026, exceptions are granted by Sofia Marchetti")
+    assert CHANGE.search("The report is no longer due quarterly.")
+    assert not CHANGE.search("Marcus Lindqvist spoke about exceptions at the April training.")
+    old = _unit("memo", "2026-03-03", "Exceptions may be granted only by the Chief Compliance Officer, Marcus "
+                                      "Lindqvist, in writing.")
+    new = _unit("email", "2026-05-07", "From 1 May 2026, exceptions under memo EC-2026-007 are granted in writing "
+                                       "by Sofia Marchetti, Interim Chief Compliance Officer, and no longer by Marcus "
+                                       "Lindqvist.")
+    assert new_name(old, new) == "Sofia Marchetti, Interim Chief Compliance Officer"   # not "May", not the memo id
