@@ -24,8 +24,14 @@ async def healthz() -> JSONResponse:
 def readyz(request: Request) -> JSONResponse:
     """200 once the index and embedding model are loaded: documents, chunks, corpus version, engines, audit log
     state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
-    worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried), rate-limit storage (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
-    unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`)."""
+    worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried; the backlog, always
+    reported and never a reason to be not ready: `pending`, `spooled` (rows in this worker's spool not yet in the
+    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`), rate-limit storage
+    (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
+    unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`);
+    503 too when the audit spool cannot be written (`audit.spool_writable` false: the last append or fsync failed;
+    status `unavailable`, code `audit_unavailable`): its answers would go out without a durable audit row, so a load
+    balancer should send them to a worker whose disk takes writes (this worker still answers a request sent to it)."""
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,
            "backend": service.settings.llm.backend, "loaded": service.llm_loaded}
@@ -46,6 +52,10 @@ def readyz(request: Request) -> JSONResponse:
         return JSONResponse({**body, "status": "unavailable", "message": str(exc),
                              **error_body("index_unavailable", str(exc))}, status_code=503)
     body["loaded_in_s"] = service.loaded_in_s
+    if body["audit"].get("spool_writable") is False:
+        message = f"the audit spool cannot be written: {body['audit']['spool_error']}"
+        return JSONResponse({**body, "status": "unavailable", "message": message,
+                             **error_body("audit_unavailable", message)}, status_code=503, headers={"Retry-After": "5"})
     if not body["audit"]["ok"]:
         body["status"] = "degraded"
     return JSONResponse(body)
