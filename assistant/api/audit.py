@@ -230,12 +230,12 @@ class AuditLog(AuditReading, AuditMaintenance, DurableAudit):
         log.info("audit: %d answer(s) written on retry", added)
 
     def _sync_spool(self) -> None:
-        """fsync the spool once for the batch about to be written (the rows `record` appended without one). Without
-        the lock: appends may go on meanwhile (an fsync of 1-10 ms held the event loop's `record` back), and only this
-        thread truncates the file; `close` runs once this thread has stopped."""
+        """fsync the spool once for the batch about to be written, when something in it is not yet on disk: its
+        delivery marks (appended without an fsync), a row whose response's fsync failed. Without the lock: appends go
+        on meanwhile, and only this thread truncates the file; `close` runs once this thread has stopped."""
         if self._spool is not None:
             try:
-                self._spool.sync()
+                self._spool.sync(self._spool.appended)  # no fsync when every byte is covered already
             except OSError as exc:
                 self._spool_failed(exc, "delivery marks not yet fsynced may be lost at a power cut")
 

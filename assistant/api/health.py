@@ -35,16 +35,18 @@ def readyz(request: Request) -> JSONResponse:
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,
            "backend": service.settings.llm.backend, "loaded": service.llm_loaded}
-    body: dict = {"status": service.state, "engines": service.engines(), "default_engine": service.default_engine(),
+    state = service.state  # read once: the loading thread may change it meanwhile (a 200 said "loading")
+    body: dict = {"status": state, "engines": service.engines(), "default_engine": service.default_engine(),
                   "llm": llm, "audit": audit.status(),
                   "limits": request.app.state.limiter.status()}
-    if service.state != "ready":
-        if service.state == "failed":
+    if state != "ready":
+        if state == "failed":
             with contextlib.suppress(Exception):  # the state and message below say what is wrong
                 service.require()  # retries the load when the last try is old enough
-        body["status"] = "unavailable" if service.state == "failed" else service.state
+            state = service.state
+        body["status"] = "unavailable" if state == "failed" else state
         body["message"] = service.error or "the index and models are loading"
-        body.update(error_body("loading" if service.state == "loading" else "index_unavailable", body["message"]))
+        body.update(error_body("loading" if state == "loading" else "index_unavailable", body["message"]))
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
         body.update(service.summary())
