@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from assistant.api import ask, documents, errors, health, openai_compat, records
 from assistant.api.audit import AuditLog
+from assistant.api.audit_durable import DurableResponses
 from assistant.api.audit_spool import spool_dir
 from assistant.api.error_shape import ErrorShape
 from assistant.api.guards import BodyGuard
@@ -72,6 +73,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
     errors.install(app)
     for module in (health, ask, openai_compat, documents, records):
         app.include_router(module.router)
+    app.add_middleware(DurableResponses, audit=audit)  # innermost: no answer is sent before its audit row is fsynced
     app.add_middleware(BodyGuard, max_bytes=settings.api.max_body_bytes)
     if settings.api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["GET", "POST"],

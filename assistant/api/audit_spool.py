@@ -6,11 +6,13 @@ down longer than the writer's retries. The rows stay in the worker's spool file
 (`<home>/audit-spool/<database>/<host>-<pid>.jsonl`, see `spool_dir`);
 the next worker that starts on the host, or the same worker on its next retry, writes them (rows whose request id is
 already in the database are skipped, so a replay never duplicates). Each row is written with `os.write` on an
-O_APPEND descriptor (the directory is fsynced when the file is created). `AuditLog.record` appends without an fsync,
-on the server's event loop, and the audit writer thread fsyncs the file once for each batch before writing it to the
-database (a group commit, as a database's WAL writer does): an fsync per row would cost every answer 1-4 ms on the
-event loop, p99 up to 28 ms under load (`python -m tests.scale.spool_append_cost`). So a killed process loses no
-appended row (the kernel holds it); a power cut can lose the rows appended since the last batch, a few ms' worth.
+O_APPEND descriptor (the directory is fsynced when the file is created). Durability (issue 13): an answer's row is
+fsynced before its response is sent. `append` returns the row's end position (bytes appended by this `Spool` so far,
+monotonic across `clear`) and `sync(upto)` fsyncs unless `synced` already covers `upto`; concurrent answers share one
+fsync (a group commit: assistant.api.audit_durable holds each response until an fsync that started after its row was
+written has returned). So neither a killed process nor a power cut loses the row of an answer a client received.
+Delivery marks are fsynced by the audit writer once per batch: a power cut can lose the last few ms of marks (those
+rows then say `delivered` false, as for an answer whose delivery was never confirmed).
 
 Two phases (issue 13): an answer's row is appended with `delivered: false` before its response is sent (a plain
 answer's before its body, a streamed answer's before its final event), and a delivery marker
@@ -27,6 +29,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -53,7 +56,10 @@ def _alive(pid: int) -> bool:
 
 class Spool:
     """This process's spool file. `append(row)` one answer row (a dict of `answers` columns; datetimes allowed);
-    `mark(request_id)` its delivery marker; `clear()` once every appended row is in the database; `close()` removes the file when it is empty."""
+    `mark(request_id)` its delivery marker; `sync(upto)` makes them durable; `clear()` once every appended row is in
+    the database; `close()` removes the file when it is empty. `appended` / `synced`: bytes appended by this object
+    so far / of those, the bytes known to be on disk (both monotonic: `clear` does not reset them). `error`: the
+    message of the last append or fsync that failed, None once an fsync succeeds after it."""
 
     def __init__(self, directory: Path):
         self.dir = Path(directory)
@@ -61,6 +67,9 @@ class Spool:
         self.host = socket.gethostname()
         self.path = self.dir / f"{self.host}-{os.getpid()}.jsonl"
         self._fd: int | None = None
+        self.appended = self.synced = 0
+        self.error: str | None = None  # the last append or fsync failed (cleared by an fsync that succeeds)
+        self._sync_lock = threading.Lock()  # one fsync at a time: the others wait for it and usually find it was enough
 
     def orphans(self) -> list[dict]:
         """The rows left by dead processes of this host (a file named after this very pid included: a reused pid),
@@ -101,29 +110,50 @@ class Spool:
                 _fsync_dir(self.dir)
         return self
 
-    def append(self, row: dict, sync: bool = True) -> None:
-        """Append one row as a JSON line; with `sync`, fsync it (on return the row is on disk). Without, the row is
-        in the kernel's page cache (it survives the process, not a power cut) until the next `sync()`. OSError if
-        the disk refuses (the caller logs it). Cost: a write, ~50 µs; with the fsync ~1-4 ms, p99 up to 28 ms under
-        load (`python -m tests.scale.spool_append_cost`)."""
+    def append(self, row: dict, sync: bool = True) -> int:
+        """Append one row as a JSON line and return its end position (`appended` after it: pass it to `sync`); with
+        `sync`, fsync it (on return the row is on disk). Without, the row is in the kernel's page cache (it survives
+        the process, not a power cut) until a `sync` covering it. OSError if the disk refuses (the caller logs it).
+        Cost: a write, ~50-70 µs; with the fsync ~0.5-4 ms (`python -m tests.scale.spool_append_cost`)."""
         data = memoryview((json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_encode) + "\n")
                           .encode("utf-8"))
-        fd = self.open()._fd
-        while data:  # a short write (rare on a regular file) continues where it stopped
-            data = data[os.write(fd, data):]
+        try:
+            fd = self.open()._fd
+            while data:  # a short write (rare on a regular file) continues where it stopped
+                n = os.write(fd, data)
+                data = data[n:]
+                self.appended += n
+        except OSError as exc:
+            self.error = str(exc)
+            raise
+        end = self.appended
         if sync:
-            os.fsync(fd)
+            self.sync(end)
+        return end
 
-    def mark(self, request_id: str) -> None:
+    def mark(self, request_id: str) -> int:
         """Append the delivery marker of the row `request_id` (without an fsync: the next `sync()` makes it
-        durable). OSError if the disk refuses."""
-        self.append({"request_id": request_id, "mark": DELIVERED}, sync=False)
+        durable); returns its end position. OSError if the disk refuses."""
+        return self.append({"request_id": request_id, "mark": DELIVERED}, sync=False)
 
-    def sync(self) -> None:
-        """fsync the rows appended so far (a group commit: one fsync for all the rows of a batch). OSError if the
-        disk refuses."""
-        if self._fd is not None:
-            os.fsync(self._fd)
+    def sync(self, upto: int | None = None) -> int:
+        """Make every byte appended up to position `upto` (default: all appended so far) durable, and return
+        `synced`. Thread-safe, a group commit: one fsync at a time, each covering every byte appended before it
+        started; a caller whose bytes an earlier fsync covered returns without one. OSError if the disk refuses
+        (`synced` is then unchanged)."""
+        with self._sync_lock:
+            if upto is not None and self.synced >= upto:
+                return self.synced
+            target = self.appended  # written before this fsync starts: covered by it
+            if self._fd is None:  # closed (its last batch was synced by the writer) or never opened
+                return self.synced
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self.error = str(exc)
+                raise
+            self.synced, self.error = max(self.synced, target), None
+            return self.synced
 
     def clear(self) -> None:
         """Truncate the file (every row and mark in it is written). OSError if the disk refuses."""
@@ -132,7 +162,9 @@ class Spool:
 
     def close(self) -> None:
         """Close the file; remove it when empty (rows still in it are replayed by the next worker)."""
-        if self._fd is not None:
+        with self._sync_lock:  # not under an fsync of another thread
+            if self._fd is None:
+                return
             empty = os.fstat(self._fd).st_size == 0
             os.close(self._fd)
             self._fd = None

@@ -24,21 +24,29 @@ async def healthz() -> JSONResponse:
 def readyz(request: Request) -> JSONResponse:
     """200 once the index and embedding model are loaded: documents, chunks, corpus version, engines, audit log
     state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
-    worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried), rate-limit storage (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
-    unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`)."""
+    worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried; the backlog, always
+    reported and never a reason to be not ready: `pending`, `spooled` (rows in this worker's spool not yet in the
+    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`), rate-limit storage
+    (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
+    unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`);
+    503 too when the audit spool cannot be written (`audit.spool_writable` false: the last append or fsync failed;
+    status `unavailable`, code `audit_unavailable`): its answers would go out without a durable audit row, so a load
+    balancer should send them to a worker whose disk takes writes (this worker still answers a request sent to it)."""
     service, audit = request.app.state.service, request.app.state.audit
     llm = {"available": service.llm_problem is None, "problem": service.llm_problem,
            "backend": service.settings.llm.backend, "loaded": service.llm_loaded}
-    body: dict = {"status": service.state, "engines": service.engines(), "default_engine": service.default_engine(),
+    state = service.state  # read once: the loading thread may change it meanwhile (a 200 said "loading")
+    body: dict = {"status": state, "engines": service.engines(), "default_engine": service.default_engine(),
                   "llm": llm, "audit": audit.status(),
                   "limits": request.app.state.limiter.status()}
-    if service.state != "ready":
-        if service.state == "failed":
+    if state != "ready":
+        if state == "failed":
             with contextlib.suppress(Exception):  # the state and message below say what is wrong
                 service.require()  # retries the load when the last try is old enough
-        body["status"] = "unavailable" if service.state == "failed" else service.state
+            state = service.state
+        body["status"] = "unavailable" if state == "failed" else state
         body["message"] = service.error or "the index and models are loading"
-        body.update(error_body("loading" if service.state == "loading" else "index_unavailable", body["message"]))
+        body.update(error_body("loading" if state == "loading" else "index_unavailable", body["message"]))
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
         body.update(service.summary())
@@ -46,6 +54,10 @@ def readyz(request: Request) -> JSONResponse:
         return JSONResponse({**body, "status": "unavailable", "message": str(exc),
                              **error_body("index_unavailable", str(exc))}, status_code=503)
     body["loaded_in_s"] = service.loaded_in_s
+    if body["audit"].get("spool_writable") is False:
+        message = f"the audit spool cannot be written: {body['audit']['spool_error']}"
+        return JSONResponse({**body, "status": "unavailable", "message": message,
+                             **error_body("audit_unavailable", message)}, status_code=503, headers={"Retry-After": "5"})
     if not body["audit"]["ok"]:
         body["status"] = "degraded"
     return JSONResponse(body)

@@ -1,6 +1,6 @@
-"""The audit spool file on its own: every append is fsynced (and the directory when the file is made), and replay
-reads every whole line of a file a crash left behind, skipping a last line cut short mid-append with a warning.
-tests/api/test_audit.py covers the spool through AuditLog (a killed worker's rows written by the next one)."""
+"""The audit spool file on its own: an append is fsynced by itself or by a later `sync` covering its position (and
+the directory when the file is made), and replay reads every whole line of a file a crash left behind, skipping a
+last line cut short mid-append with a warning. tests/api/test_audit.py covers the spool through AuditLog (a killed worker's rows written by the next one)."""
 
 from __future__ import annotations
 
@@ -84,30 +84,22 @@ def test_each_append_is_fsynced_and_the_directory_when_the_file_is_created(tmp_p
     again.close()
 
 
-def test_rows_appended_without_sync_are_fsynced_once_per_batch(tmp_path, monkeypatch):
-    """The group commit: `AuditLog.record` appends without an fsync (it runs on the event loop); one `sync()` makes
-    the whole batch durable before the writer sends it to the database."""
-    from assistant.api.audit import AuditLog
-
+def test_rows_appended_without_sync_are_fsynced_by_one_sync_and_a_covered_sync_does_none(tmp_path, monkeypatch):
+    """The group commit at the spool's level: `append(sync=False)` returns its end position; one `sync()` makes
+    every row appended before it durable; `sync(upto)` for a position an earlier fsync covered runs no fsync.
+    tests/api/test_audit_durable.py holds `AuditLog.record` and the responses to that promise."""
     calls: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(os.fstat(fd).st_size), real_fsync(fd))[1])
     spool = Spool(tmp_path / "s")
     spool.open()
     calls.clear()
-    for i in range(5):
-        spool.append(_row(i), sync=False)
-    assert calls == []
-    spool.sync()
-    assert len(calls) == 1 and len(read(spool.path)) == 5
+    ends = [spool.append(_row(i), sync=False) for i in range(5)]
+    assert calls == [] and ends == sorted(ends) and ends[-1] == spool.path.stat().st_size == spool.appended
+    assert spool.sync(ends[2]) == ends[-1] and calls == [ends[-1]]  # one fsync covered all five
+    assert spool.sync(ends[4]) == ends[-1] and len(calls) == 1  # covered already: no fsync
+    end = spool.append(_row(5), sync=False)
+    assert spool.sync(end) == end and calls == [ends[-1], end] and len(read(spool.path)) == 6
+    spool.clear()  # positions stay monotonic across the truncation
+    assert spool.append(_row(6), sync=False) > end and spool.synced == end
     spool.close()
-
-    from tests.api.test_audit import row
-
-    audit = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite'}", spool_dir=tmp_path / "spool").start()
-    calls.clear()
-    for i in range(20):
-        audit.record(row(i, T0 + timedelta(seconds=i)))
-    assert audit.flush() and audit.count() == 20
-    audit.close()
-    assert 1 <= len(calls) < 20, calls  # one fsync per batch written, not one per answer
