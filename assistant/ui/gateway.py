@@ -10,6 +10,7 @@ with a one-line message for the user: no stack trace reaches the browser.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -194,9 +195,11 @@ class Gateway:
                     data = with_comparisons(value.as_dict())
                     data["draft_replaced"] = bool(streamed) and "".join(streamed).strip() != data["answer"].strip()
                     request = self._request(session)
-                    records.record_answer(request, who, endpoint=ENDPOINT, question=body.question,
-                                          history=turns, filters=chosen, stream=True, answer=data,
-                                          body=dumps(data).encode("utf-8"), started=started, confirm=True)
+                    record = functools.partial(  # its fsync off the event loop
+                        records.record_answer, request, who, endpoint=ENDPOINT, question=body.question, history=turns,
+                        filters=chosen, stream=True, answer=data, body=dumps(data).encode("utf-8"), started=started,
+                        confirm=True)
+                    await anyio.to_thread.run_sync(record)
                     yield "answer", data
                     # the UI took the answer to show it (the generator is resumed only then): delivered
                     request.app.state.audit.delivered(data["request_id"])
