@@ -15,7 +15,7 @@ from dataclasses import replace
 from assistant import injection, language, supersession
 from assistant.abstain import decide, seen
 from assistant.answerability import model_path
-from assistant.engines import amendments
+from assistant.engines import amendments, decisions
 from assistant.engines import registry as engines
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import is_rule_question
@@ -66,6 +66,7 @@ class Assistant:
         self.evidence = Evidence(self.embedder, self.index.lexical, self.settings.answer.embed_chunks)
         self.superseded = self._superseded(rows)
         self.amending = amendments.collect(rows, self.retriever.docs)  # "… no longer by Marcus Lindqvist."
+        self.decided = decisions.collect(rows, self.retriever.docs)  # "We will not split SH-2026-0231 …"
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
 
@@ -111,7 +112,7 @@ class Assistant:
         if old:  # an old version's passages go last: the version that replaced it speaks first
             units = [u for u in units if u.hit.doc_id not in old] + [u for u in units if u.hit.doc_id in old]
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls, superseded=old,
-                       amending=self.amending)
+                       amending=self.amending, decided=self.decided)
 
     def spelled_out(self, q: Question) -> dict[str, str]:
         """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry

@@ -162,3 +162,12 @@ UNTIL = re.compile(rf"\b(?:valid|in force|in effect|effective|expires?|expiring|
                    rf"till|to|on)?\s*:?\s*{DAY_WRITTEN}|\bvalidity\b[^.\n]{{0,80}}?\b(?:until|through|till|on or before|"
                    rf"no later than)\s+{DAY_WRITTEN}", re.I)
 STATUS = re.compile(rf"{ENDED.pattern}|{UNTIL.pattern}", re.I)
+
+
+# a decision: what will (not) be done, or what was decided about a request ("We will not split SH-2026-0231 …",
+# "will be reported to the Export Control Board", "is approved"); engines/decisions.py
+DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will|shall|have decided to|decided to)\s+"
+                     r"(?P<neg>not\s+)?(?P<verb>[a-z]+)\b|"
+                     r"\bwill\s+(?P<neg2>not\s+)?be\s+(?P<verb2>[a-z]+ed)\b|"
+                     r"\b(?:is|was|has been|are|were|have been)\s+(?P<neg3>not\s+)?(?P<verb3>approved|refused|"
+                     r"rejected|denied|granted|authori[sz]ed|declined|cleared|released)\b", re.I)

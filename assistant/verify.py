@@ -19,6 +19,7 @@ from functools import lru_cache
 from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
 from assistant.terms import (
+    DECIDED,
     PERMISSION,
     PROHIBITION,
     STATUS,
@@ -191,7 +192,10 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
-    if VERDICT.match(frame) and (hedged or (negated(said) and not prohibition)
+    decided = DECIDED.search(said) and not (hedged - {"reported", "reports", "expected"}) \
+        and negated(said) == frame.lstrip().lower().startswith("no")  # "will be reported to …": the decided act
+    if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)  # "No." on "We will
+                                 # not split …": a decision recorded about the case (engines/decisions.py)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
                                          or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
         # 16 April 2026", "rescinded", "Authorised quantity: 40 units"

@@ -16,6 +16,7 @@ from assistant.abstain import own_words
 from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.decisions import decision
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import record_excerpt
 from assistant.engines.framing import flat, source
@@ -77,7 +78,8 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity date
+        current = status(ctx) or decision(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity
+        # date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
