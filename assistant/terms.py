@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kernel import tokens
+from kernel import stopwords, tokens
 
 NUMBER = re.compile(
     r"\$\s?\d|\b\d(?:[\d,.]*\d)?(?:\s?(?:per ?cent|percent|million|billion|trillion|thousand|bn|m)\b|%|\b)|"
@@ -63,7 +63,7 @@ def when(text: str) -> bool:
 
 
 HEDGES, NEGATIONS = tokens.HEDGES, tokens.NEGATIONS
-STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "for", "from", "if", "in", "into", "is", "it", "its", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "does", "did", "do", "doing", "done", "is", "can", "could", "would", "should", "shall", "may", "might", "must", "have", "has", "had", "having", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "them", "than", "too", "very", "just", "also", "so", "not", "no", "only", "own", "same", "other", "some", "any", "each", "few", "more", "most", "both", "all", "about", "above", "below", "over", "under", "again", "further", "once", "here", "s", "t", "don", "now", "please", "tell", "say", "said", "says", "according", "article", "articles", "document", "documents", "source", "sources", "give", "name", "list", "describe", "explain", "there's", "what's", "who's", "it's", "one", "ones", "thing", "things"])
+STOP = stopwords.QUERY_STOPWORDS  # English function and question words (kernel.stopwords)
 
 
 def words(text: str) -> list[str]:

@@ -137,7 +137,11 @@ _STOPLIST_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spani
 
 @lru_cache(maxsize=16)
 def stopwords(name: str = "English") -> frozenset[str] | None:
-    """jusText's stoplist `name` (lowercase words), or None when jusText has none for it."""
+    """jusText's stoplist `name` (lowercase words), or None when jusText has none for it.
+
+    Not kernel.stopwords: these lists are for stopword density (how much running prose a block holds, jusText's
+    measure, with the thresholds tuned on them), one per language, so a French or German page is judged in its own
+    language; kernel.stopwords' short English list is what the index and the answering side search by."""
     try:
         return frozenset(justext.get_stoplist(name))
     except (ValueError, OSError):

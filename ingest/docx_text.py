@@ -22,8 +22,7 @@ import datetime as dt
 import io
 import zipfile
 
-from ingest.formats import Parsed
-from ingest.models import DocMeta
+from ingest.models import DocMeta, Parsed
 from kernel.errors import InputError
 
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)  # python-docx's default template

@@ -13,7 +13,8 @@ float32 bits, ~21 -> ~14 ms of CPU per query with one torch thread.
 
 Safety: `QueryPath.build` returns None (callers then use `encode`) unless the model is a plain
 Transformer -> Pooling [-> Normalize] pipeline fed by input_ids/attention_mask/token_type_ids and the traced path
-reproduces `encode` bit for bit on probe texts of different lengths, including one past the model's token limit.
+reproduces `encode` bit for bit on probe texts of different lengths, including one past the model's token limit
+(both checks, shared with the ONNX path, are in ingest.embed_query_model).
 """
 
 from __future__ import annotations
@@ -24,27 +25,10 @@ import warnings
 
 import numpy as np
 
+from ingest.embed_query_model import PROBES, model_keys
 from ingest.embed_query_onnx import OnnxQueryPath
 
 log = logging.getLogger("grounded.embed")
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-PROBES = ("What did the guidance say?",
-          "Is testing a Huawei Ascend 910D in Malaysia a violation of U.S. export controls under § 744.23?",
-          "Which entities were added to the Entity List and when did the rule take effect? " * 30)
-
-
-def model_keys(model) -> tuple[str, ...] | None:
-    """The tokenizer outputs `model`'s transformer reads (input_ids, attention_mask[, token_type_ids]) when `model` is a
-    plain Transformer -> Pooling [-> Normalize] pipeline (put in eval mode), else None: no fast path reproduces it."""
-    names = [type(m).__name__ for m in model]
-    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-        return None
-    features = model.preprocess([PROBES[1]])  # also "modality" (sentence-transformers 6), which the transformer ignores
-    keys = tuple(k for k in _INPUTS if k in features)
-    if "input_ids" not in keys or "attention_mask" not in keys:
-        return None
-    model.eval()
-    return keys
 
 
 class QueryPath:

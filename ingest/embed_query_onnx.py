@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.embed_query_model import model_keys
+
 log = logging.getLogger("grounded.embed")
 TOLERANCE = 1e-6  # 1 - cosine to encode()'s vector, at most (measured: 3.6e-7 at worst)
 ABS_TOLERANCE = 1e-5  # any coordinate of the unit vector, at most (measured: 1.9e-7 at worst)
@@ -102,8 +104,6 @@ class OnnxQueryPath:
         """Export `model` (a Transformer -> Pooling [-> Normalize] sentence-transformers pipeline fed by input_ids /
         attention_mask [/ token_type_ids]) and open it with `threads` intra-op threads; None, with a logged reason,
         when it cannot be built or any of `probes` differs from `encode` beyond the tolerances."""
-        from ingest.embed_query import model_keys
-
         if importlib.util.find_spec("onnx") is None or importlib.util.find_spec("onnxruntime") is None:
             log.warning("ONNX query path unavailable: the onnx and onnxruntime packages are needed (`make install`)")
             return None

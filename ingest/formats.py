@@ -1,32 +1,20 @@
-"""One reader per file format: bytes in, extracted text and metadata out, InputError for unreadable input."""
+"""One reader per file format: bytes in, extracted text and metadata out, InputError for unreadable input.
+
+`READERS` maps a file suffix to its reader. Text, Markdown and JSONL are read here; HTML, PDF and Word documents by
+their own modules (`ingest.html_text`, `ingest.pdf_text`, `ingest.docx_text`), imported when a file of theirs is
+read (their libraries are heavy, and `READER_VERSION` is read on the answering side). Every reader returns
+`ingest.models.Parsed`, so those modules never import this one.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ingest.charset import decode_text
-from ingest.models import DocMeta, Dropped, Page
+from ingest.models import Parsed
 from ingest.sources_manifest import meta_from_mapping, split_front_matter
 from kernel.errors import InputError
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One document read from a file: its text, metadata, PDF pages, the text encoding it was decoded from, what
-    the reader left out (`dropped`), the date the file says it was created (`created`, `YYYY-MM-DD`: a .docx's
-    core properties, a PDF's /CreationDate); `key`/`raw` identify a JSONL record."""
-
-    text: str
-    meta: DocMeta = DocMeta()
-    pages: tuple[Page, ...] = ()
-    key: str | None = None
-    raw: bytes | None = None
-    encoding: str | None = None
-    dropped: tuple[Dropped, ...] = ()
-    created: str | None = None
-
 
 Reader = Callable[..., tuple[list[Parsed], list[str]]]
 """`reader(data, **options)`: the documents in a file's bytes and a reason per part left out; InputError when none.

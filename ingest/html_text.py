@@ -12,8 +12,7 @@ import re
 
 from ingest.boilerplate import pattern_reason, wordset
 from ingest.charset import decode_text
-from ingest.formats import Parsed
-from ingest.models import Dropped
+from ingest.models import Dropped, Parsed
 from ingest.sources_manifest import iso_date, meta_from_mapping
 from kernel.errors import InputError
 

@@ -18,12 +18,14 @@ from kernel.errors import IndexUnavailableError
 
 def _tokenizer():
     """bm25s's tokenizer with the pipeline's one definition of a word (kernel.tokens): identifiers kept whole and
-    in parts, Unicode letters, accents folded; English stop words removed, alphabetic words stemmed."""
+    in parts, Unicode letters, accents folded; English stop words (kernel.stopwords.BM25_STOPWORDS) removed, alphabetic
+    words stemmed."""
     import bm25s
 
+    from kernel.stopwords import BM25_STOPWORDS
     from kernel.tokens import index_terms, stem
 
-    return bm25s.tokenization.Tokenizer(stopwords="en", splitter=index_terms, stemmer=stem)
+    return bm25s.tokenization.Tokenizer(stopwords=sorted(BM25_STOPWORDS), splitter=index_terms, stemmer=stem)
 
 
 def build(index_dir: Path, version: str, ids: list[str], texts: list[str]) -> str:

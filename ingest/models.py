@@ -1,4 +1,4 @@
-"""Frozen dataclasses that cross the ingest stage boundaries: load -> clean -> chunk -> store."""
+"""Frozen dataclasses that cross the ingest stage boundaries: read (`Parsed`) -> load -> clean -> chunk -> store."""
 
 from __future__ import annotations
 
@@ -63,6 +63,22 @@ class Dropped:
     reason: str
     text: str
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One document read from a file: its text, metadata, PDF pages, the text encoding it was decoded from, what
+    the reader left out (`dropped`), the date the file says it was created (`created`, `YYYY-MM-DD`: a .docx's
+    core properties, a PDF's /CreationDate); `key`/`raw` identify a JSONL record."""
+
+    text: str
+    meta: DocMeta = DocMeta()
+    pages: tuple[Page, ...] = ()
+    key: str | None = None
+    raw: bytes | None = None
+    encoding: str | None = None
+    dropped: tuple[Dropped, ...] = ()
+    created: str | None = None
 
 
 @dataclass(frozen=True)

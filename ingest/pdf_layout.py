@@ -28,6 +28,12 @@ Extractor = Callable[[bytes, object], tuple[list[Blocks], list[str]]]
 DEFAULT = "pdfminer"
 
 
+def short_error(e: BaseException) -> str:
+    """A one-line description of a library exception, at most 120 characters (its message, else its type's name)."""
+    msg = " ".join(str(e).split()) or type(e).__name__
+    return msg if len(msg) <= 120 else msg[:117] + "..."
+
+
 def _groups(text: str) -> Blocks:
     """Lines of `text` grouped at blank lines."""
     blocks: Blocks = [[]]
@@ -46,8 +52,6 @@ def _broken() -> tuple[type[BaseException], ...]:
 
 
 def _per_page(reader, read: Callable[[object], str]) -> tuple[list[Blocks], list[str]]:
-    from ingest.pdf_text import short_error
-
     pages: list[Blocks] = []
     problems: list[str] = []
     for number, page in enumerate(reader.pages, 1):
@@ -120,8 +124,6 @@ def pdfplumber_rows(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
     """pdfplumber's extract_text (characters clustered into rows by position)."""
     pdfplumber = _require("pdfplumber", "pdfplumber")
 
-    from ingest.pdf_text import short_error
-
     pages: list[Blocks] = []
     problems: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -137,8 +139,6 @@ def pdfplumber_rows(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
 def pypdfium2_text(data: bytes, reader) -> tuple[list[Blocks], list[str]]:
     """PDFium's text page, as PDFium orders and breaks it."""
     pdfium = _require("pypdfium2", "pypdfium2")
-
-    from ingest.pdf_text import short_error
 
     pages: list[Blocks] = []
     problems: list[str] = []

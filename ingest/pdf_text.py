@@ -26,8 +26,8 @@ from collections import Counter
 from contextlib import contextmanager
 
 from ingest.boilerplate import has_identifier, wordset
-from ingest.formats import Parsed
-from ingest.models import DocMeta, Dropped, Page
+from ingest.models import DocMeta, Dropped, Page, Parsed
+from ingest.pdf_layout import EXTRACTORS, Blocks, short_error
 from kernel.errors import InputError
 
 PAGE_SEP = "\n\n"
@@ -43,9 +43,6 @@ _SUSPENDED = wordset("and or to nor und oder et ou")
 _ZONE = 3  # lines at the top and at the bottom of a page that can be running headers or footers
 _SHORT = 0.85  # a line shorter than this share of the page's usual line length ends its paragraph
 _NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]{1,5}\.|[A-Z]\.|\d+\))\s+[A-Z]")
-
-Blocks = list[list[tuple[str, float | None]]]  # see ingest.pdf_layout: (line text, width share of its column)
-
 
 @contextmanager
 def quiet_pdf_logs():
@@ -75,12 +72,6 @@ def _meta_value(value: object) -> str | None:
     return text
 
 
-def short_error(e: BaseException) -> str:
-    """A one-line, bounded description of a library exception."""
-    msg = " ".join(str(e).split()) or type(e).__name__
-    return msg if len(msg) <= 120 else msg[:117] + "..."
-
-
 def read_pdf(data: bytes, extractor: str = "pdfminer") -> tuple[list[Parsed], list[str]]:
     """A PDF as one document: reflowed text, a `Page` span per page, running headers/footers in `dropped`, title and
     author from the info dict; and a `page N: reason` per page whose text could not be extracted.
@@ -90,8 +81,6 @@ def read_pdf(data: bytes, extractor: str = "pdfminer") -> tuple[list[Parsed], li
     """
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
-
-    from ingest.pdf_layout import EXTRACTORS
 
     if b"%PDF-" not in data[:1024]:
         raise InputError("corrupt PDF: no %PDF header (not a PDF file?)")

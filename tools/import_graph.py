@@ -7,8 +7,9 @@ when the packages form a cycle, when an edge is not in ALLOWED (a new dependency
 written here with its reason), when an ALLOWED edge no longer exists (the list can only shrink: remove it), or when an
 edge narrowed to some modules (ONLY_THROUGH: the assistant reaches ingest only through the index's read side) imports
 another module, or no longer imports a listed one. kernel/ is the shared kernel: every package may import it and it
-imports none of them (no edge from it is ALLOWED). Module-level cycles inside a package are printed as notes, not
-failures. tests/ is not a package of the product and is left out.
+imports none of them (no edge from it is ALLOWED). A module-level cycle fails too, unless it is one of KNOWN_CYCLES
+(printed as a note, with its reason); a known cycle that is gone fails until it is removed from the list. tests/ is
+not a package of the product and is left out.
 """
 
 from __future__ import annotations
@@ -51,6 +52,22 @@ ONLY_THROUGH: dict[tuple[str, str], dict[str, str]] = {
         "ingest.shaping": "what shaped the index, part of every answer's settings_hash",
     },
 }
+
+# Module-level cycles still tolerated, each with its reason: (modules or packages it may span) -> why. A cycle is known
+# when every module of it is one of an entry's names or inside one of them; any other cycle fails. Shrink only.
+# A cycle that only `from package import module` makes (read as importing the package's __init__, which imports the
+# module back) is broken by importing the module itself: `import package.module as module`.
+KNOWN_CYCLES: dict[tuple[str, ...], str] = {
+    ("assistant.api",): "its modules import each other through the package (`from assistant.api import …`), whose "
+                        "__init__ imports the app: being reorganised separately (issue 12)",
+    ("assistant.engines.bottom_line", "assistant.engines.scope"): "bottom_line imports scope's helpers and scope "
+                                                                   "bottom_line's Rule (lazily): being reworked",
+}
+
+
+def _known(cycle: list[str], names: tuple[str, ...]) -> bool:
+    """Every module of `cycle` is one of `names` or inside one of those packages."""
+    return all(any(m == n or m.startswith(f"{n}.") for n in names) for m in cycle)
 
 
 def modules(root: Path = ROOT) -> dict[str, Path]:
@@ -164,8 +181,14 @@ def check(root: Path = ROOT, show_modules: bool = False) -> tuple[list[str], lis
         pkg_graph[a].add(b)
     problems += [f"package cycle: {' <-> '.join(c)}" for c in cycles(pkg_graph)]
     mod_cycles = cycles(mod_graph)
-    lines.append(f"module-level cycles (notes, not failures): {len(mod_cycles)}")
-    lines += [f"  {' <-> '.join(c)}" for c in mod_cycles]
+    known = [c for c in mod_cycles if any(_known(c, names) for names in KNOWN_CYCLES)]
+    lines.append(f"known module-level cycles (notes, not failures: KNOWN_CYCLES): {len(known)}")
+    lines += [f"  {' <-> '.join(c)}" for c in known]
+    problems += [f"module cycle: {' <-> '.join(c)}: break it (a module both sides import, or `import package.module "
+                 "as module` when `from package import module` makes it), or add it to KNOWN_CYCLES in "
+                 "tools/import_graph.py with a reason" for c in mod_cycles if c not in known]
+    problems += [f"known cycle {', '.join(names)} no longer exists: remove it from KNOWN_CYCLES (the list only shrinks)"
+                 for names in KNOWN_CYCLES if not any(_known(c, names) for c in mod_cycles)]
     return lines, problems
 
 

@@ -14,7 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
-from assistant.ui import render, style  # noqa: E402
+import assistant.ui.render as render  # noqa: E402 - the module itself, not the package (its __init__ imports this one)
+import assistant.ui.style as style  # noqa: E402
 from assistant.ui.gateway import Gateway  # noqa: E402
 from assistant.ui.handlers import Handlers  # noqa: E402
 from assistant.ui.routing import keep_api_paths  # noqa: E402

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import gradio as gr
 
-from assistant.ui import render
+import assistant.ui.render as render  # the module itself, not the package (whose __init__ imports blocks, then this)
 from assistant.ui.export import to_markdown
 from assistant.ui.gateway import Gateway, Session, UiError, translate
 

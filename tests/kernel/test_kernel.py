@@ -10,7 +10,7 @@ from tests.helpers import ROOT
 
 _IMPORT_ALL = """
 import sys
-import kernel, kernel.errors, kernel.registry, kernel.sentences, kernel.settings, kernel.tokens
+import kernel, kernel.errors, kernel.registry, kernel.sentences, kernel.settings, kernel.stopwords, kernel.tokens
 kernel.sentences.sentences("One. Two.")
 kernel.tokens.stem("violates")
 kernel.settings.Settings()
