@@ -60,8 +60,6 @@ ONLY_THROUGH: dict[tuple[str, str], dict[str, str]] = {
 KNOWN_CYCLES: dict[tuple[str, ...], str] = {
     ("assistant.api",): "its modules import each other through the package (`from assistant.api import …`), whose "
                         "__init__ imports the app: being reorganised separately (issue 12)",
-    ("assistant.engines.bottom_line", "assistant.engines.scope"): "bottom_line imports scope's helpers and scope "
-                                                                   "bottom_line's Rule (lazily): being reworked",
 }
 
 

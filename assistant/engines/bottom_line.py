@@ -17,7 +17,6 @@ documents do not settle this", saying what is missing. Verification checks every
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from assistant import language
 from assistant.engines.base import Context
@@ -33,7 +32,7 @@ from assistant.engines.cases import (
     permission_case,
     risk_case,
 )
-from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.engines.personnel import staff_lines, staffed_verdict
 from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie, ties
 from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
@@ -71,18 +70,6 @@ _THIS_DOCUMENT = re.compile(r"\b(?:on|in|under) (?:this|the present) (?:list|reg
                             r"\b(?:listed|designated) (?:entities|parties|persons|companies|end[- ]users)\b", re.I)
 # an object every case's object falls under: "may not receive any item"
 _ANY_ITEM = re.compile(r"\b(?:any|all|every) (?:items?|goods|products?|commodit\w+|hardware|exports?|shipments?)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A clause of a unit that states the judgment of the question's subject."""
-
-    unit: Unit
-    quote: str           # verbatim text of the unit: the sentence up to the end of the clause, or the clause
-    hedged: bool
-    negated: bool
-    judged: bool = False  # the rule word is a violation word ("violates"), not an obligation or a prohibition
-    listed: str = ""      # the party the rule covers through its document ("Entities on this list…": "Côté")
 
 
 _STOP = re.compile(r"[;]|,\s+(?!and\b|or\b)|(?<!\b[A-Z])\.(?=\s*$|\s+[A-Z“\"(])|$")

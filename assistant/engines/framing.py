@@ -34,6 +34,18 @@ class BottomLine:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A clause of a unit that states the judgment of the question's subject."""
+
+    unit: Unit
+    quote: str           # verbatim text of the unit: the sentence up to the end of the clause, or the clause
+    hedged: bool
+    negated: bool
+    judged: bool = False  # the rule word is a violation word ("violates"), not an obligation or a prohibition
+    listed: str = ""      # the party the rule covers through its document ("Entities on this list…": "Côté")
+
+
+@dataclass(frozen=True)
 class ShortAnswer:
     """The span that answers, the unit whose sentence says so, and the opening line (its marker written `[n]`, to
     be numbered by the engine)."""

@@ -5,15 +5,11 @@ rule names (`tie`), and the question's own wording of a party or item for the li
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from assistant.engines.base import Context
-from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.models import Unit
 from assistant.terms import words
-
-if TYPE_CHECKING:
-    from assistant.engines.bottom_line import Rule
 
 # words of a source that can state a rule: its passage ties a model to the rule's class with more weight
 AUTHORITY = re.compile(r"\b(department|commerce|bureau|BIS|ministry|agency|regulator|government|guidance|rule|"

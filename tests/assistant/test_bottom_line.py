@@ -692,7 +692,7 @@ def test_a_memo_field_label_is_no_class_and_a_regional_rule_settles_no_case_else
 
 
 def test_a_rule_for_a_kind_of_destination_is_outside_a_place_nothing_puts_there():
-    from assistant.engines.bottom_line import Rule
+    from assistant.engines.framing import Rule
     from assistant.engines.scope import outside_scope
     from assistant.models import Hit, Unit
     from assistant.question import analyze
