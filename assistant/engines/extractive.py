@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.abstain import own_words
+from assistant.answerability import expected_type, holds_type
 from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
@@ -225,6 +226,9 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
             if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
                 out.lines.append(f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].")
                 out.evidence_follows()
+            elif n == 1 and not out.lines and _answers(q, u):  # no short answer: the passage that answers opens
+                out.lines.append(f"Per {named(hit)}: “{flat.rstrip(' .')}” [1].")  # the answer, not a bullet
+                out.evidence_follows()
             else:
                 out.lines.append(f"- “{flat}” [{n}] ({tag})")
         note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
@@ -234,6 +238,26 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         if note:
             out.lines.append(note)
             out.trusted.add(note)
+
+
+def _answers(q, u: Unit) -> bool:
+    """Whether unit `u` can open the answer to `q` on its own: an English question that is not yes/no, a comparison
+    or a list, and a body sentence that holds at least three fifths of the question's terms (at least two): "What
+    must happen to the units after testing ends?" and "Conditions: Units must be returned or destroyed within 30
+    days of the end of testing."; the sentence must also hold the head noun of "What is the X of …?" and something
+    of the kind asked (a date for "when", a number for "how many": assistant.answerability.holds_type)."""
+    if q.language != "en" or q.kind in ("yes_no", "list") or q.compare or u.heading or len(q.terms) < 2:
+        return False
+    head = _HEAD.match(q.ask or q.core)  # "What is the penalty for filing late?": a sentence without "penalty" is
+    if head and stem(head.group("head")) not in stem_set(u.text):  # about filing, not about its penalty
+        return False
+    if not holds_type(q, expected_type(q), u.text):  # "When was X removed …?": a sentence about X holding no date
+        return False
+    return 5 * len(set(q.terms) & stem_set(u.text)) >= 3 * len(q.terms)
+
+
+_HEAD = re.compile(r"^\W*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(?:[a-z]{3,}\s+)?(?P<head>[a-z]{3,})\s+"
+                   r"(?:of|for|on|under)\s", re.I)
 
 
 _WHY = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:why\b|for what reason\b|what (?:was|were|is|are) the reasons?\b|"
