@@ -246,3 +246,28 @@ def test_how_long_a_certificate_lasts_is_its_validity_line_with_the_bounding_wor
     assert not ans.abstained, ans.answer
     assert ans.answer.startswith("On or before 31 October 2026, per "), ans.answer   # not "On This certificate …"
     assert "“Validity: This certificate covers shipments dispatched on or before 31 October 2026.”" in ans.answer
+
+
+def test_a_what_question_without_a_short_answer_opens_with_the_passage_not_a_bullet(settings):
+    """Trial (stop 23): 13 answers opened with an evidence bullet, e.g. "What must happen to the units after testing
+    ends?" -> "- “Conditions: Units must be returned …” [1] (EXPORT LICENCE RECORD, …)"."""
+    ans = answer("What must happen to the units after testing ends?", settings=settings)
+    assert ans.answer.startswith("Per ") and "“Conditions: Units must be returned or destroyed within 30 days" in \
+        ans.answer.split("\n")[0], ans.answer
+
+
+@pytest.mark.parametrize(("question", "text", "opens"), [
+    ("What must happen to the units after testing ends?",
+     "Conditions: Units must be returned or destroyed within 30 days of the end of testing.", True),
+    # the head noun asked for is missing: a sentence about filing is no answer about its penalty (compliance_docs)
+    ("What is the penalty for filing a transaction report late?",
+     "Distributors must file a transaction report when a single shipment of controlled sensors exceeds $10,000.", False),
+    # "when" asks for a date: a sentence about the entity holding none is no answer (compliance_docs)
+    ("When was Böhm & Côté removed from the restricted entity list?",
+     "Böhm & Côté S.à r.l. of Liège is on the restricted entity list.", False),
+    ("Is testing a 910D in Malaysia a violation?", "Testing a 910D in Malaysia is discussed.", False),  # yes/no: a verdict
+])
+def test_which_passage_may_open_an_answer_on_its_own(question, text, opens):
+    from assistant.engines.extractive import _answers
+
+    assert _answers(analyze(question), _unit("doc", text)) is opens
