@@ -50,6 +50,9 @@ AT_RISK = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?
 # the stems of a question that already names the rule's side ("a violation", "prohibited", "needs a licence")
 _RULE_TERM = re.compile(r"\b(?:violat|breach|prohibit|forbid|ban|infring|sanction|penalt|illeg|unlaw|control|licen[cs]|"
                         r"permit|restrict|requir)", re.I)
+# "Can we do it?", "May we go ahead with that?": a permission asked of the case told before it
+DO_IT = re.compile(r"^\W*(?:can|may|could|should)\s+(?:we|i|they|you|he|she|our\s+[\w-]+)\s+(?:still\s+)?(?:do|go\s+ahead"
+                   r"(?:\s+with)?|proceed(?:\s+with)?)\s+(?:it|that|this|so)?\s*\??\s*$", re.I)
 # the same in the words of a permission: "Would it be OK to benchmark…?", "Are we fine if…?"
 OK_TO = re.compile(r"^\W*(?:is|would|will|could|might)\s+(?:it|this|that)\s+(?:be\s+)?(?:ok|okay|all\s+right|alright|fine|"
                    r"safe)\b|^\W*(?:are|am|would|will|could)\s+(?:we|i|they|you)\s+(?:be\s+)?(?:ok|okay|fine|safe)\b", re.I)
@@ -333,12 +336,15 @@ def analyze(question: str, history: list[Turn] | None = None, known=None, correc
         kind = _kind(_asked_before(history)) if _asked_before(history) else kind
     names, context_names = _names_of(ask, context, core, kind, lang, known, elliptic)
     terms = content_stems(BY_WHEN.sub("when", _HOW_ADVERB.sub("how", ask)))  # "until when": no term "until"
+    if not terms and context and not history:  # "… to benchmark a 910D at their facility. Can we do it?": the
+        terms = content_stems(context)  # case told before it is what it asks about
     # in another language the English pronouns and "and" are not there to see, and its words do not reach the English
     # index: a message after earlier turns is read with them ("Und wer hat die Leitlinie herausgegeben?")
     follow = bool(history) and (bool(_FOLLOW_UP.search(ask)) or len(content_stems(ask)) <= 3 or lang != "en")
     search, said, context_names = _read_with_history(core, ask, history, elliptic, names, context_names) if follow \
         else (core, None, context_names)
-    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or language.judgment(ask) or bool(
+    judgment = kind == "yes_no" and (bool(JUDGMENT.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask) or (
+        context and DO_IT.search(ask))) or language.judgment(ask) or bool(
         elliptic and JUDGMENT.search(_asked_before(history))))
     dangling = _DANGLING.search(ask)
     unresolved = dangling.group(0) if dangling and not history and not names and not context else ""

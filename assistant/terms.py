@@ -171,3 +171,6 @@ DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will
                      r"\bwill\s+(?P<neg2>not\s+)?be\s+(?P<verb2>[a-z]+ed)\b|"
                      r"\b(?:is|was|has been|are|were|have been)\s+(?P<neg3>not\s+)?(?P<verb3>approved|refused|"
                      r"rejected|denied|granted|authori[sz]ed|declined|cleared|released)\b", re.I)
+# a request's outcome as minutes label it: "Decision: REFUSED.", "Decision: approved with conditions"
+LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted)\b",
+                      re.I)

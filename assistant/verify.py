@@ -20,6 +20,7 @@ from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, u
 from assistant.models import Citation, Hit
 from assistant.terms import (
     DECIDED,
+    LABELLED,
     PERMISSION,
     PROHIBITION,
     STATUS,
@@ -192,7 +193,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
-    decided = DECIDED.search(said) and not (hedged - {"reported", "reports", "expected"}) \
+    decided = (DECIDED.search(said) or LABELLED.search(said)) and not (hedged - {"reported", "reports", "expected"}) \
         and negated(said) == frame.lstrip().lower().startswith("no")  # "will be reported to …": the decided act
     if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)  # "No." on "We will
                                  # not split …": a decision recorded about the case (engines/decisions.py)

@@ -370,12 +370,18 @@ _WITHOUT_PAPERS = re.compile(rf"\b(?:without|no|lacking|absent)\s+(?:an?\s+|the\
                              re.I)
 
 
+_COUNTED_BEFORE = re.compile(r"\b\d[\d,]*\s+(?:[A-Z0-9][\w.-]*\s+){0,3}(?:units?|cards?|modules?|boards?|chips?|pieces?|"
+                             r"items?|servers?|devices?|accelerators?|samples?)\b")
+
+
 def is_rule_question(q) -> bool:
     """A yes/no question about a rule ("is X a violation?", "is X allowed?", "do we need a licence for …?", "is a
     report required for a $20,000 shipment?"); not one that only names a rule ("did the compliance requirements
     take effect?")."""
     ask = q.ask or q.core
-    obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or ASKED_AMOUNT.search(ask)))
+    obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or ASKED_AMOUNT.search(ask) or (
+        ask != q.core and _COUNTED_BEFORE.search(q.core))))  # "15 MX-400 cards … dispatched on 22 June 2026. Does
+    # that shipment have to be reported?": the count is told before the question
     without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
     permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in q.names)  # "can we test a 910D…?"
     return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or permission

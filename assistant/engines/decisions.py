@@ -22,7 +22,7 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Hit, Unit
 from assistant.record_fields import records_named
-from assistant.terms import DECIDED, stem
+from assistant.terms import DECIDED, LABELLED, content_stems, stem, stem_set
 from kernel.sentences import sentences
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
@@ -62,13 +62,14 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
     for row in rows:
         meta = docs.get(row["doc_id"], {})
         titled = bool(_RECORD_ANY.search(str(meta.get("title") or "")))
-        if not DECIDED.search(row["text"]) or not (titled or _RECORD_ANY.search(row["text"])):
+        if not (DECIDED.search(row["text"]) or LABELLED.search(row["text"])) or not (
+                titled or _RECORD_ANY.search(row["text"])):
             continue
         hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=row["text"], start=row["start"],
                   end=row["end"], score=0.0, meta=meta)
         for a, b in sentences(row["text"]):
             text = row["text"][a:b].strip()
-            if DECIDED.search(text) and (titled or _RECORD_ANY.search(text)):
+            if (DECIDED.search(text) or LABELLED.search(text)) and (titled or _RECORD_ANY.search(text)):
                 at = row["start"] + row["text"].index(text, a)
                 out.append(Unit(hit=hit, start=at, end=at + len(text), text=text))
     return tuple(out)
@@ -78,10 +79,13 @@ def decision(ctx: Context, first: int = 1) -> BottomLine | None:
     """The bottom line of a yes/no question about a named record's case that a recorded decision settles (module
     docstring), markers numbered from `first`; None when there is none."""
     q = ctx.question
-    records = records_named(q)
-    if q.kind != "yes_no" or not records or q.language != "en":
+    records = [r for r in records_named(q) if _RECORD_ANY.fullmatch(r)]  # "SH-2026-0231", not the model "MX-400"
+    if q.kind != "yes_no" or q.language != "en":
         return None
-    terms = [t for t in q.terms if not any(c.isdigit() for c in t)]
+    if not records:
+        return _labelled(ctx, first)
+    terms = [t for t in dict.fromkeys([*q.terms, *content_stems(q.core)]) if not any(c.isdigit() for c in t)]  # "…
+    # wants to split shipment SH-2026-0231 into two consignments. Is that allowed?": the verb is in the context
     seen = {(u.hit.doc_id, u.start) for u in ctx.units[:20]}
     pool = [*ctx.units[:20], *(() if ctx.filtered else [u for u in ctx.decided if (u.hit.doc_id, u.start) not in seen])]
     found = [(pos, negative, u) for u in pool if not u.heading and _about(u, records)
@@ -90,5 +94,32 @@ def decision(ctx: Context, first: int = 1) -> BottomLine | None:
         return None
     _, negative, u = min(found, key=lambda f: f[0])
     line = f"{'No.' if negative else 'Yes.'} {source(u)} records the decision: “{flat(u.text).rstrip(' .')}” [{first}]."
-    support = [v for v in ctx.units[:8] if v is not u and not v.heading and not _PROPOSED.search(v.text)][:2]
-    return BottomLine([line], [u], [], support)  # a proposal is no evidence beside the decision taken on it
+    return BottomLine([line], [u], [], _support(ctx, u, set(terms)))
+
+
+_NO = frozenset({"refused", "rejected", "denied", "declined"})
+
+
+def _labelled(ctx: Context, first: int) -> BottomLine | None:
+    """The bottom line of a yes/no question about a request that minutes record with a labelled decision ("Lumen
+    Data Systems in Kuala Lumpur asked us to send two engineers to benchmark a 910D … Can we do it?" and "Request:
+    Lumen asked for two Meridian engineers to benchmark … Decision: REFUSED. The Board will not approve …"): a unit
+    that names at least two of the question's names and four of its content words; None when none does."""
+    q = ctx.question
+    names = {n for n in (*q.names, *q.context_names) if len(n) > 2 and n[0].isupper()}
+    wanted = set(content_stems(q.core)) - {stem(n) for n in names}
+    pool = [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]
+    for u in pool:
+        m = LABELLED.search(u.text)
+        if m and not u.heading and sum(n in u.text for n in names) >= 2 and len(wanted & stem_set(u.text)) >= 4:
+            line = (f"{'No.' if m.group('verdict').lower() in _NO else 'Yes.'} {source(u)} records the decision: "
+                    f"“{flat(u.text).rstrip(' .')}” [{first}].")
+            return BottomLine([line], [u], [], _support(ctx, u, wanted))
+    return None
+
+
+def _support(ctx: Context, u: Unit, wanted: set[str]) -> list[Unit]:
+    """Up to two more passages for the evidence list beside decision `u`: body sentences among the first eight that
+    share two of the question's content words `wanted`; a proposal is no evidence beside the decision taken on it."""
+    return [v for v in ctx.units[:8] if v is not u and not v.heading and not _PROPOSED.search(v.text)
+            and len(wanted & stem_set(v.text)) >= 2][:2]

@@ -129,6 +129,18 @@ def effective(text: str) -> tuple[date, str] | None:
     return None
 
 
+# a document that replaces or amends a rule of another: its effective date is the rule's start
+_AMENDS = re.compile(r"\b(?:is|are) (?:deleted and )?replaced by\b|\bis amended\b|\bamendment\b", re.I)
+
+
+def start_of(u: Unit) -> tuple[date, str] | None:
+    """When the rule of unit `u` takes effect: a date its sentence introduces as its start ("Effective 1 July
+    2025, every shipment …"), else, for a rule quoted in an amendment ("With effect from 1 July 2026, paragraph 4 …
+    is deleted and replaced by the following: "4. Any shipment exceeding 10 units …""), the amendment's date in
+    its chunk; None otherwise."""
+    return effective(u.text) or (effective(u.hit.text) if _AMENDS.search(u.hit.text) else None)
+
+
 def _holds(comparator: str, asked: float, limit: float) -> bool:
     """Whether the amount `asked` meets the condition "`comparator` `limit`"."""
     lo, hi, lo_in, hi_in = _bounds(Threshold(comparator, limit, ""))
@@ -163,7 +175,9 @@ def _asked(ask: str) -> tuple[list[re.Match], list[re.Match]]:
     one in money."""
     amounts = [m for m in ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
     counts = [] if amounts else [m for m in ASKED_AMOUNT.finditer(ask) if re.fullmatch(r"\d+", m.group(2))
-                                 and not re.fullmatch(r"(?:19|20)\d\d", m.group(2)) and re.match(r"\s*[a-z]", ask[m.end():])]
+                                 and not re.fullmatch(r"(?:19|20)\d\d", m.group(2))
+                                 and re.match(r"\s*(?:[A-Z0-9][\w.-]*\s+){0,3}[a-z]", ask[m.end():])  # "15 MX-400 cards"
+                                 and not any(at <= m.start() < at + len(written) for _, written, at in dates_in(ask))]
     return amounts or counts, counts
 
 
@@ -233,6 +247,13 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked)
     if not found:
         return None
+    case_day = next(iter(dates_in(ask)), None)
+    if case_day and (s := start_of(found[0][0])) and case_day[0] < s[0] and len(found) > 1:
+        # a rule that takes effect after the case's date does not decide it: the version it replaces does (the
+        # other rule that shares most of its words), and the newer one is named after it
+        words = stem_set(found[0][0].text)
+        older = max(found[1:], key=lambda r: len(words & stem_set(r[0].text)) / len(words | stem_set(r[0].text)))
+        found = [older, *[r for r in found if r is not older]]
     u, m = found[0]
     limit = m.limit
     applies = _holds(m.comparator, asked, limit)
@@ -244,7 +265,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     if condition_asked:
         amount = f"{'every' if applies else 'an'} amount {flat(condition_asked.text).strip()}"
     denied = _denied(u.text, wanted) if applies and wanted else None
-    start, case_day = effective(u.text), next(iter(dates_in(ask)), None)
+    start = start_of(u)
     if applies and start and case_day and case_day[0] < start[0]:  # dated before the rule took effect
         return _not_yet(u, amount, condition, start, case_day, first)
     if denied:  # "… still require an end-user statement, but no pre-clearance": the rule says it is not needed
@@ -263,6 +284,9 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     conflict = _conflict(u, limit, found[1:], first)
     if conflict:
         v, named = conflict
+        later = start_of(v)
+        if case_day and later and case_day[0] < later[0]:  # the newer rule, not yet in force on the case's date
+            named[-1] = f"That threshold applies from {later[1]}; the case is dated {case_day[1]}, before it."
         lines += named
         composed.append(named[-1])
         units.append(v)

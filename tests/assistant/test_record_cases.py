@@ -34,7 +34,8 @@ def test_a_case_dated_after_the_licence_ends_is_a_no_on_its_validity(settings):
     within = answer("Can we test under licence EL-2026-0417 on 1 June 2026?", settings=settings)
     assert not within.answer.startswith("No."), within.answer  # within its validity the rules decide
     month = answer("Can we still test under licence EL-2026-0417 in June 2026?", settings=settings)
-    assert "do not mention June" not in month.answer and "417 in" not in month.answer, month.answer
+    assert "do not mention June" not in month.answer and "417" not in month.answer.replace("EL-2026-0417", ""), \
+        month.answer  # the licence number is not read as a figure "417"
 
 
 def test_a_count_past_the_authorised_quantity_is_still_a_no(settings):
