@@ -63,3 +63,55 @@ def test_a_question_that_names_no_record_is_answered_by_the_rule(settings):
 ])
 def test_a_decision_says_what_will_be_done_a_proposal_what_would(text, decided):
     assert bool(DECIDED.search(text)) is decided
+
+
+CIRCULAR = ("TRADE COMPLIANCE CIRCULAR TC-2026-12\nAmendment No. 1 to memo EC-2026-007\n\nFrom: Dana Whitfield, Head of "
+            "Trade Compliance\nDate: 15 June 2026\nEffective date: 1 July 2026\n\n2. Amendment. With effect from 1 July "
+            "2026, paragraph 4 of memo EC-2026-007 is deleted and replaced by the following:\n\"4. Any shipment "
+            "exceeding 10 units of a 3A090 item must be reported to the Export Control Board within 3 business days "
+            "of dispatch.\"\n\n3. Transition. Shipments dispatched before 1 July 2026 remain subject to paragraph 4 as "
+            "originally issued.\n")
+MEMO_RULES = ("MEMO EC-2026-007\nFrom: Dana Whitfield, Head of Trade Compliance\nDate: 3 March 2026\n\n"
+              "4. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board within 5 "
+              "business days.\n")
+MINUTES = ("# Minutes of the Export Control Board meeting ECB-2026-09\n\nDate: 24 June 2026\n\n## Item 2: Lumen Data "
+           "Systems Sdn Bhd (Kuala Lumpur, Malaysia)\n\nRequest: Lumen asked for two Meridian engineers to benchmark a "
+           "Huawei Ascend 910D in Lumen's Kuala Lumpur facility for a joint customer demonstration.\nDecision: "
+           "REFUSED. The Board will not approve any testing, benchmarking or operation of Ascend chips by Meridian "
+           "staff outside the Penang lab.\n")
+
+
+@pytest.fixture(scope="module")
+def amended(tmp_path_factory):
+    return indexed(tmp_path_factory.mktemp("amended"), {"memo-ec-2026-007.txt": MEMO_RULES,
+                                                         "circular-tc-2026-12.txt": CIRCULAR,
+                                                         "minutes-ecb-2026-09.md": MINUTES})
+
+
+@pytest.mark.parametrize(("question", "verdict", "threshold"), [
+    # after the circular's effective date: its 10-unit threshold decides
+    ("We're shipping 15 MX-400 accelerator cards (ECCN 3A090) to a customer in Thailand, dispatch on 20 July 2026. "
+     "Do we have to report this shipment to the Export Control Board?", "Yes.", "exceeding 10 units"),
+    # before it, the memo's 25 units as originally issued (the count told before the question, not "22" of the date)
+    ("Same kind of case but earlier: 15 MX-400 cards (ECCN 3A090) to Thailand dispatched on 22 June 2026. Does that "
+     "shipment have to be reported to the Export Control Board?", "No.", "exceeding 25 units"),
+])
+def test_the_threshold_in_force_on_the_cases_date_decides(amended, question, verdict, threshold):
+    ans = answer(question, settings=amended)
+    top = first_line(ans)
+    assert top.startswith(verdict) and threshold in top, ans.answer
+    if verdict == "No.":
+        assert "applies from 1 July 2026; the case is dated 22 June 2026, before it" in ans.answer
+
+
+def test_a_request_refused_in_minutes_answers_can_we_do_it(amended):
+    ans = answer("Lumen Data Systems in Kuala Lumpur asked us to send two engineers to benchmark a Huawei Ascend 910D "
+                 "at their facility for a joint demo. Can we do it?", settings=amended)
+    assert not ans.abstained and first_line(ans).startswith("No. ") and "Decision: REFUSED" in first_line(ans), \
+        ans.answer
+
+
+def test_the_verb_of_a_case_told_before_is_that_allowed_finds_the_decision(settings):
+    ans = answer("Logistics wants to split shipment SH-2026-0231 into two consignments of 20 units each. Is that "
+                 "allowed?", settings=settings)
+    assert first_line(ans).startswith("No. ") and "We will not split SH-2026-0231" in first_line(ans), ans.answer
