@@ -143,7 +143,7 @@ def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
 
 _QUOTED = re.compile(r"“(.*)”|\"(.*)\"", re.S)   # first opening to last closing mark: quotes may hold quotes
 VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;—–-]", re.I)  # "Yes." "No," not "No passage…"
-OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|"
+OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|(?:is|are) due|"
                      r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
                      r"controls|licen[cs]e requirements?))\b", re.I)
 AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:", re.I)

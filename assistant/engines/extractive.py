@@ -19,7 +19,7 @@ from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.decisions import decision
 from assistant.engines.differences import differ_note, named, source_tag
-from assistant.engines.fields import record_excerpt
+from assistant.engines.fields import record_duty, record_excerpt
 from assistant.engines.framing import flat, source
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
@@ -79,8 +79,9 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or decision(ctx)  # "Is licence EL-2025-0002 still valid?": its end, or its validity
-        # date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment
+        current = status(ctx) or decision(ctx) or record_duty(ctx)  # "Is licence EL-2025-0002 still valid?": its
+        # end, or its validity date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment; "Are
+        # usage reports required under licence EL-…?": the record's sentence that states the duty
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
@@ -241,13 +242,14 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
 
 
 def _answers(q, u: Unit) -> bool:
-    """Whether unit `u` can open the answer to `q` on its own: an English question that is not yes/no, a comparison
-    or a list, and a body sentence that holds at least three fifths of the question's terms (at least two): "What
+    """Whether unit `u` can open the answer to `q` on its own: an English what / who question (not a comparison),
+    and a body sentence that holds at least three fifths of the question's terms (at least two): "What
     must happen to the units after testing ends?" and "Conditions: Units must be returned or destroyed within 30
     days of the end of testing."; the sentence must also hold the head noun of "What is the X of …?" and something
     of the kind asked (a date for "when", a number for "how many": assistant.answerability.holds_type)."""
-    if q.language != "en" or q.kind in ("yes_no", "list") or q.compare or u.heading or len(q.terms) < 2:
-        return False
+    if q.language != "en" or q.kind not in ("fact", "person") or q.compare or u.heading or len(q.terms) < 2:
+        return False  # a figure or a date asked for is the short answer's to read (trial: "Within how many days …?"
+    # opened with a circular's background sentence that names the old five days)
     head = _HEAD.match(q.ask or q.core)  # "What is the penalty for filing late?": a sentence without "penalty" is
     if head and stem(head.group("head")) not in stem_set(u.text):  # about filing, not about its penalty
         return False

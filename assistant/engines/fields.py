@@ -9,12 +9,13 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
-from assistant.engines.framing import ShortAnswer, source
+from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
 from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, matches, records_named
-from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, stem, stem_set, words
+from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, holds, stem, stem_set, words
 from assistant.verify import Passage, framed
+from kernel.sentences import sentences
 
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 _COUNTED = frozenset(stem(w) for w in ("quantity", "qty", "number", "units", "count"))  # a field a "how many" reads
@@ -157,4 +158,38 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue
         return ShortAnswer(value, line, text, "field")
+    return None
+
+
+# what a yes/no question asks to be required ("Are quarterly usage reports required under licence EL-2026-0417?")
+_ASKS_DUTY = re.compile(r"\b(?:required|require[sd]?|need(?:ed|s)?|must|mandatory|have to|has to|due|obliged)\b", re.I)
+_DUTY_WORDS = frozenset(stem(w) for w in ("required", "require", "need", "needed", "must", "mandatory", "due", "obliged",
+                                          "under", "licence", "license", "record", "certificate"))
+# a sentence of a record that states a duty: "Quarterly usage reports are due to the licensing officer."
+DUTY = re.compile(r"\b(?:must|shall|(?:is|are) (?:due|required)|required to|needs? to|has to|have to)\b", re.I)
+
+
+def record_duty(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"Yes." when a yes/no question asks whether something is required under a record it names, and a sentence of
+    that record states the duty with every other word of the question ("Are quarterly usage reports required under
+    licence EL-2026-0417?" and its "Conditions: … Quarterly usage reports are due to the licensing officer."; the
+    trial of stop 24 got "No, as long as its conditions are met" from a memo's rule about testing); else None."""
+    q = ctx.question
+    records = records_named(q)
+    if q.kind != "yes_no" or q.language != "en" or not records or not _ASKS_DUTY.search(q.ask or q.core):
+        return None
+    own = {stem(w) for r in records for w in words(r)} | {r.lower() for r in records}
+    wanted = {t for t in q.terms if t not in own and t not in _DUTY_WORDS}
+    if len(wanted) < 2:
+        return None
+    named = {v.hit.doc_id for v in ctx.units if any(r in v.hit.text for r in records)}  # the record's documents
+    for u in ctx.units[:10]:
+        if u.heading or u.hit.doc_id not in named:
+            continue
+        for a, b in sentences(u.text):
+            said = u.text[a:b].strip()
+            if DUTY.search(said) and all(holds(t, stem_set(said)) for t in wanted):
+                at = u.text.index(said, a)
+                part = part_of(u, at, at + len(said))
+                return BottomLine([f"Yes. {source(part)} reports: “{flat(said).rstrip(' .')}” [{first}]."], [part], [])
     return None

@@ -17,7 +17,9 @@ _AUTHORISED = re.compile(r"(?m)^[ \t]*(?P<key>(?:authori[sz]ed|licensed|permitte
                          r"[ \t]*:[ \t]+(?P<value>(?P<n>\d[\d,]*)[^\n]*?)[ \t]*$", re.I)
 # "45 units"; not a part of an identifier ("EL-2026-0417 in June"), nor a number before a function word
 _COUNT = re.compile(r"(?<![\w.,$€£/:-])(?P<n>\d[\d,]*)\s+(?:[A-Z][\w-]*\s+|\d+[A-Z][\w-]*\s+){0,3}"  # "15 Ascend 910C units"
-                    r"(?!(?:in|on|at|by|to|of|for|from|and|or|is|was|the|a|an)\b)(?P<what>[a-z][\w-]*)")
+                    r"(?!(?:in|on|at|by|to|of|for|from|and|or|is|was|the|a|an|(?:business |working |calendar )?"
+                    r"(?:days?|weeks?|months?|years?|hours?|minutes?)|per ?cent|percent)\b)(?P<what>[a-z][\w-]*)")
+# (a duration or a share is no count of items: "return the units within 30 days")
 
 
 def quantity_check(ctx: Context) -> ShortAnswer | None:

@@ -271,3 +271,18 @@ def test_which_passage_may_open_an_answer_on_its_own(question, text, opens):
     from assistant.engines.extractive import _answers
 
     assert _answers(analyze(question), _unit("doc", text)) is opens
+
+
+@pytest.mark.parametrize(("question", "quote"), [
+    # trial (stop 24): "No, as long as its conditions are met", from a memo's rule about testing
+    ("Are quarterly usage reports required under licence EL-2026-0417?",
+     "“Quarterly usage reports are due to the licensing officer” [1]"),
+    # "30 days" is a duration, not 30 units held against the authorised 12
+    ("Do we need to return the units within 30 days under licence EL-2026-0417?",
+     "“Conditions: Units must be returned or destroyed within 30 days of the end of testing” [1]"),
+])
+def test_a_duty_the_named_record_states_is_a_yes_on_its_sentence(settings, question, quote):
+    ans = answer(question, settings=settings)
+    top = ans.answer.split("\n")[0]
+    assert top.startswith("Yes. EXPORT LICENCE RECORD") and quote in top, ans.answer
+    assert "more than the 12" not in ans.answer
