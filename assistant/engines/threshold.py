@@ -181,6 +181,12 @@ def _asked(ask: str) -> tuple[list[re.Match], list[re.Match]]:
     return amounts or counts, counts
 
 
+# what a threshold counts, written right after it: "exceeding 25 units of a 3A090 item", "more than 500 cameras"
+_COUNTS_ITEMS = re.compile(r"\s*(?:[A-Z0-9][\w.-]*\s+){0,2}(?:units?|items?|pieces?|pcs|cards?|modules?|boards?|chips?|"
+                           r"devices?|servers?|samples?|cameras?|sensors?|cores?|systems?|consignments?|shipments?|"
+                           r"[a-z]+s)\b")
+
+
 def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting: bool, asked: float
            ) -> list[tuple[Unit, Threshold]]:
     """The units that state a threshold in a rule (an obligation, two of the question's `terms`, every `wanted`
@@ -189,8 +195,9 @@ def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting:
     found = []
     for u in units:
         m = _threshold_in(u.text)
-        if m and counting and _CURRENCY.search(m.text):
-            continue
+        if m and counting and (_CURRENCY.search(m.text) or not _COUNTS_ITEMS.match(u.text, u.text.find(m.text) + len(m.text))):
+            continue  # a count of items is held against a threshold in items ("exceeding 25 units"), not "a TPP of
+            # 4,960 is 4800 or more"
         have = stem_set(u.text)
         if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
             found.append((u, m))

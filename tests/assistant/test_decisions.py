@@ -115,3 +115,20 @@ def test_the_verb_of_a_case_told_before_is_that_allowed_finds_the_decision(setti
     ans = answer("Logistics wants to split shipment SH-2026-0231 into two consignments of 20 units each. Is that "
                  "allowed?", settings=settings)
     assert first_line(ans).startswith("No. ") and "We will not split SH-2026-0231" in first_line(ans), ans.answer
+
+
+def test_a_count_of_items_is_held_only_against_a_threshold_in_items():
+    """Trial (stop 24): "We plan to ship 50 MX-220 modules … Do we need a licence determination …?" got "No." on a
+    classification record's "A TPP of 4,960 is 4800 or more" (50 is not 4800 or more)."""
+    from assistant.engines.threshold import _rules
+    from assistant.models import Hit, Unit
+
+    def unit(text: str) -> Unit:
+        return Unit(hit=Hit(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.0), start=0,
+                    end=len(text), text=text)
+
+    tpp = unit("Rationale: A TPP of 4,960 is 4800 or more, so shipments to Vietnam need a licence determination.")
+    items = unit("4. Any shipment exceeding 25 units of a 3A090 item must be reported to the Export Control Board.")
+    terms = {"shipment", "licenc", "determin", "vietnam", "report"}
+    found = _rules([tpp, items], terms, frozenset(), True, 50.0)
+    assert [u for u, _ in found] == [items]
