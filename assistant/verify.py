@@ -193,7 +193,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
-    decided = (DECIDED.search(said) or LABELLED.search(said)) and not (hedged - {"reported", "reports", "expected"}) \
+    decided = (DECIDED.search(said) or LABELLED.search(said) or re.search(r"\bno longer\b", said)) and not (hedged - {"reported", "reports", "expected"}) \
         and negated(said) == frame.lstrip().lower().startswith("no")  # "will be reported to …": the decided act
     if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)  # "No." on "We will
                                  # not split …": a decision recorded about the case (engines/decisions.py)
@@ -397,5 +397,6 @@ def verify(text: str, passages: list[Passage], threshold: float, trusted: frozen
         kept = [k for body, nums in segments(line) for k in run.segment(body, nums)]
         if any(k.strip() for k in kept) or not line.strip():
             lines.append(" ".join(k.strip() for k in kept if k.strip()))
+    lines = lines[1:] if [x.strip() for x in lines if x.strip()][:1] == ["Evidence:"] else lines  # what it introduced
     run.out.text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return run.out

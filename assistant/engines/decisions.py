@@ -123,3 +123,29 @@ def _support(ctx: Context, u: Unit, wanted: set[str]) -> list[Unit]:
     share two of the question's content words `wanted`; a proposal is no evidence beside the decision taken on it."""
     return [v for v in ctx.units[:8] if v is not u and not v.heading and not _PROPOSED.search(v.text)
             and len(wanted & stem_set(v.text)) >= 2][:2]
+
+
+# what a change takes away: "… are granted in writing by Sofia Marchetti …, and no longer by Marcus Lindqvist."
+_NO_LONGER = re.compile(r"\bno longer\s+(?:by|with|from|at|in|to|for)?\s*(?P<who>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})")
+
+
+def withdrawn(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"No." on a yes/no question about someone or something a later sentence says no longer holds that role
+    ("Can Marcus Lindqvist still grant exceptions under memo EC-2026-007?", "Marcus Lindqvist signed an exception
+    yesterday. Is that exception valid?" and the email's "From 1 May 2026, exceptions … are granted … by Sofia
+    Marchetti … and no longer by Marcus Lindqvist."): every word of the name is a name of the question and the
+    sentence shares two of its content words; None otherwise."""
+    q = ctx.question
+    if q.kind != "yes_no" or q.language != "en":
+        return None
+    names = {n for n in (*q.names, *q.context_names)}
+    wanted = set(content_stems(q.core)) - {stem(n) for n in names}
+    for u in [*ctx.units[:10], *(() if ctx.filtered else ctx.amending)]:
+        m = _NO_LONGER.search(u.text)
+        who = m.group("who").split() if m else []
+        if m and not u.heading and any(w in names for w in who) and all(  # "Marcus" opening the question is no
+                re.search(rf"(?<!\w){re.escape(w)}(?!\w)", q.core) for w in who) \
+                and len(wanted & stem_set(u.text)) >= (1 if len(who) > 1 else 2):  # a full name: one word more
+            return BottomLine([f"No. {source(u)} reports: “{flat(u.text).rstrip(' .')}” [{first}]."], [u], [],
+                              _support(ctx, u, wanted))
+    return None

@@ -17,7 +17,7 @@ from assistant.answerability import expected_type, holds_type
 from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
-from assistant.engines.decisions import decision
+from assistant.engines.decisions import decision, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import record_duty, record_excerpt
 from assistant.engines.framing import flat, source
@@ -79,7 +79,7 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or decision(ctx) or record_duty(ctx)  # "Is licence EL-2025-0002 still valid?": its
+        current = status(ctx) or withdrawn(ctx) or decision(ctx) or record_duty(ctx)  # "Is licence EL-2025-0002 still valid?": its
         # end, or its validity date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment; "Are
         # usage reports required under licence EL-…?": the record's sentence that states the duty
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no

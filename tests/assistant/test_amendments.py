@@ -67,3 +67,16 @@ def test_the_change_cue_and_the_new_name_are_read_from_the_sentence():
                                        "by Sofia Marchetti, Interim Chief Compliance Officer, and no longer by Marcus "
                                        "Lindqvist.")
     assert new_name(old, new) == "Sofia Marchetti, Interim Chief Compliance Officer"   # not "May", not the memo id
+
+
+@pytest.mark.parametrize("question", [
+    "Can Marcus Lindqvist still grant exceptions under memo EC-2026-007?",
+    # the name opens the message, and the exception is the case told before the question
+    "Marcus Lindqvist signed an exception for us yesterday allowing a 910B benchmark in Singapore. Is that exception "
+    "valid?",
+])
+def test_someone_a_later_document_says_no_longer_holds_the_role_gets_no(settings, question):
+    ans = answer(question, settings=settings)
+    top = ans.answer.split("\n")[0]
+    assert top.startswith("No. ") and "no longer by Marcus Lindqvist" in top, ans.answer
+    assert not ans.answer.startswith("Evidence:")
