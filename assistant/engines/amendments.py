@@ -14,7 +14,7 @@ assistant.supersession's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from assistant.engines.base import Context
 from assistant.models import Hit, Unit
@@ -38,23 +38,32 @@ def _anchors(text: str) -> set[str]:
     return ids | {n.lower() for n in names_in(text) if len(n) > 2}
 
 
-def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
-    """Every sentence of the index that could amend another: it says something changed (`CHANGE`), names a name or
-    identifier, and its document has a date. `rows`: chunk rows (doc_id, chunk_id, start, end, text); `docs`:
-    {doc_id: metadata}. Read once when the index is opened (only chunks the cue pattern matches are split)."""
+def sentence_units(rows: Iterable[dict], docs: dict[str, dict], chunk: Callable[[str, dict], bool],
+                   sentence: Callable[[str, dict], bool]) -> tuple[Unit, ...]:
+    """The sentences of the index's chunks that `sentence(text, meta)` keeps, as units (document offsets), reading
+    only the chunks `chunk(text, meta)` keeps. `rows`: chunk rows (doc_id, chunk_id, start, end, text); `docs`:
+    {doc_id: metadata}. Used once when the index is opened, so that a passage is found even when its chunk was not
+    among those retrieved."""
     out: list[Unit] = []
     for row in rows:
         meta = docs.get(row["doc_id"], {})
-        if not meta.get("published") or not CHANGE.search(row["text"]):
+        if not chunk(row["text"], meta):
             continue
         hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=row["text"], start=row["start"],
                   end=row["end"], score=0.0, meta=meta)
         for a, b in sentences(row["text"]):
             text = row["text"][a:b].strip()
-            if CHANGE.search(text) and _anchors(text):
+            if text and sentence(text, meta):
                 at = row["start"] + row["text"].index(text, a)
                 out.append(Unit(hit=hit, start=at, end=at + len(text), text=text))
     return tuple(out)
+
+
+def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
+    """Every sentence of the index that could amend another: it says something changed (`CHANGE`), names a name or
+    identifier, and its document has a date (only chunks the cue pattern matches are split)."""
+    return sentence_units(rows, docs, lambda text, meta: bool(meta.get("published") and CHANGE.search(text)),
+                          lambda text, _: bool(CHANGE.search(text) and _anchors(text)))
 
 
 def _content(text: str) -> frozenset[str]:

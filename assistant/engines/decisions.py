@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.engines.amendments import sentence_units
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
-from assistant.models import Hit, Unit
+from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.terms import DECIDED, LABELLED, content_stems, stem, stem_set
-from kernel.sentences import sentences
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
 _PROPOSED = re.compile(r"\b(?:would|could|might)\b|\?\s*$")
@@ -54,25 +54,17 @@ _RECORD_ANY = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
 
 
 def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
-    """Every decision sentence of the index about a record: it matches `DECIDED`, and it or its document's title
-    carries a record identifier ("SH-2026-0231"). `rows`: chunk rows (doc_id, chunk_id, start, end, text); `docs`:
-    {doc_id: metadata}. Read once when the index is opened, so that a decision is found even when the chunk that
-    records it was not among those retrieved (at most a few per document are)."""
-    out: list[Unit] = []
-    for row in rows:
-        meta = docs.get(row["doc_id"], {})
-        titled = bool(_RECORD_ANY.search(str(meta.get("title") or "")))
-        if not (DECIDED.search(row["text"]) or LABELLED.search(row["text"])) or not (
-                titled or _RECORD_ANY.search(row["text"])):
-            continue
-        hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=row["text"], start=row["start"],
-                  end=row["end"], score=0.0, meta=meta)
-        for a, b in sentences(row["text"]):
-            text = row["text"][a:b].strip()
-            if (DECIDED.search(text) or LABELLED.search(text)) and (titled or _RECORD_ANY.search(text)):
-                at = row["start"] + row["text"].index(text, a)
-                out.append(Unit(hit=hit, start=at, end=at + len(text), text=text))
-    return tuple(out)
+    """Every decision sentence of the index about a record: it matches `DECIDED` or `LABELLED`, and it or its
+    document's title carries a record identifier ("SH-2026-0231"); read once when the index is opened, so that a
+    decision is found even when the chunk that records it was not among those retrieved (at most a few per
+    document are)."""
+    def titled(meta: dict) -> bool:
+        return bool(_RECORD_ANY.search(str(meta.get("title") or "")))
+
+    def decides(text: str, meta: dict) -> bool:
+        return bool((DECIDED.search(text) or LABELLED.search(text)) and (titled(meta) or _RECORD_ANY.search(text)))
+
+    return sentence_units(rows, docs, decides, decides)
 
 
 def decision(ctx: Context, first: int = 1) -> BottomLine | None:
