@@ -67,6 +67,7 @@ class Assistant:
         self.superseded = self._superseded(rows)
         self.amending = amendments.collect(rows, self.retriever.docs)  # "… no longer by Marcus Lindqvist."
         self.decided = decisions.collect(rows, self.retriever.docs)  # "We will not split SH-2026-0231 …"
+        self.records = self.retriever.records(rows)  # {"SH-2026-0231": the short documents that name it}
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
 
@@ -107,6 +108,8 @@ class Assistant:
         qvec = self.embedder.encode([search], query=True)[0]
         wide = is_rule_question(q)  # a rule question looks for the rule in every source
         hits = self.retriever.search(qvec, queries, filters, 2 * self.settings.retrieve.passages if wide else None)
+        named = frozenset(d for n in (*q.names, *q.context_names) for d in self.records.get(n, ()))
+        hits = hits + self.retriever.whole(named, hits, filters) if named else hits  # the record asked about, whole
         units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
         old = {u.hit.doc_id: self.superseded[u.hit.doc_id] for u in units if u.hit.doc_id in self.superseded}
         if old:  # an old version's passages go last: the version that replaced it speaks first

@@ -9,7 +9,7 @@ import re
 from assistant.terms import CALENDAR, RECORD_ID, stem, words
 
 # a `Label: value` line of a record
-FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,30}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
+FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,40}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
 
 # what a question asks and the field that answers it under another name: "When does it expire?" / "Valid until:"
 ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem("expires")},

@@ -7,6 +7,7 @@ other lacks, other numbers): then both stay, so that "violates" and "may violate
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -87,6 +88,11 @@ def _rows_in_order(ids: list[str], chunks, first: int = 8):
 MENTIONS_CACHE = 4096  # (name, filters, set_aside) answers remembered per opened corpus
 
 
+# a record identifier: letters, then numbers ("SH-2026-0231", "EC-2026-007", "TC-LD-2026-031", "EL-2026-0417")
+RECORD_NAME = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
+RECORD_CHUNKS = 8  # a document this short is read whole when a question names it by identifier
+
+
 class Retriever:
     """Fused dense + lexical search over one index."""
 
@@ -105,6 +111,35 @@ class Retriever:
         Computed once per opened corpus (a Retriever is rebuilt when the corpus changes): it was a scan of every
         document per answer, ~30 ms at 35,000 documents."""
         return max((str(d["published"]) for d in self.docs.values() if d.get("published")), default=None)
+
+    def records(self, rows: list[dict], most: int = RECORD_CHUNKS) -> dict[str, frozenset[str]]:
+        """{record identifier ("SH-2026-0231", "EC-2026-007"): the doc_ids of the short documents (at most `most`
+        chunks) whose title or opening names it}, from the index's chunk rows (read once when the index opens)."""
+        sizes: dict[str, int] = {}
+        for r in rows:
+            sizes[r["doc_id"]] = sizes.get(r["doc_id"], 0) + 1
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            if r.get("ordinal") == 0 and sizes[r["doc_id"]] <= most:
+                head = str(self.docs.get(r["doc_id"], {}).get("title") or "") + " " + r["text"][:300]
+                for m in RECORD_NAME.finditer(head):
+                    out.setdefault(m.group(0), set()).add(r["doc_id"])
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def whole(self, doc_ids: frozenset[str], hits: list[Hit], filters: Filters | None) -> list[Hit]:
+        """The chunks of `doc_ids` (the short records a question names by identifier) that `hits` lack, as hits
+        ranked after them: a question about SH-2026-0231 reads the whole email about it, not the two chunks that
+        retrieval's per-document limit let through. Filters apply."""
+        have = {h.chunk_id for h in hits}
+        out = []
+        for d in sorted(doc_ids):
+            meta = self.docs.get(d, {})
+            if not _passes(meta, filters):
+                continue
+            out += [Hit(chunk_id=r["chunk_id"], doc_id=d, text=r["text"], start=r["start"], end=r["end"], score=0.0,
+                        page=r.get("page"), pages=tuple(tuple(p) for p in r.get("pages") or ()), meta=meta)
+                    for r in self.index.chunks(doc_id=d) if r["chunk_id"] not in have]
+        return out
 
     def rankings(self, qvec: np.ndarray, queries: list[str], filters: Filters | None) -> tuple[list, list[list[str]]]:
         """The dense ranking as (chunk_id, cosine), then one BM25 ranking per query text (filtered after the fact)."""

@@ -23,6 +23,7 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.record_fields import records_named
+from assistant.retrieve import RECORD_NAME
 from assistant.terms import DECIDED, LABELLED, content_stems, stem, stem_set
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
@@ -49,8 +50,6 @@ def _decisions(u: Unit, terms: list[str]) -> list[tuple[int, bool, re.Match]]:
     return out
 
 
-# a record identifier: "SH-2026-0231", "EC-2026-007", "TC-LD-2026-031"
-_RECORD_ANY = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
 
 
 def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
@@ -59,10 +58,10 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
     decision is found even when the chunk that records it was not among those retrieved (at most a few per
     document are)."""
     def titled(meta: dict) -> bool:
-        return bool(_RECORD_ANY.search(str(meta.get("title") or "")))
+        return bool(RECORD_NAME.search(str(meta.get("title") or "")))
 
     def decides(text: str, meta: dict) -> bool:
-        return bool((DECIDED.search(text) or LABELLED.search(text)) and (titled(meta) or _RECORD_ANY.search(text)))
+        return bool((DECIDED.search(text) or LABELLED.search(text)) and (titled(meta) or RECORD_NAME.search(text)))
 
     return sentence_units(rows, docs, decides, decides)
 
@@ -71,7 +70,7 @@ def decision(ctx: Context, first: int = 1) -> BottomLine | None:
     """The bottom line of a yes/no question about a named record's case that a recorded decision settles (module
     docstring), markers numbered from `first`; None when there is none."""
     q = ctx.question
-    records = [r for r in records_named(q) if _RECORD_ANY.fullmatch(r)]  # "SH-2026-0231", not the model "MX-400"
+    records = [r for r in records_named(q) if RECORD_NAME.fullmatch(r)]  # "SH-2026-0231", not the model "MX-400"
     if q.kind != "yes_no" or q.language != "en":
         return None
     if not records:

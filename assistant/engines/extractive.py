@@ -19,7 +19,7 @@ from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.decisions import decision, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
-from assistant.engines.fields import record_duty, record_excerpt
+from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
@@ -27,6 +27,7 @@ from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
+from assistant.record_fields import FIELD, records_named
 from assistant.retrieve import jaccard, same_claim
 from assistant.terms import CALENDAR, numbers, stem, stem_set
 from assistant.verify import Passage
@@ -246,10 +247,15 @@ def _answers(q, u: Unit) -> bool:
     and a body sentence that holds at least three fifths of the question's terms (at least two): "What
     must happen to the units after testing ends?" and "Conditions: Units must be returned or destroyed within 30
     days of the end of testing."; the sentence must also hold the head noun of "What is the X of …?" and something
-    of the kind asked (a date for "when", a number for "how many": assistant.answerability.holds_type)."""
+    of the kind asked (a date for "when", a number for "how many": assistant.answerability.holds_type), and be a
+    record's field, a rule or duty, or answer a question that names a record (an article's sentence that shares most
+    of the words stays an evidence bullet: ClapNQ, 2026-12-01)."""
     if q.language != "en" or q.kind not in ("fact", "person") or q.compare or u.heading or len(q.terms) < 2:
         return False  # a figure or a date asked for is the short answer's to read (trial: "Within how many days …?"
     # opened with a circular's background sentence that names the old five days)
+    if not (records_named(q) or FIELD.match(u.text) or DUTY.search(u.text)
+            or any(any(c.isdigit() for c in n) and n in u.text for n in q.names)):  # "ECCN 3A090 covers …"
+        return False  # a record, a field or a rule, not any sentence of an article that shares most of the words
     head = _HEAD.match(q.ask or q.core)  # "What is the penalty for filing late?": a sentence without "penalty" is
     if head and stem(head.group("head")) not in stem_set(u.text):  # about filing, not about its penalty
         return False

@@ -17,6 +17,7 @@ from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, holds, stem, stem_
 from assistant.verify import Passage, framed
 from kernel.sentences import sentences
 
+FIELD_UNITS = 15  # how far down the ranked units a field of the named record is looked for (the whole record is read)
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
 _COUNTED = frozenset(stem(w) for w in ("quantity", "qty", "number", "units", "count"))  # a field a "how many" reads
 
@@ -128,7 +129,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
         return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
     terms = asked_terms(q)
-    fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:5]
+    fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:FIELD_UNITS]
               if u.hit.doc_id not in ctx.superseded
               and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records)
               for m in FIELD.finditer(u.text)]
