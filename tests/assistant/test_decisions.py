@@ -132,3 +132,16 @@ def test_a_count_of_items_is_held_only_against_a_threshold_in_items():
     terms = {"shipment", "licenc", "determin", "vietnam", "report"}
     found = _rules([tpp, items], terms, frozenset(), True, 50.0)
     assert [u for u, _ in found] == [items]
+
+
+def test_a_date_field_of_the_named_record_answers_when(settings):
+    ans = answer("By when must shipment SH-2026-0231 be reported to the Export Control Board?", settings=settings)
+    assert ans.answer.startswith("By 19 May 2026, per ") and "Report to the Export Control Board: by 19 May 2026" in \
+        ans.answer.split("\n")[0], ans.answer
+
+
+def test_the_records_a_question_may_name_are_read_from_titles_and_openings(settings):
+    from assistant.answer import get_assistant
+
+    records = get_assistant(settings).records
+    assert records["SH-2026-0231"] == {"email-sh-2026-0231"} and "memo-ec-2026-007" in records["EC-2026-007"]
