@@ -12,12 +12,11 @@ sentences it quotes. The quote of each citation is the supporting span, verbatim
 from __future__ import annotations
 
 import re
-from array import array
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from assistant.markers import DECOR, MARK, QUOTES, insert, renumber, segments, unnarrate
+from assistant.markers import DECOR, MARK, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
+from assistant.squash import squash as _squash
 from assistant.terms import (
     DECIDED,
     LABELLED,
@@ -95,33 +94,6 @@ def named_in(name: str, known: set[str]) -> bool:
     return any(stem(f) in known for f in forms if f)
 
 
-_RUNS = re.compile(r"[" + QUOTES + r"]|\s+|[^\s" + QUOTES + r"]+")  # a quote mark, a run of space, a run of the rest
-
-
-@lru_cache(maxsize=1024)
-def _squash(text: str) -> tuple[str, array]:
-    """`text` without quote marks and with runs of white space as one space, and each kept character's offset
-    (an unsigned int array: read it, never change it). Cached (at most 1,024 texts, ~5 KB per 1,000 characters):
-    the same passages are squashed for every claim checked against them, question after question."""
-    out: list[str] = []
-    at = array("I")
-    space = True  # at the start, as after a space: leading white space is dropped
-    for m in _RUNS.finditer(text):
-        run = m.group()
-        if run[0] in QUOTES:
-            continue
-        if run[0].isspace():
-            if not space:
-                out.append(" ")
-                at.append(m.start())
-                space = True
-            continue
-        out.append(run)
-        at.extend(range(m.start(), m.end()))
-        space = False
-    return "".join(out), at
-
-
 def verbatim(claim: str, passage: Passage) -> tuple[int, int] | None:
     """The document span of the sentences of `passage` that `claim` quotes word for word (quote marks and spacing
     aside), or None."""
@@ -193,15 +165,20 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
-    decided = (DECIDED.search(said) or LABELLED.search(said) or re.search(r"\bno longer\b", said)) and not (hedged - {"reported", "reports", "expected"}) \
-        and negated(said) == frame.lstrip().lower().startswith("no")  # "will be reported to …": the decided act
-    if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)  # "No." on "We will
-                                 # not split …": a decision recorded about the case (engines/decisions.py)
+    decided = _decided(said, hedged, frame)  # "No." on "We will not split …" (engines/decisions.py)
+    if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
                                          or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
         # 16 April 2026", "rescinded", "Authorised quantity: 40 units"
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _decided(said: str, hedged: set[str], frame: str) -> bool:
+    """A quote that records a decision or a change ("We will not split …", "Decision: REFUSED", "… and no longer
+    by Marcus Lindqvist") supports a verdict of its own polarity ("will be reported": the act decided, no hedge)."""
+    return bool(DECIDED.search(said) or LABELLED.search(said) or re.search(r"\bno longer\b", said)) and not (
+        hedged - {"reported", "reports", "expected"}) and negated(said) == frame.lstrip().lower().startswith("no")
 
 
 def _clauses(text: str) -> list[str]:
