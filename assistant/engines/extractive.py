@@ -27,6 +27,7 @@ from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.models import Hit, Unit
+from assistant.neighbours import following
 from assistant.record_fields import FIELD, records_named
 from assistant.retrieve import jaccard, same_claim
 from assistant.terms import CALENDAR, numbers, stem, stem_set
@@ -233,6 +234,11 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
                 out.evidence_follows()
             else:
                 out.lines.append(f"- “{flat}” [{n}] ({tag})")
+            if _PROPOSAL.match(u.text) and (v := following(u, ctx.units)) is not None and _OUTCOME.search(v.text) \
+                    and v.text not in out.shown:  # a proposal is quoted with what became of it
+                out.shown.add(v.text)
+                out.seen(v)
+                out.lines.append(f"- “{' '.join(v.text.split())}” [{out.cite(v)}] ({source_tag(v.hit)})")
         note = differ_note(pair[0][0], pair[1][0], ctx.superseded) if len(pair) > 1 else None
         if len(pair) == 1 and unit.hit.doc_id in ctx.superseded:  # an old version of a sentence quoted above (the
             above = next((v for v in ctx.units if (v.hit.doc_id, v.start) in out.quoted and _twins(ctx, unit, v)), None)
@@ -240,6 +246,11 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         if note:
             out.lines.append(note)
             out.trusted.add(note)
+
+
+# a proposal, a request or a suggestion: what someone wanted, not what was decided
+_PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion|suggested|request|requested)\b", re.I)
+_OUTCOME = re.compile(r"\b(?:rejected|accepted|adopted|approved|refused|declined|withdrawn|denied|agreed)\b", re.I)
 
 
 def _answers(q, u: Unit) -> bool:
@@ -253,6 +264,8 @@ def _answers(q, u: Unit) -> bool:
     if q.language != "en" or q.kind not in ("fact", "person") or q.compare or u.heading or len(q.terms) < 2:
         return False  # a figure or a date asked for is the short answer's to read (trial: "Within how many days …?"
     # opened with a circular's background sentence that names the old five days)
+    if _PROPOSAL.match(u.text):
+        return False  # "Proposal by Henrik Aalto: release all 60 cards …" is no answer, whatever became of it
     if not (records_named(q) or FIELD.match(u.text) or DUTY.search(u.text)
             or any(any(c.isdigit() for c in n) and n in u.text for n in q.names)):  # "ECCN 3A090 covers …"
         return False  # a record, a field or a rule, not any sentence of an article that shares most of the words

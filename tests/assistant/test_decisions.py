@@ -145,3 +145,19 @@ def test_the_records_a_question_may_name_are_read_from_titles_and_openings(setti
 
     records = get_assistant(settings).records
     assert records["SH-2026-0231"] == {"email-sh-2026-0231"} and "memo-ec-2026-007" in records["EC-2026-007"]
+
+
+PROPOSAL_MINUTES = ("# Minutes of the Export Control Board meeting ECB-2026-09\n\nDate: 24 June 2026\n\n## Item 1: Chao "
+                    "Phraya AI Labs Co., Ltd (Bangkok, Thailand), order PO-CPA-2026-031\n\nProposal by Henrik Aalto: "
+                    "release all 60 cards in one shipment in July 2026 on the basis of the clean screening.\nThe "
+                    "proposal was rejected (3 votes against, 1 in favour). The Board considered the Shenzhen research "
+                    "programme a red flag.\n")
+
+
+def test_a_proposal_is_quoted_with_what_became_of_it_and_never_opens_the_answer(tmp_path):
+    settings = indexed(tmp_path, {"minutes-ecb-2026-09.md": PROPOSAL_MINUTES})
+    ans = answer("Who proposed shipping all 60 cards at once, and was that accepted?", settings=settings)
+    lines = ans.answer.split("\n")
+    at = next(i for i, line in enumerate(lines) if "Proposal by Henrik Aalto" in line)
+    assert not lines[0].startswith("Per "), ans.answer
+    assert "The proposal was rejected (3 votes against, 1 in favour)" in lines[at + 1], ans.answer
