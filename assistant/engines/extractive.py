@@ -354,10 +354,18 @@ def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     if ia and ib and not (ia <= ib or ib <= ia):
         return False
     pairs = [(x, y) for x in _sents(a.text) for y in _sents(b.text)]
-    close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD]
-    if not close and ctx.similar(a, b) >= _TWIN_COS:
-        close = [(a.text, b.text)]
+    close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD and _same_field(x, y)]
+    if not close and ctx.similar(a, b) >= _TWIN_COS and not (FIELD.match(a.text) or FIELD.match(b.text)):
+        close = [(a.text, b.text)]  # records' fields are alike in vector, not in claim: "Order: 60 MX-400 cards"
+        # and an end-user certificate's fields are two records, not one statement worded twice
     return any(not same_claim(x, y) for x, y in close)
+
+
+def _same_field(x: str, y: str) -> bool:
+    """Two record lines are one statement only under one field name ("Items: MX-400 cards" in a certificate and
+    "Order: 60 MX-400 cards" in minutes are two records' facts, not one figure in conflict); other text is."""
+    mx, my = FIELD.match(x.strip()), FIELD.match(y.strip())
+    return not (mx and my) or mx.group("key").lower() == my.group("key").lower()
 
 
 @lru_cache(maxsize=16384)

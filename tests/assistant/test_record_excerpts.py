@@ -286,3 +286,15 @@ def test_a_duty_the_named_record_states_is_a_yes_on_its_sentence(settings, quest
     top = ans.answer.split("\n")[0]
     assert top.startswith("Yes. EXPORT LICENCE RECORD") and quote in top, ans.answer
     assert "more than the 12" not in ans.answer
+
+
+def test_two_records_fields_under_other_names_are_no_conflict():
+    """Trial (stop 24): "The sources conflict: Minutes … gives 090, 2026, 3, 400, 60, End-User Certificate … gives
+    349245, 8" — a certificate's "Items: MX-400 … cards" and the minutes' "Order: 60 MX-400 … cards" read as one
+    figure worded twice."""
+    from assistant.engines.extractive import _same_field
+
+    assert not _same_field("Items: MX-400 inference accelerator cards (ECCN 3A090)",
+                           "Order: 60 MX-400 inference accelerator cards (ECCN 3A090), requested delivery in July 2026.")
+    assert _same_field("Quantity: 40 units", "Quantity: 45 units")
+    assert _same_field("Reports are due within 15 days.", "Reports are due within 30 days.")
