@@ -57,10 +57,7 @@ ONLY_THROUGH: dict[tuple[str, str], dict[str, str]] = {
 # when every module of it is one of an entry's names or inside one of them; any other cycle fails. Shrink only.
 # A cycle that only `from package import module` makes (read as importing the package's __init__, which imports the
 # module back) is broken by importing the module itself: `import package.module as module`.
-KNOWN_CYCLES: dict[tuple[str, ...], str] = {
-    ("assistant.api",): "its modules import each other through the package (`from assistant.api import …`), whose "
-                        "__init__ imports the app: being reorganised separately (issue 12)",
-}
+KNOWN_CYCLES: dict[tuple[str, ...], str] = {}  # none left (2026-12-01)
 
 
 def _known(cycle: list[str], names: tuple[str, ...]) -> bool:

@@ -16,7 +16,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from assistant.api import ask, documents, errors, health, openai_compat, records
+import assistant.api.ask as ask
+import assistant.api.documents as documents
+import assistant.api.errors as errors
+import assistant.api.health as health
+import assistant.api.openai_compat as openai_compat
+import assistant.api.records as records
 from assistant.api.audit import AuditLog
 from assistant.api.audit_durable import DurableResponses
 from assistant.api.audit_spool import spool_dir

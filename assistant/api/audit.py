@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.api import audit_schema as schema
+import assistant.api.audit_schema as schema
 from assistant.api.audit_durable import DurableAudit, GroupCommit
 from assistant.api.audit_maintenance import AuditMaintenance
 from assistant.api.audit_reading import AuditReading, AuditUnavailableError, now, short

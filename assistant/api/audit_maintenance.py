@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Text, cast, delete, insert, or_, select
 
-from assistant.api import audit_schema as schema
+import assistant.api.audit_schema as schema
 from assistant.api.audit_schema import answers, feedback
 
 

@@ -98,7 +98,7 @@ def add_audit(commands) -> None:
 
 def run_audit(args) -> int:
     """Run `audit export|import|purge` (parsed by `add_audit`)."""
-    from assistant.api import audit_io
+    import assistant.api.audit_io as audit_io
     from assistant.api.audit import AuditLog
     from assistant.api.settings import load_server_settings
 
