@@ -371,7 +371,7 @@ _WITHOUT_PAPERS = re.compile(rf"\b(?:without|no|lacking|absent)\s+(?:an?\s+|the\
                              re.I)
 
 
-_COUNTED_BEFORE = re.compile(r"\b\d[\d,]*\s+(?:[A-Z0-9][\w.-]*\s+){0,3}(?:units?|cards?|modules?|boards?|chips?|pieces?|"
+_COUNTED_BEFORE = re.compile(r"(?<![\w.,-])\d[\d,]*\s+(?:[A-Z0-9][\w.-]*\s+){0,3}(?:units?|cards?|modules?|boards?|chips?|pieces?|"
                              r"items?|servers?|devices?|accelerators?|samples?)\b")
 
 

@@ -161,3 +161,15 @@ def test_a_proposal_is_quoted_with_what_became_of_it_and_never_opens_the_answer(
     at = next(i for i, line in enumerate(lines) if "Proposal by Henrik Aalto" in line)
     assert not lines[0].startswith("Per "), ans.answer
     assert "The proposal was rejected (3 votes against, 1 in favour)" in lines[at + 1], ans.answer
+
+
+def test_a_model_number_is_no_count_told_before_the_question():
+    """Rerun of the stop-24 trial: "We shipped MX-220 modules … Do those shipments need to be re-reported …?" read
+    "220 modules" as a count, took the question for a rule question and answered "Yes." on an unrelated rule."""
+    from assistant.engines.bottom_line import is_rule_question
+    from assistant.question import analyze
+
+    assert not is_rule_question(analyze("We shipped MX-220 modules to Malaysia in April 2026. Do those shipments need "
+                                        "to be re-reported now that the classification was corrected?"))
+    assert is_rule_question(analyze("15 MX-400 cards go to Thailand on 22 June 2026. Does that shipment have to be "
+                                    "reported to the Export Control Board?"))
