@@ -229,7 +229,8 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
             if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."
                 out.lines.append(f"{items}, per {named(hit)}: “{flat.rstrip(' .')}” [1].")
                 out.evidence_follows()
-            elif n == 1 and not out.lines and _answers(q, u):  # no short answer: the passage that answers opens
+            elif n == 1 and not out.lines and _answers(q, u) and not _MARKUP.search(named(hit)):  # no short answer:
+                # the passage that answers opens (a source named with quote marks or markup would break the frame)
                 out.lines.append(f"Per {named(hit)}: “{flat.rstrip(' .')}” [1].")  # the answer, not a bullet
                 out.evidence_follows()
             else:
@@ -248,6 +249,7 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
             out.trusted.add(note)
 
 
+_MARKUP = re.compile(r"[\"“”<>]")
 # a proposal, a request or a suggestion: what someone wanted, not what was decided
 _PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion|suggested|request|requested)\b", re.I)
 _OUTCOME = re.compile(r"\b(?:rejected|accepted|adopted|approved|refused|declined|withdrawn|denied|agreed)\b", re.I)

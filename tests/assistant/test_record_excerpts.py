@@ -298,3 +298,17 @@ def test_two_records_fields_under_other_names_are_no_conflict():
                            "Order: 60 MX-400 inference accelerator cards (ECCN 3A090), requested delivery in July 2026.")
     assert _same_field("Quantity: 40 units", "Quantity: 45 units")
     assert _same_field("Reports are due within 15 days.", "Reports are due within 30 days.")
+
+
+def test_a_source_named_with_markup_never_opens_the_answer(tmp_path):
+    """CI (stop 24): a publisher written with quote marks and markup ("Markup Weekly <img src=x onerror="…">") broke
+    the opening line's frame; verification dropped it, and the passage that answers with it."""
+    from tests.assistant.test_bottom_line import indexed
+
+    text = ('---\ntitle: "Penang notice"\npublisher: "Markup Weekly <img src=x onerror=\\"x()\\">"\npublished: '
+            '2025-06-02\n---\n\nConditions: every reseller of lithium battery packs must file a Form LB-7 with the '
+            'notice desk within 10 days of each shipment.\n')
+    settings = indexed(tmp_path, {"notice.md": text})
+    ans = answer("What must a reseller of lithium battery packs file after each shipment?", settings=settings)
+    assert any("Form LB-7" in c.quote for c in ans.citations), ans.answer
+    assert not ans.answer.startswith("Per "), ans.answer
