@@ -133,6 +133,10 @@ def effective(text: str) -> tuple[date, str] | None:
 _AMENDS = re.compile(r"\b(?:is|are) (?:deleted and )?replaced by\b|\bis amended\b|\bamendment\b", re.I)
 
 
+# a question whether a duty may be skipped: "… without telling the Export Control Board?", "… without reporting it?"
+_SKIPPING = re.compile(r"\bwithout\s+(?:telling|informing|notifying|reporting|filing|declaring|a\s+report)\b", re.I)
+
+
 def start_of(u: Unit) -> tuple[date, str] | None:
     """When the rule of unit `u` takes effect: a date its sentence introduces as its start ("Effective 1 July
     2025, every shipment …"), else, for a rule quoted in an amendment ("With effect from 1 July 2026, paragraph 4 …
@@ -245,7 +249,8 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     q = ctx.question
     ask = q.core  # the amount may be in a sentence of context ("We shipped sensors worth $12,500. Do we …?")
     amounts, counts = _asked(ask)
-    if not amounts or not OBLIGATION.search(ask):
+    skipping = _SKIPPING.search(ask)  # "Can we ship 15 cards … without telling the Board?": the duty asked, inverted
+    if not amounts or not (OBLIGATION.search(ask) or skipping):
         return None
     asked = _number(amounts[0].group(2), amounts[0].group(3))
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
@@ -281,7 +286,8 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
                     f"“{condition}”, and for that case the rule says “{denied}”."]
     else:
         quote = _clause_with(u.text, m.text) if applies else u.text
-        lines = [f"{'Yes' if applies else 'No'}. {source(u)} reports: “{flat(quote).rstrip('.')}” [{first}]."]
+        lines = [f"{'Yes' if applies != bool(skipping) else 'No'}. {source(u)} reports: “{flat(quote).rstrip('.')}” "
+                 f"[{first}]."]
         composed = [f"This is an inference the documents support but do not state: {amount} "
                     f"{'meets' if applies else 'does not meet'} the condition “{condition}”."]
         if applies and start and case_day is None:

@@ -173,3 +173,13 @@ def test_a_model_number_is_no_count_told_before_the_question():
                                         "to be re-reported now that the classification was corrected?"))
     assert is_rule_question(analyze("15 MX-400 cards go to Thailand on 22 June 2026. Does that shipment have to be "
                                     "reported to the Export Control Board?"))
+
+
+@pytest.mark.parametrize(("count", "verdict"), [("15", "No."), ("8", "Yes.")])
+def test_whether_a_duty_may_be_skipped_is_the_threshold_inverted(amended, count, verdict):
+    """Stop 24 (CLI): "Can we ship 15 MX-400 cards … without telling the Export Control Board?" got "Only if the case
+    meets its condition (exceeding 10).", though 15 exceeds 10."""
+    ans = answer(f"Can we ship {count} MX-400 cards to Thailand on 3 August 2026 without telling the Export Control "
+                 "Board?", settings=amended)
+    top = first_line(ans)
+    assert top.startswith(verdict) and "exceeding 10 units" in top, ans.answer
