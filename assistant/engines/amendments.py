@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from assistant.engines.base import Context
 from assistant.models import Hit, Unit
@@ -32,10 +33,12 @@ def _published(u: Unit) -> str:
     return str(u.hit.meta.get("published") or "")
 
 
-def _anchors(text: str) -> set[str]:
-    """The names and identifiers `text` writes ("Marcus Lindqvist", "EC-2026-007"), lower-cased."""
+@lru_cache(maxsize=16384)
+def _anchors(text: str) -> frozenset[str]:
+    """The names and identifiers `text` writes ("Marcus Lindqvist", "EC-2026-007"), lower-cased. Cached: every short
+    answer holds its passage against each amending sentence of the index."""
     ids = {m.group(0).lower() for m in RECORD_ID.finditer(text) if any(c.isdigit() for c in m.group(0))}
-    return ids | {n.lower() for n in names_in(text) if len(n) > 2}
+    return frozenset(ids | {n.lower() for n in names_in(text) if len(n) > 2})
 
 
 def sentence_units(rows: Iterable[dict], docs: dict[str, dict], chunk: Callable[[str, dict], bool],
@@ -66,6 +69,7 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
                           lambda text, _: bool(CHANGE.search(text) and _anchors(text)))
 
 
+@lru_cache(maxsize=16384)
 def _content(text: str) -> frozenset[str]:
     return frozenset(t for t in stem_set(text) if t not in STOP and not t.isdigit())
 
@@ -75,8 +79,8 @@ def amended(ctx: Context, v: Unit) -> Unit | None:
     (an older document's, module docstring), so the answer can say what held before; else None."""
     if ctx.filtered or not any(a.hit.doc_id == v.hit.doc_id and a.start == v.start for a in ctx.amending):
         return None
-    return next((u for u in ctx.units[:40] if amendment(ctx, u) is not None
-                 and amendment(ctx, u).hit.doc_id == v.hit.doc_id and not u.heading), None)
+    return next((u for u in ctx.units[:40] if not u.heading
+                 and (a := amendment(ctx, u)) is not None and a.hit.doc_id == v.hit.doc_id), None)
 
 
 def amendment(ctx: Context, u: Unit) -> Unit | None:
