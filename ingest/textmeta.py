@@ -225,15 +225,16 @@ def find_title(units: list[Unit]) -> int | None:
     """Index of the headline: the first title-like unit before the body starts (None if the body comes first). A
     headline under four words counts when it opens the text and the body follows it, after its dateline or byline
     if any ("Notice to exporters" / "Published 3 March 2025" / body), or a record's fields do ("Transit permit
-    TP-88-0101" / "Permit number: …" / "Holder: …"); a record field is never the headline, but for a memo's
-    "Subject:" field, which is the headline of a memo's header block ("MEMORANDUM" / "To: …" / "Subject: …")."""
+    TP-88-0101" / "Permit number: …" / "Holder: …"), also past one line that says whose record it is
+    ("CLASSIFICATION RECORD CR-2026-0112" / "Meridian Semiconductor Pte Ltd - Trade Compliance" / "Product: …");
+    a record field is never the headline, but for a memo's "Subject:" field, which is the headline of a memo's header block ("MEMORANDUM" / "To: …" / "Subject: …")."""
     fields = set(record_fields(units[:40]))
     subject = any(_SUBJECT.match(units[j].text) for j in fields)  # a memo's header block: its Subject is the title
     for i, u in enumerate(units[:25]):
         # a record's field ("Holder: Alder Freight BV") is no headline, but for a memo's "Subject:"
         titleish = _titleish(u) and (i not in fields or bool(_SUBJECT.match(u.text)))
         if titleish and (u.words >= 4 or u.md_heading or
-                         (i == 0 and (_body_next(units, 1) or (1 in fields and not subject)))):
+                         (i == 0 and (_body_next(units, 1) or (bool({1, 2} & fields) and not subject)))):
             return i
         if u.good and not titleish:
             return None

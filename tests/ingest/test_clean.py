@@ -495,3 +495,14 @@ def test_section_headings_after_the_last_long_paragraph_are_kept():
     lines = cleaned.text.split("\n")
     assert {"Penalties", "Contacts", "Training"} <= set(lines), cleaned.removed
     assert "trailing boilerplate" not in {r.reason for r in cleaned.removed}
+
+
+def test_a_record_is_titled_by_its_heading_past_the_line_that_says_whose_record_it_is():
+    """Stop 25's trial: a classification record opening "CLASSIFICATION RECORD CR-2026-0112" / "Meridian Semiconductor
+    Pte Ltd - Trade Compliance" / its fields was titled "Meridian Semiconductor Pte Ltd" (the second line, its " -
+    Trade Compliance" cut as a site name), so every answer cited the record by its manufacturer."""
+    record = ("CLASSIFICATION RECORD CR-2026-0112\nMeridian Semiconductor Pte Ltd - Trade Compliance\n\n"
+              "Product: MX-220 edge inference module\nDate of determination: 9 March 2026\nECCN: 3A090.a\n")
+    assert _cleaned(record).meta.title == "CLASSIFICATION RECORD CR-2026-0112"
+    assert _cleaned(PERMIT.replace("\n\n", "\nAlder Freight BV - Customs desk\n\n", 1)).meta.title == \
+        "Transit permit TP-88-0101"
