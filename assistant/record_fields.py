@@ -41,7 +41,8 @@ def records_named(q) -> list[str]:
 def asked_terms(q) -> list[str]:
     """The question's terms that may name a field: not the record's own words nor a wh-word; "expire" added for a
     question asking how long ("Until when …?": the "Validity:" line answers it)."""
-    named = {stem(w) for n in (*q.names, *q.context_names) for w in words(n)}
+    named = {stem(w) for n in (*q.names, *q.context_names) if not n.isupper() or any(c.isdigit() for c in n)
+             for w in words(n)}  # an acronym is a field's name ("ECCN"), not the record's
     terms = [t for t in q.terms if t not in named and t not in _ASK_WORDS]
     if q.kind == "date" and LASTING.search(q.ask or q.core):
         terms.append(stem("expire"))

@@ -56,6 +56,7 @@ class Context:
     superseded: dict = field(default_factory=dict)  # {doc_id: Supersession} of the old versions among the units
     amending: tuple = ()                # the index's sentences that may amend another (engines/amendments.collect)
     decided: tuple = ()                 # the index's decisions about records (engines/decisions.collect)
+    corrections: tuple = ()             # the records' correction entries (engines/corrections.collect)
 
     def absence(self) -> str:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""

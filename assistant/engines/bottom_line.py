@@ -32,6 +32,7 @@ from assistant.engines.cases import (
     permission_case,
     risk_case,
 )
+from assistant.engines.classified import products, reclassified
 from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.engines.personnel import staff_lines, staffed_verdict
 from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie, ties
@@ -172,7 +173,8 @@ def bottom_line(ctx: Context, classes: tuple[str, ...], absent: tuple[str, ...],
     lead = firm[0] if firm else found[0]
     named = stem_set(lead.quote)
     every = bool(_ANY_ITEM.search(lead.quote))  # "may not receive any item": whatever the case ships
-    unsettled = _not_covered(ctx, lead, found, subject, specific, every, first) or (
+    unsettled = (None if every else reclassified(ctx, lead, products(q), first)) or \
+        _not_covered(ctx, lead, found, subject, specific, every, first) or (
         other_paper(lead, q, first) if firm else None)  # "require a licence determination" is no licence
     if unsettled is not None:
         return unsettled

@@ -17,6 +17,7 @@ from assistant.answerability import expected_type, holds_type
 from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.corrections import correction
 from assistant.engines.decisions import decision, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
@@ -183,6 +184,11 @@ def _as_amended(ctx: Context, short) -> tuple:
     """(the short answer, None), or, when a later document changes what its sentence states (engines/amendments.py),
     (the short answer read from the change, "Sofia Marchetti, Interim Chief Compliance Officer, per RE: …", or the
     change quoted as it stands when no short answer reads from it; the unit it changed)."""
+    c = correction(ctx.corrections, short.unit) if short.kind == "field" else None
+    if c is not None:  # the record corrected the field it quotes: "EAR99, corrected on 2 June 2026, per …"
+        when = f", corrected on {c.date}" if c.date else ", as corrected"
+        line = f"{c.value}{when}, per {source(c.unit)}: “{flat(c.unit.text).rstrip(' .')}” [n]."
+        return replace(short, span=c.value, unit=c.unit, line=line, composed=()), short.unit
     v = amendment(ctx, short.unit)
     if v is None:  # the short answer may come from the change itself: then what it changed comes next
         return short, amended(ctx, short.unit)

@@ -19,6 +19,7 @@ from kernel.sentences import sentences
 
 FIELD_UNITS = 15  # how far down the ranked units a field of the named record is looked for (the whole record is read)
 _AS_WRITTEN = frozenset(stem(w) for w in ("status", "state"))
+_NO_FIELD = frozenset({stem("value")})  # "What TPP value …?" asks for a value, not for a "Previous value:" field
 _COUNTED = frozenset(stem(w) for w in ("quantity", "qty", "number", "units", "count"))  # a field a "how many" reads
 
 
@@ -128,7 +129,10 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     any_of = _ANY.match(q.ask or q.core) if q.kind == "yes_no" else None  # "Are there any conditions on EL-…?"
     if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
         return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
-    terms = asked_terms(q)
+    terms = [t for t in asked_terms(q) if t not in _NO_FIELD]
+    # an acronym the question asks about that a field's value writes: "What TPP value is the classification based
+    # on?" -> "Technical basis: Total processing performance (TPP) of 4,960 …", not "Classified by: …"
+    acronyms = {stem(n.lower()) for n in q.names if n.isupper() and n.isalpha() and len(n) > 1} & set(terms)
     fields = [(u, m, {stem(w.lower()) for w in words(m.group("key"))}) for u in ctx.units[:FIELD_UNITS]
               if u.hit.doc_id not in ctx.superseded
               and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records)
@@ -136,6 +140,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     # a field named by the question's very word first, then for "how many" one whose value counts ("How many units
     # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
     fields.sort(key=lambda f: (not any(t in f[2] or ASKED_AS.get(t, set()) & f[2] for t in terms),
+                               not acronyms & stem_set(f[1].group("value")),
                                q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
     counting = q.kind == "number" and bool(re.match(r"^\W*how many\b", q.ask or q.core, re.I))
     for u, m, key in fields:
@@ -143,7 +148,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
             key = key | set(terms)  # "How many MX-400 cards does EUC-2026-0088 cover?": its "Quantity: 40 units"
         if key & _AS_WRITTEN:
             continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
-        if not any(matches(t, key) for t in terms) or any(r in m.group("value") for r in records):
+        if not (any(matches(t, key) for t in terms) or acronyms & stem_set(m.group("value"))) \
+                or any(r in m.group("value") for r in records):
             continue
         line = part_of(u, m.start("key"), m.end("value"))
         value = m.group("value").strip()

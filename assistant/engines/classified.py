@@ -1,0 +1,72 @@
+"""Whether the product a case names is in the class of items a rule covers, by the product's classification record
+when that record has corrected it out of the class since.
+
+Memo EC-2026-007's rule 3 covers "items classified under ECCN 3A090"; classification record CR-2026-0112 first put
+the MX-220 under "ECCN: 3A090.a", then corrected it ("Field corrected: ECCN … Corrected value: EAR99", 2 June 2026).
+Stop 24's trial asked "We plan to ship 50 MX-220 modules to Vietnam next month. Do we need a licence determination?"
+and got "Yes." from the rule alone. The bottom line is now that the rule does not reach the product, with the
+correction and the rule quoted, and the field as first written after them. A case dated before the correction keeps
+the rule (None here). A record that still classifies the product in the rule's class is no concern of this module.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.engines.base import Context
+from assistant.engines.corrections import correction
+from assistant.engines.fields import part_of
+from assistant.engines.framing import BottomLine, Rule, flat, source
+from assistant.engines.threshold import dates_in
+from assistant.record_fields import FIELD
+
+# a classification code: an ECCN ("3A090", "3A090.a", "5A992.c") or EAR99
+CODE = re.compile(r"(?<![\w.])(?:\d[A-E]\d{3}(?:\.[a-z0-9]+)*|EAR99)(?![\w])")
+
+# a product's model number ("MX-220", "H-20"): letters, then one group of at most four digits; a record's identifier
+# has two groups of digits or a long one ("EL-2026-0417", "TP-88-0102", "D-554321")
+_PRODUCT = re.compile(r"[A-Za-z]{1,4}[-.]?\d{1,4}[A-Za-z]{0,3}")
+
+
+def products(q) -> list[str]:
+    """The product model numbers the question or the case told before it names ("MX-220"), in order."""
+    return [n for n in dict.fromkeys((*q.names, *q.context_names)) if _PRODUCT.fullmatch(n)]
+
+
+def _named(item: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(item)}(?!\w)", text, re.I) is not None
+
+
+def reclassified(ctx: Context, lead: Rule, items: list[str], first: int = 1) -> BottomLine | None:
+    """The bottom line for a case whose product (`items`: the model numbers the question names, "MX-220") a record
+    classified under a code the rule names and has corrected to a code it does not (module docstring), or None.
+    Lines: the composed verdict, the correction quoted [first], the rule [first + 1], the field as first written."""
+    codes = set(CODE.findall(lead.quote))
+    if not codes or not items:
+        return None
+    case_day = next(iter(dates_in(ctx.question.core)), None)  # the case told: "We shipped … on 15 April 2026."
+    for item in items:
+        docs = {u.hit.doc_id for u in ctx.units[:40] if _named(item, u.hit.text)}
+        for u in ctx.units[:40]:
+            if u.hit.doc_id not in docs or u.hit.doc_id == lead.unit.hit.doc_id:
+                continue
+            for m in FIELD.finditer(u.text):
+                if not any(v.startswith(c) for v in CODE.findall(m.group("value")) for c in codes):
+                    continue
+                field = part_of(u, m.start("key"), m.end("value"))
+                c = correction(ctx.corrections, field)
+                if c is None or any(c.value.startswith(code) for code in codes):
+                    return None  # the record still puts it in the rule's class
+                days = dates_in(c.date)
+                if case_day is not None and days and case_day[0] < days[0][0]:
+                    return None  # a case before the correction: the classification then in force stands
+                since = f" since {c.date}" if c.date else ""
+                verdict = (f"Not under this rule: it is about {' and '.join(sorted(codes))}, and the {item} has "
+                           f"been classified {c.value}{since}.")
+                return BottomLine(
+                    [verdict,
+                     f"{source(c.unit)} records the correction: “{flat(c.unit.text).rstrip(' .')}” [{first}].",
+                     f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first + 1}].",
+                     f"Before the correction, the record read: “{flat(field.text).rstrip(' .')}” [{first + 2}]."],
+                    [c.unit, lead.unit, field], [verdict])
+    return None
