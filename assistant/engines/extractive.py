@@ -22,7 +22,7 @@ from assistant.engines.decisions import decision, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
-from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
+from assistant.engines.leads import FLOOR, continued, introduces_list, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
@@ -101,7 +101,8 @@ class ExtractiveEngine:
             most = 0 if short is not None and short.kind == "wire" else \
                 min(self.max_sentences, 3) - 1 if short is not None or parts else self.max_sentences  # the short answer
             # quotes one sentence already
-        picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
+        picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) or introduces_list(u.text)
+                  else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=out.quoted, fill=not (rule_q and lead))]
         picks.sort(key=lambda p: p[0].hit.doc_id in ctx.superseded)  # an old version's passages last (stable)
         _evidence(ctx, out, picks, listed if short is None and not rule_q else [])

@@ -93,12 +93,35 @@ def members(ctx: Context) -> list[Unit]:
     return []
 
 
+# a list item on the line after: "(a) before dispatch, …", "b) …", "- …", "• …", "2. …" (a passage ending in a colon
+# is quoted with the items it introduces)
+_ITEM = re.compile(r"[ \t]*\n[ \t]*(?:\(?[a-z]\)|\(?[ivx]+\)|\(?\d{1,2}[.)]|[-•*–])[ \t]+\S[^\n]*")
+
+
+def introduces_list(text: str) -> bool:
+    """`text` ends with a colon, or with a list item right after a line that ends with one ("Conditions:\n(a) …;")."""
+    return text.rstrip().endswith(":") or bool(_ITEM.search(text) and re.search(r":[ \t]*\n", text))
+
+
 def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
-    """`unit` extended over the sentences that carry on its enumeration ("…three tiers. The first… The second…")."""
+    """`unit` extended over the sentences that carry on its enumeration ("…three tiers. The first… The second…"),
+    or, when it ends with a colon ("Conditions:"), over the list items that follow it in its chunk, each right after
+    the one before."""
     same = sorted((u for u in ctx.units if u.hit.chunk_id == unit.hit.chunk_id and u.start >= unit.end),
                   key=lambda u: u.start)
     terms = set(ctx.question.terms) & stem_set(unit.text)
     end = unit.end
+    h = unit.hit
+    if introduces_list(unit.text):  # "Decision: APPROVED WITH CONDITIONS … Conditions:" and its (a) … (d)
+        text = h.text  # with the next chunk of the document when it was retrieved: a list may straddle the boundary
+        after = next((x for x in ctx.hits if x.doc_id == h.doc_id and 0 <= x.start - h.end <= 2), None)
+        if after is not None:
+            text += "\n" * (after.start - h.end) + after.text
+        at = unit.end - h.start
+        while (m := _ITEM.match(text, at)) is not None:
+            at = m.end()
+        if at != unit.end - h.start:
+            return replace(unit, end=h.start + at, text=text[unit.start - h.start:at])
     for u in same[:most]:
         if not (ORDINAL.match(u.text) or terms & stem_set(u.text)):
             break

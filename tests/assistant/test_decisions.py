@@ -183,3 +183,21 @@ def test_whether_a_duty_may_be_skipped_is_the_threshold_inverted(amended, count,
                  "Board?", settings=amended)
     top = first_line(ans)
     assert top.startswith(verdict) and "exceeding 10 units" in top, ans.answer
+
+
+CONDITIONS_MINUTES = PROPOSAL_MINUTES + (
+    "\nDecision: APPROVED WITH CONDITIONS for a first tranche of 30 cards only. Conditions:\n(a) before dispatch, the "
+    "customer signs an end-user certificate that names the installation site in Bangkok;\n(b) Trade Compliance "
+    "completes a licence determination under paragraph 3 of memo EC-2026-007;\n(c) the remaining 30 cards are not "
+    "released until Joanna Okafor has made a site visit in Bangkok.\n\n## Actions\n\nNext meeting: 22 July 2026.\n")
+
+
+def test_a_passage_ending_in_a_colon_is_quoted_with_the_list_it_introduces(tmp_path):
+    """Stop 24's trial: "What conditions did the Board attach to the approval?" quoted "Decision: APPROVED WITH
+    CONDITIONS for a first tranche of 30 cards only. Conditions:" and none of the conditions (a) to (d)."""
+    settings = indexed(tmp_path, {"minutes-ecb-2026-09.md": CONDITIONS_MINUTES})
+    ans = answer("What conditions did the Export Control Board attach to the Chao Phraya AI Labs approval?",
+                 settings=settings)
+    quoted = next(c.quote for c in ans.citations if c.quote.startswith("Decision: APPROVED"))
+    assert "(a) before dispatch" in quoted and "(c) the remaining 30 cards" in quoted, ans.answer
+    assert "Next meeting" not in quoted
