@@ -201,3 +201,19 @@ def test_a_passage_ending_in_a_colon_is_quoted_with_the_list_it_introduces(tmp_p
     quoted = next(c.quote for c in ans.citations if c.quote.startswith("Decision: APPROVED"))
     assert "(a) before dispatch" in quoted and "(c) the remaining 30 cards" in quoted, ans.answer
     assert "Next meeting" not in quoted
+
+
+def test_a_rule_a_later_document_amends_is_no_conflict_but_an_amendment(amended):
+    """Stop 24's trial: "What is the reporting threshold …?" showed the memo's and the circular's rules with "The
+    sources conflict: … gives 10, … gives 25, 4, 5" (the "4" being the paragraph's number); the circular amends the
+    memo from 1 July 2026."""
+    ans = answer("What is the reporting threshold for shipments of 3A090 items?", settings=amended)
+    assert not ans.abstained, ans.answer  # no document says "threshold"; both write one ("exceeding 25 units")
+    assert "The sources conflict" not in ans.answer, ans.answer
+    note = next(line for line in ans.answer.split("\n") if " amends " in line)
+    assert note.startswith("TRADE COMPLIANCE CIRCULAR TC-2026-12 (2026-06-15) amends "), note
+    assert "with effect from 1 July 2026: it gives 10, 3; the earlier text 25, 5." in note, note
+
+
+def test_a_head_word_no_document_uses_still_abstains_unless_it_names_a_bound_they_write(amended):
+    assert answer("What is the licence fee for shipments of 3A090 items?", settings=amended).abstained
