@@ -168,6 +168,39 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     return None
 
 
+# asks when a document stops holding: "When does memo EC-2026-007 expire?", "Until when is it in force?"
+_ENDS = re.compile(r"\b(?:expir(?:e|es|ed|y)|lapses?|run(?:s)? out|ceases?|in force|valid|end)\b", re.I)
+# a sentence that says until when its document holds: "This memo remains in force until 31 December 2026."
+_HOLDS_UNTIL = re.compile(r"\b(?:(?:in force|valid|effective|in effect|applicable|applies)\s+(?:until|till|through)|"
+                          r"expires?\s+(?:on\s+)?|lapses?\s+(?:on\s+)?)\s*(?:the\s+)?" + DAY_WRITTEN, re.I)
+
+
+def lasting(ctx: Context) -> ShortAnswer | None:
+    """"Until 31 December 2026, per …: “This memo remains in force until 31 December 2026.”" for a date question
+    asking when a document the question names by identifier expires or stops holding, from a sentence of that
+    document that says so (in prose: a "Valid until:" field is `field_answer`'s); None otherwise (stop 24's trial
+    answered "When does memo EC-2026-007 expire?" with the circular's sentences that amend the memo)."""
+    q = ctx.question
+    records = records_named(q)
+    if q.kind != "date" or q.language != "en" or not records or not (_ENDS.search(q.ask or q.core) or
+                                                                      LASTING.search(q.ask or q.core)):
+        return None
+    docs = {h.doc_id for h in ctx.hits if any(r in h.text or r in str(h.meta.get("title") or "") for r in records)}
+    for u in ctx.units[:40]:
+        if u.heading or u.hit.doc_id not in docs or u.hit.doc_id in ctx.superseded:
+            continue
+        for a, b in sentences(u.text):
+            said = u.text[a:b].strip()
+            if not _HOLDS_UNTIL.search(said):
+                continue
+            at = u.text.index(said, a)
+            part = part_of(u, at, at + len(said))
+            line = f"{dated(said)}, per {source(part)}: “{flat(said).rstrip(' .')}” [n]."
+            if framed(line.replace(" [n].", "."), Passage(1, part.hit, part.start, part.end, part.text)) is not None:
+                return ShortAnswer(said, part, line, "date")
+    return None
+
+
 # what a yes/no question asks to be required ("Are quarterly usage reports required under licence EL-2026-0417?")
 _ASKS_DUTY = re.compile(r"\b(?:required|require[sd]?|need(?:ed|s)?|must|mandatory|have to|has to|due|obliged)\b", re.I)
 _DUTY_WORDS = frozenset(stem(w) for w in ("required", "require", "need", "needed", "must", "mandatory", "due", "obliged",

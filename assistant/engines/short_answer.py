@@ -17,7 +17,7 @@ import re
 from assistant.answerability import _counted
 from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
-from assistant.engines.fields import field_answer, field_of
+from assistant.engines.fields import field_answer, field_of, lasting
 from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
 from assistant.engines.quantity import quantity_check
 from assistant.engines.roles import who_is
@@ -262,6 +262,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         found = _of_antecedent(ctx, kind)
         if found is not None:
             return _line(kind, found[1], found[0])
+    if not q.parts and (until := lasting(ctx)) is not None:  # "When does memo EC-2026-007 expire?"
+        return until
     if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
         return covered
     if q.kind == "yes_no" and (within := quantity_check(ctx)) is not None:  # "45 units under licence D-554321?"

@@ -80,3 +80,12 @@ def test_someone_a_later_document_says_no_longer_holds_the_role_gets_no(settings
     top = ans.answer.split("\n")[0]
     assert top.startswith("No. ") and "no longer by Marcus Lindqvist" in top, ans.answer
     assert not ans.answer.startswith("Evidence:")
+
+
+@pytest.mark.parametrize("question", ["When does memo EC-2026-007 expire?", "Until when is memo EC-2026-007 in force?"])
+def test_when_a_named_document_expires_is_read_from_its_own_sentence(settings, question):
+    """Stop 24's trial: "When does memo EC-2026-007 expire?" was answered with a circular's sentences about the memo;
+    the memo says "This memo remains in force until 31 December 2026."""
+    ans = answer(question, settings=settings)
+    assert ans.answer.startswith("Until 31 December 2026, per ") and "remains in force until" in ans.answer, ans.answer
+    assert ans.citations[0].doc_id == "memo-ec-2026-007"
