@@ -30,8 +30,26 @@ def part_of(u: Unit, start: int, end: int) -> Unit:
 
 _END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.$")  # a sentence's full stop, not "Sdn. Bhd."
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
+# asks whether a record is free of what a field states: "… fully authorised with no conditions?"
+_NONE = re.compile(r"\b(?:with\s+no|without(?:\s+any)?|free\s+of)\s+(?P<what>[a-z][\w -]{2,30}?)\W*$", re.I)
 _ANY = re.compile(r"^\W*(?:are|is)\s+there\s+(?:any\s+)?(?P<what>[\w -]{3,40}?)\s+(?:on|in|for|under|of|attached\s+to)\s",
                   re.I)
+
+
+def _whole_line(u: Unit, m: re.Match, hits=()) -> Unit:
+    """The record line of FIELD match `m` (in `u.text`) as a unit, to its end though `u` ends before it, and into
+    the next chunk among `hits` when the chunk ends inside the line: a field of two sentences ("Conditions: Units
+    must be returned … Quarterly usage reports are due …") is split into two units, and the first alone would hide
+    the second condition."""
+    h = u.hit
+    text = h.text
+    a = u.start - h.start + m.start("key")
+    if "\n" not in text[a:] and (after := next((x for x in hits if x.doc_id == h.doc_id
+                                                 and 0 <= x.start - h.end <= 2), None)) is not None:
+        text += " " * (after.start - h.end) + after.text  # the chunk boundary fell inside the line
+    end = text.find("\n", a)
+    end = len(text) if end < 0 else end
+    return Unit(hit=h, start=h.start + a, end=h.start + end, text=text[a:end].rstrip())
 
 
 def _fields(text: str) -> list[tuple[int, int]]:
@@ -126,7 +144,9 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     line; None when the question names no record identifier or no top unit of that record has such a field."""
     q = ctx.question
     records = records_named(q)
-    any_of = _ANY.match(q.ask or q.core) if q.kind == "yes_no" else None  # "Are there any conditions on EL-…?"
+    asked = q.ask or q.core
+    any_of = (_ANY.match(asked) or _NONE.search(asked)) if q.kind == "yes_no" else None  # "Are there any
+    # conditions on EL-…?"; "Is licence EL-… fully authorised with no conditions?" (then the answer is "No")
     if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
         return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
     terms = [t for t in asked_terms(q) if t not in _NO_FIELD]
@@ -151,7 +171,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         if not (any(matches(t, key) for t in terms) or acronyms & stem_set(m.group("value"))) \
                 or any(r in m.group("value") for r in records):
             continue
-        line = part_of(u, m.start("key"), m.end("value"))
+        line = _whole_line(u, m, ctx.hits)
         value = m.group("value").strip()
         if q.kind == "date" and not CALENDAR.search(value):
             continue  # "Until when can we export under EUC-…?" is not answered by its "Exporter:" line
@@ -160,8 +180,11 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         if any_of:
             if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what"))):
                 continue
-            shown = "Yes"  # the record has the field asked about: "Yes, per EXPORT LICENCE RECORD: “Conditions: …”"
+            shown = "No" if any_of.re is _NONE else "Yes"  # the record has the field asked about: "Yes, per EXPORT
+            # LICENCE RECORD: “Conditions: …”"; "… with no conditions?": "No, per …"
         text = f"{shown}, per {source(line)}: “{line.text}” [n]."
+        if not any_of and len(sentences(line.text)) > 1:  # "Conditions: Units must be … Quarterly usage reports …":
+            text = f"Per {source(line)}: “{line.text}” [n]."  # the line is the answer; its first sentence is not
         if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue
         return ShortAnswer(value, line, text, "field")
