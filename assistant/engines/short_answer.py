@@ -125,6 +125,23 @@ def _dated_by_next(u: Unit, ctx: Context) -> tuple[Unit, re.Match] | None:
     return (both, dates[0]) if dates else None
 
 
+# a statement in the writer's own voice: "We will not split …", "No. We will …", "I have approved …"
+_FIRST_PERSON = re.compile(r"^\W*(?:(?:no|yes|ok)\W+)?(?:we|i)\b", re.I)
+_FROM = re.compile(r"(?m)^[ \t]*(?:from|sent by|signed|signed by)[ \t]*:[ \t]*(?P<who>[A-Z][^\n<]{2,80}?)[ \t]*$", re.I)
+
+
+def _sender(u: Unit) -> tuple[Unit, str] | None:
+    """The "From:" line of the message `u` stands in (the last one before it in its chunk) and the name it gives
+    with the title after it ("Dana Whitfield, Head of Trade Compliance"); None when its chunk has none before it."""
+    h = u.hit
+    m = max(_FROM.finditer(h.text, 0, u.start - h.start), key=lambda x: x.start(), default=None)
+    if m is None:
+        return None
+    a = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+    line = Unit(hit=h, start=h.start + a, end=h.start + m.end(), text=h.text[a:m.end()])
+    return line, m.group("who").strip()
+
+
 def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
     """"Who said that?" / "When did they say it?" after an answer that opened with a quote: who made that statement
     (the name before its first reporting verb) or when (a date in its sentence, or in the next one that dates a
@@ -136,6 +153,8 @@ def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
     if kind == "person":
         verb = _REPORTED_VERB.search(text)
         spans = [m for m in _candidates("person", text, "") if verb and m.end() <= verb.start()]
+        if not spans and _FIRST_PERSON.match(text) and (sender := _sender(u)) is not None:
+            return sender  # "Who decided that?" after "We will not split …": who wrote it, "From: Dana Whitfield, …"
         return (u, spans[-1].group(0).strip()) if spans else None
     found = _candidates("date", text, "")
     if found:

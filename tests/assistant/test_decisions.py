@@ -217,3 +217,14 @@ def test_a_rule_a_later_document_amends_is_no_conflict_but_an_amendment(amended)
 
 def test_a_head_word_no_document_uses_still_abstains_unless_it_names_a_bound_they_write(amended):
     assert answer("What is the licence fee for shipments of 3A090 items?", settings=amended).abstained
+
+
+def test_who_decided_a_decision_written_in_the_first_person_is_its_sender(settings):
+    """Stop 24's trial: "Who decided that?" after the split-shipment decision quoted the decision again; the email's
+    "We will not split …" is Dana Whitfield's, as its "From:" line says."""
+    first = "Logistics wants to split shipment SH-2026-0231 into two consignments of 20 units each. Is that allowed?"
+    before = answer(first, settings=settings)
+    ans = answer("Who decided that?", settings=settings,
+                 history=[{"role": "user", "content": first}, {"role": "assistant", "content": before.answer}])
+    assert ans.answer.startswith("Dana Whitfield, Head of Trade Compliance, per "), ans.answer
+    assert ans.citations[0].quote == "From: Dana Whitfield, Head of Trade Compliance"
