@@ -183,8 +183,9 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
             shown = "No" if any_of.re is _NONE else "Yes"  # the record has the field asked about: "Yes, per EXPORT
             # LICENCE RECORD: “Conditions: …”"; "… with no conditions?": "No, per …"
         text = f"{shown}, per {source(line)}: “{line.text}” [n]."
-        if not any_of and len(sentences(line.text)) > 1:  # "Conditions: Units must be … Quarterly usage reports …":
-            text = f"Per {source(line)}: “{line.text}” [n]."  # the line is the answer; its first sentence is not
+        if not any_of and len(words(line.text[m.end("value") - m.start("key"):])) >= 3:  # "Conditions: Units must
+            # be … Quarterly usage reports …": the line goes on past the unit's first sentence of it
+            text = f"Per {source(line)}: “{line.text}” [n]."  # is the answer; its first sentence is not
         if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue
         return ShortAnswer(value, line, text, "field")
