@@ -297,7 +297,8 @@ _UNLESS = re.compile(r"\bwithout (?P<what>(?:(?:an?|the|its|their|prior|written|
                      r"(?:approval|licen[cs]e|authori[sz]ation|consent|permit|clearance)\b[^;.]{0,80})", re.I)
 
 
-_ANAPHOR = re.compile(r"\W*(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)
+_ANAPHOR = re.compile(r"\W*(?:(?:he|she|they|we|i|you)\s+(?:do|go ahead with|proceed with)\s+)?"
+                      r"(?:that|this|it|so|doing so|doing that|this plan|that plan)\W*", re.I)
 _NEGATED_ASK = re.compile(r"\b(?:not|n't)\b[^?]{0,40}\b(?:violat\w*|illegal|breach\w*|prohibit\w*|a violation|"
                           r"allowed|legal|permitted|required)\b", re.I)
 
@@ -361,7 +362,8 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-_PERMISSION = re.compile(r"^\W*(?:can|may|could) (?:we|i|our|my|a|an|the|they|you|one|it)\b|\bare we allowed\b", re.I)
+_PERMISSION = re.compile(r"^\W*(?:can|may|could) (?:we|i|our|my|a|an|the|they|you|one|it|he|she)\b|\bare we allowed\b",
+                         re.I)
 _RULE_ASKED = re.compile(r"violat\w*|breach\w*|\billegal\w*|\blegal\w*|\blawful|\bunlawful|allowed|permitted|"
                          r"permissible|prohibit\w*|forbid\w*|banned|infring\w*|against (the )?(rules|law|controls)|"
                          r"\bbreak\w*\b.{0,40}\b(rules?|laws?|controls|regulations)\b", re.I)
@@ -386,7 +388,9 @@ def is_rule_question(q) -> bool:
         ask != q.core and _COUNTED_BEFORE.search(q.core))))  # "15 MX-400 cards … dispatched on 22 June 2026. Does
     # that shipment have to be reported?": the count is told before the question
     without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
-    permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in q.names)  # "can we test a 910D…?"
+    permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in (
+        *q.names, *(() if q.follow_up else q.context_names)))  # "can we test a 910D…?"; "Tan Wei Ling wants to test
+    # Ascend 910C samples … Can she do that?": the model is named in the case told before the question
     return q.kind == "yes_no" and (bool(_RULE_ASKED.search(ask) or AT_RISK.search(ask) or OK_TO.search(ask)) or permission
                                    or (q.judgment and (q.language != "en" or q.follow_up))
                                    or obligation or without)

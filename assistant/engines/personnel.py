@@ -24,6 +24,9 @@ _ASKED_OF = re.compile(r"^\W*(?i:can|may|could|is|are|does|would|will|should|mus
                        r"\s+(?!(?:and|or)\b)[a-z]")
 
 
+_PRONOUN = re.compile(r"^\W*(?:can|may|could|is|does|would|will|should)\s+(?:he|she)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Staffed:
     person: str    # as the question writes it ("John Smith")
@@ -34,11 +37,18 @@ class Staffed:
 def asked_person(q, quote: str = "") -> str | None:
     """The person a yes/no question asks about: two or more capitalised words right after its verb, all names of
     the question and none a word of the rule `quote` ("Can John Smith test …?" -> "John Smith"; not "Is testing a
-    Huawei Ascend 910C … allowed?", nor "Can Ascend Labs test …?" under a rule about Ascend chips), or None."""
+    Huawei Ascend 910C … allowed?", nor "Can Ascend Labs test …?" under a rule about Ascend chips); for "Can he / she
+    …?" after a case, the person the case names ("We just hired Kevin Lee … Can he run the tests?"); or None."""
     names = set(q.names) - set(q.context_names)
     said = {w.lower() for w in re.findall(r"\w+", quote)}
     m = _ASKED_OF.match(q.ask or q.core)  # the one the question asks about: "Can John Smith test …?"
     run = m.group("who").split() if m else []
+    if not run and _PRONOUN.match(q.ask or "") and q.ask != q.core:  # "Tan Wei Ling wants to test … Can she do
+        told = q.core[:q.core.rfind(q.ask)]  # that?": the person the case told of, two of whose words are names
+        names = set(q.context_names)
+        run = next((r.split() for r in re.findall(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}", told)
+                    if sum(w in names for w in r.split()) >= 2 and not {w.lower() for w in r.split()} & said), [])
+        return " ".join(run) or None
     return " ".join(run) if all(w in names and w.lower() not in said for w in run) and len(run) >= 2 else None
 
 

@@ -111,17 +111,29 @@ def _asked_date(q) -> tuple[date, str] | None:
     return (datetime.strptime(m.group(0).title(), "%B %Y").date(), m.group(0)) if m else None
 
 
+def _told_date(q) -> tuple[date, str] | None:
+    """The date of the case: the question's own, else, when the question follows the case in the same message
+    ("… on 1 March 2027. Can she do that?"), the date of the case told before it."""
+    if (found := _asked_date(q)) is not None or not q.ask or q.ask == q.core:
+        return found
+    told = _parse(q.core[:q.core.rfind(q.ask)])
+    return told[0] if told else None
+
+
 def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLine | None:
     """The bottom line of a question whether something is still in force (see the module), or None when the
     question is of another kind or no passage about its subject states an end or a validity date."""
     q = ctx.question
     ended = asks_ended(q)  # "Has licence EL-2025-0042 expired?": yes when it is no longer valid
     # "Can we test under licence EL-2026-0417 on 1 March 2027?": a record's validity decides a case dated after it
-    dated_case = not (asks_current(q) or ended) and q.kind == "yes_no" and bool(records_named(q) and _asked_date(q))
+    told = _told_date(q)  # "Tan Wei Ling wants to test … under licence EL-2026-0417 on 1 March 2027. Can she?"
+    dated_case = not (asks_current(q) or ended) and q.kind == "yes_no" and bool(records_named(q) and told)
     if not (asks_current(q) or ended or dated_case):
         return None
     ids, rest = _subject(q)
-    asked = _asked_date(q)
+    if dated_case and not ids:  # the record is named in the case told, not in "Can she do that?"
+        ids = {stem(n) for n in records_named(q)}
+    asked = told if dated_case else _asked_date(q)
     ref = asked[0] if asked else (today or date.today())
     headed = frozenset(v.hit.doc_id for v in ctx.units if v.heading and ids and ids <= stem_set(v.text))
     found = [f for u in ctx.units[:10] if _body(u) and _about(u, ids, rest, headed) and (f := _statement(u))]

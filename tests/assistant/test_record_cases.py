@@ -33,6 +33,9 @@ def test_a_case_dated_after_the_licence_ends_is_a_no_on_its_validity(settings):
     assert "before the date asked, 1 March 2027" in ans.answer and "417" not in ans.answer.replace("0417", "")
     within = answer("Can we test under licence EL-2026-0417 on 1 June 2026?", settings=settings)
     assert not within.answer.startswith("No."), within.answer  # within its validity the rules decide
+    told = answer("Tan Wei Ling wants to run thermal tests on Ascend 910C samples in the Penang lab under licence "
+                  "EL-2026-0417 on 1 March 2027. Can she do that?", settings=settings)  # the case's date, told
+    assert told.answer.startswith("No.") and "before the date asked, 1 March 2027" in told.answer, told.answer
     month = answer("Can we still test under licence EL-2026-0417 in June 2026?", settings=settings)
     assert "do not mention June" not in month.answer and "417" not in month.answer.replace("EL-2026-0417", ""), \
         month.answer  # the licence number is not read as a figure "417"

@@ -155,6 +155,19 @@ def test_a_rule_for_the_staff_a_licence_names_is_held_against_the_person_asked_a
     assert "“Named personnel: Aisha Rahman, Tan Wei Ling” [2]" in lines[1] and among in lines[2], ans.answer
 
 
+@pytest.mark.parametrize("case, verdict, among", [
+    ("We just hired a new test engineer, Kevin Lee, in the Penang lab. Can he run the Ascend 910C tests there?", "No.",
+     "Kevin Lee is not among the staff it names"),
+    ("Tan Wei Ling wants to run thermal tests on Ascend 910C samples in the Penang lab next week. Can she do that?",
+     "Yes, but only under the conditions it states.", "Tan Wei Ling is among the staff it names")])
+def test_he_or_she_after_a_case_is_the_person_the_case_names(settings, case, verdict, among):
+    """Stop 24's trial: a case told before "Can he …?" / "Can she do that?" got evidence bullets only (the model was
+    named in the case, not in the question, and "he" / "she" were no permission subjects)."""
+    lines = answer(case, settings=settings).answer.split("\n")
+    assert lines[0].startswith(verdict) and "only by staff named on that licence" in lines[0], lines
+    assert among in lines[2] and "she do that" not in " ".join(lines), lines
+
+
 def test_a_paragraph_past_a_chunk_boundary_belongs_to_the_section_its_heading_opened():
     """The trial's "Under § 744.23, how are licence applications reviewed?" quoted § 744.23's (a), not its (b):
     a chunk boundary fell between them, and only passages carrying the identifier were kept."""
