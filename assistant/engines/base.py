@@ -68,6 +68,22 @@ class Context:
         where = "None of the documents the filters select mentions" if self.filtered else "The documents do not mention"
         return f"{where} {listed}."
 
+    def apart(self) -> str:
+        """For a yes/no question about how two or more named things relate ("Is Huawei on the Entity List?"), when
+        no passage among the first 40 names them all: "No passage found names Huawei together with Entity List, so
+        the documents do not settle this."; "" otherwise (one name, or a passage names them all)."""
+        q = self.question
+        found = sorted({n for n in (*q.names, *q.context_names) if q.core.find(n) >= 0}, key=q.core.find)
+        groups = _adjacent(found, q.core)
+        if len(groups) < 2 or len(groups) > 4:
+            return ""
+        if any(all(re.search(rf"(?<!\w){re.escape(g)}(?!\w)", u.text, re.I) for g in groups)
+               for u in self.units[:40] if not u.heading):
+            return ""
+        listed = f"{groups[0]} together with {groups[1]}" if len(groups) == 2 else \
+            f"{', '.join(groups[:-1])} and {groups[-1]} together"
+        return f"No passage found names {listed}, so the documents do not settle this."
+
     def similar(self, a: Unit, b: Unit) -> float:
         """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""
         va, vb = self.vectors.get(f"{a.hit.chunk_id}:{a.start}"), self.vectors.get(f"{b.hit.chunk_id}:{b.start}")

@@ -117,6 +117,10 @@ class ExtractiveEngine:
             else:  # a case detail ("… in Malaysia?"): the passages answer the rest
                 out.lines.append(note)
             out.trusted.add(note)
+        elif q.kind == "yes_no" and not rule_q and short is None and not parts and out.lines[:1] and \
+                out.lines[0].startswith("- ") and (apart := ctx.apart()):  # "Is Huawei on the Entity List?" and
+            out.lines.insert(0, apart)  # no passage that names both: not a yes, not a no, and said first
+            out.trusted.add(apart)
         return Draft("\n".join(out.lines), out.passages, frozenset(out.trusted))
 
 
