@@ -40,13 +40,15 @@ from ingest.sources_manifest import front_matter
 from ingest.textmeta import record_fields
 from kernel.settings import CleanSettings
 
-CLEANER_VERSION = "7"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "8"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
 # date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
 # a short first line before a record's fields is; a validity, expiry or deadline date is no published date; a section
 # heading after the last long paragraph is kept when it introduces kept prose (6); 7: a text file's short first line is
 # its title, an identifier-bearing heading ("MEMO EC-2025-014") is no page header, a list under the headline is kept;
-# day-first numeric and abbreviated-month dates in other languages; a memo's "From:" names its author
+# day-first numeric and abbreviated-month dates in other languages; a memo's "From:" names its author; 8: a record's
+# heading is its title past one line that says whose record it is; a line dating something other than the document
+# ("Next meeting: 22 July 2026") is content, kept at the end of the text and never dropped as a dateline
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _UNPAGED = frozenset({"txt", "md", "docx"})
@@ -113,8 +115,10 @@ def _mark_lines(units: list[Unit], reasons: list[str | None], title: int | None)
     for i, u in enumerate(units):
         if reasons[i] or i == title or u.good:
             continue
-        if textmeta.is_date_line(u.text, english_only=True):  # "Publié le 2 juin 2025" gives the date and stays
-            reasons[i] = "date line"  # in the text: answers quote it (compliance_docs `na-french-question`)
+        if textmeta.is_date_line(u.text, english_only=True) and textmeta.is_publication_date_line(u.text):
+            # "Publié le 2 juin 2025" gives the date and stays in the text: answers quote it (compliance_docs
+            # `na-french-question`); a line that dates something else ("Next meeting: 22 July 2026", "Deadline: …")
+            reasons[i] = "date line"  # is content and stays too
         elif textmeta.byline_name(u.text) or (title is not None and i == title + 1 and textmeta.is_lone_name(u.text)):
             reasons[i] = "byline"
         elif (u.glue >= 2 and (len(u.text) < 200 or u.glue * 15 > u.words)) or (u.glue and u.words <= 2):
@@ -193,10 +197,15 @@ def _mark_structure(units: list[Unit], reasons: list[str | None], title: int | N
             or (is_heading_like(u) and _introduces_text(units, reasons, i))
         ):
             reasons[i] = "page furniture"
-    for i in range(last + 1, end):  # a section heading over a short last section ("Training") is kept
-        if reasons[i] is None and not (is_sentence_like(units[i]) or
+    for i in range(last + 1, end):  # a section heading over a short last section ("Training") is kept, and so is a
+        # line that dates something other than the document ("Next meeting: 22 July 2026", the minutes' last line)
+        if reasons[i] is None and not (is_sentence_like(units[i]) or _dates_an_event(units[i].text) or
                                        (is_heading_like(units[i]) and _introduces_text(units, reasons, i))):
             reasons[i] = "trailing boilerplate"
+
+
+def _dates_an_event(text: str) -> bool:
+    return textmeta.is_date_line(text) and not textmeta.is_publication_date_line(text)
 
 
 def _introduces_text(units: list[Unit], reasons: list[str | None], i: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -39,6 +40,24 @@ def _with_following(name: str, text: str, names: set[str]) -> str:
     return " ".join([name, *tail])
 
 
+# asks whether something is on a list or in a group: "Is Huawei on the Entity List?", "Is Vietnam in Country Group D:5?"
+_MEMBERSHIP = re.compile(r"^\W*(?:is|are|was|were)\s+(?P<member>[A-Z][^?]{1,60}?)\s+(?:on|in|listed on|listed in|part of|"
+                         r"a member of)\s+the\s+(?P<group>[^?]{0,40}?\b(?:list|group|register|schedule|annex|"
+                         r"supplement)(?:\s+[A-Z0-9][\w:.-]*)?)\s*\?*\s*$|"
+                         r"^\W*(?:is|are|was|were)\s+(?P<member2>[A-Z][^?]{1,60}?)\s+(?:on|in)\s+(?P<group2>"
+                         r"(?:Country\s+Group|Supplement|Annex|Schedule)\s+[\w:.-]+)\s*\?*\s*$", re.I)
+
+
+def _folded_words(text: str) -> set[str]:
+    """The words of `text`, lower-cased, accents and possessives taken off ("Côté" -> "cote", "Nvidia’s" -> "nvidia")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return {w for w in re.findall(r"[a-z0-9][a-z0-9:.-]*[a-z0-9]|[a-z0-9]", re.sub(r"['’]s\b", "", plain))
+            if w not in _STOP}
+
+
+_STOP = frozenset({"the", "a", "an", "of", "and", "on", "in", "to", "for", "s"})
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything retrieval found for one question, and what the abstention check found (`unknown`, `absent`):
@@ -69,20 +88,24 @@ class Context:
         return f"{where} {listed}."
 
     def apart(self) -> str:
-        """For a yes/no question about how two or more named things relate ("Is Huawei on the Entity List?"), when
-        no passage among the first 40 names them all: "No passage found names Huawei together with Entity List, so
-        the documents do not settle this."; "" otherwise (one name, or a passage names them all)."""
-        q = self.question
-        found = sorted({n for n in (*q.names, *q.context_names) if q.core.find(n) >= 0}, key=q.core.find)
-        groups = _adjacent(found, q.core)
-        if len(groups) < 2 or len(groups) > 4:
+        """For a yes/no question whether something is on a list or in a group ("Is Huawei on the Entity List?", "Is
+        Vietnam in Country Group D:5?"), when no retrieved chunk names both (accents, apostrophes and case aside):
+        "No passage found names Huawei together with the Entity List, so the documents do not settle this."; ""
+        otherwise."""
+        m = _MEMBERSHIP.match(self.question.ask or self.question.core)
+        if m is None:
             return ""
-        if any(all(re.search(rf"(?<!\w){re.escape(g)}(?!\w)", u.text, re.I) for g in groups)
-               for u in self.units[:40] if not u.heading):
+        member = (m.group("member") or m.group("member2")).strip()
+        group = (m.group("group") or m.group("group2")).strip()
+        wanted = [_folded_words(member), _folded_words(group)]
+        if not all(wanted):
             return ""
-        listed = f"{groups[0]} together with {groups[1]}" if len(groups) == 2 else \
-            f"{', '.join(groups[:-1])} and {groups[-1]} together"
-        return f"No passage found names {listed}, so the documents do not settle this."
+        for u in self.units[:40]:
+            have = _folded_words(u.hit.text)
+            if all(w <= have for w in wanted):
+                return ""
+        the = "the " if m.group("group") else ""
+        return f"No passage found names {member} together with {the}{group}, so the documents do not settle this."
 
     def similar(self, a: Unit, b: Unit) -> float:
         """Cosine of two units when both were embedded, else the Jaccard overlap of their word stems."""

@@ -147,6 +147,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     asked = q.ask or q.core
     any_of = (_ANY.match(asked) or _NONE.search(asked)) if q.kind == "yes_no" else None  # "Are there any
     # conditions on EL-…?"; "Is licence EL-… fully authorised with no conditions?" (then the answer is "No")
+    if not records and q.kind in ("person", "date", "number") and q.language == "en":
+        return titled_field(ctx)  # "When is the next Export Control Board meeting?": the minutes' "Next meeting:"
     if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
         return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
     terms = [t for t in asked_terms(q) if t not in _NO_FIELD]
@@ -189,6 +191,31 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is None:
             continue
         return ShortAnswer(value, line, text, "field")
+    return None
+
+
+def titled_field(ctx: Context) -> ShortAnswer | None:
+    """The field that answers a who / when / how-many question naming no record: every word of its name is a term
+    of the question, and its document's title holds all the others ("When is the next Export Control Board
+    meeting?" -> "Next meeting: 22 July 2026" of "Minutes of the Export Control Board meeting ECB-2026-09"; stop
+    24's trial got the minutes' "Place:" line); None otherwise."""
+    q = ctx.question
+    terms = {t for t in q.terms if t not in ("who", "when", "mani", "much")}
+    for u in ctx.units[:FIELD_UNITS]:
+        if u.hit.doc_id in ctx.superseded:
+            continue
+        title = stem_set(str(u.hit.meta.get("title") or ""))
+        for m in FIELD.finditer(u.text):
+            key = {stem(w.lower()) for w in words(m.group("key"))}
+            value = m.group("value").strip()
+            if not key or not key <= terms or not terms - key <= title or \
+                    (q.kind == "date" and not CALENDAR.search(value)) or (q.kind == "number" and not re.search(r"\d", value)):
+                continue
+            line = _whole_line(u, m, ctx.hits)
+            shown = dated(value) if q.kind == "date" else _END.sub("", value)
+            text = f"{shown}, per {source(line)}: “{line.text}” [n]."
+            if framed(text.replace(" [n].", "."), Passage(1, line.hit, line.start, line.end, line.text)) is not None:
+                return ShortAnswer(value, line, text, "field")
     return None
 
 

@@ -29,10 +29,13 @@ def test_names_no_passage_holds_together_are_said_to_leave_the_question_unsettle
     screened = "Saigon Compute Cloud JSC was screened against the Entity List on 5 May 2026 with no match."
     spying = "Many lawmakers are convinced Huawei's telecom equipment could be used for spying."
     assert _context("Is Huawei on the Entity List?", [screened, spying]).apart() == \
-        "No passage found names Huawei together with Entity List, so the documents do not settle this."
+        "No passage found names Huawei together with the Entity List, so the documents do not settle this."
     rule = "A licence is required when the item is destined for a country listed in Country Group D:5."
     assert _context("Is Vietnam in Country Group D:5?", [rule]).apart().startswith(
         "No passage found names Vietnam together with Country Group D:5")
     listed = "Huawei has been on the Entity List since May 2019."
     assert _context("Is Huawei on the Entity List?", [screened, listed]).apart() == ""  # a passage names both
-    assert _context("Is the Entity List public?", [screened]).apart() == ""  # one name: nothing to hold together
+    assert _context("Is the Entity List public?", [screened]).apart() == ""  # no membership asked
+    accented = "Böhm & Côté S.à r.l. of Liège is on the restricted entity list."
+    assert _context("Is Bohm & Cote on the restricted entity list?", [accented]).apart() == ""  # accents aside
+    assert _context("Does Meridian hold a licence to export MX-400 cards to China?", [screened]).apart() == ""
