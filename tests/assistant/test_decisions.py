@@ -228,3 +228,12 @@ def test_who_decided_a_decision_written_in_the_first_person_is_its_sender(settin
                  history=[{"role": "user", "content": first}, {"role": "assistant", "content": before.answer}])
     assert ans.answer.startswith("Dana Whitfield, Head of Trade Compliance, per "), ans.answer
     assert ans.citations[0].quote == "From: Dana Whitfield, Head of Trade Compliance"
+
+
+def test_a_field_named_by_the_question_in_a_document_its_title_names_answers(tmp_path):
+    """Stop 24's trial: "When is the next Export Control Board meeting?" got the minutes' "Place:" line."""
+    settings = indexed(tmp_path, {"minutes-ecb-2026-09.md": CONDITIONS_MINUTES})
+    ans = answer("When is the next Export Control Board meeting?", settings=settings)
+    assert ans.answer.startswith("On 22 July 2026, per Minutes of the Export Control Board meeting ECB-2026-09"), \
+        ans.answer
+    assert ans.citations[0].quote.startswith("Next meeting: 22 July 2026")

@@ -506,3 +506,13 @@ def test_a_record_is_titled_by_its_heading_past_the_line_that_says_whose_record_
     assert _cleaned(record).meta.title == "CLASSIFICATION RECORD CR-2026-0112"
     assert _cleaned(PERMIT.replace("\n\n", "\nAlder Freight BV - Customs desk\n\n", 1)).meta.title == \
         "Transit permit TP-88-0101"
+
+
+def test_a_last_line_that_dates_an_event_is_content_not_boilerplate():
+    """Stop 24's trial: the minutes' last line "Next meeting: 22 July 2026." was dropped as trailing boilerplate, so
+    "When is the next Export Control Board meeting?" could not be answered."""
+    minutes = ("# Minutes of the Export Control Board meeting ECB-2026-09\n\nDate: 24 June 2026\n\n## Item 1\n\n"
+               "The Board approved the first tranche of 30 cards for Chao Phraya AI Labs after a long discussion of the "
+               "screening results and the customer's research programme in Shenzhen.\n\n## Actions\n\n"
+               "- Joanna Okafor: site visit in Bangkok, to be completed by 31 August 2026.\n\nNext meeting: 22 July 2026.\n")
+    assert _cleaned(minutes, "md").text.rstrip().endswith("Next meeting: 22 July 2026.")
