@@ -26,7 +26,8 @@ def readyz(request: Request) -> JSONResponse:
     state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
     worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried; the backlog, always
     reported and never a reason to be not ready: `pending`, `spooled` (rows in this worker's spool not yet in the
-    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`), rate-limit storage
+    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`; counted since
+    start: `spool_failures`, `undurable`: answers sent before their row was on disk), rate-limit storage
     (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
     unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`);
     503 too when the audit spool cannot be written (`audit.spool_writable` false: the last append or fsync failed;
