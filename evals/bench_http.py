@@ -76,7 +76,7 @@ def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2)
             data = resp.read()
             remote.append((time.perf_counter() - t) * 1e3)
             if resp.status != 200:
-                raise SystemExit(f"HTTP {resp.status} for {q!r}")
+                raise SystemExit(f"HTTP {resp.status} for {q!r}: {data[:300]!r}")
             outside.append(remote[-1] - json.loads(data)["timings_ms"]["total"])
     conn.close()
     return local, remote, outside
