@@ -207,6 +207,44 @@ def test_the_spool_backlog_counts(tmp_path, monkeypatch):
     bare.close()
 
 
+def test_the_writer_fsyncs_the_delivery_marks_of_a_batch_before_writing_it(tmp_path, monkeypatch):
+    """Marks are appended without an fsync (`delivered` never waits for the disk); the writer fsyncs the spool once
+    for its batch, before the batch's transaction, so the marks it writes were on disk first. (A log started after its
+    rows were recorded would adopt its own file at `start` and fsync it there: here the writer runs first.)"""
+    from sqlalchemy import event
+
+    from assistant.api import audit as audit_mod
+
+    monkeypatch.setattr(audit_mod, "LINGER_S", 2.0)  # the rows and their marks in one batch, however slow the machine
+    events: list[tuple[str, frozenset]] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode):
+            with open(f"/proc/self/fd/{fd}", "rb") as f:
+                marks = re.findall(rb'"request_id":"(r\d+)","mark":"delivered"', f.read(st.st_size))
+            real(fd)
+            events.append(("fsync", frozenset(m.decode() for m in marks)))
+            return
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    log = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}", spool_dir=tmp_path / "spool").start()
+    event.listen(log.engine, "commit", lambda conn: events.append(("commit", frozenset())))
+    log.record(row(0, T0))  # outside a request: fsynced by `record` itself, before its mark exists
+    log.record(row(1, T0))
+    log.delivered("r0000")
+    log.delivered("r0001")
+    assert log.status()["spool_unsynced_bytes"] > 0
+    assert log.flush(20)
+    first_commit = next(i for i, (kind, _) in enumerate(events) if kind == "commit")
+    synced = set().union(*(marks for kind, marks in events[:first_commit] if kind == "fsync"))
+    assert {"r0000", "r0001"} <= synced, events
+    assert log.status()["spool_unsynced_bytes"] == 0 and log.get("r0000")["delivered"] is True
+    log.close()
+
+
 def test_a_sqlite_commit_is_on_disk_before_the_writer_empties_the_spool(tmp_path):
     """The writer truncates the spool once its rows are committed: in WAL mode only synchronous=FULL makes the commit
     itself survive a power cut (NORMAL may roll the last ones back)."""
