@@ -216,3 +216,12 @@ def test_error_messages_never_tell_clients_where_the_state_is(tmp_path, caplog):
     for text in (ready_r.text, ask.text):
         assert str(tmp_path) not in text and "GROUNDED_HOME" in text and "python -m ingest" in text, text
     assert str(home) in caplog.text
+    from assistant.ui.gateway import Gateway, translate
+
+    ui_status = Gateway(app).status()["message"]  # what the chat UI shows
+    try:
+        app.state.service.require()
+    except Exception as exc:  # noqa: BLE001 - the ApiError 503 the chat UI would translate
+        ui_error = translate(exc).message
+    for text in (ui_status, ui_error):
+        assert str(tmp_path) not in text and "GROUNDED_HOME" in text, text
