@@ -18,6 +18,7 @@ benchmarks a server already running on loopback instead (no memory, CPU or audit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import io
 import json
@@ -295,6 +296,16 @@ def memory_phase(url: str, questions, proc: subprocess.Popen, requests: int) -> 
             f" requests (load {load_now()})"), mem.ok
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 60 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """The benchmark (see the module docstring): each phase's row as it ends, then the table and the figures."""
     args = parse_args(argv)
@@ -302,10 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
           "noisy: compare runs on a quiet one)", flush=True)
     lines = []
-    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, contextlib.ExitStack() as started:
         state, proc, chroma = Path(tmp), None, None
         if args.chroma:
             chroma, args.home = chroma_home(state, args.corpus)
+            started.callback(stop, chroma)  # whatever happens next (a failed phase exits): no server left running
         lines.append(f"store: {'Chroma server ' + os.environ['GROUNDED_STORE__CHROMA_URL'] if chroma else 'embedded'}"
                      f", {args.workers} worker(s)")
         assistant = warm_assistant(args.home, questions)
@@ -313,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             url = args.url.rstrip("/")
         else:
             proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url)
+            started.callback(stop, proc)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
                          f"model, one warm-up answer; load {load_now()})")
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
@@ -328,11 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(line)
             lines += audit_checks(state, load.ok + answers, load.kept, url, args.audit_url)
         lines += [f"error at {r['clients']} clients: {e}" for r in results for e in sorted(set(r["errors"]))[:5]]
-        for p in (proc, chroma):
-            if p is not None:
-                lines += [f"resident memory of the Chroma server: {rss_mb(p.pid):.0f} MB"] if p is chroma else []
-                p.send_signal(signal.SIGTERM)
-                p.wait(60)
+        if chroma is not None:
+            lines.append(f"resident memory of the Chroma server: {rss_mb(chroma.pid):.0f} MB")
     lines.append(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines))
     return 0
