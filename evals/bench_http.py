@@ -9,26 +9,29 @@ rate limits off and a fresh audit log in a temporary directory, and measures: se
 resident memory (VmRSS) after warm-up and after 100, 500, 1,000 and 2,000 requests of the memory phase, audit rows
 against answers given, an export -> import -> export round trip, and replays compared byte for byte with what the
 clients received, and the server's CPU time per answer in each phase (less sensitive than latency to other work on
-a shared machine). `--url` benchmarks a server already running on loopback instead (no memory, CPU or audit figures).
-Bounded: every phase stops at `--seconds` or `--max-requests`; only loopback addresses are accepted.
+a shared machine). `--chroma` serves the index from a Chroma server instead of the embedded store: it starts `chroma
+run` on loopback (data in the temporary directory), ingests `--corpus` into it for a fresh home, and points the server
+and the in-process assistant at it (GROUNDED_STORE__CHROMA_URL); the Chroma server's memory is reported apart. `--url`
+benchmarks a server already running on loopback instead (no memory, CPU or audit figures). Bounded: every phase stops at `--seconds` or `--max-requests`; only loopback addresses are accepted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import io
 import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from evals.bench_http_servers import chroma_home, cpu_s, rss_mb, start_server
 from evals.metrics import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +77,7 @@ def paired(assistant, url: str, questions, api_key: str | None, passes: int = 2)
             data = resp.read()
             remote.append((time.perf_counter() - t) * 1e3)
             if resp.status != 200:
-                raise SystemExit(f"HTTP {resp.status} for {q!r}")
+                raise SystemExit(f"HTTP {resp.status} for {q!r}: {data[:300]!r}")
             outside.append(remote[-1] - json.loads(data)["timings_ms"]["total"])
     conn.close()
     return local, remote, outside
@@ -148,69 +151,6 @@ class Load:
         elapsed = time.monotonic() - t0
         return {"clients": clients, "ok": len(latencies), "errors": errors, "seconds": elapsed,
                 "latencies": latencies, "per_question": per_question}
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory (VmRSS) of a process and its children (the workers of `serve --workers N`), in MB."""
-    total = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total += int(line.split()[1]) / 1024
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    for child in (children.read_text().split() if children.exists() else []):
-        total += rss_mb(int(child))
-    return total
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (the workers of `serve --workers N`)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return total + sum(cpu_s(int(c)) for c in (children.read_text().split() if children.exists() else []))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(home: Path | None, state: Path, workers: int = 1, audit_url: str | None = None,
-                 limits_url: str | None = None) -> tuple[subprocess.Popen, str, float]:
-    """A server on a free loopback port: rate limits off, no keys, audit log under `state`. Returns (process, url,
-    seconds from spawn to /readyz 200). `audit_url` puts the audit log there instead (an empty PostgreSQL database);
-    `limits_url` counts every request in that storage (Redis) against a limit never reached."""
-    import httpx
-
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GROUNDED_API__RATE_LIMIT": "",
-           "GROUNDED_API__RATE_LIMIT_OTHER": "", "GROUNDED_API__PRELOAD_LLM": "false",
-           "GROUNDED_API__KEYS_FILE": str(state / "keys.json"),
-           "GROUNDED_API__AUDIT_URL": f"sqlite:///{state / 'audit.sqlite'}", "GROUNDED_AUDIT__URL": audit_url or ""}
-    if limits_url:
-        env |= {"GROUNDED_LIMITS__STORAGE_URL": limits_url, "GROUNDED_API__RATE_LIMIT": "1000000/minute",
-                "GROUNDED_API__RATE_LIMIT_OTHER": "1000000/minute"}
-    cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
-    if home:
-        cmd += ["--home", str(home)]
-    t0 = time.monotonic()
-    with open(state / "server.log", "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    while time.monotonic() - t0 < 300:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited: {(state / 'server.log').read_text()[-2000:]}")
-        try:
-            if all(httpx.get(f"{url}/readyz", timeout=2).status_code == 200 for _ in range(4 * workers - 3)):
-                return proc, url, time.monotonic() - t0
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server was not ready within 300 s")
 
 
 def load_now() -> str:
@@ -298,6 +238,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--audit-url", help="the started server's audit log (e.g. an empty PostgreSQL database; default: "
                    "SQLite in a temporary directory)")
     p.add_argument("--limits-url", help="count every request in this rate-limit storage (e.g. redis://127.0.0.1:6379/0)")
+    p.add_argument("--chroma", action="store_true", help="serve --corpus from a Chroma server started here, not the "
+                   "embedded store of --home")
+    p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="what --chroma ingests (default: corpus/)")
     args = p.parse_args(argv)
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("--url must be a loopback address: this benchmark never loads a remote server")
@@ -322,15 +265,19 @@ def overhead(assistant, url: str, questions, api_key: str | None, load: Load) ->
                    f"p95 {percentile(outside, 95):.1f} ms")
 
 
-def phases(load: Load, args: argparse.Namespace, proc: subprocess.Popen | None, table: list[str]
-           ) -> tuple[list[dict], list[str]]:
-    """A load phase per `--clients` count, its row added to `table` and printed: (results, server CPU per answer)."""
+def phases(load: Load, args: argparse.Namespace, proc: subprocess.Popen | None, table: list[str],
+           chroma: subprocess.Popen | None = None) -> tuple[list[dict], list[str]]:
+    """A load phase per `--clients` count, its row added to `table` and printed: (results, server CPU per answer,
+    the Chroma server's included and also given apart)."""
     results, cpu = [], []
     for n in [int(x) for x in args.clients.split(",") if x.strip()]:
         before = cpu_s(proc.pid) if proc is not None else 0.0
+        chroma_before = cpu_s(chroma.pid) if chroma is not None else 0.0
         r = load.run(n, args.seconds, args.max_requests)
         if proc is not None and r["ok"]:
-            cpu.append(f"{n} clients {(cpu_s(proc.pid) - before) * 1e3 / r['ok']:.1f} ms")
+            used = cpu_s(chroma.pid) - chroma_before if chroma is not None else 0.0
+            cpu.append(f"{n} clients {(cpu_s(proc.pid) - before + used) * 1e3 / r['ok']:.1f} ms" +
+                       (f" (the Chroma server's {used * 1e3 / r['ok']:.1f} ms)" if chroma is not None else ""))
         results.append(r)
         table.append(row("HTTP /v1/ask", r))
         print(table[-1], flush=True)
@@ -349,21 +296,36 @@ def memory_phase(url: str, questions, proc: subprocess.Popen, requests: int) -> 
             f" requests (load {load_now()})"), mem.ok
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 60 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """The benchmark (see the module docstring): each phase's row as it ends, then the table and the figures."""
     args = parse_args(argv)
     questions = golden()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
           "noisy: compare runs on a quiet one)", flush=True)
-    assistant = warm_assistant(args.home, questions)
     lines = []
-    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
-        state = Path(tmp)
-        proc = None
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, contextlib.ExitStack() as started:
+        state, proc, chroma = Path(tmp), None, None
+        if args.chroma:
+            chroma, args.home = chroma_home(state, args.corpus)
+            started.callback(stop, chroma)  # whatever happens next (a failed phase exits): no server left running
+        lines.append(f"store: {'Chroma server ' + os.environ['GROUNDED_STORE__CHROMA_URL'] if chroma else 'embedded'}"
+                     f", {args.workers} worker(s)")
+        assistant = warm_assistant(args.home, questions)
         if args.url:
             url = args.url.rstrip("/")
         else:
             proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url)
+            started.callback(stop, proc)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
                          f"model, one warm-up answer; load {load_now()})")
             lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
@@ -371,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
         table, line = overhead(assistant, url, questions, args.api_key, load)
         lines.append(line)
-        results, cpu = phases(load, args, proc, table)
+        results, cpu = phases(load, args, proc, table, chroma)
         if cpu:
             lines.append("server CPU per answer (all its processes, user + system): " + ", ".join(cpu))
         if proc is not None and args.memory:
@@ -379,9 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(line)
             lines += audit_checks(state, load.ok + answers, load.kept, url, args.audit_url)
         lines += [f"error at {r['clients']} clients: {e}" for r in results for e in sorted(set(r["errors"]))[:5]]
-        if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
+        if chroma is not None:
+            lines.append(f"resident memory of the Chroma server: {rss_mb(chroma.pid):.0f} MB")
     lines.append(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines))
     return 0

@@ -76,6 +76,7 @@ def create_app(settings: ServerSettings | None = None, *, ui: Callable[[FastAPI]
     app.state.settings, app.state.service, app.state.audit = settings, service, audit
     app.state.keys, app.state.limiter, app.state.require_keys = keys, limiter, False
     errors.install(app)
+    errors.hide_paths(settings.home)  # error messages name GROUNDED_HOME, not where it is
     for module in (health, ask, openai_compat, documents, records):
         app.include_router(module.router)
     app.add_middleware(DurableResponses, audit=audit)  # innermost: no answer is sent before its audit row is fsynced

@@ -73,6 +73,7 @@ class AuditLog(AuditReading, AuditMaintenance, DurableAudit):
         self._thread: threading.Thread | None = None
         self._last_purge: float | None = None
         self.written = self.failed = self.dropped = 0
+        self.spool_failures = self.undurable = 0  # see `status()`
         self.last_error: str | None = None
         self._last_ok = True
         self._ensure_schema()
@@ -133,6 +134,7 @@ class AuditLog(AuditReading, AuditMaintenance, DurableAudit):
                     pos = self._spool.append(row, sync=False)
                 except OSError as exc:
                     self._unspooled.add(row["request_id"])
+                    self.undurable += 1  # its answer goes out all the same
                     self._spool_failed(exc, f"answer {row['request_id']} kept in memory only")
         if pos:
             self._make_durable(pos)

@@ -11,8 +11,9 @@ recorded outside an API request (the chat UI's gateway, a script, a test), or af
 fsynced by `record` itself before it returns (one fsync on the caller's thread).
 
 If the fsync fails (the disk refuses), the response still goes out (an answer is never refused for the audit's
-sake, as when the append itself fails); the failure is logged and /readyz says the spool cannot be written (503
-until a probe write succeeds: `AuditLog.spool_writable`).
+sake, as when the append itself fails); the failure is logged and counted (`spool_failures`: appends and fsyncs that
+failed; `undurable`: answers sent before their row was on disk, once per answer; both in /readyz `audit`, never
+reset), and /readyz says the spool cannot be written (503 until a probe write succeeds: `AuditLog.spool_writable`).
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ API_PREFIX = "/v1/"  # the API's answering paths; the chat UI's (gradio's) reque
 
 class Owed:
     """What one API request owes the spool before it may send: `pos`, the end position (`Spool.appended`) of the
-    last row it recorded, 0 for none; `open`, false once its response is complete."""
+    last row it recorded, 0 for none; `open`, false once its response is complete; `lost`, true once a message went
+    out before its row was fsynced (counted once per request)."""
 
-    __slots__ = ("open", "pos")
+    __slots__ = ("lost", "open", "pos")
 
     def __init__(self) -> None:
-        self.pos, self.open = 0, True
+        self.pos, self.open, self.lost = 0, True, False
 
 
 _owed: contextvars.ContextVar[Owed | None] = contextvars.ContextVar("audit_owed", default=None)
@@ -99,8 +101,9 @@ class DurableResponses:
         token = _owed.set(mine)
 
         async def durable_send(message) -> None:
-            if mine.pos:
-                await self.audit.durable(mine.pos)
+            if mine.pos and not await self.audit.durable(mine.pos) and not mine.lost:
+                mine.lost = True  # sent all the same: an answer is never refused for the audit's sake
+                self.audit.count_undurable()
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 mine.open = False  # a row recorded from now on is fsynced by `record` itself
             await send(message)
@@ -127,6 +130,12 @@ class DurableAudit:
             self._spool.sync(pos)
         except OSError as exc:
             self._spool_failed(exc)
+            self.count_undurable()
+
+    def count_undurable(self) -> None:
+        """One more answer sent (or about to be) before its audit row was on disk (`undurable` in `status()`)."""
+        with self._lock:
+            self.undurable += 1
 
     async def durable(self, pos: int) -> bool:
         """Wait (off the event loop) until the spool is fsynced up to position `pos`; True when it is, False when
@@ -134,6 +143,8 @@ class DurableAudit:
         return await self._commit.wait(pos) if self._commit is not None else False
 
     def _spool_failed(self, exc: OSError, kept: str = "rows not yet fsynced may be lost at a power cut") -> None:
+        """Log and count (`spool_failures`) a spool append or fsync that failed. Called with or without the lock."""
+        self.spool_failures += 1  # an int += under the GIL from the few threads that write the spool: close enough
         log.error("audit spool write failed (%s): %s", kept, exc)
 
     def status(self) -> dict:
@@ -142,7 +153,8 @@ class DurableAudit:
         backlog (issue 13): `spooled`, rows in this worker's spool file not yet in the database; `marks_pending`,
         delivery marks not yet applied in the database; `spool_writable` (false: the last spool append or fsync
         failed, `spool_error` says why; /readyz is then 503) and `spool_unsynced_bytes`; those three None without
-        a spool. All counts are of this worker. While the spool is not writable, a probe line is written and fsynced
+        a spool; `spool_failures` (appends and fsyncs that failed) and `undurable` (answers sent before their row
+        was on disk: its append or fsync failed), counted since start. All counts are of this worker. While the spool is not writable, a probe line is written and fsynced
         (at most every PROBE_S) to notice when it is again."""
         if self._spool is not None and self._spool.error is not None:
             self._probe_spool()
@@ -155,7 +167,8 @@ class DurableAudit:
                     "spooled": None if spool is None else len(self._pending) - len(self._unspooled),
                     "marks_pending": len(self._marks), "spool_writable": None if spool is None else spool.error is None,
                     "spool_error": None if spool is None else spool.error,
-                    "spool_unsynced_bytes": None if spool is None else spool.appended - spool.synced}
+                    "spool_unsynced_bytes": None if spool is None else spool.appended - spool.synced,
+                    "spool_failures": self.spool_failures, "undurable": self.undurable}
 
     def _probe_spool(self) -> None:
         """Append a line replay ignores (`{"request_id": "", "mark": "probe"}`) and fsync it: clears the spool's

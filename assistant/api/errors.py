@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,8 +59,27 @@ def error_response(status: int, code: str, message: str, headers: dict | None = 
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)  # compact, as above
 
 
+_HIDDEN: dict[str, str] = {}  # absolute paths of the server's state -> the name clients see instead (`hide_paths`)
+
+
+def hide_paths(home: Path) -> None:
+    """Never tell clients where the server keeps its state: the absolute path of `home` becomes `GROUNDED_HOME` in
+    every error message the API sends (`public`); the server's log keeps the real path."""
+    for path in {str(home), str(Path(home).resolve())}:
+        if Path(path).is_absolute() and len(path) > 1:
+            _HIDDEN[path] = "GROUNDED_HOME"
+
+
+def public(message: str) -> str:
+    """`message` with the paths of `hide_paths` replaced by their names (the longest first)."""
+    text = str(message)
+    for path in sorted(_HIDDEN, key=len, reverse=True):
+        text = text.replace(path, _HIDDEN[path])
+    return text
+
+
 def _one_line(message: str) -> str:
-    return " ".join(str(message).split())[:1000]
+    return " ".join(public(message).split())[:1000]
 
 
 def grounded_status(exc: GroundedError) -> int:

@@ -8,7 +8,7 @@ import contextlib
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from assistant.api.errors import error_body
+from assistant.api.errors import error_body, public
 
 router = APIRouter(tags=["health"])
 placeholder = APIRouter()  # `/` until a UI is mounted there
@@ -26,7 +26,8 @@ def readyz(request: Request) -> JSONResponse:
     state (`degraded` when audit writes fail: answers are still given; `written`/`failed`/`dropped` count this
     worker's rows; `unwritten`: rows given up on for now, kept in the spool and retried; the backlog, always
     reported and never a reason to be not ready: `pending`, `spooled` (rows in this worker's spool not yet in the
-    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`), rate-limit storage
+    audit store), `marks_pending` (delivery marks not yet applied there), `spool_unsynced_bytes`; counted since
+    start: `spool_failures`, `undurable`: answers sent before their row was on disk), rate-limit storage
     (`limits`: memory or redis, requests let through when it failed). 503 while loading or when the index is
     unavailable, with the reason (`message`, and the API's `error` object: code `loading` or `index_unavailable`);
     503 too when the audit spool cannot be written (`audit.spool_writable` false: the last append or fsync failed;
@@ -45,17 +46,17 @@ def readyz(request: Request) -> JSONResponse:
                 service.require()  # retries the load when the last try is old enough
             state = service.state
         body["status"] = "unavailable" if state == "failed" else state
-        body["message"] = service.error or "the index and models are loading"
+        body["message"] = public(service.error or "the index and models are loading")
         body.update(error_body("loading" if state == "loading" else "index_unavailable", body["message"]))
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
         body.update(service.summary())
     except Exception as exc:  # noqa: BLE001 - the index went away under us: not ready
-        return JSONResponse({**body, "status": "unavailable", "message": str(exc),
+        return JSONResponse({**body, "status": "unavailable", "message": public(str(exc)),
                              **error_body("index_unavailable", str(exc))}, status_code=503)
     body["loaded_in_s"] = service.loaded_in_s
     if body["audit"].get("spool_writable") is False:
-        message = f"the audit spool cannot be written: {body['audit']['spool_error']}"
+        message = public(f"the audit spool cannot be written: {body['audit']['spool_error']}")
         return JSONResponse({**body, "status": "unavailable", "message": message,
                              **error_body("audit_unavailable", message)}, status_code=503, headers={"Retry-After": "5"})
     if not body["audit"]["ok"]:

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from assistant.api import access, documents, records
 from assistant.api.audit import dumps
 from assistant.api.compare import with_comparisons
-from assistant.api.errors import ApiError, validation_message
+from assistant.api.errors import ApiError, public, validation_message
 from assistant.api.schemas import AskRequest, FeedbackRequest
 from assistant.api.streaming import answer_events
 from kernel.errors import GroundedError
@@ -42,7 +42,7 @@ class UiError(Exception):
 
     def __init__(self, message: str, status: int = 500):
         super().__init__(message)
-        self.message, self.status = " ".join(str(message).split()), status
+        self.message, self.status = " ".join(public(message).split()), status  # GROUNDED_HOME, not its path
 
 
 def translate(exc: BaseException) -> UiError:
@@ -120,13 +120,13 @@ class Gateway:
         """{"state": loading | ready | failed, "message", "engines", "default_engine", "documents", "chunks",
         "corpus_version"} (counts only when ready). Never raises."""
         service = self.service
-        out = {"state": service.state, "message": service.error, "engines": service.engines(),
+        out = {"state": service.state, "message": service.error and public(service.error), "engines": service.engines(),
                "default_engine": service.default_engine()}
         if service.state == "ready":
             try:
                 out.update(service.summary())
             except Exception as exc:  # noqa: BLE001 - the index went away: say so, keep the page up
-                out.update(state="failed", message=str(exc))
+                out.update(state="failed", message=public(str(exc)))
         return out
 
     async def documents(self, session: Session) -> list[dict]:

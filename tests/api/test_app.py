@@ -200,3 +200,28 @@ def test_an_unexpected_failure_is_a_500_json_logged_once(api_home, tmp_path, cap
     assert "a bug" not in r.text and "Traceback" not in r.text  # the details are in the log, not the response
     logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
     assert len(logged) == 1 and err["request_id"] in logged[0].getMessage() and logged[0].exc_info
+
+
+def test_error_messages_never_tell_clients_where_the_state_is(tmp_path, caplog):
+    """A home with no index: /readyz and an answer are 503 saying what to do, with the home named GROUNDED_HOME, not
+    its path on the server (the log keeps the path, for the operator)."""
+    home = tmp_path / "srv" / "home"
+    home.mkdir(parents=True)
+    app = create_app(settings(home, tmp_path), load=False)
+    with caplog.at_level("ERROR", logger="grounded.api"):
+        app.state.service.load()
+    with TestClient(app) as client:
+        ready_r, ask = client.get("/readyz"), client.post("/v1/ask", json={"question": QUESTION})
+    assert ready_r.status_code == 503 and ask.status_code == 503, (ready_r.text, ask.text)
+    for text in (ready_r.text, ask.text):
+        assert str(tmp_path) not in text and "GROUNDED_HOME" in text and "python -m ingest" in text, text
+    assert str(home) in caplog.text
+    from assistant.ui.gateway import Gateway, translate
+
+    ui_status = Gateway(app).status()["message"]  # what the chat UI shows
+    try:
+        app.state.service.require()
+    except Exception as exc:  # noqa: BLE001 - the ApiError 503 the chat UI would translate
+        ui_error = translate(exc).message
+    for text in (ui_status, ui_error):
+        assert str(tmp_path) not in text and "GROUNDED_HOME" in text, text

@@ -2,7 +2,8 @@
 were in the spool file when an fsync of it started, i.e. which rows that fsync made durable); every message a client
 would get is checked against it at the moment it is sent. Inside an API request the fsync is a group commit run off
 the event loop (20 concurrent answers, 2-3 fsyncs); outside one (the chat UI's gateway), `record` fsyncs itself.
-An fsync that fails does not hold the answer back and makes /readyz 503 until the spool takes writes again."""
+An fsync that fails does not hold the answer back, is counted (`undurable`, `spool_failures`) and makes /readyz 503
+until the spool takes writes again."""
 
 from __future__ import annotations
 
@@ -140,11 +141,45 @@ def test_a_failing_fsync_lets_the_answer_go_and_readyz_says_the_spool_cannot_be_
     status = log.status()
     assert status["spool_writable"] is False and "Input/output error" in status["spool_error"]
     assert status["spooled"] == 1 and status["spool_unsynced_bytes"] > 0
+    assert status["undurable"] == 1 and status["spool_failures"] >= 1  # counted once for its 3 messages
     spy.fail = None
     monkeypatch.setattr(log, "_last_probe", 0.0)
     status = log.status()  # the probe write and fsync succeed: writable again
     assert status["spool_writable"] is True and status["spool_error"] is None
     assert status["spool_unsynced_bytes"] == 0 and "r0001" in spy.durable
+    assert status["undurable"] == 1  # a count since start: the recovery does not hide what happened
+    log.close()
+
+
+def test_every_answer_sent_without_a_durable_row_is_counted_once(tmp_path, monkeypatch):
+    """The fsync failing for 3 concurrent API answers, for one recorded outside a request, and the append itself
+    failing: 5 answers went out without their row on disk, `undurable` says 5; each failure was counted and logged."""
+    spy = FsyncSpy(monkeypatch)
+    log = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}", spool_dir=tmp_path / "spool")
+    log._spool.open()
+    spy.fail = OSError(errno.ENOSPC, "No space left on device")
+    middleware = DurableResponses(_answering_app(log), log)
+
+    async def main():
+        return await asyncio.gather(*(_serve(middleware, f"/v1/ask/{i}", i, spy, log) for i in range(3)))
+
+    assert all(len(seen) == 3 for seen in asyncio.run(main()))
+    assert log.status()["undurable"] == 3
+    log.record(row(3, T0))  # outside a request: `record` fsyncs itself, and fails
+    assert log.status()["undurable"] == 4
+    spy.fail = None
+
+    real_write = os.write
+
+    def refuse(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", refuse)
+    log.record(row(4, T0))  # the append fails: the row is kept in memory only
+    monkeypatch.setattr(os, "write", real_write)
+    status = log.status()
+    assert status["undurable"] == 5 and status["spool_failures"] >= 5, status
+    assert log.get("r0004") is not None  # still readable, queued for the database
     log.close()
 
 
@@ -170,6 +205,44 @@ def test_the_spool_backlog_counts(tmp_path, monkeypatch):
     assert {k: bare.status()[k] for k in ("spooled", "spool_writable", "spool_error", "marks_pending")} == \
         {"spooled": None, "spool_writable": None, "spool_error": None, "marks_pending": 0}
     bare.close()
+
+
+def test_the_writer_fsyncs_the_delivery_marks_of_a_batch_before_writing_it(tmp_path, monkeypatch):
+    """Marks are appended without an fsync (`delivered` never waits for the disk); the writer fsyncs the spool once
+    for its batch, before the batch's transaction, so the marks it writes were on disk first. (A log started after its
+    rows were recorded would adopt its own file at `start` and fsync it there: here the writer runs first.)"""
+    from sqlalchemy import event
+
+    from assistant.api import audit as audit_mod
+
+    monkeypatch.setattr(audit_mod, "LINGER_S", 2.0)  # the rows and their marks in one batch, however slow the machine
+    events: list[tuple[str, frozenset]] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode):
+            with open(f"/proc/self/fd/{fd}", "rb") as f:
+                marks = re.findall(rb'"request_id":"(r\d+)","mark":"delivered"', f.read(st.st_size))
+            real(fd)
+            events.append(("fsync", frozenset(m.decode() for m in marks)))
+            return
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    log = AuditLog(f"sqlite:///{tmp_path / 'a.sqlite'}", spool_dir=tmp_path / "spool").start()
+    event.listen(log.engine, "commit", lambda conn: events.append(("commit", frozenset())))
+    log.record(row(0, T0))  # outside a request: fsynced by `record` itself, before its mark exists
+    log.record(row(1, T0))
+    log.delivered("r0000")
+    log.delivered("r0001")
+    assert log.status()["spool_unsynced_bytes"] > 0
+    assert log.flush(20)
+    first_commit = next(i for i, (kind, _) in enumerate(events) if kind == "commit")
+    synced = set().union(*(marks for kind, marks in events[:first_commit] if kind == "fsync"))
+    assert {"r0000", "r0001"} <= synced, events
+    assert log.status()["spool_unsynced_bytes"] == 0 and log.get("r0000")["delivered"] is True
+    log.close()
 
 
 def test_a_sqlite_commit_is_on_disk_before_the_writer_empties_the_spool(tmp_path):
@@ -236,8 +309,11 @@ def test_readyz_reports_the_backlog_and_is_503_while_the_spool_cannot_be_written
         spy.fail = OSError(errno.ENOSPC, "No space left on device")
         r = client.post("/v1/ask", json={"question": QUESTION})
         assert r.status_code == 200  # the answer is not refused for the audit's sake
+        r = client.post("/v1/ask", json={"question": QUESTION, "stream": True})
+        assert r.status_code == 200 and "event: answer" in r.text
         r = client.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "unavailable", r.json()
+        assert r.json()["audit"]["undurable"] == 2 and r.json()["audit"]["spool_failures"] >= 2, r.json()["audit"]
         assert r.json()["error"]["code"] == "audit_unavailable" and "No space left" in r.json()["message"]
         assert r.json()["audit"]["spool_writable"] is False and isinstance(r.json()["audit"]["spooled"], int)
         assert r.headers["retry-after"] and "Traceback" not in r.text
@@ -245,3 +321,4 @@ def test_readyz_reports_the_backlog_and_is_503_while_the_spool_cannot_be_written
         app.state.audit._last_probe = 0.0
         r = client.get("/readyz")
         assert r.status_code == 200 and r.json()["audit"]["spool_writable"] is True, r.json()
+        assert r.json()["audit"]["undurable"] == 2  # still counted once the spool takes writes again
