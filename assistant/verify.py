@@ -178,7 +178,21 @@ def _decided(said: str, hedged: set[str], frame: str) -> bool:
     """A quote that records a decision or a change ("We will not split …", "Decision: REFUSED", "… and no longer
     by Marcus Lindqvist") supports a verdict of its own polarity ("will be reported": the act decided, no hedge)."""
     return bool(DECIDED.search(said) or LABELLED.search(said) or re.search(r"\bno longer\b", said)) and not (
-        hedged - {"reported", "reports", "expected"}) and negated(said) == frame.lstrip().lower().startswith("no")
+        hedged - {"reported", "reports", "expected"}) and _turned_down(said) == frame.lstrip().lower().startswith("no")
+
+
+_DOWN = frozenset({"refused", "rejected", "denied", "declined"})
+
+
+def _turned_down(said: str) -> bool:
+    """A decision's polarity: the label minutes give it ("Decision: REFUSED"), else the outcome a sentence states
+    ("The proposal was rejected", "was not approved"), else whether it is negated ("We will not split …")."""
+    if (m := LABELLED.search(said)) is not None:
+        return m.group("verdict").lower() in _DOWN
+    for m in DECIDED.finditer(said):
+        if m.group("verb3"):
+            return (m.group("verb3").lower() in _DOWN) != bool(m.group("neg3"))
+    return negated(said)
 
 
 def _clauses(text: str) -> list[str]:

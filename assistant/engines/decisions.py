@@ -140,3 +140,42 @@ def withdrawn(ctx: Context, first: int = 1) -> BottomLine | None:
             return BottomLine([f"No. {source(u)} reports: “{flat(u.text).rstrip(' .')}” [{first}]."], [u], [],
                               _support(ctx, u, wanted))
     return None
+
+
+# what a yes/no question asks of a proposal: whether it was approved ("Did the Board approve shipping all 60 cards in
+# one shipment?", "Was Henrik Aalto's proposal the Board's decision?"), not whether it was turned down
+_ASKS_OUTCOME = re.compile(r"\b(?:approv\w*|accept\w*|adopt\w*|agree\w*|decision|decided|sign(?:ed)? off)\b", re.I)
+_ASKS_REJECTION = re.compile(r"\b(?:reject\w*|refus\w*|turn(?:ed)? down|declin\w*|denied|deny)\b", re.I)
+_PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion)\b", re.I)
+_OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<how>rejected|refused|declined|turned down|withdrawn|accepted|"
+                      r"adopted|approved|agreed)\b", re.I)
+
+
+def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
+    """The bottom line of a yes/no question whether a proposal was approved (or rejected), from the proposal minutes
+    record and the sentence right after it that says what became of it: "Did the Board approve shipping all 60 MX-400
+    cards … in one shipment?" -> "No." on "Proposal by Henrik Aalto: release all 60 cards in one shipment …" and
+    "The proposal was rejected (3 votes against, 1 in favour)." (stop 24's trial got bullets about another
+    shipment). The proposal must name the person the question names or share three of its content words; None
+    otherwise."""
+    from assistant.neighbours import following
+
+    q = ctx.question
+    asked = q.ask or q.core
+    if q.kind != "yes_no" or q.language != "en" or not _ASKS_OUTCOME.search(asked) or _ASKS_REJECTION.search(asked):
+        return None  # "Was it rejected?" is not asked here: verification holds a "Yes." to the quote's polarity
+    wanted = set(content_stems(q.core))
+    people = {n for n in (*q.names, *q.context_names) if n[:1].isupper()}
+    for u in ctx.units[:20]:
+        if u.heading or not _PROPOSAL.match(u.text) or not (
+                len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
+            continue
+        v = following(u, ctx.units)
+        m = _OUTCOME.search(v.text) if v is not None else None
+        if m is None:
+            continue
+        yes = m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")
+        lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
+                 f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
+        return BottomLine(lines, [v, u], [], _support(ctx, v, wanted))
+    return None

@@ -18,7 +18,7 @@ from assistant.engines.amendments import amended, amendment, new_name
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.corrections import correction
-from assistant.engines.decisions import decision, withdrawn
+from assistant.engines.decisions import decision, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
@@ -31,7 +31,7 @@ from assistant.models import Hit, Unit
 from assistant.neighbours import following
 from assistant.record_fields import FIELD, records_named
 from assistant.retrieve import jaccard, same_claim
-from assistant.terms import CALENDAR, numbers, stem, stem_set
+from assistant.terms import CALENDAR, content_stems, numbers, stem, stem_set
 from assistant.verify import Passage
 from kernel.sentences import sentences
 from kernel.tokens import identifiers
@@ -82,7 +82,8 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or withdrawn(ctx) or decision(ctx) or record_duty(ctx)  # "Is licence EL-2025-0002 still valid?": its
+        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or decision(ctx) or record_duty(ctx)  # "Is
+        # licence EL-2025-0002 still valid?": its
         # end, or its validity date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment; "Are
         # usage reports required under licence EL-…?": the record's sentence that states the duty
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
@@ -367,7 +368,9 @@ def _twins(ctx: Context, a: Unit, b: Unit) -> bool:
     if ia and ib and not (ia <= ib or ib <= ia):
         return False
     pairs = [(x, y) for x in _sents(a.text) for y in _sents(b.text)]
-    close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD and _same_field(x, y)]
+    close = [(x, y) for x, y in pairs if jaccard(x, y) >= _TWIN_JACCARD and _same_field(x, y)
+             and min(len(content_stems(x)), len(content_stems(y))) >= 3]  # "Decision:" is no statement: no twin
+    # of "Decision: REFUSED. …"
     if not close and ctx.similar(a, b) >= _TWIN_COS and not (FIELD.match(a.text) or FIELD.match(b.text)):
         close = [(a.text, b.text)]  # records' fields are alike in vector, not in claim: "Order: 60 MX-400 cards"
         # and an end-user certificate's fields are two records, not one statement worded twice

@@ -237,3 +237,17 @@ def test_a_field_named_by_the_question_in_a_document_its_title_names_answers(tmp
     assert ans.answer.startswith("On 22 July 2026, per Minutes of the Export Control Board meeting ECB-2026-09"), \
         ans.answer
     assert ans.citations[0].quote.startswith("Next meeting: 22 July 2026")
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("Did the Export Control Board approve shipping all 60 MX-400 cards to Chao Phraya AI Labs in one shipment?", "No."),
+    ("Was Henrik Aalto's proposal for Chao Phraya AI Labs the Board's decision?", "No.")])
+def test_whether_a_proposal_was_approved_is_what_became_of_it(tmp_path_factory, question, verdict):
+    """Stop 24's trial: "Did the Board approve shipping all 60 … in one shipment?" got bullets about another
+    shipment; the minutes record the proposal and, right after it, "The proposal was rejected (3 votes against, 1 in
+    favour)"."""
+    settings = indexed(tmp_path_factory.mktemp("proposal"), {"minutes-ecb-2026-09.md": CONDITIONS_MINUTES})
+    lines = answer(question, settings=settings).answer.split("\n")
+    assert lines[0].startswith(f"{verdict} Minutes of the Export Control Board meeting ECB-2026-09 (2026-06-24) records "
+                               "the outcome: “The proposal was rejected (3 votes against, 1 in favour)” [1]."), lines
+    assert lines[1].startswith("The proposal: “Proposal by Henrik Aalto: release all 60 cards"), lines
