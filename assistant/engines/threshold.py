@@ -242,6 +242,17 @@ def _conflict(u: Unit, limit: float, others: list[tuple[Unit, Threshold]], first
     return None
 
 
+def _in_force(found: list, case_day: tuple | None) -> list:
+    """The rules `found` ([(unit, Threshold)], best first) with the one in force on the case's date first: a rule
+    that takes effect after that date does not decide it, the version it replaces does (the other rule that shares
+    most of its words), and the newer one is named after it."""
+    if not (case_day and len(found) > 1 and (s := start_of(found[0][0])) and case_day[0] < s[0]):
+        return found
+    words = stem_set(found[0][0].text)
+    older = max(found[1:], key=lambda r: len(words & stem_set(r[0].text)) / len(words | stem_set(r[0].text)))
+    return [older, *[r for r in found if r is not older]]
+
+
 def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     """The bottom line of "is a report required for a $20,000 shipment?": the rule's threshold from the newest
     dated source that states one ("… exceeds $10,000 in value"), the question's amount compared with it (labelled as
@@ -260,12 +271,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     if not found:
         return None
     case_day = next(iter(dates_in(ask)), None)
-    if case_day and (s := start_of(found[0][0])) and case_day[0] < s[0] and len(found) > 1:
-        # a rule that takes effect after the case's date does not decide it: the version it replaces does (the
-        # other rule that shares most of its words), and the newer one is named after it
-        words = stem_set(found[0][0].text)
-        older = max(found[1:], key=lambda r: len(words & stem_set(r[0].text)) / len(words | stem_set(r[0].text)))
-        found = [older, *[r for r in found if r is not older]]
+    found = _in_force(found, case_day)
     u, m = found[0]
     limit = m.limit
     applies = _holds(m.comparator, asked, limit)
