@@ -5,6 +5,7 @@ quotes the field (assistant.engines.fields)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from assistant.terms import CALENDAR, RECORD_ID, stem, words
 
@@ -19,6 +20,28 @@ ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem(
 # asks how long something lasts: "Until when can we ship under EUC-2026-0088?", "How long is it valid?"
 LASTING = re.compile(r"\b(?:until|till|through)\s+when\b|\bhow long\b", re.I)
 _ASK_WORDS = frozenset({"who", "what", "when", "which", "where"})
+# a record's field asked for in German or French: the start of the question's word (accents off, lower case) and the
+# English words of the fields that answer it. Records' fields are English here; the answerability model and the
+# field names are English too, so "Wie viele Einheiten umfasst die Lizenz EL-2026-0417?" abstained (stop 24)
+_FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
+    "einheit": "unit quantity", "menge": "quantity", "anzahl": "quantity number", "stuck": "unit quantity",
+    "gultig": "valid", "ablauf": "expire valid", "inhaber": "holder", "bedingung": "conditions", "auflage": "conditions",
+    "bestimmungsort": "destination", "zielland": "destination", "aussteller": "issuing", "ausgestellt": "issue",
+    "behord": "authority", "personal": "personnel", "mitarbeiter": "personnel", "ware": "items", "verwendung": "use",
+    "titulaire": "holder", "condition": "conditions", "valable": "valid", "validite": "valid", "quantite": "quantity",
+    "unite": "unit quantity", "destination": "destination", "delivre": "issue", "emis": "issue", "autorite":
+    "authority", "personnel": "personnel", "marchandise": "items", "utilisation": "use", "usage": "use"}.items()}
+# asks until when, in German or French: "Bis wann ist die Lizenz gültig?", "Jusqu'à quand la licence est-elle valable?"
+_LASTING_FOREIGN = re.compile(r"\bbis wann\b|\bwie lange\b|\bjusqu['’]?\s*(?:a|à) quand\b|\bcombien de temps\b", re.I)
+
+
+def _folded(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+def lasting(q) -> bool:
+    """The question asks until when something holds, in English, German or French."""
+    return bool(LASTING.search(q.ask or q.core) or _LASTING_FOREIGN.search(q.ask or q.core))
 
 
 def matches(term: str, key: set[str]) -> bool:
@@ -41,6 +64,10 @@ def records_named(q) -> list[str]:
 def asked_terms(q) -> list[str]:
     """The question's terms that may name a field: not the record's own words nor a wh-word; "expire" added for a
     question asking how long ("Until when …?": the "Validity:" line answers it)."""
+    if q.language != "en":  # only the field names the glossary knows: the German "von" is no "Von:" (From) field
+        asked = {_folded(w) for w in words(q.ask or q.core)}
+        terms = sorted({t for w in asked for k, v in _FOREIGN.items() if w.startswith(k) for t in v})
+        return terms + [stem("expire")] * bool(terms and _LASTING_FOREIGN.search(q.ask or q.core))
     named = {stem(w) for n in (*q.names, *q.context_names) if not n.isupper() or any(c.isdigit() for c in n)
              for w in words(n)}  # an acronym is a field's name ("ECCN"), not the record's
     terms = [t for t in q.terms if t not in named and t not in _ASK_WORDS]
@@ -52,7 +79,11 @@ def asked_terms(q) -> list[str]:
 def answering_field(q, text: str) -> re.Match | None:
     """The first field of record `text` that a date question's terms name and whose value writes a date ("Until
     when can we ship under EUC-2026-0088?" -> "Validity: … on or before 31 October 2026"), or None; other kinds of
-    question get None (their fields are weighed by the answerability model)."""
+    English question get None (their fields are weighed by the answerability model). A German or French question
+    gets the first field its glossary words name ("Inhaber" -> "Holder:")."""
+    if q.language != "en":  # "Wie viele Einheiten umfasst die Lizenz …?": any field the glossary names
+        terms = asked_terms(q)
+        return next((m for m in FIELD.finditer(text) if any(matches(t, key_of(m)) for t in terms)), None)
     if q.kind != "date":
         return None
     terms = asked_terms(q)

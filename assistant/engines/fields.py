@@ -13,6 +13,7 @@ from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
 from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, matches, records_named
+from assistant.record_fields import lasting as asks_until
 from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, holds, stem, stem_set, words
 from assistant.verify import Passage, framed
 from kernel.sentences import sentences
@@ -149,9 +150,11 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     # conditions on EL-…?"; "Is licence EL-… fully authorised with no conditions?" (then the answer is "No")
     if not records and q.kind in ("person", "date", "number") and q.language == "en":
         return titled_field(ctx)  # "When is the next Export Control Board meeting?": the minutes' "Next meeting:"
-    if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of) or q.language != "en":
-        return None  # field names are matched as English words: the German "von" is no "Von:" (From) field
+    if not records or (q.kind not in ("person", "fact", "date", "number", "place") and not any_of):
+        return None  # (in another language, asked_terms gives only the field names its glossary knows)
     terms = [t for t in asked_terms(q) if t not in _NO_FIELD]
+    if not terms:
+        return None
     # an acronym the question asks about that a field's value writes: "What TPP value is the classification based
     # on?" -> "Technical basis: Total processing performance (TPP) of 4,960 …", not "Classified by: …"
     acronyms = {stem(n.lower()) for n in q.names if n.isupper() and n.isalpha() and len(n) > 1} & set(terms)
@@ -177,7 +180,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         value = m.group("value").strip()
         if q.kind == "date" and not CALENDAR.search(value):
             continue  # "Until when can we export under EUC-…?" is not answered by its "Exporter:" line
-        lasting = LASTING.search(q.ask or q.core) and CALENDAR.search(value)  # "How long is it valid?"
+        lasting = asks_until(q) and CALENDAR.search(value)  # "How long is it valid?", "Bis wann ist sie gültig?"
         shown = dated(value) if q.kind == "date" or lasting else _END.sub("", value)  # "On 3 March 2025"
         if any_of:
             if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what"))):

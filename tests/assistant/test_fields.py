@@ -103,3 +103,16 @@ def test_a_record_asked_to_be_free_of_what_a_field_states_is_a_no(licence):
     says to answer "Yes, fully authorised, no conditions apply") got an evidence bullet, "Issuing authority: …"."""
     ans = answer("Is licence EL-2026-0417 fully authorised with no conditions?", settings=licence)
     assert ans.answer.startswith(f"No, per EXPORT LICENCE RECORD (2026-01-15): “{CONDITIONS}” [1]."), ans.answer
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Wie viele Einheiten umfasst die Lizenz EL-2026-0417?", "12 units, per EXPORT LICENCE RECORD"),
+    ("Bis wann ist die Lizenz EL-2026-0417 gültig?", "On 14 January 2027, per EXPORT LICENCE RECORD"),
+    ("Wer ist Inhaber der Lizenz EL-2026-0417?", "Meridian Semiconductor Test Services Sdn Bhd, per EXPORT LICENCE"),
+    ("Quelles conditions la licence EL-2026-0417 impose-t-elle ?", f"Per EXPORT LICENCE RECORD (2026-01-15): “{CONDITIONS}”"),
+])
+def test_a_field_asked_for_in_german_or_french_is_the_short_answer(licence, question, opening):
+    """Stop 24's trial: record questions in German abstained ("No passage matched this question in German"): the
+    field names were matched as English words only, and the answerability model weighed German questions low."""
+    ans = answer(question, settings=licence)
+    assert not ans.abstained and ans.answer.startswith(opening), ans.answer
