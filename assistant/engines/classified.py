@@ -15,9 +15,9 @@ import re
 
 from assistant.engines.base import Context
 from assistant.engines.corrections import correction
-from assistant.engines.fields import part_of
 from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.engines.threshold import dates_in
+from assistant.models import Unit
 from assistant.record_fields import FIELD
 
 # a classification code: an ECCN ("3A090", "3A090.a", "5A992.c") or EAR99
@@ -46,14 +46,15 @@ def reclassified(ctx: Context, lead: Rule, items: list[str], first: int = 1) -> 
         return None
     case_day = next(iter(dates_in(ctx.question.core)), None)  # the case told: "We shipped … on 15 April 2026."
     for item in items:
-        docs = {u.hit.doc_id for u in ctx.units[:40] if _named(item, u.hit.text)}
-        for u in ctx.units[:40]:
-            if u.hit.doc_id not in docs or u.hit.doc_id == lead.unit.hit.doc_id:
+        docs = {h.doc_id for h in ctx.hits if _named(item, h.text)} - {lead.unit.hit.doc_id}
+        for h in ctx.hits:  # the record's chunks as retrieved: its "ECCN:" line need not rank among the passages
+            if h.doc_id not in docs:
                 continue
-            for m in FIELD.finditer(u.text):
+            for m in FIELD.finditer(h.text):
                 if not any(v.startswith(c) for v in CODE.findall(m.group("value")) for c in codes):
                     continue
-                field = part_of(u, m.start("key"), m.end("value"))
+                field = Unit(hit=h, start=h.start + m.start("key"), end=h.start + m.end("value"),
+                             text=h.text[m.start("key"):m.end("value")])
                 c = correction(ctx.corrections, field)
                 if c is None or any(c.value.startswith(code) for code in codes):
                     return None  # the record still puts it in the rule's class
