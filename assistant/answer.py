@@ -15,7 +15,7 @@ from dataclasses import replace
 from assistant import injection, language, supersession
 from assistant.abstain import decide, seen
 from assistant.answerability import model_path
-from assistant.engines import amendments, corrections, decisions
+from assistant.engines import amendments, corrections, decisions, minutes
 from assistant.engines import registry as engines
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import is_rule_question
@@ -68,6 +68,7 @@ class Assistant:
         self.amending = amendments.collect(rows, self.retriever.docs)  # "… no longer by Marcus Lindqvist."
         self.decided = decisions.collect(rows, self.retriever.docs)  # "We will not split SH-2026-0231 …"
         self.corrections = corrections.collect(rows, self.retriever.docs)  # "Field corrected: ECCN" …
+        self.agenda = minutes.agenda(rows)  # "Item 1: Chao Phraya AI Labs …, order PO-CPA-2026-031"
         self.records = self.retriever.records(rows)  # {"SH-2026-0231": the short documents that name it}
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
@@ -116,7 +117,7 @@ class Assistant:
         if old:  # an old version's passages go last: the version that replaced it speaks first
             units = [u for u in units if u.hit.doc_id not in old] + [u for u in units if u.hit.doc_id in old]
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls, superseded=old,
-                       amending=self.amending, decided=self.decided, corrections=self.corrections)
+                       amending=self.amending, decided=self.decided, corrections=self.corrections, agenda=self.agenda)
 
     def spelled_out(self, q: Question) -> dict[str, str]:
         """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry

@@ -19,6 +19,7 @@ from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
 from assistant.engines.fields import field_answer, field_of, lasting
 from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
+from assistant.engines.minutes import decided_about
 from assistant.engines.quantity import quantity_check
 from assistant.engines.roles import who_is
 from assistant.models import Unit
@@ -283,6 +284,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             return _line(kind, found[1], found[0])
     if not q.parts and (until := lasting(ctx)) is not None:  # "When does memo EC-2026-007 expire?"
         return until
+    if not q.parts and (decided := decided_about(ctx)) is not None:  # "What did the Board decide about …?"
+        return decided
     if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
         return covered
     if q.kind == "yes_no" and (within := quantity_check(ctx)) is not None:  # "45 units under licence D-554321?"

@@ -251,3 +251,18 @@ def test_whether_a_proposal_was_approved_is_what_became_of_it(tmp_path_factory, 
     assert lines[0].startswith(f"{verdict} Minutes of the Export Control Board meeting ECB-2026-09 (2026-06-24) records "
                                "the outcome: “The proposal was rejected (3 votes against, 1 in favour)” [1]."), lines
     assert lines[1].startswith("The proposal: “Proposal by Henrik Aalto: release all 60 cards"), lines
+
+
+def test_what_minutes_decided_about_an_agenda_item_is_read_under_its_heading(tmp_path):
+    """Stop 24's trial: "What did the Export Control Board decide about the Chao Phraya AI Labs order
+    PO-CPA-2026-031?" got the minutes' header lines; the decision stands under "Item 1: Chao Phraya AI Labs …, order
+    PO-CPA-2026-031" and names neither."""
+    settings = indexed(tmp_path, {"minutes-ecb-2026-09.md": CONDITIONS_MINUTES + "\n" + MINUTES.split("\n\n", 2)[2]})
+    ans = answer("What did the Export Control Board decide about the Chao Phraya AI Labs order PO-CPA-2026-031?",
+                 settings=settings)
+    assert ans.answer.startswith("Per Minutes of the Export Control Board meeting ECB-2026-09 (2026-06-24): “Decision: "
+                                 "APPROVED WITH CONDITIONS for a first tranche of 30 cards only."), ans.answer
+    assert "(c) the remaining 30 cards" in ans.answer.split("\n")[0]
+    refused = answer("What was decided about Lumen Data Systems?", settings=settings)
+    assert refused.answer.startswith("Per Minutes of the Export Control Board meeting ECB-2026-09 (2026-06-24): "
+                                     "“Decision: REFUSED. The Board will not approve any testing"), refused.answer
