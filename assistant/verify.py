@@ -189,6 +189,8 @@ def _turned_down(said: str) -> bool:
     ("The proposal was rejected", "was not approved"), else whether it is negated ("We will not split …")."""
     if (m := LABELLED.search(said)) is not None:
         return m.group("verdict").lower() in _DOWN
+    if re.search(r"\bno longer\b", said):  # "… are granted … by Sofia Marchetti, and no longer by Marcus Lindqvist"
+        return True
     for m in DECIDED.finditer(said):
         if m.group("verb3"):
             return (m.group("verb3").lower() in _DOWN) != bool(m.group("neg3"))

@@ -25,6 +25,7 @@ from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.retrieve import RECORD_NAME
 from assistant.terms import DECIDED, LABELLED, content_stems, stem, stem_set
+from kernel.sentences import sentences
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
 _PROPOSED = re.compile(r"\b(?:would|could|might)\b|\?\s*$")
@@ -152,30 +153,40 @@ _OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<how>rejected|refused|de
 
 
 def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
-    """The bottom line of a yes/no question whether a proposal was approved (or rejected), from the proposal minutes
-    record and the sentence right after it that says what became of it: "Did the Board approve shipping all 60 MX-400
-    cards … in one shipment?" -> "No." on "Proposal by Henrik Aalto: release all 60 cards in one shipment …" and
-    "The proposal was rejected (3 votes against, 1 in favour)." (stop 24's trial got bullets about another
-    shipment). The proposal must name the person the question names or share three of its content words; None
-    otherwise."""
-    from assistant.neighbours import following
-
+    """The bottom line of a yes/no question whether a proposal was approved, from the sentence that says what became
+    of it and the proposal right before it in its chunk: "Did the Board approve shipping all 60 MX-400 cards … in one
+    shipment?" -> "No." on "The proposal was rejected (3 votes against, 1 in favour)." and "Proposal by Henrik
+    Aalto: release all 60 cards in one shipment …" (stop 24's trial got bullets about another shipment). The
+    proposal must name two of the question's names or share three of its content words; None otherwise. The outcome
+    is looked for among the first 20 units and the index's decisions (`ctx.decided`), so it is found when retrieval
+    ranked it low."""
     q = ctx.question
     asked = q.ask or q.core
     if q.kind != "yes_no" or q.language != "en" or not _ASKS_OUTCOME.search(asked) or _ASKS_REJECTION.search(asked):
         return None  # "Was it rejected?" is not asked here: verification holds a "Yes." to the quote's polarity
     wanted = set(content_stems(q.core))
     people = {n for n in (*q.names, *q.context_names) if n[:1].isupper()}
-    for u in ctx.units[:20]:
-        if u.heading or not _PROPOSAL.match(u.text) or not (
-                len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
-            continue
-        v = following(u, ctx.units)
-        m = _OUTCOME.search(v.text) if v is not None else None
-        if m is None:
+    for v in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
+        m = _OUTCOME.search(v.text)
+        u = _proposal_before(v) if m is not None and not v.heading else None
+        if u is None or not (len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
             continue
         yes = m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")
         lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
                  f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
         return BottomLine(lines, [v, u], [], _support(ctx, v, wanted))
     return None
+
+
+def _proposal_before(v: Unit) -> Unit | None:
+    """The sentence right before unit `v` in its chunk, as a unit, when it is a proposal ("Proposal by …"); else None."""
+    h = v.hit
+    before = [(a, b) for a, b in sentences(h.text) if b <= v.start - h.start]
+    if not before:
+        return None
+    a, b = before[-1]
+    text = h.text[a:b].strip()
+    if not _PROPOSAL.match(text):
+        return None
+    at = h.text.index(text, a)
+    return Unit(hit=h, start=h.start + at, end=h.start + at + len(text), text=text)

@@ -230,3 +230,19 @@ def test_a_source_tag_whose_title_holds_parentheses_is_decoration_not_a_claim():
            "date not given)"
     assert " ".join(DECOR.sub(" ", line).split()) == "Exports to the region require a licence. [1]"
     assert DECOR.sub(" ", "x (CGTN, date not given)").strip() == "x"
+
+
+def test_a_verdict_on_a_decision_follows_its_label_its_outcome_word_or_its_no_longer():
+    """"No." is kept on "… and no longer by Marcus Lindqvist" (a change, granted to someone else), on "The proposal
+    was rejected" and on "Decision: REFUSED."; "Yes." on them is dropped (stop 25: a first version of the outcome
+    rule read "are granted" as a yes and dropped the "No." of "Can Marcus Lindqvist still grant exceptions?")."""
+    from assistant.verify import framed
+
+    for said in ("From 1 May 2026, exceptions are granted in writing by Sofia Marchetti, and no longer by Marcus "
+                 "Lindqvist.", "The proposal was rejected (3 votes against, 1 in favour).",
+                 "Decision: REFUSED. The Board will not approve any testing of Ascend chips outside the Penang lab."):
+        hit = Hit(chunk_id="m", doc_id="minutes", text=said, start=0, end=len(said), score=1.0,
+                  meta={"title": "Minutes", "published": "2026-06-24"})
+        p = Passage(1, hit, 0, len(said), said)
+        assert framed(f"No. Minutes records: “{said.rstrip('.')}”", p) is not None, said
+        assert framed(f"Yes. Minutes records: “{said.rstrip('.')}”", p) is None, said

@@ -1,12 +1,12 @@
-"""CI gate: the golden suite (its original cases and the issue-9 cases, each against its own floors) and the
-compliance_docs suite, through answer() with the extractive engine, must stay past the floors in evals/."""
+"""CI gate: the golden suite (its original cases and the issue-9 cases, each against its own floors), the
+compliance_docs suite and the compliance_file suite, through answer() with the extractive engine, must stay past the floors in evals/."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.settings import AssistantSettings
-from evals import compliance_suite
+from evals import compliance_file_suite, compliance_suite
 from evals.gate import failures, floors, gates, select
 from evals.golden_suite import summarize
 from evals.runner import SUITES, evaluate, product_systems
@@ -26,7 +26,7 @@ def test_floors_select_the_cases_they_were_measured_on():
     assert [r["id"] for r in select(rows, {"cases": {"with_tag": "issue-9"}})] == ["new"]
     assert [r["id"] for r in select(rows, {"cases": {"without_tag": "issue-9"}})] == ["old", "bare"]
     assert select(rows, {}) == rows
-    assert set(gates("extractive")) == {"golden", "golden/issue-9", "compliance_docs"}
+    assert set(gates("extractive")) == {"golden", "golden/issue-9", "compliance_docs", "compliance_file"}
 
 
 @pytest.mark.model
@@ -52,3 +52,13 @@ def test_compliance_docs_meets_its_floors(tmp_path):
     assert set(summary["by_kind"]) == set(compliance_suite.KINDS)
     assert sum(k["cases"] for k in summary["by_kind"].values()) == len(rows)
     assert failures(summary, floors("compliance_docs", "extractive")) == [], summary
+
+
+@pytest.mark.model
+def test_compliance_file_meets_its_floors(tmp_path):
+    """One company's compliance file that changes over time (corrections, amendments, minutes): stop 25."""
+    system = product_systems(AssistantSettings(home=tmp_path), ["extractive"])[0]
+    rows, summary = evaluate(SUITES["compliance_file"], system, None)
+    assert len(rows) == 38 and (tmp_path / "suites" / "compliance_file").is_dir()
+    assert set(summary["by_kind"]) == set(compliance_file_suite.KINDS)
+    assert failures(summary, floors("compliance_file", "extractive")) == [], summary

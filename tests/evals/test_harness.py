@@ -133,7 +133,8 @@ def test_url_mode_scores_canned_answers_and_skips_clapnq(server, tmp_path, monke
     results = json.loads((out_dir / "results.json").read_text())
     assert results["mode"] == "url" and results["url"] == server.url and results["engines"] == ["extractive"]
     assert results["settings_hash"] == "canned-hash" and results["corpus_version"] == "canned-v1"
-    assert [s["suite"] for s in results["skipped"]] == ["clapnq", "compliance_docs", "alexnet", "solana"]
+    assert [s["suite"] for s in results["skipped"]] == ["clapnq", "compliance_docs", "compliance_file", "alexnet",
+                                                           "solana"]
     entry = results["suites"]["golden"]["extractive"]
     rows = {r["id"]: r for r in entry["cases"]}
     assert len(rows) == 5
