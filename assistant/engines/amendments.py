@@ -110,3 +110,22 @@ def new_name(u: Unit, v: Unit) -> str | None:
         if all(w in names and w.lower() not in old for w in head) and not RECORD_ID.fullmatch(head[0]):
             return m.group(0)
     return None
+
+
+def changed_for(ctx: Context) -> Unit | None:
+    """For a who-question about a record it names by identifier ("Who can grant exceptions to memo EC-2026-007?"),
+    the index's amending sentence that names the record and a new person and holds two of the question's other
+    content words ("From 1 May 2026, exceptions under memo EC-2026-007 are granted … by Sofia Marchetti …"), so that
+    the change is answered when retrieval ranked the record's own sentence and the change low (stop 25's trial: the
+    circular's sentences about the memo filled the passages); None otherwise, or when filters narrowed the search."""
+    q = ctx.question
+    ids = {n.lower() for n in (*q.names, *q.context_names) if RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)}
+    if q.kind != "person" or not ids or ctx.filtered:
+        return None
+    wanted = _content(q.ask or q.core) - {w for i in ids for w in stem_set(i)}
+    found = [v for v in ctx.amending if ids & _anchors(v.text) and len(wanted & _content(v.text)) >= 2
+             and new_name(_NOBODY, v)]
+    return max(found, key=_published) if found else None
+
+
+_NOBODY = Unit(hit=Hit(chunk_id="", doc_id="", text="", start=0, end=0, score=0.0), start=0, end=0, text="")

@@ -47,27 +47,42 @@ def reclassified(ctx: Context, lead: Rule, items: list[str], first: int = 1) -> 
     case_day = next(iter(dates_in(ctx.question.core)), None)  # the case told: "We shipped … on 15 April 2026."
     for item in items:
         docs = {h.doc_id for h in ctx.hits if _named(item, h.text)} - {lead.unit.hit.doc_id}
-        for h in ctx.hits:  # the record's chunks as retrieved: its "ECCN:" line need not rank among the passages
-            if h.doc_id not in docs:
-                continue
-            for m in FIELD.finditer(h.text):
-                if not any(v.startswith(c) for v in CODE.findall(m.group("value")) for c in codes):
-                    continue
+        for field, c in _corrected(ctx, docs, codes):
+            if any(c.value.startswith(code) for code in codes):
+                return None  # corrected within the rule's class
+            days = dates_in(c.date)
+            if case_day is not None and days and case_day[0] < days[0][0]:
+                return None  # a case before the correction: the classification then in force stands
+            since = f" since {c.date}" if c.date else ""
+            verdict = (f"Not under this rule: it is about {' and '.join(sorted(codes))}, and the {item} has "
+                       f"been classified {c.value}{since}.")
+            lines = [verdict, f"{source(c.unit)} records the correction: “{flat(c.unit.text).rstrip(' .')}” [{first}].",
+                     f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first + 1}]."]
+            if field is not None:
+                lines.append(f"Before the correction, the record read: “{flat(field.text).rstrip(' .')}” [{first + 2}].")
+            return BottomLine(lines, [c.unit, lead.unit, *([field] if field is not None else [])], [verdict])
+    return None
+
+
+_PREVIOUS = re.compile(r"(?im)^[ \t]*(?:previous|old|original|former)[ \t]+value[ \t]*:[ \t]*(?P<value>\S[^\n]*)$")
+
+
+def _corrected(ctx: Context, docs: set[str], codes: set[str]):
+    """(the field as first written or None, its correction) for each classification the records `docs` give under a
+    code of `codes` and have corrected: through a retrieved field line ("ECCN: 3A090.a") and its correction entry,
+    else through a correction entry whose previous value is such a code (the field's chunk was not retrieved)."""
+    def coded(value: str) -> bool:
+        return any(v.startswith(c) for v in CODE.findall(value) for c in codes)
+
+    for h in ctx.hits:  # the record's chunks as retrieved: its "ECCN:" line need not rank among the passages
+        if h.doc_id not in docs:
+            continue
+        for m in FIELD.finditer(h.text):
+            if coded(m.group("value")):
                 field = Unit(hit=h, start=h.start + m.start("key"), end=h.start + m.end("value"),
                              text=h.text[m.start("key"):m.end("value")])
-                c = correction(ctx.corrections, field)
-                if c is None or any(c.value.startswith(code) for code in codes):
-                    return None  # the record still puts it in the rule's class
-                days = dates_in(c.date)
-                if case_day is not None and days and case_day[0] < days[0][0]:
-                    return None  # a case before the correction: the classification then in force stands
-                since = f" since {c.date}" if c.date else ""
-                verdict = (f"Not under this rule: it is about {' and '.join(sorted(codes))}, and the {item} has "
-                           f"been classified {c.value}{since}.")
-                return BottomLine(
-                    [verdict,
-                     f"{source(c.unit)} records the correction: “{flat(c.unit.text).rstrip(' .')}” [{first}].",
-                     f"{source(lead.unit)} reports: “{flat(lead.quote)}” [{first + 1}].",
-                     f"Before the correction, the record read: “{flat(field.text).rstrip(' .')}” [{first + 2}]."],
-                    [c.unit, lead.unit, field], [verdict])
-    return None
+                if (c := correction(ctx.corrections, field)) is not None:
+                    yield field, c
+    for c in ctx.corrections:
+        if c.unit.hit.doc_id in docs and (m := _PREVIOUS.search(c.unit.text)) and coded(m.group("value")):
+            yield None, c

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from assistant.answerability import _counted
+from assistant.engines.amendments import _NOBODY, changed_for, new_name
 from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
 from assistant.engines.fields import field_answer, field_of, lasting
@@ -298,7 +299,11 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
         return event
     if kind is None or q.parts or not ctx.units or q.follow_up and not q.terms:
         return None
-    return _read_span(ctx, kind)
+    found = _read_span(ctx, kind)
+    if found is None and (v := changed_for(ctx)) is not None:  # "Who can grant exceptions to memo EC-2026-007?"
+        who = new_name(_NOBODY, v)  # "Sofia Marchetti, Interim Chief Compliance Officer"
+        return ShortAnswer(who, v, f"{who}, per {source(v)}: “{flat(v.text).rstrip(' .')}” [n].", "person")
+    return found
 
 
 def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:

@@ -89,3 +89,21 @@ def test_when_a_named_document_expires_is_read_from_its_own_sentence(settings, q
     ans = answer(question, settings=settings)
     assert ans.answer.startswith("Until 31 December 2026, per ") and "remains in force until" in ans.answer, ans.answer
     assert ans.citations[0].doc_id == "memo-ec-2026-007"
+
+
+def test_a_who_question_finds_the_change_when_retrieval_ranked_it_out():
+    """Stop 25's second trial: with more documents citing memo EC-2026-007, the circular's sentences about the memo
+    filled the passages and "Who can grant exceptions to memo EC-2026-007?" got bullets; the index's amending
+    sentence that names the memo, a new person and "exceptions … granted" answers it."""
+    from assistant.engines.amendments import changed_for
+    from assistant.engines.base import Context
+    from assistant.question import analyze
+
+    said = ("From 1 May 2026, exceptions under memo EC-2026-007 are granted in writing by Sofia Marchetti, Interim "
+            "Chief Compliance Officer, and no longer by Marcus Lindqvist.")
+    change = _unit("email", "2026-05-07", said)
+    other = _unit("circular", "2026-06-15", "With effect from 1 July 2026, paragraph 4 of memo EC-2026-007 is "
+                  "deleted and replaced by the following.")
+    ctx = Context(analyze("Who can grant exceptions to memo EC-2026-007?"), [], {}, amending=(other, change))
+    assert changed_for(ctx) is change
+    assert changed_for(Context(analyze("Who wrote memo EC-2026-007?"), [], {}, amending=(other, change))) is None
