@@ -22,7 +22,7 @@ from assistant.engines.decisions import decision, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
-from assistant.engines.leads import FLOOR, continued, introduces_list, listed_items, members, per_source, under_heading
+from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
@@ -37,7 +37,8 @@ from kernel.sentences import sentences
 from kernel.tokens import identifiers
 
 _DUP_COS, _TWIN_COS, _TWIN_JACCARD = 0.92, 0.8, 0.4
-ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$", re.I)
+ENUMERATION = re.compile(r"\b(two|three|four|five|six|several|following)\s+(\w+\s+)?\w+s\b|:\s*$|"
+                         r":[ \t]*\n[ \t]*(?:\(?[a-z]\)|\(?\d{1,2}[.)]|[-•*–])[ \t]", re.I)  # "Conditions:\n(a) …"
 EVIDENCE = "Evidence:"
 # a question about when or how something applies, for which a rule's end matters ("When does … take effect?")
 _IN_FORCE = re.compile(r"\b(?:take|took|taken|takes|come|came|comes)\s+(?:into\s+)?effect|\binto\s+force|\bin\s+force|"
@@ -83,9 +84,8 @@ class ExtractiveEngine:
         q = ctx.question
         out = _Writing()
         current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or decision(ctx) or record_duty(ctx)  # "Is
-        # licence EL-2025-0002 still valid?": its
-        # end, or its validity date; "Can we split SH-2026-0231 …?": the decision recorded about that shipment; "Are
-        # usage reports required under licence EL-…?": the record's sentence that states the duty
+        # licence EL-2025-0002 still valid?": its end or validity date; "Can we split SH-2026-0231 …?": the decision
+        # recorded about it; "Are usage reports required under licence EL-…?": the record's duty sentence
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
@@ -102,8 +102,7 @@ class ExtractiveEngine:
             most = 0 if short is not None and short.kind == "wire" else \
                 min(self.max_sentences, 3) - 1 if short is not None or parts else self.max_sentences  # the short answer
             # quotes one sentence already
-        picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) or introduces_list(u.text)
-                  else u, c, t)
+        picks = [(continued(ctx, u) if q.kind == "list" or ENUMERATION.search(u.text) else u, c, t)
                  for u, c, t in select(ctx, most, lead, skip=out.quoted, fill=not (rule_q and lead))]
         picks.sort(key=lambda p: p[0].hit.doc_id in ctx.superseded)  # an old version's passages last (stable)
         _evidence(ctx, out, picks, listed if short is None and not rule_q else [])
@@ -187,9 +186,11 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
 
 
 def _as_amended(ctx: Context, short) -> tuple:
-    """(the short answer, None), or, when a later document changes what its sentence states (engines/amendments.py),
-    (the short answer read from the change, "Sofia Marchetti, Interim Chief Compliance Officer, per RE: …", or the
-    change quoted as it stands when no short answer reads from it; the unit it changed)."""
+    """(the short answer, None), or, when a later document (engines/amendments.py) or the record itself (a correction)
+    changes what its sentence states, (the answer read from the change, "Sofia Marchetti, … per RE: …"; the unit it
+    changed). A minutes' decision stands: a later meeting's sentence sharing a memo number is no change of it."""
+    if short.kind == "decision":
+        return short, None
     c = correction(ctx.corrections, short.unit) if short.kind == "field" else None
     if c is not None:  # the record corrected the field it quotes: "EAR99, corrected on 2 June 2026, per …"
         when = f", corrected on {c.date}" if c.date else ", as corrected"

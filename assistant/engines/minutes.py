@@ -45,13 +45,12 @@ def _item_of(ctx: Context, doc_id: str, at: int) -> str:
 
 def _with_reason(u: Unit) -> Unit:
     """A bare decision ("Decision: REFUSED.") with the sentence after it in its chunk, which says what it means
-    ("The Board will not approve any testing, benchmarking or operation of Ascend chips … outside the Penang lab.")."""
-    if len(words(u.text)) > 4:
-        return u
+    ("The Board will not approve any testing, benchmarking or operation of Ascend chips … outside the Penang lab."),
+    and any decision with a next sentence that introduces a list ("Conditions:")."""
     h = u.hit
     rest = h.text[u.end - h.start:]
     spans = sentences(rest)
-    if not spans:
+    if not spans or (len(words(u.text)) > 4 and not rest[:spans[0][1]].rstrip().endswith(":")):
         return u
     end = u.end + spans[0][1]
     return replace(u, end=end, text=h.text[u.start - h.start:end - h.start])
@@ -73,7 +72,7 @@ def decided_about(ctx: Context) -> ShortAnswer | None:
         item = _item_of(ctx, u.hit.doc_id, u.start)
         if not item or sum(n in item for n in names) < 1 or any(n in u.text for n in names):
             continue  # a decision that names the question's party itself is engines/decisions.py's
-        whole = _with_reason(continued(ctx, u))
+        whole = continued(ctx, _with_reason(u))
         line = f"Per {source(whole)}: “{flat(whole.text).rstrip(' .')}” [n]."  # (the item's own names are not
         # in the quote, so the frame may not name them: verification would drop the line)
         if framed(line.replace(" [n].", "."), Passage(1, whole.hit, whole.start, whole.end, whole.text)) is not None:

@@ -277,6 +277,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     no close sentence, or a span the question already states)."""
     q = ctx.question
     kind = q.kind if q.kind in ("person", "date", "number") else None
+    if not q.parts and (decided := decided_about(ctx)) is not None:  # "What did the Board decide about order …?":
+        return decided  # the decision under the item's heading, before the record's "Order:" field
     if not q.parts and (field := field_answer(ctx)) is not None:  # "Who holds permit TP-88-0102?": "Holder: …"
         return with_preposition(field, q.ask or q.core) if q.kind == "date" else field  # (also "When does it
     if kind is not None and q.antecedent and not q.parts and ctx.units:  # expire?" after the holder: "Valid until")
@@ -285,8 +287,6 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
             return _line(kind, found[1], found[0])
     if not q.parts and (until := lasting(ctx)) is not None:  # "When does memo EC-2026-007 expire?"
         return until
-    if not q.parts and (decided := decided_about(ctx)) is not None:  # "What did the Board decide about …?"
-        return decided
     if q.kind == "yes_no" and (covered := coverage(ctx)) is not None:  # "Is the 910C covered by the guidance?"
         return covered
     if q.kind == "yes_no" and (within := quantity_check(ctx)) is not None:  # "45 units under licence D-554321?"
