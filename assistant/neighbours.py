@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.models import Unit
+from assistant.models import Hit, Unit
 
 
 def following(u: Unit, units: list[Unit]) -> Unit | None:
@@ -57,3 +57,10 @@ def holding(claim: str, units: list[Unit]) -> Unit | None:
         if want in text or (len(text) >= 20 and text in _flat(claim)):
             return u
     return None
+
+
+def next_chunk(hit: Hit, hits) -> Hit | None:
+    """The chunk of `hit`'s document that starts right where `hit` ends (up to two characters of whitespace after
+    it), among `hits` (the retrieved chunks); None when it was not retrieved. A list or a record line may run on
+    into it."""
+    return next((x for x in hits if x.doc_id == hit.doc_id and 0 <= x.start - hit.end <= 2), None)

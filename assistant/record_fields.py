@@ -5,9 +5,8 @@ quotes the field (assistant.engines.fields)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from assistant.terms import CALENDAR, RECORD_ID, stem, words
+from assistant.terms import CALENDAR, RECORD_ID, norm, stem, words
 
 # a `Label: value` line of a record
 FIELD = re.compile(r"(?m)^[ \t]*(?P<key>[A-Z][\w ./()-]{1,40}?)[ \t]*:[ \t]+(?P<value>\S[^\n]{0,160}?)[ \t]*$")
@@ -35,10 +34,6 @@ _FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
 _LASTING_FOREIGN = re.compile(r"\bbis wann\b|\bwie lange\b|\bjusqu['’]?\s*(?:a|à) quand\b|\bcombien de temps\b", re.I)
 
 
-def _folded(word: str) -> str:
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
-
-
 def lasting(q) -> bool:
     """The question asks until when something holds, in English, German or French."""
     return bool(LASTING.search(q.ask or q.core) or _LASTING_FOREIGN.search(q.ask or q.core))
@@ -51,9 +46,14 @@ def matches(term: str, key: set[str]) -> bool:
         term == k or (min(len(term), len(k)) >= 4 and (k.startswith(term) or term.startswith(k))) for k in key)
 
 
-def key_of(m: re.Match) -> set[str]:
-    """The stems of a FIELD match's label ("Valid until" -> {"valid", "until"})."""
-    return {stem(w.lower()) for w in words(m.group("key"))}
+def key_stems(label: str) -> frozenset[str]:
+    """A field label as the stems that name it ("Valid until" -> {"valid", "until"})."""
+    return frozenset(stem(w.lower()) for w in words(label))
+
+
+def key_of(m: re.Match) -> frozenset[str]:
+    """The stems of a FIELD match's label (`key_stems`)."""
+    return key_stems(m.group("key"))
 
 
 def records_named(q) -> list[str]:
@@ -65,7 +65,7 @@ def asked_terms(q) -> list[str]:
     """The question's terms that may name a field: not the record's own words nor a wh-word; "expire" added for a
     question asking how long ("Until when …?": the "Validity:" line answers it)."""
     if q.language != "en":  # only the field names the glossary knows: the German "von" is no "Von:" (From) field
-        asked = {_folded(w) for w in words(q.ask or q.core)}
+        asked = {norm(w) for w in words(q.ask or q.core)}
         terms = sorted({t for w in asked for k, v in _FOREIGN.items() if w.startswith(k) for t in v})
         return terms + [stem("expire")] * bool(terms and _LASTING_FOREIGN.search(q.ask or q.core))
     named = {stem(w) for n in (*q.names, *q.context_names) if not n.isupper() or any(c.isdigit() for c in n)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -12,6 +11,7 @@ import numpy as np
 
 from assistant.models import Unit
 from assistant.question import Question
+from assistant.terms import norm, words
 from assistant.verify import Passage
 
 
@@ -49,10 +49,9 @@ _MEMBERSHIP = re.compile(r"^\W*(?:is|are|was|were)\s+(?P<member>[A-Z][^?]{1,60}?
 
 
 def _folded_words(text: str) -> set[str]:
-    """The words of `text`, lower-cased, accents and possessives taken off ("Côté" -> "cote", "Nvidia’s" -> "nvidia")."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return {w for w in re.findall(r"[a-z0-9][a-z0-9:.-]*[a-z0-9]|[a-z0-9]", re.sub(r"['’]s\b", "", plain))
-            if w not in _STOP}
+    """The words of `text` as the index normalises them (assistant.terms.norm: case, accents and possessives off,
+    "Côté" -> "cote", "Nvidia’s" -> "nvidia"), stopwords aside."""
+    return {norm(w) for w in words(text)} - _STOP
 
 
 _STOP = frozenset({"the", "a", "an", "of", "and", "on", "in", "to", "for", "s"})

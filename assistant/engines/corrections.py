@@ -24,8 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.models import Hit, Unit
-from assistant.record_fields import FIELD
-from assistant.terms import stem, words
+from assistant.record_fields import FIELD, key_stems
 
 _CORRECTED = re.compile(r"(?im)^[ \t]*(?:field|item|entry)s?[ \t]+(?:corrected|amended|changed)[ \t]*:[ \t]*"
                         r"(?P<field>\S[^\n]*?)[ \t]*$")
@@ -44,11 +43,6 @@ class Correction:
     value: str
     date: str
     unit: Unit
-
-
-def key_stems(label: str) -> frozenset[str]:
-    """A field label as the stems that name it ("Valid until" -> {"valid", "until"})."""
-    return frozenset(stem(w.lower()) for w in words(label))
 
 
 def _entries(text: str) -> Iterable[tuple[int, int, str, str, str]]:
@@ -71,11 +65,12 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Correction, ..
     """Every correction entry of the index's documents (module docstring), read over each document's chunks joined
     in order, since an entry may straddle two chunks. `rows`: chunk rows (doc_id, chunk_id, start, end, text; start
     and end in document offsets); `docs`: {doc_id: metadata}. Read once when the index opens."""
-    rows = list(rows)
-    marked = {r["doc_id"] for r in rows if _CORRECTED.search(r["text"])}
+    by_doc: dict[str, list[dict]] = {}
+    for r in rows:
+        by_doc.setdefault(r["doc_id"], []).append(r)
     out = []
-    for doc in sorted(marked):
-        chunks = sorted((r for r in rows if r["doc_id"] == doc), key=lambda r: r["start"])
+    for doc in sorted(d for d, rs in by_doc.items() if any(_CORRECTED.search(r["text"]) for r in rs)):
+        chunks = sorted(by_doc[doc], key=lambda r: r["start"])
         base = chunks[0]["start"]
         text = ["\n"] * (max(r["end"] for r in chunks) - base)
         for r in chunks:

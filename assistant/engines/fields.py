@@ -12,7 +12,8 @@ from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
-from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, matches, records_named
+from assistant.neighbours import next_chunk
+from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, key_of, matches, records_named
 from assistant.record_fields import lasting as asks_until
 from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, holds, stem, stem_set, words
 from assistant.verify import Passage, framed
@@ -45,8 +46,7 @@ def _whole_line(u: Unit, m: re.Match, hits=()) -> Unit:
     h = u.hit
     text = h.text
     a = u.start - h.start + m.start("key")
-    if "\n" not in text[a:] and (after := next((x for x in hits if x.doc_id == h.doc_id
-                                                 and 0 <= x.start - h.end <= 2), None)) is not None:
+    if "\n" not in text[a:] and (after := next_chunk(h, hits)) is not None:
         text += " " * (after.start - h.end) + after.text  # the chunk boundary fell inside the line
     end = text.find("\n", a)
     end = len(text) if end < 0 else end
@@ -209,7 +209,7 @@ def titled_field(ctx: Context) -> ShortAnswer | None:
             continue
         title = stem_set(str(u.hit.meta.get("title") or ""))
         for m in FIELD.finditer(u.text):
-            key = {stem(w.lower()) for w in words(m.group("key"))}
+            key = key_of(m)
             value = m.group("value").strip()
             if not key or not key <= terms or not terms - key <= title or \
                     (q.kind == "date" and not CALENDAR.search(value)) or (q.kind == "number" and not re.search(r"\d", value)):

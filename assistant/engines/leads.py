@@ -10,6 +10,7 @@ from dataclasses import replace
 from assistant.engines.base import Context
 from assistant.models import Unit
 from assistant.names import passage_names
+from assistant.neighbours import next_chunk
 from assistant.question import JUDGMENT
 from assistant.terms import stem, stem_set, words
 
@@ -114,8 +115,7 @@ def continued(ctx: Context, unit: Unit, most: int = 3) -> Unit:
     h = unit.hit
     if introduces_list(unit.text):  # "Decision: APPROVED WITH CONDITIONS … Conditions:" and its (a) … (d)
         text = h.text  # with the next chunk of the document when it was retrieved: a list may straddle the boundary
-        after = next((x for x in ctx.hits if x.doc_id == h.doc_id and 0 <= x.start - h.end <= 2), None)
-        if after is not None:
+        if (after := next_chunk(h, ctx.hits)) is not None:
             text += "\n" * (after.start - h.end) + after.text
         at = unit.end - h.start
         while (m := _ITEM.match(text, at)) is not None:
