@@ -32,6 +32,7 @@ class Unit:
     md_heading: bool = False
     code: bool = False  # a line of a fenced code block, or a configuration line (`KEY=value`): content, kept as is
     fence: bool = False  # a Markdown code fence line (```bash): markup
+    table: bool = False  # a row of a Markdown pipe table ("| SH-2026-0315 | 19 August 2026 |"): content, kept as is
     link_like: bool = False
     promo: bool = False
     reason: str | None = None  # pattern family, when one matched
@@ -49,6 +50,7 @@ _BULLET = re.compile(r"^(?:[-*•▪●+]\s+|\d{1,3}[.)]\s+)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _MD_HEADING_MARKUP = re.compile(r"^(#{1,6}\s+)(.*?)((?:\s+#+)?\s*)$")
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
+_TABLE_ROW = re.compile(r"^\|.*\|$")
 _CONFIG = re.compile(r"^(?:export\s+|set\s+|setx\s+)?[A-Za-z_][\w.-]*\s*=\s*\S")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _GLUE = re.compile(r"[a-z]{2,}[A-Z][a-z]")
@@ -79,7 +81,8 @@ def split_units(text: str, language: str | None = None) -> list[Unit]:
 
     Lines of a fenced code block (```` ``` ```` or ``~~~``) and configuration lines (`MATCH_THRESHOLD=0.82`,
     `export SCREEN_MODE=strict`) are units of their own, marked `code` (never joined, never furniture); the fence
-    lines are marked `fence`.
+    lines are marked `fence`. Each row of a Markdown pipe table (GitHub Flavored Markdown, "| a | b |") is a unit
+    of its own, marked `table`.
     `language` is an ISO code or a jusText stoplist name for the stopword features (default English);
     text that has almost no English stopwords is scored without them (neutral density).
     """
@@ -106,12 +109,12 @@ def split_units(text: str, language: str | None = None) -> list[Unit]:
             fence = None if closes else (opener.group(1) if fence is None else fence)
             continue
         prev = units[-1] if units else None
-        config = bool(_CONFIG.match(body))
-        if prev and not after_blank and not (prev.code or prev.fence or config) \
+        config, row = bool(_CONFIG.match(body)), bool(_TABLE_ROW.match(body))
+        if prev and not after_blank and not (prev.code or prev.fence or prev.table or config or row) \
                 and _continues(text[prev.start:prev.end].rsplit("\n", 1)[-1].strip(), body):
             prev.end, prev.text = end, text[prev.start:end]
         else:
-            units.append(Unit(start, end, body, group, code=config))
+            units.append(Unit(start, end, body, group, code=config, table=row))
     stop = stopwords(_STOPLIST_NAMES.get((language or "en").lower()[:2], language or "English"))
     if stop is not None and stopword_density(text, stop) < 0.08 and len(words(text)) >= 40:
         stop = None

@@ -40,7 +40,7 @@ from ingest.sources_manifest import front_matter
 from ingest.textmeta import record_fields
 from kernel.settings import CleanSettings
 
-CLEANER_VERSION = "8"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
+CLEANER_VERSION = "9"  # 2: code blocks and configuration lines kept; heading markup and code fences removed; 3: record fields kept;
 # 4: datelines in French, German, Spanish, Italian, Portuguese and Dutch ("Publié le 2 juin 2025") give the published
 # date (and stay in the text); a memo's "Subject: X" headline gives the title X; 5: a record field is never the headline,
 # a short first line before a record's fields is; a validity, expiry or deadline date is no published date; a section
@@ -48,7 +48,8 @@ CLEANER_VERSION = "8"  # 2: code blocks and configuration lines kept; heading ma
 # its title, an identifier-bearing heading ("MEMO EC-2025-014") is no page header, a list under the headline is kept;
 # day-first numeric and abbreviated-month dates in other languages; a memo's "From:" names its author; 8: a record's
 # heading is its title past one line that says whose record it is; a line dating something other than the document
-# ("Next meeting: 22 July 2026") is content, kept at the end of the text and never dropped as a dateline
+# ("Next meeting: 22 July 2026") is content, kept at the end of the text and never dropped as a dateline; 9: the rows
+# of a Markdown table are content, one unit each; a heading over a block of record fields is kept
 
 Embed = Callable[[Sequence[str]], numpy.ndarray]
 _UNPAGED = frozenset({"txt", "md", "docx"})
@@ -76,14 +77,34 @@ def clean(doc: SourceDoc, settings: CleanSettings | None = None, embed: Embed | 
     _mark_structure(units, reasons, title, unpaged)
     if embed is not None and settings.offtopic:
         _mark_offtopic(units, reasons, title, embed, settings.offtopic_threshold)
-    for i, u in enumerate(units):  # code and configuration are content; fences are markup
-        if reasons[i] != "front matter" and (u.code or u.fence):
-            reasons[i] = "code fence" if u.fence else None
-    for i in record_fields(units):  # "Licence number: EL-2025-0002", "Holder: …", "Date issued: …" are the record
-        if reasons[i] != "front matter" and units[i].reason is None:
-            reasons[i] = None
+    _keep_content(units, reasons)
     text, segments, removed = _assemble(doc.text, units, reasons, title)
     return CleanDoc(doc=doc, text=text, meta=_completed(doc, meta), segments=segments, removed=removed)
+
+
+_TABLE_DELIMITER = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")
+_STRUCTURE = frozenset({"page header", "page furniture", "trailing boilerplate"})
+
+
+def _keep_content(units: list[Unit], reasons: list[str | None]) -> None:
+    """Restore what the structure rules took for furniture but is content: code and configuration lines (fences
+    are markup); the rows of a Markdown table (its delimiter row "|---|---|" is markup); a record's fields
+    ("Licence number: EL-2025-0002", "Holder: …") and the heading over a block of them ("CORRECTION ENTRY 1",
+    "Change 1 - Named personnel"), which says what the fields below it are about."""
+    for i, u in enumerate(units):
+        if reasons[i] == "front matter":
+            continue
+        if u.code or u.fence:
+            reasons[i] = "code fence" if u.fence else None
+        elif u.table and u.reason is None:
+            reasons[i] = "table markup" if _TABLE_DELIMITER.match(u.text) else None
+    fields = record_fields(units)
+    for i in fields:
+        if reasons[i] != "front matter" and units[i].reason is None:
+            reasons[i] = None
+    for i in {f - 1 for f in fields} - set(fields):
+        if i >= 0 and reasons[i] in _STRUCTURE and units[i].reason is None and is_heading_like(units[i]):
+            reasons[i] = None
 
 
 _CREATED_FROM = {"docx": ".docx created date", "pdf": "PDF creation date"}

@@ -516,3 +516,35 @@ def test_a_last_line_that_dates_an_event_is_content_not_boilerplate():
                "screening results and the customer's research programme in Shenzhen.\n\n## Actions\n\n"
                "- Joanna Okafor: site visit in Bangkok, to be completed by 31 August 2026.\n\nNext meeting: 22 July 2026.\n")
     assert _cleaned(minutes, "md").text.rstrip().endswith("Next meeting: 22 July 2026.")
+
+
+def test_a_markdown_table_is_content_row_by_row():
+    """Stop 25's own trial: a shipment register in Markdown ("# Shipment register", two fields, a pipe table) lost
+    its whole table as "page header" (444 characters), so "Was SH-2026-0315 reported to the Board?" got "The
+    documents do not mention SH-2026-0315". Every row is kept verbatim as a line of its own; the delimiter row is
+    markup."""
+    register = ("# Shipment register Q3 2026\n\nMaintained by: Ravi Menon, Logistics Manager\n\n"
+                "| Shipment | Dispatch date | Destination | Reported to Board |\n|---|:---|---|---:|\n"
+                "| SH-2026-0301 | 8 July 2026 | Bangkok, Thailand | 10 July 2026 |\n"
+                "| SH-2026-0315 | 19 August 2026 | Ho Chi Minh City, Vietnam | not reported |\n\n"
+                "Note: SH-2026-0322 was flagged by Trade Compliance on 5 September 2026 for late reporting.\n")
+    doc = _cleaned(register, "md")
+    lines = doc.text.splitlines()
+    assert "| SH-2026-0315 | 19 August 2026 | Ho Chi Minh City, Vietnam | not reported |" in lines
+    assert "| Shipment | Dispatch date | Destination | Reported to Board |" in lines
+    assert not any(line.startswith("|---") for line in lines)
+    assert [r.reason for r in doc.removed if "|" in register[r.raw_start:r.raw_end]] == ["table markup"]
+
+
+def test_a_heading_over_a_block_of_record_fields_is_kept():
+    """Stop 25's trial: "CORRECTION ENTRY 1" and "Change 1 - Named personnel" were dropped as page furniture, so the
+    fields below them ("Previous value: …", "New value: …") lost what they were about."""
+    amendment = ("EXPORT LICENCE AMENDMENT RECORD\nAmendment No.: EL-2026-0417-A1\nLicence amended: EL-2026-0417\n"
+                 "Date of amendment: 20 July 2026\n\nChange 1 - Named personnel\nPrevious value: Aisha Rahman, Tan Wei "
+                 "Ling\nNew value: Aisha Rahman, Kevin Lee\nEffective date: 1 August 2026\n\nChange 2 - Valid until\n"
+                 "Previous value: 14 January 2027\nNew value: 30 June 2027\nEffective date: 20 July 2026\n\nUnchanged: "
+                 "Authorised quantity (12 units), destination and conditions of licence EL-2026-0417 remain as issued, "
+                 "and the holder keeps the obligations it accepted when the licence was granted.\n")
+    lines = _cleaned(amendment).text.splitlines()
+    assert "Change 1 - Named personnel" in lines and "Change 2 - Valid until" in lines
+    assert lines.index("Change 2 - Valid until") + 1 == lines.index("Previous value: 14 January 2027")
