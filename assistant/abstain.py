@@ -112,7 +112,7 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if kind in ("number", "date") and q.antecedent and (u := holding(q.antecedent, units)) is not None and any(
             holds_type(q, kind, x.text) for x in (u, following(u, units)) if x is not None):
         return None  # "When did they say it?": the statement the last answer quoted, dated in or after its sentence
-    if kind in ("number", "date", "members"):
+    if kind in ("number", "date", "members") and not tabled(q, units):  # a row's header names what its cells are
         weights = {t: idf(t) for t in q.terms if known(t)}
         need = COVERAGE * (sum(weights.values()) or 1.0)
         if not any(holds_type(q, kind, u.text) and (kind == "members" or sum(
@@ -154,6 +154,20 @@ def recorded(q: Question, units: list[Unit]) -> bool:
                and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records))
 
 
+def tabled(q: Question, units: list[Unit]) -> bool:
+    """A question that a table row among the leading passages answers with the table's header (engines/tables.py:
+    "How many MX-400 units were shipped to Vietnam?" and the register's row "| SH-2026-0315 | … | Ho Chi Minh City,
+    Vietnam | MX-400 | 8 | … |" under "| … | Units | … |"). The answerability model learnt from prose and weighed that
+    pair below its threshold on a two-document index; a row is no prose."""
+    if not units or not any(u.text.startswith("|") for u in units[:5]):
+        return False
+    from assistant.engines.base import Context
+    from assistant.engines.tables import table_answer
+
+    hits = list({u.hit.chunk_id: u.hit for u in units}.values())
+    return table_answer(Context(q, units, {}, hits=hits)) is not None
+
+
 # "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?", "What is the licence fee for
 # EL-2026-0417?": what is asked is the head noun's relation to a name; a passage about the name that never uses the
 # noun does not answer it
@@ -176,7 +190,7 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
     rule = fixed_rule(q, units, known, idf, min_relevance)
     if rule:
         return Verdict(True, rule, unknown)
-    if assigned(q, units) or recorded(q, units):
+    if assigned(q, units) or recorded(q, units) or tabled(q, units):
         return Verdict(False, "", unknown)
     if own_words(q, units) is not None or states_all(q, units):
         return Verdict(False, "", unknown)

@@ -15,7 +15,7 @@ from assistant.terms import norm, words
 from assistant.verify import Passage
 
 
-def _adjacent(names: list[str], text: str) -> list[str]:
+def joined_names(names: list[str], text: str) -> list[str]:
     """`names` with those written next to each other in `text` joined, in the order written ("Kuala", "Lumpur" ->
     "Kuala Lumpur")."""
     out: list[str] = []
@@ -82,7 +82,7 @@ class Context:
         if not self.absent:
             return ""
         q = self.question  # a name written before other names of the question is named with them ("Entity List")
-        names = [_with_following(n, q.text, {*q.names, *q.context_names}) for n in _adjacent(list(self.absent), q.text)][:4]
+        names = [_with_following(n, q.text, {*q.names, *q.context_names}) for n in joined_names(list(self.absent), q.text)][:4]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         where = "None of the documents the filters select mentions" if self.filtered else "The documents do not mention"
         return f"{where} {listed}."

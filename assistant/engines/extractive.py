@@ -27,6 +27,7 @@ from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
+from assistant.engines.tables import table_answer
 from assistant.models import Hit, Unit
 from assistant.neighbours import following
 from assistant.record_fields import FIELD, records_named
@@ -83,9 +84,8 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or decision(ctx) or record_duty(ctx)  # "Is
-        # licence EL-2025-0002 still valid?": its end or validity date; "Can we split SH-2026-0231 …?": the decision
-        # recorded about it; "Are usage reports required under licence EL-…?": the record's duty sentence
+        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or decision(ctx) or record_duty(ctx) or \
+            table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?", "Are reports required under EL-…?", a row
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first

@@ -1,0 +1,236 @@
+"""Answers read from a table: a register's row and the column the question asks about.
+
+A shipment register in Markdown is a pipe table ("| Shipment | Dispatch date | Customer | … | Reported to Board |",
+then one row per shipment). A row alone does not say what its cells are ("| SH-2026-0315 | 19 August 2026 | … | not
+reported |"), and stop 25's trial asked "Was shipment SH-2026-0315 reported to the Board?" and got the row quoted
+with no verdict. Here the row whose cell is an identifier or name of the question is read with the table's header:
+the column named by the question's words ("reported" / "Reported to Board", "customer" / "Customer") or by its
+kind ("when": a column of dates; "where": a destination or place; "how many": a count) gives the answer, and a
+yes/no question gets "No." when that cell says "not reported", "no", "none" or "-", else "Yes.". A question
+asking which rows ("Which shipments went to Malaysia?", "… were not reported to the Board?") lists the first cell
+of each row that has the names it asks about, or the asked polarity in the asked column. Every line quotes the
+row (and the header) verbatim; the opening line is the engine's own reading of the cells, labelled as such.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from assistant.engines.base import Context, joined_names
+from assistant.engines.framing import BottomLine, source
+from assistant.models import Unit
+from assistant.terms import CALENDAR, norm, stem, words
+
+_ROW = re.compile(r"(?m)^\|(?P<cells>.*)\|[ \t]*$")
+_NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
+_WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
+_HOW_MANY = re.compile(r"^\W*how\s+many\b", re.I)
+_WHERE = re.compile(r"^\W*where\b|\bto\s+(?:which|what)\s+(?:country|city|destination|place)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|no|un\w+ed|without)\b", re.I)
+# what a column is by its header: the kind of question it answers besides its own words
+_KIND_COLUMNS = {
+    "date": re.compile(r"\b(?:date|dated|day|when|dispatch\w*|shipped|issued|reported)\b", re.I),
+    "place": re.compile(r"\b(?:destination|country|city|location|site|place|address|to)\b", re.I),
+    "number": re.compile(r"\b(?:units?|quantity|qty|number|count|amount|pieces|pcs|total)\b", re.I),
+    "person": re.compile(r"\b(?:customer|name|holder|consignee|end[- ]user|buyer|recipient|officer|owner|by)\b", re.I),
+}
+_ASKED_WORDS = frozenset({"which", "what", "list", "name", "show", "how", "mani", "much", "who", "when", "where", "did",
+                          "doe", "do", "wa", "were", "is", "are", "the", "a", "an", "of", "to", "in", "for", "and"})
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its unit (the row's line, verbatim) and its cells, stripped."""
+
+    unit: Unit
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A pipe table of one document: its header row and its body rows, in document order."""
+
+    header: Row
+    rows: tuple[Row, ...]
+
+
+def tables(hits) -> list[Table]:
+    """The pipe tables of the retrieved chunks `hits` ([Hit]), one per run of adjacent row lines of a document (rows
+    seen in two overlapping chunks once; a run's first row is its header); [] when no chunk holds a table."""
+    found: dict[str, dict[int, Row]] = {}
+    for h in hits:
+        for m in _ROW.finditer(h.text):
+            start = h.start + m.start()
+            unit = Unit(hit=h, start=start, end=h.start + m.end(), text=m.group(0).rstrip())
+            cells = tuple(c.strip() for c in m.group("cells").split("|"))
+            found.setdefault(h.doc_id, {}).setdefault(start, Row(unit, cells))
+    out: list[Table] = []
+    for rows in found.values():
+        run: list[Row] = []
+        for start in sorted(rows):
+            if run and start - run[-1].unit.end > 2:
+                out += _table(run)
+                run = []
+            run.append(rows[start])
+        out += _table(run)
+    return out
+
+
+def _table(run: list[Row]) -> list[Table]:
+    return [Table(run[0], tuple(run[1:]))] if len(run) >= 2 and len(run[0].cells) >= 2 else []
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(norm(w)) for w in words(text)}
+
+
+def _has(cell: str, name: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", cell, re.I) is not None
+
+
+def _prefixed(a: str, b: str) -> bool:
+    """Whether one stem begins the other, both of four letters or more ("ship" and "shipment")."""
+    return a == b or min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))
+
+
+def _column(t: Table, q, terms: set[str], skip: int) -> int | None:
+    """The column the question asks about: the one whose header shares most of the question's words (its kind's
+    columns first when none does: "when" a date column, "where" a place, "how many" a count, "who" a name)."""
+    ask = q.ask or q.core
+    kind = "place" if _WHERE.search(ask) else "number" if _HOW_MANY.search(ask) else q.kind
+    best, score = None, 0.0
+    for i, head in enumerate(t.header.cells):
+        if i == skip or not head:
+            continue
+        shared = len(_stems(head) & terms)
+        by_kind = kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(head) is not None
+        s = shared + 0.5 * by_kind
+        if s > score:
+            best, score = i, s
+    return best
+
+
+def _lines(t: Table, rows: list[Row], verdict: str, first: int) -> BottomLine:
+    src = source(t.header.unit)
+    lines = [verdict]
+    for k, r in enumerate(rows):
+        lines.append(f"{'Its row' if len(rows) == 1 else 'Row'}: “{r.unit.text}” [{first + k}].")
+    lines.append(f"The columns of {src}: “{t.header.unit.text}” [{first + len(rows)}].")
+    return BottomLine(lines, [*(r.unit for r in rows), t.header.unit], [verdict])
+
+
+def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
+    """The answer read from a retrieved table's rows (module docstring), or None when no table row carries a name of
+    the question, or no column answers it. Lines: the reading of the cells (composed), each row quoted [first…],
+    the header row quoted last."""
+    q = ctx.question
+    if q.language != "en" or q.parts:
+        return None
+    names = [n for n in dict.fromkeys((*q.names, *q.context_names)) if len(n) > 2 or any(c.isdigit() for c in n)]
+    terms = {stem(norm(t)) for t in q.terms} - _ASKED_WORDS
+    for t in tables(ctx.hits):
+        keyed = [r for r in t.rows if any(_has(c, n) for c in r.cells[:1] for n in names)]
+        found = None
+        if keyed:  # "What is the review policy for ECCN 3A090.a?": the row whose first cell it names
+            found = _one_row(t, keyed[0], q, names, terms - _stems(keyed[0].cells[0]), first)
+            key = keyed[0].cells[0]  # what else the documents say about the row ("Note: SH-2026-0322 was flagged …")
+            more = [u for u in ctx.units[:10] if _has(u.text, key) and not _ROW.search(u.text)][:2]
+            found = replace(found, support=more) if found is not None and more else found
+        if found is None:  # "Which ECCN covers the chemical with CAS number 7664-39-3?": the rows holding it
+            found = _which_rows(t, q, names, terms, first)
+        if found is not None:
+            return found
+    return None
+
+
+def _named_column(t: Table, row: Row, names: list[str]) -> tuple[int, str] | None:
+    """(column, "Yes." / "No.") for a name of the question other than the row's key that a column of the table
+    holds: "Yes." when the row's cell has it, "No." when only other rows' cells do; None when no column has one."""
+    for n in names:
+        if _has(row.cells[0], n) or n.isdigit():
+            continue
+        for col in range(1, len(t.header.cells)):
+            if col < len(row.cells) and _has(row.cells[col], n):
+                return col, "Yes."
+            if any(col < len(r.cells) and _has(r.cells[col], n) for r in t.rows):
+                return col, "No."
+    return None
+
+
+def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: int) -> BottomLine | None:
+    """A question about one row named by its first cell ("Was SH-2026-0315 reported to the Board?")."""
+    named = None
+    key, src = row.cells[0], source(t.header.unit)
+    if q.kind == "yes_no" and (named := _named_column(t, row, names)) is not None:
+        col, said = named  # "Was SH-2026-0315 shipped to Malaysia?": its Destination says where it went
+    else:
+        col = _column(t, q, terms, skip=0)
+        said = "No." if col is not None and col < len(row.cells) and _NEGATIVE.match(row.cells[col]) else "Yes."
+    if col is None or col >= len(row.cells):
+        return None
+    head, cell = t.header.cells[col], row.cells[col]
+    if q.kind == "yes_no":
+        if named is None and not _stems(head) & terms:
+            return None  # no column is named by the question's words
+        asked = [d.group(0) for d in CALENDAR.finditer(q.ask or q.core)]
+        if said == "Yes." and asked and not any(_has(cell, d) for d in asked):
+            said = "Not on that date."  # "Was SH-2026-0301 reported on 20 August 2026?" and "10 July 2026"
+        verdict = f"{said} {src} gives {key} as {cell or 'blank'} under {head} (read from the table)."
+    else:
+        if not cell:
+            return None
+        verdict = f"{cell}: {source(t.header.unit)} gives it under {head} for {key} (read from the table)."
+    return _lines(t, [row], verdict, first)
+
+
+def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> BottomLine | None:
+    """A question asking which rows (or how many) have a name of the question in a cell, or the question's polarity
+    in the column its words name ("Which shipments were not reported to the Board?")."""
+    ask = q.ask or q.core
+    subject = {w for w in terms if any(_prefixed(w, s) for s in _stems(t.header.cells[0]))}  # "shipped"/"Shipment"
+    if not (_WHICH.search(ask) or _HOW_MANY.search(ask)) or not subject:
+        return None
+    wanted = [n for n in names if not n.isdigit() and any(_has(c, n) for r in t.rows for c in r.cells[1:])]
+    col = _column(t, q, terms - subject, skip=0)
+    named_col = col is not None and bool(_stems(t.header.cells[col]) & (terms - subject))
+    if not wanted and not named_col:
+        return None
+    rows = [r for r in t.rows if all(any(_has(c, n) for c in r.cells) for n in wanted)]
+    how = "naming " + " and ".join(joined_names(wanted, q.ask or q.core))  # "CAS 7664-39-3", not "CAS, 7664-39-3"
+    if named_col and not wanted:
+        negative = bool(_NEGATED.search(ask))
+        rows = [r for r in rows if col < len(r.cells) and bool(_NEGATIVE.match(r.cells[col])) == negative]
+        values = {r.cells[col] for r in rows}
+        said = next(iter(values)) if len(values) == 1 else ("no" if negative else "given")
+        how = f"with {said} under {t.header.cells[col]}"
+    keys = [r.cells[0] for r in rows]
+    src = source(t.header.unit)
+    if rows and _HOW_MANY.search(ask) and named_col and _KIND_COLUMNS["number"].search(t.header.cells[col]):
+        return _total(t, rows, col, how, first)  # "How many MX-400 units were shipped to Vietnam?": its Units
+    if not rows:
+        verdict = f"None: no row of {src} is {how} (read from the table)."
+        return BottomLine([verdict, f"The columns of {src}: “{t.header.unit.text}” [{first}]."], [t.header.unit],
+                          [verdict])
+    listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+    count = f"{len(keys)}: " if _HOW_MANY.search(ask) and not (_KIND_COLUMNS["number"].search(ask)) else ""
+    return _lines(t, rows, f"{count}{listed}, per {src}: the rows {how} (read from the table).", first)
+
+
+_AMOUNT = re.compile(r"^\s*(\d[\d,]*)(?:\.\d+)?\b")
+
+
+def _total(t: Table, rows: list[Row], col: int, how: str, first: int) -> BottomLine | None:
+    """The count column's cells of `rows`, added up when there are several ("20 in total: 8 (SH-…) + 12 (SH-…)")."""
+    cells = [r.cells[col] if col < len(r.cells) else "" for r in rows]
+    amounts = [_AMOUNT.match(c) for c in cells]
+    if not all(amounts):
+        return None
+    head, src = t.header.cells[col], source(t.header.unit)
+    if len(rows) == 1:
+        verdict = f"{cells[0]} ({head}), per {src}: the row of {rows[0].cells[0]} (read from the table)."
+    else:
+        total = sum(int(m.group(1).replace(",", "")) for m in amounts)
+        added = " + ".join(f"{c} ({r.cells[0]})" for c, r in zip(cells, rows, strict=True))
+        verdict = f"{total} in total ({head}, added up from the rows {how} of {src}): {added}."
+    return _lines(t, rows, verdict, first)
