@@ -118,7 +118,8 @@ VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;â€”â
 OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|(?:is|are) due|"
                      r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
                      r"controls|licen[cs]e requirements?))\b", re.I)
-AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:", re.I)
+AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:|"
+                        r"\b(?:new|corrected|amended|revised)\s+value\s*:\s*\S", re.I)  # or a record's change entry
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
 
 
@@ -169,7 +170,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
                                          or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
-        # 16 April 2026", "rescinded", "Authorised quantity: 40 units"
+        # 16 April 2026", "rescinded", "Authorised quantity: 40 units", "New value: 30 June 2027"
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
 

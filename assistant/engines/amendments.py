@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from assistant.engines.base import Context
+from assistant.engines.corrections import correction
+from assistant.engines.framing import flat, source
 from assistant.models import Hit, Unit
 from assistant.names import names_in
 from assistant.terms import DAY_WRITTEN, RECORD_ID, STOP, stem_set
@@ -129,3 +132,24 @@ def changed_for(ctx: Context) -> Unit | None:
 
 
 _NOBODY = Unit(hit=Hit(chunk_id="", doc_id="", text="", start=0, end=0, score=0.0), start=0, end=0, text="")
+
+
+def as_amended(ctx: Context, short) -> tuple:
+    """(the short answer, None), or, when a later document or the record itself (a correction)
+    changes what its sentence states (this module, engines/corrections.py), (the answer read from the change, "Sofia Marchetti, … per RE: …"; the unit it
+    changed). A minutes' decision stands: a later meeting's sentence sharing a memo number is no change of it."""
+    if short.kind == "decision":
+        return short, None
+    c = correction(ctx.corrections, short.unit) if short.kind == "field" else None
+    if c is not None:  # the record corrected the field it quotes: "EAR99, corrected on 2 June 2026, per …"
+        how = "amended with effect from" if c.targets else "corrected on"  # another record's change, or its own
+        when = f", {how} {c.date}" if c.date else f", as {how.split()[0]}"
+        line = f"{c.value}{when}, per {source(c.unit)}: “{flat(c.unit.text).rstrip(' .')}” [n]."
+        return replace(short, span=c.value, unit=c.unit, line=line, composed=()), short.unit
+    v = amendment(ctx, short.unit)
+    if v is None:  # the short answer may come from the change itself: then what it changed comes next
+        return short, amended(ctx, short.unit)
+    quote = f"“{flat(v.text).rstrip(' .')}” [n]."
+    who = new_name(short.unit, v) if ctx.question.kind == "person" else None
+    line = f"{who}, per {source(v)}: {quote}" if who else f"Changed since: {source(v)} reports: {quote}"
+    return replace(short, span=who or v.text, unit=v, line=line, composed=()), short.unit

@@ -15,6 +15,18 @@ written follows it ("Before that, …"). Corrections are read once, when the ind
 a "Field corrected:" line (or "Field amended:", "Field changed:"); an entry is the lines from its date line, when
 one comes at most six lines before, to its "Corrected value:" (or "New value:", "Amended value:", "Revised
 value:") line. Another document that changes a statement is engines/amendments.py's.
+
+An amendment record changes the fields of another record it names in a field line ("Licence amended: EL-2026-0417")
+with change blocks, each under a heading that names the field:
+
+    Change 2 - Valid until
+    Previous value: 14 January 2027
+    New value: 30 June 2027
+    Effective date: 20 July 2026
+
+Each block is read as a correction of that record's field (stop 25's second trial: "Until when is export licence
+EL-2026-0417 valid?" got the licence's own "Valid until: 14 January 2027" though amendment EL-2026-0417-A1 had moved
+it to 30 June 2027); the block runs from its heading to its "Effective date:" line when one follows the new value.
 """
 
 from __future__ import annotations
@@ -32,6 +44,13 @@ _VALUE = re.compile(r"(?im)^[ \t]*(?:corrected|new|amended|revised)[ \t]+value[ 
 _DATED = re.compile(r"(?im)^[ \t]*(?:date[ \t]+of[ \t]+(?:correction|amendment|change)|(?:corrected|amended|changed)"
                     r"[ \t]+on|effective(?:[ \t]+from)?)[ \t]*:[ \t]*(?P<date>\S[^\n]*?)[ \t]*$")
 _LOOK_BACK = 6  # lines before the "Field corrected:" line where the entry's date line may stand
+# a change block's heading: "Change 2 - Valid until", "Amendment 1: Named personnel"
+_CHANGE = re.compile(r"(?im)^[ \t]*(?:change|amendment)[ \t]+(?:no\.?[ \t]*)?\d+[ \t]*[-–—:.)][ \t]*(?P<field>\S[^\n]*?)"
+                     r"[ \t]*$")
+# the record an amendment record amends: "Licence amended: EL-2026-0417", "Amends record: CR-2026-0112"
+_AMENDS = re.compile(r"(?im)^[ \t]*(?:(?:licen[cs]e|record|permit|certificate|document)[ \t]+amended|amends"
+                     r"(?:[ \t]+(?:licen[cs]e|record|permit|certificate))?)[ \t]*:[ \t]*(?P<id>[A-Z][A-Z0-9]*(?:[-/][A-Z0-9]+)+)")
+_EFFECTIVE = re.compile(r"(?im)^[ \t]*effective(?:[ \t]+(?:date|from))?[ \t]*:[ \t]*(?P<date>\S[^\n]*?)[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,20 @@ class Correction:
     value: str
     date: str
     unit: Unit
+    targets: frozenset[str] = frozenset()  # an amendment record's: the documents of the record it amends
+
+
+def _changes(text: str) -> Iterable[tuple[int, int, str, str, str]]:
+    """(start, end, field, value, date) of each change block of an amendment record's text (module docstring)."""
+    marks = list(_CHANGE.finditer(text))
+    for i, m in enumerate(marks):
+        stop = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        v = _VALUE.search(text, m.end(), stop)
+        if v is None:
+            continue
+        d = _EFFECTIVE.search(text, v.end(), stop)
+        end = d.end() if d is not None and text.count("\n", v.end(), d.start()) <= 3 else v.end()
+        yield m.start(), end, m.group("field"), v.group("value"), d.group("date") if end > v.end() else ""
 
 
 def _entries(text: str) -> Iterable[tuple[int, int, str, str, str]]:
@@ -62,35 +95,57 @@ def _entries(text: str) -> Iterable[tuple[int, int, str, str, str]]:
 
 
 def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Correction, ...]:
-    """Every correction entry of the index's documents (module docstring), read over each document's chunks joined
-    in order, since an entry may straddle two chunks. `rows`: chunk rows (doc_id, chunk_id, start, end, text; start
-    and end in document offsets); `docs`: {doc_id: metadata}. Read once when the index opens."""
+    """Every correction entry of the index's documents, and every change block of an amendment record (module
+    docstring), read over each document's chunks joined in order, since an entry may straddle two chunks. `rows`:
+    chunk rows (doc_id, chunk_id, start, end, text; start and end in document offsets); `docs`: {doc_id: metadata}.
+    Read once when the index opens."""
     by_doc: dict[str, list[dict]] = {}
     for r in rows:
         by_doc.setdefault(r["doc_id"], []).append(r)
     out = []
-    for doc in sorted(d for d, rs in by_doc.items() if any(_CORRECTED.search(r["text"]) for r in rs)):
+    for doc in sorted(d for d, rs in by_doc.items()
+                      if any(_CORRECTED.search(r["text"]) or _CHANGE.search(r["text"]) for r in rs)):
         chunks = sorted(by_doc[doc], key=lambda r: r["start"])
         base = chunks[0]["start"]
         text = ["\n"] * (max(r["end"] for r in chunks) - base)
         for r in chunks:
             text[r["start"] - base:r["start"] - base + len(r["text"])] = r["text"]
         joined = "".join(text)
-        for a, b, name, value, date in _entries(joined):
+        amends = _AMENDS.search(joined)
+        targets = _records(amends.group("id"), by_doc, docs, doc) if amends else frozenset()
+        entries = [(*e, frozenset()) for e in _entries(joined)] + [(*e, targets) for e in
+                                                                   (_changes(joined) if targets else ())]
+        for a, b, name, value, date, amended in entries:
             first = next(r for r in reversed(chunks) if r["start"] - base <= a)
             hit = Hit(chunk_id=first["chunk_id"], doc_id=doc, text=joined[first["start"] - base:b],
                       start=first["start"], end=base + b, score=0.0, meta=docs.get(doc, {}))
             unit = Unit(hit=hit, start=base + a, end=base + b, text=joined[a:b])
-            out.append(Correction(key_stems(name), value.rstrip(" ."), date.rstrip(" ."), unit))
+            out.append(Correction(key_stems(name), value.rstrip(" ."), date.rstrip(" ."), unit, amended))
     return tuple(out)
 
 
+def _records(record_id: str, by_doc: dict[str, list[dict]], docs: dict[str, dict], own: str) -> frozenset[str]:
+    """The documents (other than `own`) that are the record `record_id`: one of their field lines has it as its
+    whole value ("Licence number: EL-2026-0417"), or their title names it."""
+    out = set()
+    for doc, rs in by_doc.items():
+        if doc == own:
+            continue
+        title = str(docs.get(doc, {}).get("title") or "")
+        if record_id in title or any(m.group("value").strip(" .") == record_id for r in rs
+                                     for m in FIELD.finditer(r["text"])):
+            out.add(doc)
+    return frozenset(out)
+
+
 def correction(corrections: Iterable[Correction], u: Unit) -> Correction | None:
-    """The last correction of the field that record unit `u` quotes (`u`'s first `Label: value` line, of the same
-    document, and not itself a correction entry), or None."""
+    """The last correction of the field that record unit `u` quotes (`u`'s first `Label: value` line, not itself a
+    correction entry): an entry further down the same document, or a change block of an amendment record of `u`'s
+    document (that one ranks after the record's own entries); None when there is neither."""
     m = FIELD.search(u.text)
     if m is None or _CORRECTED.search(u.text) or _VALUE.search(u.text):
         return None
     key = key_stems(m.group("key"))
-    found = [c for c in corrections if c.unit.hit.doc_id == u.hit.doc_id and c.field == key and c.unit.start > u.start]
-    return max(found, key=lambda c: c.unit.start) if found else None
+    found = [c for c in corrections if c.field == key and (
+        c.unit.hit.doc_id == u.hit.doc_id and c.unit.start > u.start or u.hit.doc_id in c.targets)]
+    return max(found, key=lambda c: (bool(c.targets), c.unit.start)) if found else None

@@ -9,15 +9,14 @@ source that words a picked claim differently (a hedge, a negation, another numbe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.abstain import own_words
 from assistant.answerability import expected_type, holds_type
-from assistant.engines.amendments import amended, amendment, new_name
+from assistant.engines.amendments import as_amended
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
-from assistant.engines.corrections import correction
 from assistant.engines.decisions import decision, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
@@ -155,7 +154,7 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
         # is a version superseded since; and another record's field is another record's
     if short is None:
         return None
-    short, before = _as_amended(ctx, short)
+    short, before = as_amended(ctx, short)
     u = short.unit
     out.cite(u)
     inside = [v for v in ctx.units if v.hit.doc_id == u.hit.doc_id and u.start <= v.start and v.end <= u.end]
@@ -183,26 +182,6 @@ def _open_with_short_answer(ctx: Context, out: _Writing):
             out.lines.append(f"But {who} also reports: “{said}” [{out.cite(v)}].")
     out.evidence_follows()
     return short
-
-
-def _as_amended(ctx: Context, short) -> tuple:
-    """(the short answer, None), or, when a later document (engines/amendments.py) or the record itself (a correction)
-    changes what its sentence states, (the answer read from the change, "Sofia Marchetti, … per RE: …"; the unit it
-    changed). A minutes' decision stands: a later meeting's sentence sharing a memo number is no change of it."""
-    if short.kind == "decision":
-        return short, None
-    c = correction(ctx.corrections, short.unit) if short.kind == "field" else None
-    if c is not None:  # the record corrected the field it quotes: "EAR99, corrected on 2 June 2026, per …"
-        when = f", corrected on {c.date}" if c.date else ", as corrected"
-        line = f"{c.value}{when}, per {source(c.unit)}: “{flat(c.unit.text).rstrip(' .')}” [n]."
-        return replace(short, span=c.value, unit=c.unit, line=line, composed=()), short.unit
-    v = amendment(ctx, short.unit)
-    if v is None:  # the short answer may come from the change itself: then what it changed comes next
-        return short, amended(ctx, short.unit)
-    quote = f"“{flat(v.text).rstrip(' .')}” [n]."
-    who = new_name(short.unit, v) if ctx.question.kind == "person" else None
-    line = f"{who}, per {source(v)}: {quote}" if who else f"Changed since: {source(v)} reports: {quote}"
-    return replace(short, span=who or v.text, unit=v, line=line, composed=()), short.unit
 
 
 def _open_with_parts(ctx: Context, out: _Writing) -> list:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.engines.base import Context
+from assistant.engines.corrections import correction
 from assistant.engines.fields import part_of
 from assistant.engines.framing import flat, source
+from assistant.engines.threshold import dates_in
 from assistant.models import Unit
 from assistant.terms import RECORD_ID
 
@@ -64,9 +67,24 @@ def named_staff(ctx: Context, quote: str) -> Staffed | None:
         m = _STAFF_FIELD.search(u.text)
         if m and any(i in u.hit.text for i in ids) and u.hit.doc_id not in ctx.superseded:
             field = part_of(u, m.start(), m.end())
-            listed = bool(re.search(rf"(?<!\w){re.escape(person)}(?!\w)", m.group("value"), re.I))
-            return Staffed(person, part_of(field, len(field.text) - len(field.text.lstrip()), len(field.text)), listed)
+            field = part_of(field, len(field.text) - len(field.text.lstrip()), len(field.text))
+            named, value = _in_force(ctx, field, m.group("value"))
+            listed = bool(re.search(rf"(?<!\w){re.escape(person)}(?!\w)", value, re.I))
+            return Staffed(person, named, listed)
     return None
+
+
+def _in_force(ctx: Context, field: Unit, value: str) -> tuple[Unit, str]:
+    """The staff field as in force on the day the question asks about (the first date it writes, else today): the
+    record's own line, or an amendment's change of it once effective ("Change 1 - Named personnel … New value: Aisha
+    Rahman, Kevin Lee Effective date: 1 August 2026"; engines/corrections.py). (the unit to quote, the names)."""
+    c = correction(ctx.corrections, field)
+    if c is None:
+        return field, value
+    effective = dates_in(c.date)
+    asked = dates_in(ctx.question.core)
+    day = asked[0][0] if asked else date.today()
+    return (field, value) if effective and day < effective[0][0] else (c.unit, c.value)
 
 
 def staff_lines(staffed: Staffed, marker: str) -> list[str]:

@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime
 
 from assistant.engines.base import Context
+from assistant.engines.corrections import correction
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.record_fields import records_named
@@ -146,16 +147,33 @@ def status(ctx: Context, first: int = 1, today: date | None = None) -> BottomLin
         return None  # an end without a date says nothing of the date asked
     if until is None:
         return BottomLine([f"{'Yes.' if ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."], [u], [], support)
+    quoted, before = u, []
+    if (changed := _amended(ctx, u, quote)) is not None:  # "Valid until: 14 January 2027", since moved to 30 June
+        quoted, until = changed  # 2027 by an amendment record: the new date decides, the old one follows
+        before = [f"Before that, {source(u)} reported: “{quote}” [{first + 1}]."]
+        quote = flat(quoted.text).rstrip(" .")
+        support = [v for v in support if not (v.hit.doc_id == quoted.hit.doc_id and v.start < quoted.end
+                                              and quoted.start < v.end)]  # the entry's own lines, quoted already
     day, written = until
     if dated_case and day >= ref:
         return None  # within its validity: the record's other conditions and the rules decide
-    line = f"{'Yes.' if (day >= ref) != ended else 'No.'} {source(u)} reports: “{quote}” [{first}]."
+    line = f"{'Yes.' if (day >= ref) != ended else 'No.'} {source(quoted)} reports: “{quote}” [{first}]."
     if asked:
         when = f"is {'on or after' if day >= ref else 'before'} the date asked, {asked[1]}"
     else:
         when = f"{'has not yet passed' if day >= ref else 'has passed'} (today is {ref.isoformat()})"
     why = f"This is an inference the documents support but do not state: {written} {when}."
-    return BottomLine([line, why], [u], [why], support)
+    return BottomLine([line, *before, why], [quoted, *([u] if before else [])], [why], support)
+
+
+def _amended(ctx: Context, u: Unit, quote: str) -> tuple[Unit, tuple[date, str]] | None:
+    """(the correction or amendment entry, its new date) when a record's validity line `quote` of `u` has been
+    corrected or amended to another date (engines/corrections.py); None otherwise."""
+    at = u.text.find(quote)
+    line = Unit(hit=u.hit, start=u.start + max(at, 0), end=u.start + max(at, 0) + len(quote), text=quote)
+    c = correction(ctx.corrections, line) if at >= 0 else None
+    found = _parse(c.value) if c is not None else []
+    return (c.unit, found[0]) if found else None
 
 
 def _statement(u: Unit) -> tuple[Unit, str, tuple[date, str] | None] | None:
