@@ -21,8 +21,9 @@ from assistant.verify import Passage, framed
 from kernel.sentences import sentences
 
 # asks what was decided: "What did the Board decide about …?", "What was the decision on …?"
-_ASKS = re.compile(r"\bwhat\b.{0,60}\b(?:decide[ds]?|decision|outcome|conclu\w+)\b|\bhow did\b.{0,60}\b(?:decide|rule)\b",
-                   re.I)
+_ASKS = re.compile(r"\bwhat\b.{0,60}\b(?:decide[ds]?|decision|outcome|conclu\w+)\b|\bhow did\b.{0,60}\b(?:decide|rule)\b|"
+                   r"\b(?:what|which)\s+conditions?\b.{0,60}\b(?:attach\w*|set|impose\w*|place\w*|put|make|made|appl\w+)\b",
+                   re.I)  # "What conditions did the Board attach to the … approval?": the decision and its list
 # an agenda item's heading: "Item 1: Chao Phraya AI Labs …", "Agenda item 3 - …", "## Item 2: Lumen Data Systems …"
 _ITEM = re.compile(r"(?mi)^[ \t#]*(?:agenda\s+)?(?:item|point|topic)\s+\d+[a-z]?\s*[:.)–-]\s*(?P<what>\S[^\n]*)$")
 

@@ -127,7 +127,7 @@ def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
     q = ctx.question
     if q.language != "en" or q.parts:
         return None
-    names = [n for n in dict.fromkeys((*q.names, *q.context_names)) if len(n) > 2 or any(c.isdigit() for c in n)]
+    names = [n for n in dict.fromkeys((*q.names, *q.context_names)) if len(n) > 2 and not n.isdigit()]  # not "2026"
     terms = {stem(norm(t)) for t in q.terms} - _ASKED_WORDS
     for t in tables(ctx.hits):
         keyed = [r for r in t.rows if any(_has(c, n) for c in r.cells[:1] for n in names)]
@@ -198,7 +198,10 @@ def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> B
         return None
     rows = [r for r in t.rows if all(any(_has(c, n) for c in r.cells) for n in wanted)]
     how = "naming " + " and ".join(joined_names(wanted, q.ask or q.core))  # "CAS 7664-39-3", not "CAS, 7664-39-3"
-    if named_col and not wanted:
+    if named_col and not wanted:  # a column of yes and no ("Reported to Board": a date, or "not reported")
+        if all(bool(_NEGATIVE.match(r.cells[col])) == bool(_NEGATIVE.match(t.rows[0].cells[col]))
+               for r in t.rows if col < len(r.cells)) or col >= len(t.rows[0].cells):
+            return None
         negative = bool(_NEGATED.search(ask))
         rows = [r for r in rows if col < len(r.cells) and bool(_NEGATIVE.match(r.cells[col])) == negative]
         values = {r.cells[col] for r in rows}
