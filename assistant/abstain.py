@@ -208,17 +208,24 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
 def own_words(q: Question, units: list[Unit]) -> Unit | None:
     """A question in another language that a leading passage answers in its own words: "Wer genehmigt Ausnahmen von
     der Richtlinie ER-2026-03?" and "2. Ausnahmen genehmigt ausschließlich die Geschäftsführung." share its long
-    words (six letters or more, which the English stopword list cannot sort out: "Ausnahmen", "genehmigt"). The
+    words (six letters or more, compared by their first six letters, which the English stopword list cannot sort out:
+    "Ausnahmen", "genehmigen" / "genehmigt"). The
     answerability model learnt from English questions and passages; this is what it cannot weigh (2026-12-01 trial:
     p = 0.14 for that pair). The first of the top three units that holds at least two long words of the question,
     and half of them; None for an English question or when none does."""
     if q.language == "en":
         return None
-    long = {w.lower() for w in re.findall(r"[^\W\d_]{6,}", q.ask or q.core)}
+    long = _long_words(q.ask or q.core)
     if len(long) < 2:
         return None
-    return next((u for u in units[:3] if not u.heading and len(long & {w.lower() for w in re.findall(
-        r"[^\W\d_]{6,}", u.text)}) >= max(2, len(long) / 2)), None)
+    return next((u for u in units[:3] if not u.heading and len(long & _long_words(u.text)) >= max(2, len(long) / 2)),
+                None)
+
+
+def _long_words(text: str) -> set[str]:
+    """The first six letters of each word of six letters or more, lower-cased: a crude stem that holds across
+    inflections ("genehmigen" / "genehmigt", "Ausnahmen" / "Ausnahme")."""
+    return {w.lower()[:6] for w in re.findall(r"[^\W\d_]{6,}", text)}
 
 
 # what a question calls the document it names, not a word the answering sentence repeats ("memo EC-2026-007")

@@ -29,7 +29,9 @@ _FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
     "behord": "authority", "personal": "personnel", "mitarbeiter": "personnel", "ware": "items", "verwendung": "use",
     "titulaire": "holder", "condition": "conditions", "valable": "valid", "validite": "valid", "quantite": "quantity",
     "unite": "unit quantity", "destination": "destination", "delivre": "issue", "emis": "issue", "autorite":
-    "authority", "personnel": "personnel", "marchandise": "items", "utilisation": "use", "usage": "use"}.items()}
+    "authority", "personnel": "personnel", "marchandise": "items", "utilisation": "use", "usage": "use",
+    "vorsitz": "chair", "geleitet": "chair", "presid": "chair", "presidence": "chair", "protokoll": "minutes taken",
+    "ort": "place", "lieu": "place", "anwesend": "present", "present": "present"}.items()}
 # asks until when, in German or French: "Bis wann ist die Lizenz gültig?", "Jusqu'à quand la licence est-elle valable?"
 _LASTING_FOREIGN = re.compile(r"\bbis wann\b|\bwie lange\b|\bjusqu['’]?\s*(?:a|à) quand\b|\bcombien de temps\b", re.I)
 
@@ -61,6 +63,16 @@ def records_named(q) -> list[str]:
     return [n for n in (*q.names, *q.context_names) if RECORD_ID.fullmatch(n) and any(c.isdigit() for c in n)]
 
 
+# the word that says what kind of record an identifier is: "amendment EL-2026-0417-A1", "licence EL-2026-0417"
+_KIND_OF_RECORD = re.compile(r"\b([A-Za-z]{3,})\s+(?:no\.?\s*)?[A-Z]{1,5}-\d[\w-]*\d\w*")
+
+
+def record_kinds(q) -> set[str]:
+    """The stems of the words that say what kind of record an identifier of the question is ("licence EL-2026-0417",
+    "under amendment EL-2026-0417-A1" -> {"licens", "amend"})."""
+    return {stem(m.group(1).lower()) for m in _KIND_OF_RECORD.finditer(q.ask or q.core)}
+
+
 def asked_terms(q) -> list[str]:
     """The question's terms that may name a field: not the record's own words nor a wh-word; "expire" added for a
     question asking how long ("Until when …?": the "Validity:" line answers it)."""
@@ -70,7 +82,8 @@ def asked_terms(q) -> list[str]:
         return terms + [stem("expire")] * bool(terms and _LASTING_FOREIGN.search(q.ask or q.core))
     named = {stem(w) for n in (*q.names, *q.context_names) if not n.isupper() or any(c.isdigit() for c in n)
              for w in words(n)}  # an acronym is a field's name ("ECCN"), not the record's
-    terms = [t for t in q.terms if t not in named and t not in _ASK_WORDS]
+    kinds = record_kinds(q)  # "under amendment EL-2026-0417-A1": "amendment" names no field
+    terms = [t for t in q.terms if t not in named and t not in _ASK_WORDS and t not in kinds]
     if q.kind == "date" and LASTING.search(q.ask or q.core):
         terms.append(stem("expire"))
     return terms

@@ -45,23 +45,34 @@ def _anchors(text: str) -> frozenset[str]:
 
 
 def sentence_units(rows: Iterable[dict], docs: dict[str, dict], chunk: Callable[[str, dict], bool],
-                   sentence: Callable[[str, dict], bool]) -> tuple[Unit, ...]:
+                   sentence: Callable[[str, dict], bool], spill: bool = False) -> tuple[Unit, ...]:
     """The sentences of the index's chunks that `sentence(text, meta)` keeps, as units (document offsets), reading
     only the chunks `chunk(text, meta)` keeps. `rows`: chunk rows (doc_id, chunk_id, start, end, text); `docs`:
-    {doc_id: metadata}. Used once when the index is opened, so that a passage is found even when its chunk was not
-    among those retrieved."""
+    {doc_id: metadata}. With `spill`, a unit's hit runs on over the document's next chunk, so that what follows the
+    sentence is read even across a chunk boundary (a decision, then "Conditions:" and its list in the next chunk).
+    Used once when the index is opened, so that a passage is found even when its chunk was not among those
+    retrieved."""
+    rows = list(rows)
+    after: dict[str, dict] = {}
+    if spill:
+        ordered = sorted(rows, key=lambda r: (r["doc_id"], r["start"]))
+        after = {a["chunk_id"]: b for a, b in zip(ordered, ordered[1:], strict=False)
+                 if a["doc_id"] == b["doc_id"] and 0 <= b["start"] - a["end"] <= 2}
     out: list[Unit] = []
     for row in rows:
         meta = docs.get(row["doc_id"], {})
         if not chunk(row["text"], meta):
             continue
-        hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=row["text"], start=row["start"],
-                  end=row["end"], score=0.0, meta=meta)
+        nxt = after.get(row["chunk_id"])
+        text, end = (row["text"] + "\n" * (nxt["start"] - row["end"]) + nxt["text"], nxt["end"]) if nxt else \
+            (row["text"], row["end"])
+        hit = Hit(chunk_id=row["chunk_id"], doc_id=row["doc_id"], text=text, start=row["start"], end=end, score=0.0,
+                  meta=meta)
         for a, b in sentences(row["text"]):
-            text = row["text"][a:b].strip()
-            if text and sentence(text, meta):
-                at = row["start"] + row["text"].index(text, a)
-                out.append(Unit(hit=hit, start=at, end=at + len(text), text=text))
+            said = row["text"][a:b].strip()
+            if said and sentence(said, meta):
+                at = row["start"] + row["text"].index(said, a)
+                out.append(Unit(hit=hit, start=at, end=at + len(said), text=said))
     return tuple(out)
 
 

@@ -64,7 +64,7 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
     def decides(text: str, meta: dict) -> bool:
         return bool((DECIDED.search(text) or LABELLED.search(text)) and (titled(meta) or RECORD_NAME.search(text)))
 
-    return sentence_units(rows, docs, decides, decides)
+    return sentence_units(rows, docs, decides, decides, spill=True)  # its conditions may open the next chunk
 
 
 def decision(ctx: Context, first: int = 1) -> BottomLine | None:

@@ -17,6 +17,7 @@ from assistant.answerability import expected_type, holds_type
 from assistant.engines.amendments import as_amended
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.deadlines import within_deadline
 from assistant.engines.decisions import decision, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
@@ -83,8 +84,8 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or decision(ctx) or record_duty(ctx) or \
-            table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?", "Are reports required under EL-…?", a row
+        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or decision(ctx) or \
+            record_duty(ctx) or table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?", "Are reports required under EL-…?", a row
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first

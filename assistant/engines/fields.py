@@ -13,7 +13,16 @@ from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
 from assistant.neighbours import next_chunk
-from assistant.record_fields import ASKED_AS, FIELD, LASTING, asked_terms, key_of, matches, records_named
+from assistant.record_fields import (
+    ASKED_AS,
+    FIELD,
+    LASTING,
+    asked_terms,
+    key_of,
+    matches,
+    record_kinds,
+    records_named,
+)
 from assistant.record_fields import lasting as asks_until
 from assistant.terms import CALENDAR, DAY_WRITTEN, RECORD_ID, holds, stem, stem_set, words
 from assistant.verify import Passage, framed
@@ -164,7 +173,9 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
               for m in FIELD.finditer(u.text)]
     # a field named by the question's very word first, then for "how many" one whose value counts ("How many units
     # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
+    said = stem_set(q.ask or q.core) - record_kinds(q)  # the question's words, the records' kinds aside
     fields.sort(key=lambda f: (not any(t in f[2] or ASKED_AS.get(t, set()) & f[2] for t in terms),
+                               not f[2] <= said,  # its whole name asked: "Valid until", not "Date of amendment"
                                not acronyms & stem_set(f[1].group("value")),
                                q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
     counting = q.kind == "number" and bool(re.match(r"^\W*how many\b", q.ask or q.core, re.I))

@@ -39,12 +39,12 @@ def agenda(rows) -> dict[str, tuple[tuple[int, str], ...]]:
     return {d: tuple(sorted(v)) for d, v in out.items()}
 
 
-def _item_of(ctx: Context, doc_id: str, at: int) -> str:
+def item_of(ctx: Context, doc_id: str, at: int) -> str:
     """The heading of the agenda item that document offset `at` stands under; "" when none is before it."""
     return next((h for o, h in reversed(ctx.agenda.get(doc_id, ())) if o <= at), "")
 
 
-def _with_reason(u: Unit) -> Unit:
+def with_reason(u: Unit) -> Unit:
     """A bare decision ("Decision: REFUSED.") with the sentence after it in its chunk, which says what it means
     ("The Board will not approve any testing, benchmarking or operation of Ascend chips … outside the Penang lab."),
     and any decision with a next sentence that introduces a list ("Conditions:")."""
@@ -57,6 +57,14 @@ def _with_reason(u: Unit) -> Unit:
     return replace(u, end=end, text=h.text[u.start - h.start:end - h.start])
 
 
+def decisions_first(ctx: Context, most: int = 20) -> list[Unit]:
+    """The first `most` units, each in the version the index's decisions hold when it is one (its hit read on over
+    the chunk's end: engines/decisions.collect), then the index's other decisions (none when filters narrowed the
+    documents searched)."""
+    read = {(d.hit.doc_id, d.start): d for d in ctx.decided}
+    return [*(read.get((u.hit.doc_id, u.start), u) for u in ctx.units[:most]), *(() if ctx.filtered else ctx.decided)]
+
+
 def decided_about(ctx: Context) -> ShortAnswer | None:
     """"Per Minutes …: “Decision: APPROVED WITH CONDITIONS … Conditions: (a) …”" for a question asking what was
     decided about an item whose heading in the minutes names a name or identifier of the question (module
@@ -66,14 +74,14 @@ def decided_about(ctx: Context) -> ShortAnswer | None:
         return None
     names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and n[:1].isupper() or any(c.isdigit() for c in n)]
     seen = set()
-    for u in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
+    for u in decisions_first(ctx):
         if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
             continue
         seen.add((u.hit.doc_id, u.start))
-        item = _item_of(ctx, u.hit.doc_id, u.start)
+        item = item_of(ctx, u.hit.doc_id, u.start)
         if not item or sum(n in item for n in names) < 1 or any(n in u.text for n in names):
             continue  # a decision that names the question's party itself is engines/decisions.py's
-        whole = continued(ctx, _with_reason(u))
+        whole = continued(ctx, with_reason(u))
         line = f"Per {source(whole)}: “{flat(whole.text).rstrip(' .')}” [n]."  # (the item's own names are not
         # in the quote, so the frame may not name them: verification would drop the line)
         if framed(line.replace(" [n].", "."), Passage(1, whole.hit, whole.start, whole.end, whole.text)) is not None:

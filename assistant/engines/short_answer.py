@@ -18,6 +18,7 @@ from assistant.answerability import _counted
 from assistant.engines.amendments import _NOBODY, changed_for, new_name
 from assistant.engines.base import Context
 from assistant.engines.coverage import coverage
+from assistant.engines.deadlines import deadline
 from assistant.engines.fields import field_answer, field_of, lasting
 from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
 from assistant.engines.minutes import decided_about
@@ -50,6 +51,10 @@ _SPAN_OF_TIME = re.compile(rf"(?:\b(?:within|in|for|after|before|up to|no later 
                            rf"\b(?:until|till|through)\s+(?:{_DAY.pattern})", re.I)  # "…remains in force until 31 December 2026"
 
 
+# a year that is part of an identifier: "-2026-" of "PO-CPA-2026-031", "SV-2026-014"
+_IN_IDENTIFIER = re.compile(r"^(?:.?[A-Za-z0-9]-)?\d{4}-[A-Za-z0-9]|[A-Za-z0-9]-\d{4}(?:-.?)?$")
+
+
 def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     asked = question.lower()
     if kind == "number" and _HOW_LONG.search(question):
@@ -60,7 +65,9 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
         # a calendar date or a year only: "Tuesday" or "late last month" is relative to a date the reader must work
         # out, and "On Tuesday" was the day something else was said
         found = [m for m in _DAY.finditer(text)
-                 if CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0))]
+                 if (CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0)))
+                 and not (m.group(0).strip().isdigit()  # a bare year, not one of "PO-CPA-2026-031"
+                          and _IN_IDENTIFIER.search(text[max(0, m.start() - 2):m.end() + 2]))]
     elif kind == "number":
         undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
         # an amount with its currency ("€120,000", "$20,000", "£5 million"), a figure, or a number written as a word
@@ -279,6 +286,8 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     kind = q.kind if q.kind in ("person", "date", "number") else None
     if not q.parts and (decided := decided_about(ctx)) is not None:  # "What did the Board decide about order …?":
         return decided  # the decision under the item's heading, before the record's "Order:" field
+    if not q.parts and (due := deadline(ctx)) is not None:  # "By when must the remaining 30 cards be dispatched?":
+        return due  # the condition of the Board's decision, "(a) dispatch no later than 30 September 2026"
     if not q.parts and (field := field_answer(ctx)) is not None:  # "Who holds permit TP-88-0102?": "Holder: …"
         return with_preposition(field, q.ask or q.core) if q.kind == "date" else field  # (also "When does it
     if kind is not None and q.antecedent and not q.parts and ctx.units:  # expire?" after the holder: "Valid until")

@@ -61,3 +61,14 @@ def test_the_staff_named_on_the_day_asked_decide(settings, day, listed):
     assert ans.answer.startswith("Yes, but only under the conditions" if listed else "No."), ans.answer
     assert f"Kevin Lee is {'' if listed else 'not '}among the staff it names" in ans.answer
     assert ("New value: Aisha Rahman, Kevin Lee" in ans.answer) == listed
+
+
+def test_the_word_before_an_identifier_names_the_record_not_a_field(settings):
+    """Stop 25's second trial: "What is the new Valid until date of licence EL-2026-0417 under amendment
+    EL-2026-0417-A1?" got the amendment's "Date of amendment: 20 July 2026"; "amendment" there says what
+    EL-2026-0417-A1 is."""
+    ans = answer("What is the new Valid until date of licence EL-2026-0417 under amendment EL-2026-0417-A1?",
+                 settings=settings)
+    assert ans.answer.startswith("30 June 2027, amended with effect from 20 July 2026"), ans.answer
+    own = answer("What is the date of amendment EL-2026-0417-A1?", settings=settings)
+    assert own.answer.startswith("20 July 2026, per EXPORT LICENCE AMENDMENT RECORD"), own.answer

@@ -1,0 +1,90 @@
+"""The deadline a decision's conditions set, and a dated case held against it.
+
+Minutes of meeting ECB-2026-10 write "Decision: APPROVED for the remaining 30 cards. Conditions:" and then "(a)
+dispatch no later than 30 September 2026;". Stop 25's second trial asked "By when must the remaining 30 cards be
+dispatched?" and got "By 2026" (the year of an order number in the item's heading), and "Can the remaining 30 Chao
+Phraya cards be dispatched on 15 October 2026?" got no verdict. The condition of a labelled decision whose words
+hold the question's verb ("dispatch") and a date bounded by "no later than", "by", "on or before", "before" or
+"until" answers the first (its date), and decides the second: "No." when the date told is after it, "Yes, within
+it" otherwise, the other conditions still applying. The decision must be about what the question names: its item
+heading (engines/minutes.py) or its own sentence holds a name of the question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.engines.base import Context
+from assistant.engines.fields import part_of
+from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
+from assistant.engines.leads import continued
+from assistant.engines.minutes import decisions_first, item_of, with_reason
+from assistant.engines.threshold import dates_in
+from assistant.models import Unit
+from assistant.terms import DAY_WRITTEN, LABELLED, stem_set
+
+# a condition that bounds a date from above: "(a) dispatch no later than 30 September 2026;"
+_BY = re.compile(rf"\b(?:no later than|not later than|on or before|by|before|until|till|latest(?: by)?)\s+"
+                 rf"(?:the\s+)?(?P<day>{DAY_WRITTEN})", re.I)
+_ITEM_LINE = re.compile(r"(?m)^[ \t]*(?:\(?[a-z0-9]{1,3}[.)]|[-*•])[ \t]+\S[^\n]*$")
+
+
+def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
+    """(the decision, its condition line, the deadline, as written) for the question (module docstring), or None."""
+    q = ctx.question
+    names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and not n.isdigit()]
+    verbs = set(q.terms) - {s for n in names for s in stem_set(n)}  # what is done: "dispatch", not "Chao"
+    seen = set()
+    for u in decisions_first(ctx):
+        if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
+            continue
+        seen.add((u.hit.doc_id, u.start))
+        about = item_of(ctx, u.hit.doc_id, u.start) + " " + u.text
+        if not any(n in about for n in names) and not _shared(q.terms, about):
+            continue
+        whole = continued(ctx, with_reason(u))
+        for m in _ITEM_LINE.finditer(whole.text):
+            line = m.group(0).strip()
+            by = _BY.search(line)
+            if by is None or not (verbs & stem_set(line[:by.start()])):
+                continue
+            days = dates_in(by.group("day"))
+            if days:
+                at = whole.text.index(line, m.start())
+                return u, part_of(whole, at, at + len(line)), days[0][0], by.group("day")
+    return None
+
+
+def _shared(terms, text: str) -> bool:
+    """Whether `text` holds at least two of the question's terms that are no number ("remaining", "cards")."""
+    return len({t for t in terms if not t.isdigit()} & stem_set(text)) >= 2
+
+
+def deadline(ctx: Context) -> ShortAnswer | None:
+    """"By 30 September 2026, per …: “(a) dispatch no later than 30 September 2026”" for a date question that a
+    decision's condition answers (module docstring); None otherwise."""
+    q = ctx.question
+    if q.kind != "date" or q.language != "en" or (found := _condition(ctx)) is None:
+        return None
+    _, line, _, written = found
+    text = f"By {written}, per {source(line)}: “{flat(line.text).rstrip(' .;')}” [n]."
+    return ShortAnswer(written, line, text, "date")
+
+
+def within_deadline(ctx: Context, first: int = 1) -> BottomLine | None:
+    """The bottom line of a yes/no question whose case is dated ("… be dispatched on 15 October 2026?") against a
+    decision's deadline (module docstring): "No." after it, "Yes, within it." on or before it; None otherwise."""
+    q = ctx.question
+    told = dates_in(q.core)
+    if q.kind != "yes_no" or q.language != "en" or not told or (found := _condition(ctx)) is None:
+        return None
+    decision, line, day, written = found
+    after = told[0][0] > day
+    verdict = "No: the date asked is after the deadline the decision sets." if after else \
+        "Yes, within the deadline the decision sets; its other conditions still apply."
+    why = (f"This is an inference the documents support but do not state: {told[0][1]} is "
+           f"{'after' if after else 'on or before'} {written}.")
+    lines = [verdict, f"{source(line)} sets the condition: “{flat(line.text).rstrip(' .;')}” [{first}].",
+             f"The decision: “{flat(decision.text).rstrip(' .')}” [{first + 1}].", why]
+    return BottomLine(lines, [line, decision], [verdict, why])
