@@ -220,3 +220,45 @@ def test_readers_keep_their_version_while_a_reingest_changes_it_and_lose_nothing
     assert set(snap["chroma"]) == set(snap["chunks"]) == set(snap["bm25_ids"])  # no orphan, no duplicate
     assert len(list(s.index_dir.glob("bm25-*"))) == 1
     assert new.manifest.db.execute("SELECT count(*) FROM retired").fetchone()[0] == 0
+
+
+class _Killed(BaseException):
+    """Stands for kill -9 between the last document write and the switch (nothing after it runs)."""
+
+
+@pytest.mark.parametrize("then", ["same files", "files changed back"])
+def test_a_reingest_killed_before_its_switch_is_invisible_and_the_next_run_repairs_it(corpus, tmp_path, monkeypatch,
+                                                                                       then):
+    """Killed after writing every changed document of a re-ingest (a document edited, one removed), before the
+    switch: a reader still reads exactly the old version; the next run (with the files as the killed run saw them,
+    or changed back) publishes an index equal to a clean build of the files, with no orphan or missing chunk."""
+    import ingest.pipeline as pipeline
+
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    before = {r["chunk_id"]: r["text"] for r in open_index(s).chunks()}
+    edited = corpus / "business-times-commerce-guidance-huawei-ascend.txt"
+    removed = corpus / "cgtn-us-chip-guidance-deeper-fears.txt"
+    originals = {p: p.read_text() for p in (edited, removed)}
+    edited.write_text(originals[edited].replace("seven-nanometre", "7-nanometre") + "\nA closing line.\n")
+    removed.unlink()
+
+    def killed(*args, **kwargs):
+        raise _Killed
+
+    with monkeypatch.context() as m, pytest.raises(_Killed):
+        m.setattr(pipeline, "_finish", killed)
+        run([corpus], s)
+    reader = open_index(s)
+    assert {r["chunk_id"]: r["text"] for r in reader.chunks()} == before  # the old version, whole and alone
+    if then == "files changed back":
+        for p, text in originals.items():
+            p.write_text(text)
+    run([corpus], s)
+    clean = fast_settings(tmp_path / "clean")
+    run([corpus], clean)
+    a, b = snapshot(s), snapshot(clean)
+    assert a["chunks"] == b["chunks"] and a["chroma"] == b["chroma"] and a["version"] == b["version"]
+    assert a["bm25_ids"] == b["bm25_ids"] and set(a["chroma"]) == set(a["chunks"])
+    if then == "files changed back":
+        assert {r["chunk_id"]: r["text"] for r in open_index(s).chunks()} == before
