@@ -6,6 +6,7 @@ verification → Answer. Everything an engine says is checked against the passag
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import uuid
@@ -57,8 +58,20 @@ class Assistant:
         self._open()
 
     def _open(self) -> None:
-        self.corpus_version = self.index.corpus_version
+        """Open the corpus version published now: everything is read into a copy (a new Index after the first open),
+        then taken over in one step, so that a request that took its snapshot of this Assistant (`ask`) keeps one
+        version throughout, and the next one sees only the new one."""
+        from ingest.index import open_index
+
+        fresh = copy.copy(self)
+        if hasattr(self, "corpus_version"):  # a refresh: requests in flight keep reading the old Index
+            fresh.index = open_index(self.settings)
+        fresh._load()
+        self.__dict__.update(fresh.__dict__)
+
+    def _load(self) -> None:
         self.index.reload()  # a re-ingest by another process: read its vectors and BM25 index, not the cached ones
+        self.corpus_version = self.index.version  # the one version everything below reads
         self.retriever = Retriever(self.index, self.settings)
         rows = self.index.chunks()  # read once: the acronyms' definitions and the superseding sentences
         self.vocabulary = Vocabulary(self.index.lexical, self.retriever.docs,
@@ -154,11 +167,16 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,
             filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
-        """Answer one question (see `answer()`); the stages are timed in `Answer.timings_ms`."""
+        """Answer one question (see `answer()`); the stages are timed in `Answer.timings_ms`. The whole answer reads
+        the corpus version opened when it starts (a snapshot of this Assistant), whatever a refresh does meanwhile."""
         t0 = time.perf_counter()
+        self.refresh()
+        return copy.copy(self)._ask(question, history, engine, filters, on_token, t0)
+
+    def _ask(self, question: str, history: list[Turn] | None, engine: str | None, filters: Filters | None,
+             on_token: Callable[[str], None] | None, t0: float) -> Answer:
         name = engine or self.settings.answer.engine
         eng = self.engine(name)
-        self.refresh()
         filters, filter_notes = self.retriever.resolve(filters)
         ctx = self.context(question, history or [], filters)
         q = ctx.question

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ CHATML_DEFAULT_SYSTEM = "You are a helpful assistant."
 _SPECIAL = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
 LLAMACPP_FIX = "run `make llm` (or set GROUNDED_LLM__BACKEND=openai and GROUNDED_LLM__URL for an LLM server)"
 OPENAI_FIX = "pip install -e '.[openai]' (the light extra: no llama.cpp build)"
+RETRY_LEFT_S = 0.5  # a refused or reset connection to an LLM server is tried again when this much of its time is left
 
 
 class LLM(Protocol):
@@ -175,33 +177,61 @@ class OpenAICompatibleLLM:
         self.name = f"openai:{settings.model}"
         self.url = settings.url
         self.settings = settings
-        timeout = httpx.Timeout(settings.timeout_s, connect=min(5.0, settings.timeout_s))
-        self._client = openai.OpenAI(base_url=settings.url, api_key=key, timeout=timeout, max_retries=1)
+        # No retries by the client: each one waited out the whole read timeout again, then a backoff (a server that
+        # accepted and said nothing held an answer for ~6 s against a 2 s deadline); `stream` retries itself only a
+        # refused or reset connection, and only within the deadline.
+        self._client = openai.OpenAI(base_url=settings.url, api_key=key, max_retries=0,
+                                     timeout=httpx.Timeout(settings.timeout_s, connect=min(5.0, settings.timeout_s)))
 
     def stream(self, messages: Messages) -> Iterator[str]:
-        """Yield text deltas streamed by the server; connection and API errors become LLMUnavailableError."""
+        """Yield text deltas streamed by the server; connection and API errors become LLMUnavailableError. The wait
+        for the server (connecting, then each read) ends `settings.timeout_s` seconds after the call at the latest."""
+        import httpx
         import openai
 
         chat = checked(messages)
         s = self.settings
+        deadline = time.monotonic() + s.timeout_s
+        for attempt in (0, 1):
+            left = deadline - time.monotonic()
+            try:
+                response = self._client.chat.completions.create(
+                    model=s.model, messages=chat, stream=True, max_tokens=s.max_tokens, temperature=s.temperature,
+                    timeout=httpx.Timeout(left, connect=min(5.0, left)))
+                break
+            except openai.APITimeoutError:
+                raise LLMUnavailableError(f"the LLM server at {self.url} sent nothing within {s.timeout_s:g} s "
+                                          "(GROUNDED_LLM__TIMEOUT_S)") from None
+            except openai.APIConnectionError:
+                if attempt or deadline - time.monotonic() < RETRY_LEFT_S:
+                    raise LLMUnavailableError(f"cannot reach the LLM server at {self.url}: is it running? "
+                                              "(check GROUNDED_LLM__URL)") from None
+            except openai.OpenAIError as exc:
+                raise _unavailable(exc, self.url) from None
         try:
-            response = self._client.chat.completions.create(model=s.model, messages=chat, stream=True,
-                                                            max_tokens=s.max_tokens, temperature=s.temperature)
             with response:
                 for chunk in response:
                     delta = chunk.choices[0].delta.content if chunk.choices else None
                     if delta:
                         yield delta
-        except (openai.APIConnectionError, openai.APITimeoutError):
-            raise LLMUnavailableError(f"cannot reach the LLM server at {self.url}: is it running? "
-                                      "(check GROUNDED_LLM__URL)") from None
-        except openai.APIStatusError as exc:
-            hint = " (check GROUNDED_LLM__API_KEY)" if exc.status_code in (401, 403) else \
-                " (check GROUNDED_LLM__URL and GROUNDED_LLM__MODEL)"
-            raise LLMUnavailableError(f"the LLM server at {self.url} answered {exc.status_code}: "
-                                      f"{_first_line(exc.message)}{hint}") from None
         except openai.OpenAIError as exc:
-            raise LLMUnavailableError(f"the LLM server at {self.url} failed: {_first_line(exc)}") from None
+            raise _unavailable(exc, self.url) from None
+
+
+def _unavailable(exc: Exception, url: str | None) -> LLMUnavailableError:
+    """The LLMUnavailableError that says what an openai error means for the server at `url`."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMUnavailableError(f"the LLM server at {url} stopped sending (GROUNDED_LLM__TIMEOUT_S)")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMUnavailableError(f"cannot reach the LLM server at {url}: is it running? (check GROUNDED_LLM__URL)")
+    if isinstance(exc, openai.APIStatusError):
+        hint = " (check GROUNDED_LLM__API_KEY)" if exc.status_code in (401, 403) else \
+            " (check GROUNDED_LLM__URL and GROUNDED_LLM__MODEL)"
+        return LLMUnavailableError(f"the LLM server at {url} answered {exc.status_code}: "
+                                   f"{_first_line(exc.message)}{hint}")
+    return LLMUnavailableError(f"the LLM server at {url} failed: {_first_line(exc)}")
 
 
 def _first_line(exc: object) -> str:

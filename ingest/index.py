@@ -7,6 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ingest import generations
 from ingest.manifest import Manifest
 from ingest.models import page_at
 from ingest.units import remember as remember_units
@@ -15,11 +16,17 @@ from kernel.errors import IndexUnavailableError, NotFoundError
 from kernel.settings import Settings
 
 __all__ = ["Index", "open_index", "page_at"]
+OVERFETCH = 500  # at most this many more nearest chunks asked of the store while it holds other versions' chunks
 ROW_CACHE = 20_000  # chunk rows remembered by id (a chunk of ~1 KB of text: ~20-40 MB at most)
 
 
 class Index:
-    """A built index: the manifest (documents, chunks), the vector store and BM25, opened lazily."""
+    """A built index: the manifest (documents, chunks), the vector store and BM25, opened lazily.
+
+    An Index reads one corpus version, the one published when it was opened or last `reload`ed (`version`,
+    `generation`): its chunk rows, dense and lexical search never show chunks another version added or replaced, even
+    while an ingest writes the next version beside it (ingest.generations). `corpus_version` is the one published now.
+    """
 
     def __init__(self, settings: Settings):
         path = settings.index_dir / "manifest.sqlite"
@@ -29,10 +36,22 @@ class Index:
         self.manifest = Manifest(path)
         self._rows: dict[str, dict] = {}  # chunk rows by id, as read (see `chunks`); emptied by `reload`
         self._rows_lock = threading.Lock()
+        self.pinned = generations.pin(self.manifest.db)
+        self.manifest.generation = self.pinned.generation
 
     @property
     def corpus_version(self) -> str:
+        """The corpus version published now (it differs from `version` once an ingest has switched)."""
         return self.manifest.get("corpus_version", "") or ""
+
+    @property
+    def version(self) -> str:
+        """The corpus version this Index reads ("" for an empty index)."""
+        return self.pinned.version
+
+    @property
+    def generation(self) -> int:
+        return self.pinned.generation
 
     def documents(self) -> list[dict]:
         """id, title, publisher, published, url, source, chunks of every document."""
@@ -76,22 +95,30 @@ class Index:
         return [dict(found[i]) for k in range(0, len(ids), 500) for i in sorted(set(ids[k:k + 500])) if i in found]
 
     def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
-        """The chunk ids of these documents."""
+        """The chunk ids of these documents (in the version this Index reads)."""
         out: list[str] = []
+        gen = self.generation
         for i in range(0, len(doc_ids), 500):
             part = doc_ids[i:i + 500]
             out += [r[0] for r in self.manifest.db.execute(
-                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
+                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) AND gen <= ?", (*part, gen))]
+        if generations.retired_after(self.manifest.db, gen):  # an ingest is writing past this version
+            have = set(out)
+            out += [c for c in {r["chunk_id"] for d in doc_ids for r in self.manifest.chunk_rows(doc_id=d)}
+                    if c not in have]
         return out
 
     def reload(self) -> None:
-        """Forget the opened vector store and BM25 index, so that the next search reads what another process (a
-        re-ingest) wrote. What the store caches per process is forgotten too."""
+        """Forget the opened vector store and BM25 index and read the corpus version published now (`version`), so
+        that the next search reads what another process (a re-ingest) wrote. What the store caches per process is
+        forgotten too."""
         self.__dict__.pop("store", None)
         self.__dict__.pop("lexical", None)
         self.__dict__.pop("_exact", None)
         with self._rows_lock:
             self._rows.clear()
+            self.pinned = generations.pin(self.manifest.db)
+            self.manifest.generation = self.pinned.generation
         release_store(self.settings)
 
     @cached_property
@@ -106,21 +133,22 @@ class Index:
     def lexical(self):
         from ingest.lexical import Lexical
 
-        name = self.manifest.get("bm25")
+        name = self.pinned.bm25
         if not name or not (self.settings.index_dir / name).is_dir():
             raise IndexUnavailableError("the lexical index is missing: run `python -m ingest` to repair the index")
         return Lexical(self.settings.index_dir / name)
 
     def dense_search(self, embedding: np.ndarray, k: int = 10,
                      where: MetaFilter | None = None) -> list[tuple[str, float]]:
-        """The `k` nearest chunks (chunk_id, cosine) among those `where` admits; IndexUnavailableError when the vector
-        store fails (a store rewritten underneath by a re-ingest is reopened once before giving up)."""
+        """The `k` nearest chunks (chunk_id, cosine) among those `where` admits, in the version this Index reads;
+        IndexUnavailableError when the vector store fails (a store rewritten underneath by a re-ingest is reopened once
+        before giving up)."""
         vec = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
         for attempt in (0, 1):
             try:
                 if not where and (exact := self._exact) is not None:
                     return exact.query(vec[0], k)
-                return self.store.query(vec, k, where)[0]
+                return self._visible_query(vec, k, where)
             except IndexUnavailableError:
                 raise
             except Exception as exc:  # a store raises its own types (Chroma: InternalError "Error finding id", …)
@@ -130,6 +158,16 @@ class Index:
                 self.reload()
         return []
 
+    def _visible_query(self, vec: np.ndarray, k: int, where: MetaFilter | None) -> list[tuple[str, float]]:
+        """The store's `k` nearest among the chunks this Index's version holds: the store holds the next version's
+        chunks too while an ingest writes it, and the replaced ones for a grace period after the switch; as many more
+        are asked for as there may be (at most `OVERFETCH` more) and those left out."""
+        db = self.manifest.db
+        extra = min(generations.invisible(db, self.generation), OVERFETCH)
+        got = self.store.query(vec, k + extra, where)[0]
+        hide = generations.hidden(db, [cid for cid, _ in got], self.generation)
+        return [(cid, score) for cid, score in got if cid not in hide][:k]
+
     @cached_property
     def _exact(self) -> ExactSearch | None:
         """The whole collection in memory for exact search when it holds no more chunks than HNSW's search breadth
@@ -137,7 +175,8 @@ class Index:
         Chroma server is the one copy the workers share, and its outage must show (503), not be hidden by a copy."""
         if self.settings.store.chroma_url:
             return None
-        return ExactSearch.load(self.store, self.settings.store.hnsw_ef_search)
+        return ExactSearch.load(self.store, self.settings.store.hnsw_ef_search,
+                                lambda ids: generations.hidden(self.manifest.db, ids, self.generation))
 
     def lexical_search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         return self.lexical.search(query, k)
@@ -157,11 +196,15 @@ class ExactSearch:
         self.ids, self.matrix = ids, matrix
 
     @classmethod
-    def load(cls, store: VectorStore, most: int) -> ExactSearch | None:
-        """The store's ids and vectors when it holds at most `most` chunks, else None. Raises what the store raises."""
+    def load(cls, store: VectorStore, most: int, hide=None) -> ExactSearch | None:
+        """The store's ids (but those `hide(ids) -> set` names, when given) and vectors when it holds at most `most`
+        chunks, else None. Raises what the store raises."""
         if store.count() > most:
             return None
         ids = sorted(store.ids())
+        if hide is not None:
+            hidden = hide(ids)
+            ids = [i for i in ids if i not in hidden]
         vecs = store.embeddings(ids)
         ids = [i for i in ids if i in vecs]
         dim = len(next(iter(vecs.values()))) if vecs else 0

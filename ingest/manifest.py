@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import generations
 from ingest.models import Chunk, CleanDoc, clean_page_starts
 from kernel.errors import IndexUnavailableError
 
@@ -31,7 +32,9 @@ CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a
 # Columns added after the first release: an older manifest gets them on open (its rows are rebuilt anyway, since
 # the shaping hash changed with them; except `units`, a chunk's evidence-unit spans (ingest.units), which no setting
 # shapes: a row without them is split when it is read, as before the column).
-ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"), "chunks": ("pages TEXT", "lexical_text TEXT", "units TEXT")}
+# `gen`: the generation from which a chunk row is visible to readers (ingest.generations).
+ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"),
+                 "chunks": ("pages TEXT", "lexical_text TEXT", "units TEXT", "gen INTEGER DEFAULT 0")}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Manifest:
         database (`python -m ingest` then rebuilds it: `open_repairing`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.generation: int | None = None  # the generation a reader reads (ingest.index pins it); None: the newest
         try:
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self._setup()
@@ -76,6 +80,7 @@ class Manifest:
             for column in columns:
                 if column.split()[0] not in have:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        self.db.executescript(generations.SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -112,7 +117,7 @@ class Manifest:
     def reset(self) -> None:
         """Forget everything (a rebuild)."""
         with self.tx() as db:
-            for table in ("meta", "docs", "chunks", "dup_pairs"):
+            for table in ("meta", "docs", "chunks", "dup_pairs", "retired"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def docs(self) -> dict[str, DocRow]:
@@ -146,39 +151,62 @@ class Manifest:
         """Chunk rows (ordered by document and ordinal, or as found for `ids`): chunk_id, doc_id, ordinal, start,
         end, page (where it starts), pages (`[[offset, page], ...]`, see `ingest.models.page_at`; [] if unpaged),
         text, embed_text, cluster, also_in; with `units`, also the stored evidence-unit spans (`ingest.units.encode`,
-        undecoded; None for a row written before they were stored)."""
+        undecoded; None for a row written before they were stored). The rows a reader of `self.generation` sees
+        (ingest.generations); when it is None, the newest ones (the writer's)."""
+        gen = self.generation
         cols = ("chunk_id", "doc_id", "ordinal", "start", "end", "page", "pages", "text", "embed_text", "cluster",
                 "also_in", *(("units",) if units else ()))
-        sql = ('SELECT chunk_id, doc_id, ordinal, start, "end", page, pages, text, embed_text, cluster, also_in'
-               + (", units" if units else "") + ' FROM chunks')
-        if doc_id is not None:
-            rows = self.db.execute(sql + " WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
-        elif ids is not None:
-            ids = list(ids)
-            rows = []
-            for i in range(0, len(ids), 500):
-                part = ids[i:i + 500]
-                rows += self.db.execute(sql + f" WHERE chunk_id IN ({','.join('?' * len(part))})", part).fetchall()
-        else:
-            rows = self.db.execute(sql + " ORDER BY doc_id, ordinal").fetchall()
-        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        out = self._select("chunks", cols, doc_id, ids, "" if gen is None else " AND gen <= ?",
+                           () if gen is None else (gen,))
+        if gen is not None and generations.retired_after(self.db, gen):  # an ingest is writing past `gen`
+            old = {r["chunk_id"]: r for r in self._select("retired", cols, doc_id, ids,
+                                                          " AND gen <= ? AND retired_gen > ?", (gen, gen))}
+            out = [old.pop(r["chunk_id"], r) for r in out] + list(old.values())
+            if ids is None:
+                out.sort(key=lambda r: (r["doc_id"], r["ordinal"]))
         for row in out:  # most chunks have neither: no JSON decode for them
             also, pages = row["also_in"], row["pages"]
             row["also_in"] = json.loads(also) if also and also != "[]" else []
             row["pages"] = json.loads(pages) if pages and pages != "[]" else []
         return out
 
+    def _select(self, table: str, cols: tuple[str, ...], doc_id: str | None, ids: Iterable[str] | None, cond: str,
+                args: tuple) -> list[dict]:
+        """`cols` of `table`'s rows of one document (by ordinal), of `ids`, or all (by document, ordinal), that
+        also meet `cond` (an SQL fragment " AND ...") with `args`; JSON columns undecoded."""
+        names = ", ".join(f'"{c}"' for c in cols)
+        sql = f"SELECT {names} FROM {table} WHERE 1=1"  # noqa: S608 - fixed table and column names
+        if doc_id is not None:
+            rows = self.db.execute(sql + " AND doc_id=?" + cond + " ORDER BY ordinal", (doc_id, *args)).fetchall()
+        elif ids is not None:
+            ids = list(ids)
+            rows = []
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                rows += self.db.execute(sql + f" AND chunk_id IN ({','.join('?' * len(part))})" + cond,
+                                        (*part, *args)).fetchall()
+        else:
+            rows = self.db.execute(sql + cond + " ORDER BY doc_id, ordinal", args).fetchall()
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
 
-    def put(self, entries: Iterable[tuple[CleanDoc, list[Chunk], str]], now: str) -> None:
+    def put(self, entries: Iterable[tuple[CleanDoc, list[Chunk], str]], now: str, gen: int = 0) -> list[str]:
         """Record documents (cleaned) and their chunks as ready, replacing what they had, in one transaction; each
-        chunk with its evidence-unit spans (`ingest.units`), so that questions do not split it again."""
+        chunk with its evidence-unit spans (`ingest.units`), so that questions do not split it again. With `gen` (the
+        generation being written, ingest.generations), replaced rows that readers of earlier generations see are
+        retired, not lost; returns the ids of replaced rows nobody saw (written earlier by the same `gen`)."""
         from ingest import units
 
+        unseen: list[str] = []
         with self.tx() as db:
             for doc, chunks, path in entries:
                 d = doc.doc
+                carried: dict[str, int] = {}
+                if gen:
+                    carried, dropped = generations.retire(db, d.doc_id, gen, (c.chunk_id for c in chunks))
+                    unseen += dropped
                 self._drop_chunks(db, d.doc_id)
                 db.execute(
                     "INSERT OR REPLACE INTO docs (doc_id, source, path, fmt, content_hash, state, meta, text, segments, "
@@ -190,10 +218,11 @@ class Manifest:
                      json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped])))
                 db.executemany(
                     'INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, '
-                    "also_in, deduped, pages, lexical_text, units) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?,?)",
+                    "also_in, deduped, pages, lexical_text, units, gen) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?,?,?)",
                     [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.page, c.text, c.embed_text,
-                      json.dumps([list(p) for p in c.pages]) if c.pages else None, c.lexical_text, units.encode(c.text))
-                     for c in chunks])
+                      json.dumps([list(p) for p in c.pages]) if c.pages else None, c.lexical_text, units.encode(c.text),
+                      carried.get(c.chunk_id, gen)) for c in chunks])
+        return unseen
 
     def fill_units(self, batch: int = 5000) -> int:
         """Store the evidence-unit spans of the chunks written before they were stored (`units` NULL), or with
@@ -218,11 +247,17 @@ class Manifest:
                    "OR b IN (SELECT chunk_id FROM chunks WHERE doc_id=?)", (doc_id, doc_id))
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
 
-    def remove(self, doc_ids: Iterable[str]) -> None:
+    def remove(self, doc_ids: Iterable[str], gen: int = 0) -> list[str]:
+        """Take documents and their chunks out; with `gen` (as `put`), chunks readers of earlier generations see are
+        retired. Returns the ids of removed rows nobody saw."""
+        unseen: list[str] = []
         with self.tx() as db:
             for doc_id in doc_ids:
+                if gen:
+                    unseen += generations.retire(db, doc_id, gen)[1]
                 self._drop_chunks(db, doc_id)
                 db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
+        return unseen
 
     def mark_pending(self, doc_ids: Iterable[str]) -> None:
         with self.tx() as db:

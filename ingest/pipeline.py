@@ -3,6 +3,11 @@
 Order of writes: the vector store first, then the manifest (SQLite, transactional) records the documents as ready.
 Every run starts by reconciling the vector store with the manifest (unless the manifest says the last run finished),
 so a crash or kill -9 anywhere leaves an index the next run repairs to what a clean build gives.
+
+Readers are never shown a mix of two corpus versions (ingest.generations): a run writes the next generation beside
+the published one (new chunks invisible to readers of the old version, replaced ones retired, not deleted), switches
+the version in one manifest transaction at the end, and deletes the superseded chunks `generations.GRACE_S` seconds
+after the switch at the earliest (at the end of that run when it lasted that long, else at the start of a later one).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import dedupe, lexical
+from ingest import dedupe, generations, lexical
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
@@ -95,8 +100,8 @@ def corpus_version(chunk_ids: set[str], shaping: str) -> str:
 class _Writer:
     """Embeds groups of cleaned documents and writes them: the vector store in a worker thread, then the manifest."""
 
-    def __init__(self, store: VectorStore, man: Manifest, embedder: Embedder, report: IngestReport):
-        self.store, self.man, self.embedder, self.report = store, man, embedder, report
+    def __init__(self, store: VectorStore, man: Manifest, embedder: Embedder, report: IngestReport, gen: int):
+        self.store, self.man, self.embedder, self.report, self.gen = store, man, embedder, report, gen
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write")
         self.inflight: tuple[Future, list] | None = None
 
@@ -104,18 +109,13 @@ class _Writer:
         chunks = [c for _, cs, _ in group for c in cs]
         embs = self.embedder.encode([c.embed_text for c in chunks]) if chunks else None
         self.drain()
-        doc_ids = [d.doc.doc_id for d, _, _ in group]
-        stale = [r["chunk_id"] for d in doc_ids for r in self.man.chunk_rows(doc_id=d)]
         metas = [_metadata(c, d) for d, cs, _ in group for c in cs]
-        fut = self.pool.submit(self._store_write, stale, chunks, embs, metas)
+        fut = self.pool.submit(self._store_write, chunks, embs, metas)
         self.inflight = (fut, group)
         self.report.chunks_embedded += len(chunks)
 
-    def _store_write(self, stale, chunks, embs, metas) -> None:
-        keep = {c.chunk_id for c in chunks}
-        gone = [s for s in stale if s not in keep]
-        if gone:
-            self.store.delete(gone)
+    def _store_write(self, chunks, embs, metas) -> None:
+        """New chunks beside the old: the chunks they replace stay for readers of the published version."""
         if chunks:
             self.store.upsert([c.chunk_id for c in chunks], embs, [c.text for c in chunks], metas)
 
@@ -123,7 +123,9 @@ class _Writer:
         if self.inflight:
             fut, group = self.inflight
             fut.result()
-            self.man.put(group, now=datetime.now(UTC).isoformat(timespec="seconds"))
+            unseen = self.man.put(group, now=datetime.now(UTC).isoformat(timespec="seconds"), gen=self.gen)
+            if unseen:  # written by a killed run of this same generation, now replaced: no reader ever saw them
+                self.store.delete(unseen)
             self.inflight = None
 
     def close(self) -> None:
@@ -136,7 +138,7 @@ class _Writer:
 def _reconcile(store: VectorStore, man: Manifest) -> set[str]:
     """Make the vector store hold exactly the manifest's chunks: delete strays; return the documents missing chunks."""
     in_store, in_man = store.ids(), man.chunk_ids()
-    stray = in_store - in_man
+    stray = in_store - in_man - generations.retired_ids(man.db)
     if stray:
         store.delete(sorted(stray))
     missing = in_man - in_store
@@ -250,6 +252,7 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     loaded, failed = list(zip(result.docs, result.origins, strict=True)), result.failed
     report.skipped = list(result.skipped)
     store = _reshape(settings, man, shaping, rebuild, report)
+    _purge(man, settings, store)
     known = man.docs()
     present = {d.doc_id for d, _ in loaded}
     removed = [i for i, row in known.items() if i not in present and row.path not in failed and _in_scope(row.path, paths)]
@@ -267,12 +270,12 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     report.repaired = sorted(_reconcile(store, man) | {i for i, r in man.docs().items() if r.state != "ready"})
     todo_ids = {d.doc_id for d, _ in todo}
     todo += [(d, p) for d, p in loaded if d.doc_id in report.repaired and d.doc_id not in todo_ids]
+    gen = generations.published(man.db) + 1  # invisible to readers until `_finish` publishes it
     if removed:
-        store.delete([r["chunk_id"] for i in removed for r in man.chunk_rows(doc_id=i)])
-        man.remove(removed)
+        store.delete(man.remove(removed, gen=gen))
     report.removed = sorted(removed)
     embedder = make_embedder(settings.embed)
-    writer = _Writer(store, man, embedder, report)
+    writer = _Writer(store, man, embedder, report, gen)
     try:
         _write_all(todo, settings, writer, embedder, progress, report)
     finally:
@@ -281,12 +284,30 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
         (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
     todo_ids = {d.doc_id for d, _ in todo}
     report.unchanged = sorted(present - todo_ids)
-    _finish(store, man, embedder, settings, report)
+    _finish(store, man, embedder, settings, report, gen)
 
 
-def _finish(store: VectorStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
-    """Refresh duplicate links, rebuild BM25 when the chunk set changed, record the corpus version: the index is
-    in sync again; `report` gets what the index holds."""
+def _purge(man: Manifest, settings: Settings, store: VectorStore | None = None, grace: float | None = None) -> None:
+    """Delete the chunks superseded at least `grace` seconds ago (default `generations.GRACE_S`) from the store, then
+    their retired rows, and the BM25 directories no reader opens any more (the store is opened only when it has
+    chunks to lose)."""
+    upto, ids = generations.expired(man.db, grace)
+    if ids:
+        (store or open_store(settings)).delete(ids)
+    if ids or generations.retired_after(man.db, -1):
+        with man.tx() as db:
+            generations.forget(db, upto)
+    keep = {man.get("bm25")} | ({man.get("bm25_previous")} if upto < generations.published(man.db) else set())
+    for d in settings.index_dir.glob("bm25-*"):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _finish(store: VectorStore, man: Manifest, embedder: Embedder, settings: Settings, report: IngestReport,
+            gen: int) -> None:
+    """Refresh duplicate links, rebuild BM25 when the chunk set changed, publish generation `gen` under its corpus
+    version (one transaction: readers switch there), delete what is past its grace period: the index is in sync
+    again; `report` gets what the index holds."""
     shaping = shaping_hash(settings)
     _update_clusters(store, man, embedder, settings)
     report.duplicate_chunks = man.linked_count()
@@ -298,8 +319,10 @@ def _finish(store: VectorStore, man: Manifest, embedder: Embedder, settings: Set
     if bm25 != f"bm25-{version}" or not (settings.index_dir / bm25).is_dir():
         ids, texts = man.bm25_corpus()
         bm25 = lexical.build(settings.index_dir, version, ids, texts)
-    man.set(corpus_version=version, bm25=bm25, in_sync="1", updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    lexical.prune(settings.index_dir, keep=bm25)
+    with man.tx() as db:
+        generations.publish(db, gen, corpus_version=version, bm25=bm25, in_sync="1",
+                            updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    _purge(man, settings, store)
     report.corpus_version = version
 
 
@@ -321,11 +344,11 @@ def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
             store = open_store(settings)
             man.set(in_sync="0")
             ids = sorted(set(doc_ids))
-            store.delete([r["chunk_id"] for i in ids for r in man.chunk_rows(doc_id=i)])
-            man.remove(ids)
+            gen = generations.published(man.db) + 1
+            store.delete(man.remove(ids, gen=gen))
             report.removed = ids
             report.still_on_disk = {i: known[i].path for i in ids if known[i].path and Path(known[i].path).is_file()}
-            _finish(store, man, make_embedder(settings.embed), settings, report)
+            _finish(store, man, make_embedder(settings.embed), settings, report, gen)
         finally:
             man.close()
     report.seconds = time.perf_counter() - t0

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from assistant.api.audit_spool import Spool
+from assistant.api.redact import public
 
 log = logging.getLogger("grounded.audit")
 PROBE_S = 1.0  # while the spool is not writable, /readyz tries a write at most this often
@@ -154,7 +155,8 @@ class DurableAudit:
         delivery marks not yet applied in the database; `spool_writable` (false: the last spool append or fsync
         failed, `spool_error` says why; /readyz is then 503) and `spool_unsynced_bytes`; those three None without
         a spool; `spool_failures` (appends and fsyncs that failed) and `undurable` (answers sent before their row
-        was on disk: its append or fsync failed), counted since start. All counts are of this worker. While the spool is not writable, a probe line is written and fsynced
+        was on disk: its append or fsync failed), counted since start. All counts are of this worker. `last_error` and
+        `spool_error` name no path of the server (GROUNDED_HOME, else `<path>`; the server's log has them). While the spool is not writable, a probe line is written and fsynced
         (at most every PROBE_S) to notice when it is again."""
         if self._spool is not None and self._spool.error is not None:
             self._probe_spool()
@@ -163,10 +165,10 @@ class DurableAudit:
             spool = self._spool
             return {"ok": self._ready and self._last_ok, "written": self.written,
                     "pending": len(self._pending), "unwritten": len(self._unwritten), "failed": self.failed,
-                    "dropped": self.dropped, "last_error": self.last_error,
+                    "dropped": self.dropped, "last_error": public(self.last_error, any_path=True),
                     "spooled": None if spool is None else len(self._pending) - len(self._unspooled),
                     "marks_pending": len(self._marks), "spool_writable": None if spool is None else spool.error is None,
-                    "spool_error": None if spool is None else spool.error,
+                    "spool_error": None if spool is None else public(spool.error, any_path=True),
                     "spool_unsynced_bytes": None if spool is None else spool.appended - spool.synced,
                     "spool_failures": self.spool_failures, "undurable": self.undurable}
 

@@ -14,14 +14,19 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.audit_schema import answers, feedback
+from assistant.api.redact import public
 from kernel.errors import GroundedError
 
 
 class AuditUnavailableError(GroundedError):
-    """The audit database cannot be read or written right now."""
+    """The audit database cannot be read or written right now. Its message names no path of the server (a driver's
+    or the system's text may: `redact.public(..., any_path=True)`), as it reaches API responses and the UI."""
 
     code = "audit_unavailable"
     exit_code = 4
+
+    def __init__(self, message: str):
+        super().__init__(public(message, any_path=True))
 
 
 def now() -> datetime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.audit import AuditUnavailableError
+from assistant.api.redact import hide_paths, public
 from kernel.errors import (
     ConfigError,
     GroundedError,
@@ -25,6 +25,7 @@ from kernel.errors import (
 )
 
 log = logging.getLogger("grounded.api")
+__all__ = ["ApiError", "error_body", "error_response", "hide_paths", "install", "public", "stream_error"]
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 406: "not_acceptable", 413: "body_too_large",
@@ -57,25 +58,6 @@ def error_bytes(code: str, message: str, **extra) -> bytes:
 def error_response(status: int, code: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
     """The JSON error response: `{"error": {"code", "message", "param"?, "request_id"?}}` with `status`."""
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)  # compact, as above
-
-
-_HIDDEN: dict[str, str] = {}  # absolute paths of the server's state -> the name clients see instead (`hide_paths`)
-
-
-def hide_paths(home: Path) -> None:
-    """Never tell clients where the server keeps its state: the absolute path of `home` becomes `GROUNDED_HOME` in
-    every error message the API sends (`public`); the server's log keeps the real path."""
-    for path in {str(home), str(Path(home).resolve())}:
-        if Path(path).is_absolute() and len(path) > 1:
-            _HIDDEN[path] = "GROUNDED_HOME"
-
-
-def public(message: str) -> str:
-    """`message` with the paths of `hide_paths` replaced by their names (the longest first)."""
-    text = str(message)
-    for path in sorted(_HIDDEN, key=len, reverse=True):
-        text = text.replace(path, _HIDDEN[path])
-    return text
 
 
 def _one_line(message: str) -> str:

@@ -136,3 +136,62 @@ def test_kill_9_of_ingest_into_a_chroma_server(corpus, chroma, clean_build, tmp_
     assert strip(got["chunks"], ("also_in", "cluster")) == strip(clean_build["chunks"], ("also_in", "cluster"))
     assert strip_meta(got["chroma"]) == strip_meta(clean_build["chroma"])
     assert got["bm25_ids"] == clean_build["bm25_ids"] and got["version"] == clean_build["version"]
+
+
+def _retired(path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT count(*) FROM retired").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_reingest_into_a_chroma_server(corpus, chroma, tmp_path, monkeypatch):
+    """A re-ingest that edits every article, killed mid-run: a reader still reads exactly the old version (the server
+    holds both), and the next run publishes what a clean build of the edited articles gives, nothing else on the
+    server once the superseded chunks are purged."""
+    import shutil
+
+    from ingest import generations
+    from ingest.index import open_index
+
+    monkeypatch.setattr(generations, "GRACE_S", 0.0)
+    docs = tmp_path / "corpus"
+    shutil.copytree(corpus, docs)
+    home, collection = tmp_path / "state", "rekilled"
+    s = fast_settings(home, store=StoreSettings(chroma_url=chroma.url, collection=collection))
+    run([docs], s)
+    old = {r["chunk_id"]: r["text"] for r in open_index(s).chunks()}
+    for f in sorted(docs.glob("*.txt")):
+        f.write_text(f.read_text() + "\nAn added closing paragraph names the reviewing officer.\n")
+    env = {**os.environ, "GROUNDED_HOME": str(home), "GROUNDED_EMBED__MODEL": "hash", "GROUNDED_CLEAN__OFFTOPIC": "false",
+           "GROUNDED_STORE__CHROMA_URL": chroma.url, "GROUNDED_STORE__COLLECTION": collection, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.run", "ingest", str(docs), "--quiet"], env=env,
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = home / "index" / "manifest.sqlite"
+    while proc.poll() is None and _retired(manifest) < len(old) // 3:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the re-ingest finished before the kill point: the test checked nothing"
+    left = set(_server_ids(chroma.url, collection))
+    reader = open_index(s)
+    assert {r["chunk_id"]: r["text"] for r in reader.chunks()} == old  # the published version, whole and alone
+    assert set(old) <= left and len(left) > len(old)  # the server holds the old version and part of the new
+    r = run([docs], s)
+    assert r.exit_code == 0
+    clean = fast_settings(tmp_path / "clean", store=StoreSettings(chroma_url=chroma.url, collection="reclean"))
+    run([docs], clean)
+    got, want = snapshot(s), snapshot(clean)
+    ids = _server_ids(chroma.url, collection)
+    print(f"\nre-ingest killed with {len(left)} chunk ids on the server ({len(old)} old); next run: {len(r.updated)} "
+          f"updated, {len(r.repaired)} repaired; server {len(ids)} ids against {len(got['chunks'])} in the manifest")
+    assert len(ids) == len(set(ids)) and set(ids) == set(got["chunks"]) == set(want["chunks"])
+    assert got["docs"] == want["docs"] and got["version"] == want["version"] and got["bm25_ids"] == want["bm25_ids"]
+    strip = lambda rows: {c: {k: v for k, v in row.items() if k not in ("also_in", "cluster")}  # noqa: E731
+                          for c, row in rows.items()}
+    assert strip(got["chunks"]) == strip(want["chunks"])

@@ -15,6 +15,15 @@ from kernel.settings import ChunkSettings
 from tests.helpers import CORPUS, fast_settings, snapshot
 
 
+@pytest.fixture(autouse=True)
+def no_grace(monkeypatch):
+    """Superseded chunks leave the store at the switch (no grace period for readers of the old version), so that
+    each run's result can be compared with a clean build; `test_readers_keep_their_version_*` set a grace period."""
+    from ingest import generations
+
+    monkeypatch.setattr(generations, "GRACE_S", 0.0)
+
+
 @pytest.fixture
 def corpus(tmp_path):
     d = tmp_path / "corpus"
@@ -170,3 +179,86 @@ def test_remove_takes_documents_out_and_keeps_the_index_consistent(corpus, tmp_p
     clean_home = tmp_path / "clean"
     run([corpus], fast_settings(clean_home))
     assert snapshot(fast_settings(clean_home))["chunks"].keys() == after["chunks"].keys()
+
+
+def test_readers_keep_their_version_while_a_reingest_changes_it_and_lose_nothing_after(corpus, tmp_path, monkeypatch):
+    """An Index opened before a re-ingest reads its own version only (rows, dense search with and without a filter,
+    BM25), while the store holds both; the next run after the grace period leaves only the new version."""
+    from ingest import generations
+    from ingest.embed import make_embedder
+    from ingest.vector_store import Condition, MetaFilter
+
+    monkeypatch.setattr(generations, "GRACE_S", 3600.0)
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    old = open_index(s)
+    before = {r["chunk_id"]: r["text"] for r in old.chunks()}
+    of_doc = {r["chunk_id"] for r in old.chunks(doc_id="us-warns-against-huawei-ai-chips")}
+    f = corpus / "us-warns-against-huawei-ai-chips.txt"
+    sentence = "The department added a brand new closing sentence about Malaysian data centres."
+    f.write_text(f.read_text() + f"\n{sentence}\n")
+    r = run([corpus], s)
+    assert r.updated == [f.stem]
+    new = open_index(s)
+    added = {r["chunk_id"] for r in new.chunks()} - set(before)
+    assert added and new.version == r.corpus_version != old.version and old.corpus_version == r.corpus_version
+    assert {r["chunk_id"]: r["text"] for r in old.chunks()} == before  # no new text, no lost chunk
+    assert set(old.chunk_ids_of([f.stem])) == of_doc == {r["chunk_id"] for r in old.chunks(doc_id=f.stem)}
+    assert added <= set(new.chunk_ids_of([f.stem]))
+    vec = make_embedder(s.embed).encode([sentence], query=True)[0]
+    everything = MetaFilter((Condition("ordinal", ">=", 0),))
+    for where in (None, everything):  # the in-memory copy, then the store's own query
+        assert not {c for c, _ in old.dense_search(vec, k=50, where=where)} & added
+        assert {c for c, _ in new.dense_search(vec, k=50, where=where)} & added
+    assert not {c for c, _ in old.lexical_search("Malaysian data centres", 50)} & added
+    assert {c for c, _ in new.lexical_search("Malaysian data centres", 50)} & added
+    snap = snapshot(s)
+    assert set(before) - set(snap["chunks"]) <= set(snap["chroma"])  # the replaced chunks wait out the grace period
+    monkeypatch.setattr(generations, "GRACE_S", 0.0)
+    assert run([corpus], s).unchanged  # nothing to ingest: only the purge
+    snap = snapshot(s)
+    assert set(snap["chroma"]) == set(snap["chunks"]) == set(snap["bm25_ids"])  # no orphan, no duplicate
+    assert len(list(s.index_dir.glob("bm25-*"))) == 1
+    assert new.manifest.db.execute("SELECT count(*) FROM retired").fetchone()[0] == 0
+
+
+class _Killed(BaseException):
+    """Stands for kill -9 between the last document write and the switch (nothing after it runs)."""
+
+
+@pytest.mark.parametrize("then", ["same files", "files changed back"])
+def test_a_reingest_killed_before_its_switch_is_invisible_and_the_next_run_repairs_it(corpus, tmp_path, monkeypatch,
+                                                                                       then):
+    """Killed after writing every changed document of a re-ingest (a document edited, one removed), before the
+    switch: a reader still reads exactly the old version; the next run (with the files as the killed run saw them,
+    or changed back) publishes an index equal to a clean build of the files, with no orphan or missing chunk."""
+    import ingest.pipeline as pipeline
+
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    before = {r["chunk_id"]: r["text"] for r in open_index(s).chunks()}
+    edited = corpus / "business-times-commerce-guidance-huawei-ascend.txt"
+    removed = corpus / "cgtn-us-chip-guidance-deeper-fears.txt"
+    originals = {p: p.read_text() for p in (edited, removed)}
+    edited.write_text(originals[edited].replace("seven-nanometre", "7-nanometre") + "\nA closing line.\n")
+    removed.unlink()
+
+    def killed(*args, **kwargs):
+        raise _Killed
+
+    with monkeypatch.context() as m, pytest.raises(_Killed):
+        m.setattr(pipeline, "_finish", killed)
+        run([corpus], s)
+    reader = open_index(s)
+    assert {r["chunk_id"]: r["text"] for r in reader.chunks()} == before  # the old version, whole and alone
+    if then == "files changed back":
+        for p, text in originals.items():
+            p.write_text(text)
+    run([corpus], s)
+    clean = fast_settings(tmp_path / "clean")
+    run([corpus], clean)
+    a, b = snapshot(s), snapshot(clean)
+    assert a["chunks"] == b["chunks"] and a["chroma"] == b["chroma"] and a["version"] == b["version"]
+    assert a["bm25_ids"] == b["bm25_ids"] and set(a["chroma"]) == set(a["chunks"])
+    if then == "files changed back":
+        assert {r["chunk_id"]: r["text"] for r in open_index(s).chunks()} == before

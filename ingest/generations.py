@@ -1,0 +1,148 @@
+"""Corpus generations: readers keep answering from one consistent corpus version while ingest writes the next.
+
+Each ingest run writes generation N = (the published generation G) + 1. A chunk row carries `gen`, the generation
+from which it is visible; a row a run replaces or removes is not deleted but copied to `retired` with `retired_gen`
+N (visible to readers of generations before N). A reader pins (corpus version, generation, BM25 directory) in one
+statement and sees, at generation G, the chunk rows with `gen <= G`, each overridden by its retired copy with
+`gen <= G < retired_gen` (an unchanged chunk of a changed document keeps its id, and its old offsets for old readers).
+The switch is one manifest transaction (`publish`); the vectors of retired chunks stay in the store, and the previous
+BM25 directory on disk, until `GRACE_S` seconds after the switch that retired them (`purge`, run by every ingest
+after that), so that requests in flight on the old version still find theirs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GRACE_S = 5.0  # seconds after a switch during which the superseded chunks stay readable
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS retired (
+    chunk_id TEXT, retired_gen INTEGER, gen INTEGER, doc_id TEXT, ordinal INTEGER, start INTEGER, "end" INTEGER,
+    page INTEGER, pages TEXT, text TEXT, embed_text TEXT, cluster TEXT, also_in TEXT, units TEXT,
+    PRIMARY KEY (chunk_id, retired_gen));
+CREATE INDEX IF NOT EXISTS retired_by_gen ON retired(retired_gen);
+CREATE INDEX IF NOT EXISTS retired_by_doc ON retired(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_by_gen ON chunks(gen);
+"""
+_COPY = ('INSERT OR IGNORE INTO retired (chunk_id, retired_gen, gen, doc_id, ordinal, start, "end", page, pages, text, '
+         'embed_text, cluster, also_in, units) SELECT chunk_id, ?, gen, doc_id, ordinal, start, "end", page, pages, '
+         "text, embed_text, cluster, also_in, units FROM chunks WHERE chunk_id=?")
+
+
+@dataclass(frozen=True)
+class Pin:
+    """What a reader opened: the corpus version, its generation and its BM25 directory (None: no index yet)."""
+
+    version: str
+    generation: int
+    bm25: str | None
+
+
+def pin(db: sqlite3.Connection) -> Pin:
+    """The published (corpus version, generation, BM25 directory), read in one statement (one snapshot)."""
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('corpus_version', 'generation', 'bm25')"))
+    return Pin(meta.get("corpus_version") or "", int(meta.get("generation") or 0), meta.get("bm25"))
+
+
+def published(db: sqlite3.Connection) -> int:
+    """The generation readers are told to open (0 for an index written before generations)."""
+    return pin(db).generation
+
+
+def retire(db: sqlite3.Connection, doc_id: str, gen: int, keep: Iterable[str] = ()) -> tuple[dict[str, int], list[str]]:
+    """Inside the caller's transaction, before a document's chunk rows are replaced (or removed: `keep` empty) by
+    generation `gen`: copy its rows visible before `gen` to `retired`. Returns ({chunk id of `keep`: the generation its
+    row keeps, for ids visible before `gen`}, ids of its rows written by the unpublished `gen` itself and not kept:
+    nobody ever saw them, the caller deletes them from the store at once)."""
+    keep = set(keep)
+    rows = db.execute("SELECT chunk_id, gen FROM chunks WHERE doc_id=?", (doc_id,)).fetchall()
+    carried, unseen = {}, []
+    for cid, g in rows:
+        g = g or 0
+        if g < gen:
+            db.execute(_COPY, (gen, cid))
+            if cid in keep:
+                carried[cid] = g
+        elif cid not in keep:
+            unseen.append(cid)
+    back = [c for c in keep if c not in carried]  # retired by a killed run of this same generation, now kept again
+    for i in range(0, len(back), 500):
+        part = back[i:i + 500]
+        carried.update(db.execute(f"SELECT chunk_id, gen FROM retired WHERE retired_gen=? AND gen<? AND chunk_id IN "
+                                  f"({','.join('?' * len(part))})", (gen, gen, *part)).fetchall())
+    return carried, unseen
+
+
+def retired_after(db: sqlite3.Connection, gen: int) -> bool:
+    """Whether some retired row is still visible to readers of generation `gen` (an ingest wrote past it)."""
+    return db.execute("SELECT 1 FROM retired WHERE retired_gen > ? LIMIT 1", (gen,)).fetchone() is not None
+
+
+def invisible(db: sqlite3.Connection, gen: int) -> int:
+    """At most how many chunk ids in the store a reader of generation `gen` must not see: rows of later generations
+    and retired rows awaiting their purge (an upper bound; 0 when nobody writes or waits)."""
+    later = db.execute("SELECT count(*) FROM chunks WHERE gen > ?", (gen,)).fetchone()[0]
+    old = db.execute("SELECT count(*) FROM retired WHERE retired_gen <= ?", (gen,)).fetchone()[0]
+    return later + old
+
+
+def visible(db: sqlite3.Connection, ids: list[str], gen: int) -> set[str]:
+    """The ids among `ids` that a reader of generation `gen` sees."""
+    out: set[str] = set()
+    for i in range(0, len(ids), 400):
+        part = ids[i:i + 400]
+        marks = ",".join("?" * len(part))
+        out.update(r[0] for r in db.execute(
+            f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks}) AND gen <= ? UNION "
+            f"SELECT chunk_id FROM retired WHERE chunk_id IN ({marks}) AND gen <= ? AND retired_gen > ?",
+            (*part, gen, *part, gen, gen)))
+    return out
+
+
+def hidden(db: sqlite3.Connection, ids: list[str], gen: int) -> set[str]:
+    """The ids among `ids` that the manifest knows and a reader of generation `gen` must not see (ids it does not
+    know at all, strays of a killed run, are left to the reader, which never cites a chunk without its row)."""
+    known: set[str] = set()
+    for i in range(0, len(ids), 400):
+        part = ids[i:i + 400]
+        marks = ",".join("?" * len(part))
+        known.update(r[0] for r in db.execute(f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks}) UNION "
+                                              f"SELECT chunk_id FROM retired WHERE chunk_id IN ({marks})", (*part, *part)))
+    return known - visible(db, sorted(known), gen) if known else set()
+
+
+def publish(db: sqlite3.Connection, gen: int, **values: str) -> None:
+    """Inside the caller's transaction: make generation `gen` (with `values`: corpus_version, bm25, ...) the one
+    readers open, and remember when, and which BM25 directory it replaced (kept for the grace period)."""
+    before = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('bm25', 'generation')"))
+    if before.get("bm25") and before.get("bm25") != values.get("bm25"):
+        values["bm25_previous"] = before["bm25"]
+    values.update(generation=str(gen), published_at=repr(time.time()))
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+
+def expired(db: sqlite3.Connection, grace: float | None = None, now: float | None = None) -> tuple[int, list[str]]:
+    """(the newest retired generation past its grace period, the chunk ids that then leave the store: retired up to
+    it, no longer live and not retired later). Nothing changes."""
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'published_at')"))
+    gen = int(meta.get("generation") or 0)
+    ago = (time.time() if now is None else now) - float(meta.get("published_at") or 0)
+    upto = gen if ago >= (GRACE_S if grace is None else grace) else gen - 1
+    ids = [r[0] for r in db.execute(
+        "SELECT DISTINCT chunk_id FROM retired r WHERE retired_gen <= ? AND NOT EXISTS (SELECT 1 FROM chunks c WHERE "
+        "c.chunk_id=r.chunk_id) AND NOT EXISTS (SELECT 1 FROM retired s WHERE s.chunk_id=r.chunk_id AND "
+        "s.retired_gen > ?)", (upto, upto))]
+    return upto, ids
+
+
+def forget(db: sqlite3.Connection, upto: int) -> int:
+    """Delete the retired rows up to generation `upto` (after their vectors left the store); how many."""
+    return db.execute("DELETE FROM retired WHERE retired_gen <= ?", (upto,)).rowcount
+
+
+def retired_ids(db: sqlite3.Connection) -> set[str]:
+    """Every chunk id a retired row names (their vectors belong in the store until purged)."""
+    return {r[0] for r in db.execute("SELECT DISTINCT chunk_id FROM retired")}
