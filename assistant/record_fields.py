@@ -16,6 +16,9 @@ ASKED_AS = {stem("expire"): {stem("valid"), stem("until"), stem("expiry"), stem(
             stem("expiry"): {stem("valid"), stem("until")},
             **dict.fromkeys([stem(w) for w in ("wrote", "write", "written", "sent", "signed")],  # "Who wrote memo
                             {stem("from"), stem("author"), stem("signed")})}  # EC-2026-007?": "From: Dana Whitfield"
+# a product's model number ("MX-220", "H-20"): letters, then one group of at most four digits; a record's identifier
+# has two groups of digits or a long one ("EL-2026-0417", "TP-88-0102", "D-554321")
+PRODUCT = re.compile(r"[A-Za-z]{1,4}[-.]?\d{1,4}[A-Za-z]{0,3}")
 # asks how long something lasts: "Until when can we ship under EUC-2026-0088?", "How long is it valid?"
 LASTING = re.compile(r"\b(?:until|till|through)\s+when\b|\bhow long\b", re.I)
 _ASK_WORDS = frozenset({"who", "what", "when", "which", "where"})

@@ -18,19 +18,16 @@ from assistant.engines.corrections import correction
 from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.engines.threshold import dates_in
 from assistant.models import Unit
-from assistant.record_fields import FIELD
+from assistant.record_fields import FIELD, PRODUCT
 
 # a classification code: an ECCN ("3A090", "3A090.a", "5A992.c") or EAR99
 CODE = re.compile(r"(?<![\w.])(?:\d[A-E]\d{3}(?:\.[a-z0-9]+)*|EAR99)(?![\w])")
 
-# a product's model number ("MX-220", "H-20"): letters, then one group of at most four digits; a record's identifier
-# has two groups of digits or a long one ("EL-2026-0417", "TP-88-0102", "D-554321")
-_PRODUCT = re.compile(r"[A-Za-z]{1,4}[-.]?\d{1,4}[A-Za-z]{0,3}")
 
 
 def products(q) -> list[str]:
     """The product model numbers the question or the case told before it names ("MX-220"), in order."""
-    return [n for n in dict.fromkeys((*q.names, *q.context_names)) if _PRODUCT.fullmatch(n)]
+    return [n for n in dict.fromkeys((*q.names, *q.context_names)) if PRODUCT.fullmatch(n)]
 
 
 def _named(item: str, text: str) -> bool:

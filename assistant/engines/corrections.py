@@ -65,27 +65,28 @@ class Correction:
     targets: frozenset[str] = frozenset()  # an amendment record's: the documents of the record it amends
 
 
+def _blocks(text: str, mark: re.Pattern) -> Iterable[tuple[re.Match, re.Match]]:
+    """(the mark, its new-value line) of each block `mark` opens in `text`: a "Field corrected:" line or a change
+    heading, and the first "Corrected value:" / "New value:" line before the next mark."""
+    marks = list(mark.finditer(text))
+    for i, m in enumerate(marks):
+        v = _VALUE.search(text, m.end(), marks[i + 1].start() if i + 1 < len(marks) else len(text))
+        if v is not None:
+            yield m, v
+
+
 def _changes(text: str) -> Iterable[tuple[int, int, str, str, str]]:
     """(start, end, field, value, date) of each change block of an amendment record's text (module docstring)."""
-    marks = list(_CHANGE.finditer(text))
-    for i, m in enumerate(marks):
-        stop = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        v = _VALUE.search(text, m.end(), stop)
-        if v is None:
-            continue
-        d = _EFFECTIVE.search(text, v.end(), stop)
-        end = d.end() if d is not None and text.count("\n", v.end(), d.start()) <= 3 else v.end()
+    for m, v in _blocks(text, _CHANGE):
+        d = _EFFECTIVE.search(text, v.end())
+        end = d.end() if d is not None and text.count("\n", v.end(), d.start()) <= 3 and not _CHANGE.search(
+            text, v.end(), d.start()) else v.end()
         yield m.start(), end, m.group("field"), v.group("value"), d.group("date") if end > v.end() else ""
 
 
 def _entries(text: str) -> Iterable[tuple[int, int, str, str, str]]:
     """(start, end, field, value, date) of each correction entry of a chunk's text."""
-    marks = list(_CORRECTED.finditer(text))
-    for i, m in enumerate(marks):
-        stop = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        v = _VALUE.search(text, m.end(), stop)
-        if v is None:
-            continue
+    for m, v in _blocks(text, _CORRECTED):
         before = text[:m.start()].split("\n")[-_LOOK_BACK - 1:]
         back = m.start() - len("\n".join(before))
         d = max(_DATED.finditer(text, back, m.start()), key=lambda x: x.start(), default=None)  # the nearest

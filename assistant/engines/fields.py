@@ -17,6 +17,7 @@ from assistant.record_fields import (
     ASKED_AS,
     FIELD,
     LASTING,
+    PRODUCT,
     asked_terms,
     key_of,
     matches,
@@ -174,7 +175,9 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     # a field named by the question's very word first, then for "how many" one whose value counts ("How many units
     # does it authorise?": "Authorised quantity: 12 units", not "Issuing authority", stemmed alike); else in order
     said = stem_set(q.ask or q.core) - record_kinds(q)  # the question's words, the records' kinds aside
-    fields.sort(key=lambda f: (not any(t in f[2] or ASKED_AS.get(t, set()) & f[2] for t in terms),
+    fields.sort(key=lambda f: (bool(acronyms) and not acronyms & (f[2] | stem_set(f[1].group("value"))),  # "What
+                               # is the ECCN … according to the certificate?": "Items: … (ECCN 3A090)", not "Certificate No."
+                               not any(t in f[2] or ASKED_AS.get(t, set()) & f[2] for t in terms),
                                not f[2] <= said,  # its whole name asked: "Valid until", not "Date of amendment"
                                not acronyms & stem_set(f[1].group("value")),
                                q.kind == "number" and not re.search(r"\d", f[1].group("value"))))
@@ -185,7 +188,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         if key & _AS_WRITTEN:
             continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
         if not (any(matches(t, key) for t in terms) or acronyms & stem_set(m.group("value"))) \
-                or any(r in m.group("value") for r in records):
+                or any(r in m.group("value") for r in records if not PRODUCT.fullmatch(r)):  # "Items: MX-400 …"
+            # answers "What is the ECCN of the MX-400 …?"; a record's own identifier field answers nothing
             continue
         line = _whole_line(u, m, ctx.hits)
         value = m.group("value").strip()
