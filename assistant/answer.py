@@ -83,6 +83,7 @@ class Assistant:
         self.corrections = corrections.collect(rows, self.retriever.docs)  # "Field corrected: ECCN" …
         self.agenda = minutes.agenda(rows)  # "Item 1: Chao Phraya AI Labs …, order PO-CPA-2026-031"
         self.records = self.retriever.records(rows)  # {"SH-2026-0231": the short documents that name it}
+        self.tabled = self.retriever.tabled(rows)  # short documents holding a table: read whole when retrieved
         self._planted: dict[str, list] = {}
         self._planted_lock = threading.Lock()
 
@@ -125,12 +126,15 @@ class Assistant:
         hits = self.retriever.search(qvec, queries, filters, 2 * self.settings.retrieve.passages if wide else None)
         named = frozenset(d for n in (*q.names, *q.context_names) for d in self.records.get(n, ()))
         hits = hits + self.retriever.whole(named, hits, filters) if named else hits  # the record asked about, whole
+        tabled = self.tabled & {h.doc_id for h in hits}  # a table's rows are read with its header (engines/tables.py)
+        table_hits = tuple(hits + self.retriever.whole(tabled, hits, filters)) if tabled else ()
         units, vectors, ignored = self.evidence.rank(q, qvec, hits, self.planted)
         old = {u.hit.doc_id: self.superseded[u.hit.doc_id] for u in units if u.hit.doc_id in self.superseded}
         if old:  # an old version's passages go last: the version that replaced it speaks first
             units = [u for u in units if u.hit.doc_id not in old] + [u for u in units if u.hit.doc_id in old]
         return Context(q, units, vectors, ignored=ignored, hits=hits, classes=cls, superseded=old,
-                       amending=self.amending, decided=self.decided, corrections=self.corrections, agenda=self.agenda)
+                       amending=self.amending, decided=self.decided, corrections=self.corrections, agenda=self.agenda,
+                       table_hits=table_hits)
 
     def spelled_out(self, q: Question) -> dict[str, str]:
         """What the acronyms of the question stand for, as the documents define them ("BIS" -> "Bureau of Industry

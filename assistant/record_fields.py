@@ -34,7 +34,8 @@ _FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
     "unite": "unit quantity", "destination": "destination", "delivre": "issue", "emis": "issue", "autorite":
     "authority", "personnel": "personnel", "marchandise": "items", "utilisation": "use", "usage": "use",
     "vorsitz": "chair", "geleitet": "chair", "presid": "chair", "presidence": "chair", "protokoll": "minutes taken",
-    "ort": "place", "lieu": "place", "anwesend": "present", "present": "present"}.items()}
+    "ort": "place", "lieu": "place", "anwesend": "present", "present": "present", "namentlich": "personnel",
+    "genannt": "personnel", "nomme": "personnel"}.items()}
 # asks until when, in German or French: "Bis wann ist die Lizenz gültig?", "Jusqu'à quand la licence est-elle valable?"
 _LASTING_FOREIGN = re.compile(r"\bbis wann\b|\bwie lange\b|\bjusqu['’]?\s*(?:a|à) quand\b|\bcombien de temps\b", re.I)
 

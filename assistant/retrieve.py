@@ -90,6 +90,7 @@ MENTIONS_CACHE = 4096  # (name, filters, set_aside) answers remembered per opene
 
 # a record identifier: letters, then numbers ("SH-2026-0231", "EC-2026-007", "TC-LD-2026-031", "EL-2026-0417")
 RECORD_NAME = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
+_TABLE_ROW = re.compile(r"(?m)^\|.*\|[ \t]*$")
 RECORD_CHUNKS = 8  # a document this short is read whole when a question names it by identifier
 
 
@@ -125,6 +126,14 @@ class Retriever:
                 for m in RECORD_NAME.finditer(head):
                     out.setdefault(m.group(0), set()).add(r["doc_id"])
         return {k: frozenset(v) for k, v in out.items()}
+
+    def tabled(self, rows: list[dict], most: int = RECORD_CHUNKS) -> frozenset[str]:
+        """The short documents (at most `most` chunks) with a Markdown table row ("| SH-2026-0315 | … |") in a chunk:
+        read whole when one of their chunks is retrieved, so that a row is read with its header."""
+        sizes: dict[str, int] = {}
+        for r in rows:
+            sizes[r["doc_id"]] = sizes.get(r["doc_id"], 0) + 1
+        return frozenset(r["doc_id"] for r in rows if sizes[r["doc_id"]] <= most and _TABLE_ROW.search(r["text"]))
 
     def whole(self, doc_ids: frozenset[str], hits: list[Hit], filters: Filters | None) -> list[Hit]:
         """The chunks of `doc_ids` (the short records a question names by identifier) that `hits` lack, as hits

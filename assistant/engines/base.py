@@ -76,6 +76,7 @@ class Context:
     decided: tuple = ()                 # the index's decisions about records (engines/decisions.collect)
     corrections: tuple = ()             # the records' correction entries (engines/corrections.collect)
     agenda: dict = field(default_factory=dict)  # minutes' agenda item headings by document (engines/minutes.agenda)
+    table_hits: tuple = ()              # the hits with the whole of each short document holding a table (its header)
 
     def absence(self) -> str:
         """The note on the names no document mentions ("The documents do not mention Malaysia."), or ""."""

@@ -219,7 +219,7 @@ def _subject(q, classes: tuple[str, ...]) -> tuple[list[str], list[str]]:
     models belong to, a record's identifier aside ("EL-2025-0042": the record the rule must come from); without
     names, the case's own words ("is exporting chips to China a violation?")."""
     records = [n for n in q.names if RECORD_ID.fullmatch(n)]
-    specific = [n for n in q.names if any(c.isdigit() for c in n) and n not in records] or [
+    specific = [n for n in q.names if any(c.isdigit() for c in n) and not n.isdigit() and n not in records] or [
         n for n in q.context_names if not q.follow_up and any(c.isdigit() for c in n) and any(c.isalpha() for c in n)
         and not RECORD_ID.fullmatch(n)]  # "… two Ascend 910D boards … Is that allowed?": the case's models, told
     # in the same message (after earlier turns, the names of the last answer are no case)

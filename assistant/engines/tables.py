@@ -56,29 +56,57 @@ class Table:
 
 
 def tables(hits) -> list[Table]:
-    """The pipe tables of the retrieved chunks `hits` ([Hit]), one per run of adjacent row lines of a document (rows
-    seen in two overlapping chunks once; a run's first row is its header); [] when no chunk holds a table."""
-    found: dict[str, dict[int, Row]] = {}
+    """The pipe tables of the retrieved chunks `hits` ([Hit]), one per run of adjacent row lines of a document, read
+    over the document's retrieved chunks joined in order (rows seen in two overlapping chunks once). A run's first
+    row is its header only when the line before it was retrieved and is no row (the table's title, a note), or it
+    opens the document; a run whose header was not retrieved is left out (its first row could be any row).
+    [] when no chunk holds a table."""
+    by_doc: dict[str, list] = {}
     for h in hits:
-        for m in _ROW.finditer(h.text):
-            start = h.start + m.start()
-            unit = Unit(hit=h, start=start, end=h.start + m.end(), text=m.group(0).rstrip())
-            cells = tuple(c.strip() for c in m.group("cells").split("|"))
-            found.setdefault(h.doc_id, {}).setdefault(start, Row(unit, cells))
+        if _ROW.search(h.text):
+            by_doc.setdefault(h.doc_id, [])
+    for h in hits:
+        if h.doc_id in by_doc:
+            by_doc[h.doc_id].append(h)
     out: list[Table] = []
-    for rows in found.values():
-        run: list[Row] = []
-        for start in sorted(rows):
-            if run and start - run[-1].unit.end > 2:
-                out += _table(run)
-                run = []
-            run.append(rows[start])
-        out += _table(run)
+    for chunks in by_doc.values():
+        out += _doc_tables(sorted(chunks, key=lambda h: h.start))
     return out
 
 
-def _table(run: list[Row]) -> list[Table]:
-    return [Table(run[0], tuple(run[1:]))] if len(run) >= 2 and len(run[0].cells) >= 2 else []
+def _doc_tables(chunks: list) -> list[Table]:
+    """The tables of one document's chunks (sorted by offset): each row is read in the first chunk that holds it."""
+    rows: dict[int, tuple[Row, bool]] = {}
+    for h in chunks:
+        for m in _ROW.finditer(h.text):
+            start = h.start + m.start()
+            if start in rows:
+                continue
+            before = h.text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1] if m.start() else _line_before(chunks, h)
+            unit = Unit(hit=h, start=start, end=h.start + m.end(), text=m.group(0).rstrip())
+            rows[start] = (Row(unit, tuple(c.strip() for c in m.group("cells").split("|"))),
+                           start == 0 or bool(before) and not _ROW.match(before))
+    out: list[Table] = []
+    run: list[tuple[Row, bool]] = []
+    for start in sorted(rows):
+        if run and start - run[-1][0].unit.end > 2:
+            out += _table(run)
+            run = []
+        run.append(rows[start])
+    return out + _table(run)
+
+
+def _line_before(chunks: list, h) -> str:
+    """The last line of the retrieved chunk that ends right before chunk `h` starts ("" when none was retrieved)."""
+    prev = next((p for p in chunks if p is not h and p.start < h.start <= p.end + 2), None)
+    return prev.text[:max(0, h.start - prev.start)].rstrip("\n").rsplit("\n", 1)[-1] if prev is not None else ""
+
+
+def _table(run: list[tuple[Row, bool]]) -> list[Table]:
+    if not run:
+        return []
+    (header, opens), rows = run[0], [r for r, _ in run[1:]]
+    return [Table(header, tuple(rows))] if opens and rows and len(header.cells) >= 2 else []
 
 
 def _stems(text: str) -> set[str]:
@@ -127,9 +155,11 @@ def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
     q = ctx.question
     if q.language != "en" or q.parts:
         return None
+    if (header := columns(ctx, first)) is not None:
+        return header
     names = [n for n in dict.fromkeys((*q.names, *q.context_names)) if len(n) > 2 and not n.isdigit()]  # not "2026"
     terms = {stem(norm(t)) for t in q.terms} - _ASKED_WORDS
-    for t in tables(ctx.hits):
+    for t in tables(ctx.table_hits or ctx.hits):
         keyed = [r for r in t.rows if any(_has(c, n) for c in r.cells[:1] for n in names)]
         found = None
         if keyed:  # "What is the review policy for ECCN 3A090.a?": the row whose first cell it names
@@ -184,40 +214,99 @@ def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: in
     return _lines(t, [row], verdict, first)
 
 
+_ASKED_NOUN = re.compile(r"^\W*(?:which|what|how\s+many|list(?:\s+(?:the|all))?)\s+(?:[\w.-]*\d[\w.-]*\s+)?"
+                         r"(?P<noun>[A-Za-z]{3,})", re.I)  # "How many MX-400 units …": "units"
+
+
+def _subject_column(t: Table, terms: set[str], ask: str = "") -> tuple[int, set[str]] | None:
+    """The column whose header names what the question asks for ("shipments" / "Shipment", "parties" / "Party"):
+    the noun right after "which" / "what" / "how many" (a model number before it aside); (its index, the
+    question's words that name it), or None."""
+    noun = _ASKED_NOUN.match(ask)
+    return _column_named(t, {stem(norm(noun.group("noun")))}) if noun else None
+
+
+def _column_named(t: Table, terms: set[str]) -> tuple[int, set[str]] | None:
+    for col, head in enumerate(t.header.cells):
+        said = {w for w in terms if any(_prefixed(w, s) or _prefixed(w[:-2], s) for s in _stems(head))}
+        if said:  # ("parti" is the stem of "parties", "parti" + "y" of "party")
+            return col, said
+    return None
+
+
 def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> BottomLine | None:
-    """A question asking which rows (or how many) have a name of the question in a cell, or the question's polarity
-    in the column its words name ("Which shipments were not reported to the Board?")."""
+    """A question asking which rows (or how many) have a name of the question in a cell, a cell's whole value
+    ("Which parties had no match?"), or the question's polarity in the column its words name ("Which shipments
+    were not reported to the Board?"); or, asking about the table's own document, all its rows ("How many shipments
+    are in the register?")."""
     ask = q.ask or q.core
-    subject = {w for w in terms if any(_prefixed(w, s) for s in _stems(t.header.cells[0]))}  # "shipped"/"Shipment"
-    if not (_WHICH.search(ask) or _HOW_MANY.search(ask)) or not subject:
+    found = _subject_column(t, terms, ask)
+    if not (_WHICH.search(ask) or _HOW_MANY.search(ask)) or found is None:
         return None
-    wanted = [n for n in names if not n.isdigit() and any(_has(c, n) for r in t.rows for c in r.cells[1:])]
-    col = _column(t, q, terms - subject, skip=0)
+    key, subject = found
+    wanted = [n for n in names if not n.isdigit() and any(_has(c, n) for r in t.rows for c in r.cells if c != r.cells[key])]
+    said_cells = {c for r in t.rows for i, c in enumerate(r.cells) if i != key and len(c) > 3 and not c.isdigit()
+                  and _has(ask, c)}  # "no match" written in the question
+    col = _column(t, q, terms - subject, skip=key)
     named_col = col is not None and bool(_stems(t.header.cells[col]) & (terms - subject))
-    if not wanted and not named_col:
+    whole = not wanted and not said_cells and not named_col and bool(
+        _stems(str(t.header.unit.hit.meta.get("title") or "")) & (terms - subject))  # "… in the register?"
+    if not wanted and not said_cells and not named_col and not whole:
         return None
-    rows = [r for r in t.rows if all(any(_has(c, n) for c in r.cells) for n in wanted)]
-    how = "naming " + " and ".join(joined_names(wanted, q.ask or q.core))  # "CAS 7664-39-3", not "CAS, 7664-39-3"
-    if named_col and not wanted:  # a column of yes and no ("Reported to Board": a date, or "not reported")
-        if all(bool(_NEGATIVE.match(r.cells[col])) == bool(_NEGATIVE.match(t.rows[0].cells[col]))
+    rows = [r for r in t.rows if all(any(_has(c, n) for c in r.cells) for n in wanted)
+            and (not said_cells or said_cells & set(r.cells))]
+    how = "naming " + " and ".join([*joined_names(wanted, ask), *sorted(said_cells)])  # "CAS 7664-39-3"
+    if whole:
+        how = "it holds"
+    elif named_col and not wanted and not said_cells:  # a column of yes and no ("Reported to Board": a date, or
+        if all(bool(_NEGATIVE.match(r.cells[col])) == bool(_NEGATIVE.match(t.rows[0].cells[col]))  # "not reported")
                for r in t.rows if col < len(r.cells)) or col >= len(t.rows[0].cells):
             return None
         negative = bool(_NEGATED.search(ask))
         rows = [r for r in rows if col < len(r.cells) and bool(_NEGATIVE.match(r.cells[col])) == negative]
         values = {r.cells[col] for r in rows}
-        said = next(iter(values)) if len(values) == 1 else ("no" if negative else "given")
-        how = f"with {said} under {t.header.cells[col]}"
-    keys = [r.cells[0] for r in rows]
+        how = f"with {next(iter(values)) if len(values) == 1 else ('no' if negative else 'given')} under " \
+              f"{t.header.cells[col]}"
+    if _HOW_MANY.search(ask) and _KIND_COLUMNS["number"].search(t.header.cells[key]):  # "How many MX-400 units …?"
+        return _total(t, rows, key, how, first) if rows else None  # the count column itself, added up
+    return _listed(t, rows, key, col if named_col else None, how, first, _HOW_MANY.search(ask) is not None)
+
+
+def _listed(t: Table, rows: list[Row], key: int, col: int | None, how: str, first: int, counting: bool
+            ) -> BottomLine | None:
+    """The rows' cells of column `key`, listed (counted when `counting`), or the count column `col` added up."""
     src = source(t.header.unit)
-    if rows and _HOW_MANY.search(ask) and named_col and _KIND_COLUMNS["number"].search(t.header.cells[col]):
+    if rows and counting and col is not None and _KIND_COLUMNS["number"].search(t.header.cells[col]):
         return _total(t, rows, col, how, first)  # "How many MX-400 units were shipped to Vietnam?": its Units
     if not rows:
         verdict = f"None: no row of {src} is {how} (read from the table)."
         return BottomLine([verdict, f"The columns of {src}: “{t.header.unit.text}” [{first}]."], [t.header.unit],
                           [verdict])
-    listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
-    count = f"{len(keys)}: " if _HOW_MANY.search(ask) and not (_KIND_COLUMNS["number"].search(ask)) else ""
+    keys = [r.cells[key] if key < len(r.cells) else "" for r in rows]
+    listed = keys[0] if len(keys) == 1 else "; ".join(keys[:-1]) + " and " + keys[-1] if any(
+        "," in k for k in keys) else ", ".join(keys[:-1]) + " and " + keys[-1]
+    count = f"{len(keys)}: " if counting else ""
     return _lines(t, rows, f"{count}{listed}, per {src}: the rows {how} (read from the table).", first)
+
+
+def columns(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"What columns does the shipment register have?": the header row of the retrieved table whose document's title
+    shares a word of the question, quoted; None for any other question."""
+    q = ctx.question
+    if q.language != "en" or not _COLUMNS.search(q.ask or q.core):
+        return None
+    terms = {stem(norm(t)) for t in q.terms} - _ASKED_WORDS
+    for t in tables(ctx.table_hits or ctx.hits):
+        if _stems(str(t.header.unit.hit.meta.get("title") or "")) & terms:
+            src = source(t.header.unit)
+            verdict = f"{len(t.header.cells)} columns, per {src}: {', '.join(t.header.cells)} (read from the table)."
+            return BottomLine([verdict, f"The header row: “{t.header.unit.text}” [{first}]."], [t.header.unit],
+                              [verdict])
+    return None
+
+
+_COLUMNS = re.compile(r"\b(?:columns?|headers?|fields)\b.{0,60}\b(?:register|log|table|list|schedule)\b|"
+                      r"\b(?:register|log|table|list|schedule)\b.{0,60}\b(?:columns?|headers?)\b", re.I)
 
 
 _AMOUNT = re.compile(r"^\s*(\d[\d,]*)(?:\.\d+)?\b")

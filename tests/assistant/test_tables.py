@@ -21,13 +21,22 @@ REGISTER = ("# Shipment register Q3 2026 (3A090 items)\n\nMaintained by: Ravi Me
             "| SH-2026-0322 | 2 September 2026 | Lumen Data Systems | Kuala Lumpur, Malaysia | MX-400 | 12 | "
             "not reported |\n\n"
             "Note: SH-2026-0322 was flagged by Trade Compliance on 5 September 2026 for late reporting.\n")
+LOG = ("# Restricted-party screening log Q3 2026\n\nLog No.: RPS-LOG-2026-Q3\nMaintained by: Joanna Okafor\n\n"
+       "| Screening ref | Date | Party | Country | Result |\n|---|---|---|---|---|\n"
+       "| RPS-2026-0141 | 19 June 2026 | Chao Phraya AI Labs Co., Ltd | Thailand | No match |\n"
+       "| RPS-2026-0163 | 25 August 2026 | Lumen Data Systems Sdn Bhd | Malaysia | Possible match, cleared as false "
+       "positive |\n"
+       "| RPS-2026-0170 | 3 September 2026 | Orchid Peak Trading Ltd | Hong Kong, China | Confirmed match: BIS Entity "
+       "List |\n"
+       "| RPS-2026-0174 | 10 September 2026 | Johor Edge Distribution Sdn Bhd | Malaysia | No match |\n")
 MEMO = ("Handling of 3A090 items\nDate: 3 March 2026\n\n4. Any shipment exceeding 25 units of a 3A090 item must be "
         "reported to the Export Control Board within 5 business days.\n")
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    return indexed(tmp_path_factory.mktemp("tables"), {"shipment-register.md": REGISTER, "memo.txt": MEMO})
+    return indexed(tmp_path_factory.mktemp("tables"), {"shipment-register.md": REGISTER, "memo.txt": MEMO,
+                                                        "screening-log.md": LOG})
 
 
 def test_rows_are_read_with_their_header_once_across_overlapping_chunks():
@@ -38,6 +47,17 @@ def test_rows_are_read_with_their_header_once_across_overlapping_chunks():
     assert t.header.cells[-1] == "Reported to Board"
     assert [r.cells[0] for r in t.rows] == ["SH-2026-0301", "SH-2026-0315", "SH-2026-0322"]
     assert all(text[r.unit.start:r.unit.end] == r.unit.text for r in t.rows)  # document offsets, verbatim
+
+
+def test_a_run_of_rows_whose_header_was_not_retrieved_is_not_read_as_a_table():
+    """Its first row would be taken for the header: "| RPS-2026-0159 | … | No match |" as the column names."""
+    text = REGISTER.replace("|---|---|---|---|---|---|---|\n", "")
+    at = text.index("| SH-2026-0301")
+    rows_only = Hit("r:1", "r", text[at:], at, len(text), 1.0)
+    assert tables([rows_only]) == []
+    before = Hit("r:0", "r", text[:at - 1], 0, at - 1, 1.0)  # the chunk that ends with the header row
+    (t,) = tables([rows_only, before])
+    assert t.header.cells[0] == "Shipment" and len(t.rows) == 3
 
 
 def test_a_yes_no_question_about_a_row_reads_the_column_it_names(settings):
@@ -74,3 +94,17 @@ def test_which_rows_are_listed_by_a_name_or_by_the_polarity_of_the_named_column(
 def test_how_many_units_reads_the_count_column(settings):
     ans = answer("How many MX-400 units were shipped to Vietnam?", settings=settings)
     assert ans.answer.startswith("8 (Units), per Shipment register"), ans.answer
+
+
+def test_which_rows_list_the_column_the_question_names_filtered_by_a_cell_it_quotes(settings):
+    ans = answer("Which parties in the screening log had no match?", settings=settings)
+    assert ans.answer.startswith("Chao Phraya AI Labs Co., Ltd and Johor Edge Distribution Sdn Bhd, per "), ans.answer
+    assert "Orchid Peak" not in ans.answer.split("\n")[0]
+
+
+def test_the_rows_and_the_columns_of_a_table_the_question_names(settings):
+    ans = answer("How many shipments are listed in the Q3 2026 shipment register?", settings=settings)
+    assert ans.answer.startswith("3: SH-2026-0301, SH-2026-0315 and SH-2026-0322, per "), ans.answer
+    cols = answer("What columns does the shipment register have?", settings=settings)
+    assert cols.answer.startswith("7 columns, per Shipment register Q3 2026 (3A090 items)"), cols.answer
+    assert "Dispatch date, Customer, Destination, Item, Units, Reported to Board" in cols.answer
