@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.injection import FlaggedSpans
 from assistant.instructions import instructing
 from assistant.models import Hit, Unit
 from assistant.question import Question
@@ -117,7 +118,8 @@ class Evidence:
         fit = type_fit(q)
         for rank, (h, _spans, vecs) in enumerate(encoded):
             prior = 0.05 * (1 - rank / max(1, len(encoded)))
-            bad = planted(h.doc_id) if planted else []
+            planted_in = planted(h.doc_id) if planted else []
+            bad = _overlapping(planted_in, h.start, h.start + len(h.text))  # the chunk's own: units lie inside it
             section: set[str] = set()  # the stems of the heading the unit stands under ("§ 744.23 Supercomputer…")
             titled = stem_set(str(h.meta.get("title") or "")) if asked else set()  # "memo EC-2025-014": its title
             author = str(h.meta.get("author") or "")
@@ -125,7 +127,7 @@ class Evidence:
                 s, e = h.start + s, h.start + e
                 hit_bad = bool(bad) and any(b[0] < e and b[1] > s for b in bad)
                 if hit_bad or instructing(text):  # text that tries to instruct the assistant is never evidence
-                    first = next((b for b in bad if b[2].startswith("instruction")), None)
+                    first = _first_instruction(planted_in)  # the document's first
                     ignored.setdefault(h.doc_id, h.text[first[0] - h.start:first[1] - h.start]
                                        if first and h.start <= first[0] and first[1] <= h.end else text)
                     continue
@@ -154,6 +156,21 @@ class Evidence:
         own = set(q.terms)
         out = {t: self.idf(t) * (2.0 if t in own else 1.0) for t in (*own, *content_stems(q.search))}
         return {t: w for t, w in out.items() if self.doc_freq(t) > 0}
+
+
+def _overlapping(spans, start: int, end: int) -> list:
+    """The spans of `spans` (`(start, end, reason)`, document offsets) that overlap `[start, end)`; of an
+    `injection.FlaggedSpans`, only the paragraphs that overlap it are scanned."""
+    if isinstance(spans, FlaggedSpans):
+        return spans.overlapping(start, end)
+    return [b for b in spans if b[0] < end and b[1] > start]
+
+
+def _first_instruction(spans) -> tuple | None:
+    """The first of `spans` flagged as an instruction itself, not as its paragraph's (None if none is)."""
+    if isinstance(spans, FlaggedSpans):
+        return spans.first_instruction()
+    return next((b for b in spans if b[2].startswith("instruction")), None)
 
 
 def idf_of(lexical) -> callable:

@@ -57,6 +57,7 @@ class Vocabulary:
         self.surface.update({w: stem(w) for w in meta_words if w.isalpha() and len(w) >= 4})
         self._choices = sorted(self.surface)
         self._corrected = lru_cache(maxsize=CORRECT_CACHE)(self._correct)
+        _load_spelling()
 
     def known(self, term: str) -> bool:
         if self.doc_freq(term) > 0 or term in self.meta:
@@ -111,6 +112,17 @@ class Vocabulary:
                 {a + c + b[1:] for a, b in splits if b for c in letters} | {a + c + b for a, b in splits for c in letters}
         scored = [(f, e) for e in edits - {w} if (f := zipf_frequency(e, "en")) >= 3 and self.known(stem(e))]
         return max(scored)[1] if scored else None
+
+
+@lru_cache(maxsize=1)
+def _load_spelling() -> None:
+    """Load what `correct` reads (wordfreq's English word frequencies, rapidfuzz) when a vocabulary is built, as the
+    index opens: once per process, ~0.6 s of CPU, paid by start-up instead of by the first misspelt question."""
+    from rapidfuzz import process  # noqa: F401
+    from rapidfuzz.distance import OSA  # noqa: F401
+    from wordfreq import zipf_frequency
+
+    zipf_frequency("the", "en")
 
 
 @lru_cache(maxsize=1)
