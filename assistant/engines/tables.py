@@ -7,9 +7,12 @@ with no verdict. Here the row whose cell is an identifier or name of the questio
 the column named by the question's words ("reported" / "Reported to Board", "customer" / "Customer") or by its
 kind ("when": a column of dates; "where": a destination or place; "how many": a count) gives the answer, and a
 yes/no question gets "No." when that cell says "not reported", "no", "none" or "-", else "Yes.". A question
-asking which rows ("Which shipments went to Malaysia?", "… were not reported to the Board?") lists the first cell
-of each row that has the names it asks about, or the asked polarity in the asked column. Every line quotes the
-row (and the header) verbatim; the opening line is the engine's own reading of the cells, labelled as such.
+asking which rows ("Which shipments went to Malaysia?", "Which parties had no match?", "… were not reported to the
+Board?") lists, in the column the noun after "which" names, the rows that hold its names or a cell it quotes, or
+the asked polarity in the column its words name; "How many shipments are in the register?" counts the rows and
+"What columns does the register have?" gives the header. A table is read only with its header row: a run of rows
+whose header was not retrieved is left alone. Every line quotes the row (and the header) verbatim; the opening
+line is the engine's own reading of the cells, labelled "(read from the table)".
 """
 
 from __future__ import annotations
