@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.names import names_in
+from assistant.retrieve import RECORD_NAME
 from assistant.terms import NUMBER, STOP, stem, stem_set, words
 
 
@@ -224,3 +225,15 @@ def condition_met(quote: str, q) -> str | None:
     if asked & {stem(n) for n in names_in(m.group("condition"))}:
         return "inside"
     return "outside" if asked - stem_set(quote) else "open"
+
+
+# the word before an identifier that makes it a document the rule cites, not the case it rules on
+_CITED = re.compile(r"(?:memo|memorandum|circular|paragraph|licen[cs]e|directive|policy|regulation|section|rule|"
+                    r"minutes|meeting|record|amendment|certificate|determination|notice|guidance|of|under|in)\W*$", re.I)
+
+
+def another_case(clause: str, asked: set[str]) -> bool:
+    """Whether the rule `clause` is said of a record the question does not name ("Ravi Menon must report
+    SH-2026-0322 …" for a question about SH-2026-0315, or about a new shipment): an identifier in it that no word
+    before it makes a document the rule cites ("under memo EC-2026-007", "meeting ECB-2026-11")."""
+    return any(m.group(0) not in asked and not _CITED.search(clause[:m.start()]) for m in RECORD_NAME.finditer(clause))

@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from assistant.engines.base import Context
+from assistant.engines.cases import another_case
 from assistant.engines.framing import BottomLine, ShortAnswer, flat, source
 from assistant.evidence import identifiers
 from assistant.models import Unit
@@ -284,7 +285,7 @@ def record_duty(ctx: Context, first: int = 1) -> BottomLine | None:
     licence EL-2026-0417?" and its "Conditions: … Quarterly usage reports are due to the licensing officer."; the
     trial of stop 24 got "No, as long as its conditions are met" from a memo's rule about testing); else None."""
     q = ctx.question
-    records = records_named(q)
+    records = [r for r in records_named(q) if not PRODUCT.fullmatch(r)]  # a record, not the model "MX-400"
     if q.kind != "yes_no" or q.language != "en" or not records or not _ASKS_DUTY.search(q.ask or q.core):
         return None
     own = {stem(w) for r in records for w in words(r)} | {r.lower() for r in records}
@@ -297,7 +298,8 @@ def record_duty(ctx: Context, first: int = 1) -> BottomLine | None:
             continue
         for a, b in sentences(u.text):
             said = u.text[a:b].strip()
-            if DUTY.search(said) and all(holds(t, stem_set(said)) for t in wanted):
+            if DUTY.search(said) and all(holds(t, stem_set(said)) for t in wanted) and not another_case(
+                    said, {*q.names, *q.context_names}):  # "must report SH-2026-0322": not the SH-2026-0315 asked
                 at = u.text.index(said, a)
                 part = part_of(u, at, at + len(said))
                 return BottomLine([f"Yes. {source(part)} reports: “{flat(said).rstrip(' .')}” [{first}]."], [part], [])

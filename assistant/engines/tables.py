@@ -28,6 +28,7 @@ from assistant.terms import CALENDAR, norm, stem, words
 _ROW = re.compile(r"(?m)^\|(?P<cells>.*)\|[ \t]*$")
 _NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
+_DUTY = re.compile(r"\b(?:need(?:s|ed)?|required|requires?|must|have to|has to|had to|obliged)\b", re.I)
 _HOW_MANY = re.compile(r"^\W*how\s+many\b", re.I)
 _WHERE = re.compile(r"^\W*where\b|\bto\s+(?:which|what)\s+(?:country|city|destination|place)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|no|un\w+ed|without)\b", re.I)
@@ -204,8 +205,8 @@ def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: in
         return None
     head, cell = t.header.cells[col], row.cells[col]
     if q.kind == "yes_no":
-        if named is None and not _stems(head) & terms:
-            return None  # no column is named by the question's words
+        if named is None and not _stems(head) & terms or _DUTY.search(q.ask or q.core):
+            return None  # no column is named by the question's words; "Did it need to be reported?" asks a rule
         asked = [d.group(0) for d in CALENDAR.finditer(q.ask or q.core)]
         if said == "Yes." and asked and not any(_has(cell, d) for d in asked):
             said = "Not on that date."  # "Was SH-2026-0301 reported on 20 August 2026?" and "10 July 2026"

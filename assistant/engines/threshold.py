@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.engines.base import Context
+from assistant.engines.cases import another_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import DATED, STOP, content_stems, stem_set, words
@@ -191,8 +192,8 @@ _COUNTS_ITEMS = re.compile(r"\s*(?:[A-Z0-9][\w.-]*\s+){0,2}(?:units?|items?|piec
                            r"[a-z]+s)\b")
 
 
-def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting: bool, asked: float
-           ) -> list[tuple[Unit, Threshold]]:
+def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting: bool, asked: float,
+           names: frozenset[str] = frozenset()) -> list[tuple[Unit, Threshold]]:
     """The units that state a threshold in a rule (an obligation, two of the question's `terms`, every `wanted`
     requirement named; no threshold in money when `counting`), each with its threshold; the rule whose condition
     the amount `asked` meets first, then the rule about what is asked, then the newest."""
@@ -203,6 +204,8 @@ def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting:
             continue  # a count of items is held against a threshold in items ("exceeding 25 units"), not "a TPP of
             # 4,960 is 4800 or more"
         have = stem_set(u.text)
+        if m and another_case(u.text, names):
+            continue  # "… shows SH-2026-0322 … That shipment exceeds 10 units": another shipment's case, not a rule
         if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
             found.append((u, m))
     found.sort(key=lambda x: (_holds(x[1].comparator, asked, x[1].limit), len(terms & stem_set(x[0].text)),
@@ -267,7 +270,8 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
     terms = set(q.terms) | set(content_stems(ask))  # the case may be told in context: "We are exporting 800 …"
     wanted = _required(ask)  # "need an end-user statement": a rule about pre-clearance does not answer it
-    found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked)
+    found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked,
+                   frozenset((*ctx.question.names, *ctx.question.context_names)))
     if not found:
         return None
     case_day = next(iter(dates_in(ask)), None)
@@ -306,6 +310,8 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
         later = start_of(v)
         if case_day and later and case_day[0] < later[0]:  # the newer rule, not yet in force on the case's date
             named[-1] = f"That threshold applies from {later[1]}; the case is dated {case_day[1]}, before it."
+        elif case_day and start and case_day[0] >= start[0]:  # the older rule, replaced before the case's date
+            named[-1] = f"That threshold held until {start[1]}; the case is dated {case_day[1]}, after the change."
         lines += named
         composed.append(named[-1])
         units.append(v)

@@ -108,3 +108,9 @@ def test_the_rows_and_the_columns_of_a_table_the_question_names(settings):
     cols = answer("What columns does the shipment register have?", settings=settings)
     assert cols.answer.startswith("7 columns, per Shipment register Q3 2026 (3A090 items)"), cols.answer
     assert "Dispatch date, Customer, Destination, Item, Units, Reported to Board" in cols.answer
+
+
+def test_a_question_whether_a_row_needed_something_is_not_read_off_what_was_done(settings):
+    """"Did SH-2026-0315 need to be reported?" asks a rule; the register's "not reported" says what was done."""
+    ans = answer("Did SH-2026-0315 need to be reported to the Board?", settings=settings)
+    assert "under Reported to Board (read from the table)" not in ans.answer.split("\n")[0], ans.answer
