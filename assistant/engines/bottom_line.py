@@ -100,7 +100,6 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
         ctx.question.language != "en" and language.asks_restriction(asked) is True)
     parties = [n for n in (*ctx.question.names, *ctx.question.context_names) if not any(c.isdigit() for c in n)]
     listing = {u.hit.doc_id: n for u in ctx.units for n in parties if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", u.text)}
-    asked_ids = set(ctx.question.names) | set(ctx.question.context_names)
     out: list[Rule] = []
     for u in ctx.units[:40]:
         if u.hit.doc_id in ctx.superseded:
@@ -110,10 +109,9 @@ def rules(ctx: Context, subject: list[str]) -> list[Rule]:
             clause = u.text[s:e]
             judged = bool(_VIOLATION.match(m.group(1)))  # "X violates …": X before the verb; "you may not export X …"
             listed = listing.get(u.hit.doc_id, "") if _THIS_DOCUMENT.search(clause) else ""
-            if want and not want & stem_set(clause[: m.start() - s + 1] if judged else clause) and not listed:
-                continue  # "they violate market principles": not said of the subject
-            if another_case(clause, asked_ids):
-                continue  # "Ravi Menon must report SH-2026-0322 …" rules on that shipment, not on the one asked
+            if want and not want & stem_set(clause[: m.start() - s + 1] if judged else clause) and not listed or \
+                    another_case(clause, {*ctx.question.names, *ctx.question.context_names}):
+                continue  # "they violate market principles"; "must report SH-2026-0322" (cases.another_case)
             if papers and not violation and not papers & stem_set(clause):
                 continue  # "must be reported within 15 days" does not answer "do we need a licence?"
             if papers and not violation and judged and not _WITHOUT_PAPERS.search(clause):
