@@ -8,6 +8,7 @@ other lacks, other numbers): then both stay, so that "violates" and "may violate
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -90,7 +91,8 @@ MENTIONS_CACHE = 4096  # (name, filters, set_aside) answers remembered per opene
 
 # a record identifier: letters, then numbers ("SH-2026-0231", "EC-2026-007", "TC-LD-2026-031", "EL-2026-0417")
 RECORD_NAME = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
-_TABLE_ROW = re.compile(r"(?m)^\|.*\|[ \t]*$")
+# a row of a Markdown pipe table, its cells between the outer bars (engines/tables.py reads them)
+TABLE_ROW = re.compile(r"(?m)^\|(?P<cells>.*)\|[ \t]*$")
 RECORD_CHUNKS = 8  # a document this short is read whole when a question names it by identifier
 
 
@@ -116,9 +118,7 @@ class Retriever:
     def records(self, rows: list[dict], most: int = RECORD_CHUNKS) -> dict[str, frozenset[str]]:
         """{record identifier ("SH-2026-0231", "EC-2026-007"): the doc_ids of the short documents (at most `most`
         chunks) whose title or opening names it}, from the index's chunk rows (read once when the index opens)."""
-        sizes: dict[str, int] = {}
-        for r in rows:
-            sizes[r["doc_id"]] = sizes.get(r["doc_id"], 0) + 1
+        sizes = Counter(r["doc_id"] for r in rows)
         out: dict[str, set[str]] = {}
         for r in rows:
             if r.get("ordinal") == 0 and sizes[r["doc_id"]] <= most:
@@ -130,10 +130,8 @@ class Retriever:
     def tabled(self, rows: list[dict], most: int = RECORD_CHUNKS) -> frozenset[str]:
         """The short documents (at most `most` chunks) with a Markdown table row ("| SH-2026-0315 | … |") in a chunk:
         read whole when one of their chunks is retrieved, so that a row is read with its header."""
-        sizes: dict[str, int] = {}
-        for r in rows:
-            sizes[r["doc_id"]] = sizes.get(r["doc_id"], 0) + 1
-        return frozenset(r["doc_id"] for r in rows if sizes[r["doc_id"]] <= most and _TABLE_ROW.search(r["text"]))
+        sizes = Counter(r["doc_id"] for r in rows)
+        return frozenset(r["doc_id"] for r in rows if sizes[r["doc_id"]] <= most and TABLE_ROW.search(r["text"]))
 
     def whole(self, doc_ids: frozenset[str], hits: list[Hit], filters: Filters | None) -> list[Hit]:
         """The chunks of `doc_ids` (the short records a question names by identifier) that `hits` lack, as hits

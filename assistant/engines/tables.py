@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from assistant.engines.base import Context, joined_names
 from assistant.engines.framing import BottomLine, source
 from assistant.models import Unit
+from assistant.retrieve import TABLE_ROW
 from assistant.terms import CALENDAR, norm, stem, words
 
-_ROW = re.compile(r"(?m)^\|(?P<cells>.*)\|[ \t]*$")
 _NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
 _DUTY = re.compile(r"\b(?:need(?:s|ed)?|required|requires?|must|have to|has to|had to|obliged)\b", re.I)
@@ -67,7 +67,7 @@ def tables(hits) -> list[Table]:
     [] when no chunk holds a table."""
     by_doc: dict[str, list] = {}
     for h in hits:
-        if _ROW.search(h.text):
+        if TABLE_ROW.search(h.text):
             by_doc.setdefault(h.doc_id, [])
     for h in hits:
         if h.doc_id in by_doc:
@@ -82,14 +82,14 @@ def _doc_tables(chunks: list) -> list[Table]:
     """The tables of one document's chunks (sorted by offset): each row is read in the first chunk that holds it."""
     rows: dict[int, tuple[Row, bool]] = {}
     for h in chunks:
-        for m in _ROW.finditer(h.text):
+        for m in TABLE_ROW.finditer(h.text):
             start = h.start + m.start()
             if start in rows:
                 continue
             before = h.text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1] if m.start() else _line_before(chunks, h)
             unit = Unit(hit=h, start=start, end=h.start + m.end(), text=m.group(0).rstrip())
             rows[start] = (Row(unit, tuple(c.strip() for c in m.group("cells").split("|"))),
-                           start == 0 or bool(before) and not _ROW.match(before))
+                           start == 0 or bool(before) and not TABLE_ROW.match(before))
     out: list[Table] = []
     run: list[tuple[Row, bool]] = []
     for start in sorted(rows):
@@ -169,7 +169,7 @@ def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
         if keyed:  # "What is the review policy for ECCN 3A090.a?": the row whose first cell it names
             found = _one_row(t, keyed[0], q, names, terms - _stems(keyed[0].cells[0]), first)
             key = keyed[0].cells[0]  # what else the documents say about the row ("Note: SH-2026-0322 was flagged …")
-            more = [u for u in ctx.units[:10] if _has(u.text, key) and not _ROW.search(u.text)][:2]
+            more = [u for u in ctx.units[:10] if _has(u.text, key) and not TABLE_ROW.search(u.text)][:2]
             found = replace(found, support=more) if found is not None and more else found
         if found is None:  # "Which ECCN covers the chemical with CAS number 7664-39-3?": the rows holding it
             found = _which_rows(t, q, names, terms, first)

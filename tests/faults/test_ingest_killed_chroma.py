@@ -55,11 +55,12 @@ def clean_build(corpus, chroma, tmp_path_factory):
     return snapshot(s)
 
 
-def _committed(path) -> int:
+def _count(path, table: str = "docs") -> int:
+    """Rows of `table` in the manifest at `path`, read-only; 0 while it cannot be read (a run is writing it)."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
         try:
-            return db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         finally:
             db.close()
     except sqlite3.Error:
@@ -93,7 +94,7 @@ def test_kill_9_of_ingest_into_a_chroma_server(corpus, chroma, clean_build, tmp_
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store_written = False
     while proc.poll() is None:
-        n = _committed(manifest) if manifest.exists() else 0
+        n = _count(manifest) if manifest.exists() else 0
         if kill_at == 0:
             with contextlib.suppress(Exception):  # the collection is not there yet
                 store_written = store_written or len(_server_ids(chroma.url, collection)) > 0
@@ -105,7 +106,7 @@ def test_kill_9_of_ingest_into_a_chroma_server(corpus, chroma, clean_build, tmp_
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "ingest finished before the kill point: the test checked nothing"
-    left_docs = _committed(manifest)
+    left_docs = _count(manifest)
     left_ids = _server_ids(chroma.url, collection)
     s = fast_settings(home, store=StoreSettings(chroma_url=chroma.url, collection=collection))
     r = run([corpus], s)
@@ -138,17 +139,6 @@ def test_kill_9_of_ingest_into_a_chroma_server(corpus, chroma, clean_build, tmp_
     assert got["bm25_ids"] == clean_build["bm25_ids"] and got["version"] == clean_build["version"]
 
 
-def _retired(path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-        try:
-            return db.execute("SELECT count(*) FROM retired").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_9_of_a_reingest_into_a_chroma_server(corpus, chroma, tmp_path, monkeypatch):
     """A re-ingest that edits every article, killed mid-run: a reader still reads exactly the old version (the server
@@ -173,7 +163,7 @@ def test_kill_9_of_a_reingest_into_a_chroma_server(corpus, chroma, tmp_path, mon
     proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.run", "ingest", str(docs), "--quiet"], env=env,
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = home / "index" / "manifest.sqlite"
-    while proc.poll() is None and _retired(manifest) < len(old) // 3:
+    while proc.poll() is None and _count(manifest, "retired") < len(old) // 3:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
