@@ -236,6 +236,8 @@ def rewritten(ask: str, before: str) -> str | None:
     put in place (the follow-up is then read with the conversation, as any other)."""
     if not before:
         return None
+    if swapped := _other_identifier(ask, before):
+        return swapped
     new = [n for n in names_in(ask) if not any(c.isdigit() for c in n)]
     old = sorted(settings_in(before, names_in(before)), key=before.find)
     if new and not old:  # "What about our Austin lab?" after "Our Penang lab wants to …": the name before the
@@ -260,6 +262,25 @@ def rewritten(ask: str, before: str) -> str | None:
     elif not (new and old):
         return None
     return out
+
+
+def _shape(name: str) -> str:
+    """An identifier's form, digits and capitals abstracted ("SH-2026-0315" -> "AA-9999-9999", "910D" -> "999A")."""
+    return re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", name.upper()))
+
+
+def _other_identifier(ask: str, before: str) -> str | None:
+    """The question before with the one identifier the follow-up names in place of the one of the same form it
+    named ("And what about SH-2026-0322?" after "Was shipment SH-2026-0315 reported to the Board?" -> "Was shipment
+    SH-2026-0322 reported to the Board?"), or None when the follow-up names no identifier, several, or one that
+    stands in for none."""
+    new = [n for n in names_in(ask) if any(c.isdigit() for c in n)]
+    if len(new) != 1 or [n for n in names_in(ask) if n not in new]:
+        return None
+    old = [n for n in names_in(before) if any(c.isdigit() for c in n) and _shape(n) == _shape(new[0])]
+    if len(set(old)) != 1 or old[0] == new[0]:
+        return None
+    return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", new[0], before)
 
 
 def _names_of(ask: str, context: str, core: str, kind: str, lang: str, known, elliptic: bool

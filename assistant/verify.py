@@ -118,6 +118,9 @@ VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;—�
 OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|(?:is|are) due|"
                      r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
                      r"controls|licen[cs]e requirements?))\b", re.I)
+# an obligation said not to hold ("… did not need to be reported"): a "No." on it is its own polarity
+NOT_OBLIGED = re.compile(r"\b(?:did|does|do)\s+not\s+need\s+to\s+be\b|\bneed\s+not\s+be\b|"
+                         r"\b(?:is|was|are|were)\s+not\s+required\s+to\b", re.I)
 AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:|"
                         r"\b(?:new|corrected|amended|revised)\s+value\s*:\s*\S", re.I)  # or a record's change entry
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
@@ -164,9 +167,10 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     prohibition = bool(PROHIBITION.search(said))
     permission = bool(PERMISSION.search(said)) and not JUDGED.search(said)  # "may be carried as usual"
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
-    if OBLIGED.search(said):  # "must be reported": the verb of the obligation, not an attribution
+    unobliged = bool(NOT_OBLIGED.search(said)) and frame.lstrip().lower().startswith("no")
+    if OBLIGED.search(said) or unobliged:  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
-    decided = _decided(said, hedged, frame)  # "No." on "We will not split …" (engines/decisions.py)
+    decided = _decided(said, hedged, frame) or (unobliged and not hedged)  # "No." on "We will not split …"
     if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
                                          or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:

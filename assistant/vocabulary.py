@@ -92,25 +92,27 @@ class Vocabulary:
         from rapidfuzz.distance import OSA
 
         found = process.extract(w, self._choices, scorer=OSA.distance, score_cutoff=k, limit=8)
-        if not found:
-            return country(word, k) if word[:1].isupper() else None
+        if not found:  # no indexed word is close: a place name, or a common English word ("coverd" -> "covered")
+            return country(word, k) if word[:1].isupper() else self._english_neighbour(w, indexed=False)
         best = min(d for _, d, _ in found)
         if best > 1 and (english := self._english_neighbour(w)):
             return english[:1].upper() + english[1:] if word[:1].isupper() else english
         alt = max((c for c, d, _ in found if d == best), key=lambda c: (self.doc_freq(self.surface[c]), -len(c)))
         return alt[:1].upper() + alt[1:] if word[:1].isupper() else alt
 
-    def _english_neighbour(self, w: str) -> str | None:
+    def _english_neighbour(self, w: str, indexed: bool = True) -> str | None:
         """The most frequent common English word (Zipf ≥ 3, wordfreq) one edit from `w` whose stem the documents
-        use: "violaton" -> "violation" (the documents say "violates"; "violate" is two edits away), or None. The
-        candidates are Norvig's one-edit set (deletes, swaps, substitutions, inserts of a-z)."""
+        use: "violaton" -> "violation" (the documents say "violates"; "violate" is two edits away), or None. With
+        `indexed=False` the documents need not use it: a misspelt word of the question's frame ("Is it coverd by the
+        guidance?" -> "covered", a word the articles never use) is read as meant rather than as a term no document
+        holds. The candidates are Norvig's one-edit set (deletes, swaps, substitutions, inserts of a-z)."""
         from wordfreq import zipf_frequency
 
         letters = "abcdefghijklmnopqrstuvwxyz"
         splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
         edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} | \
                 {a + c + b[1:] for a, b in splits if b for c in letters} | {a + c + b for a, b in splits for c in letters}
-        scored = [(f, e) for e in edits - {w} if (f := zipf_frequency(e, "en")) >= 3 and self.known(stem(e))]
+        scored = [(f, e) for e in edits - {w} if (f := zipf_frequency(e, "en")) >= 3 and (not indexed or self.known(stem(e)))]
         return max(scored)[1] if scored else None
 
 

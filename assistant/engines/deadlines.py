@@ -7,7 +7,9 @@ Phraya cards be dispatched on 15 October 2026?" got no verdict. The condition of
 hold the question's verb ("dispatch") and a date bounded by "no later than", "by", "on or before", "before" or
 "until" answers the first (its date), and decides the second: "No." when the date told is after it, "Yes, within
 it" otherwise, the other conditions still applying. The decision must be about what the question names: its item
-heading (engines/minutes.py) or its own sentence holds a name of the question.
+heading (engines/minutes.py) or its own sentence holds a name of the question. A German or French question
+("Quelle est la date limite pour expédier les 30 cartes restantes …?") is read through a few verbs of what is
+done ("expédier" -> "dispatch"), since the decisions are written in English.
 """
 
 from __future__ import annotations
@@ -22,11 +24,19 @@ from assistant.engines.leads import continued
 from assistant.engines.minutes import decisions_first, item_of, with_reason
 from assistant.engines.threshold import dates_in
 from assistant.models import Unit
-from assistant.terms import DAY_WRITTEN, LABELLED, stem_set
+from assistant.terms import DAY_WRITTEN, LABELLED, norm, stem, stem_set, words
 
 # a condition that bounds a date from above: "(a) dispatch no later than 30 September 2026;"
 _BY = re.compile(rf"\b(?:no later than|not later than|on or before|by|before|until|till|latest(?: by)?)\s+"
                  rf"(?:the\s+)?(?P<day>{DAY_WRITTEN})", re.I)
+# what a German or French question asks done, in the words of the (English) decisions: "expédier" -> "dispatch"
+_ACTS_FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
+    "expedi": "dispatch ship", "envoi": "dispatch ship send", "envoy": "dispatch ship send", "livr": "deliver",
+    "versand": "dispatch ship", "versend": "dispatch ship", "verschick": "dispatch ship", "liefer": "deliver",
+    "meld": "report", "declar": "report", "signal": "report", "book": "book", "reserv": "book"}.items()}
+# asks for a deadline in German or French: "Quelle est la date limite pour expédier …?", "Bis wann muss … ?"
+_DEADLINE_FOREIGN = re.compile(r"\bdate\s+limite\b|\bd[ée]lai\b|\bquand\b|\bbis\s+wann\b|\bfrist\b|\bwann\b|"
+                               r"\bsp[äa]testens\b|\bstichtag\b", re.I)
 _ITEM_LINE = re.compile(r"(?m)^[ \t]*(?:\(?[a-z0-9]{1,3}[.)]|[-*•])[ \t]+\S[^\n]*$")
 
 
@@ -34,7 +44,10 @@ def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
     """(the decision, its condition line, the deadline, as written) for the question (module docstring), or None."""
     q = ctx.question
     names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and not n.isdigit()]
-    verbs = set(q.terms) - {s for n in names for s in stem_set(n)}  # what is done: "dispatch", not "Chao"
+    # what is done: "dispatch", not "Chao"; said in the question's case too ("… wants the cards dispatched on 15
+    # October 2026. Is that allowed?")
+    verbs = (set(q.terms) | stem_set(q.core)) - {s for n in names for s in stem_set(n)} if q.language == "en" else \
+        {t for w in words(q.core) for k, v in _ACTS_FOREIGN.items() if norm(w).startswith(k) for t in v}
     seen = set()
     for u in decisions_first(ctx):
         if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
@@ -65,7 +78,8 @@ def deadline(ctx: Context) -> ShortAnswer | None:
     """"By 30 September 2026, per …: “(a) dispatch no later than 30 September 2026”" for a date question that a
     decision's condition answers (module docstring); None otherwise."""
     q = ctx.question
-    if q.kind != "date" or q.language != "en" or (found := _condition(ctx)) is None:
+    asks = q.kind == "date" if q.language == "en" else bool(_DEADLINE_FOREIGN.search(q.core))
+    if not asks or (found := _condition(ctx)) is None:
         return None
     _, line, _, written = found
     text = f"By {written}, per {source(line)}: “{flat(line.text).rstrip(' .;')}” [n]."

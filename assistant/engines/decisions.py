@@ -24,7 +24,7 @@ from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.retrieve import RECORD_NAME
-from assistant.terms import DECIDED, LABELLED, content_stems, stem, stem_set
+from assistant.terms import DECIDED, LABELLED, content_stems, numbers, stem, stem_set, words
 from kernel.sentences import sentences
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
@@ -146,6 +146,9 @@ def withdrawn(ctx: Context, first: int = 1) -> BottomLine | None:
 # what a yes/no question asks of a proposal: whether it was approved ("Did the Board approve shipping all 60 cards in
 # one shipment?", "Was Henrik Aalto's proposal the Board's decision?"), not whether it was turned down
 _ASKS_OUTCOME = re.compile(r"\b(?:approv\w*|accept\w*|adopt\w*|agree\w*|decision|decided|sign(?:ed)? off)\b", re.I)
+# or whether it may be done: "Are we allowed to ship all 60 cards in one shipment?" (the proposal to do just that was
+# rejected); read only of the very proposal, every figure of the case in it
+_ASKS_ALLOWED = re.compile(r"\b(?:allowed|permitted)\b", re.I)
 _ASKS_REJECTION = re.compile(r"\b(?:reject\w*|refus\w*|turn(?:ed)? down|declin\w*|denied|deny)\b", re.I)
 _PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion)\b", re.I)
 _OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<how>rejected|refused|declined|turned down|withdrawn|accepted|"
@@ -162,15 +165,20 @@ def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
     ranked it low."""
     q = ctx.question
     asked = q.ask or q.core
-    if q.kind != "yes_no" or q.language != "en" or not _ASKS_OUTCOME.search(asked) or _ASKS_REJECTION.search(asked):
+    outcome = bool(_ASKS_OUTCOME.search(asked))
+    if q.kind != "yes_no" or q.language != "en" or not (outcome or _ASKS_ALLOWED.search(asked)) or \
+            _ASKS_REJECTION.search(asked):
         return None  # "Was it rejected?" is not asked here: verification holds a "Yes." to the quote's polarity
     wanted = set(content_stems(q.core))
     people = {n for n in (*q.names, *q.context_names) if n[:1].isupper()}
+    told = numbers(re.sub("|".join(re.escape(n) for n in people if any(c.isdigit() for c in n)) or "$^", " ", q.core))
     for v in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
         m = _OUTCOME.search(v.text)
         u = _proposal_before(v) if m is not None and not v.heading else None
         if u is None or not (len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
             continue
+        if not outcome and not told <= numbers(u.text):  # "Is that allowed?": only of the very proposal, every
+            continue  # figure of the case in it ("all 60 cards", not "on 15 October")
         yes = m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")
         lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
                  f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
@@ -190,3 +198,40 @@ def _proposal_before(v: Unit) -> Unit | None:
         return None
     at = h.text.index(text, a)
     return Unit(hit=h, start=h.start + at, end=h.start + at + len(text), text=text)
+
+
+# a request granted only in part: "Only 2 of the 4 requested modules can be shipped under licence EL-2026-0417."
+_PARTIAL = re.compile(r"\bonly\s+(?P<some>\d+|[a-z]+)\s+of\s+the\s+(?P<all>\d+|[a-z]+)\b[^.;:]{0,80}?\b"
+                      r"(?:can|may|will|could|are to)\s+be\s+(?P<verb>[a-z]+)\b", re.I)
+_COUNTS = {w: str(i) for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
+
+
+def _count(word: str) -> str:
+    return _COUNTS.get(word.lower(), word)
+
+
+def partial(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"No, not all 4: only 2." for a yes/no question about shipping (or another verb) a count of items that a
+    recorded determination about the record the question names grants only in part ("The Penang lab wants 4 more
+    Ascend 910C modules shipped under EL-2026-0417. Can we ship all 4?" and "Only 2 of the 4 requested modules can
+    be shipped under licence EL-2026-0417."; stop 26's trial got "4 more is within the 12 the record authorises").
+    "Yes, 2 of the 4 requested" when the question asks for the part granted. The sentence must name a record the
+    question names (or stand in a document titled by it), one of its counts must be a number of the question and
+    its verb one the question asks about; None otherwise."""
+    q = ctx.question
+    records = [r for r in records_named(q) if RECORD_NAME.fullmatch(r)]
+    if q.kind != "yes_no" or q.language != "en" or not records:
+        return None
+    asked = numbers(q.core) | {_count(w) for w in words(q.core) if w.lower() in _COUNTS}
+    terms = set(content_stems(q.core)) | set(q.terms)
+    for u in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
+        m = _PARTIAL.search(u.text)
+        if m is None or u.heading or not _about(u, records) or u.hit.doc_id in ctx.superseded:
+            continue
+        some, whole = _count(m.group("some")), _count(m.group("all"))
+        if (whole in asked or some in asked) and some != whole and stem(m.group("verb").lower()) in terms:
+            verdict = f"No, not all {whole}: only {some}." if whole in asked else \
+                f"Yes, {some} of the {whole} requested; the determination's conditions apply."
+            lines = [verdict, f"{source(u)} records the determination: “{flat(u.text).rstrip(' .')}” [{first}]."]
+            return BottomLine(lines, [u], [verdict], _support(ctx, u, set(content_stems(q.core))))
+    return None

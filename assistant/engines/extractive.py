@@ -18,8 +18,9 @@ from assistant.engines.amendments import as_amended
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
 from assistant.engines.deadlines import within_deadline
-from assistant.engines.decisions import decision, proposal_outcome, withdrawn
+from assistant.engines.decisions import decision, partial, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
+from assistant.engines.duties import record_said
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
@@ -31,7 +32,7 @@ from assistant.engines.tables import table_answer
 from assistant.models import Hit, Unit
 from assistant.neighbours import following
 from assistant.record_fields import FIELD, records_named
-from assistant.retrieve import jaccard, same_claim
+from assistant.retrieve import TABLE_ROW, jaccard, same_claim
 from assistant.terms import CALENDAR, content_stems, numbers, stem, stem_set
 from assistant.verify import Passage
 from kernel.sentences import sentences
@@ -84,8 +85,9 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
-        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or decision(ctx) or \
-            record_duty(ctx) or table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?", "Are reports required under EL-…?", a row
+        current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or partial(ctx) or \
+            record_said(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?",
+        # "Can we ship all 4?" granted in part, "Are reports required under EL-…?", a row
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
@@ -134,7 +136,8 @@ def _open_with_bottom_line(ctx: Context, current, out: _Writing, within=None):
     for u in top.units:
         out.cite(u)
         out.seen(u)
-    if within is not None and within.unit not in top.units:
+    if within is not None and within.unit not in top.units and not top.lines[0].startswith("No"):  # a "No." from a
+        # decision about the very request ("Only 2 of the 4 …") is not to be followed by "4 more is within the 12"
         out.lines += [within.line.replace("[n]", f"[{out.cite(within.unit)}]"), *within.composed]
         out.trusted |= set(within.composed)
         out.seen(within.unit)
@@ -216,7 +219,8 @@ def _evidence(ctx: Context, out: _Writing, picks, listed: list[Unit]) -> None:
         for u, extra in pair:
             hit = Hit(**{**u.hit.__dict__, "also_in": tuple(dict.fromkeys((*u.hit.also_in, *extra)))})
             n = out.cite(u, hit)
-            tag = f"headline; {source_tag(hit)}" if u.heading else source_tag(hit)
+            headline = u.heading and not TABLE_ROW.fullmatch(u.text.strip())  # a table's row is a record
+            tag = f"headline; {source_tag(hit)}" if headline else source_tag(hit)
             flat = re.sub(r"\s*\n\s*", " ", u.text)  # a record's lines as one quote (verification ignores spacing)
             items = listed_items(flat, set(q.terms)) if listed and n == 1 and u.text == listed[0].text else ""
             if items:  # "Which models…?": "The 910B, 910C, and 910D, per AIM (date not given): “…” [1]."

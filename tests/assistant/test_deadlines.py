@@ -38,3 +38,17 @@ def test_the_decision_is_quoted_with_its_conditions_across_the_chunk_boundary(se
     first = ans.answer.split("\n")[0]
     assert "Decision: APPROVED for the remaining 30 cards. Conditions: (a) dispatch" in first, ans.answer
     assert "(c) a second site visit within 90 days of delivery" in first
+
+
+def test_a_case_told_before_the_question_is_held_against_the_deadline(settings):
+    ans = answer("Chao Phraya AI Labs wants the remaining 30 MX-400 cards dispatched on 15 October 2026. Is that "
+                 "allowed?", settings=settings)
+    assert ans.answer.startswith("No: the date asked is after the deadline"), ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Quelle est la date limite pour expédier les 30 cartes restantes à Chao Phraya AI Labs ?",
+    "Bis wann müssen die restlichen 30 Karten an Chao Phraya AI Labs versandt werden?"])
+def test_a_french_or_german_deadline_question_gets_the_condition(settings, question):
+    ans = answer(question, settings=settings)
+    assert ans.answer.startswith("By 30 September 2026, per Minutes"), ans.answer

@@ -1,0 +1,59 @@
+"""A decision recorded about the very case a question asks decides it before any general rule (stop 26's newcomer
+trial, q15, q34, q42): a determination that says a shipment "did not need to be reported", a request granted "only 2
+of the 4", a Board that rejected the proposal to ship all 60 cards in one shipment. Each of these got a verdict from
+the memo's general rules (or none) before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import answer
+from tests.assistant.test_bottom_line import indexed
+
+RECORDS = Path(__file__).resolve().parents[1] / "fixtures" / "records"
+FILES = ("determination-tc-ld-2026-052.txt", "minutes-ecb-2026-09.md", "memo-ec-2026-007.txt")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return indexed(tmp_path_factory.mktemp("decided"), {f: (RECORDS / f).read_text() for f in FILES})
+
+
+def _first(ans) -> str:
+    return ans.answer.split("\n")[0]
+
+
+def test_a_sentence_about_the_record_asked_says_it_did_not_need_reporting(settings):
+    ans = answer("Did SH-2026-0315 need to be reported to the Export Control Board?", settings=settings)
+    assert _first(ans).startswith("No. "), ans.answer
+    assert "“SH-2026-0315 (8 units) did not need to be reported” [1]" in _first(ans)
+    assert "SH-2026-0322" not in _first(ans)
+
+
+def test_the_other_record_of_the_same_paragraph_had_to_be_reported(settings):
+    ans = answer("Did SH-2026-0322 need to be reported to the Export Control Board?", settings=settings)
+    assert _first(ans).startswith("Yes. "), ans.answer
+    assert "Ravi Menon must report SH-2026-0322 to the Export Control Board by 18 September 2026" in _first(ans)
+
+
+def test_a_request_granted_in_part_is_no_for_the_whole(settings):
+    ans = answer("The Penang lab wants 4 more Ascend 910C modules shipped under EL-2026-0417. Can we ship all 4?",
+                 settings=settings)
+    assert _first(ans) == "No, not all 4: only 2.", ans.answer
+    assert "Only 2 of the 4 requested modules can be shipped under licence EL-2026-0417" in ans.answer
+    assert "within the 12" not in ans.answer  # the licence's quantity is no permission beside the determination
+
+
+def test_the_part_granted_is_yes(settings):
+    ans = answer("Can we ship 2 more Ascend 910C modules to the Penang lab under EL-2026-0417?", settings=settings)
+    assert _first(ans).startswith("Yes, 2 of the 4 requested"), ans.answer
+
+
+def test_asking_whether_a_rejected_proposal_is_allowed_gets_its_outcome(settings):
+    ans = answer("Are we allowed to ship all 60 MX-400 cards to Chao Phraya AI Labs in one shipment?",
+                 settings=settings)
+    assert _first(ans).startswith("No. Minutes of the Export Control Board meeting ECB-2026-09"), ans.answer
+    assert "The proposal was rejected (3 votes against, 1 in favour)" in _first(ans)
+    assert "exceeding 25" not in _first(ans)  # not the memo's reporting rule
