@@ -12,6 +12,7 @@ from assistant.terms import norm, stem, words
 COMMON = 2.0   # Zipf frequency (wordfreq) from which a lower-case English word is a word, not a misspelling
 COMMON_CAPITALISED = 4.0  # from which a capitalised one is too ("Can I Print it?" is not "Point"; "Kesler" is 2.5)
 CORRECT_CACHE = 16384  # words whose correction a vocabulary remembers
+OMITTED = 0.5  # Zipf added to a correction one letter longer than the typed word (`_english_neighbour`)
 MAX_EDITS = ((4, 0), (5, 1), (8, 2))  # (shortest word length, edits allowed): "Acsend" -> "Ascend", not "usng" -> "use"
 
 
@@ -105,14 +106,18 @@ class Vocabulary:
         use: "violaton" -> "violation" (the documents say "violates"; "violate" is two edits away), or None. With
         `indexed=False` the documents need not use it: a misspelt word of the question's frame ("Is it coverd by the
         guidance?" -> "covered", a word the articles never use) is read as meant rather than as a term no document
-        holds. The candidates are Norvig's one-edit set (deletes, swaps, substitutions, inserts of a-z)."""
+        holds. The candidates are Norvig's one-edit set (deletes, swaps, substitutions, inserts of a-z); a word with
+        the letter the typist left out counts `OMITTED` Zipf more ("coverd" -> "covered", not the more frequent
+        "cover"): a word with a dropped letter is read whole rather than cut (a choice tuned on this example and the
+        tests' words, not a measured rate)."""
         from wordfreq import zipf_frequency
 
         letters = "abcdefghijklmnopqrstuvwxyz"
         splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
         edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} | \
                 {a + c + b[1:] for a, b in splits if b for c in letters} | {a + c + b for a, b in splits for c in letters}
-        scored = [(f, e) for e in edits - {w} if (f := zipf_frequency(e, "en")) >= 3 and (not indexed or self.known(stem(e)))]
+        scored = [(f + OMITTED * (len(e) > len(w)), e) for e in edits - {w}
+                  if (f := zipf_frequency(e, "en")) >= 3 and (not indexed or self.known(stem(e)))]
         return max(scored)[1] if scored else None
 
 

@@ -183,3 +183,24 @@ def test_a_yes_no_question_with_a_deadline_part_is_a_yes_no_question_of_two_part
     q = analyze("Is a report required for a shipment of 800 thermal cameras, and within how many days?")
     assert q.kind == "yes_no"
     assert q.parts == ("Is a report required for a shipment of 800 thermal cameras", "within how many days")
+
+
+@pytest.mark.parametrize("before, follow_up, whole", [
+    ("Was shipment SH-2026-0315 reported to the Board?", "And what about SH-2026-0322?",
+     "Was shipment SH-2026-0322 reported to the Board?"),
+    ("Is testing a 910D in Malaysia a violation?", "What about the 910C?", "Is testing a 910C in Malaysia a violation?"),
+])
+def test_a_follow_up_naming_another_identifier_of_the_same_form_asks_the_question_before_about_it(
+        before, follow_up, whole):
+    """Stop 26's review: "And what about SH-2026-0322?" after a register question got the row and no verdict."""
+    from assistant.question import rewritten
+    assert rewritten(follow_up, before) == whole
+
+
+@pytest.mark.parametrize("before, follow_up", [
+    ("Was shipment SH-2026-0315 reported to the Board?", "And what about EL-2026-0417-A1?"),  # another form
+    ("Was shipment SH-2026-0315 reported to the Board?", "What about SH-2026-0322 and SH-2026-0301?"),  # two
+])
+def test_an_identifier_of_another_form_or_two_of_them_replace_nothing(before, follow_up):
+    from assistant.question import rewritten
+    assert rewritten(follow_up, before) is None

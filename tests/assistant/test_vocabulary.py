@@ -55,6 +55,8 @@ def test_known_terms_come_from_the_index_the_metadata_or_a_longer_indexed_word(v
     ("usng", "using"),  # four letters in lower case, no English word: one edit
     ("Malaysa", "Malaysia"),  # indexed here, so the index's word
     ("violaton", "violation"),  # "violate" is two edits away; the English word one edit away has an indexed stem
+    ("coverd", "covered"),  # no indexed word is close: the common English word one edit away, though no document
+    # uses it (stop 26's review: "Is the Acsend 910B coverd by the guidance?" got no verdict)
 ])
 def test_correct_finds_the_closest_indexed_word(vocab, typed, meant):
     assert vocab.correct(typed) == meant
