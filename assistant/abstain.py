@@ -102,9 +102,10 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no" and not q.follow_up:
         return "most of the question's terms occur in no document"
     head = _RELATION.match(q.ask or q.core) if q.language == "en" else None
-    if head and not known(stem(head.group("head").lower())) and not _bounded(head.group("head"), units):
-        # "What is the capital of Malaysia?": no document
-        return f"no document uses the word “{head.group('head')}”"  # speaks of a capital at all
+    for word in ([head.group("head"), head.group("mod")] if head else []):  # "What is the capital of Malaysia?",
+        # "What was the invoice value of shipment SH-2026-0322?": no document speaks of a capital, of an invoice
+        if word and word.lower() not in _GENERIC and not known(stem(word.lower())) and not _bounded(word, units):
+            return f"no document uses the word “{word}”"
     kind = expected_type(q)
     if kind in ("phone", "email", "address") and not any(  # asked by name, and written in a form of its own
             holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
@@ -149,8 +150,9 @@ def recorded(q: Question, units: list[Unit]) -> bool:
     records = records_named(q)
     if not records or not units:
         return False
-    best = units[0].relevance
-    return any(answering_field(q, u.text) is not None for u in units[:5] if u.relevance >= 0.7 * best
+    best, depth = units[0].relevance, 5 if q.language == "en" else 8  # the ranking cannot weigh a German or French
+    # question's words against an English record: its field is looked for a little further down
+    return any(answering_field(q, u.text) is not None for u in units[:depth] if u.relevance >= 0.7 * best
                and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records))
 
 
@@ -171,8 +173,10 @@ def tabled(q: Question, units: list[Unit]) -> bool:
 # "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?", "What is the licence fee for
 # EL-2026-0417?": what is asked is the head noun's relation to a name; a passage about the name that never uses the
 # noun does not answer it
-_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:[a-z]{3,}\s+)?(?P<head>[a-z]{3,})\s+"
+_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?(?P<head>[a-z]{3,})\s+"
                        r"(?:of|for)\s+\S", re.I)
+# modifiers that leave what is asked as it is: "the total value", "the current holder", "the exact date"
+_GENERIC = frozenset(["total", "current", "exact", "final", "latest", "full", "official", "actual", "new", "old", "original", "overall", "maximum", "minimum", "main", "first", "last", "real", "precise", "present", "whole", "entire", "authorised", "authorized", "permitted", "allowed", "agreed", "expected", "planned", "stated", "given", "same", "other", "next", "previous"])
 _VALUE_OF = re.compile(r"\b(?:what|which)\b.*\b(?:set to|value|configured|set)\b|^what (?:is|are|was)\b", re.I)
 
 
@@ -218,8 +222,13 @@ def own_words(q: Question, units: list[Unit]) -> Unit | None:
     long = _long_words(q.ask or q.core)
     if len(long) < 2:
         return None
-    return next((u for u in units[:3] if not u.heading and len(long & _long_words(u.text)) >= max(2, len(long) / 2)),
-                None)
+    def answers(u: Unit, asked: set[str]) -> bool:
+        return not u.heading and len(asked) >= 2 and len(asked & _long_words(u.text)) >= max(2, len(asked) / 2)
+    # the words its document's title also holds name the topic, not what is asked: "Wer genehmigt Ausnahmen für
+    # Huawei-Ascend-Chips am Standort München?" under "Umgang mit Huawei-Ascend-Chips am Standort München" asks who
+    # approves exceptions, not whether the chips are banned there; failing that, all its long words
+    return next((u for u in units[:3] if answers(u, long - _long_words(str(u.hit.meta.get("title") or "")))),
+                next((u for u in units[:3] if answers(u, long)), None))
 
 
 def _long_words(text: str) -> set[str]:

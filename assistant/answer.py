@@ -24,6 +24,7 @@ from assistant.evidence import Evidence
 from assistant.models import Answer, Filters, Turn
 from assistant.queries import classes, sub_queries
 from assistant.question import Question, analyze
+from assistant.record_fields import asked_terms
 from assistant.retrieve import Retriever
 from assistant.settings import AssistantSettings, load_assistant_settings
 from assistant.terms import CALENDAR_WORD, content_stems, norm, stem, words
@@ -118,7 +119,8 @@ class Assistant:
         q = analyze(question, history, self.vocabulary.known, self.vocabulary.correct)
         cls = classes(q, self.index.lexical_search, self.texts, self.vocabulary.known) if q.kind == "yes_no" else ()
         spelled = self.spelled_out(q)
-        search = " ".join([q.search, *cls])
+        search = " ".join([q.search, *cls, *(asked_terms(q) if q.language != "en" else ())])  # "namentlich
+        # genannt": the English field name the glossary gives ("personnel") is searched too
         q = replace(q, aliases=tuple((stem(a), tuple(content_stems(full))) for a, full in spelled.items()))
         queries = [search, *sub_queries(q, cls, self.index.lexical.doc_freq)]
         qvec = self.embedder.encode([search], query=True)[0]

@@ -14,10 +14,19 @@ from kernel.sentences import sentences as split_sentences
 def sentences(text: str) -> list[str]:
     """The sentences of a message, as ingest splits documents (blingfire: "Trading Co. based?" is one sentence),
     and at semicolons and line breaks."""
-    out = []
+    out: list[str] = []
     for line in re.split(r"\n+|(?<=[;?!])\s+", text.strip()):
-        out += [line[a:b].strip() for a, b in split_sentences(line)] or [line.strip()]
+        for part in [line[a:b].strip() for a, b in split_sentences(line)] or [line.strip()]:
+            if out and _ORDINAL_DAY.search(out[-1]) and _MONTH_NEXT.match(part):  # "seit dem 1. August 2026": a
+                out[-1] = f"{out[-1]} {part}"  # German day, not the end of a sentence
+            else:
+                out.append(part)
     return [x for x in out if x]
+
+
+_ORDINAL_DAY = re.compile(r"(?<![\d.])\d{1,2}\.$")
+_MONTH_NEXT = re.compile(r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|"
+                         r"Dezember)\b")
 
 
 # capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"

@@ -207,12 +207,17 @@ def _joined_identifiers(text: str, known) -> tuple[str, tuple[tuple[str, str], .
     return re.sub(r"(?<![\w.,-])([A-Za-z]{3,})(\d{2,}[A-Za-z]{0,2})(?![\w’'-])", split, text), tuple(fixes)
 
 
+_NO_APOSTROPHE = re.compile(r"(?<![\w'’])(what|where|who|how|when|why|which|that|there|here)s(?![\w'’])", re.I)
+
+
 def _corrected(text: str, correct) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`text` with each word the index does not know replaced by the indexed word `correct` proposes ("Acsend" ->
     "Ascend"); the corrections made."""
     if correct is None:
         return text, ()
     fixes: dict[str, str] = {}
+    for m in _NO_APOSTROPHE.finditer(text):  # "Whats the reportng threshhold …?": "What's", a wh-word, not a term
+        fixes[m.group(0)] = f"{m.group(1)}'s"
     for w in words(text):
         if w not in fixes and (alt := correct(w)):
             fixes[w] = alt

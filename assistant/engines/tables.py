@@ -126,11 +126,20 @@ def _prefixed(a: str, b: str) -> bool:
     return a == b or min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))
 
 
+# what a question asks of a row by name: "What was the total value of shipment SH-2026-0322?" -> "value"
+_OF_ROW = re.compile(r"^\W*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(?:[a-z]{3,}\s+)?(?P<head>[a-z]{3,})\s+"
+                         r"(?:of|for)\b", re.I)
+
+
 def _column(t: Table, q, terms: set[str], skip: int) -> int | None:
     """The column the question asks about: the one whose header shares most of the question's words (its kind's
     columns first when none does: "when" a date column, "where" a place, "how many" a count, "who" a name)."""
     ask = q.ask or q.core
     kind = "place" if _WHERE.search(ask) else "number" if _HOW_MANY.search(ask) else q.kind
+    noun = _OF_ROW.match(ask)  # "What was the total value of SH-2026-0322?": a value, which no column holds,
+    if noun and not (kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(noun.group("head"))) and not any(
+            _stems(noun.group("head")) & _stems(head) for head in t.header.cells):  # not the "Units" a number
+        return None  # question would take
     best, score = None, 0.0
     for i, head in enumerate(t.header.cells):
         if i == skip or not head:
