@@ -1,13 +1,14 @@
 """Corpus generations: readers keep answering from one consistent corpus version while ingest writes the next.
 
-Each ingest run writes generation N = (the published generation G) + 1. A chunk row carries `gen`, the generation
-from which it is visible; a row a run replaces or removes is not deleted but copied to `retired` with `retired_gen`
-N (visible to readers of generations before N). A reader pins (corpus version, generation, BM25 directory) in one
-statement and sees, at generation G, the chunk rows with `gen <= G`, each overridden by its retired copy with
-`gen <= G < retired_gen` (an unchanged chunk of a changed document keeps its id, and its old offsets for old readers).
-The switch is one manifest transaction (`publish`); the vectors of retired chunks stay in the store, and the previous
-BM25 directory on disk, until `GRACE_S` seconds after the switch that retired them (`purge`, run by every ingest
-after that), so that requests in flight on the old version still find theirs.
+Each ingest run writes generation N = (the published generation G) + 1. A chunk row and a document row carry `gen`,
+the generation from which they are visible; a row a run replaces or removes is not deleted but copied to `retired`
+(chunks) or `retired_docs` (documents) with `retired_gen` N (visible to readers of generations before N). A reader
+pins (corpus version, generation, BM25 directory) in one statement and sees, at generation G, the rows with
+`gen <= G`, each overridden by its retired copy with `gen <= G < retired_gen` (an unchanged chunk of a changed
+document keeps its id, and its old offsets for old readers; a document's old text stays with its old chunks).
+The switch is one manifest transaction (`publish`); the vectors of retired chunks stay in the store, their rows in
+the manifest, and the previous BM25 directory on disk, until `GRACE_S` seconds after the switch that retired them
+(`purge`, run by every ingest after that), so that requests in flight on the old version still find theirs.
 """
 
 from __future__ import annotations
@@ -26,10 +27,19 @@ CREATE TABLE IF NOT EXISTS retired (
 CREATE INDEX IF NOT EXISTS retired_by_gen ON retired(retired_gen);
 CREATE INDEX IF NOT EXISTS retired_by_doc ON retired(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_by_gen ON chunks(gen);
+CREATE TABLE IF NOT EXISTS retired_docs (
+    doc_id TEXT, retired_gen INTEGER, gen INTEGER, source TEXT, path TEXT, fmt TEXT, content_hash TEXT, state TEXT,
+    meta TEXT, text TEXT, segments TEXT, removed TEXT, pages TEXT, n_chunks INTEGER, ingested_at TEXT, encoding TEXT,
+    dropped TEXT, PRIMARY KEY (doc_id, retired_gen));
+CREATE INDEX IF NOT EXISTS retired_docs_by_gen ON retired_docs(retired_gen);
 """
+DOC_COLUMNS = ("source", "path", "fmt", "content_hash", "state", "meta", "text", "segments", "removed", "pages",
+               "n_chunks", "ingested_at", "encoding", "dropped")
 _COPY = ('INSERT OR IGNORE INTO retired (chunk_id, retired_gen, gen, doc_id, ordinal, start, "end", page, pages, text, '
          'embed_text, cluster, also_in, units) SELECT chunk_id, ?, gen, doc_id, ordinal, start, "end", page, pages, '
          "text, embed_text, cluster, also_in, units FROM chunks WHERE chunk_id=?")
+_COPY_DOC = (f"INSERT OR IGNORE INTO retired_docs (doc_id, retired_gen, gen, {', '.join(DOC_COLUMNS)}) SELECT doc_id, "
+             f"?, COALESCE(gen, 0), {', '.join(DOC_COLUMNS)} FROM docs WHERE doc_id=? AND COALESCE(gen, 0) < ?")
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,18 @@ def retire(db: sqlite3.Connection, doc_id: str, gen: int, keep: Iterable[str] = 
     return carried, unseen
 
 
-def retired_after(db: sqlite3.Connection, gen: int) -> bool:
-    """Whether some retired row is still visible to readers of generation `gen` (an ingest wrote past it)."""
-    return db.execute("SELECT 1 FROM retired WHERE retired_gen > ? LIMIT 1", (gen,)).fetchone() is not None
+def retire_doc(db: sqlite3.Connection, doc_id: str, gen: int) -> None:
+    """Inside the caller's transaction, before a document's row is replaced (or removed) by generation `gen`: copy
+    it to `retired_docs` when readers of earlier generations see it (a row the unpublished `gen` wrote itself is
+    just replaced: nobody saw it)."""
+    db.execute(_COPY_DOC, (gen, doc_id, gen))
+
+
+def retired_after(db: sqlite3.Connection, gen: int, table: str = "retired") -> bool:
+    """Whether some retired row of `table` (`retired`: chunks, `retired_docs`: documents) is still visible to readers
+    of generation `gen` (an ingest wrote past it)."""
+    sql = f"SELECT 1 FROM {table} WHERE retired_gen > ? LIMIT 1"  # noqa: S608 - a fixed table name
+    return db.execute(sql, (gen,)).fetchone() is not None
 
 
 def invisible(db: sqlite3.Connection, gen: int) -> int:
@@ -139,8 +158,10 @@ def expired(db: sqlite3.Connection, grace: float | None = None, now: float | Non
 
 
 def forget(db: sqlite3.Connection, upto: int) -> int:
-    """Delete the retired rows up to generation `upto` (after their vectors left the store); how many."""
-    return db.execute("DELETE FROM retired WHERE retired_gen <= ?", (upto,)).rowcount
+    """Delete the retired chunk and document rows up to generation `upto` (after their vectors left the store); how
+    many."""
+    n = db.execute("DELETE FROM retired WHERE retired_gen <= ?", (upto,)).rowcount
+    return n + db.execute("DELETE FROM retired_docs WHERE retired_gen <= ?", (upto,)).rowcount
 
 
 def retired_ids(db: sqlite3.Connection) -> set[str]:

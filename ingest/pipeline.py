@@ -289,12 +289,12 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
 
 def _purge(man: Manifest, settings: Settings, store: VectorStore | None = None, grace: float | None = None) -> None:
     """Delete the chunks superseded at least `grace` seconds ago (default `generations.GRACE_S`) from the store, then
-    their retired rows, and the BM25 directories no reader opens any more (the store is opened only when it has
+    their retired rows and those of documents, and the BM25 directories no reader opens any more (the store is opened only when it has
     chunks to lose)."""
     upto, ids = generations.expired(man.db, grace)
     if ids:
         (store or open_store(settings)).delete(ids)
-    if ids or generations.retired_after(man.db, -1):
+    if ids or generations.retired_after(man.db, -1) or generations.retired_after(man.db, -1, "retired_docs"):
         with man.tx() as db:
             generations.forget(db, upto)
     keep = {man.get("bm25")} | ({man.get("bm25_previous")} if upto < generations.published(man.db) else set())
