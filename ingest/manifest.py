@@ -117,7 +117,7 @@ class Manifest:
     def reset(self) -> None:
         """Forget everything (a rebuild)."""
         with self.tx() as db:
-            for table in ("meta", "docs", "chunks", "dup_pairs", "retired", "retired_docs"):
+            for table in ("meta", "docs", "chunks", "dup_pairs", "retired", "retired_docs", "switches"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def _doc_rows(self, cols: str, doc_id: str | None = None) -> list[tuple]:

@@ -1,5 +1,6 @@
-"""Corpus generations (issue 13): a reader pinned to a corpus version reads that version's documents and gets its k
-nearest chunks however many chunks of other versions the store holds."""
+"""Corpus generations (issue 13): a reader pinned to a corpus version reads that version's documents, keeps its chunks
+through several switches inside the grace period, and gets its k nearest chunks however many chunks of other
+versions the store holds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ingest import generations
 from ingest.index import open_index
 from ingest.pipeline import run
 from kernel.errors import NotFoundError
-from tests.helpers import CORPUS, fast_settings
+from tests.helpers import CORPUS, fast_settings, snapshot
 
 EDITED = "us-warns-against-huawei-ai-chips"
 REMOVED = "cgtn-us-chip-guidance-deeper-fears"
@@ -87,6 +88,57 @@ def test_documents_written_by_an_unpublished_run_are_invisible(corpus, tmp_path,
     assert "killed run wrote" in open_index(s).document(EDITED)["text"]
 
 
+def test_two_switches_inside_the_grace_period_keep_what_a_reader_two_versions_back_reads(corpus, tmp_path,
+                                                                                          monkeypatch):
+    """Two re-ingests a moment apart (grace period one hour): a reader pinned before both still reads its chunks,
+    their vectors and its documents; once the grace period is over, the next run leaves only the newest version."""
+    from ingest.embed import make_embedder
+    from ingest.vector_store import Condition, MetaFilter
+
+    monkeypatch.setattr(generations, "GRACE_S", 3600.0)
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    old = open_index(s)
+    rows = {r["chunk_id"]: r["text"] for r in old.chunks()}
+    docs = _texts(old)
+    f = corpus / f"{EDITED}.txt"
+    original = f.read_text()
+    for n, words in enumerate(("first", "second")):
+        f.write_text(original.replace("Huawei", f"Huawei ({words} edit)", 1))
+        assert run([corpus], s).updated == [EDITED], n
+    assert {r["chunk_id"]: r["text"] for r in old.chunks()} == rows
+    assert _texts(old) == docs
+    assert set(old.embeddings(list(rows))) == set(rows)  # every vector still in the store
+    vec = make_embedder(s.embed).encode([docs[EDITED][:400]], query=True)[0]
+    everything = MetaFilter((Condition("ordinal", ">=", 0),))
+    for where in (None, everything):
+        got = old.dense_search(vec, k=len(rows), where=where)
+        assert {c for c, _ in got} == set(rows), where
+    monkeypatch.setattr(generations, "GRACE_S", 0.0)
+    run([corpus], s)
+    snap = snapshot(s)
+    assert set(snap["chroma"]) == set(snap["chunks"]) == set(snap["bm25_ids"])
+    assert len(list(s.index_dir.glob("bm25-*"))) == 1
+
+
+def test_expired_counts_the_grace_period_from_each_switch(tmp_path, monkeypatch):
+    """Generation 1 switched at t=100, generation 2 at t=101: at t=103 (grace 5 s) nothing retired by either is
+    past its grace period; at t=105.5 what generation 1 retired is, what generation 2 retired is not."""
+    from ingest.manifest import Manifest
+
+    man = Manifest(tmp_path / "manifest.sqlite")
+    for gen, cid in ((1, "a"), (2, "b")):
+        man.db.execute("INSERT INTO retired (chunk_id, retired_gen, gen, doc_id) VALUES (?, ?, 0, 'd')", (cid, gen))
+    for gen, at in ((1, 100.0), (2, 101.0)):
+        with monkeypatch.context() as m, man.tx() as db:
+            m.setattr(generations.time, "time", lambda at=at: at)
+            generations.publish(db, gen, corpus_version=f"v{gen}", bm25=f"bm25-v{gen}")
+    assert generations.expired(man.db, 5.0, now=103.0) == (0, [])
+    assert generations.expired(man.db, 5.0, now=105.5) == (1, ["a"])
+    upto, ids = generations.expired(man.db, 5.0, now=106.5)
+    assert (upto, sorted(ids)) == (2, ["a", "b"])
+
+
 def _crowd(corpus, n_docs: int, marker: str) -> None:
     """`n_docs` generated articles whose every paragraph carries `marker` (about 5 chunks each)."""
     sentences = [x.strip() for p in sorted(CORPUS.glob("*.txt")) for x in re.split(r"(?<=[.!?])\s+", p.read_text())
@@ -122,3 +174,22 @@ def test_dense_search_gives_k_of_its_version_past_hundreds_of_other_versions_chu
     assert r.added
 
 
+def test_an_index_written_before_versioned_documents_opens_and_reingests(corpus, tmp_path, monkeypatch):
+    """A manifest of the schema before this one (documents without `gen`, no `retired_docs`, no `switches`): a
+    reader opens it, a re-ingest migrates it in passing, the reader keeps its version, and the purge clears it."""
+    monkeypatch.setattr(generations, "GRACE_S", 3600.0)
+    s = fast_settings(tmp_path / "state")
+    run([corpus], s)
+    with sqlite3.connect(s.index_dir / "manifest.sqlite") as db:
+        db.executescript("DROP TABLE retired_docs; DROP TABLE switches; ALTER TABLE docs DROP COLUMN gen;")
+    old = open_index(s)
+    before = _texts(old)
+    _edit(corpus, "A closing sentence added after the migration.")
+    assert run([corpus], s).updated == [EDITED]
+    assert _texts(old) == before
+    assert "after the migration" in open_index(s).document(EDITED)["text"]
+    monkeypatch.setattr(generations, "GRACE_S", 0.0)
+    run([corpus], s)
+    snap = snapshot(s)
+    assert set(snap["chroma"]) == set(snap["chunks"]) == set(snap["bm25_ids"])
+    assert len(list(s.index_dir.glob("bm25-*"))) == 1
