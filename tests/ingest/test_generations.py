@@ -149,13 +149,29 @@ def _crowd(corpus, n_docs: int, marker: str) -> None:
         (corpus / f"crowd-{i:03d}.txt").write_text(f"Crowd article {i}\n\nFile {i:03d}-{rng.randrange(10**6)}. {body}\n")
 
 
-def test_dense_search_gives_k_of_its_version_past_hundreds_of_other_versions_chunks(corpus, tmp_path, monkeypatch):
+@pytest.fixture(params=["embedded", pytest.param("chroma server", marks=pytest.mark.slow)])
+def chroma_url(request, tmp_path):
+    """None (the embedded store), or the URL of a Chroma server started for the test."""
+    if request.param == "embedded":
+        yield None
+        return
+    from tests.chroma_server import chroma_server
+
+    with chroma_server(tmp_path / "chroma-server") as server:
+        yield server.url
+
+
+def test_dense_search_gives_k_of_its_version_past_hundreds_of_other_versions_chunks(corpus, tmp_path, monkeypatch,
+                                                                                    chroma_url):
     """A re-ingest adds over 500 chunks nearer to the query than any chunk of the old version: a reader of the old
-    version still gets its k nearest, with and without a metadata filter."""
+    version still gets its k nearest, with and without a metadata filter, from the embedded store or a server
+    (search breadth 100, under the store's chunk count: the store's own query, never an in-memory exact copy)."""
     from ingest.embed import make_embedder
     from ingest.vector_store import Condition, MetaFilter
+    from kernel.settings import StoreSettings
+
     monkeypatch.setattr(generations, "GRACE_S", 3600.0)
-    s = fast_settings(tmp_path / "state")
+    s = fast_settings(tmp_path / "state", store=StoreSettings(hnsw_ef_search=100, chroma_url=chroma_url))
     run([corpus], s)
     old = open_index(s)
     mine = {r["chunk_id"] for r in old.chunks()}
@@ -164,7 +180,7 @@ def test_dense_search_gives_k_of_its_version_past_hundreds_of_other_versions_chu
     r = run([corpus], s)
     new = open_index(s)
     crowd = {r["chunk_id"] for r in new.chunks()} - mine
-    assert len(crowd) > 600, len(crowd)
+    assert len(crowd) > 600 and len(crowd) + len(mine) > s.store.hnsw_ef_search, len(crowd)
     vec = make_embedder(s.embed).encode([marker], query=True)[0]
     k = 10
     for where in (None, MetaFilter((Condition("ordinal", ">=", 0),))):
