@@ -16,7 +16,7 @@ from kernel.errors import IndexUnavailableError, NotFoundError
 from kernel.settings import Settings
 
 __all__ = ["Index", "open_index", "page_at"]
-OVERFETCH = 500  # at most this many more nearest chunks asked of the store while it holds other versions' chunks
+OVERFETCH = 500  # this many more nearest chunks asked of the store at first while it holds other versions' chunks
 ROW_CACHE = 20_000  # chunk rows remembered by id (a chunk of ~1 KB of text: ~20-40 MB at most)
 
 
@@ -160,13 +160,20 @@ class Index:
 
     def _visible_query(self, vec: np.ndarray, k: int, where: MetaFilter | None) -> list[tuple[str, float]]:
         """The store's `k` nearest among the chunks this Index's version holds: the store holds the next version's
-        chunks too while an ingest writes it, and the replaced ones for a grace period after the switch; as many more
-        are asked for as there may be (at most `OVERFETCH` more) and those left out."""
+        chunks too while an ingest writes it, and the replaced ones for a grace period after the switch. As many more
+        are asked for as there may be (at most `OVERFETCH` more at first) and those left out; when that leaves fewer
+        than `k` and the store had more to give, it is asked again for four times as many more, up to every chunk
+        this version must not see: `k` results whenever the version holds `k` chunks `where` admits."""
         db = self.manifest.db
-        extra = min(generations.invisible(db, self.generation), OVERFETCH)
-        got = self.store.query(vec, k + extra, where)[0]
-        hide = generations.hidden(db, [cid for cid, _ in got], self.generation)
-        return [(cid, score) for cid, score in got if cid not in hide][:k]
+        most = generations.invisible(db, self.generation)
+        extra = min(most, OVERFETCH)
+        while True:
+            got = self.store.query(vec, k + extra, where)[0]
+            hide = generations.hidden(db, [cid for cid, _ in got], self.generation)
+            out = [(cid, score) for cid, score in got if cid not in hide]
+            if len(out) >= k or len(got) < k + extra or extra >= most:
+                return out[:k]
+            extra = min(most, 4 * extra + k)
 
     @cached_property
     def _exact(self) -> ExactSearch | None:

@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS dup_pairs (a TEXT, b TEXT, score REAL, PRIMARY KEY (a
 # Columns added after the first release: an older manifest gets them on open (its rows are rebuilt anyway, since
 # the shaping hash changed with them; except `units`, a chunk's evidence-unit spans (ingest.units), which no setting
 # shapes: a row without them is split when it is read, as before the column).
-# `gen`: the generation from which a chunk row is visible to readers (ingest.generations).
-ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT"),
+# `gen`: the generation from which a chunk or document row is visible to readers (ingest.generations).
+ADDED_COLUMNS = {"docs": ("encoding TEXT", "dropped TEXT", "gen INTEGER DEFAULT 0"),
                  "chunks": ("pages TEXT", "lexical_text TEXT", "units TEXT", "gen INTEGER DEFAULT 0")}
 
 
@@ -117,12 +117,25 @@ class Manifest:
     def reset(self) -> None:
         """Forget everything (a rebuild)."""
         with self.tx() as db:
-            for table in ("meta", "docs", "chunks", "dup_pairs", "retired"):
+            for table in ("meta", "docs", "chunks", "dup_pairs", "retired", "retired_docs", "switches"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
+    def _doc_rows(self, cols: str, doc_id: str | None = None) -> list[tuple]:
+        """`cols` (SQL, the first one doc_id) of every document's row, by doc_id, or of `doc_id`'s: the rows a reader
+        of `self.generation` sees (ingest.generations); when it is None, the newest ones (the writer's)."""
+        gen = self.generation
+        one, args = ("", ()) if doc_id is None else (" AND doc_id=?", (doc_id,))
+        if gen is None:
+            return self.db.execute(f"SELECT {cols} FROM docs WHERE 1=1{one} ORDER BY doc_id", args).fetchall()
+        rows = {r[0]: r for r in self.db.execute(f"SELECT {cols} FROM docs WHERE gen <= ?{one}", (gen, *args))}
+        if generations.retired_after(self.db, gen, "retired_docs"):  # an ingest replaced or removed some past `gen`
+            rows.update((r[0], r) for r in self.db.execute(
+                f"SELECT {cols} FROM retired_docs WHERE gen <= ? AND retired_gen > ?{one}", (gen, gen, *args)))
+        return [rows[d] for d in sorted(rows)]
+
     def docs(self) -> dict[str, DocRow]:
-        rows = self.db.execute(
-            "SELECT doc_id, source, path, fmt, content_hash, state, meta, n_chunks FROM docs ORDER BY doc_id")
+        """Every document's entry, by doc_id (those a reader of `self.generation` sees; see `chunk_rows`)."""
+        rows = self._doc_rows("doc_id, source, path, fmt, content_hash, state, meta, n_chunks")
         return {r[0]: DocRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"), r[7] or 0) for r in rows}
 
     def document(self, doc_id: str) -> dict | None:
@@ -130,12 +143,14 @@ class Manifest:
 
         `removed`: `[[raw_start, raw_end, reason], ...]` spans of the source text cleaning dropped; `dropped`:
         `[{"reason", "text", "page"}, ...]` what the format reader left out of the source text; `pages`:
-        `[[number, raw_start, raw_end], ...]`; `page_starts`: `[[clean_offset, page], ...]` for `page_at`.
+        `[[number, raw_start, raw_end], ...]`; `page_starts`: `[[clean_offset, page], ...]` for `page_at`. The row a
+        reader of `self.generation` sees (its text is its chunks' text); None when it sees none.
         """
-        r = self.db.execute("SELECT doc_id, source, fmt, content_hash, meta, text, segments, removed, pages, "
-                            "n_chunks, ingested_at, encoding, dropped FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
-        if r is None:
+        found = self._doc_rows("doc_id, source, fmt, content_hash, meta, text, segments, removed, pages, n_chunks, "
+                               "ingested_at, encoding, dropped", doc_id)
+        if not found:
             return None
+        r = found[0]
         keys = ("doc_id", "source", "fmt", "content_hash", "meta", "text", "segments", "removed", "pages",
                 "chunks", "ingested_at", "encoding", "dropped")
         out = dict(zip(keys, r, strict=True))
@@ -195,8 +210,8 @@ class Manifest:
     def put(self, entries: Iterable[tuple[CleanDoc, list[Chunk], str]], now: str, gen: int = 0) -> list[str]:
         """Record documents (cleaned) and their chunks as ready, replacing what they had, in one transaction; each
         chunk with its evidence-unit spans (`ingest.units`), so that questions do not split it again. With `gen` (the
-        generation being written, ingest.generations), replaced rows that readers of earlier generations see are
-        retired, not lost; returns the ids of replaced rows nobody saw (written earlier by the same `gen`)."""
+        generation being written, ingest.generations), replaced chunk and document rows that readers of earlier
+        generations see are retired, not lost; returns the ids of replaced rows nobody saw (written earlier by the same `gen`)."""
         from ingest import units
 
         unseen: list[str] = []
@@ -207,15 +222,17 @@ class Manifest:
                 if gen:
                     carried, dropped = generations.retire(db, d.doc_id, gen, (c.chunk_id for c in chunks))
                     unseen += dropped
+                    generations.retire_doc(db, d.doc_id, gen)
                 self._drop_chunks(db, d.doc_id)
                 db.execute(
                     "INSERT OR REPLACE INTO docs (doc_id, source, path, fmt, content_hash, state, meta, text, segments, "
-                    "removed, pages, n_chunks, ingested_at, encoding, dropped) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "removed, pages, n_chunks, ingested_at, encoding, dropped, gen) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (d.doc_id, d.source, path, d.fmt, d.content_hash, "ready", json.dumps(doc.meta.as_dict()),
                      doc.text, json.dumps([[s.clean_start, s.raw_start, s.length] for s in doc.segments]),
                      json.dumps([[r.raw_start, r.raw_end, r.reason] for r in doc.removed]),
                      json.dumps([[p.number, p.start, p.end] for p in d.pages]), len(chunks), now, d.encoding,
-                     json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped])))
+                     json.dumps([{"reason": x.reason, "text": x.text, "page": x.page} for x in d.dropped]), gen))
                 db.executemany(
                     'INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", page, text, embed_text, cluster, '
                     "also_in, deduped, pages, lexical_text, units, gen) VALUES (?,?,?,?,?,?,?,?,NULL,'[]',0,?,?,?,?)",
@@ -248,13 +265,14 @@ class Manifest:
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
 
     def remove(self, doc_ids: Iterable[str], gen: int = 0) -> list[str]:
-        """Take documents and their chunks out; with `gen` (as `put`), chunks readers of earlier generations see are
+        """Take documents and their chunks out; with `gen` (as `put`), the rows readers of earlier generations see are
         retired. Returns the ids of removed rows nobody saw."""
         unseen: list[str] = []
         with self.tx() as db:
             for doc_id in doc_ids:
                 if gen:
                     unseen += generations.retire(db, doc_id, gen)[1]
+                    generations.retire_doc(db, doc_id, gen)
                 self._drop_chunks(db, doc_id)
                 db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
         return unseen

@@ -7,7 +7,7 @@ so a crash or kill -9 anywhere leaves an index the next run repairs to what a cl
 Readers are never shown a mix of two corpus versions (ingest.generations): a run writes the next generation beside
 the published one (new chunks invisible to readers of the old version, replaced ones retired, not deleted), switches
 the version in one manifest transaction at the end, and deletes the superseded chunks `generations.GRACE_S` seconds
-after the switch at the earliest (at the end of that run when it lasted that long, else at the start of a later one).
+after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one).
 """
 
 from __future__ import annotations
@@ -288,16 +288,16 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
 
 
 def _purge(man: Manifest, settings: Settings, store: VectorStore | None = None, grace: float | None = None) -> None:
-    """Delete the chunks superseded at least `grace` seconds ago (default `generations.GRACE_S`) from the store, then
-    their retired rows, and the BM25 directories no reader opens any more (the store is opened only when it has
-    chunks to lose)."""
+    """Delete from the store the chunks retired by switches made at least `grace` seconds ago (default
+    `generations.GRACE_S`, counted per switch), then the retired chunk and document rows of those switches, and the
+    BM25 directories no reader opens any more (the store is opened only when it has chunks to lose)."""
     upto, ids = generations.expired(man.db, grace)
     if ids:
         (store or open_store(settings)).delete(ids)
-    if ids or generations.retired_after(man.db, -1):
+    if ids or generations.waiting(man.db):
         with man.tx() as db:
             generations.forget(db, upto)
-    keep = {man.get("bm25")} | ({man.get("bm25_previous")} if upto < generations.published(man.db) else set())
+    keep = generations.kept_bm25(man.db, upto)
     for d in settings.index_dir.glob("bm25-*"):
         if d.name not in keep:
             shutil.rmtree(d, ignore_errors=True)
