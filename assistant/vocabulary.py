@@ -145,6 +145,11 @@ def _countries() -> dict[str, str]:
     return out
 
 
+def is_country(name: str) -> bool:
+    """Whether `name` is a one-word country name ("Malaysia", "Vietnam"; pycountry's ISO 3166 names)."""
+    return norm(name.strip(" ,.")) in _countries()
+
+
 def country(word: str, edits: int) -> str | None:
     """The country a misspelled name stands for ("Malaysa" -> "Malaysia"), within `edits`; None otherwise. A place
     the documents never mention is still a case detail to report by its right name."""

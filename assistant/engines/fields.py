@@ -45,8 +45,9 @@ _END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.$")  # a 
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 # asks whether a record is free of what a field states: "… fully authorised with no conditions?"
 _NONE = re.compile(r"\b(?:with\s+no|without(?:\s+any)?|free\s+of)\s+(?P<what>[a-z][\w -]{2,30}?)\W*$", re.I)
-_ANY = re.compile(r"^\W*(?:are|is)\s+there\s+(?:any\s+)?(?P<what>[\w -]{3,40}?)\s+(?:on|in|for|under|of|attached\s+to)\s",
-                  re.I)
+_ANY = re.compile(r"^\W*(?:(?:are|is)\s+there\s+(?:any\s+)?(?P<what>[\w -]{3,40}?)\s+(?:on|in|for|under|of|attached\s+to)\s|"
+                  r"(?:does|do|did|has)\s+(?:[\w.-]+\s+){1,4}?(?:have|carry|set|impose|attach|got)\s+(?:any\s+)?"
+                  r"(?P<what2>[a-z][\w -]{2,30}?)\W*$)", re.I)  # "Does licence EL-2026-0417 have any conditions?"
 
 
 def _whole_line(u: Unit, m: re.Match, hits=()) -> Unit:
@@ -199,7 +200,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         lasting = asks_until(q) and CALENDAR.search(value)  # "How long is it valid?", "Bis wann ist sie gültig?"
         shown = dated(value) if q.kind == "date" or lasting else _END.sub("", value)  # "On 3 March 2025"
         if any_of:
-            if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what"))):
+            if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what") or any_of.group("what2") or "")):
                 continue
             shown = "No" if any_of.re is _NONE else "Yes"  # the record has the field asked about: "Yes, per EXPORT
             # LICENCE RECORD: “Conditions: …”"; "… with no conditions?": "No, per …"

@@ -28,6 +28,7 @@ from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
 from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, FREQUENCY, HOW_OFTEN, NUMBER, stem, stem_set, words
 from assistant.verify import Passage, framed
+from assistant.vocabulary import is_country
 
 _NEAR = 8          # words between the answer span and the nearest question term
 _COVER = 0.6       # share of the question's terms (names aside) its sentence must hold
@@ -79,7 +80,8 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
                              and re.match(r"\s+[a-z]", undated[m.end():]) and not re.match(r"\s+of\b", undated[m.end():])))]
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
-                 and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())]  # "October": when, not who
+                 and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())
+                 and not is_country(m.group(0))]  # "October": when, not who; "Malaysia": where, not who
     return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
         rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 
@@ -357,11 +359,13 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
         asked = stem_set(q.ask or q.core)
         spans = [(d, m) for d, m in spans if not stem_set(m.group(0)) <= asked]  # "Huawei's Ascend AI" is asked about
         if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
-            at = next((i for i in (w.start() for w in re.finditer(r"[\w’'-]+", text))
-                       if stem(re.match(r"[\w’'-]+", text[i:]).group(0).lower()) == verb), None)
-            # … or after it, in the passive ("Exceptions to Rule R4 are approved by the Export Control Board")
-            spans = [(d, m) for d, m in spans if at is not None and (m.end() <= at or re.fullmatch(
-                r"[\w’'-]+ed\s+by\s+", text[at:m.start()]))]
+            ats = [w.start() for w in re.finditer(r"[\w’'-]+", text) if stem(w.group(0).lower()) == verb]
+            # … or after it, in the passive ("Exceptions to Rule R4 are approved by the Export Control Board"),
+            # which names the one who did it wherever the verb comes ("… cleared as false positive … | Joanna
+            # Okafor; cleared by Dana Whitfield |")
+            passive = [(d, m) for d, m in spans if any(re.fullmatch(r"[\w’'-]+ed\s+by\s+", text[a:m.start()])
+                                                      for a in ats)]
+            spans = passive or [(d, m) for d, m in spans if ats and m.end() <= ats[0]]
         if not spans:
             continue
         d, m = min(spans, key=lambda x: x[0])
