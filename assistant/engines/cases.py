@@ -237,3 +237,9 @@ def another_case(clause: str, asked: set[str]) -> bool:
     SH-2026-0322 …" for a question about SH-2026-0315, or about a new shipment): an identifier in it that no word
     before it makes a document the rule cites ("under memo EC-2026-007", "meeting ECB-2026-11")."""
     return any(m.group(0) not in asked and not _CITED.search(clause[:m.start()]) for m in RECORD_NAME.finditer(clause))
+
+
+def subjects(text: str) -> set[str]:
+    """The record identifiers `text` speaks of, not those it cites ("SH-2026-0334 (2 units) does not exceed the
+    10-unit threshold of paragraph 4 of memo EC-2026-007": {"SH-2026-0334"})."""
+    return {m.group(0) for m in RECORD_NAME.finditer(text) if not _CITED.search(text[:m.start()])}

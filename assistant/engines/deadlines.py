@@ -24,7 +24,8 @@ from assistant.engines.leads import continued
 from assistant.engines.minutes import decisions_first, item_of, with_reason
 from assistant.engines.threshold import dates_in
 from assistant.models import Unit
-from assistant.terms import DAY_WRITTEN, LABELLED, norm, stem, stem_set, words
+from assistant.terms import DAY_WRITTEN, LABELLED, content_stems, norm, stem, stem_set, words
+from kernel.sentences import sentences
 
 # a condition that bounds a date from above: "(a) dispatch no later than 30 September 2026;"
 _BY = re.compile(rf"\b(?:no later than|not later than|on or before|by|before|until|till|latest(?: by)?)\s+"
@@ -34,6 +35,7 @@ _ACTS_FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
     "expedi": "dispatch ship", "envoi": "dispatch ship send", "envoy": "dispatch ship send", "livr": "deliver",
     "versand": "dispatch ship", "versend": "dispatch ship", "verschick": "dispatch ship", "liefer": "deliver",
     "meld": "report", "declar": "report", "signal": "report", "book": "book", "reserv": "book"}.items()}
+_DEADLINE = re.compile(r"\b(?:deadline|due date|latest date|cut-?off date|time limit)\b", re.I)
 # asks for a deadline in German or French: "Quelle est la date limite pour expédier …?", "Bis wann muss … ?"
 _DEADLINE_FOREIGN = re.compile(r"\bdate\s+limite\b|\bd[ée]lai\b|\bquand\b|\bbis\s+wann\b|\bfrist\b|\bwann\b|"
                                r"\bsp[äa]testens\b|\bstichtag\b", re.I)
@@ -46,25 +48,27 @@ def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
     names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and not n.isdigit()]
     # what is done: "dispatch", not "Chao"; said in the question's case too ("… wants the cards dispatched on 15
     # October 2026. Is that allowed?")
-    verbs = (set(q.terms) | stem_set(q.core)) - {s for n in names for s in stem_set(n)} if q.language == "en" else \
+    verbs = (set(q.terms) | set(content_stems(q.core))) - {s for n in names for s in stem_set(n)} if q.language == "en" else \
         {t for w in words(q.core) for k, v in _ACTS_FOREIGN.items() if norm(w).startswith(k) for t in v}
     seen = set()
     for u in decisions_first(ctx):
         if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
             continue
         seen.add((u.hit.doc_id, u.start))
-        about = item_of(ctx, u.hit.doc_id, u.start) + " " + u.text
+        whole = continued(ctx, with_reason(u))  # "Decision: APPROVED IN PART." with what it grants
+        about = item_of(ctx, u.hit.doc_id, u.start) + " " + whole.text
         if not any(n in about for n in names) and not _shared(q.terms, about):
             continue
-        whole = continued(ctx, with_reason(u))
-        for m in _ITEM_LINE.finditer(whole.text):
-            line = m.group(0).strip()
+        lines = [m.group(0) for m in _ITEM_LINE.finditer(whole.text)] + [  # "(a) dispatch no later than …", or a
+            whole.text[a:b] for a, b in sentences(whole.text)]  # sentence of the decision: "Two modules may be
+        for line in lines:  # shipped … as shipment SH-2026-0334, dispatched no later than 30 September 2026."
+            line = line.strip()
             by = _BY.search(line)
             if by is None or not (verbs & stem_set(line[:by.start()])):
                 continue
             days = dates_in(by.group("day"))
             if days:
-                at = whole.text.index(line, m.start())
+                at = whole.text.index(line)
                 return u, part_of(whole, at, at + len(line)), days[0][0], by.group("day")
     return None
 
@@ -78,7 +82,8 @@ def deadline(ctx: Context) -> ShortAnswer | None:
     """"By 30 September 2026, per …: “(a) dispatch no later than 30 September 2026”" for a date question that a
     decision's condition answers (module docstring); None otherwise."""
     q = ctx.question
-    asks = q.kind == "date" if q.language == "en" else bool(_DEADLINE_FOREIGN.search(q.core))
+    asks = (q.kind == "date" or bool(_DEADLINE.search(q.ask or q.core))) if q.language == "en" else \
+        bool(_DEADLINE_FOREIGN.search(q.core))  # "What is the deadline for dispatching SH-2026-0334?"
     if not asks or (found := _condition(ctx)) is None:
         return None
     _, line, _, written = found

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.engines.cases import subjects
 from assistant.models import Hit, Unit
 from assistant.terms import DATED, RECORD_ID, hedges, negated, numbers
 
@@ -26,6 +27,11 @@ def differ_note(a: Unit, b: Unit, superseded: dict | None = None) -> str | None:
         note = _amends(new, old)
         if note:
             return note
+    for one, other in ((a, b), (b, a)):  # "SH-2026-0334 (2 units) … is not reported" and a condition of the Board's
+        # decision on another order: two cases, not one claim worded twice
+        own = subjects(one.text)
+        if own and not any(r in other.text or r in str(other.hit.meta.get("title") or "") for r in own):
+            return None
     how = []
     ha, hb = hedges(a.text), hedges(b.text)
     name_a, name_b = named(a.hit).rsplit(" (", 1)[0], named(b.hit).rsplit(" (", 1)[0]

@@ -145,14 +145,23 @@ def _open_with_bottom_line(ctx: Context, current, out: _Writing, within=None):
     return top
 
 
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+_MONTH_ASKED = re.compile(rf"\b({'|'.join(_MONTHS)})\s+(\d{{4}})\b", re.I)
+
+
 def _open_with_short_answer(ctx: Context, out: _Writing):
     """"Who issued the guidance?": "The Commerce Department, per …" (and, for a date or figure of a rule that has
     ended since, that it has); the short answer, or None when there is none or another source gives another
     figure (both are then shown side by side in the evidence)."""
     q = ctx.question
     short = short_answer(ctx)
+    month = _MONTH_ASKED.search(q.core)  # "… at the June 2026 Board meeting?": another month's figure is no rival
+    dated = (lambda u: str(u.hit.meta.get("published") or "").startswith(
+        f"{month.group(2)}-{_MONTHS.index(month.group(1).lower()) + 1:02d}")) if month else (lambda u: False)
     if short is not None and short.kind not in ("field", "quantity") and any(
             t.hit.doc_id != short.unit.hit.doc_id and short.span not in t.text and t.hit.doc_id not in ctx.superseded
+            and not (dated(short.unit) and not dated(t))
             and numbers(t.text) - numbers(short.unit.text) and _twins(ctx, t, short.unit) for t in ctx.units[:40]):
         return None  # a copy that gives no figure ("on Tuesday" beside "on Tuesday (May 13)") is no conflict, nor
         # is a version superseded since; and another record's field is another record's

@@ -26,7 +26,19 @@ from assistant.engines.quantity import quantity_check
 from assistant.engines.roles import who_is
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
-from assistant.terms import CALENDAR, CALENDAR_WORD, DATE, DURATION, FREQUENCY, HOW_OFTEN, NUMBER, stem, stem_set, words
+from assistant.terms import (
+    CALENDAR,
+    CALENDAR_WORD,
+    DATE,
+    DURATION,
+    FREQUENCY,
+    HOW_OFTEN,
+    NUMBER,
+    STOP,
+    stem,
+    stem_set,
+    words,
+)
 from assistant.verify import Passage, framed
 from assistant.vocabulary import is_country
 
@@ -81,7 +93,8 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())
-                 and not is_country(m.group(0))]  # "October": when, not who; "Malaysia": where, not who
+                 and not is_country(m.group(0))  # "October": when, not who; "Malaysia": where, not who
+                 and m.group(0).strip(" ,.").lower() not in STOP]  # "That shipment exceeds …": a word, not a name
     return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
         rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 

@@ -13,7 +13,8 @@ from assistant.answer import answer
 from tests.assistant.test_bottom_line import indexed
 
 RECORDS = Path(__file__).resolve().parents[1] / "fixtures" / "records"
-FILES = ("determination-tc-ld-2026-052.txt", "minutes-ecb-2026-09.md", "memo-ec-2026-007.txt")
+FILES = ("determination-tc-ld-2026-052.txt", "minutes-ecb-2026-09.md", "minutes-ecb-2026-10.md", "memo-ec-2026-007.txt",
+         "screening-log-rps-2026-q3.md")
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,19 @@ def test_asking_whether_a_rejected_proposal_is_allowed_gets_its_outcome(settings
     assert _first(ans).startswith("No. Minutes of the Export Control Board meeting ECB-2026-09"), ans.answer
     assert "The proposal was rejected (3 votes against, 1 in favour)" in _first(ans)
     assert "exceeding 25" not in _first(ans)  # not the memo's reporting rule
+
+
+def test_a_deadline_in_the_sentence_of_a_decision_answers_what_the_deadline_is(settings):
+    ans = answer("What is the deadline for dispatching SH-2026-0334?", settings=settings)
+    assert _first(ans).startswith("By 30 September 2026, per EXPORT AUTHORISATION DETERMINATION TC-LD-2026-052"), ans.answer
+    assert "word this differently" not in ans.answer  # the Board's condition on another order is no other wording
+
+
+def test_a_dated_case_is_held_against_the_deadline_of_a_decision_granted_in_part(settings):
+    ans = answer("Can SH-2026-0334 be dispatched on 2 October 2026?", settings=settings)
+    assert _first(ans).startswith("No: the date asked is after the deadline"), ans.answer
+
+
+def test_who_did_it_is_the_agent_of_the_passive_wherever_the_verb_first_comes(settings):
+    ans = answer("Who cleared the possible match for Lumen Data Systems?", settings=settings)
+    assert _first(ans).startswith("Dana Whitfield, per Restricted-party screening log"), ans.answer

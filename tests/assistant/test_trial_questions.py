@@ -70,3 +70,9 @@ def test_a_table_row_is_not_labelled_a_headline(settings):
     ans = answer("What do the documents say about Lumen Data Systems?", settings=settings)
     row = [line for line in ans.answer.split("\n") if line.startswith("- “| SH-2026-0322 |")]
     assert row and "headline" not in row[0], ans.answer
+
+
+def test_does_a_record_have_any_conditions_is_yes_with_its_conditions(settings):
+    ans = answer("Does licence EL-2026-0417 have any conditions?", settings=settings)
+    assert ans.answer.startswith("Yes, per EXPORT LICENCE RECORD"), ans.answer
+    assert "Units must be returned or destroyed within 30 days of the end of testing" in ans.answer
