@@ -24,7 +24,8 @@ DATA = Path(__file__).parent / "compliance_file"
 DOCS = DATA / "docs"
 CASES = DATA / "cases.jsonl"
 NAME = "compliance_file"
-KINDS = ("correction", "amendment", "minutes", "record", "table", "staff", "membership", "multilingual", "unanswerable")
+KINDS = ("correction", "amendment", "minutes", "record", "table", "staff", "membership", "multilingual", "unanswerable",
+         "decision")
 
 
 def load(limit: int | None = None, path: Path = CASES) -> list[Case]:

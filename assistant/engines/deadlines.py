@@ -25,6 +25,7 @@ from assistant.engines.minutes import decisions_first, item_of, with_reason
 from assistant.engines.threshold import dates_in
 from assistant.models import Unit
 from assistant.terms import DAY_WRITTEN, LABELLED, content_stems, norm, stem, stem_set, words
+from assistant.vocabulary import is_country
 from kernel.sentences import sentences
 
 # a condition that bounds a date from above: "(a) dispatch no later than 30 September 2026;"
@@ -55,16 +56,18 @@ def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
         if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
             continue
         seen.add((u.hit.doc_id, u.start))
-        whole = continued(ctx, with_reason(u))  # "Decision: APPROVED IN PART." with what it grants
-        about = item_of(ctx, u.hit.doc_id, u.start) + " " + whole.text
-        if not any(n in about for n in names) and not _shared(q.terms, about):
+        about = item_of(ctx, u.hit.doc_id, u.start) + " " + with_reason(u).text  # "Decision: APPROVED IN PART." and
+        # what it grants; a country is where a case is, not which one ("to Thailand")
+        if not any(n in about for n in names if not is_country(n)) and not _shared(q.terms, about):
             continue
+        whole = continued(ctx, with_reason(u))
         lines = [m.group(0) for m in _ITEM_LINE.finditer(whole.text)] + [  # "(a) dispatch no later than …", or a
             whole.text[a:b] for a, b in sentences(whole.text)]  # sentence of the decision: "Two modules may be
         for line in lines:  # shipped … as shipment SH-2026-0334, dispatched no later than 30 September 2026."
             line = line.strip()
             by = _BY.search(line)
-            if by is None or not (verbs & stem_set(line[:by.start()])):
+            done = re.findall(r"[^\W\d_]+", line[:by.start()]) if by else []  # the act bounded: the word right
+            if not done or stem(done[-1].lower()) not in verbs:  # before "no later than" ("dispatch", "dispatched")
                 continue
             days = dates_in(by.group("day"))
             if days:
