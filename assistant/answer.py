@@ -10,6 +10,7 @@ import copy
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -33,6 +34,7 @@ from assistant.vocabulary import Vocabulary
 from kernel.errors import InputError, LLMUnavailableError, NotFoundError
 
 MAX_QUESTION_CHARS = 4000
+PLANTED_CACHE = 20_000  # documents whose planted-instruction spans an index state remembers (Assistant.planted)
 ABSTAIN = "The documents do not say. None of the indexed documents answers this question."
 
 
@@ -85,7 +87,7 @@ class Assistant:
         self.agenda = minutes.agenda(rows)  # "Item 1: Chao Phraya AI Labs …, order PO-CPA-2026-031"
         self.records = self.retriever.records(rows)  # {"SH-2026-0231": the short documents that name it}
         self.tabled = self.retriever.tabled(rows)  # short documents holding a table: read whole when retrieved
-        self._planted: dict[str, list] = {}
+        self._planted: OrderedDict[str, list] = OrderedDict()  # LRU of `PLANTED_CACHE` documents
         self._planted_lock = threading.Lock()
 
     def _superseded(self, rows: list[dict]) -> dict[str, supersession.Supersession]:
@@ -145,9 +147,11 @@ class Assistant:
 
     def planted(self, doc_id: str) -> list[tuple[int, int, str]]:
         """The spans of a document never to use as evidence (document offsets): text that tries to instruct the
-        assistant and the rest of its paragraph (assistant.injection.flagged_spans), found once per document."""
+        assistant and the rest of its paragraph (assistant.injection.flagged_spans), found once per document and
+        remembered for the `PLANTED_CACHE` documents used last."""
         with self._planted_lock:
             if doc_id in self._planted:
+                self._planted.move_to_end(doc_id)
                 return self._planted[doc_id]
         try:
             spans = injection.flagged_spans(self.index.document(doc_id)["text"])
@@ -155,6 +159,8 @@ class Assistant:
             spans = []
         with self._planted_lock:
             self._planted[doc_id] = spans
+            while len(self._planted) > PLANTED_CACHE:  # a 100k-document index is not held in memory whole
+                self._planted.popitem(last=False)
         return spans
 
     def absent(self, q: Question, filters: Filters | None) -> tuple[str, ...]:

@@ -132,3 +132,21 @@ def test_missing_model_file_is_one_clear_error(monkeypatch, tmp_path):
     finally:
         monkeypatch.undo()
         injection._model.cache_clear()
+
+
+def test_the_planted_spans_cache_holds_at_most_its_size(monkeypatch):
+    """Issue 12 (helper 53's note): the per-document cache of planted-instruction spans grew with every document
+    asked about; it is an LRU of `PLANTED_CACHE` documents."""
+    import assistant.answer as answer_module
+    from assistant.answer import Assistant
+
+    class FakeIndex:
+        def document(self, doc_id):
+            return {"text": f"Plain text of {doc_id}."}
+
+    a = Assistant.__new__(Assistant)
+    a.index, a._planted, a._planted_lock = FakeIndex(), answer_module.OrderedDict(), answer_module.threading.Lock()
+    monkeypatch.setattr(answer_module, "PLANTED_CACHE", 3)
+    for d in ("a", "b", "c", "a", "d"):
+        assert a.planted(d) == []
+    assert list(a._planted) == ["c", "a", "d"]  # "b" was used least recently
