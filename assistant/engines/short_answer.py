@@ -33,6 +33,7 @@ from assistant.terms import (
     DURATION,
     FREQUENCY,
     HOW_OFTEN,
+    LABELLED,
     NUMBER,
     STOP,
     stem,
@@ -166,6 +167,10 @@ def _sender(u: Unit) -> tuple[Unit, str] | None:
     return line, m.group("who").strip()
 
 
+_MINUTES_OF = re.compile(r"^\W*minutes\s+of\s+(?:the\s+)?(?P<body>[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,5})\s+"
+                         r"(?:meeting|session)\b", re.I)
+
+
 def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
     """"Who said that?" / "When did they say it?" after an answer that opened with a quote: who made that statement
     (the name before its first reporting verb) or when (a date in its sentence, or in the next one that dates a
@@ -179,6 +184,9 @@ def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
         spans = [m for m in _candidates("person", text, "") if verb and m.end() <= verb.start()]
         if not spans and _FIRST_PERSON.match(text) and (sender := _sender(u)) is not None:
             return sender  # "Who decided that?" after "We will not split …": who wrote it, "From: Dana Whitfield, …"
+        body = _MINUTES_OF.match(str(u.hit.meta.get("title") or ""))
+        if not spans and body and LABELLED.search(text):  # "Who decided that?" after "Decision: REFUSED. …" in
+            return u, f"the {body.group('body')}"  # minutes: the body that met ("Minutes of the Export Control Board meeting …")
         return (u, spans[-1].group(0).strip()) if spans else None
     found = _candidates("date", text, "")
     if found:

@@ -74,3 +74,15 @@ def test_a_dated_case_is_held_against_the_deadline_of_a_decision_granted_in_part
 def test_who_did_it_is_the_agent_of_the_passive_wherever_the_verb_first_comes(settings):
     ans = answer("Who cleared the possible match for Lumen Data Systems?", settings=settings)
     assert _first(ans).startswith("Dana Whitfield, per Restricted-party screening log"), ans.answer
+
+
+def test_who_decided_a_decision_in_minutes_is_the_body_that_met(settings):
+    history = [{"role": "user", "content": "What did the Board decide about Lumen's request to benchmark an Ascend 910D "
+                                           "in Kuala Lumpur?"},
+               {"role": "assistant", "content": "Per Minutes of the Export Control Board meeting ECB-2026-09 "
+                                                "(2026-06-24): “Decision: REFUSED. The Board will not approve any "
+                                                "testing, benchmarking or operation of Ascend chips by Meridian staff "
+                                                "outside the Penang lab” [1]."}]
+    ans = answer("Who decided that?", history=history, settings=settings)
+    assert _first(ans).startswith("The Export Control Board, per Minutes of the Export Control Board meeting "
+                                  "ECB-2026-09"), ans.answer
