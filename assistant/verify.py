@@ -118,9 +118,9 @@ VERDICT = re.compile(r"^\W*(yes|no|only in part|not under this rule)\s*[.,:;—�
 OBLIGED = re.compile(r"\b(must|shall|requires?|required|is prohibited|are prohibited|needs? to|needs? an?|have to|(?:is|are) due|"
                      r"has to|may not|mandatory|(?:is|are) subject to (?:\w+ ){0,2}(?:export )?(?:restrictions|"
                      r"controls|licen[cs]e requirements?))\b", re.I)
-# an obligation said not to hold ("… did not need to be reported"): a "No." on it is its own polarity
 NOT_OBLIGED = re.compile(r"\b(?:did|does|do)\s+not\s+need\s+to\s+be\b|\bneed\s+not\s+be\b|"
-                         r"\b(?:is|was|are|were)\s+not\s+required\s+to\b", re.I)
+                         r"\b(?:is|was|are|were)\s+not\s+required\s+to\b", re.I)  # "No." on it is its own polarity
+BOUND = re.compile(r"\b(?:does|do|did|shall|must|may|will)\s+not\s+exceed\b", re.I)  # a limit, not a denial
 AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:|"
                         r"\b(?:new|corrected|amended|revised)\s+value\s*:\s*\S", re.I)  # or a record's change entry
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
@@ -171,7 +171,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     if OBLIGED.search(said) or unobliged:  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     decided = _decided(said, hedged, frame) or (unobliged and not hedged)  # "No." on "We will not split …"
-    if VERDICT.match(frame) and not decided and (hedged or (negated(said) and not prohibition)
+    if VERDICT.match(frame) and not decided and (hedged or (negated(BOUND.sub(" ", said)) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
                                          or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
         # 16 April 2026", "rescinded", "Authorised quantity: 40 units", "New value: 30 June 2027"

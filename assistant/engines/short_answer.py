@@ -88,6 +88,7 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
         # before a noun ("seventeen countries"; not "one of", "half")
         money = list(_MONEY.finditer(undated))
         found = money + [m for m in NUMBER.finditer(undated) if not any(a.start() <= m.start() < a.end() for a in money)
+                         and not re.search(r"[A-Za-z]-$", undated[max(0, m.start() - 2):m.start()])  # "TC-POL-09"
                          and (any(c.isdigit() for c in m.group(0)) or (
                              m.group(0).lower() not in {"one", "half", "quarter"}
                              and re.match(r"\s+[a-z]", undated[m.end():]) and not re.match(r"\s+of\b", undated[m.end():])))]

@@ -24,7 +24,7 @@ from assistant.engines.base import Context, joined_names
 from assistant.engines.framing import BottomLine, source
 from assistant.models import Unit
 from assistant.retrieve import TABLE_ROW
-from assistant.terms import CALENDAR, norm, stem, words
+from assistant.terms import CALENDAR, DAY_WRITTEN, norm, stem, words
 
 _NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
@@ -145,7 +145,8 @@ def _column(t: Table, q, terms: set[str], skip: int) -> int | None:
         if i == skip or not head:
             continue
         shared = len(_stems(head) & terms)
-        by_kind = kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(head) is not None
+        by_kind = kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(head) is not None or (
+            kind == "yes_no" and shared and all(_polar(r.cells[i]) for r in t.rows if i < len(r.cells)))
         s = shared + 0.5 * by_kind
         if s > score:
             best, score = i, s
@@ -187,6 +188,25 @@ def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
     return None
 
 
+# a cell that answers yes or no: "Yes", "No", "not reported", "Yes, return by 30 November 2026", or a date (the day
+# it happened: "Reported to Board: 10 July 2026"); not a value of another kind ("LVS", "Ravi Menon", "62,000")
+_POLAR = re.compile(r"^\s*(?:yes|no|y|n|true|false|none|nil|never|n/?a|pending|done|open|closed|cleared|not\b.*|"
+                    r"[✓✔✗✘x])\b", re.I)
+
+
+def _polar(cell: str) -> bool:
+    """Whether a table cell says yes or no, or dates the event its column names (`_POLAR`, `DAY_WRITTEN`)."""
+    return bool(_POLAR.match(cell) or _NEGATIVE.match(cell) or re.fullmatch(DAY_WRITTEN, cell.strip()))
+
+
+def _about_row(t: Table, row: Row, terms: set[str]) -> bool:
+    """Whether the question's words, its names aside, are the row's and its table's: "Was SH-2026-0315 shipped to
+    Malaysia?" (one word, "ship", left over) is, "Was Ravi Menon's request to downgrade IA-F-01 approved?" (request,
+    downgrade, approve) is not, though Ravi Menon is the row's Owner."""
+    held = _stems(" ".join([*t.header.cells, *row.cells]))
+    return len({x for x in terms if x not in held and not any(c.isdigit() for c in x)}) <= 1
+
+
 def _named_column(t: Table, row: Row, names: list[str]) -> tuple[int, str] | None:
     """(column, "Yes." / "No.") for a name of the question other than the row's key that a column of the table
     holds: "Yes." when the row's cell has it, "No." when only other rows' cells do; None when no column has one."""
@@ -205,11 +225,14 @@ def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: in
     """A question about one row named by its first cell ("Was SH-2026-0315 reported to the Board?")."""
     named = None
     key, src = row.cells[0], source(t.header.unit)
-    if q.kind == "yes_no" and (named := _named_column(t, row, names)) is not None:
+    if q.kind == "yes_no" and _about_row(t, row, terms - _stems(" ".join(names))) and \
+            (named := _named_column(t, row, names)) is not None:
         col, said = named  # "Was SH-2026-0315 shipped to Malaysia?": its Destination says where it went
     else:
         col = _column(t, q, terms, skip=0)
         said = "No." if col is not None and col < len(row.cells) and _NEGATIVE.match(row.cells[col]) else "Yes."
+        if q.kind == "yes_no" and col is not None and col < len(row.cells) and not _polar(row.cells[col]):
+            return None  # "Is SH-2026-0344 eligible …?" read in "Exception requested: LVS": LVS is no yes
     if col is None or col >= len(row.cells):
         return None
     head, cell = t.header.cells[col], row.cells[col]

@@ -16,14 +16,18 @@ from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.terms import DATED, STOP, content_stems, stem_set, words
 
-_COMPARATOR = (r"(exceeds?|exceeding|more than|over|above|greater than|in excess of|at least|less than|below|under|"
-               r"up to|not exceeding|no more than|or more|or less)")
+_COMPARATOR = (r"((?:does|do|did|shall|must|may|will)\s+not\s+exceed|exceeds?|exceeding|more than|over|above|greater than|"
+               r"in excess of|at least|less than|below|under|up to|not exceeding|no more than|or more|or less)")
 _AMOUNT = (r"(?<![\w/:-])([$€£]\s?|(?:USD|EUR|GBP|MYR|SGD|RM)\s?)?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|k\b|m\b|bn\b|"
            r"(?=\s*(?:USD|EUR|GBP|MYR|SGD|dollars?|euros?)\b))?")
 _THRESHOLD = re.compile(rf"\b{_COMPARATOR}\s+(?:a |an |the )?(?:value of |total of )?{_AMOUNT}", re.I)
 ASKED_AMOUNT = re.compile(_AMOUNT, re.I)
 _CURRENCY = re.compile(r"[$€£]|\b(?:USD|EUR|GBP|MYR|SGD|RM|dollars?|euros?)\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+# asks whether something may be done: "Can we use …?", "May we ship …?", "Are we allowed to …?"
+_MAY_WE = re.compile(r"^\W*(?:can|may|could)\s+(?:we|i|our|the)\b|\b(?:allowed|permitted|eligible)\b", re.I)
+# a permission bounded by its condition: "a licence exception may be used … only if the net value … does not exceed"
+_ONLY_IF = re.compile(r"\b(?:may|can)\b.{0,120}\b(?:only if|only when|provided that|as long as)\b", re.I)
 OBLIGATION = re.compile(r"\b(required|require|requires|need|needs|needed|must|mandatory|obliged|obligat\w*|have to|"
                         r"has to|necessary|apply|applies)\b", re.I)
 
@@ -159,8 +163,8 @@ def _bounds(t: Threshold) -> tuple[float, float, bool, bool]:
         return x, inf, True, False
     if c in ("less than", "below", "under"):
         return -inf, x, False, False
-    if c in ("up to", "not exceeding", "no more than", "or less"):
-        return -inf, x, False, True
+    if c in ("up to", "not exceeding", "no more than", "or less") or c.endswith("not exceed"):  # "… only if the
+        return -inf, x, False, True  # net value … does not exceed USD 50,000"
     return x, inf, False, False
 
 
@@ -206,7 +210,8 @@ def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting:
         have = stem_set(u.text)
         if m and another_case(u.text, names):
             continue  # "… shows SH-2026-0322 … That shipment exceeds 10 units": another shipment's case, not a rule
-        if m and len(terms & have) >= 2 and OBLIGATION.search(u.text) and all(_names(w, have) for w in wanted):
+        if m and len(terms & have) >= 2 and (OBLIGATION.search(u.text) or _ONLY_IF.search(u.text)) and all(
+                _names(w, have) for w in wanted):  # a duty, or a permission its condition bounds
             found.append((u, m))
     found.sort(key=lambda x: (_holds(x[1].comparator, asked, x[1].limit), len(terms & stem_set(x[0].text)),
                               str(x[0].hit.meta.get("published") or ""), x[0].relevance), reverse=True)
@@ -264,7 +269,9 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     ask = q.core  # the amount may be in a sentence of context ("We shipped sensors worth $12,500. Do we …?")
     amounts, counts = _asked(ask)
     skipping = _SKIPPING.search(ask)  # "Can we ship 15 cards … without telling the Board?": the duty asked, inverted
-    if not amounts or not (OBLIGATION.search(ask) or skipping):
+    permits = not OBLIGATION.search(ask) and not skipping and bool(_MAY_WE.search(ask))  # "Can we use a licence
+    # exception for a shipment worth USD 75,000?" against a permission bounded by an amount
+    if not amounts or not (OBLIGATION.search(ask) or skipping or permits):
         return None
     asked = _number(amounts[0].group(2), amounts[0].group(3))
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
@@ -275,6 +282,9 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     if not found:
         return None
     case_day = next(iter(dates_in(ask)), None)
+    found = [f for f in found if _ONLY_IF.search(f[0].text)] if permits else found  # a permission question is
+    if not found:  # settled only by a permission its amount bounds
+        return None
     found = _in_force(found, case_day)
     u, m = found[0]
     limit = m.limit
