@@ -100,11 +100,15 @@ class Service:
             log.error("the LLM engine is unavailable: %s", exc)
 
     def require(self):
-        """The opened Assistant; ApiError 503 (with Retry-After) while loading or when the index is unavailable."""
+        """The opened Assistant, on the corpus version the index now publishes (`Assistant.refresh`: its readers are
+        pinned to a generation, so a document listing after an ingest must not come from the one before); ApiError
+        503 (with Retry-After) while loading or when the index is unavailable."""
         if self.state == "ready":
             from assistant.answer import get_assistant
 
-            return get_assistant(self.settings)
+            assistant = get_assistant(self.settings)
+            assistant.refresh()
+            return assistant
         if self.state == "failed" and time.monotonic() - self._tried > RETRY_LOAD_S:
             self.start()  # an index built since the last try is picked up
         if self.state == "loading":
@@ -163,7 +167,9 @@ class Service:
         """documents, chunks and corpus version of the opened index (recounted when the corpus changes)."""
         from assistant.answer import get_assistant
 
-        index = get_assistant(self.settings).index
+        assistant = get_assistant(self.settings)
+        assistant.refresh()  # the counts of the published version, not of the generation last opened
+        index = assistant.index
         version = index.corpus_version
         if self._counts is None or self._counts[0] != version:
             docs = index.documents()
