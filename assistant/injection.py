@@ -13,8 +13,8 @@ each clause (imperatives), and structural cues: an AI addressee ("note to AI ass
 "if you are an AI"), an override verb, an imperative, a conditional "when asked", an answer key ("the correct answer
 is"), role markup ("SYSTEM:", "[INST]", "</documents>"), and pairs of cues (an AI word, second person, an answer verb
 or a word for instructions count only in pairs: "AI" alone is everywhere in news about AI chips). The fitted weights
-ship in `injection_model.json` (about 6,300 weights, 137 kB, read once on first use); scoring is pure Python and
-deterministic. The threshold (0.4164) is the lowest at which at most 0.1% of ordinary training text is flagged out of
+ship in `injection_model.json` (about 6,500 weights, 142 kB, read once on first use); scoring is pure Python and
+deterministic. The threshold (0.3896) is the lowest at which at most 0.1% of ordinary training text is flagged out of
 fold; recall and false alarms on held-out sets: `python -m evals.bench_injection`, and evals/injection/README.md.
 """
 

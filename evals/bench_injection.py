@@ -98,8 +98,11 @@ def golden_injections() -> list[str]:
 
 
 def _question_flagged(question: str) -> bool:
-    """A question is caught when split_question removes something from it."""
-    return bool(injection.split_question(question)[1])
+    """A question is caught when the product sets something of it aside (`assistant.instructions.without_instructions`,
+    what `assistant.question.analyze` uses; `injection.split_question` was removed in e5efb12)."""
+    from assistant.instructions import without_instructions
+
+    return without_instructions(question)[1]
 
 
 def _covered(spans: list[tuple[int, int, str]], text: str, part: str | None) -> bool:
@@ -169,8 +172,8 @@ def latency(corpora: dict[str, list[str]], res: dict) -> None:
 
 
 def _recall_elsewhere(res: dict, show_flags: bool) -> None:
-    """Recall on the golden set's injection questions (through split_question) and the development positives."""
-    extra = {"golden injection questions/turns (split_question removes a part)": golden_injections(),
+    """Recall on the golden set's injection questions (through without_instructions) and the development positives."""
+    extra = {"golden injection questions/turns (without_instructions removes a part)": golden_injections(),
              "development set (positives)": [r["text"] for r in _jsonl(DATA / "planted_dev.jsonl") if r["label"]]}
     for name, texts in extra.items():
         test = _question_flagged if name.startswith("golden") else injection.is_instruction
@@ -184,7 +187,7 @@ def _recall_elsewhere(res: dict, show_flags: bool) -> None:
 
 
 def _false_alarms(corpora: dict[str, list[str]], thr: float, res: dict, show_flags: bool) -> tuple[dict, int, int]:
-    """Sentences flagged per ordinary corpus (and questions split_question cuts); (scores per corpus, flagged and
+    """Sentences flagged per ordinary corpus (and questions without_instructions cuts); (scores per corpus, flagged and
     sentences over the pool, subsets left out)."""
     print("\nFalse alarms on ordinary text (sentences flagged / sentences):")
     neg_scores: dict[str, list[float]] = {}
@@ -194,9 +197,9 @@ def _false_alarms(corpora: dict[str, list[str]], thr: float, res: dict, show_fla
         scores = [injection.score(t) for t in texts]
         neg_scores[name] = scores
         flagged = [t for t, s in zip(texts, scores, strict=True) if s >= thr]
-        if name.startswith(("golden", "ClapNQ questions")):  # questions go through split_question
+        if name.startswith(("golden", "ClapNQ questions")):  # questions go through without_instructions
             cut = [t for t in texts if _question_flagged(t)]
-            print(f"  {name}, split_question removes a part: {len(cut)}/{len(texts)}")
+            print(f"  {name}, without_instructions removes a part: {len(cut)}/{len(texts)}")
             res.setdefault("questions_cut", {})[name] = len(cut)
         print(f"  {name}: {len(flagged)}/{len(texts)} = {len(flagged) / max(1, len(texts)):.4%}")
         res.setdefault("false_alarms", {})[name] = {"flagged": len(flagged), "sentences": len(texts)}
