@@ -176,7 +176,10 @@ def tabled(q: Question, units: list[Unit]) -> bool:
 _RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?(?P<head>[a-z]{3,})\s+"
                        r"(?:of|for)\s+\S", re.I)
 # modifiers that leave what is asked as it is: "the total value", "the current holder", "the exact date"
-_GENERIC = frozenset(["total", "current", "exact", "final", "latest", "full", "official", "actual", "new", "old", "original", "overall", "maximum", "minimum", "main", "first", "last", "real", "precise", "present", "whole", "entire", "authorised", "authorized", "permitted", "allowed", "agreed", "expected", "planned", "stated", "given", "same", "other", "next", "previous"])
+_GENERIC = frozenset(["total", "current", "exact", "final", "latest", "full", "official", "actual", "new", "old",
+                      "original", "overall", "maximum", "minimum", "main", "first", "last", "real", "precise",
+                      "present", "whole", "entire", "authorised", "authorized", "permitted", "allowed", "agreed",
+                      "expected", "planned", "stated", "given", "same", "other", "next", "previous"])
 _VALUE_OF = re.compile(r"\b(?:what|which)\b.*\b(?:set to|value|configured|set)\b|^what (?:is|are|was)\b", re.I)
 
 

@@ -49,7 +49,8 @@ def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
     names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and not n.isdigit()]
     # what is done: "dispatch", not "Chao"; said in the question's case too ("… wants the cards dispatched on 15
     # October 2026. Is that allowed?")
-    verbs = (set(q.terms) | set(content_stems(q.core))) - {s for n in names for s in stem_set(n)} if q.language == "en" else \
+    own = {s for n in names for s in stem_set(n)}
+    verbs = (set(q.terms) | set(content_stems(q.core))) - own if q.language == "en" else \
         {t for w in words(q.core) for k, v in _ACTS_FOREIGN.items() if norm(w).startswith(k) for t in v}
     seen = set()
     for u in decisions_first(ctx):

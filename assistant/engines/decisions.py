@@ -203,10 +203,13 @@ def _proposal_before(v: Unit) -> Unit | None:
 # a request granted only in part: "Only 2 of the 4 requested modules can be shipped under licence EL-2026-0417."
 _PARTIAL = re.compile(r"\bonly\s+(?P<some>\d+|[a-z]+)\s+of\s+the\s+(?P<all>\d+|[a-z]+)\b[^.;:]{0,80}?\b"
                       r"(?:can|may|will|could|are to)\s+be\s+(?P<verb>[a-z]+)\b", re.I)
-_COUNTS = {w: str(i) for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
+_COUNTS = {w: str(i) for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                                            "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                                            "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 
 
 def _count(word: str) -> str:
+    """A count written as a word as digits ("four" -> "4"); other words as they are."""
     return _COUNTS.get(word.lower(), word)
 
 

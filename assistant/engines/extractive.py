@@ -85,9 +85,10 @@ class ExtractiveEngine:
         (or one per part of a compound question), then the evidence, then what the documents never mention."""
         q = ctx.question
         out = _Writing()
+        # "Is EL-… still valid?", "Can we split SH-…?", "Can we ship all 4?" granted in part, "Did SH-… need to be
+        # reported?", "Are reports required under EL-…?", a row
         current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or partial(ctx) or \
-            record_said(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)  # "Is EL-… still valid?", "Can we split SH-…?",
-        # "Can we ship all 4?" granted in part, "Are reports required under EL-…?", a row
+            record_said(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first

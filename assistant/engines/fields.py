@@ -200,7 +200,8 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
         lasting = asks_until(q) and CALENDAR.search(value)  # "How long is it valid?", "Bis wann ist sie gültig?"
         shown = dated(value) if q.kind == "date" or lasting else _END.sub("", value)  # "On 3 March 2025"
         if any_of:
-            if not any(matches(stem(w.lower()), key) for w in words(any_of.group("what") or any_of.group("what2") or "")):
+            what = any_of.group("what") or any_of.groupdict().get("what2") or ""
+            if not any(matches(stem(w.lower()), key) for w in words(what)):
                 continue
             shown = "No" if any_of.re is _NONE else "Yes"  # the record has the field asked about: "Yes, per EXPORT
             # LICENCE RECORD: “Conditions: …”"; "… with no conditions?": "No, per …"

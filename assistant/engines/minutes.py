@@ -28,6 +28,11 @@ _ASKS = re.compile(r"\bwhat\b.{0,60}\b(?:decide[ds]?|decision|outcome|conclu\w+)
 _ITEM = re.compile(r"(?mi)^[ \t#]*(?:agenda\s+)?(?:item|point|topic)\s+\d+[a-z]?\s*[:.)–-]\s*(?P<what>\S[^\n]*)$")
 
 
+# the body that met, in the minutes' title: "Minutes of the Export Control Board meeting ECB-2026-09"
+MINUTES_OF = re.compile(r"^\W*minutes\s+of\s+(?:the\s+)?(?P<body>[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,5})\s+"
+                        r"(?:meeting|session)\b", re.I)
+
+
 def agenda(rows) -> dict[str, tuple[tuple[int, str], ...]]:
     """{doc_id: ((document offset, heading text), …)} of every agenda item heading of the index's chunks, in order;
     read once when the index opens (the heading of the item a decision stands under may be in a chunk that was not

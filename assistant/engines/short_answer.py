@@ -21,7 +21,7 @@ from assistant.engines.coverage import coverage
 from assistant.engines.deadlines import deadline
 from assistant.engines.fields import field_answer, field_of, lasting
 from assistant.engines.framing import ShortAnswer, flat, source, with_alternative, with_preposition
-from assistant.engines.minutes import decided_about
+from assistant.engines.minutes import MINUTES_OF, decided_about
 from assistant.engines.quantity import quantity_check
 from assistant.engines.roles import who_is
 from assistant.models import Unit
@@ -95,8 +95,8 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())
-                 and not is_country(m.group(0))  # "October": when, not who; "Malaysia": where, not who
-                 and m.group(0).strip(" ,.").lower() not in STOP]  # "That shipment exceeds …": a word, not a name
+                 and not is_country(m.group(0)) and m.group(0).strip(" ,.").lower() not in STOP]  # "October": when,
+        # not who; "Malaysia": where; "That shipment exceeds …": a word, not a name
     return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
         rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 
@@ -168,10 +168,6 @@ def _sender(u: Unit) -> tuple[Unit, str] | None:
     return line, m.group("who").strip()
 
 
-_MINUTES_OF = re.compile(r"^\W*minutes\s+of\s+(?:the\s+)?(?P<body>[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,5})\s+"
-                         r"(?:meeting|session)\b", re.I)
-
-
 def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
     """"Who said that?" / "When did they say it?" after an answer that opened with a quote: who made that statement
     (the name before its first reporting verb) or when (a date in its sentence, or in the next one that dates a
@@ -185,9 +181,9 @@ def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
         spans = [m for m in _candidates("person", text, "") if verb and m.end() <= verb.start()]
         if not spans and _FIRST_PERSON.match(text) and (sender := _sender(u)) is not None:
             return sender  # "Who decided that?" after "We will not split …": who wrote it, "From: Dana Whitfield, …"
-        body = _MINUTES_OF.match(str(u.hit.meta.get("title") or ""))
+        body = MINUTES_OF.match(str(u.hit.meta.get("title") or ""))
         if not spans and body and LABELLED.search(text):  # "Who decided that?" after "Decision: REFUSED. …" in
-            return u, f"the {body.group('body')}"  # minutes: the body that met ("Minutes of the Export Control Board meeting …")
+            return u, f"the {body.group('body')}"  # minutes: the body that met ("Minutes of the … Board meeting")
         return (u, spans[-1].group(0).strip()) if spans else None
     found = _candidates("date", text, "")
     if found:
