@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import answer
-from tests.assistant.test_bottom_line import indexed
 
 RECORDS = Path(__file__).resolve().parents[1] / "fixtures" / "records"
 FILES = ("licence-exception-memo-lx-2026-021.docx", "internal-audit-ia-2026-q3-findings.md", "memo-ec-2026-007.txt")
