@@ -68,13 +68,19 @@ def records_named(q) -> list[str]:
 
 
 # the word that says what kind of record an identifier is: "amendment EL-2026-0417-A1", "licence EL-2026-0417"
-_KIND_OF_RECORD = re.compile(r"\b([A-Za-z]{3,})\s+(?:no\.?\s*)?[A-Z]{1,5}-\d[\w-]*\d\w*")
+_KIND_OF_RECORD = re.compile(r"(?:\b([A-Za-z][\w-]{2,})\s+)?\b([A-Za-z]{3,})\s+(?:no\.?\s*)?[A-Z]{1,5}-\d[\w-]*\d\w*")
 
 
 def record_kinds(q) -> set[str]:
     """The stems of the words that say what kind of record an identifier of the question is ("licence EL-2026-0417",
-    "under amendment EL-2026-0417-A1" -> {"licens", "amend"})."""
-    return {stem(m.group(1).lower()) for m in _KIND_OF_RECORD.finditer(q.ask or q.core)}
+    "under amendment EL-2026-0417-A1" -> {"licens", "amend"}); a hyphenated word before that one is part of the
+    kind ("end-user certificate EUC-2026-0088": "end-user" names no field, not the "End-user address")."""
+    out = set()
+    for m in _KIND_OF_RECORD.finditer(q.ask or q.core):
+        out.add(stem(m.group(2).lower()))
+        if m.group(1) and "-" in m.group(1):
+            out.add(stem(m.group(1).lower()))
+    return out
 
 
 def asked_terms(q) -> list[str]:

@@ -95,8 +95,11 @@ def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
     else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
         found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
                  and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())
-                 and not is_country(m.group(0)) and m.group(0).strip(" ,.").lower() not in STOP]  # "October": when,
-        # not who; "Malaysia": where; "That shipment exceeds …": a word, not a name
+                 and not is_country(m.group(0)) and m.group(0).strip(" ,.").lower() not in STOP
+                 and not (text.startswith(":", m.end()) and " " not in m.group(0).strip())
+                 and not re.search(r"[a-z0-9]{2}\.\s", m.group(0)) and not text[m.start() - 1:m.start()].isalnum()]
+        # not a month ("October": when), a country ("Malaysia": where), a stop word ("That shipment …"), a one-word
+        # label ("Decision: REFUSED"), two sentences ("EC-2026-007. This") or a word's tail ("A090.a" of "3A090.a")
     return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
         rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 

@@ -131,12 +131,18 @@ _OF_ROW = re.compile(r"^\W*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(?:[
                          r"(?:of|for)\b", re.I)
 
 
+# "What penalty did Meridian pay …?": the noun right after the wh-word, when a verb follows it
+_NOUN_ASKED = re.compile(r"^\W*(?:what|which)\s+(?P<head>[a-z]{3,})\s+(?:did|does|do|was|were|is|are|has|have|had)\b",
+                         re.I)
+
+
 def _column(t: Table, q, terms: set[str], skip: int) -> int | None:
     """The column the question asks about: the one whose header shares most of the question's words (its kind's
     columns first when none does: "when" a date column, "where" a place, "how many" a count, "who" a name)."""
     ask = q.ask or q.core
     kind = "place" if _WHERE.search(ask) else "number" if _HOW_MANY.search(ask) else q.kind
-    noun = _OF_ROW.match(ask)  # "What was the total value of SH-2026-0322?": a value, which no column holds,
+    noun = _OF_ROW.match(ask) or _NOUN_ASKED.match(ask)  # "What was the total value of SH-2026-0322?", "What
+    # penalty did Meridian pay for …?": a value, a penalty, which no column holds,
     if noun and not (kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(noun.group("head"))) and not any(
             _stems(noun.group("head")) & _stems(head) for head in t.header.cells):  # not the "Units" a number
         return None  # question would take
@@ -291,7 +297,8 @@ def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> B
         return None
     rows = [r for r in t.rows if all(any(_has(c, n) for c in r.cells) for n in wanted)
             and (not said_cells or said_cells & set(r.cells))]
-    how = "naming " + " and ".join([*joined_names(wanted, ask), *sorted(said_cells)])  # "CAS 7664-39-3"
+    how = "naming " + " and ".join(dict.fromkeys([*joined_names(wanted, ask), *sorted(said_cells)]))  # "CAS
+    # 7664-39-3"; a name said twice (as a name and as a cell) is named once
     if whole:
         how = "it holds"
     elif named_col and not wanted and not said_cells:  # a column of yes and no ("Reported to Board": a date, or
@@ -319,6 +326,7 @@ def _listed(t: Table, rows: list[Row], key: int, col: int | None, how: str, firs
         return BottomLine([verdict, f"The columns of {src}: “{t.header.unit.text}” [{first}]."], [t.header.unit],
                           [verdict])
     keys = [r.cells[key] if key < len(r.cells) else "" for r in rows]
+    keys = keys if counting else list(dict.fromkeys(keys))  # "Vietnam", once for the two rows that give it
     listed = keys[0] if len(keys) == 1 else "; ".join(keys[:-1]) + " and " + keys[-1] if any(
         "," in k for k in keys) else ", ".join(keys[:-1]) + " and " + keys[-1]
     count = f"{len(keys)}: " if counting else ""

@@ -86,3 +86,14 @@ def test_who_decided_a_decision_in_minutes_is_the_body_that_met(settings):
     ans = answer("Who decided that?", history=history, settings=settings)
     assert _first(ans).startswith("The Export Control Board, per Minutes of the Export Control Board meeting "
                                   "ECB-2026-09"), ans.answer
+
+
+def test_a_label_is_no_one_who_did_anything(settings):
+    """Stop 27's trial, Q10: "Who will inform the customer?" after the Lumen refusal got "Decision, per …"."""
+    ans = answer("Who will inform Lumen Data Systems of the Board's refusal?", settings=settings)
+    assert _first(ans).startswith("Henrik Aalto, per Minutes"), ans.answer
+
+
+def test_a_value_two_rows_give_is_listed_once(settings):
+    ans = answer("Which country was SH-2026-0315 shipped to?", settings=settings)
+    assert _first(ans).startswith("Vietnam, per Restricted-party screening log"), ans.answer

@@ -16,7 +16,7 @@ from tests.assistant.test_bottom_line import indexed
 DOCS = Path(__file__).resolve().parents[2] / "evals" / "compliance_file" / "docs"
 FILES = ("shipment-register-q3-2026.md", "richtlinie-er-2026-03.txt", "licence-el-2026-0417.txt",
          "licence-amendment-el-2026-0417-a1.txt", "circular-tc-2026-12-amendment-ec-2026-007.txt",
-         "memo-ec-2026-007.txt")
+         "memo-ec-2026-007.txt", "euc-2026-0088-saigon-compute-cloud.md")
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +76,15 @@ def test_does_a_record_have_any_conditions_is_yes_with_its_conditions(settings):
     ans = answer("Does licence EL-2026-0417 have any conditions?", settings=settings)
     assert ans.answer.startswith("Yes, per EXPORT LICENCE RECORD"), ans.answer
     assert "Units must be returned or destroyed within 30 days of the end of testing" in ans.answer
+
+
+def test_a_hyphenated_word_of_the_record_kind_names_no_field(settings):
+    """Stop 27's trial, Q12: "end-user certificate EUC-2026-0088" made "End-user address" the field asked."""
+    ans = answer("How many units does end-user certificate EUC-2026-0088 cover?", settings=settings)
+    assert "Quantity: 40 units" in ans.answer.split("\n")[0] and "End-user address" not in ans.answer.split("\n")[0]
+
+
+def test_what_noun_did_asks_a_column_the_table_must_have(settings):
+    """Stop 27's trial, Q43: "What penalty did Meridian pay …?" was answered "not reported" from the register."""
+    ans = answer("What penalty did Meridian pay for the late report of SH-2026-0322?", settings=settings)
+    assert ans.abstained, ans.answer
