@@ -231,11 +231,13 @@ def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: in
     """A question about one row named by its first cell ("Was SH-2026-0315 reported to the Board?")."""
     named = None
     key, src = row.cells[0], source(t.header.unit)
-    if q.kind == "yes_no" and _about_row(t, row, terms - _stems(" ".join(names))) and \
+    asked = _column(t, q, terms, skip=0)  # "… in Hanoi … Is it eligible?": the Eligible column is asked, not the
+    named_asked = asked is not None and bool(_stems(t.header.cells[asked]) & terms)  # Destination that says Hanoi
+    if q.kind == "yes_no" and not named_asked and _about_row(t, row, terms - _stems(" ".join(names))) and \
             (named := _named_column(t, row, names)) is not None:
         col, said = named  # "Was SH-2026-0315 shipped to Malaysia?": its Destination says where it went
     else:
-        col = _column(t, q, terms, skip=0)
+        col = asked
         said = "No." if col is not None and col < len(row.cells) and _NEGATIVE.match(row.cells[col]) else "Yes."
         if q.kind == "yes_no" and col is not None and col < len(row.cells) and not _polar(row.cells[col]):
             return None  # "Is SH-2026-0344 eligible …?" read in "Exception requested: LVS": LVS is no yes

@@ -57,3 +57,11 @@ def test_a_permission_bounded_by_an_amount_is_held_against_the_amount_asked(sett
 def test_a_number_inside_an_identifier_is_no_answer(settings):
     ans = answer("What is the value cap for using a licence exception for 3A090 items?", settings=settings)
     assert "50,000" in _first(ans).split(", per ")[0] and not _first(ans).startswith("09"), ans.answer
+
+
+def test_a_case_detail_in_a_cell_does_not_answer_what_another_column_is_asked(settings):
+    """The stop 27 review: "Our Hanoi customer wants SH-2026-0344 shipped under a licence exception next week. Is it
+    eligible?" got "Yes. … gives SH-2026-0344 as Hanoi, Vietnam under Destination": the Eligible column is asked."""
+    ans = answer("Our Hanoi customer wants SH-2026-0344 shipped under a licence exception next week. Is it eligible?",
+                 settings=settings)
+    assert _first(ans).startswith("No. ") and "under Eligible" in _first(ans), ans.answer
