@@ -187,8 +187,9 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     for u, m, key in fields:
         if counting and key & _COUNTED and re.search(r"\d", m.group("value")):
             key = key | set(terms)  # "How many MX-400 cards does EUC-2026-0088 cover?": its "Quantity: 40 units"
-        if key & _AS_WRITTEN:
-            continue  # "Status: Active" is what the record said the day it was written (engines/status.py)
+        if key & _AS_WRITTEN or any(r in m.group("key") for r in records):  # "Status: Active" is what the record
+            continue  # said the day it was written (engines/status.py); "Procedure TC-P-004: Escalation of …" is a
+            # title line, not a field
         if not (any(matches(t, key) for t in terms) or acronyms & stem_set(m.group("value"))) \
                 or any(r in m.group("value") for r in records if not PRODUCT.fullmatch(r)):  # "Items: MX-400 …"
             # answers "What is the ECCN of the MX-400 …?"; a record's own identifier field answers nothing

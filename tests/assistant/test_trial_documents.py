@@ -65,3 +65,10 @@ def test_a_case_detail_in_a_cell_does_not_answer_what_another_column_is_asked(se
     ans = answer("Our Hanoi customer wants SH-2026-0344 shipped under a licence exception next week. Is it eligible?",
                  settings=settings)
     assert _first(ans).startswith("No. ") and "under Eligible" in _first(ans), ans.answer
+
+
+def test_a_title_line_naming_the_record_is_no_field_of_it(settings):
+    """Stop 27's trial, Q38: "Who performed the internal audit IA-2026-Q3?" got "export compliance findings, per …"
+    from the title line "Internal audit IA-2026-Q3: export compliance findings", read as a field."""
+    ans = answer("Who performed the internal audit IA-2026-Q3?", settings=settings)
+    assert _first(ans).startswith("Lena Vogt"), ans.answer
