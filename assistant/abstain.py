@@ -20,7 +20,7 @@ from assistant.names import names_in
 from assistant.neighbours import following, holding
 from assistant.question import Question
 from assistant.record_fields import answering_field, records_named
-from assistant.terms import holds, stem, stem_set
+from assistant.terms import RELATION, holds, stem, stem_set
 from kernel.tokens import parts
 
 _WHAT = {"number": "a number", "date": "a date", "person": "a person's name", "place": "a place",
@@ -101,7 +101,7 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     # (not for a follow-up: "When does it expire?" has one term of its own, and the record says "Valid until")
     if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no" and not q.follow_up:
         return "most of the question's terms occur in no document"
-    head = _RELATION.match(q.ask or q.core) if q.language == "en" else None
+    head = RELATION.match(q.ask or q.core) if q.language == "en" else None
     for word in ([head.group("head"), head.group("mod")] if head else []):  # "What is the capital of Malaysia?",
         # "What was the invoice value of shipment SH-2026-0322?": no document speaks of a capital, of an invoice
         if word and word.lower() not in _GENERIC and not known(stem(word.lower())) and not _bounded(word, units):
@@ -170,11 +170,6 @@ def tabled(q: Question, units: list[Unit]) -> bool:
     return table_answer(Context(q, units, {}, hits=hits)) is not None
 
 
-# "What is the capital of Malaysia?", "Who is the prime minister of Malaysia?", "What is the licence fee for
-# EL-2026-0417?": what is asked is the head noun's relation to a name; a passage about the name that never uses the
-# noun does not answer it
-_RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?(?P<head>[a-z]{3,})\s+"
-                       r"(?:of|for)\s+\S", re.I)
 # modifiers that leave what is asked as it is: "the total value", "the current holder", "the exact date"
 _GENERIC = frozenset(["total", "current", "exact", "final", "latest", "full", "official", "actual", "new", "old",
                       "original", "overall", "maximum", "minimum", "main", "first", "last", "real", "precise",

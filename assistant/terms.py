@@ -174,3 +174,11 @@ DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will
 # a request's outcome as minutes label it: "Decision: REFUSED.", "Decision: approved with conditions"
 LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted)\b",
                       re.I)
+
+
+# "What is the capital of Malaysia?", "What was the invoice value of shipment SH-2026-0322?", "What is the licence fee
+# for EL-2026-0417?": the noun asked for (`head`, with its modifier `mod`) as a relation of a name; read by abstention
+# (a passage about the name that never uses the noun does not answer it) and by the table reader (no column is read
+# for a noun no header names)
+RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?"
+                      r"(?P<head>[a-z]{3,})\s+(?:of|for)\s+\S", re.I)

@@ -57,11 +57,12 @@ def _condition(ctx: Context) -> tuple[Unit, Unit, date, str] | None:
         if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
             continue
         seen.add((u.hit.doc_id, u.start))
-        about = item_of(ctx, u.hit.doc_id, u.start) + " " + with_reason(u).text  # "Decision: APPROVED IN PART." and
+        reasoned = with_reason(u)
+        about = item_of(ctx, u.hit.doc_id, u.start) + " " + reasoned.text  # "Decision: APPROVED IN PART." and
         # what it grants; a country is where a case is, not which one ("to Thailand")
         if not any(n in about for n in names if not is_country(n)) and not _shared(q.terms, about):
             continue
-        whole = continued(ctx, with_reason(u))
+        whole = continued(ctx, reasoned)
         lines = [m.group(0) for m in _ITEM_LINE.finditer(whole.text)] + [  # "(a) dispatch no later than …", or a
             whole.text[a:b] for a, b in sentences(whole.text)]  # sentence of the decision: "Two modules may be
         for line in lines:  # shipped … as shipment SH-2026-0334, dispatched no later than 30 September 2026."

@@ -226,7 +226,8 @@ def partial(ctx: Context, first: int = 1) -> BottomLine | None:
     if q.kind != "yes_no" or q.language != "en" or not records:
         return None
     asked = numbers(q.core) | {_count(w) for w in words(q.core) if w.lower() in _COUNTS}
-    terms = set(content_stems(q.core)) | set(q.terms)
+    said = set(content_stems(q.core))
+    terms = said | set(q.terms)
     for u in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
         m = _PARTIAL.search(u.text)
         if m is None or u.heading or not _about(u, records) or u.hit.doc_id in ctx.superseded:
@@ -236,5 +237,5 @@ def partial(ctx: Context, first: int = 1) -> BottomLine | None:
             verdict = f"No, not all {whole}: only {some}." if whole in asked else \
                 f"Yes, {some} of the {whole} requested; the determination's conditions apply."
             lines = [verdict, f"{source(u)} records the determination: “{flat(u.text).rstrip(' .')}” [{first}]."]
-            return BottomLine(lines, [u], [verdict], _support(ctx, u, set(content_stems(q.core))))
+            return BottomLine(lines, [u], [verdict], _support(ctx, u, said))
     return None

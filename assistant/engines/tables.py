@@ -24,7 +24,7 @@ from assistant.engines.base import Context, joined_names
 from assistant.engines.framing import BottomLine, source
 from assistant.models import Unit
 from assistant.retrieve import TABLE_ROW
-from assistant.terms import CALENDAR, DAY_WRITTEN, norm, stem, words
+from assistant.terms import CALENDAR, DAY_WRITTEN, RELATION, norm, stem, words
 
 _NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
@@ -126,11 +126,6 @@ def _prefixed(a: str, b: str) -> bool:
     return a == b or min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))
 
 
-# what a question asks of a row by name: "What was the total value of shipment SH-2026-0322?" -> "value"
-_OF_ROW = re.compile(r"^\W*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(?:[a-z]{3,}\s+)?(?P<head>[a-z]{3,})\s+"
-                         r"(?:of|for)\b", re.I)
-
-
 # "What penalty did Meridian pay …?": the noun right after the wh-word, when a verb follows it
 _NOUN_ASKED = re.compile(r"^\W*(?:what|which)\s+(?P<head>[a-z]{3,})\s+(?:did|does|do|was|were|is|are|has|have|had)\b",
                          re.I)
@@ -141,7 +136,7 @@ def _column(t: Table, q, terms: set[str], skip: int) -> int | None:
     columns first when none does: "when" a date column, "where" a place, "how many" a count, "who" a name)."""
     ask = q.ask or q.core
     kind = "place" if _WHERE.search(ask) else "number" if _HOW_MANY.search(ask) else q.kind
-    noun = _OF_ROW.match(ask) or _NOUN_ASKED.match(ask)  # "What was the total value of SH-2026-0322?", "What
+    noun = RELATION.match(ask) or _NOUN_ASKED.match(ask)  # "What was the total value of SH-2026-0322?", "What
     # penalty did Meridian pay for …?": a value, a penalty, which no column holds,
     if noun and not (kind in _KIND_COLUMNS and _KIND_COLUMNS[kind].search(noun.group("head"))) and not any(
             _stems(noun.group("head")) & _stems(head) for head in t.header.cells):  # not the "Units" a number
