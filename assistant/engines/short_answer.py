@@ -17,6 +17,7 @@ import re
 from assistant.answerability import _counted
 from assistant.engines.amendments import _NOBODY, changed_for, new_name
 from assistant.engines.base import Context
+from assistant.engines.clauses import of_case
 from assistant.engines.coverage import coverage
 from assistant.engines.deadlines import deadline
 from assistant.engines.fields import field_answer, field_of, lasting
@@ -24,84 +25,21 @@ from assistant.engines.framing import ShortAnswer, flat, source, with_alternativ
 from assistant.engines.minutes import MINUTES_OF, decided_about
 from assistant.engines.quantity import quantity_check
 from assistant.engines.roles import who_is
+from assistant.engines.spans import candidates
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
-from assistant.terms import (
-    CALENDAR,
-    CALENDAR_WORD,
-    DATE,
-    DURATION,
-    FREQUENCY,
-    HOW_OFTEN,
-    LABELLED,
-    NUMBER,
-    STOP,
-    stem,
-    stem_set,
-    words,
-)
+from assistant.terms import LABELLED, stem, stem_set, words
 from assistant.verify import Passage, framed
-from assistant.vocabulary import is_country
 
 _NEAR = 8          # words between the answer span and the nearest question term
 _COVER = 0.6       # share of the question's terms (names aside) its sentence must hold
 _COPULA = {"is", "was", "are", "were", "has", "have", "had", "did", "does", "do", "will", "would", "can", "could"}
 _CLOSE = 0.8       # the sentence's unit holds at least this share of the best unit's relevance
-_AGENT = re.compile(r"(?:\b[Tt]he\s+)?(?:(?:U\.S\.|US|UK|EU)\s+)?[A-Z][\w.’'&-]*(?:\s+(?:(?:of|and|for|on|the)\s+)*"
-                    r"[A-Z][\w.’'&-]*)*")
 _MONTH_OR_YEAR = re.compile(r"(?i)(?:early |mid |late )?(?:january|february|march|april|may|june|july|august|september|"
                             r"october|november|december)?,?\s*(?:\d{4})?")
-_MONEY = re.compile(r"(?:US|A|C|S|HK)?[$€£¥]\s?\d(?:[\d,.]*\d)?(?:\s?(?:million|billion|trillion|thousand|bn|m)\b)?|"
-                    r"\b\d(?:[\d,.]*\d)?\s?(?:EUR|USD|GBP|euros?|dollars?)\b")
 _REPORTED_VERB = re.compile(r"\b(?:said|says|announced|stated|declared|released|issued|published|warned|added|"
                             r"told|reported|confirmed)\b", re.I)
 _REPORTED = re.compile(rf"{_REPORTED_VERB.pattern}(?:\s+\w+){{0,3}}\s+(?:on|in)\s+$", re.I)
-_DAY = re.compile(rf"(?:{DATE.pattern})(?:\s*\((?:{DATE.pattern})\))?(?:,?\s+\d{{4}})?", re.I)
-
-
-# "How long do we have to report it?": a duration answers, with the word that bounds it ("within 24 hours")
-_HOW_LONG = re.compile(r"\bhow (?:long|soon)\b", re.I)
-_SPAN_OF_TIME = re.compile(rf"(?:\b(?:within|in|for|after|before|up to|no later than|at least|at most)\s+)?(?:{DURATION.pattern})|"
-                           rf"\b(?:until|till|through)\s+(?:{_DAY.pattern})", re.I)  # "…remains in force until 31 December 2026"
-
-
-# a year that is part of an identifier: "-2026-" of "PO-CPA-2026-031", "SV-2026-014"
-_IN_IDENTIFIER = re.compile(r"^(?:.?[A-Za-z0-9]-)?\d{4}-[A-Za-z0-9]|[A-Za-z0-9]-\d{4}(?:-.?)?$")
-
-
-def _candidates(kind: str, text: str, question: str) -> list[re.Match]:
-    asked = question.lower()
-    if kind == "number" and _HOW_LONG.search(question):
-        found = list(_SPAN_OF_TIME.finditer(text))
-    elif kind == "number" and HOW_OFTEN.search(question):
-        found = list(FREQUENCY.finditer(text))
-    elif kind == "date":
-        # a calendar date or a year only: "Tuesday" or "late last month" is relative to a date the reader must work
-        # out, and "On Tuesday" was the day something else was said
-        found = [m for m in _DAY.finditer(text)
-                 if (CALENDAR.search(m.group(0)) or re.search(r"\b(?:1[0-9]|20)\d\d\b", m.group(0)))
-                 and not (m.group(0).strip().isdigit()  # a bare year, not one of "PO-CPA-2026-031"
-                          and _IN_IDENTIFIER.search(text[max(0, m.start() - 2):m.end() + 2]))]
-    elif kind == "number":
-        undated = DATE.sub(lambda d: " " * len(d.group(0)), text)  # same offsets, dates blanked: "2025" is no count
-        # an amount with its currency ("€120,000", "$20,000", "£5 million"), a figure, or a number written as a word
-        # before a noun ("seventeen countries"; not "one of", "half")
-        money = list(_MONEY.finditer(undated))
-        found = money + [m for m in NUMBER.finditer(undated) if not any(a.start() <= m.start() < a.end() for a in money)
-                         and not re.search(r"[A-Za-z]-$", undated[max(0, m.start() - 2):m.start()])  # "TC-POL-09"
-                         and (any(c.isdigit() for c in m.group(0)) or (
-                             m.group(0).lower() not in {"one", "half", "quarter"}
-                             and re.match(r"\s+[a-z]", undated[m.end():]) and not re.match(r"\s+of\b", undated[m.end():])))]
-    else:  # a name with a lower-case letter: "AI", "US" or "[NEW YORK]" is no one who did anything
-        found = [m for m in _AGENT.finditer(text) if (m.start() > 0 or len(m.group(0).split()) > 1)
-                 and any(c.islower() for c in m.group(0)) and not CALENDAR_WORD.fullmatch(m.group(0).strip())
-                 and not is_country(m.group(0)) and m.group(0).strip(" ,.").lower() not in STOP
-                 and not (text.startswith(":", m.end()) and " " not in m.group(0).strip())
-                 and not re.search(r"[a-z0-9]{2}\.\s", m.group(0)) and not text[m.start() - 1:m.start()].isalnum()]
-        # not a month ("October": when), a country ("Malaysia": where), a stop word ("That shipment …"), a one-word
-        # label ("Decision: REFUSED"), two sentences ("EC-2026-007. This") or a word's tail ("A090.a" of "3A090.a")
-    return [m for m in found if m and m.group(0).strip(" ,.") and not re.search(  # "5" is not said by "25 units"
-        rf"(?<![\w.,]){re.escape(m.group(0).strip().lower())}(?![\w])", asked)]
 
 
 def _distance(text: str, m: re.Match, terms: set[str]) -> float:
@@ -134,12 +72,12 @@ _OPENS_BY_REFERENCE = re.compile(r"^\W*(?:the\s+)?(?:first|second|third|fourth|f
 
 def _counts(text: str, head: str, question: str) -> list[re.Match]:
     """The figures of `text` followed within four words by the noun the question counts ("seventeen countries")."""
-    return [m for m in _candidates("number", text, question) if _with_head(text, m, head) != m.group(0).strip(" ,;")]
+    return [m for m in candidates("number", text, question) if _with_head(text, m, head) != m.group(0).strip(" ,;")]
 
 
 def _reported_dates(text: str) -> list[re.Match]:
     """The dates a reporting verb stands right before ("said on Tuesday (May 13)"): the date of a statement."""
-    return [m for m in _candidates("date", text, "") if _REPORTED.search(text[max(0, m.start() - 40):m.start()])]
+    return [m for m in candidates("date", text, "") if _REPORTED.search(text[max(0, m.start() - 40):m.start()])]
 
 
 def _dated_by_next(u: Unit, ctx: Context) -> tuple[Unit, re.Match] | None:
@@ -181,14 +119,14 @@ def _of_antecedent(ctx: Context, kind: str) -> tuple[Unit, str] | None:
     text = flat(u.text)
     if kind == "person":
         verb = _REPORTED_VERB.search(text)
-        spans = [m for m in _candidates("person", text, "") if verb and m.end() <= verb.start()]
+        spans = [m for m in candidates("person", text, "") if verb and m.end() <= verb.start()]
         if not spans and _FIRST_PERSON.match(text) and (sender := _sender(u)) is not None:
             return sender  # "Who decided that?" after "We will not split …": who wrote it, "From: Dana Whitfield, …"
         body = MINUTES_OF.match(str(u.hit.meta.get("title") or ""))
         if not spans and body and LABELLED.search(text):  # "Who decided that?" after "Decision: REFUSED. …" in
             return u, f"the {body.group('body')}"  # minutes: the body that met ("Minutes of the … Board meeting")
         return (u, spans[-1].group(0).strip()) if spans else None
-    found = _candidates("date", text, "")
+    found = candidates("date", text, "")
     if found:
         return u, found[0].group(0).strip(" ,")
     nxt = _dated_by_next(u, ctx)
@@ -230,7 +168,7 @@ def _with_neighbour(ctx: Context, kind: str, u: Unit, text: str, share: float, t
         offset = len(flat(joined(p, u).text)) - len(text)
         u, text = joined(p, u), flat(joined(p, u).text)
         share = len(terms & stem_set(text)) / len(terms)
-        dated = [m for m in _candidates(kind, text, q.ask or q.core) if m.start() >= offset
+        dated = [m for m in candidates(kind, text, q.ask or q.core) if m.start() >= offset
                  and m.start() - offset in {c.start() for c in counted}][:1]
     else:
         dated = []
@@ -368,10 +306,11 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
             continue
         if named_sources and str(u.hit.meta.get("publisher", "")).lower() not in named_sources:
             continue
-        spans = [(d, m) for m in _candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR
+        spans = [(d, m) for m in candidates(kind, text, q.ask or q.core) if (d := _distance(text, m, terms)) <= _NEAR
                  and not _ITEM_NUMBER.match(text, m.start())]  # "4. Any shipment …": the rule's number, not a count
         if head and (counting := [(d, m) for d, m in spans if _with_head(text, m, head) != m.group(0).strip(" ,;")]):
             spans = counting  # "how many days": "5 business days", before a figure that counts something else
+        spans = of_case(text, spans, stem_set(q.ask or q.core))  # "… a finding rated Medium within 60 …"
         if dated:
             spans = [(_NEAR, dated[0])]
         elif kind == "date" and not spans and (nxt := _dated_by_next(u, ctx)):

@@ -251,3 +251,17 @@ def test_a_by_when_part_is_answered_by_its_deadline_and_one_sentence_is_quoted_o
     assert lines[0].startswith("Daniel Ong, per Trade Compliance") and lines[1].startswith("By October 31, 2025 ["), \
         ans.answer
     assert ans.answer.count("“Action: Daniel Ong") == 1
+
+
+def test_parallel_clauses_keep_the_case_named_and_nothing_else_changes():
+    import re
+
+    from assistant.engines.clauses import of_case
+    from assistant.terms import stem_set
+
+    text = ("Shipments to Thailand need a determination within 5 business days, shipments to Vietnam within "
+            "10 business days; fees of USD 1,200 apply.")
+    spans = [(0.0, m) for m in re.finditer(r"\d[\d,]*", text)]
+    kept = [m.group(0) for _, m in of_case(text, spans, stem_set("How long for shipments to Vietnam?"))]
+    assert kept == ["10", "1,200"]  # the other case's "5" is dropped; a clause outside the run stays
+    assert of_case(text, spans, stem_set("How long does a determination take?")) == spans  # no case named
