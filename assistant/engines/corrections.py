@@ -27,6 +27,16 @@ with change blocks, each under a heading that names the field:
 Each block is read as a correction of that record's field (stop 25's second trial: "Until when is export licence
 EL-2026-0417 valid?" got the licence's own "Valid until: 14 January 2027" though amendment EL-2026-0417-A1 had moved
 it to 30 June 2027); the block runs from its heading to its "Effective date:" line when one follows the new value.
+
+A correction may also be written as prose, in a paragraph that opens with "Correction" (stop 27's trial: the memo's
+table gave SH-2026-0340 a net value of 18,600 and its section 6 corrected it):
+
+    Correction of 19 August 2026 (Joanna Okafor): the net value of SH-2026-0340 was stated as USD 18,600 in the
+    first issue of this memo. The correct net value is USD 21,400, per commercial invoice INV-MS-88213.
+
+The field is the words between "The correct(ed)" and "is", the value what follows up to the clause's end, the date
+the paragraph's, and the record the first identifier the paragraph names (`Correction.record`), so that a table
+cell of that record's row under that field's column is read as corrected (engines/tables.py).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from dataclasses import dataclass
 
 from assistant.models import Hit, Unit
 from assistant.record_fields import FIELD, key_stems
+from assistant.terms import DAY_WRITTEN
 
 _CORRECTED = re.compile(r"(?im)^[ \t]*(?:field|item|entry)s?[ \t]+(?:corrected|amended|changed)[ \t]*:[ \t]*"
                         r"(?P<field>\S[^\n]*?)[ \t]*$")
@@ -50,6 +61,12 @@ _CHANGE = re.compile(r"(?im)^[ \t]*(?:change|amendment)[ \t]+(?:no\.?[ \t]*)?\d+
 # the record an amendment record amends: "Licence amended: EL-2026-0417", "Amends record: CR-2026-0112"
 _AMENDS = re.compile(r"(?im)^[ \t]*(?:(?:licen[cs]e|record|permit|certificate|document)[ \t]+amended|amends"
                      r"(?:[ \t]+(?:licen[cs]e|record|permit|certificate))?)[ \t]*:[ \t]*(?P<id>[A-Z][A-Z0-9]*(?:[-/][A-Z0-9]+)+)")
+# a correction written as prose (module docstring): its paragraph, then "The correct <field> is <value>"
+_PROSE = re.compile(rf"(?m)^[ \t]*correction\b(?:[ \t]+(?:of|dated|on)[ \t]+(?P<date>{DAY_WRITTEN}))?[^:\n]{{0,80}}:"
+                    rf"(?P<said>[^\n]*?)\bthe[ \t]+correct(?:ed)?[ \t]+(?P<field>[a-z][a-z \t-]{{1,40}}?)[ \t]+"
+                    rf"(?:of[ \t]+\S+[ \t]+)?(?:is|was|should read|reads)[ \t]+(?P<value>(?:[A-Z]{{3}}[ \t]|[$€£][ \t]?)?"
+                    rf"\d[\d,.]*\d|[^,;\n]+?)(?=[,;]|\.(?:\s|$)|$)", re.I)
+_IDENTIFIER = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d[\w-]*")  # "SH-2026-0340", "EL-2026-0417"
 _EFFECTIVE = re.compile(r"(?im)^[ \t]*effective(?:[ \t]+(?:date|from))?[ \t]*:[ \t]*(?P<date>\S[^\n]*?)[ \t]*$")
 
 
@@ -63,6 +80,7 @@ class Correction:
     date: str
     unit: Unit
     targets: frozenset[str] = frozenset()  # an amendment record's: the documents of the record it amends
+    record: str = ""  # a prose correction's: the identifier of the record it corrects ("SH-2026-0340")
 
 
 def _blocks(text: str, mark: re.Pattern) -> Iterable[tuple[re.Match, re.Match]]:
@@ -95,6 +113,17 @@ def _entries(text: str) -> Iterable[tuple[int, int, str, str, str]]:
         yield start, v.end(), m.group("field"), v.group("value"), d.group("date") if d is not None else ""
 
 
+def _prose(text: str) -> Iterable[tuple[int, int, str, str, str, str]]:
+    """(start, end, field, value, date, record) of each correction written as prose in `text` (module docstring);
+    the entry runs from "Correction" to the end of the sentence that gives the value."""
+    for m in _PROSE.finditer(text):
+        end = re.compile(r"\.(?=\s|$)|$", re.M).search(text, m.end("value"))
+        record = _IDENTIFIER.search(m.group("said") + " " + m.group("field"))
+        start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        yield start, end.end(), m.group("field"), m.group("value"), m.group("date") or "", \
+            record.group(0) if record else ""
+
+
 def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Correction, ...]:
     """Every correction entry of the index's documents, and every change block of an amendment record (module
     docstring), read over each document's chunks joined in order, since an entry may straddle two chunks. `rows`:
@@ -105,7 +134,8 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Correction, ..
         by_doc.setdefault(r["doc_id"], []).append(r)
     out = []
     for doc in sorted(d for d, rs in by_doc.items()
-                      if any(_CORRECTED.search(r["text"]) or _CHANGE.search(r["text"]) for r in rs)):
+                      if any(_CORRECTED.search(r["text"]) or _CHANGE.search(r["text"]) or _PROSE.search(r["text"])
+                             for r in rs)):
         chunks = sorted(by_doc[doc], key=lambda r: r["start"])
         base = chunks[0]["start"]
         text = ["\n"] * (max(r["end"] for r in chunks) - base)
@@ -114,14 +144,15 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Correction, ..
         joined = "".join(text)
         amends = _AMENDS.search(joined)
         targets = _records(amends.group("id"), by_doc, docs, doc) if amends else frozenset()
-        entries = [(*e, frozenset()) for e in _entries(joined)] + [(*e, targets) for e in
-                                                                   (_changes(joined) if targets else ())]
-        for a, b, name, value, date, amended in entries:
+        entries = [(*e, frozenset(), "") for e in _entries(joined)] + [
+            (*e, targets, "") for e in (_changes(joined) if targets else ())] + [
+            (*e[:5], frozenset(), e[5]) for e in _prose(joined)]
+        for a, b, name, value, date, amended, record in entries:
             first = next(r for r in reversed(chunks) if r["start"] - base <= a)
             hit = Hit(chunk_id=first["chunk_id"], doc_id=doc, text=joined[first["start"] - base:b],
                       start=first["start"], end=base + b, score=0.0, meta=docs.get(doc, {}))
             unit = Unit(hit=hit, start=base + a, end=base + b, text=joined[a:b])
-            out.append(Correction(key_stems(name), value.rstrip(" ."), date.rstrip(" ."), unit, amended))
+            out.append(Correction(key_stems(name), value.rstrip(" ."), date.rstrip(" ."), unit, amended, record))
     return tuple(out)
 
 
@@ -148,5 +179,16 @@ def correction(corrections: Iterable[Correction], u: Unit) -> Correction | None:
         return None
     key = key_stems(m.group("key"))
     found = [c for c in corrections if c.field == key and (
-        c.unit.hit.doc_id == u.hit.doc_id and c.unit.start > u.start or u.hit.doc_id in c.targets)]
+        c.unit.hit.doc_id == u.hit.doc_id and c.unit.start > u.start or u.hit.doc_id in c.targets)
+        and (not c.record or c.record in u.text or c.record in str(u.hit.meta.get("title") or ""))]
     return max(found, key=lambda c: (bool(c.targets), c.unit.start)) if found else None
+
+
+def cell_correction(corrections: Iterable[Correction], row: Unit, record: str, column: str) -> Correction | None:
+    """The last prose correction, in the table row's own document, of the cell of `record`'s row (`row`, its
+    first cell `record`) under the column headed `column` ("Net value (USD)" is corrected by "The correct net
+    value is …": the field's stems are the header's, its bracketed unit aside); None when there is none."""
+    head = key_stems(re.sub(r"\([^)]*\)", " ", column))
+    found = [c for c in corrections if c.record and c.record == record.strip() and c.field and c.field == head
+             and c.unit.hit.doc_id == row.hit.doc_id]
+    return max(found, key=lambda c: c.unit.start) if found else None

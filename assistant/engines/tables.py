@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.engines.base import Context, joined_names
-from assistant.engines.framing import BottomLine, source
+from assistant.engines.corrections import cell_correction
+from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.retrieve import TABLE_ROW
 from assistant.terms import CALENDAR, DAY_WRITTEN, RELATION, norm, stem, words
@@ -178,7 +179,7 @@ def table_answer(ctx: Context, first: int = 1) -> BottomLine | None:
         keyed = [r for r in t.rows if any(_has(c, n) for c in r.cells[:1] for n in names)]
         found = None
         if keyed:  # "What is the review policy for ECCN 3A090.a?": the row whose first cell it names
-            found = _one_row(t, keyed[0], q, names, terms - _stems(keyed[0].cells[0]), first)
+            found = _one_row(t, keyed[0], q, names, terms - _stems(keyed[0].cells[0]), first, ctx.corrections)
             key = keyed[0].cells[0]  # what else the documents say about the row ("Note: SH-2026-0322 was flagged …")
             more = [u for u in ctx.units[:10] if _has(u.text, key) and not TABLE_ROW.search(u.text)][:2]
             found = replace(found, support=more) if found is not None and more else found
@@ -222,8 +223,10 @@ def _named_column(t: Table, row: Row, names: list[str]) -> tuple[int, str] | Non
     return None
 
 
-def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: int) -> BottomLine | None:
-    """A question about one row named by its first cell ("Was SH-2026-0315 reported to the Board?")."""
+def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: int,
+             corrections: tuple = ()) -> BottomLine | None:
+    """A question about one row named by its first cell ("Was SH-2026-0315 reported to the Board?"); a cell its
+    document corrects in prose further on is answered by the correction (engines/corrections.py)."""
     named = None
     key, src = row.cells[0], source(t.header.unit)
     asked = _column(t, q, terms, skip=0)  # "… in Hanoi … Is it eligible?": the Eligible column is asked, not the
@@ -249,8 +252,19 @@ def _one_row(t: Table, row: Row, q, names: list[str], terms: set[str], first: in
     else:
         if not cell:
             return None
+        if (c := cell_correction(corrections, row.unit, key, head)) is not None:
+            return _corrected(t, row, c, cell, first)
         verdict = f"{cell}: {source(t.header.unit)} gives it under {head} for {key} (read from the table)."
     return _lines(t, [row], verdict, first)
+
+
+def _corrected(t: Table, row: Row, c, cell: str, first: int) -> BottomLine:
+    """The corrected value first, quoting the correction [first], then the row as its table first gave it."""
+    when = f", corrected on {c.date}" if c.date else ", as corrected"
+    verdict = f"{c.value}{when}, per {source(c.unit)}: “{flat(c.unit.text).rstrip(' .')}” [{first}]."
+    lines = [verdict, f"Before that, its table gave {cell}: “{row.unit.text}” [{first + 1}].",
+             f"The columns of {source(t.header.unit)}: “{t.header.unit.text}” [{first + 2}]."]
+    return BottomLine(lines, [c.unit, row.unit, t.header.unit], [])  # every line quotes: verified as quotes
 
 
 _ASKED_NOUN = re.compile(r"^\W*(?:which|what|how\s+many|list(?:\s+(?:the|all))?)\s+(?:[\w.-]*\d[\w.-]*\s+)?"

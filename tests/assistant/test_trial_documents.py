@@ -72,3 +72,33 @@ def test_a_title_line_naming_the_record_is_no_field_of_it(settings):
     from the title line "Internal audit IA-2026-Q3: export compliance findings", read as a field."""
     ans = answer("Who performed the internal audit IA-2026-Q3?", settings=settings)
     assert _first(ans).startswith("Lena Vogt"), ans.answer
+
+
+@pytest.mark.parametrize("rating, days", [("High", "30"), ("Medium", "60"), ("Low", "90")])
+def test_the_value_of_the_case_asked_is_read_from_its_own_clause(settings, rating, days):
+    # "a finding rated High must be remediated within 30 calendar days …, a finding rated Medium within 60 calendar
+    # days, and a finding rated Low within 90 calendar days": "remediated" stands only beside the High clause
+    ans = answer(f"Within how many days must a {rating} audit finding be remediated?", settings=settings)
+    assert _first(ans).startswith(f"{days} calendar days") or _first(ans).startswith(f"within {days} calendar days"), \
+        ans.answer
+
+
+def test_a_table_cell_corrected_in_prose_is_answered_by_the_correction(settings):
+    # section 6 of the memo: "… the net value of SH-2026-0340 was stated as USD 18,600 in the first issue of this
+    # memo. The correct net value is USD 21,400, per commercial invoice INV-MS-88213."
+    ans = answer("What is the net value of SH-2026-0340?", settings=settings)
+    assert _first(ans).startswith("USD 21,400, corrected on 19 August 2026"), ans.answer
+    assert "[1]" in _first(ans) and "Before that, its table gave 18,600" in ans.answer
+    other = answer("What is the net value of SH-2026-0341?", settings=settings)  # a row no correction names
+    assert _first(other).startswith("7,200: "), other.answer
+
+
+def test_a_prose_correction_is_read_with_its_field_value_date_and_record():
+    from assistant.engines.corrections import _prose
+
+    text = ("Correction of 19 August 2026 (Joanna Okafor): the net value of SH-2026-0340 was stated as USD 18,600 in "
+            "the first issue of this memo. The correct net value is USD 21,400, per commercial invoice INV-MS-88213.\n"
+            "Corrections to this memo are made by Trade Compliance. The correct procedure is described in TC-P-004.")
+    found = list(_prose(text))
+    assert [e[2:] for e in found] == [("net value", "USD 21,400", "19 August 2026", "SH-2026-0340")]
+    assert text[found[0][0]:found[0][1]].endswith("INV-MS-88213.")
