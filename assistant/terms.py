@@ -172,8 +172,12 @@ DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will
                      r"\b(?:is|was|has been|are|were|have been)\s+(?P<neg3>not\s+)?(?P<verb3>approved|refused|"
                      r"rejected|denied|granted|authori[sz]ed|declined|cleared|released)\b", re.I)
 # a request's outcome as minutes label it: "Decision: REFUSED.", "Decision: approved with conditions"
-LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted)\b",
-                      re.I)
+LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted|"
+                      r"cleared)\b", re.I)
+# a record held back, which may not go until released: "the order stays on hold" ("No." on "Can it be shipped now?")
+ON_HOLD = re.compile(r"\b(?:stays|remains|is|was|are|were|placed|put|kept|still)\s+on\s+hold\b", re.I)
+# any labelled decision, whatever its outcome ("Decision: possible match, escalated to Dana Whitfield …")
+DECISION_LINE = re.compile(r"\bdecision\s*:\s*\w", re.I)
 
 
 # "What is the capital of Malaysia?", "What was the invoice value of shipment SH-2026-0322?", "What is the licence fee
@@ -182,3 +186,6 @@ LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|d
 # for a noun no header names)
 RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?"
                       r"(?P<head>[a-z]{3,})\s+(?:of|for)\s+\S", re.I)
+# the act a who-question asks about: "Who issued …?" -> "issued", "Who can grant …?" -> "grant" (not "is", "was")
+WHO_ACTS = re.compile(r"\W*who\s+(?:(?:can|could|may|might|must|shall|should|will|would)\s+)?(?!(?:is|was|are|were|has|"
+                      r"have|had|did|does|do)\b)([a-z]+)\b", re.I)

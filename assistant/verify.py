@@ -20,6 +20,7 @@ from assistant.squash import squash as _squash
 from assistant.terms import (
     DECIDED,
     LABELLED,
+    ON_HOLD,
     PERMISSION,
     PROHIBITION,
     STATUS,
@@ -61,14 +62,12 @@ class Checked:
 
 
 _ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
+_ABBREV = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
 
 
 def ordinals(text: str) -> set[str]:
     """The ordinal words of a text: "the first tier" and "the second tier" are different claims."""
     return {w.lower() for w in words(text) if w.lower() in _ORDINALS}
-
-
-_ABBREV = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
 
 
 def plain_abbrev(text: str) -> str:
@@ -167,7 +166,7 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     prohibition = bool(PROHIBITION.search(said))
     permission = bool(PERMISSION.search(said)) and not JUDGED.search(said)  # "may be carried as usual"
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
-    unobliged = bool(NOT_OBLIGED.search(said)) and frame.lstrip().lower().startswith("no")
+    unobliged = bool(NOT_OBLIGED.search(said) or ON_HOLD.search(said)) and frame.lstrip().lower().startswith("no")
     if OBLIGED.search(said) or unobliged:  # "must be reported": the verb of the obligation, not an attribution
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     decided = _decided(said, hedged, frame) or (unobliged and not hedged)  # "No." on "We will not split …"

@@ -24,7 +24,7 @@ from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.retrieve import RECORD_NAME
-from assistant.terms import DECIDED, LABELLED, content_stems, numbers, stem, stem_set, words
+from assistant.terms import DECIDED, DECISION_LINE, LABELLED, content_stems, numbers, stem, stem_set, words
 from kernel.sentences import sentences
 
 # what was proposed or supposed, not decided: "Can we send it as two shipments …?", "Then neither shipment would …"
@@ -62,7 +62,7 @@ def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
         return bool(RECORD_NAME.search(str(meta.get("title") or "")))
 
     def decides(text: str, meta: dict) -> bool:
-        return bool((DECIDED.search(text) or LABELLED.search(text)) and (titled(meta) or RECORD_NAME.search(text)))
+        return bool((DECIDED.search(text) or DECISION_LINE.search(text)) and (titled(meta) or RECORD_NAME.search(text)))
 
     return sentence_units(rows, docs, decides, decides, spill=True)  # its conditions may open the next chunk
 

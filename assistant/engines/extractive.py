@@ -23,6 +23,7 @@ from assistant.engines.differences import differ_note, named, source_tag
 from assistant.engines.duties import record_said
 from assistant.engines.fields import DUTY, record_duty, record_excerpt
 from assistant.engines.framing import flat, source
+from assistant.engines.holds import on_hold
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
@@ -88,7 +89,7 @@ class ExtractiveEngine:
         # "Is EL-… still valid?", "Can we split SH-…?", "Can we ship all 4?" granted in part, "Did SH-… need to be
         # reported?", "Are reports required under EL-…?", a row
         current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or partial(ctx) or \
-            record_said(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)
+            record_said(ctx) or on_hold(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first

@@ -16,7 +16,7 @@ from assistant.engines.base import Context
 from assistant.engines.framing import ShortAnswer, flat, source
 from assistant.engines.leads import continued
 from assistant.models import Unit
-from assistant.terms import LABELLED, words
+from assistant.terms import DECISION_LINE, words
 from assistant.verify import Passage, framed
 from kernel.sentences import sentences
 
@@ -25,7 +25,10 @@ _ASKS = re.compile(r"\bwhat\b.{0,60}\b(?:decide[ds]?|decision|outcome|conclu\w+)
                    r"\b(?:what|which)\s+conditions?\b.{0,60}\b(?:attach\w*|set|impose\w*|place\w*|put|make|made|appl\w+)\b",
                    re.I)  # "What conditions did the Board attach to the … approval?": the decision and its list
 # an agenda item's heading: "Item 1: Chao Phraya AI Labs …", "Agenda item 3 - …", "## Item 2: Lumen Data Systems …"
-_ITEM = re.compile(r"(?mi)^[ \t#]*(?:agenda\s+)?(?:item|point|topic)\s+\d+[a-z]?\s*[:.)–-]\s*(?P<what>\S[^\n]*)$")
+_ITEM = re.compile(r"(?mi)^[ \t#]*(?:agenda\s+)?(?:item|point|topic)\s+\d+[a-z]?\s*[:.)–-]\s*(?P<what>\S[^\n]*)$|"
+                   # a case record's paragraph, which a procedure or a register opens with the case it records:
+                   # "Case DPS-2026-017 (shipment SH-2026-0347, 4 September 2026): the consignee … Decision: CLEARED …"
+                   r"^[ \t]*(?P<case>(?:[Cc]ase|CASE)\s+[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d[\w-]*(?:\s*\([^)\n]*\))?)\s*:")
 
 
 # the body that met, in the minutes' title: "Minutes of the Export Control Board meeting ECB-2026-09"
@@ -40,7 +43,7 @@ def agenda(rows) -> dict[str, tuple[tuple[int, str], ...]]:
     out: dict[str, list[tuple[int, str]]] = {}
     for r in rows:
         for m in _ITEM.finditer(r["text"]):
-            out.setdefault(r["doc_id"], []).append((r["start"] + m.start(), m.group("what").strip()))
+            out.setdefault(r["doc_id"], []).append((r["start"] + m.start(), (m.group("what") or m.group("case")).strip()))
     return {d: tuple(sorted(v)) for d, v in out.items()}
 
 
@@ -80,7 +83,7 @@ def decided_about(ctx: Context) -> ShortAnswer | None:
     names = [n for n in (*q.names, *q.context_names) if len(n) > 2 and n[:1].isupper() or any(c.isdigit() for c in n)]
     seen = set()
     for u in decisions_first(ctx):
-        if (u.hit.doc_id, u.start) in seen or u.heading or not LABELLED.search(u.text):
+        if (u.hit.doc_id, u.start) in seen or u.heading or not DECISION_LINE.search(u.text):
             continue
         seen.add((u.hit.doc_id, u.start))
         item = item_of(ctx, u.hit.doc_id, u.start)

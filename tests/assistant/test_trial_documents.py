@@ -12,7 +12,8 @@ import pytest
 from assistant.answer import answer
 
 RECORDS = Path(__file__).resolve().parents[1] / "fixtures" / "records"
-FILES = ("licence-exception-memo-lx-2026-021.docx", "internal-audit-ia-2026-q3-findings.md", "memo-ec-2026-007.txt")
+FILES = ("licence-exception-memo-lx-2026-021.docx", "internal-audit-ia-2026-q3-findings.md", "memo-ec-2026-007.txt",
+         "procedure-tc-p-004-denied-party-escalation.md")
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,19 @@ def test_a_prose_correction_is_read_with_its_field_value_date_and_record():
     found = list(_prose(text))
     assert [e[2:] for e in found] == [("net value", "USD 21,400", "19 August 2026", "SH-2026-0340")]
     assert text[found[0][0]:found[0][1]].endswith("INV-MS-88213.")
+
+
+def test_what_was_decided_in_a_case_is_read_under_the_case_paragraph(settings):
+    # "Case DPS-2026-017 (shipment SH-2026-0347, 4 September 2026): … Decision: CLEARED as a false positive …":
+    # the decision line does not name the case; the paragraph it closes does
+    ans = answer("What was decided in case DPS-2026-017?", settings=settings)
+    assert "Decision: CLEARED as a false positive on 4 September 2026" in _first(ans), ans.answer
+    other = answer("What was decided in case DPS-2026-019?", settings=settings)
+    assert "Decision: possible match, escalated to Dana Whitfield" in _first(other), other.answer
+
+
+def test_a_record_on_hold_may_not_go_now(settings):
+    ans = answer("Can order PO-HEN-2026-007 be shipped now?", settings=settings)
+    assert _first(ans).startswith("No. ") and "the order stays on hold" in _first(ans), ans.answer
+    released = answer("Can shipment SH-2026-0347 be released?", settings=settings)  # cleared and released
+    assert not _first(released).startswith("No."), released.answer

@@ -1,0 +1,52 @@
+"""A record on hold may not go now. A procedure's case record writes "Case DPS-2026-019 (order PO-HEN-2026-007,
+11 September 2026): the end user Hanoi Edge Networks JSC returned a match score of 91 against an SDN List entry.
+Decision: possible match, escalated to Dana Whitfield on 12 September 2026; the order stays on hold." Stop 27's
+trial asked "Can order PO-HEN-2026-007 be shipped now?" and got the hit sentence alone, with no verdict: a reader
+could take the silence for no objection.
+
+A yes/no question that asks whether a record it names can be shipped, released, dispatched, exported or delivered
+is answered "No." by a sentence that says the record is, stays or was placed on hold (`terms.ON_HOLD`), when the
+sentence names the record or closes the case paragraph that names it (`minutes.item_of`), and says nothing of its
+release. A rule about held orders ("No order or shipment on hold may be released without written clearance …"),
+when one is retrieved, follows as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.engines.base import Context
+from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.minutes import decisions_first, item_of
+from assistant.record_fields import records_named
+from assistant.retrieve import RECORD_NAME
+from assistant.terms import ON_HOLD
+
+# asks whether the record may go: "Can order PO-HEN-2026-007 be shipped now?", "May we release SH-2026-0347?"
+_ASKS = re.compile(r"^\W*(?:can|could|may|might|is it (?:ok|okay|possible|allowed|permitted) to|are we (?:allowed|"
+                   r"permitted|able) to)\b.*\b(?:ship|shipped|release|released|dispatch|dispatched|export|exported|send|"
+                   r"sent|deliver|delivered|leave)\b", re.I)
+_RELEASED = re.compile(r"\b(?:was|were|has been|have been|is|are)\s+(?:now\s+)?released\b|\bhold\s+(?:was|is|has been)"
+                       r"\s+lifted\b", re.I)
+_HOLD_RULE = re.compile(r"\bon hold\b", re.I)
+
+
+def on_hold(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"No. … records that it is on hold: “…” [first]." for a yes/no question asking whether a record it names may
+    go (module docstring); up to two retrieved sentences about held orders as support; None otherwise."""
+    q = ctx.question
+    if q.kind != "yes_no" or q.language != "en" or not _ASKS.search(q.ask or q.core):
+        return None
+    records = [r for r in records_named(q) if RECORD_NAME.fullmatch(r)]
+    if not records:
+        return None
+    for u in decisions_first(ctx):
+        if u.heading or not ON_HOLD.search(u.text) or _RELEASED.search(u.text):
+            continue
+        if not any(r in u.text or r in item_of(ctx, u.hit.doc_id, u.start) for r in records):
+            continue
+        line = f"No. {source(u)} records that it is on hold: “{flat(u.text).rstrip(' .')}” [{first}]."
+        rules = [v for v in ctx.units[:10] if v is not u and not v.heading and _HOLD_RULE.search(v.text)
+                 and not ON_HOLD.search(v.text) and (v.hit.doc_id, v.start) != (u.hit.doc_id, u.start)][:2]
+        return BottomLine([line], [u], [], rules)
+    return None
