@@ -23,7 +23,7 @@ from assistant.engines.corrections import correction
 from assistant.engines.framing import flat, source
 from assistant.models import Hit, Unit
 from assistant.names import names_in
-from assistant.terms import DAY_WRITTEN, RECORD_ID, STOP, stem_set
+from assistant.terms import DAY_WRITTEN, RECORD_ID, STOP, WHO_ACTS, stem, stem_set
 from kernel.sentences import sentences
 
 # the words that say a statement changes an earlier one
@@ -78,9 +78,16 @@ def sentence_units(rows: Iterable[dict], docs: dict[str, dict], chunk: Callable[
 
 def collect(rows: Iterable[dict], docs: dict[str, dict]) -> tuple[Unit, ...]:
     """Every sentence of the index that could amend another: it says something changed (`CHANGE`), names a name or
-    identifier, and its document has a date (only chunks the cue pattern matches are split)."""
+    identifier, is no question reported (`_ASKED`), and its document has a date (only chunks the cue pattern matches
+    are split)."""
     return sentence_units(rows, docs, lambda text, meta: bool(meta.get("published") and CHANGE.search(text)),
-                          lambda text, _: bool(CHANGE.search(text) and _anchors(text)))
+                          lambda text, _: bool(CHANGE.search(text) and _anchors(text) and not _ASKED.search(text)))
+
+
+# a question reported, which changes nothing: "Logistics asked whether three pending shipments … can leave under a
+# licence exception instead of a full licence determination …"
+_ASKED = re.compile(r"\b(?:asked|asks|ask|queried|enquired|inquired|wondered|wants to know)\s+(?:us\s+)?(?:whether|if)\b",
+                    re.I)
 
 
 @lru_cache(maxsize=16384)
@@ -121,7 +128,8 @@ def new_name(u: Unit, v: Unit) -> str | None:
     names = set(names_in(v.text))  # no month, no sentence's first word
     for m in _NAMED.finditer(v.text):
         head = m.group(0).split(",")[0].split()
-        if all(w in names and w.lower() not in old for w in head) and not RECORD_ID.fullmatch(head[0]):
+        if all(w in names and w.lower() not in old for w in head) and not RECORD_ID.fullmatch(head[0]) and any(
+                c.islower() for c in m.group(0)):  # a name, not an acronym ("ECCN", "BIS")
             return m.group(0)
     return None
 
@@ -137,9 +145,12 @@ def changed_for(ctx: Context) -> Unit | None:
     if q.kind != "person" or not ids or ctx.filtered:
         return None
     wanted = _content(q.ask or q.core) - {w for i in ids for w in stem_set(i)}
+    verb = WHO_ACTS.match(q.ask or q.core)  # "Who can grant …?": the change must be about granting
+    verb = stem(verb.group(1).lower()) if verb else None
     found = [v for v in ctx.amending if ids & _anchors(v.text) and len(wanted & _content(v.text)) >= 2
-             and new_name(_NOBODY, v)]
+             and (verb is None or verb in _content(v.text)) and new_name(_NOBODY, v)]
     return max(found, key=_published) if found else None
+
 
 
 _NOBODY = Unit(hit=Hit(chunk_id="", doc_id="", text="", start=0, end=0, score=0.0), start=0, end=0, text="")

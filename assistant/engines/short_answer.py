@@ -28,7 +28,7 @@ from assistant.engines.roles import who_is
 from assistant.engines.spans import candidates
 from assistant.models import Unit
 from assistant.neighbours import following, holding, joined, preceding
-from assistant.terms import LABELLED, stem, stem_set, words
+from assistant.terms import LABELLED, WHO_ACTS, stem, stem_set, words
 from assistant.verify import Passage, framed
 
 _NEAR = 8          # words between the answer span and the nearest question term
@@ -287,7 +287,7 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
     head = _counted(q.ask or q.core, modal=True) if kind == "number" else None
     # "Who issued the guidance?": the sentence must say "issued"; "Who wrote the CGTN piece?" is not answered by one
     # that merely shares "new" and "guidance" with it
-    verb = re.match(r"\W*who\s+([a-z]+)\b", (q.ask or q.core), re.I) if kind == "person" else None
+    verb = WHO_ACTS.match(q.ask or q.core) if kind == "person" else None  # "Who can grant exceptions …?": "grant"
     verb = stem(verb.group(1).lower()) if verb and verb.group(1).lower() not in _COPULA else None
     # "… the CGTN piece …": a source the question names is where the answer must come from
     named_sources = {n.lower() for n in q.names} & {str(u.hit.meta.get("publisher", "")).lower() for u in ctx.units}
@@ -319,11 +319,13 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
         asked = stem_set(q.ask or q.core)
         spans = [(d, m) for d, m in spans if not stem_set(m.group(0)) <= asked]  # "Huawei's Ascend AI" is asked about
         if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
-            ats = [w.start() for w in re.finditer(r"[\w’'-]+", text) if stem(w.group(0).lower()) == verb]
+            ats = [w.start() for w in re.finditer(r"[\w’'-]+", text) if stem(w.group(0).lower()) == verb
+                   and not w.group(0).lower().endswith("ing")]  # "… and issuing guidance to U.S. companies": a
+            # gerund has no subject before it ("Chinese AI models; and issuing …" is no one who issued anything)
             # … or after it, in the passive ("Exceptions to Rule R4 are approved by the Export Control Board"),
             # which names the one who did it wherever the verb comes ("… cleared as false positive … | Joanna
             # Okafor; cleared by Dana Whitfield |")
-            passive = [(d, m) for d, m in spans if any(re.fullmatch(r"[\w’'-]+ed\s+by\s+", text[a:m.start()])
+            passive = [(d, m) for d, m in spans if any(re.fullmatch(r"[\w’'-]+ed(?:\s+[a-z]+){0,2}\s+by\s+", text[a:m.start()])
                                                       for a in ats)]
             spans = passive or [(d, m) for d, m in spans if ats and m.end() <= ats[0]]
         if not spans:

@@ -107,3 +107,25 @@ def test_a_who_question_finds_the_change_when_retrieval_ranked_it_out():
     ctx = Context(analyze("Who can grant exceptions to memo EC-2026-007?"), [], {}, amending=(other, change))
     assert changed_for(ctx) is change
     assert changed_for(Context(analyze("Who wrote memo EC-2026-007?"), [], {}, amending=(other, change))) is None
+
+
+def test_a_reported_question_or_an_acronym_is_no_change_of_who_grants():
+    """Stop 27's trial: with a licence exception memo indexed ("Logistics asked whether three pending shipments … can
+    leave under a licence exception instead of a full licence determination under paragraph 3 of memo
+    EC-2026-007"), "Who can grant exceptions to memo EC-2026-007?" was answered "ECCN": a question reported is no
+    change ("instead of" stands inside it), an acronym is no person, and a change must be about the act asked."""
+    from assistant.engines.amendments import changed_for, collect
+    from assistant.engines.base import Context
+    from assistant.question import analyze
+
+    asked = ("Logistics asked whether three pending shipments of MX-400 inference accelerator cards (ECCN 3A090.a) can "
+             "leave under a licence exception instead of a full licence determination under paragraph 3 of memo "
+             "EC-2026-007.")
+    rows = [{"doc_id": "lx", "chunk_id": "lx:0", "start": 0, "end": len(asked), "text": asked}]
+    assert collect(rows, {"lx": {"published": "2026-08-12"}}) == ()
+    lx = _unit("lx", "2026-08-12", asked)
+    assert new_name(Unit(hit=lx.hit, start=0, end=0, text=""), lx) is None  # "ECCN" is no one
+    signed = _unit("note", "2026-09-01", "From 1 September 2026, exceptions under memo EC-2026-007 are recorded by "
+                   "Joanna Okafor in the register.")
+    ctx = Context(analyze("Who can grant exceptions to memo EC-2026-007?"), [], {}, amending=(signed,))
+    assert changed_for(ctx) is None  # recorded, not granted
