@@ -35,7 +35,9 @@ _FOREIGN = {k: frozenset(stem(w) for w in v.split()) for k, v in {
     "authority", "personnel": "personnel", "marchandise": "items", "utilisation": "use", "usage": "use",
     "vorsitz": "chair", "geleitet": "chair", "presid": "chair", "presidence": "chair", "protokoll": "minutes taken",
     "ort": "place", "lieu": "place", "anwesend": "present", "present": "present", "namentlich": "personnel",
-    "genannt": "personnel", "nomme": "personnel"}.items()}
+    "genannt": "personnel", "nomme": "personnel", "approuv": "approved", "genehmig": "approved", "freigegeb":
+    "approved", "signe": "signed", "signataire": "signed", "unterzeichn": "signed", "unterschrieb": "signed",
+    "verantwortlich": "owner", "responsable": "owner", "eigentum": "owner"}.items()}
 # asks until when, in German or French: "Bis wann ist die Lizenz gültig?", "Jusqu'à quand la licence est-elle valable?"
 _LASTING_FOREIGN = re.compile(r"\bbis wann\b|\bwie lange\b|\bjusqu['’]?\s*(?:a|à) quand\b|\bcombien de temps\b", re.I)
 

@@ -25,7 +25,7 @@ from assistant.engines.corrections import cell_correction
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
 from assistant.retrieve import TABLE_ROW
-from assistant.terms import CALENDAR, DAY_WRITTEN, RELATION, norm, stem, words
+from assistant.terms import CALENDAR, DAY_WRITTEN, RELATION, STOP, norm, stem, words
 
 _NEGATIVE = re.compile(r"^\s*(?:not\b|no\b|none\b|nil\b|never\b|n/?a\b|pending\b|[-–—]+\s*$|$)", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what|list|name|show)\b", re.I)
@@ -268,15 +268,19 @@ def _corrected(t: Table, row: Row, c, cell: str, first: int) -> BottomLine:
 
 
 _ASKED_NOUN = re.compile(r"^\W*(?:which|what|how\s+many|list(?:\s+(?:the|all))?)\s+(?:[\w.-]*\d[\w.-]*\s+)?"
-                         r"(?P<noun>[A-Za-z]{3,})", re.I)  # "How many MX-400 units …": "units"
+                         r"(?P<noun>[A-Za-z]{3,})(?:\s+(?P<then>[A-Za-z]{3,}))?", re.I)  # "How many MX-400 units …":
+# "units"; "Which audit findings …": "audit", then "findings"
 
 
 def _subject_column(t: Table, terms: set[str], ask: str = "") -> tuple[int, set[str]] | None:
     """The column whose header names what the question asks for ("shipments" / "Shipment", "parties" / "Party"):
-    the noun right after "which" / "what" / "how many" (a model number before it aside); (its index, the
-    question's words that name it), or None."""
+    the noun right after "which" / "what" / "how many" (a model number before it aside), or the word after it
+    ("Which audit findings …": "findings"); (its index, the question's words that name it), or None."""
     noun = _ASKED_NOUN.match(ask)
-    return _column_named(t, {stem(norm(noun.group("noun")))}) if noun else None
+    if noun is None:
+        return None
+    return _column_named(t, {stem(norm(noun.group("noun")))}) or (_column_named(t, {stem(norm(noun.group("then")))})
+                                                                  if noun.group("then") else None)
 
 
 def _column_named(t: Table, terms: set[str]) -> tuple[int, set[str]] | None:
@@ -299,7 +303,8 @@ def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> B
     key, subject = found
     wanted = [n for n in names if not n.isdigit() and any(_has(c, n) for r in t.rows for c in r.cells if c != r.cells[key])]
     said_cells = {c for r in t.rows for i, c in enumerate(r.cells) if i != key and len(c) > 3 and not c.isdigit()
-                  and _has(ask, c)}  # "no match" written in the question
+                  and (_has(ask, c) or _opened_by(c, ask))}  # "no match" written in the question, or "closed" of
+    # "Closed on 10 October 2026"
     col = _column(t, q, terms - subject, skip=key)
     named_col = col is not None and bool(_stems(t.header.cells[col]) & (terms - subject))
     whole = not wanted and not said_cells and not named_col and bool(
@@ -324,6 +329,14 @@ def _which_rows(t: Table, q, names: list[str], terms: set[str], first: int) -> B
     if _HOW_MANY.search(ask) and _KIND_COLUMNS["number"].search(t.header.cells[key]):  # "How many MX-400 units …?"
         return _total(t, rows, key, how, first) if rows else None  # the count column itself, added up
     return _listed(t, rows, key, col if named_col else None, how, first, _HOW_MANY.search(ask) is not None)
+
+
+def _opened_by(cell: str, ask: str) -> bool:
+    """Whether the cell's first word, a status word of four letters or more ("Closed" of "Closed, no breach"), is a
+    word of the question ("Which findings are closed?")."""
+    first = re.match(r"[A-Za-z]{4,}(?=\W|$)", cell.strip())
+    return first is not None and first.group(0).lower() not in STOP and first.group(0).lower() in {
+        w for w in words(ask)[1:] if w.islower()}  # "closed", not the name "Penang" (of "Penang, Malaysia")
 
 
 def _listed(t: Table, rows: list[Row], key: int, col: int | None, how: str, first: int, counting: bool

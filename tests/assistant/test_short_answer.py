@@ -265,3 +265,13 @@ def test_parallel_clauses_keep_the_case_named_and_nothing_else_changes():
     kept = [m.group(0) for _, m in of_case(text, spans, stem_set("How long for shipments to Vietnam?"))]
     assert kept == ["10", "1,200"]  # the other case's "5" is dropped; a clause outside the run stays
     assert of_case(text, spans, stem_set("How long does a determination take?")) == spans  # no case named
+
+
+def test_a_gerund_has_no_agent_before_it(seed_settings):
+    # Cryptopolitan: "… warning the public about … Chinese AI models; and issuing guidance to U.S. companies …" holds
+    # more of the question's words than "The Commerce Department issued guidance …", but no one who issued anything
+    ans = answer("Who issued the guidance that using Huawei Ascend chips anywhere in the world violates export "
+                 "controls, and when?", settings=seed_settings)
+    first = ans.answer.split("\n")[0]
+    assert not first.startswith("Chinese AI"), ans.answer
+    assert re.match(r"The (?:U\.S\. )?(?:Commerce Department|Department of Commerce)", first), ans.answer
