@@ -189,3 +189,7 @@ RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:
 # the act a who-question asks about: "Who issued …?" -> "issued", "Who can grant …?" -> "grant" (not "is", "was")
 WHO_ACTS = re.compile(r"\W*who\s+(?:(?:can|could|may|might|must|shall|should|will|would)\s+)?(?!(?:is|was|are|were|has|"
                       r"have|had|did|does|do)\b)([a-z]+)\b", re.I)
+# a rule written as a procedure's step, a condition and what is then done: "1. When the screening tool reports a
+# potential match with a match score of 85 or more …, the screener places the order or shipment on hold …"
+CONDITIONAL_RULE = re.compile(r"^\W*(?:(?:step\s+)?\d{1,2}[.)]\s*)?(?:when|if|whenever|where)\b[^.;]{3,200},\s+(?:the|a|an|"
+                              r"each|every|all|our)\s+[a-z]+\s+(?:[a-z]+\s+)?[a-z]+s\b", re.I)

@@ -18,6 +18,7 @@ from assistant.markers import DECOR, MARK, insert, renumber, segments, unnarrate
 from assistant.models import Citation, Hit
 from assistant.squash import squash as _squash
 from assistant.terms import (
+    CONDITIONAL_RULE,
     DECIDED,
     LABELLED,
     ON_HOLD,
@@ -123,6 +124,7 @@ BOUND = re.compile(r"\b(?:does|do|did|shall|must|may|will)\s+not\s+exceed\b", re
 AUTHORISED = re.compile(r"\b(?:authori[sz]ed|licensed|permitted|maximum)\s+(?:quantity|qty)\s*:|"
                         r"\b(?:new|corrected|amended|revised)\s+value\s*:\s*\S", re.I)  # or a record's change entry
 JUDGED = re.compile(r"\b(violat\w*|breach\w*|illegal|unlawful|prohibit\w*|forbid\w*|banned|infring\w*)\b", re.I)
+_DOWN = frozenset({"refused", "rejected", "denied", "declined"})  # a decision turned down
 
 
 def _find(want: str, passage: Passage) -> tuple[int, int] | None:
@@ -167,12 +169,13 @@ def framed(claim: str, passage: Passage) -> tuple[int, int] | None:
     permission = bool(PERMISSION.search(said)) and not JUDGED.search(said)  # "may be carried as usual"
     hedged = hedges(said) - ({"may", "can", "could"} if prohibition or permission else set())  # "may not export": a rule
     unobliged = bool(NOT_OBLIGED.search(said) or ON_HOLD.search(said)) and frame.lstrip().lower().startswith("no")
-    if OBLIGED.search(said) or unobliged:  # "must be reported": the verb of the obligation, not an attribution
+    if OBLIGED.search(said) or unobliged or CONDITIONAL_RULE.search(said):  # "must be reported", "When the tool reports …"
         hedged -= {"reported", "reports", "claimed", "claims", "expected"}
     decided = _decided(said, hedged, frame) or (unobliged and not hedged)  # "No." on "We will not split …"
     if VERDICT.match(frame) and not decided and (hedged or (negated(BOUND.sub(" ", said)) and not prohibition)
                                  or not (JUDGED.search(said) or OBLIGED.search(said) or prohibition or permission
-                                         or STATUS.search(said) or AUTHORISED.search(said))):  # "Valid until:
+                                         or STATUS.search(said) or AUTHORISED.search(said)
+                                         or CONDITIONAL_RULE.search(said))):  # "Valid until:
         # 16 April 2026", "rescinded", "Authorised quantity: 40 units", "New value: 30 June 2027"
         return None
     return min(s for s, _ in spans), max(e for _, e in spans)
@@ -183,9 +186,6 @@ def _decided(said: str, hedged: set[str], frame: str) -> bool:
     by Marcus Lindqvist") supports a verdict of its own polarity ("will be reported": the act decided, no hedge)."""
     return bool(DECIDED.search(said) or LABELLED.search(said) or re.search(r"\bno longer\b", said)) and not (
         hedged - {"reported", "reports", "expected"}) and _turned_down(said) == frame.lstrip().lower().startswith("no")
-
-
-_DOWN = frozenset({"refused", "rejected", "denied", "declined"})
 
 
 def _turned_down(said: str) -> bool:

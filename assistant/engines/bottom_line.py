@@ -37,7 +37,7 @@ from assistant.engines.classified import products, reclassified
 from assistant.engines.framing import BottomLine, Rule, flat, source
 from assistant.engines.personnel import staff_lines, staffed_verdict
 from assistant.engines.scope import AUTHORITY, display, other_paper, outside_scope, party, tie, ties
-from assistant.engines.threshold import ASKED_AMOUNT, OBLIGATION, threshold, unapplied
+from assistant.engines.threshold import ASKED_AMOUNT, MEASURE, OBLIGATION, threshold, unapplied
 from assistant.models import Unit
 from assistant.names import names_in, settings_in
 from assistant.question import AT_RISK, OK_TO
@@ -387,8 +387,8 @@ def is_rule_question(q) -> bool:
     take effect?")."""
     ask = q.ask or q.core
     obligation = bool(OBLIGATION.search(ask) and (_PAPERS.search(ask) or ASKED_AMOUNT.search(ask) or (
-        ask != q.core and _COUNTED_BEFORE.search(q.core))))  # "15 MX-400 cards … dispatched on 22 June 2026. Does
-    # that shipment have to be reported?": the count is told before the question
+        ask != q.core and (_COUNTED_BEFORE.search(q.core) or MEASURE.search(q.core)))))  # "15 MX-400 cards …
+    # dispatched on 22 June 2026. Does that shipment have to be reported?": the count (or "a match score of 87") first
     without = bool(re.search(r"\bwithout (?:an? |any )?", ask, re.I) and _PAPERS.search(ask))
     permission = bool(_PERMISSION.search(ask)) and any(any(c.isdigit() for c in n) for n in (
         *q.names, *(() if q.follow_up else q.context_names)))  # "can we test a 910D…?"; "Tan Wei Ling wants to test

@@ -14,7 +14,7 @@ from assistant.engines.base import Context
 from assistant.engines.cases import another_case
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.models import Unit
-from assistant.terms import DATED, STOP, content_stems, stem_set, words
+from assistant.terms import CONDITIONAL_RULE, DATED, STOP, content_stems, stem_set, words
 
 _COMPARATOR = (r"((?:does|do|did|shall|must|may|will)\s+not\s+exceed|exceeds?|exceeding|more than|over|above|greater than|"
                r"in excess of|at least|less than|below|under|up to|not exceeding|no more than|or more|or less)")
@@ -75,10 +75,11 @@ def _required(question: str) -> frozenset[str]:
     for pattern in (_REQUIRED_BEFORE, _REQUIRED):  # "is a report required for a shipment …": the report
         m = pattern.search(question)
         kept = [w for w in words(m.group(1)) if w.lower() not in STOP and not w[0].isdigit() and w.lower() not in
-                ("for", "to", "when", "if", "before", "after", "on", "of", "anything", "something")] if m else []
+                ("for", "to", "when", "if", "before", "after", "on", "of", "anything", "something", "put", "place",
+                 "get", "make", "keep", "take")] if m else []  # "need to put the shipment on hold": the hold
         if kept:
             return frozenset(t for t in stem_set(" ".join(kept)) if t.isalpha() and len(t) >= 3)
-    return frozenset()
+    return frozenset({"hold"}) if re.search(r"\bon hold\b", question, re.I) else frozenset()  # "need to put it on hold"
 
 
 def _denied(text: str, wanted: frozenset[str]) -> str | None:
@@ -178,16 +179,22 @@ def _within(asked: Threshold, rule: Threshold) -> bool | None:
     return True if inside else False if apart else None
 
 
+# a measure with its value: "a match score of 87", "risk rating 4" (numbered as ASKED_AMOUNT's groups: 2 the digits)
+MEASURE = re.compile(r"\b(?P<what>score|rating|grade|level|percentage)\s+(?:of\s+|is\s+|was\s+|=\s*)?(\d+(?:\.\d+)?)()"
+                      r"(?![\d,.]*\d)(?!\s*(?:%|per ?cent|units?|items?|days?|hours?)\b)", re.I)
+
+
 def _asked(ask: str) -> tuple[list[re.Match], list[re.Match]]:
     """(what the question asks about, its counts): its amounts of money ("$20,000"), or, without one, its counts of
     things ("exporting 800 thermal cameras"), held against a rule that counts ("exceeds 500 units"), never against
-    one in money."""
+    one in money; or, without either, a measure's value ("a match score of 87"), held against a rule's threshold on
+    the same measure ("a match score of 85 or more")."""
     amounts = [m for m in ASKED_AMOUNT.finditer(ask) if m.group(1) or m.group(3) or "," in m.group(2)]
     counts = [] if amounts else [m for m in ASKED_AMOUNT.finditer(ask) if re.fullmatch(r"\d+", m.group(2))
                                  and not re.fullmatch(r"(?:19|20)\d\d", m.group(2))
                                  and re.match(r"\s*(?:[A-Z0-9][\w.-]*\s+){0,3}[a-z]", ask[m.end():])  # "15 MX-400 cards"
                                  and not any(at <= m.start() < at + len(written) for _, written, at in dates_in(ask))]
-    return amounts or counts, counts
+    return amounts or counts or list(MEASURE.finditer(ask)), counts
 
 
 # what a threshold counts, written right after it: "exceeding 25 units of a 3A090 item", "more than 500 cameras"
@@ -197,20 +204,25 @@ _COUNTS_ITEMS = re.compile(r"\s*(?:[A-Z0-9][\w.-]*\s+){0,2}(?:units?|items?|piec
 
 
 def _rules(units: list[Unit], terms: set[str], wanted: frozenset[str], counting: bool, asked: float,
-           names: frozenset[str] = frozenset()) -> list[tuple[Unit, Threshold]]:
-    """The units that state a threshold in a rule (an obligation, two of the question's `terms`, every `wanted`
-    requirement named; no threshold in money when `counting`), each with its threshold; the rule whose condition
-    the amount `asked` meets first, then the rule about what is asked, then the newest."""
+           names: frozenset[str] = frozenset(), measure: str = "") -> list[tuple[Unit, Threshold]]:
+    """The units that state a threshold in a rule (an obligation, a permission bounded by its condition or a
+    procedure's conditional step; two of the question's `terms`, every `wanted` requirement named; no threshold in
+    money when `counting`; only a threshold on the `measure` asked, "score", when one is), each with its threshold;
+    the rule whose condition the amount `asked` meets first, then the rule about what is asked, then the newest."""
     found = []
     for u in units:
         m = _threshold_in(u.text)
+        if m and measure and not re.search(rf"\b{measure}\w*\s+(?:of\s+)?(?:{_COMPARATOR}\s+)?$",
+                                           u.text[:u.text.find(m.text)], re.I):
+            continue  # "a match score of 85 or more" for "a match score of 87", not "within 4 business hours"
         if m and counting and (_CURRENCY.search(m.text) or not _COUNTS_ITEMS.match(u.text, u.text.find(m.text) + len(m.text))):
             continue  # a count of items is held against a threshold in items ("exceeding 25 units"), not "a TPP of
             # 4,960 is 4800 or more"
         have = stem_set(u.text)
         if m and another_case(u.text, names):
             continue  # "… shows SH-2026-0322 … That shipment exceeds 10 units": another shipment's case, not a rule
-        if m and len(terms & have) >= 2 and (OBLIGATION.search(u.text) or _ONLY_IF.search(u.text)) and all(
+        if m and len(terms & have) >= 2 and (OBLIGATION.search(u.text) or _ONLY_IF.search(u.text)
+                                              or CONDITIONAL_RULE.search(u.text)) and all(
                 _names(w, have) for w in wanted):  # a duty, or a permission its condition bounds
             found.append((u, m))
     found.sort(key=lambda x: (_holds(x[1].comparator, asked, x[1].limit), len(terms & stem_set(x[0].text)),
@@ -277,8 +289,9 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     condition_asked = _threshold_in(ask)  # "… required for shipments above $20,000?": a range, not one amount
     terms = set(q.terms) | set(content_stems(ask))  # the case may be told in context: "We are exporting 800 …"
     wanted = _required(ask)  # "need an end-user statement": a rule about pre-clearance does not answer it
+    measure = amounts[0].group("what").lower() if "what" in amounts[0].re.groupindex else ""
     found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked,
-                   frozenset((*ctx.question.names, *ctx.question.context_names)))
+                   frozenset((*ctx.question.names, *ctx.question.context_names)), measure)
     if not found:
         return None
     case_day = next(iter(dates_in(ask)), None)
@@ -293,7 +306,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
         applies = _within(condition_asked, m)
         if applies is None:  # the question's range and the rule's overlap only in part
             return _in_part(u, m, condition_asked, first)
-    amount, condition = amounts[0].group(0).strip(), flat(m.text).strip()
+    amount, condition = ("a " if measure else "") + amounts[0].group(0).strip(), flat(m.text).strip()
     if condition_asked:
         amount = f"{'every' if applies else 'an'} amount {flat(condition_asked.text).strip()}"
     denied = _denied(u.text, wanted) if applies and wanted else None

@@ -119,3 +119,36 @@ def test_a_record_on_hold_may_not_go_now(settings):
     assert _first(ans).startswith("No. ") and "the order stays on hold" in _first(ans), ans.answer
     released = answer("Can shipment SH-2026-0347 be released?", settings=settings)  # cleared and released
     assert not _first(released).startswith("No."), released.answer
+
+
+@pytest.mark.parametrize("question, who", [
+    ("Qui a approuvé la procédure TC-P-004 ?", "Sofia Marchetti"),   # "Approved by:"
+    ("Wer hat die Prozedur TC-P-004 genehmigt?", "Sofia Marchetti"),
+    ("Qui est responsable de la procédure TC-P-004 ?", "Dana Whitfield"),  # "Owner:"
+])
+def test_a_field_asked_in_french_or_german_is_read_from_its_english_label(settings, question, who):
+    ans = answer(question, settings=settings)
+    assert _first(ans).startswith(who), ans.answer
+
+
+@pytest.mark.parametrize("question, rows, not_rows", [
+    ("Which audit findings from IA-2026-Q3 are still open?", ["IA-F-01", "IA-F-03", "IA-F-04"], ["IA-F-02", "IA-F-05"]),
+    ("Which findings are closed?", ["IA-F-02", "IA-F-05"], ["IA-F-01", "IA-F-03", "IA-F-04"]),
+])
+def test_which_rows_have_a_status_read_in_the_status_column(settings, question, rows, not_rows):
+    # "audit findings": the column is named by the second word; "closed" opens "Closed, no breach" and
+    # "Closed on 10 October 2026"
+    first = _first(answer(question, settings=settings))
+    assert all(r in first for r in rows) and not any(r in first for r in not_rows), first
+    assert "(read from the table)" in first
+
+
+@pytest.mark.parametrize("score, verdict, meets", [("87", "Yes. ", "meets"), ("80", "No. ", "does not meet")])
+def test_a_measure_told_in_the_question_is_held_against_a_procedure_step(settings, score, verdict, meets):
+    # step 1: "When the screening tool reports a potential match with a match score of 85 or more …, the screener
+    # places the order or shipment on hold …" (a conditional step, no "must"); "Hits with a match score below 85 …
+    # need no ticket" is about tickets, not holds
+    ans = answer(f"A screening hit on a new customer has a match score of {score}. Do we need to put the shipment "
+                 "on hold?", settings=settings)
+    assert _first(ans).startswith(verdict) and "85 or more" in _first(ans), ans.answer
+    assert f"a score of {score} {meets} the condition “85 or more”" in ans.answer
