@@ -12,6 +12,7 @@ the rule (None here). A record that still classifies the product in the rule's c
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.engines.base import Context
 from assistant.engines.corrections import correction
@@ -83,3 +84,47 @@ def _corrected(ctx: Context, docs: set[str], codes: set[str]):
     for c in ctx.corrections:
         if c.unit.hit.doc_id in docs and (m := _PREVIOUS.search(c.unit.text)) and coded(m.group("value")):
             yield None, c
+
+
+# asks whether a product is in a class: "Is the MX-400 a 3A090 item?", "Is MX-220 classified under 3A090?", "Does the
+# MX-400 fall under ECCN 3A090?"
+_IN_CLASS = re.compile(r"^\W*(?:is|are|was|were|does|do)\b.*\b(?:item|items|classified|class|fall|falls|under|covered|"
+                       r"controlled|eccn)\b", re.I)
+# a product written with its code in the same line: "MX-400 inference accelerator cards (ECCN 3A090)",
+# "the MX-220 is classified as EAR99"
+_WITH_CODE = r"(?<!\w){item}(?!\w)[^\n.;]{{0,60}}?(?:\(\s*ECCN\s+|\bECCN:?\s+|\bclassified\s+(?:as|under)\s+(?:ECCN\s+)?)"
+
+
+def class_asked(ctx: Context, first: int = 1) -> BottomLine | None:
+    """"Yes."/"No." for a yes/no question whether a product it names is in the class of a code it names ("Is the
+    MX-400 a 3A090 item?"), read where a document writes the product with its code in one line ("Items: MX-400
+    inference accelerator cards (ECCN 3A090)"): "Yes." when that code is the one asked or a subdivision of it
+    ("3A090.a" of "3A090"), "No." when it is another; None when no retrieved passage writes the product with a code,
+    when the one asked is narrower than the one written, or when a record corrected the product's code (this
+    module's `reclassified` and engines/corrections.py speak for the record). Lines: the composed verdict, the line
+    quoted [first]."""
+    q = ctx.question
+    asked = [c for c in CODE.findall(q.ask or q.core)]
+    items = products(q)
+    if q.kind != "yes_no" or not asked or not items or not _IN_CLASS.search(q.ask or q.core):
+        return None
+    item, code = items[0], asked[0]
+    if any(c.unit.hit.doc_id in {h.doc_id for h in ctx.hits if _named(item, h.text)} and CODE.search(c.value)
+           for c in ctx.corrections):
+        return None
+    pattern = re.compile(_WITH_CODE.format(item=re.escape(item)) + r"(?P<code>" + CODE.pattern + ")", re.I)
+    for u in ctx.units[:20]:
+        m = pattern.search(u.text)
+        if m is None or u.heading:
+            continue
+        found = m.group("code")
+        if code.startswith(found) and code != found:
+            return None  # asked "3A090.a", written "3A090": the documents do not say which subdivision
+        said = "Yes." if found.startswith(code) else "No."
+        verdict = f"{said} {source(u)} writes the {item} with {'ECCN ' if found != 'EAR99' else ''}{found}."
+        a = u.text.rfind("\n", 0, m.start()) + 1  # the line that writes it, not the record's whole header
+        b = len(u.text) if (b := u.text.find("\n", m.end())) < 0 else b
+        quoted = replace(u, start=u.start + a, end=u.start + b, text=u.text[a:b])
+        line = f"{source(u)}: “{flat(quoted.text).rstrip(' .')}” [{first}]."
+        return BottomLine([verdict, line], [quoted], [verdict])
+    return None

@@ -17,6 +17,7 @@ from assistant.answerability import expected_type, holds_type
 from assistant.engines.amendments import as_amended
 from assistant.engines.base import Context, Draft
 from assistant.engines.bottom_line import bottom_line, is_rule_question, rule_in_evidence
+from assistant.engines.classified import class_asked
 from assistant.engines.deadlines import within_deadline
 from assistant.engines.decisions import decision, partial, proposal_outcome, withdrawn
 from assistant.engines.differences import differ_note, named, source_tag
@@ -89,7 +90,8 @@ class ExtractiveEngine:
         # "Is EL-… still valid?", "Can we split SH-…?", "Can we ship all 4?" granted in part, "Did SH-… need to be
         # reported?", "Are reports required under EL-…?", a row
         current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or partial(ctx) or \
-            record_said(ctx) or on_hold(ctx) or decision(ctx) or record_duty(ctx) or table_answer(ctx)
+            record_said(ctx) or on_hold(ctx) or decision(ctx) or record_duty(ctx) or class_asked(ctx) or \
+            table_answer(ctx)
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first
