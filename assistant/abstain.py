@@ -102,7 +102,7 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
     if q.terms and len(missing) / len(q.terms) >= 0.6 and q.language == "en" and q.kind != "yes_no" and not q.follow_up:
         return "most of the question's terms occur in no document"
     head = RELATION.match(q.ask or q.core) if q.language == "en" else None
-    for word in ([head.group("head"), head.group("mod")] if head else []):  # "What is the capital of Malaysia?",
+    for word in ([head.group("head"), head.group("mod"), head.group("mod2")] if head else []):  # "What is the capital of Malaysia?",
         # "What was the invoice value of shipment SH-2026-0322?": no document speaks of a capital, of an invoice
         if word and word.lower() not in _GENERIC and not known(stem(word.lower())) and not _bounded(word, units):
             return f"no document uses the word “{word}”"

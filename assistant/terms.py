@@ -175,17 +175,20 @@ DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will
 LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted|"
                       r"cleared)\b", re.I)
 # a record held back, which may not go until released: "the order stays on hold" ("No." on "Can it be shipped now?")
-ON_HOLD = re.compile(r"\b(?:stays|remains|is|was|are|were|placed|put|kept|still)\s+on\s+hold\b", re.I)
+ON_HOLD = re.compile(r"\b(?:stays|remains|is|was|are|were|placed|put|kept|still)\s+on\s+hold\b|\b(?:are|is)\s+not\s+"
+                     r"(?:to\s+be\s+)?(?:released|shipped|dispatched|delivered|exported)\s+until\b", re.I)  # or
+# held back by a condition: "(d) the remaining 30 cards are not released until … the Board has decided again"
 # any labelled decision, whatever its outcome ("Decision: possible match, escalated to Dana Whitfield …")
 DECISION_LINE = re.compile(r"\bdecision\s*:\s*\w", re.I)
 
 
 # "What is the capital of Malaysia?", "What was the invoice value of shipment SH-2026-0322?", "What is the licence fee
-# for EL-2026-0417?": the noun asked for (`head`, with its modifier `mod`) as a relation of a name; read by abstention
+# for EL-2026-0417?", "What was our total export revenue to Vietnam …?": the noun asked for (`head`, with its
+# modifiers `mod`, `mod2`) as a relation of a name; read by abstention
 # (a passage about the name that never uses the noun does not answer it) and by the table reader (no column is read
 # for a noun no header names)
-RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+the\s+(?:(?P<mod>[a-z]{3,})\s+)?"
-                      r"(?P<head>[a-z]{3,})\s+(?:of|for)\s+\S", re.I)
+RELATION = re.compile(r"^\W*(?:what|who|which)\s+(?:is|are|was|were)\s+(?:the|our|their|its|your)\s+(?:(?P<mod>[a-z]{3,})"
+                      r"\s+)?(?:(?P<mod2>[a-z]{3,})\s+)?(?P<head>[a-z]{3,})\s+(?:of|for|to|from)\s+\S", re.I)
 # the act a who-question asks about: "Who issued …?" -> "issued", "Who can grant …?" -> "grant" (not "is", "was")
 WHO_ACTS = re.compile(r"\W*who\s+(?:(?:can|could|may|might|must|shall|should|will|would)\s+)?(?!(?:is|was|are|were|has|"
                       r"have|had|did|does|do)\b)([a-z]+)\b", re.I)

@@ -152,3 +152,19 @@ def test_a_measure_told_in_the_question_is_held_against_a_procedure_step(setting
                  "on hold?", settings=settings)
     assert _first(ans).startswith(verdict) and "85 or more" in _first(ans), ans.answer
     assert f"a score of {score} {meets} the condition “85 or more”" in ans.answer
+
+
+@pytest.mark.parametrize("question, verdict", [("Is the MX-400 a 3A090 item?", "Yes. "),
+                                               ("Is the MX-400 classified under EAR99?", "No. ")])
+def test_whether_a_product_is_in_a_class_is_read_where_it_is_written_with_its_code(settings, question, verdict):
+    # the memo: "… shipments of MX-400 inference accelerator cards (ECCN 3A090.a) …"
+    ans = answer(question, settings=settings)
+    assert _first(ans).startswith(verdict) and "3A090.a" in _first(ans), ans.answer
+    assert "“" in ans.answer.split("\n")[1] and "(ECCN 3A090.a)" in ans.answer.split("\n")[1]
+
+
+def test_an_attribute_no_document_uses_is_abstained_on_whatever_its_possessive(settings):
+    # "our total export revenue to Vietnam": no document speaks of revenue (stop 27's trial listed dates instead)
+    ans = answer("What was our total export revenue to Vietnam in 2026?", settings=settings)
+    assert ans.answer.startswith("The documents do not say."), ans.answer
+    assert any("revenue" in w for w in ans.warnings), ans.warnings
