@@ -97,3 +97,14 @@ def test_a_label_is_no_one_who_did_anything(settings):
 def test_a_value_two_rows_give_is_listed_once(settings):
     ans = answer("Which country was SH-2026-0315 shipped to?", settings=settings)
     assert _first(ans).startswith("Vietnam, per Restricted-party screening log"), ans.answer
+
+
+def test_a_condition_that_holds_back_part_of_an_order_answers_a_request_for_that_part(settings):
+    # minutes ECB-2026-09, item 1 (Chao Phraya AI Labs): "(d) the remaining 30 cards are not released until Joanna
+    # Okafor has made a site visit in Bangkok and the Board has decided again"
+    ans = answer("Chao Phraya AI Labs wants the remaining 30 MX-400 cards dispatched now. Can we do it?",
+                 settings=settings)
+    first = ans.answer.split("\n")[0]
+    assert first.startswith("No. ") and "the remaining 30 cards are not released until" in first, ans.answer
+    other = answer("Chao Phraya AI Labs wants the first 30 cards now. Can we ship them?", settings=settings)
+    assert "not released until" not in other.answer.split("\n")[0], other.answer  # the first tranche is approved
