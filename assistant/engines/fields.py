@@ -156,8 +156,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
     """The field of the record the question names whose name the question asks for, as a short answer quoting its
     line; None when the question names no record identifier or no top unit of that record has such a field."""
     q = ctx.question
-    records = records_named(q)
-    asked = q.ask or q.core
+    records, asked = records_named(q), q.ask or q.core
     any_of = (_ANY.match(asked) or _NONE.search(asked)) if q.kind == "yes_no" else None  # "Are there any
     # conditions on EL-…?"; "Is licence EL-… fully authorised with no conditions?" (then the answer is "No")
     if not records and q.kind in ("person", "date", "number") and q.language == "en":
@@ -194,8 +193,7 @@ def field_answer(ctx: Context) -> ShortAnswer | None:
                 or any(r in m.group("value") for r in records if not PRODUCT.fullmatch(r)):  # "Items: MX-400 …"
             # answers "What is the ECCN of the MX-400 …?"; a record's own identifier field answers nothing
             continue
-        line = _whole_line(u, m, ctx.hits)
-        value = m.group("value").strip()
+        line, value = _whole_line(u, m, ctx.hits), m.group("value").strip()
         if q.kind == "date" and not CALENDAR.search(value):
             continue  # "Until when can we export under EUC-…?" is not answered by its "Exporter:" line
         lasting = asks_until(q) and CALENDAR.search(value)  # "How long is it valid?", "Bis wann ist sie gültig?"

@@ -276,6 +276,19 @@ def short_answer(ctx: Context) -> ShortAnswer | None:
     return found
 
 
+def _agents(text: str, spans: list[tuple[float, re.Match]], verb: str) -> list[tuple[float, re.Match]]:
+    """The (distance, match) name `spans` of `text` that can be who did `verb` (a stem): one standing before the
+    verb ("The … Department … has issued"), or after it in the passive ("Exceptions to Rule R4 are approved by the
+    Export Control Board", "… cleared as false positive … | Joanna Okafor; cleared by Dana Whitfield |"), which
+    names the one who did it wherever the verb comes. A gerund has no subject before it ("… Chinese AI models; and
+    issuing guidance to U.S. companies" names no one who issued anything)."""
+    ats = [w.start() for w in re.finditer(r"[\w’'-]+", text) if stem(w.group(0).lower()) == verb
+           and not w.group(0).lower().endswith("ing")]
+    passive = [(d, m) for d, m in spans if any(re.fullmatch(r"[\w’'-]+ed(?:\s+[a-z]+){0,2}\s+by\s+", text[a:m.start()])
+                                              for a in ats)]
+    return passive or [(d, m) for d, m in spans if ats and m.end() <= ats[0]]
+
+
 def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
     """The span that answers a who / when / how-many question, within `_NEAR` words of a term of it in the best close
     sentence that holds most of its terms (or that sentence and its neighbour); None when none holds one."""
@@ -318,16 +331,8 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
             spans = [(_NEAR, nxt[1])]
         asked = stem_set(q.ask or q.core)
         spans = [(d, m) for d, m in spans if not stem_set(m.group(0)) <= asked]  # "Huawei's Ascend AI" is asked about
-        if verb:  # "Who issued …?": the one who did it stands before the verb ("The … Department … has issued")
-            ats = [w.start() for w in re.finditer(r"[\w’'-]+", text) if stem(w.group(0).lower()) == verb
-                   and not w.group(0).lower().endswith("ing")]  # "… and issuing guidance to U.S. companies": a
-            # gerund has no subject before it ("Chinese AI models; and issuing …" is no one who issued anything)
-            # … or after it, in the passive ("Exceptions to Rule R4 are approved by the Export Control Board"),
-            # which names the one who did it wherever the verb comes ("… cleared as false positive … | Joanna
-            # Okafor; cleared by Dana Whitfield |")
-            passive = [(d, m) for d, m in spans if any(re.fullmatch(r"[\w’'-]+ed(?:\s+[a-z]+){0,2}\s+by\s+", text[a:m.start()])
-                                                      for a in ats)]
-            spans = passive or [(d, m) for d, m in spans if ats and m.end() <= ats[0]]
+        if verb:  # "Who issued …?": the one who did it (`_agents`)
+            spans = _agents(text, spans, verb)
         if not spans:
             continue
         d, m = min(spans, key=lambda x: x[0])

@@ -292,12 +292,10 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
     measure = amounts[0].group("what").lower() if "what" in amounts[0].re.groupindex else ""
     found = _rules(ctx.units[:40], terms, wanted, bool(counts), asked,
                    frozenset((*ctx.question.names, *ctx.question.context_names)), measure)
-    if not found:
-        return None
-    case_day = next(iter(dates_in(ask)), None)
     found = [f for f in found if _ONLY_IF.search(f[0].text)] if permits else found  # a permission question is
     if not found:  # settled only by a permission its amount bounds
         return None
+    case_day = next(iter(dates_in(ask)), None)
     found = _in_force(found, case_day)
     u, m = found[0]
     limit = m.limit
@@ -327,7 +325,20 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
             composed.append(f"The rule applies from {start[1]}; a case dated earlier is not covered by it.")
     lines += composed
     units = [u]
-    conflict = _conflict(u, limit, found[1:], first)
+    conflict = _dated_conflict(u, limit, found[1:], first, case_day, start)
+    if conflict:
+        v, named = conflict
+        lines += named
+        composed.append(named[-1])
+        units.append(v)
+    return BottomLine(lines, units, composed)
+
+
+def _dated_conflict(u: Unit, limit: float, others: list, first: int, case_day: tuple | None,
+                    start: tuple | None) -> tuple[Unit, list[str]] | None:
+    """`_conflict`, its closing note told by the case's date when there is one: a newer rule not yet in force on
+    it, or an older one replaced before it (`start`: when the rule of `u` took effect)."""
+    conflict = _conflict(u, limit, others, first)
     if conflict:
         v, named = conflict
         later = start_of(v)
@@ -335,10 +346,7 @@ def threshold(ctx: Context, first: int = 1) -> BottomLine | None:
             named[-1] = f"That threshold applies from {later[1]}; the case is dated {case_day[1]}, before it."
         elif case_day and start and case_day[0] >= start[0]:  # the older rule, replaced before the case's date
             named[-1] = f"That threshold held until {start[1]}; the case is dated {case_day[1]}, after the change."
-        lines += named
-        composed.append(named[-1])
-        units.append(v)
-    return BottomLine(lines, units, composed)
+    return conflict
 
 
 def unapplied(verdict: str, quote: str, ask: str) -> str:
