@@ -94,6 +94,7 @@ RECORD_NAME = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})?-\d{2,4}(?:-\d{2,6})+\b")
 # a row of a Markdown pipe table, its cells between the outer bars (engines/tables.py reads them)
 TABLE_ROW = re.compile(r"(?m)^\|(?P<cells>.*)\|[ \t]*$")
 RECORD_CHUNKS = 8  # a document this short is read whole when a question names it by identifier
+RARE_RECORD = 2  # an identifier only this many short documents' bodies name is theirs (read whole when asked)
 
 
 class Retriever:
@@ -117,14 +118,24 @@ class Retriever:
 
     def records(self, rows: list[dict], most: int = RECORD_CHUNKS) -> dict[str, frozenset[str]]:
         """{record identifier ("SH-2026-0231", "EC-2026-007"): the doc_ids of the short documents (at most `most`
-        chunks) whose title or opening names it}, from the index's chunk rows (read once when the index opens)."""
+        chunks) whose title or opening names it, or, for one no title or opening names, the one or two
+        (`RARE_RECORD`) whose body does ("Case DPS-2026-019 (order PO-HEN-2026-007, …)")}, from the index's chunk
+        rows (read once when the index opens)."""
         sizes = Counter(r["doc_id"] for r in rows)
         out: dict[str, set[str]] = {}
+        body: dict[str, set[str]] = {}
         for r in rows:
-            if r.get("ordinal") == 0 and sizes[r["doc_id"]] <= most:
+            if sizes[r["doc_id"]] > most:
+                continue
+            if r.get("ordinal") == 0:
                 head = str(self.docs.get(r["doc_id"], {}).get("title") or "") + " " + r["text"][:300]
                 for m in RECORD_NAME.finditer(head):
                     out.setdefault(m.group(0), set()).add(r["doc_id"])
+            for m in RECORD_NAME.finditer(r["text"]):
+                body.setdefault(m.group(0), set()).add(r["doc_id"])
+        for name, docs in body.items():  # "order PO-HEN-2026-007" in a procedure's case record: a record named in
+            if name not in out and len(docs) <= RARE_RECORD:  # the body of one or two short documents only
+                out[name] = docs
         return {k: frozenset(v) for k, v in out.items()}
 
     def tabled(self, rows: list[dict], most: int = RECORD_CHUNKS) -> frozenset[str]:
