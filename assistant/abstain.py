@@ -20,7 +20,7 @@ from assistant.names import names_in
 from assistant.neighbours import following, holding
 from assistant.question import Question
 from assistant.record_fields import answering_field, records_named
-from assistant.terms import RELATION, holds, stem, stem_set
+from assistant.terms import ON_HOLD, RELATION, holds, stem, stem_set
 from kernel.tokens import parts
 
 _WHAT = {"number": "a number", "date": "a date", "person": "a person's name", "place": "a place",
@@ -70,6 +70,17 @@ _COMPARED = re.compile(r"\b(?:exceed(?:s|ing)?|more than|over|above|at least|at 
                        r"within|no later than|not later than)\s+(?:a |an |the )?[$€£]?\d", re.I)
 
 
+def _unsaid_of(word: str, q: Question, units: list[Unit]) -> str | None:
+    """The record identifier the question names ("SH-2026-0322") when retrieved chunks name it and none of them (nor
+    their documents' titles) uses `word` ("invoice", which only memo LX-2026-021 uses, of SH-2026-0340); else None."""
+    want = stem(word.lower())
+    for record in (r for r in records_named(q) if any(c.isdigit() for c in r)):
+        about = [u for u in units[:20] if record in u.hit.text]
+        if about and not any(want in stem_set(u.hit.text + " " + str(u.hit.meta.get("title") or "")) for u in about):
+            return record
+    return None
+
+
 def _bounded(word: str, units: list[Unit]) -> bool:
     """`word` names a bound ("threshold") and one of the three best passages writes one as a comparison."""
     return stem(word.lower()) in _BOUND_WORDS and any(_COMPARED.search(u.text) for u in units[:3])
@@ -106,6 +117,10 @@ def fixed_rule(q: Question, units: list[Unit], known, idf=None, min_relevance: f
         # "What was the invoice value of shipment SH-2026-0322?": no document speaks of a capital, of an invoice
         if word and word.lower() not in _GENERIC and not known(stem(word.lower())) and not _bounded(word, units):
             return f"no document uses the word “{word}”"
+        if word and word != head.group("head") and word.lower() not in _GENERIC and (record := _unsaid_of(
+                word, q, units)):  # "the invoice value of SH-2026-0322": "invoice" is used, of another shipment only
+            return f"no passage about {record} uses the word “{word}”"  # (a head such as "deadline" is answered by
+            # "no later than": only a modifier, which says which value, is held to the record's passages)
     kind = expected_type(q)
     if kind in ("phone", "email", "address") and not any(  # asked by name, and written in a form of its own
             holds_type(q, kind, u.text) for u in units[:8] if u.relevance >= 0.7 * best):
@@ -156,6 +171,16 @@ def recorded(q: Question, units: list[Unit]) -> bool:
                and any(r in u.hit.text + " " + str(u.hit.meta.get("title") or "") for r in records))
 
 
+def held(q: Question, units: list[Unit]) -> bool:
+    """A yes/no question about a record it names by identifier whose chunk, among the leading passages, says it is
+    on hold ("Can order PO-HEN-2026-007 be shipped now?" and "Case DPS-2026-019 (order PO-HEN-2026-007, …): … the
+    order stays on hold."; engines/holds.py answers it). The answerability model weighed that pair 0.25 against a
+    threshold of 0.39 (2026-12-02, the compliance_file index): "shipped" is no word of the case record."""
+    records = [r for r in records_named(q) if any(c.isdigit() for c in r)]
+    return q.kind == "yes_no" and bool(records) and any(
+        ON_HOLD.search(u.hit.text) and any(r in u.hit.text for r in records) for u in units[:8])
+
+
 def tabled(q: Question, units: list[Unit]) -> bool:
     """A question that a table row among the leading passages answers with the table's header (engines/tables.py:
     "How many MX-400 units were shipped to Vietnam?" and the register's row "| SH-2026-0315 | … | Ho Chi Minh City,
@@ -192,7 +217,7 @@ def decide(q: Question, units: list[Unit], known, idf, min_relevance: float,
     rule = fixed_rule(q, units, known, idf, min_relevance)
     if rule:
         return Verdict(True, rule, unknown)
-    if assigned(q, units) or recorded(q, units) or tabled(q, units):
+    if assigned(q, units) or recorded(q, units) or tabled(q, units) or held(q, units):
         return Verdict(False, "", unknown)
     if own_words(q, units) is not None or states_all(q, units):
         return Verdict(False, "", unknown)

@@ -21,10 +21,12 @@ import re
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
 from assistant.engines.minutes import decisions_first, item_of
+from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.retrieve import RECORD_NAME
 from assistant.terms import ON_HOLD, content_stems, stem_set
 from assistant.vocabulary import is_country
+from kernel.sentences import sentences
 
 # asks whether the record may go: "Can order PO-HEN-2026-007 be shipped now?", "… wants the remaining 30 cards
 # dispatched now. Can we do it?" (the act told before the question)
@@ -51,7 +53,7 @@ def on_hold(ctx: Context, first: int = 1) -> BottomLine | None:
         return None
     wanted = {t for t in content_stems(q.core) if not t.isdigit()} - {s for n in (*records, *parties) for s in stem_set(n)}
     # ("remaining" and "cards": a count alone does not say which cards, "the first 30" are not "the remaining 30")
-    for u in decisions_first(ctx):
+    for u in [*decisions_first(ctx), *_sentences_naming(ctx, records)]:
         if u.heading or not ON_HOLD.search(u.text) or _RELEASED.search(u.text):
             continue
         item = item_of(ctx, u.hit.doc_id, u.start)
@@ -64,3 +66,14 @@ def on_hold(ctx: Context, first: int = 1) -> BottomLine | None:
                  and not ON_HOLD.search(v.text) and (v.hit.doc_id, v.start) != (u.hit.doc_id, u.start)][:2]
         return BottomLine([line], [u], [], rules)
     return None
+
+
+def _sentences_naming(ctx: Context, records: list[str]) -> list[Unit]:
+    """The sentences of the retrieved chunks that name a record of `records` (a case paragraph: "Case DPS-2026-019
+    (order PO-HEN-2026-007, …): … Decision: possible match, …; the order stays on hold."), as units in document
+    offsets: the decision may be a sentence the ranking left out."""
+    out = []
+    for h in ctx.hits:
+        if any(r in h.text for r in records):
+            out += [Unit(hit=h, start=h.start + a, end=h.start + b, text=h.text[a:b]) for a, b in sentences(h.text)]
+    return out
