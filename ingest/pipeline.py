@@ -7,7 +7,8 @@ so a crash or kill -9 anywhere leaves an index the next run repairs to what a cl
 Readers are never shown a mix of two corpus versions (ingest.generations): a run writes the next generation beside
 the published one (new chunks invisible to readers of the old version, replaced ones retired, not deleted), switches
 the version in one manifest transaction at the end, and deletes the superseded chunks `generations.GRACE_S` seconds
-after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one).
+after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one), and
+never while a request's lease pins a generation that reads them (ingest.manifest_readers).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import dedupe, generations, lexical
+from ingest import dedupe, generations, lexical, manifest_readers
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
@@ -290,8 +291,10 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
 def _purge(man: Manifest, settings: Settings, store: VectorStore | None = None, grace: float | None = None) -> None:
     """Delete from the store the chunks retired by switches made at least `grace` seconds ago (default
     `generations.GRACE_S`, counted per switch), then the retired chunk and document rows of those switches, and the
-    BM25 directories no reader opens any more (the store is opened only when it has chunks to lose)."""
-    upto, ids = generations.expired(man.db, grace)
+    BM25 directories no reader opens any more (the store is opened only when it has chunks to lose). A generation a
+    live reader lease pins is kept, however old its switch (ingest.manifest_readers.fence)."""
+    upto = manifest_readers.fence(settings.index_dir, generations.outgrown(man.db, grace))
+    upto, ids = generations.expired(man.db, upto=upto)
     if ids:
         (store or open_store(settings)).delete(ids)
     if ids or generations.waiting(man.db):
