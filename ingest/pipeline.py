@@ -8,7 +8,8 @@ Readers are never shown a mix of two corpus versions (ingest.generations): a run
 the published one (new chunks invisible to readers of the old version, replaced ones retired, not deleted), switches
 the version in one manifest transaction at the end, and deletes the superseded chunks `generations.GRACE_S` seconds
 after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one), and
-never while a request's lease pins a generation that reads them (ingest.manifest_readers).
+never while a request's lease pins a generation that reads them (ingest.manifest_readers). A rebuild, which drops the
+store, first refuses new readers of the old version and waits for the leases on it to end.
 """
 
 from __future__ import annotations
@@ -197,10 +198,23 @@ def _reshape(settings: Settings, man: Manifest, shaping: str, rebuild: bool, rep
         return None
     store = open_store(settings)
     man.set(in_sync="0")
+    _close_old(man, settings)
     store.drop()
     man.reset()
     report.rebuilt = True
     return store
+
+
+def _close_old(man: Manifest, settings: Settings) -> None:
+    """Before the store is dropped: no new reader of the published version or an older one, and those reading it
+    have finished (or had `manifest_readers.LEASE_TTL_S` seconds to; what still reads it then is void and retried)."""
+    manifest_readers.close_below(settings.index_dir, _next_gen(man, settings))
+
+
+def _next_gen(man: Manifest, settings: Settings) -> int:
+    """The generation a run writes: the published one + 1, and never below where readers were fenced (a rebuild or
+    a replaced manifest starts again from no generation, the readers' marks remember)."""
+    return max(generations.published(man.db) + 1, manifest_readers.lowest_new(settings.index_dir))
 
 
 def _up_to_date(settings: Settings, man: Manifest, known: dict, present: set[str], idle: bool,
@@ -266,12 +280,13 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     store = store or open_store(settings)
     man.set(in_sync="0", shaping=shaping)
     if store.shaping() != shaping:  # e.g. a server collection built elsewhere with other settings
+        _close_old(man, settings)
         store.drop()
         man.mark_pending(known)
     report.repaired = sorted(_reconcile(store, man) | {i for i, r in man.docs().items() if r.state != "ready"})
     todo_ids = {d.doc_id for d, _ in todo}
     todo += [(d, p) for d, p in loaded if d.doc_id in report.repaired and d.doc_id not in todo_ids]
-    gen = generations.published(man.db) + 1  # invisible to readers until `_finish` publishes it
+    gen = _next_gen(man, settings)  # invisible to readers until `_finish` publishes it
     if removed:
         store.delete(man.remove(removed, gen=gen))
     report.removed = sorted(removed)
@@ -347,7 +362,7 @@ def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
             store = open_store(settings)
             man.set(in_sync="0")
             ids = sorted(set(doc_ids))
-            gen = generations.published(man.db) + 1
+            gen = _next_gen(man, settings)
             store.delete(man.remove(ids, gen=gen))
             report.removed = ids
             report.still_on_disk = {i: known[i].path for i in ids if known[i].path and Path(known[i].path).is_file()}
