@@ -31,13 +31,23 @@ from pathlib import Path
 log = logging.getLogger("grounded.ingest")
 FILE = "readers.sqlite"
 LEASE_TTL_S = 120.0  # a lease's life, in seconds: above the API's LLM deadline (90 s), so a slow answer keeps it
-LEASE_WAIT_S = 0.25  # seconds a reader waits for the file's write lock before it gives up its lease
+LEASE_WAIT_S = 1.0  # seconds a reader waits for the file's write lock before it goes on without its lease
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS readers (id TEXT PRIMARY KEY, gen INTEGER, pid INTEGER, expires_at REAL);
 CREATE TABLE IF NOT EXISTS fence (name TEXT PRIMARY KEY, gen INTEGER);
 """
-_shared: dict[tuple[int, str], sqlite3.Connection] = {}
+_shared: dict[tuple[int, str], tuple[sqlite3.Connection, tuple[int, int]]] = {}
 _shared_lock = threading.Lock()
+_warned: set[str] = set()  # lease files this process said it could not write (then said at debug level only)
+
+
+def _warn(index_dir: Path, message: str, *args) -> None:
+    """Log a lease file's failure: a warning the first time per file and process (a read-only index would else log
+    it at every request), debug after."""
+    key = str(index_dir)
+    level = logging.DEBUG if key in _warned else logging.WARNING
+    _warned.add(key)
+    log.log(level, message, *args)
 
 
 def _connect(index_dir: Path, timeout: float) -> sqlite3.Connection:
@@ -54,12 +64,23 @@ def _connect(index_dir: Path, timeout: float) -> sqlite3.Connection:
 
 
 def _reader_db(index_dir: Path) -> sqlite3.Connection:
-    """This process's connection for leases on `index_dir` (one per process: a forked worker opens its own)."""
+    """This process's connection for leases on `index_dir` (one per process: a forked worker opens its own; opened
+    again when the file was deleted or replaced, e.g. the index directory removed and built again)."""
     key = (os.getpid(), str(index_dir))
+    try:
+        st = os.stat(index_dir / FILE)
+        here = (st.st_dev, st.st_ino)
+    except OSError:
+        here = None
     with _shared_lock:
-        if key not in _shared:
-            _shared[key] = _connect(index_dir, LEASE_WAIT_S)
-        return _shared[key]
+        db, was = _shared.get(key, (None, None))
+        if db is None or here is None or here != was:
+            if db is not None:
+                db.close()
+            db = _connect(index_dir, LEASE_WAIT_S)
+            st = os.stat(index_dir / FILE)
+            _shared[key] = (db, (st.st_dev, st.st_ino))
+        return db
 
 
 def _marks(db: sqlite3.Connection) -> dict[str, int]:
@@ -89,8 +110,8 @@ class Lease:
             marks = _marks(db)
             self.usable = gen >= max(marks.get("floor", 0), marks.get("closed", 0))
         except sqlite3.Error as exc:
-            log.warning("could not record the reader lease on generation %d in %s (%s): the request relies on the "
-                        "grace period", gen, index_dir / FILE, exc)
+            _warn(index_dir, "could not record the reader lease on generation %d in %s (%s): the request relies on "
+                  "the grace period", gen, index_dir / FILE, exc)
 
     def intact(self) -> bool:
         """Whether every row of the generation is still there (no purge or rebuild went past it); True when the file
@@ -98,7 +119,7 @@ class Lease:
         try:
             return self.gen >= _marks(_reader_db(self.index_dir)).get("floor", 0)
         except sqlite3.Error as exc:
-            log.warning("could not read the reader fence in %s (%s)", self.index_dir / FILE, exc)
+            _warn(self.index_dir, "could not read the reader fence in %s (%s)", self.index_dir / FILE, exc)
             return True
 
     def release(self) -> None:
@@ -109,8 +130,8 @@ class Lease:
         try:
             _reader_db(self.index_dir).execute("DELETE FROM readers WHERE id=?", (self.id,))
         except sqlite3.Error as exc:
-            log.warning("could not release the reader lease in %s (%s): it expires by itself", self.index_dir / FILE,
-                        exc)
+            _warn(self.index_dir, "could not release the reader lease in %s (%s): it expires by itself",
+                  self.index_dir / FILE, exc)
 
     def __enter__(self) -> Lease:
         return self
