@@ -26,10 +26,13 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger("grounded.ingest")
 FILE = "readers.sqlite"
+T = TypeVar("T")
 LEASE_TTL_S = 120.0  # a lease's life, in seconds: above the API's LLM deadline (90 s), so a slow answer keeps it
 LEASE_WAIT_S = 1.0  # seconds a reader waits for the file's write lock before it goes on without its lease
 SCHEMA = """
@@ -37,7 +40,7 @@ CREATE TABLE IF NOT EXISTS readers (id TEXT PRIMARY KEY, gen INTEGER, pid INTEGE
 CREATE TABLE IF NOT EXISTS fence (name TEXT PRIMARY KEY, gen INTEGER);
 """
 _shared: dict[tuple[int, str], tuple[sqlite3.Connection, tuple[int, int]]] = {}
-_shared_lock = threading.Lock()
+_shared_lock = threading.Lock()  # one statement at a time on a process's lease connections (and their reopening)
 _warned: set[str] = set()  # lease files this process said it could not write (then said at debug level only)
 
 
@@ -63,9 +66,10 @@ def _connect(index_dir: Path, timeout: float) -> sqlite3.Connection:
     return db
 
 
-def _reader_db(index_dir: Path) -> sqlite3.Connection:
-    """This process's connection for leases on `index_dir` (one per process: a forked worker opens its own; opened
-    again when the file was deleted or replaced, e.g. the index directory removed and built again)."""
+def _on_reader_db(index_dir: Path, statement: Callable[[sqlite3.Connection], T]) -> T:
+    """`statement(db)` on this process's connection for leases on `index_dir`, one thread at a time (one connection
+    per process: a forked worker opens its own; opened again when the file was deleted or replaced, e.g. the index
+    directory removed and built again). sqlite3.Error as the statement or the opening raises it."""
     key = (os.getpid(), str(index_dir))
     try:
         st = os.stat(index_dir / FILE)
@@ -80,7 +84,7 @@ def _reader_db(index_dir: Path) -> sqlite3.Connection:
             db = _connect(index_dir, LEASE_WAIT_S)
             st = os.stat(index_dir / FILE)
             _shared[key] = (db, (st.st_dev, st.st_ino))
-        return db
+        return statement(db)
 
 
 def _marks(db: sqlite3.Connection) -> dict[str, int]:
@@ -102,12 +106,11 @@ class Lease:
     def __init__(self, index_dir: Path, gen: int, ttl: float | None = None):
         self.index_dir, self.gen, self.id = index_dir, gen, uuid.uuid4().hex
         self.held, self.usable = False, True
+        row = (self.id, gen, os.getpid(), time.time() + (LEASE_TTL_S if ttl is None else ttl))
         try:
-            db = _reader_db(index_dir)
-            db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)",
-                       (self.id, gen, os.getpid(), time.time() + (LEASE_TTL_S if ttl is None else ttl)))
+            _on_reader_db(index_dir, lambda db: db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)", row))
             self.held = True
-            marks = _marks(db)
+            marks = _on_reader_db(index_dir, _marks)
             self.usable = gen >= max(marks.get("floor", 0), marks.get("closed", 0))
         except sqlite3.Error as exc:
             _warn(index_dir, "could not record the reader lease on generation %d in %s (%s): the request relies on "
@@ -117,7 +120,7 @@ class Lease:
         """Whether every row of the generation is still there (no purge or rebuild went past it); True when the file
         cannot be read (logged)."""
         try:
-            return self.gen >= _marks(_reader_db(self.index_dir)).get("floor", 0)
+            return self.gen >= _on_reader_db(self.index_dir, _marks).get("floor", 0)
         except sqlite3.Error as exc:
             _warn(self.index_dir, "could not read the reader fence in %s (%s)", self.index_dir / FILE, exc)
             return True
@@ -128,7 +131,7 @@ class Lease:
             return
         self.held = False
         try:
-            _reader_db(self.index_dir).execute("DELETE FROM readers WHERE id=?", (self.id,))
+            _on_reader_db(self.index_dir, lambda db: db.execute("DELETE FROM readers WHERE id=?", (self.id,)))
         except sqlite3.Error as exc:
             _warn(self.index_dir, "could not release the reader lease in %s (%s): it expires by itself",
                   self.index_dir / FILE, exc)
