@@ -101,10 +101,11 @@ class Assistant:
 
     def refresh(self) -> None:
         """Reopen the vector store, the lexical index and the document table when an ingest has changed the corpus
-        (one request reopens them; the others wait for it)."""
-        if self.index.corpus_version != self.corpus_version:
+        (one request reopens them; the others wait for it); also when it wrote the same version again (a new
+        generation: the rows of the one opened are purged in time)."""
+        if self.index.outdated():
             with self._refresh_lock:
-                if self.index.corpus_version != self.corpus_version:
+                if self.index.outdated():
                     self._open()
 
     def engine(self, name: str):
@@ -180,10 +181,19 @@ class Assistant:
     def ask(self, question: str, history: list[Turn] | None = None, engine: str | None = None,
             filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
         """Answer one question (see `answer()`); the stages are timed in `Answer.timings_ms`. The whole answer reads
-        the corpus version opened when it starts (a snapshot of this Assistant), whatever a refresh does meanwhile."""
+        the corpus version opened when it starts (a snapshot of this Assistant), whatever a refresh does meanwhile,
+        under a lease on its generation (ingest.index.read_consistently: read again if a rebuild wiped it)."""
+        from ingest.index import read_consistently
+
         t0 = time.perf_counter()
+        return read_consistently(self._snapshot, lambda snap: snap._ask(question, history, engine, filters, on_token,
+                                                                         t0))
+
+    def _snapshot(self) -> tuple:
+        """(the Index, a copy of this Assistant) on the version published now: what one answer reads."""
         self.refresh()
-        return copy.copy(self)._ask(question, history, engine, filters, on_token, t0)
+        snap = copy.copy(self)
+        return snap.index, snap
 
     def _ask(self, question: str, history: list[Turn] | None, engine: str | None, filters: Filters | None,
              on_token: Callable[[str], None] | None, t0: float) -> Answer:

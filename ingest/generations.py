@@ -9,8 +9,9 @@ document keeps its id, and its old offsets for old readers; a document's old tex
 The switch is one manifest transaction (`publish`), which records when generation N was switched to (`switches`).
 The vectors of retired chunks stay in the store, their rows in the manifest, and each generation's BM25 directory
 on disk, until `GRACE_S` seconds after the switch that retired them, counted per switch (`expired`, `purge` run by
-every ingest): two switches a moment apart do not cut short the grace period of the first one's readers. No reader
-writes anything: the grace period is the promise that a request in flight finishes within it.
+every ingest): two switches a moment apart do not cut short the grace period of the first one's readers. A request
+also records the generation it reads, a lease (ingest.manifest_readers): the purge spares every generation a live
+lease pins, however long after its switch; the grace period protects a request whose lease could not be written.
 """
 
 from __future__ import annotations
@@ -159,14 +160,20 @@ def _switched(db: sqlite3.Connection) -> tuple[int, dict[int, float]]:
     return gen, switched
 
 
-def expired(db: sqlite3.Connection, grace: float | None = None, now: float | None = None) -> tuple[int, list[str]]:
-    """(upto, the chunk ids that leave the store once what generations up to `upto` retired is purged: retired up to
-    it, no longer live and not retired later). `upto` is the newest generation switched to at least `grace` seconds
-    (default GRACE_S) before `now`: every row it or an older switch retired was hidden from new readers that long
-    ago (a generation the manifest has no time for was switched to no later than the next recorded one, so its
-    time stands in). 0 when no switch is that old. Nothing changes."""
+def outgrown(db: sqlite3.Connection, grace: float | None = None, now: float | None = None) -> int:
+    """The newest generation switched to at least `grace` seconds (default GRACE_S) before `now` (Unix seconds):
+    every row it or an older switch retired was hidden from new readers that long ago (a generation the manifest has
+    no time for was switched to no later than the next recorded one, so its time stands in). 0 when no switch is
+    that old. Readers' leases may hold the purge below it (ingest.manifest_readers.fence)."""
     cutoff = (time.time() if now is None else now) - (GRACE_S if grace is None else grace)
-    upto = max((g for g, at in _switched(db)[1].items() if at <= cutoff), default=0)
+    return max((g for g, at in _switched(db)[1].items() if at <= cutoff), default=0)
+
+
+def expired(db: sqlite3.Connection, grace: float | None = None, now: float | None = None,
+            upto: int | None = None) -> tuple[int, list[str]]:
+    """(upto, the chunk ids that leave the store once what generations up to `upto` retired is purged: retired up to
+    it, no longer live and not retired later). `upto` defaults to `outgrown(db, grace, now)`. Nothing changes."""
+    upto = outgrown(db, grace, now) if upto is None else upto
     ids = [r[0] for r in db.execute(
         "SELECT DISTINCT chunk_id FROM retired r WHERE retired_gen <= ? AND NOT EXISTS (SELECT 1 FROM chunks c WHERE "
         "c.chunk_id=r.chunk_id) AND NOT EXISTS (SELECT 1 FROM retired s WHERE s.chunk_id=r.chunk_id AND "

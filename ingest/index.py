@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 
-from ingest import generations
+from ingest import generations, manifest_readers
 from ingest.manifest import Manifest
 from ingest.models import page_at
 from ingest.units import remember as remember_units
@@ -15,7 +18,10 @@ from ingest.vector_store import MetaFilter, VectorStore, open_store, release_sto
 from kernel.errors import IndexUnavailableError, NotFoundError
 from kernel.settings import Settings
 
-__all__ = ["Index", "open_index", "page_at"]
+__all__ = ["Index", "open_index", "page_at", "read_consistently"]
+log = logging.getLogger("grounded.ingest")
+T = TypeVar("T")
+R = TypeVar("R")
 OVERFETCH = 500  # this many more nearest chunks asked of the store at first while it holds other versions' chunks
 ROW_CACHE = 20_000  # chunk rows remembered by id (a chunk of ~1 KB of text: ~20-40 MB at most)
 
@@ -52,6 +58,17 @@ class Index:
     @property
     def generation(self) -> int:
         return self.pinned.generation
+
+    def outdated(self) -> bool:
+        """Whether the index now publishes another generation than the one this Index reads (another corpus version,
+        or the same one written again: the rows this Index reads are then purged in time)."""
+        now = generations.pin(self.manifest.db)
+        return (now.version, now.generation) != (self.pinned.version, self.pinned.generation)
+
+    def lease(self) -> manifest_readers.Lease:
+        """A lease on the generation this Index reads, for one request (ingest.manifest_readers): taken now, released
+        when the `with` block ends; never raises for the lease file's sake."""
+        return manifest_readers.Lease(self.settings.index_dir, self.generation)
 
     def documents(self) -> list[dict]:
         """id, title, publisher, published, url, source, chunks of every document."""
@@ -229,3 +246,28 @@ class ExactSearch:
 
 def open_index(settings: Settings) -> Index:
     return Index(settings)
+
+
+def read_consistently(snapshot: Callable[[], tuple[Index, T]], work: Callable[[T], R], attempts: int = 2) -> R:
+    """`work(state)` under a lease on the generation `state` reads, where `snapshot()` gives (the Index, the state
+    read through it) on the version published now. When that generation was purged or wiped by a rebuild before the
+    lease was taken, or while `work` ran (what it read may then be missing or of two versions), its result or error is
+    dropped and it runs again on a new snapshot, at most `attempts` times in all; then IndexUnavailableError (a 503:
+    the index is being rebuilt). What `work` raises on an intact generation is raised as it is."""
+    for attempt in range(1, attempts + 1):
+        index, state = snapshot()
+        with index.lease() as lease:
+            if not lease.usable:
+                log.info("generation %d is closed to new readers (attempt %d)", index.generation, attempt)
+                continue
+            try:
+                out = work(state)
+            except Exception:
+                if lease.intact():
+                    raise
+                log.warning("generation %d was purged while a request read it: read again", index.generation)
+                continue
+            if lease.intact():
+                return out
+            log.warning("generation %d was purged while a request read it: read again", index.generation)
+    raise IndexUnavailableError("the index is being rebuilt or replaced under this request; retry shortly")

@@ -7,7 +7,9 @@ so a crash or kill -9 anywhere leaves an index the next run repairs to what a cl
 Readers are never shown a mix of two corpus versions (ingest.generations): a run writes the next generation beside
 the published one (new chunks invisible to readers of the old version, replaced ones retired, not deleted), switches
 the version in one manifest transaction at the end, and deletes the superseded chunks `generations.GRACE_S` seconds
-after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one).
+after the switch that superseded them at the earliest (at the end of a run, or at the start of a later one), and
+never while a request's lease pins a generation that reads them (ingest.manifest_readers). A rebuild, which drops the
+store, first refuses new readers of the old version and waits for the leases on it to end.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import dedupe, generations, lexical
+from ingest import dedupe, generations, lexical, manifest_readers
 from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.embed import Embedder, make_embedder
@@ -196,10 +198,23 @@ def _reshape(settings: Settings, man: Manifest, shaping: str, rebuild: bool, rep
         return None
     store = open_store(settings)
     man.set(in_sync="0")
+    _close_old(man, settings)
     store.drop()
     man.reset()
     report.rebuilt = True
     return store
+
+
+def _close_old(man: Manifest, settings: Settings) -> None:
+    """Before the store is dropped: no new reader of the published version or an older one, and those reading it
+    have finished (or had `manifest_readers.LEASE_TTL_S` seconds to; what still reads it then is void and retried)."""
+    manifest_readers.close_below(settings.index_dir, _next_gen(man, settings))
+
+
+def _next_gen(man: Manifest, settings: Settings) -> int:
+    """The generation a run writes: the published one + 1, and never below where readers were fenced (a rebuild or
+    a replaced manifest starts again from no generation, the readers' marks remember)."""
+    return max(generations.published(man.db) + 1, manifest_readers.lowest_new(settings.index_dir))
 
 
 def _up_to_date(settings: Settings, man: Manifest, known: dict, present: set[str], idle: bool,
@@ -265,12 +280,13 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
     store = store or open_store(settings)
     man.set(in_sync="0", shaping=shaping)
     if store.shaping() != shaping:  # e.g. a server collection built elsewhere with other settings
+        _close_old(man, settings)
         store.drop()
         man.mark_pending(known)
     report.repaired = sorted(_reconcile(store, man) | {i for i, r in man.docs().items() if r.state != "ready"})
     todo_ids = {d.doc_id for d, _ in todo}
     todo += [(d, p) for d, p in loaded if d.doc_id in report.repaired and d.doc_id not in todo_ids]
-    gen = generations.published(man.db) + 1  # invisible to readers until `_finish` publishes it
+    gen = _next_gen(man, settings)  # invisible to readers until `_finish` publishes it
     if removed:
         store.delete(man.remove(removed, gen=gen))
     report.removed = sorted(removed)
@@ -290,8 +306,10 @@ def _run(paths, settings: Settings, rebuild: bool, progress, man: Manifest, repo
 def _purge(man: Manifest, settings: Settings, store: VectorStore | None = None, grace: float | None = None) -> None:
     """Delete from the store the chunks retired by switches made at least `grace` seconds ago (default
     `generations.GRACE_S`, counted per switch), then the retired chunk and document rows of those switches, and the
-    BM25 directories no reader opens any more (the store is opened only when it has chunks to lose)."""
-    upto, ids = generations.expired(man.db, grace)
+    BM25 directories no reader opens any more (the store is opened only when it has chunks to lose). A generation a
+    live reader lease pins is kept, however old its switch (ingest.manifest_readers.fence)."""
+    upto = manifest_readers.fence(settings.index_dir, generations.outgrown(man.db, grace))
+    upto, ids = generations.expired(man.db, upto=upto)
     if ids:
         (store or open_store(settings)).delete(ids)
     if ids or generations.waiting(man.db):
@@ -344,7 +362,7 @@ def remove(doc_ids: Sequence[str], settings: Settings) -> IngestReport:
             store = open_store(settings)
             man.set(in_sync="0")
             ids = sorted(set(doc_ids))
-            gen = generations.published(man.db) + 1
+            gen = _next_gen(man, settings)
             store.delete(man.remove(ids, gen=gen))
             report.removed = ids
             report.still_on_disk = {i: known[i].path for i in ids if known[i].path and Path(known[i].path).is_file()}

@@ -43,7 +43,7 @@ def _removal(r) -> dict:
 def list_documents(request: Request, who: OtherCaller, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
                    offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     """Metadata of the indexed documents (id, title, publisher, author, published, url, chunks), by id."""
-    index = request.app.state.service.require().index
+    index = request.app.state.service.require(refresh=True).index
     version = index.corpus_version
     etag = _etag("list", version, limit, offset)
     headers = {"ETag": etag, "Cache-Control": "no-cache", **rate_headers(request)}
@@ -60,7 +60,7 @@ def list_documents(request: Request, who: OtherCaller, limit: Annotated[int, Que
 def get_document(doc_id: str, request: Request, who: OtherCaller) -> Response:
     """Metadata, cleaned `text` (citations are `text[start:end]`), `removed` blocks with reasons, `pages`,
     `chunks` (offsets and syndicated copies) and `also_in` (documents sharing a passage with this one)."""
-    index = request.app.state.service.require().index
+    index = request.app.state.service.require(refresh=True).index
     try:
         doc = index.document(doc_id)
     except NotFoundError:

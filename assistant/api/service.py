@@ -99,15 +99,18 @@ class Service:
             self.llm_problem = str(exc)
             log.error("the LLM engine is unavailable: %s", exc)
 
-    def require(self):
-        """The opened Assistant, on the corpus version the index now publishes (`Assistant.refresh`: its readers are
-        pinned to a generation, so a document listing after an ingest must not come from the one before); ApiError
-        503 (with Retry-After) while loading or when the index is unavailable."""
+    def require(self, refresh: bool = False):
+        """The opened Assistant; with `refresh`, first moved to the corpus version the index now publishes
+        (`Assistant.refresh`: its readers are pinned to a generation, so a document listing after an ingest must not
+        come from the one before). Only the readers that use the opened version directly ask for it (documents, the
+        filters' publishers): an answer refreshes by itself, once, when it starts (`Assistant.ask`). ApiError 503
+        (with Retry-After) while loading or when the index is unavailable."""
         if self.state == "ready":
             from assistant.answer import get_assistant
 
             assistant = get_assistant(self.settings)
-            assistant.refresh()
+            if refresh:
+                assistant.refresh()
             return assistant
         if self.state == "failed" and time.monotonic() - self._tried > RETRY_LOAD_S:
             self.start()  # an index built since the last try is picked up
@@ -156,7 +159,7 @@ class Service:
         from kernel.errors import InputError
 
         try:
-            self.require().retriever.resolve(Filters.parse(filters))
+            self.require(refresh=True).retriever.resolve(Filters.parse(filters))  # the publishers published now
         except InputError as exc:
             text = str(exc)
             field = re.match(r"filters\.(\w+)", text)
