@@ -246,6 +246,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--chroma", action="store_true", help="serve --corpus from a Chroma server started here, not the "
                    "embedded store of --home")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="what --chroma ingests (default: corpus/)")
+    p.add_argument("--ready-timeout", type=float, default=300.0, help="seconds the started server may take to be "
+                   "ready (2 workers loading a 100k-chunk index on a busy 2-core machine took over 300)")
     p.add_argument("--chroma-copy", action="store_true", help="serve --home's index from a Chroma server started here, "
                    "its embedded collection copied into it (e.g. the 100k synthetic index)")
     p.add_argument("--chroma-data", type=Path, help="the --chroma-copy server's data directory, kept (a copy already "
@@ -339,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url)
+            proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url,
+                                           args.ready_timeout)
             started.callback(stop, proc)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
                          f"model, one warm-up answer; load {load_now()})")

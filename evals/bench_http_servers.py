@@ -55,9 +55,10 @@ def free_port() -> int:
 
 
 def start_server(home: Path | None, state: Path, workers: int = 1, audit_url: str | None = None,
-                 limits_url: str | None = None) -> tuple[subprocess.Popen, str, float]:
+                 limits_url: str | None = None, timeout: float = 300.0) -> tuple[subprocess.Popen, str, float]:
     """A server on a free loopback port: rate limits off, no keys, audit log under `state`. Returns (process, url,
-    seconds from spawn to /readyz 200, 10 x workers times in a row). `audit_url` puts the audit log there instead (an
+    seconds from spawn to /readyz 200, 10 x workers times in a row); SystemExit when it is not ready within `timeout`
+    seconds (the server stopped first, its workers with it). `audit_url` puts the audit log there instead (an
     empty PostgreSQL database); `limits_url` counts every request in that storage (Redis) against a limit never
     reached."""
     import httpx
@@ -77,7 +78,7 @@ def start_server(home: Path | None, state: Path, workers: int = 1, audit_url: st
     with open(state / "server.log", "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url, streak = f"http://127.0.0.1:{port}", 0
-    while time.monotonic() - t0 < 300:
+    while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited: {(state / 'server.log').read_text()[-2000:]}")
         try:  # each connection goes to whichever worker accepts it first: a loading one may rarely win it
@@ -87,8 +88,12 @@ def start_server(home: Path | None, state: Path, workers: int = 1, audit_url: st
         if streak >= 10 * workers:
             return proc, url, time.monotonic() - t0
         time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the server was not ready within 300 s")
+    proc.terminate()  # SIGTERM: the supervisor stops its workers (a SIGKILL would leave them running)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    raise SystemExit(f"the server was not ready within {timeout:g} s (--ready-timeout)")
 
 
 def start_chroma(state: Path) -> tuple[subprocess.Popen, str]:
@@ -151,8 +156,10 @@ def copy_collection(home: Path, url: str, batch: int = 5000, say=None) -> int:
     dst = ChromaStore(settings.model_copy(update={"store": settings.store.model_copy(update={"chroma_url": url})}))
     dst.col.modify(metadata=dict(src.col.metadata or {}))
     ids, t0 = sorted(src.ids()), time.monotonic()
-    if dst.ids() == set(ids):
-        return len(ids)  # copied before (the same data directory)
+    if dst.ids() == set(ids):  # copied before (the same data directory)
+        if say:
+            say(f"the Chroma server at {url} holds the {len(ids):,} chunks already: not copied again")
+        return len(ids)
     for i in range(0, len(ids), batch):
         got = src.col.get(ids=ids[i:i + batch], include=["embeddings", "documents", "metadatas"])
         dst.upsert(got["ids"], got["embeddings"], got["documents"], got["metadatas"])
