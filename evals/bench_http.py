@@ -11,7 +11,12 @@ against answers given, an export -> import -> export round trip, and replays com
 clients received, and the server's CPU time per answer in each phase (less sensitive than latency to other work on
 a shared machine). `--chroma` serves the index from a Chroma server instead of the embedded store: it starts `chroma
 run` on loopback (data in the temporary directory), ingests `--corpus` into it for a fresh home, and points the server
-and the in-process assistant at it (GROUNDED_STORE__CHROMA_URL); the Chroma server's memory is reported apart. `--url`
+and the in-process assistant at it (GROUNDED_STORE__CHROMA_URL); the Chroma server's memory is reported apart.
+`--chroma-copy` does the same for the index of `--home` (e.g. the 100k-chunk synthetic one, `python -m evals.synthetic`):
+its embedded collection is copied into the server record for record (`bench_http_servers.copy_collection`, 5,000 a
+request: about 5 minutes for 100k chunks here), while its manifest and BM25 index are read from `--home` as they are;
+`--chroma-data DIR` keeps the server's data, so the next run reuses the copy. Memory is given per process (the
+supervisor of `--workers N` and each worker). `--url`
 benchmarks a server already running on loopback instead (no memory, CPU or audit figures). Bounded: every phase stops at `--seconds` or `--max-requests`; only loopback addresses are accepted.
 """
 
@@ -31,7 +36,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from evals.bench_http_servers import chroma_home, cpu_s, rss_mb, start_server
+from evals.bench_http_servers import chroma_copy, chroma_home, cpu_s, rss_line, rss_mb, start_server
 from evals.metrics import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +246,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--chroma", action="store_true", help="serve --corpus from a Chroma server started here, not the "
                    "embedded store of --home")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="what --chroma ingests (default: corpus/)")
+    p.add_argument("--ready-timeout", type=float, default=300.0, help="seconds the started server may take to be "
+                   "ready (2 workers loading a 100k-chunk index on a busy 2-core machine took over 300)")
+    p.add_argument("--chroma-copy", action="store_true", help="serve --home's index from a Chroma server started here, "
+                   "its embedded collection copied into it (e.g. the 100k synthetic index)")
+    p.add_argument("--chroma-data", type=Path, help="the --chroma-copy server's data directory, kept (a copy already "
+                   "there is reused; default: a temporary directory)")
     args = p.parse_args(argv)
+    if args.chroma_copy and (args.chroma or not args.home):
+        raise SystemExit("--chroma-copy needs --home (the index to copy) and excludes --chroma")
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("--url must be a loopback address: this benchmark never loads a remote server")
     return args
@@ -293,7 +306,7 @@ def memory_phase(url: str, questions, proc: subprocess.Popen, requests: int) -> 
     memory.setdefault(requests, rss_mb(proc.pid))
     return ("resident memory in the memory phase: " +
             ", ".join(f"{memory[c]:.0f} MB after {c:,}" for c in sorted(memory)) +
-            f" requests (load {load_now()})"), mem.ok
+            f" requests (load {load_now()}); per process at the end: {rss_line(proc.pid)}"), mem.ok
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -310,13 +323,17 @@ def main(argv: list[str] | None = None) -> int:
     """The benchmark (see the module docstring): each phase's row as it ends, then the table and the figures."""
     args = parse_args(argv)
     questions = golden()
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (shared machines are "
+    print(f"machine: {os.cpu_count()} cores, load average (1, 5, 15 min) "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at start (shared machines are "
           "noisy: compare runs on a quiet one)", flush=True)
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, contextlib.ExitStack() as started:
         state, proc, chroma = Path(tmp), None, None
         if args.chroma:
             chroma, args.home = chroma_home(state, args.corpus)
+            started.callback(stop, chroma)
+        elif args.chroma_copy:
+            chroma = chroma_copy(args.chroma_data or state, args.home)
             started.callback(stop, chroma)  # whatever happens next (a failed phase exits): no server left running
         lines.append(f"store: {'Chroma server ' + os.environ['GROUNDED_STORE__CHROMA_URL'] if chroma else 'embedded'}"
                      f", {args.workers} worker(s)")
@@ -324,11 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url)
+            proc, url, cold = start_server(args.home, state, args.workers, args.audit_url, args.limits_url,
+                                           args.ready_timeout)
             started.callback(stop, proc)
             lines.append(f"cold start: {cold:.1f} s from `serve --workers {args.workers}` to /readyz 200 (index, "
                          f"model, one warm-up answer; load {load_now()})")
-            lines.append(f"resident memory after start-up: {rss_mb(proc.pid):.0f} MB")
+            lines.append(f"resident memory after start-up: {rss_line(proc.pid)}")
         load = Load(url, questions, args.api_key, keep=50)
         load.run(1, 300.0, len(questions))  # one untimed pass, as in process
         table, line = overhead(assistant, url, questions, args.api_key, load)
