@@ -151,6 +151,9 @@ _ASKS_OUTCOME = re.compile(r"\b(?:approv\w*|accept\w*|adopt\w*|agree\w*|decision
 _ASKS_ALLOWED = re.compile(r"\b(?:allowed|permitted)\b", re.I)
 _ASKS_REJECTION = re.compile(r"\b(?:reject\w*|refus\w*|turn(?:ed)? down|declin\w*|denied|deny)\b", re.I)
 _PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion)\b", re.I)
+# a request told in the sentence that records its outcome: "Ravi Menon asked for IA-F-01 to be downgraded to Medium
+# …; that request was refused by Sofia Marchetti on 20 October 2026."
+_REQUESTED = re.compile(r"\b(?:asked|requested|proposed|suggested|applied)\b", re.I)
 _OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<how>rejected|refused|declined|turned down|withdrawn|accepted|"
                       r"adopted|approved|agreed)\b", re.I)
 
@@ -160,7 +163,9 @@ def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
     of it and the proposal right before it in its chunk: "Did the Board approve shipping all 60 MX-400 cards … in one
     shipment?" -> "No." on "The proposal was rejected (3 votes against, 1 in favour)." and "Proposal by Henrik
     Aalto: release all 60 cards in one shipment …" (stop 24's trial got bullets about another shipment). The
-    proposal must name two of the question's names or share three of its content words; None otherwise. The outcome
+    proposal (or a request told in the outcome's own sentence: "Ravi Menon asked for IA-F-01 to be downgraded …;
+    that request was refused …") must name two of the question's names or share three of its content words; None
+    otherwise. The outcome
     is looked for among the first 20 units and the index's decisions (`ctx.decided`), so it is found when retrieval
     ranked it low."""
     q = ctx.question
@@ -174,7 +179,8 @@ def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
     told = numbers(re.sub("|".join(re.escape(n) for n in people if any(c.isdigit() for c in n)) or "$^", " ", q.core))
     for v in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
         m = _OUTCOME.search(v.text)
-        u = _proposal_before(v) if m is not None and not v.heading else None
+        u = (_proposal_before(v) or (v if _REQUESTED.search(v.text, 0, m.start()) else None)) \
+            if m is not None and not v.heading else None  # or the request in the outcome's own sentence
         if u is None or not (len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
             continue
         if not outcome and not told <= numbers(u.text):  # "Is that allowed?": only of the very proposal, every
@@ -182,7 +188,7 @@ def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
         yes = m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")
         lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
                  f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
-        return BottomLine(lines, [v, u], [], _support(ctx, v, wanted))
+        return BottomLine(lines[:1 if u is v else 2], [v] if u is v else [v, u], [], _support(ctx, v, wanted))
     return None
 
 

@@ -168,3 +168,9 @@ def test_an_attribute_no_document_uses_is_abstained_on_whatever_its_possessive(s
     ans = answer("What was our total export revenue to Vietnam in 2026?", settings=settings)
     assert ans.answer.startswith("The documents do not say."), ans.answer
     assert any("revenue" in w for w in ans.warnings), ans.warnings
+
+
+def test_a_request_and_its_outcome_in_one_sentence_answer_whether_it_was_approved(settings):
+    # "Ravi Menon asked for IA-F-01 to be downgraded to Medium …; that request was refused by Sofia Marchetti …"
+    ans = answer("Was Ravi Menon's request to downgrade IA-F-01 approved?", settings=settings)
+    assert _first(ans).startswith("No. ") and "that request was refused by Sofia Marchetti" in _first(ans), ans.answer
