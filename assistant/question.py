@@ -92,8 +92,8 @@ def _kind(q: str) -> str:
                  r"fee|fees|price|cost|value|amount|threshold|quantity)\b|"
                  r"\bhow (many|much|large|big|long|far|old|often)\b|\bwhat (share|percentage|percent|number|"
                  r"amount|proportion|fraction)\b|\bin (dollars|tflops|percent)\b|^what is the [\w\s]*\bnumber\b|"
-                 r"^what (?:fine|penalty|fee|fees|price|cost|charge)\b", low):
-        return "number"
+                 r"^what (?:fine|penalty|fee|fees|price|cost|charge)\b|^what (?:\w+ )?(?:score|rating)\b", low):
+        return "number"  # "What match score puts an order on hold …?"
     if re.search(r"^(?:(?:by|until|till|since|from)\s+)?when (was|were|did|does|will|would|should|must|can|is|are|"
                  r"had|has|have)\b|\bwhat (date|day|year|month)\b|"
                  r"\bon what date\b|\bwhich (date|day|year|month)\b", low):

@@ -2,7 +2,8 @@
 opening ("a finding rated High must be remediated within 30 calendar days of the report date, a finding rated Medium
 within 60 calendar days, and a finding rated Low within 90 calendar days"). A question that names one of the cases
 ("… a Medium audit finding …") is answered by that case's clause only, however close another clause's value stands
-to the question's other words ("remediated" is written once, in the first clause, and elided in the others).
+to the question's other words ("remediated" is written once, in the first clause, and elided in the others). A
+change told as "from A to B" is read the same way: B holds now (`changed_to`).
 """
 
 from __future__ import annotations
@@ -51,3 +52,24 @@ def of_case(text: str, spans: list[tuple[float, re.Match]], asked: frozenset[str
     if len(named) != 1:
         return spans
     return [s for i, s in enumerate(spans) if where[i] == named[0] or where[i] not in parallel]
+
+
+# a change told as "from A to B": "Revision 2 lowers the hold threshold from a match score of 90 to a match score of 85"
+_FROM_TO = re.compile(r"\bfrom\b(?P<old>[^.;]{1,60}?)\bto\b(?P<new>[^.;]{1,60})", re.I)
+_CHANGED = re.compile(r"\b(?:lower|raise|increase|reduce|change|amend|cut|extend|shorten|lengthen|move|replace)[sd]?\b",
+                      re.I)
+
+
+def changed_to(text: str, spans: list[tuple[float, re.Match]]) -> list[tuple[float, re.Match]]:
+    """The (distance, match) `spans` of `text`, less those a change moved away from: in a sentence that says a value
+    was changed ("lowers", "raised", "changed") "from A to B", A is what held before and B what holds now ("from a
+    match score of 90 to a match score of 85" answers "What match score puts an order on hold?" with 85); `spans`
+    unchanged when no span stands in such a "from" part or none stands in its "to" part."""
+    if not _CHANGED.search(text):
+        return spans
+    for m in _FROM_TO.finditer(text):
+        old = [s for s in spans if m.start("old") <= s[1].start() < m.end("old")]
+        new = [s for s in spans if m.start("new") <= s[1].start() < m.end("new")]
+        if old and new:
+            spans = [s for s in spans if s not in old]
+    return spans

@@ -17,7 +17,7 @@ import re
 from assistant.answerability import _counted
 from assistant.engines.amendments import _NOBODY, changed_for, new_name
 from assistant.engines.base import Context
-from assistant.engines.clauses import of_case
+from assistant.engines.clauses import changed_to, of_case
 from assistant.engines.coverage import coverage
 from assistant.engines.deadlines import deadline
 from assistant.engines.fields import field_answer, field_of, lasting
@@ -323,7 +323,8 @@ def _read_span(ctx: Context, kind: str) -> ShortAnswer | None:
                  and not _ITEM_NUMBER.match(text, m.start())]  # "4. Any shipment …": the rule's number, not a count
         if head and (counting := [(d, m) for d, m in spans if _with_head(text, m, head) != m.group(0).strip(" ,;")]):
             spans = counting  # "how many days": "5 business days", before a figure that counts something else
-        spans = of_case(text, spans, stem_set(q.ask or q.core))  # "… a finding rated Medium within 60 …"
+        spans = changed_to(text, of_case(text, spans, stem_set(q.ask or q.core)))  # "… a finding rated Medium
+        # within 60 …"; "… lowers the hold threshold from a match score of 90 to a match score of 85 …"
         if dated:
             spans = [(_NEAR, dated[0])]
         elif kind == "date" and not spans and (nxt := _dated_by_next(u, ctx)):

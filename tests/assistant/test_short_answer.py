@@ -275,3 +275,16 @@ def test_a_gerund_has_no_agent_before_it(seed_settings):
     first = ans.answer.split("\n")[0]
     assert not first.startswith("Chinese AI"), ans.answer
     assert re.match(r"The (?:U\.S\. )?(?:Commerce Department|Department of Commerce)", first), ans.answer
+
+
+def test_a_value_changed_from_one_figure_to_another_answers_with_the_new_one():
+    import re
+
+    from assistant.engines.clauses import changed_to
+
+    text = "Revision 2 lowers the hold threshold from a match score of 90 to a match score of 85."
+    spans = [(1.0, m) for m in re.finditer(r"\b(?:90|85)\b", text)]
+    assert [m.group(0) for _, m in changed_to(text, spans)] == ["85"]
+    plain = "Scores from 90 to 100 are reviewed by two analysts."  # a range, no change: both stay
+    spans = [(1.0, m) for m in re.finditer(r"\b(?:90|100)\b", plain)]
+    assert changed_to(plain, spans) == spans
