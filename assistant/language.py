@@ -35,7 +35,9 @@ _YES_NO = re.compile(
     r"pueden|se puede|hay|viola|constituye|debe|é|são|pode|podem|è|sono|può|possono)\b", re.I)
 _JUDGMENT = re.compile(r"verst(o|ö)(ß|ss)|verboten|illegal|rechtswidrig|zulässig|erlaubt|genehmigungspflicht|"
                        r"violation|viole|violer|interdit|illégal|légal|autorisé|infraction|infracción|infringe|"
-                       r"viola|prohibido|ilegal|permitido|lícito|violazione|vietato|proibido|violação", re.I)
+                       r"viola|prohibido|ilegal|permitido|lícito|violazione|vietato|proibido|violação|"
+                       r"^\W*(?:darf|dürfen)\b|\bpeut-on\b|\bpouvons-nous\b|\bse puede\b|\bpodemos\b", re.I)  # "Darf ein
+# Ingenieur … einsetzen?": a permission asked with the modal alone
 RULE_WORDS = "violates violation export controls"
 # Chinese: "是否" / "是不是" (whether), a closing "吗" (a yes/no particle); rule words: violate, illegal, forbidden,
 # allowed, legal
@@ -177,7 +179,8 @@ def asks_restriction(text: str) -> bool | None:
     violation or forbidden, False when it asks whether it is allowed, None when it says neither."""
     if RESTRICTION.search(text) or re.search(r"违反|违法|非法|违规|禁止", text):
         return True
-    if re.search(r"erlaubt|zul(ä|a)ssig|permitido|autoris(é|e)|l(é|e)gal\b|permesso|consentito|合法|允许|准许", text, re.I):
+    if re.search(r"erlaubt|zul(ä|a)ssig|permitido|autoris(é|e)|l(é|e)gal\b|permesso|consentito|合法|允许|准许|"
+                 r"^\W*(?:darf|dürfen)\b|\bpeut-on\b|\bpouvons-nous\b|\bse puede\b|\bpodemos\b", text, re.I):
         return False
     return None
 

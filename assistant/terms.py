@@ -170,7 +170,7 @@ DECIDED = re.compile(r"\b(?:we|i|the (?:board|committee|team|company))\s+(?:will
                      r"(?P<neg>not\s+)?(?P<verb>[a-z]+)\b|"
                      r"\bwill\s+(?P<neg2>not\s+)?be\s+(?P<verb2>[a-z]+ed)\b|"
                      r"\b(?:is|was|has been|are|were|have been)\s+(?P<neg3>not\s+)?(?P<verb3>approved|refused|"
-                     r"rejected|denied|granted|authori[sz]ed|declined|cleared|released)\b", re.I)
+                     r"rejected|denied|granted|authori[sz]ed|declined|cleared|released|accepted|adopted)\b", re.I)
 # a request's outcome as minutes label it: "Decision: REFUSED.", "Decision: approved with conditions"
 LABELLED = re.compile(r"\bdecision\s*:\s*(?P<verdict>approved|refused|rejected|denied|granted|declined|accepted|"
                       r"cleared)\b", re.I)

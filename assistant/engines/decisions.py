@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from assistant.engines.amendments import sentence_units
 from assistant.engines.base import Context
 from assistant.engines.framing import BottomLine, flat, source
+from assistant.engines.minutes import item_of
 from assistant.models import Unit
 from assistant.record_fields import records_named
 from assistant.retrieve import RECORD_NAME
@@ -154,8 +155,8 @@ _PROPOSAL = re.compile(r"^\W*(?:proposal|proposed|suggestion)\b", re.I)
 # a request told in the sentence that records its outcome: "Ravi Menon asked for IA-F-01 to be downgraded to Medium
 # …; that request was refused by Sofia Marchetti on 20 October 2026."
 _REQUESTED = re.compile(r"\b(?:asked|requested|proposed|suggested|applied)\b", re.I)
-_OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<how>rejected|refused|declined|turned down|withdrawn|accepted|"
-                      r"adopted|approved|agreed)\b", re.I)
+_OUTCOME = re.compile(r"\b(?:was|were|has been|is)\s+(?P<neg>not\s+)?(?P<how>rejected|refused|declined|turned down|"
+                      r"withdrawn|accepted|adopted|approved|agreed)\b", re.I)  # "that proposal was not accepted"
 
 
 def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
@@ -177,19 +178,28 @@ def proposal_outcome(ctx: Context, first: int = 1) -> BottomLine | None:
     wanted = set(content_stems(q.core))
     people = {n for n in (*q.names, *q.context_names) if n[:1].isupper()}
     told = numbers(re.sub("|".join(re.escape(n) for n in people if any(c.isdigit() for c in n)) or "$^", " ", q.core))
+    records = [r for r in records_named(q) if RECORD_NAME.fullmatch(r)]  # "… the first 10 cards of SH-2026-0344 …":
+    # a proposal about another record (the minutes' "release all 60 cards …") is no answer
+    found = []
     for v in [*ctx.units[:20], *(() if ctx.filtered else ctx.decided)]:
         m = _OUTCOME.search(v.text)
         u = (_proposal_before(v) or (v if _REQUESTED.search(v.text, 0, m.start()) else None)) \
             if m is not None and not v.heading else None  # or the request in the outcome's own sentence
-        if u is None or not (len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2):
+        if u is None or not (len(wanted & stem_set(u.text)) >= 3 or sum(p in u.text for p in people) >= 2) or (
+                records and not any(r in u.hit.text for r in records)):
             continue
         if not outcome and not told <= numbers(u.text):  # "Is that allowed?": only of the very proposal, every
             continue  # figure of the case in it ("all 60 cards", not "on 15 October")
-        yes = m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")
-        lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
-                 f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
-        return BottomLine(lines[:1 if u is v else 2], [v] if u is v else [v, u], [], _support(ctx, v, wanted))
-    return None
+        found.append((v, u, m))
+    if not found:  # the one whose chunk or agenda item names most of the question's names ("… for Chao Phraya AI
+        return None  # Labs …": the minutes' item, not memo LX-2026-021's other proposal by the same person)
+    v, u, m = max(found, key=lambda f: sum(p in f[1].hit.text + " " + item_of(ctx, f[1].hit.doc_id, f[1].start)
+                                           for p in people))
+    yes = (m.group("how").lower() not in ("rejected", "refused", "declined", "turned down", "withdrawn")) != bool(
+        m.group("neg"))
+    lines = [f"{'Yes.' if yes else 'No.'} {source(v)} records the outcome: “{flat(v.text).rstrip(' .')}” [{first}].",
+             f"The proposal: “{flat(u.text).rstrip(' .')}” [{first + 1}]."]
+    return BottomLine(lines[:1 if u is v else 2], [v] if u is v else [v, u], [], _support(ctx, v, wanted))
 
 
 def _proposal_before(v: Unit) -> Unit | None:

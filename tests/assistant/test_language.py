@@ -116,3 +116,12 @@ def test_chinese_yes_no_and_rule_questions_are_recognised():
     assert language.yes_no("在马来西亚测试华为昇腾910D芯片是否违反美国出口管制？")
     assert language.judgment("测试昇腾芯片违法吗？") and language.asks_restriction("测试昇腾芯片违法吗？") is True
     assert language.asks_restriction("测试昇腾芯片合法吗？") is False
+
+
+@pytest.mark.parametrize("question", ["Darf ein Ingenieur am Standort München Huawei-Ascend-Chips einsetzen?",
+                                      "Dürfen wir Ascend-Chips in München testen?",
+                                      "Peut-on tester des puces Ascend en Malaisie ?"])
+def test_a_permission_asked_with_the_modal_alone_is_a_rule_question_about_what_is_allowed(question):
+    from assistant.language import asks_restriction, judgment
+
+    assert judgment(question) and asks_restriction(question) is False

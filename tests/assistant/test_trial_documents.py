@@ -174,3 +174,10 @@ def test_a_request_and_its_outcome_in_one_sentence_answer_whether_it_was_approve
     # "Ravi Menon asked for IA-F-01 to be downgraded to Medium …; that request was refused by Sofia Marchetti …"
     ans = answer("Was Ravi Menon's request to downgrade IA-F-01 approved?", settings=settings)
     assert _first(ans).startswith("No. ") and "that request was refused by Sofia Marchetti" in _first(ans), ans.answer
+
+
+def test_a_proposal_not_accepted_is_read_of_the_record_the_question_names(settings):
+    # the memo: "Henrik Aalto had proposed shipping the first 10 cards under LVS …; that proposal was not accepted"
+    ans = answer("Was Henrik Aalto's proposal to ship the first 10 cards of SH-2026-0344 under LVS accepted?",
+                 settings=settings)
+    assert _first(ans).startswith("No. ") and "that proposal was not accepted" in _first(ans), ans.answer
