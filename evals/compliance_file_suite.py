@@ -3,7 +3,7 @@ documents say different things over time (a memo, a circular that amends it from
 end-user certificate, an email thread that records decisions and a change of who grants exceptions, a classification
 record with a correction entry, board minutes with a rejected proposal, an approval with conditions and a refusal, an
 EAR training excerpt, a German directive, a shipment register and a screening log as tables, a licence amendment, a
-determination and a licence exception memo as .docx, a screening procedure, an audit finding list) and 77 questions
+determination and a licence exception memo as .docx, a screening procedure, an audit finding list) and 79 questions
 over them, in `evals/compliance_file/` (README.md there).
 
 The documents and most questions come from the newcomer trial of stop 24 (helper 48); the answers this stop built
@@ -47,7 +47,7 @@ def summarize(rows: list[dict]) -> dict:
 
 
 SUITES = [Suite(NAME, "one company's compliance file whose documents change over time (amendments, a corrected "
-                "classification, minutes' decisions, tables, a determination) and 77 questions, in its own index", cases,
+                "classification, minutes' decisions, tables, a determination) and 79 questions, in its own index", cases,
                 (golden_suite.answer_facts,), summarize, corpus=Corpus(lambda: [DOCS], accept=(0, 1)), order=25,
                 not_for={"baseline": "the LlamaIndex baseline is not run on compliance_file (not built for it)"},
                 sample="its kinds in turn")]

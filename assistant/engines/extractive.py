@@ -28,6 +28,7 @@ from assistant.engines.holds import on_hold
 from assistant.engines.leads import FLOOR, continued, listed_items, members, per_source, under_heading
 from assistant.engines.parts import part_answers, part_leads
 from assistant.engines.quantity import quantity_check
+from assistant.engines.screening import screened
 from assistant.engines.short_answer import short_answer
 from assistant.engines.status import ended_since, status
 from assistant.engines.tables import table_answer
@@ -91,7 +92,7 @@ class ExtractiveEngine:
         # reported?", "Are reports required under EL-…?", a row
         current = status(ctx) or withdrawn(ctx) or proposal_outcome(ctx) or within_deadline(ctx) or partial(ctx) or \
             record_said(ctx) or on_hold(ctx) or decision(ctx) or record_duty(ctx) or class_asked(ctx) or \
-            table_answer(ctx)
+            screened(ctx) or table_answer(ctx)
         over = quantity_check(ctx)  # "Can we ship 900 units under licence EL-2025-0002?": past its quantity, no
         rule_q = (current is not None or is_rule_question(q) or rule_in_evidence(ctx)) and not (
             over is not None and over.line.startswith("No."))  # other rule of the record matters first

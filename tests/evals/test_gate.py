@@ -59,6 +59,6 @@ def test_compliance_file_meets_its_floors(tmp_path):
     """One company's compliance file that changes over time (corrections, amendments, minutes): stop 25."""
     system = product_systems(AssistantSettings(home=tmp_path), ["extractive"])[0]
     rows, summary = evaluate(SUITES["compliance_file"], system, None)
-    assert len(rows) == 77 and (tmp_path / "suites" / "compliance_file").is_dir()
+    assert len(rows) == 79 and (tmp_path / "suites" / "compliance_file").is_dir()
     assert set(summary["by_kind"]) == set(compliance_file_suite.KINDS)
     assert failures(summary, floors("compliance_file", "extractive")) == [], summary
