@@ -32,6 +32,12 @@ _MONTH_NEXT = re.compile(r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|A
 # capitalised for emphasis or grammar, not names: "Is it NOT a violation?", "answer only YES", "I"
 _NOT_NAMES = frozenset({"i", "ok", "okay", "not", "yes", "no", "only", "never", "please", "urgent", "important", "asap", "fyi", "all",
                         "any", "and", "or", "the", "a", "is", "it", "what", "who", "why", "how", "when", "where"})
+# German capitalises every noun: one right after an article or a possessive is a noun, not a name ("unser Team",
+# "der Einsatz", "am Standort München": "Standort" is none, "München" is one)
+_DETERMINERS_DE = frozenset({"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
+                             "unser", "unsere", "unseren", "unserem", "unserer", "unseres", "mein", "meine", "ihr",
+                             "ihre", "sein", "seine", "kein", "keine", "dieser", "diese", "dieses", "diesem", "jeder",
+                             "jede", "jedes", "am", "im", "zum", "zur", "vom", "beim"})
 _REFERENCE = re.compile(r"(?:§+|\b(?:section|sections|part|paragraph|article|clause|rule|eccn|no|number|licen[cs]e|"
                         r"code|cas|hs|item|schedule|annex|supplement|group))\.?\s*$", re.I)
 _AMOUNT = re.compile(r"[$€£¥]\s*$|\b(?:usd|eur|gbp|rm|myr|sgd)\s*$", re.I)
@@ -53,21 +59,23 @@ def _value(sentence: str, w: str, at: int) -> bool:
 
 
 def names_in(text: str) -> list[str]:
-    """Capitalised words not opening a sentence, and identifiers with digits (model numbers, years, section and
+    """Capitalised words not opening a sentence (nor following a German article: `_DETERMINERS_DE`), and identifiers with digits (model numbers, years, section and
     licence numbers; not quantities or amounts such as "$20,000", "0.82" or "15 days", nor the words of a calendar
     date such as "15 June 2025")."""
     out: list[str] = []
     for sent in sentences(text):
         pos = 0
         dates = [m.span() for m in DATED.finditer(sent)]  # "dated 15 June 2025": a date, not a name to look up
-        for i, w in enumerate(words(sent)):
+        said = words(sent)
+        for i, w in enumerate(said):
             at = sent.find(w, pos)
             pos = at + len(w) if at >= 0 else pos
             if any(a <= at < b for a, b in dates):
                 continue
             digits = any(c.isdigit() for c in w)
             named = (digits and not _value(sent, w, max(at, 0))) or (i > 0 and w[:1].isupper() and not digits
-                                                                     and w.lower() not in _NOT_NAMES)
+                                                                     and w.lower() not in _NOT_NAMES
+                                                                     and said[i - 1].lower() not in _DETERMINERS_DE)
             if named and w not in out:
                 out.append(w)
     return out

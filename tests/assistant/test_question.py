@@ -204,3 +204,12 @@ def test_a_follow_up_naming_another_identifier_of_the_same_form_asks_the_questio
 def test_an_identifier_of_another_form_or_two_of_them_replace_nothing(before, follow_up):
     from assistant.question import rewritten
     assert rewritten(follow_up, before) is None
+
+
+def test_a_german_noun_after_an_article_is_no_name():
+    from assistant.names import names_in
+
+    # German capitalises every noun: "unser Team" would be reported as a name no document mentions
+    assert names_in("Darf unser Team in Penang Chips testen?") == ["Penang", "Chips"]
+    assert names_in("Der Einsatz am Standort München ist untersagt.") == ["München"]
+    assert names_in("Our team met the Commerce Department in Penang.") == ["Commerce", "Department", "Penang"]
