@@ -7,11 +7,11 @@ could take the silence for no objection.
 A yes/no question that asks whether a record it names can be shipped, released, dispatched, exported or delivered
 is answered "No." by a sentence that says the record is, stays or was placed on hold, or is not to be released until
 a condition is met (`terms.ON_HOLD`), when the sentence names the record or closes the case paragraph that names it
-(`minutes.item_of`), and says nothing of its release; or, for a party the question names (stop 27's trial: "Chao
+(`minutes.item_of`), and neither it nor what follows it in its chunk says the record was released; or, for a party the question names (stop 27's trial: "Chao
 Phraya AI Labs wants the remaining 30 MX-400 cards dispatched now. Can we do it?"), when the sentence stands under
 the party's agenda item and shares two of the question's words ("(d) the remaining 30 cards are not released until
-Joanna Okafor has made a site visit in Bangkok and the Board has decided again"). A rule about held orders ("No order or shipment on hold may be released without written clearance …"),
-when one is retrieved, follows as evidence.
+Joanna Okafor has made a site visit in Bangkok and the Board has decided again"). A rule about held orders ("No
+order or shipment on hold may be released without written clearance …"), when one is retrieved, follows as evidence.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def on_hold(ctx: Context, first: int = 1) -> BottomLine | None:
     wanted = {t for t in content_stems(q.core) if not t.isdigit()} - {s for n in (*records, *parties) for s in stem_set(n)}
     # ("remaining" and "cards": a count alone does not say which cards, "the first 30" are not "the remaining 30")
     for u in [*decisions_first(ctx), *_sentences_naming(ctx, records)]:
-        if u.heading or not ON_HOLD.search(u.text) or _RELEASED.search(u.text):
-            continue
+        if u.heading or not ON_HOLD.search(u.text) or _RELEASED.search(u.hit.text, max(0, u.start - u.hit.start)):
+            continue  # released since, in the same sentence or after it ("On 3 May the hold was lifted.")
         item = item_of(ctx, u.hit.doc_id, u.start)
         if not any(r in u.text or r in item for r in records) and not (  # a party's item, and what is held is
                 sum(p in u.text or p in item for p in parties) >= min(2, len(parties)) > 0

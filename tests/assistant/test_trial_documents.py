@@ -181,3 +181,15 @@ def test_a_proposal_not_accepted_is_read_of_the_record_the_question_names(settin
     ans = answer("Was Henrik Aalto's proposal to ship the first 10 cards of SH-2026-0344 under LVS accepted?",
                  settings=settings)
     assert _first(ans).startswith("No. ") and "that proposal was not accepted" in _first(ans), ans.answer
+
+
+
+def test_a_hold_lifted_later_in_the_record_is_no_hold(tmp_path):
+    from tests.assistant.test_bottom_line import indexed
+
+    case = ("Screening case DPS-2026-031\nDate: 1 October 2026\n\nCase DPS-2026-031 (order PO-KLX-2026-015, 1 October "
+            "2026): the consignee returned a match score of 86. Decision: possible match; the order stays on hold. "
+            "On 3 October 2026 the hold was lifted after review, and the order was released.\n")
+    s = indexed(tmp_path, {"case-dps-2026-031.txt": case})
+    first = answer("Can order PO-KLX-2026-015 be shipped now?", settings=s).answer.split("\n")[0]
+    assert not first.startswith("No. "), first
