@@ -96,7 +96,8 @@ def detect(text: str) -> str:
     2. Otherwise the identifier's reading of the whole question, when it is confident (MIN_PROBABILITY) and the
        question has 4 words or more; or, for a short or uncertain one, when the question opens with a question word
        of the language the identifier reads ("Wo sitzt Huawei?" -> "de", "¿Quién es Kessler?" -> "es"), or with the
-       Spanish "¿"/"¡" and the identifier reads Spanish."""
+       Spanish "¿"/"¡" and the identifier reads Spanish, or with a yes/no verb of the language the identifier reads
+       in the question's own words (`frame`, at 0.4 or more: "Darf unser Team in Penang Ascend 910C Chips testen?")."""
     own = frame(text)
     other = [w for w in own if not _latin(w)]
     if other and len(other) > len(own) - len(other):
@@ -119,6 +120,9 @@ def detect(text: str) -> str:
         return "es"  # only Spanish opens a question with "¿" ("¿Es ilegal probar un chip … en Malasia?": 0.79)
     if code != "en" and prob >= 0.6 and _YES_NO.match(text.strip()) and _JUDGMENT.search(text):
         return code  # a yes/no question about a rule, opened by that language's verb ("Es ilegal probar…": 0.71)
+    own_code, own_prob = _identifier().classify(" ".join(own)) if own else ("en", 0.0)
+    if code != "en" and own_code == code and own_prob >= 0.4 and _YES_NO.match(text.strip()):
+        return code  # "Darf unser Team in Penang Ascend 910C Chips testen?": English names, German words of its own
     opener = re.match(r"[\s¿¡\"'“«(]*([^\W\d_]+(?:-[^\W\d_]+)?)", text)
     if code != "en" and opener and _OPENER_LANG.get(opener.group(1).casefold()) == code and prob >= 0.5:
         return code

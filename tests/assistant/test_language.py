@@ -125,3 +125,10 @@ def test_a_permission_asked_with_the_modal_alone_is_a_rule_question_about_what_i
     from assistant.language import asks_restriction, judgment
 
     assert judgment(question) and asks_restriction(question) is False
+
+
+def test_a_german_question_full_of_english_names_is_german():
+    from assistant.language import detect
+
+    # its own words ("Darf unser in testen") read German at 0.46; the whole question only at 0.32
+    assert detect("Darf unser Team in Penang Ascend 910C Chips testen?") == "de"
